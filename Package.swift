@@ -1,0 +1,75 @@
+// swift-tools-version: 6.3
+import PackageDescription
+
+let upcomingFeatures: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "ltb",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "ltb", targets: ["ltb"]),
+    .library(name: "LTBCore", targets: ["LTBCore"]),
+    .library(name: "LTBProviders", targets: ["LTBProviders"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+  ],
+  targets: [
+    .target(name: "LTBCore", swiftSettings: upcomingFeatures),
+    .target(
+      name: "LTBConfig",
+      dependencies: ["LTBCore", .product(name: "TOMLKit", package: "TOMLKit")],
+      swiftSettings: upcomingFeatures
+    ),
+    .target(
+      name: "LTBProviders",
+      dependencies: [
+        "LTBCore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
+    .target(
+      name: "LTBFakeServer",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
+    .executableTarget(
+      name: "ltb",
+      dependencies: [
+        "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
+    .testTarget(name: "LTBCoreTests", dependencies: ["LTBCore"], swiftSettings: upcomingFeatures),
+    .testTarget(
+      name: "LTBConfigTests", dependencies: ["LTBConfig", "LTBCore"], swiftSettings: upcomingFeatures),
+    .testTarget(
+      name: "LTBProvidersTests",
+      dependencies: ["LTBProviders", "LTBCore", "LTBFakeServer"],
+      swiftSettings: upcomingFeatures
+    ),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["LTBProviders", "LTBCore", "LTBConfig"],
+      swiftSettings: upcomingFeatures
+    ),
+  ]
+)

@@ -1,0 +1,174 @@
+import LTBCore
+
+/// Every setting LLM Test Bench reads, with its type, default and meaning: the source of
+/// `ltb config init`, of `config/ltb.toml`, and of validation.
+public enum ConfigSchema {
+  /// `[general]`.
+  public static let general: [SettingSpec] = [
+    SettingSpec(
+      "data_dir", .string, default: .string(""),
+      "Where results and caches live; empty means $XDG_DATA_HOME/ltb or ~/.local/share/ltb."),
+    SettingSpec(
+      "log_level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+      default: .string("warning"), "Log verbosity on stderr."),
+    SettingSpec(
+      "models_file", .string, default: .string(""),
+      "A TOML model catalogue merged over the built-in one (same format as config/models.toml); empty for none."),
+  ]
+
+  /// `[providers.NAME]`.
+  public static let provider: [SettingSpec] = [
+    SettingSpec(
+      "type", .choice(ProviderKind.allCases.map(\.rawValue)), default: nil,
+      "Wire protocol; defaults to the table's name when that names a protocol (openai, anthropic, ...)."),
+    SettingSpec("enabled", .boolean, default: .bool(true), "Whether the provider is registered at all."),
+    SettingSpec("base_url", .string, default: nil, "API address; defaults to the vendor's public endpoint."),
+    SettingSpec(
+      "api_key_env", .string, default: nil,
+      "Environment variable that holds the API key (keys never go in this file)."),
+    SettingSpec(
+      "api_key_file", .string, default: nil, "File whose contents are the API key (e.g. a mounted Kubernetes secret)."),
+    SettingSpec("api_version", .string, default: nil, "Vendor API version where one is sent (Anthropic: 2023-06-01)."),
+    SettingSpec("default_model", .string, default: nil, "Model used when a request names none."),
+    SettingSpec("timeout_connect_ms", .integer(1...600_000), default: .int(10_000), "Connection establishment limit."),
+    SettingSpec(
+      "timeout_first_byte_ms", .integer(1...3_600_000), default: .int(60_000),
+      "Limit from sending a request to the first byte of the answer's body."),
+    SettingSpec("timeout_total_ms", .integer(1...86_400_000), default: .int(300_000), "Limit for one whole attempt."),
+    SettingSpec(
+      "max_retries", .integer(0...20), default: .int(3),
+      "Retries of rate limits (429), server errors (5xx) and network errors."),
+    SettingSpec("retry_base_delay_ms", .integer(0...600_000), default: .int(500), "First backoff delay; doubles per retry, with jitter."),
+    SettingSpec(
+      "retry_max_delay_ms", .integer(0...3_600_000), default: .int(30_000),
+      "Longest backoff, and longest Retry-After waited out (longer ones fail at once)."),
+    SettingSpec("requests_per_minute", .integer(0...10_000_000), default: .int(0), "Client-side request rate limit; 0 = none."),
+    SettingSpec(
+      "tokens_per_minute", .integer(0...1_000_000_000), default: .int(0),
+      "Client-side token rate limit (prompt estimate + max_tokens); 0 = none."),
+    SettingSpec("headers", .stringTable, default: nil, "Extra HTTP headers sent with every request."),
+    SettingSpec("binary", .string, default: nil, "llamacpp only: launch this llama-server binary instead of attaching to base_url."),
+    SettingSpec("model_path", .string, default: nil, "llamacpp only: the GGUF model the launched server loads."),
+    SettingSpec("port", .integer(0...65_535), default: nil, "llamacpp only: port of the launched server; 0 picks a free one."),
+    SettingSpec("launch_args", .stringArray, default: nil, "llamacpp only: further llama-server arguments."),
+    SettingSpec(
+      "startup_timeout_ms", .integer(100...3_600_000), default: nil, "llamacpp only: how long a launched server may take to become healthy."),
+  ]
+
+  /// `[providers.NAME.parameters]`: sampling defaults for requests that leave them unset.
+  public static let parameters: [SettingSpec] = [
+    SettingSpec("temperature", .float(0...2), default: nil, "Sampling temperature."),
+    SettingSpec("top_p", .float(0...1), default: nil, "Nucleus sampling mass."),
+    SettingSpec("top_k", .integer(0...100_000), default: nil, "Top-k sampling (where supported)."),
+    SettingSpec("max_tokens", .integer(1...10_000_000), default: nil, "Most tokens to generate."),
+    SettingSpec("stop", .stringArray, default: nil, "Stop sequences."),
+    SettingSpec("seed", .integer(Int.min...Int.max), default: nil, "Sampling seed (where supported)."),
+    SettingSpec("presence_penalty", .float(-2...2), default: nil, "Presence penalty."),
+    SettingSpec("frequency_penalty", .float(-2...2), default: nil, "Frequency penalty."),
+  ]
+
+  /// The providers configured out of the box, with their default models.
+  public static let builtInProviders: [(name: String, kind: ProviderKind, defaultModel: String)] = [
+    ("openai", .openai, "gpt-4.1-mini"),
+    ("anthropic", .anthropic, "claude-haiku-4-5"),
+    ("gemini", .gemini, "gemini-2.5-flash"),
+    ("cohere", .cohere, "command-a-03-2025"),
+    ("mistral", .mistral, "mistral-small-latest"),
+    ("ollama", .ollama, "llama3.2"),
+    ("llamacpp", .llamacpp, "smollm2-135m-instruct"),
+  ]
+
+  /// The top-level tables.
+  public static let sections = ["general", "providers"]
+
+  /// The built-in defaults as a configuration layer.
+  public static func defaults() -> [String: ConfigValue] {
+    var general: [String: ConfigValue] = [:]
+    for spec in Self.general { general[spec.key] = spec.defaultValue }
+    var providers: [String: ConfigValue] = [:]
+    for builtIn in builtInProviders {
+      providers[builtIn.name] = .table(providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel))
+    }
+    return ["general": .table(general), "providers": .table(providers)]
+  }
+
+  /// The defaults of one provider of `kind`.
+  public static func providerDefaults(kind: ProviderKind, defaultModel: String?) -> [String: ConfigValue] {
+    var table: [String: ConfigValue] = [:]
+    for spec in provider { table[spec.key] = spec.defaultValue }
+    table["type"] = .string(kind.rawValue)
+    table["base_url"] = .string(kind.defaultBaseURL)
+    if let variable = kind.defaultAPIKeyEnvironmentVariable { table["api_key_env"] = .string(variable) }
+    if kind == .anthropic { table["api_version"] = .string("2023-06-01") }
+    if let defaultModel { table["default_model"] = .string(defaultModel) }
+    return table
+  }
+
+  /// The spec of the setting at `path`, or why there is none (with close matches).
+  public static func spec(at path: [String]) -> Result<SettingSpec, ConfigLookupFailure> {
+    switch path.count {
+    case 2 where path[0] == "general":
+      return lookup(path[1], in: general, table: "[general]")
+    case 3 where path[0] == "providers":
+      if path[2] == "api_key" {
+        return .failure(
+          ConfigLookupFailure(
+            problem: "API keys may not be written in configuration files",
+            fix: "put the key in an environment variable and set api_key_env, or in a file and set api_key_file"))
+      }
+      return lookup(path[2], in: provider, table: "[providers.\(path[1])]", extra: ["parameters"])
+    case 4 where path[0] == "providers" && path[2] == "parameters":
+      return lookup(path[3], in: parameters, table: "[providers.\(path[1]).parameters]")
+    case 4 where path[0] == "providers" && path[2] == "headers":
+      return .success(SettingSpec(path[3], .string, default: nil, "An extra HTTP header."))
+    case 1:
+      return .failure(unknown(path[0], known: sections, table: "the top level"))
+    default:
+      return .failure(ConfigLookupFailure(problem: "unknown setting", fix: "see `ltb config init` for every setting"))
+    }
+  }
+
+  private static func lookup(_ key: String, in specs: [SettingSpec], table: String, extra: [String] = [])
+    -> Result<SettingSpec, ConfigLookupFailure>
+  {
+    if let spec = specs.first(where: { $0.key == key }) { return .success(spec) }
+    return .failure(unknown(key, known: specs.map(\.key) + extra, table: table))
+  }
+
+  private static func unknown(_ key: String, known: [String], table: String) -> ConfigLookupFailure {
+    let suggestion = known.min { EditDistance.between(key, $0) < EditDistance.between(key, $1) }
+    if let suggestion, EditDistance.between(key, suggestion) <= max(2, key.count / 3) {
+      return ConfigLookupFailure(problem: "unknown key '\(key)' in \(table)", fix: "did you mean '\(suggestion)'?")
+    }
+    return ConfigLookupFailure(
+      problem: "unknown key '\(key)' in \(table)", fix: "known keys: \(known.joined(separator: ", "))")
+  }
+}
+
+/// Why a key path names no setting, and what to do.
+public struct ConfigLookupFailure: Error, Sendable {
+  /// What is wrong.
+  public var problem: String
+  /// What to do.
+  public var fix: String
+}
+
+/// Levenshtein distance on Unicode scalars, for "did you mean" suggestions.
+enum EditDistance {
+  static func between(_ lhs: String, _ rhs: String) -> Int {
+    let a = Array(lhs.unicodeScalars)
+    let b = Array(rhs.unicodeScalars)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      current[0] = i
+      for j in 1...b.count {
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      swap(&previous, &current)
+    }
+    return previous[b.count]
+  }
+}

@@ -1,0 +1,236 @@
+import AsyncHTTPClient
+public import Foundation
+public import LTBCore
+import Logging
+public import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Synchronization
+
+/// The one HTTP path every provider takes: rate limiting, retries with backoff, the connect,
+/// first-byte and total timeouts, cancellation that closes the connection, and error mapping.
+public final class HTTPTransport: Sendable {
+  /// The provider settings this transport serves.
+  public let settings: ProviderSettings
+  private let authenticationHeaders: [(String, String)]
+  private let client: HTTPClient
+  private let rateLimiter: RateLimiter
+  private let retryPolicy: RetryPolicy
+  private let logger: Logger
+
+  /// Creates a transport with its own connection pool.
+  public init(
+    settings: ProviderSettings, authenticationHeaders: [(String, String)] = []
+  ) {
+    self.settings = settings
+    self.authenticationHeaders = authenticationHeaders
+    var configuration = HTTPClient.Configuration(
+      timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: nil))
+    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2_048)
+    configuration.httpVersion = .http1Only
+    self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    self.rateLimiter = RateLimiter(requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute)
+    self.retryPolicy = RetryPolicy(settings: settings)
+    self.logger = Logger(label: "ltb.providers")
+  }
+
+  /// Closes every connection.
+  public func shutdown() async {
+    try? await client.shutdown()
+  }
+
+  /// Returns reserved tokens that a finished request did not use.
+  public func refund(tokens: Int) async {
+    await rateLimiter.refund(tokens: tokens)
+  }
+
+  /// Sends `request` and hands the successful response's body to `consume`.
+  ///
+  /// Retries rate limits, server and network errors by the retry policy; each attempt waits for
+  /// the rate limiter first and runs under the first-byte and total timeouts. `consume` gets the
+  /// body and the moment the request was sent; the result carries the attempt count.
+  public func execute<T: Sendable>(
+    _ request: OutgoingRequest, reservedTokens: Int,
+    mapError: @escaping @Sendable (HTTPErrorResponse) -> LTBError,
+    consume: @escaping @Sendable (ResponseBody, ContinuousClock.Instant) async throws -> T
+  ) async throws -> (value: T, attempts: Int) {
+    let httpRequest = makeHTTPRequest(request)
+    var attempt = 0
+    while true {
+      attempt += 1
+      do {
+        try await rateLimiter.acquire(tokens: reservedTokens)
+        let value = try await runAttempt(httpRequest, mapError: mapError, consume: consume)
+        return (value, attempt)
+      } catch let failure as BodyConsumptionFailure {
+        throw mapTransportError(failure.underlying)
+      } catch {
+        let mapped = mapTransportError(error)
+        guard let delay = retryPolicy.delay(beforeRetry: attempt, after: mapped) else { throw mapped }
+        logger.debug(
+          "retrying after error", metadata: ["provider": "\(settings.name)", "attempt": "\(attempt)", "error": "\(mapped.message)"])
+        try await Task.sleep(for: delay)
+      }
+    }
+  }
+
+  /// Sends `request` and returns the whole successful body.
+  public func data(
+    for request: OutgoingRequest, mapError: @escaping @Sendable (HTTPErrorResponse) -> LTBError
+  ) async throws -> Data {
+    try await execute(request, reservedTokens: 0, mapError: mapError) { body, _ in
+      var data = Data()
+      for try await chunk in body { data.append(contentsOf: chunk.buffer.readableBytesView) }
+      return data
+    }.value
+  }
+
+  private func runAttempt<T: Sendable>(
+    _ httpRequest: HTTPClientRequest, mapError: @escaping @Sendable (HTTPErrorResponse) -> LTBError,
+    consume: @escaping @Sendable (ResponseBody, ContinuousClock.Instant) async throws -> T
+  ) async throws -> T {
+    let firstByte = FirstByteSignal()
+    let settings = settings
+    let client = client
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+      group.addTask {
+        let sentAt = ContinuousClock.now
+        let response = try await client.execute(httpRequest, deadline: .now() + .nanoseconds(settings.totalTimeout.nanoseconds))
+        guard (200..<300).contains(response.status.code) else {
+          let body = try await response.body.collect(upTo: 1 << 20)
+          firstByte.fire()
+          var headers: [String: String] = [:]
+          for header in response.headers { headers[header.name.lowercased()] = header.value }
+          throw mapError(HTTPErrorResponse(status: Int(response.status.code), headers: headers, body: Data(buffer: body)))
+        }
+        do {
+          return try await consume(ResponseBody(body: response.body, firstByte: firstByte), sentAt)
+        } catch {
+          // Part of the answer may already be delivered: never retry past this point.
+          throw BodyConsumptionFailure(underlying: error)
+        }
+      }
+      group.addTask {
+        let start = ContinuousClock.now
+        try await Task.sleep(until: start + settings.firstByteTimeout)
+        if !firstByte.hasFired {
+          throw LTBError(
+            .timeout, "\(settings.name): no response within \(Self.describe(settings.firstByteTimeout)) (first-byte timeout)",
+            fix: "raise providers.\(settings.name).timeout_first_byte_ms or check the server at \(settings.baseURL)")
+        }
+        try await Task.sleep(until: start + settings.totalTimeout)
+        throw LTBError(
+          .timeout, "\(settings.name): the response did not finish within \(Self.describe(settings.totalTimeout)) (total timeout)",
+          fix: "raise providers.\(settings.name).timeout_total_ms or ask for fewer tokens")
+      }
+      defer { group.cancelAll() }
+      while let result = try await group.next() {
+        if let value = result { return value }
+      }
+      throw CancellationError()
+    }
+  }
+
+  private func makeHTTPRequest(_ request: OutgoingRequest) -> HTTPClientRequest {
+    var base = settings.baseURL
+    while base.hasSuffix("/") { base.removeLast() }
+    let path = request.path.hasPrefix("/") || request.path.isEmpty ? request.path : "/" + request.path
+    var httpRequest = HTTPClientRequest(url: base + path)
+    httpRequest.method = request.method == .get ? .GET : .POST
+    httpRequest.headers.add(name: "User-Agent", value: "ltb/0.1")
+    if request.body != nil { httpRequest.headers.add(name: "Content-Type", value: "application/json") }
+    for (name, value) in authenticationHeaders { httpRequest.headers.replaceOrAdd(name: name, value: value) }
+    for (name, value) in request.headers { httpRequest.headers.replaceOrAdd(name: name, value: value) }
+    for (name, value) in settings.extraHeaders.sorted(by: { $0.key < $1.key }) {
+      httpRequest.headers.replaceOrAdd(name: name, value: value)
+    }
+    if let body = request.body { httpRequest.body = .bytes(ByteBuffer(data: body)) }
+    return httpRequest
+  }
+
+  /// Turns any failure into an `LTBError` with the API key redacted.
+  private func mapTransportError(_ error: any Error) -> LTBError {
+    var mapped: LTBError
+    switch error {
+    case let error as LTBError:
+      mapped = error
+    case is CancellationError:
+      mapped = LTBError(.cancelled, "\(settings.name): the request was cancelled")
+    case let error as HTTPClientError where error == .cancelled:
+      mapped = LTBError(.cancelled, "\(settings.name): the request was cancelled")
+    case let error as HTTPClientError where error == .connectTimeout:
+      mapped = LTBError(
+        .timeout, "\(settings.name): could not connect to \(settings.baseURL) within \(Self.describe(settings.connectTimeout))",
+        fix: "check base_url and that the server is up, or raise timeout_connect_ms")
+    case let error as HTTPClientError where error == .deadlineExceeded:
+      mapped = LTBError(
+        .timeout, "\(settings.name): the response did not finish within \(Self.describe(settings.totalTimeout)) (total timeout)",
+        fix: "raise providers.\(settings.name).timeout_total_ms or ask for fewer tokens")
+    case let error as HTTPClientError
+    where error == .remoteConnectionClosed || error == .readTimeout:
+      mapped = LTBError(.network, "\(settings.name): the connection to \(settings.baseURL) closed early (\(error))",
+        fix: "the server dropped the connection; check its logs")
+    default:
+      mapped = LTBError(
+        .network, "\(settings.name): request to \(settings.baseURL) failed: \(error)",
+        fix: "check base_url, the network, and that the server is running")
+    }
+    if let key = settings.apiKey {
+      mapped.message = key.redact(mapped.message)
+      mapped.fix = mapped.fix.map(key.redact)
+    }
+    return mapped
+  }
+
+  static func describe(_ duration: Duration) -> String {
+    let ms = duration.milliseconds
+    return ms >= 1_000 ? String(format: "%.3g s", ms / 1_000) : String(format: "%.0f ms", ms)
+  }
+}
+
+/// A failure while reading a successful response; such failures are final, never retried.
+struct BodyConsumptionFailure: Error {
+  var underlying: any Error
+}
+
+/// Set when the first byte of a response body arrives (or the body turns out empty).
+final class FirstByteSignal: Sendable {
+  private let fired = Atomic<Bool>(false)
+
+  func fire() { fired.store(true, ordering: .relaxed) }
+
+  var hasFired: Bool { fired.load(ordering: .relaxed) }
+}
+
+/// A response body whose chunks carry their arrival time on the monotonic clock.
+public struct ResponseBody: AsyncSequence, Sendable {
+  /// One network read.
+  public struct Chunk: Sendable {
+    /// The bytes read.
+    public var buffer: ByteBuffer
+    /// When they arrived.
+    public var receivedAt: ContinuousClock.Instant
+  }
+
+  let body: HTTPClientResponse.Body
+  let firstByte: FirstByteSignal
+
+  /// The iterator.
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    var base: HTTPClientResponse.Body.AsyncIterator
+    let firstByte: FirstByteSignal
+
+    /// The next read, stamped with its arrival time.
+    public mutating func next() async throws -> Chunk? {
+      let buffer = try await base.next()
+      let now = ContinuousClock.now
+      firstByte.fire()
+      return buffer.map { Chunk(buffer: $0, receivedAt: now) }
+    }
+  }
+
+  /// Starts reading.
+  public func makeAsyncIterator() -> AsyncIterator {
+    AsyncIterator(base: body.makeAsyncIterator(), firstByte: firstByte)
+  }
+}
