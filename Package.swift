@@ -27,6 +27,7 @@ let package = Package(
     .target(
       name: "LTBConfig",
       dependencies: ["LTBCore", .product(name: "TOMLKit", package: "TOMLKit")],
+      resources: [.copy("Resources/models.toml")],
       swiftSettings: upcomingFeatures
     ),
     .target(
@@ -37,6 +38,7 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: upcomingFeatures
@@ -47,6 +49,7 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ],
       swiftSettings: upcomingFeatures
     ),

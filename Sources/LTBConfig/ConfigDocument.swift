@@ -56,4 +56,9 @@ public struct ConfigDocument: Sendable {
     }
     return .builtIn
   }
+
+  /// Whether any layer other than the built-in defaults set something at or below `path`.
+  public func isSetOutsideDefaults(below path: [String]) -> Bool {
+    origins.contains { $0.key.count >= path.count && Array($0.key.prefix(path.count)) == path && $0.value != .builtIn }
+  }
 }

@@ -1,4 +1,4 @@
-import LTBCore
+public import LTBCore
 
 /// Every setting LLM Test Bench reads, with its type, default and meaning: the source of
 /// `ltb config init`, of `config/ltb.toml`, and of validation.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A configuration value as read from TOML or the environment.
 public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
   case string(String)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 public import Foundation
 public import LTBCore
 import Logging
+import NIOConcurrencyHelpers
 public import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -13,7 +14,8 @@ public final class HTTPTransport: Sendable {
   /// The provider settings this transport serves.
   public let settings: ProviderSettings
   private let authenticationHeaders: [(String, String)]
-  private let client: HTTPClient
+  private let configuration: HTTPClient.Configuration
+  private let lazyClient = NIOLockedValueBox<HTTPClient?>(nil)
   private let rateLimiter: RateLimiter
   private let retryPolicy: RetryPolicy
   private let logger: Logger
@@ -28,15 +30,29 @@ public final class HTTPTransport: Sendable {
       timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: nil))
     configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2_048)
     configuration.httpVersion = .http1Only
-    self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    self.configuration = configuration
     self.rateLimiter = RateLimiter(requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute)
     self.retryPolicy = RetryPolicy(settings: settings)
     self.logger = Logger(label: "ltb.providers")
   }
 
-  /// Closes every connection.
+  /// The connection pool, created on first use so that an unused provider holds no resources.
+  private var client: HTTPClient {
+    lazyClient.withLockedValue { client in
+      if let client { return client }
+      let created = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+      client = created
+      return created
+    }
+  }
+
+  /// Closes every connection; the transport may be used again afterwards.
   public func shutdown() async {
-    try? await client.shutdown()
+    let client = lazyClient.withLockedValue { client in
+      defer { client = nil }
+      return client
+    }
+    try? await client?.shutdown()
   }
 
   /// Returns reserved tokens that a finished request did not use.

@@ -1,0 +1,261 @@
+public import Foundation
+public import LTBCore
+
+/// Loads the configuration layers: built-in defaults → `./ltb.toml` or `~/.config/ltb/ltb.toml`
+/// → `--config FILE` → environment variables `LTB_<SECTION>__<KEY>` (nested keys separated by `__`).
+public struct ConfigLoader: Sendable {
+  /// The environment to read `LTB_*` variables and API keys from.
+  public var environment: [String: String]
+  /// The directory searched for `ltb.toml`.
+  public var workingDirectory: String
+  /// The user's home directory.
+  public var homeDirectory: String
+
+  /// Creates a loader over the process's environment and directories.
+  public init(
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    workingDirectory: String = FileManager.default.currentDirectoryPath,
+    homeDirectory: String = NSHomeDirectory()
+  ) {
+    self.environment = environment
+    self.workingDirectory = workingDirectory
+    self.homeDirectory = homeDirectory
+  }
+
+  /// The user-level configuration file (`$XDG_CONFIG_HOME/ltb/ltb.toml` or `~/.config/ltb/ltb.toml`).
+  public var userConfigPath: String {
+    let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory + "/.config"
+    return base + "/ltb/ltb.toml"
+  }
+
+  /// Loads and resolves the configuration; every problem found is reported at once.
+  public func load(configFile: String? = nil) throws -> LTBConfiguration {
+    let (configuration, issues) = loadCollectingIssues(configFile: configFile)
+    guard let configuration, issues.isEmpty else {
+      throw LTBError(
+        .configuration, "the configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s"):\n  "
+          + issues.map(\.description).joined(separator: "\n  "),
+        fix: "fix them, then check with `ltb config validate`")
+    }
+    return configuration
+  }
+
+  /// Loads and resolves what it can, and lists every problem found (for `ltb config validate`).
+  public func loadCollectingIssues(configFile: String? = nil) -> (LTBConfiguration?, [ConfigIssue]) {
+    var document = ConfigDocument()
+    var issues: [ConfigIssue] = []
+    var files: [String] = []
+    document.merge(ConfigSchema.defaults()) { _ in .builtIn }
+    let local = workingDirectory + "/ltb.toml"
+    let discovered = [local, userConfigPath].first { FileManager.default.fileExists(atPath: $0) }
+    for path in [discovered, configFile].compactMap({ $0 }) {
+      do {
+        let parsed = try TOMLReader.read(path: path)
+        files.append(path)
+        let origin: ([String]) -> ConfigOrigin = { .file(path: path, line: parsed.locator.line(of: $0)) }
+        issues += Self.check(parsed.values, origin: origin)
+        document.merge(parsed.values, origin: origin)
+      } catch {
+        issues.append(error)
+      }
+    }
+    issues += applyEnvironment(to: &document)
+    let (configuration, resolveIssues) = resolve(document, files: files)
+    return (configuration, issues + resolveIssues)
+  }
+
+  /// Checks every leaf of a layer against the schema.
+  static func check(_ values: [String: ConfigValue], origin: ([String]) -> ConfigOrigin) -> [ConfigIssue] {
+    var issues: [ConfigIssue] = []
+    func visit(_ value: ConfigValue, path: [String]) {
+      if case .table(let members) = value, tableAllowed(at: path) {
+        for (key, member) in members.sorted(by: { $0.key < $1.key }) { visit(member, path: path + [key]) }
+        return
+      }
+      switch ConfigSchema.spec(at: path) {
+      case .success(let spec):
+        if let problem = spec.problem(with: value) {
+          issues.append(
+            ConfigIssue(origin: origin(path), key: path.joined(separator: "."), problem: problem, fix: "write \(spec.expectation)"))
+        }
+      case .failure(let failure):
+        issues.append(ConfigIssue(origin: origin(path), key: path.joined(separator: "."), problem: failure.problem, fix: failure.fix))
+      }
+    }
+    for (key, value) in values.sorted(by: { $0.key < $1.key }) { visit(value, path: [key]) }
+    return issues
+  }
+
+  /// Whether a table may stand at `path` (sections, provider tables and their sub-tables).
+  private static func tableAllowed(at path: [String]) -> Bool {
+    switch path.count {
+    case 1: ConfigSchema.sections.contains(path[0])
+    case 2: path[0] == "providers"
+    case 3: path[0] == "providers" && path[2] == "parameters"
+    default: false
+    }
+  }
+
+  /// Applies `LTB_<SECTION>__<KEY>` variables; provider names match with `-` written as `_`.
+  private func applyEnvironment(to document: inout ConfigDocument) -> [ConfigIssue] {
+    var issues: [ConfigIssue] = []
+    let providerNames = document.childTables(of: ["providers"])
+    for (variable, text) in environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix("LTB_") {
+      let segments = variable.dropFirst(4).components(separatedBy: "__").map { $0.lowercased() }
+      guard segments.count >= 2 else { continue }
+      var path = segments
+      if path[0] == "providers" {
+        path[1] = providerNames.first { $0.replacingOccurrences(of: "-", with: "_") == path[1] } ?? path[1]
+      }
+      let origin = ConfigOrigin.environment(variable: variable)
+      switch ConfigSchema.spec(at: path) {
+      case .success(let spec):
+        guard let value = spec.parse(environmentValue: text) else {
+          issues.append(
+            ConfigIssue(
+              origin: origin, key: path.joined(separator: "."), problem: "cannot read '\(text)' as \(spec.expectation)",
+              fix: "set \(variable) to \(spec.expectation)"))
+          continue
+        }
+        if let problem = spec.problem(with: value) {
+          issues.append(ConfigIssue(origin: origin, key: path.joined(separator: "."), problem: problem, fix: "set \(variable) to \(spec.expectation)"))
+          continue
+        }
+        document.set(value, at: path) { _ in origin }
+      case .failure(let failure):
+        issues.append(ConfigIssue(origin: origin, key: path.joined(separator: "."), problem: failure.problem, fix: failure.fix))
+      }
+    }
+    return issues
+  }
+
+  /// Turns the merged document into typed settings.
+  private func resolve(_ document: ConfigDocument, files: [String]) -> (LTBConfiguration?, [ConfigIssue]) {
+    var issues: [ConfigIssue] = []
+    var missingKeys: [ConfigIssue] = []
+    func string(_ path: [String]) -> String? {
+      if case .string(let value)? = document.value(at: path) { return value }
+      return nil
+    }
+    func int(_ path: [String]) -> Int? {
+      if case .int(let value)? = document.value(at: path) { return value }
+      return nil
+    }
+    func double(_ path: [String]) -> Double? {
+      switch document.value(at: path) {
+      case .double(let value)?: value
+      case .int(let value)?: Double(value)
+      default: nil
+      }
+    }
+    func strings(_ path: [String]) -> [String]? {
+      guard case .array(let items)? = document.value(at: path) else { return nil }
+      return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+    }
+    func issue(_ path: [String], _ problem: String, _ fix: String) -> ConfigIssue {
+      ConfigIssue(origin: document.origin(of: path), key: path.joined(separator: "."), problem: problem, fix: fix)
+    }
+    func milliseconds(_ path: [String], _ fallback: Int) -> Duration { .milliseconds(int(path) ?? fallback) }
+
+    var dataDirectory = string(["general", "data_dir"]) ?? ""
+    if dataDirectory.isEmpty {
+      let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory + "/.local/share"
+      dataDirectory = base + "/ltb"
+    }
+    var catalog: ModelCatalog
+    do {
+      catalog = try ModelCatalogLoader.builtIn()
+    } catch {
+      return (nil, [issue(["general", "models_file"], "\(error)", "reinstall ltb")])
+    }
+    if let modelsFile = string(["general", "models_file"]), !modelsFile.isEmpty {
+      let (userCatalog, catalogIssues) = ModelCatalogLoader.load(path: modelsFile)
+      issues += catalogIssues
+      catalog = catalog.merging(userCatalog)
+    }
+
+    var providers: [ProviderSettings] = []
+    var disabled: [String] = []
+    for name in document.childTables(of: ["providers"]) {
+      let base = ["providers", name]
+      let kindName = string(base + ["type"]) ?? name
+      guard let kind = ProviderKind(rawValue: kindName) else {
+        issues.append(
+          issue(
+            base, "provider '\(name)' has no type",
+            "set providers.\(name).type to one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))"))
+        continue
+      }
+      if case .bool(false)? = document.value(at: base + ["enabled"]) {
+        disabled.append(name)
+        continue
+      }
+      var apiKey: Secret?
+      var keyOrigin: String?
+      if let file = string(base + ["api_key_file"]), !file.isEmpty {
+        keyOrigin = "file \(file)"
+        if let contents = try? String(contentsOfFile: file, encoding: .utf8) {
+          apiKey = Secret(contents.trimmingCharacters(in: .whitespacesAndNewlines))
+        } else {
+          issues.append(issue(base + ["api_key_file"], "cannot read the key file \(file)", "check the path and its permissions"))
+        }
+      } else if let variable = string(base + ["api_key_env"]) ?? kind.defaultAPIKeyEnvironmentVariable, !variable.isEmpty {
+        keyOrigin = "environment variable \(variable)"
+        if let value = environment[variable], !value.isEmpty {
+          apiKey = Secret(value)
+        } else if kind.requiresAPIKey, document.isSetOutsideDefaults(below: base) {
+          missingKeys.append(
+            issue(
+              base + ["api_key_env"], "\(variable) is not set, so provider '\(name)' has no API key",
+              "export \(variable)=..., or point providers.\(name).api_key_env or api_key_file elsewhere"))
+        }
+      }
+      var launch: LlamaServerLaunch?
+      let binary = string(base + ["binary"])
+      let modelPath = string(base + ["model_path"])
+      if binary != nil || modelPath != nil {
+        if kind != .llamacpp {
+          issues.append(issue(base + ["binary"], "binary and model_path apply to llamacpp providers only", "remove them or set type = \"llamacpp\""))
+        } else if let binary, let modelPath {
+          launch = LlamaServerLaunch(
+            binary: binary, modelPath: modelPath, port: int(base + ["port"]) ?? 0, extraArguments: strings(base + ["launch_args"]) ?? [],
+            startupTimeout: milliseconds(base + ["startup_timeout_ms"], 60_000))
+        } else {
+          issues.append(
+            issue(base + [binary == nil ? "model_path" : "binary"], "binary and model_path must be set together", "set both, or neither to attach to base_url"))
+        }
+      }
+      let parametersPath = base + ["parameters"]
+      let parameters = SamplingParameters(
+        temperature: double(parametersPath + ["temperature"]), topP: double(parametersPath + ["top_p"]),
+        topK: int(parametersPath + ["top_k"]), maxTokens: int(parametersPath + ["max_tokens"]),
+        stop: strings(parametersPath + ["stop"]), seed: int(parametersPath + ["seed"]),
+        presencePenalty: double(parametersPath + ["presence_penalty"]),
+        frequencyPenalty: double(parametersPath + ["frequency_penalty"]))
+      var headers: [String: String] = [:]
+      if case .table(let members)? = document.value(at: base + ["headers"]) {
+        for (header, value) in members { if case .string(let text) = value { headers[header] = text } }
+      }
+      let retryBase = int(base + ["retry_base_delay_ms"]) ?? 500
+      let retryMax = int(base + ["retry_max_delay_ms"]) ?? 30_000
+      if retryMax < retryBase {
+        issues.append(
+          issue(base + ["retry_max_delay_ms"], "retry_max_delay_ms (\(retryMax)) is below retry_base_delay_ms (\(retryBase))", "raise it to at least \(retryBase)"))
+      }
+      providers.append(
+        ProviderSettings(
+          name: name, kind: kind, baseURL: string(base + ["base_url"]) ?? kind.defaultBaseURL, apiKey: apiKey, apiKeyOrigin: keyOrigin,
+          connectTimeout: milliseconds(base + ["timeout_connect_ms"], 10_000),
+          firstByteTimeout: milliseconds(base + ["timeout_first_byte_ms"], 60_000),
+          totalTimeout: milliseconds(base + ["timeout_total_ms"], 300_000), maxRetries: int(base + ["max_retries"]) ?? 3,
+          retryBaseDelay: .milliseconds(retryBase), retryMaxDelay: .milliseconds(retryMax),
+          requestsPerMinute: int(base + ["requests_per_minute"]) ?? 0, tokensPerMinute: int(base + ["tokens_per_minute"]) ?? 0,
+          extraHeaders: headers, defaultModel: string(base + ["default_model"]), defaultParameters: parameters,
+          apiVersion: string(base + ["api_version"]), launch: launch))
+    }
+    let configuration = LTBConfiguration(
+      dataDirectory: dataDirectory, logLevel: string(["general", "log_level"]) ?? "warning", providers: providers,
+      disabledProviders: disabled.sorted(), catalog: catalog, document: document, files: files, missingKeys: missingKeys)
+    return (configuration, issues)
+  }
+}

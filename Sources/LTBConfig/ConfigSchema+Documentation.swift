@@ -1,0 +1,66 @@
+import LTBCore
+
+extension ConfigSchema {
+  /// The fully documented configuration file that `ltb config init` writes and that
+  /// `config/ltb.toml` holds: every setting, its meaning, its type and its default.
+  public static func documentedFile() -> String {
+    var lines: [String] = [
+      "# LLM Test Bench configuration: every setting, with its default.",
+      "#",
+      "# Layers, later ones winning: built-in defaults -> ./ltb.toml (or ~/.config/ltb/ltb.toml)",
+      "# -> --config FILE -> environment variables LTB_<SECTION>__<KEY>, nested keys joined by a",
+      "# double underscore: LTB_PROVIDERS__OPENAI__MAX_RETRIES=5, LTB_GENERAL__LOG_LEVEL=debug.",
+      "# API keys never go in this file: name an environment variable (api_key_env) or a file",
+      "# (api_key_file). Commented-out settings are unset by default.",
+      "",
+      "[general]",
+    ]
+    for spec in general { lines += render(spec) }
+    for builtIn in builtInProviders {
+      lines += ["", "[providers.\(builtIn.name)]"]
+      let defaults = providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel)
+      for var spec in provider where appliesTo(spec.key, kind: builtIn.kind) && spec.kind.isTable == false {
+        spec.defaultValue = defaults[spec.key]
+        lines += render(spec)
+      }
+      lines += render(provider.first { $0.key == "headers" }!)
+      lines += ["", "[providers.\(builtIn.name).parameters]"]
+      for spec in parameters { lines += render(spec) }
+    }
+    lines += [
+      "",
+      "# Any number of further providers, e.g. an OpenAI-compatible server:",
+      "# [providers.my-vllm]",
+      "# type = \"openai-compatible\"",
+      "# base_url = \"http://127.0.0.1:8000/v1\"",
+      "# default_model = \"meta-llama/Llama-3.1-8B-Instruct\"",
+      "",
+      "# Or a llama.cpp server that ltb launches itself:",
+      "# [providers.smollm2-launched]",
+      "# type = \"llamacpp\"",
+      "# binary = \"/root/.cache/ltb/llama.cpp-0.3.36/build/bin/llama-server\"",
+      "# model_path = \"/root/.cache/ltb/models/SmolLM2-135M-Instruct.Q4_1.gguf\"",
+      "# default_model = \"smollm2-135m-instruct\"",
+    ]
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private static let llamaOnlyKeys: Set<String> = ["binary", "model_path", "port", "launch_args", "startup_timeout_ms"]
+
+  private static func appliesTo(_ key: String, kind: ProviderKind) -> Bool {
+    kind == .llamacpp || !llamaOnlyKeys.contains(key)
+  }
+
+  private static func render(_ spec: SettingSpec) -> [String] {
+    let comment = "# \(spec.summary) (\(spec.expectation))"
+    guard let value = spec.defaultValue else { return [comment, "# \(spec.key) ="] }
+    return [comment, "\(spec.key) = \(value)"]
+  }
+}
+
+extension SettingSpec.Kind {
+  var isTable: Bool {
+    if case .stringTable = self { return true }
+    return false
+  }
+}

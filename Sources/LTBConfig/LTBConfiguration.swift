@@ -1,0 +1,33 @@
+public import LTBCore
+
+/// The resolved configuration: every layer merged, validated and turned into typed settings.
+public struct LTBConfiguration: Sendable {
+  /// Where results and caches live.
+  public var dataDirectory: String
+  /// Log verbosity.
+  public var logLevel: String
+  /// The enabled providers, sorted by name.
+  public var providers: [ProviderSettings]
+  /// Providers configured but disabled.
+  public var disabledProviders: [String]
+  /// The model catalogue (built-in, then the user's file).
+  public var catalog: ModelCatalog
+  /// The merged tree, for `ltb config show`.
+  public var document: ConfigDocument
+  /// The configuration files read, in layer order.
+  public var files: [String]
+  /// Providers a user configured without a usable API key; fatal for `ltb config validate`,
+  /// and for any request to those providers.
+  public var missingKeys: [ConfigIssue]
+
+  /// The settings of the provider called `name`.
+  public func provider(_ name: String) throws -> ProviderSettings {
+    if let settings = providers.first(where: { $0.name == name }) { return settings }
+    if disabledProviders.contains(name) {
+      throw LTBError(.configuration, "provider '\(name)' is disabled", fix: "set providers.\(name).enabled = true")
+    }
+    throw LTBError(
+      .notFound, "no provider named '\(name)' is configured",
+      fix: "use one of: \(providers.map(\.name).joined(separator: ", ")), or add [providers.\(name)] to ltb.toml")
+  }
+}
