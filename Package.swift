@@ -66,7 +66,10 @@ let package = Package(
       name: "LTBConfigTests", dependencies: ["LTBConfig", "LTBCore"], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBProvidersTests",
-      dependencies: ["LTBProviders", "LTBCore", "LTBFakeServer"],
+      dependencies: [
+        "LTBProviders", "LTBCore", "LTBFakeServer",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ],
       swiftSettings: upcomingFeatures
     ),
     .testTarget(

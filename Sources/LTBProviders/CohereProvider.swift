@@ -192,10 +192,9 @@ struct CohereChatResponse: Decodable {
     var logprobs: [Double]?
     var tokenIds: [Int]?
 
+    /// One entry per token; Cohere gives the text of the group, so it goes with the group's first token.
     var tokens: [TokenLogprob] {
-      let values = logprobs ?? []
-      guard values.count > 1 else { return values.map { TokenLogprob(token: text ?? "", logprob: $0) } }
-      return values.enumerated().map { index, value in TokenLogprob(token: index == 0 ? text ?? "" : "", logprob: value) }
+      (logprobs ?? []).enumerated().map { index, value in TokenLogprob(token: index == 0 ? text ?? "" : "", logprob: value) }
     }
   }
 
@@ -218,52 +217,77 @@ struct CohereStreamDecoder: ChatStreamDecoder {
     self.settings = settings
   }
 
-  private struct Event: Decodable {
+  private struct EventType: Decodable {
     var type: String
     var id: String?
-    var index: Int?
+  }
+
+  private struct ContentEvent: Decodable {
+    struct Delta: Decodable {
+      struct Message: Decodable {
+        struct Content: Decodable {
+          var text: String?
+          var thinking: String?
+        }
+        var content: Content?
+      }
+      var message: Message?
+    }
     var delta: Delta?
     var logprobs: CohereChatResponse.LogprobBlock?
   }
 
-  private struct Delta: Decodable {
-    var message: MessageDelta?
-    var finishReason: String?
-    var usage: CohereChatResponse.UsageBlock?
-    var error: String?
+  private struct ToolPlanEvent: Decodable {
+    struct Delta: Decodable {
+      struct Message: Decodable { var toolPlan: String? }
+      var message: Message?
+    }
+    var delta: Delta?
   }
 
-  private struct MessageDelta: Decodable {
-    var content: ContentDelta?
-    var toolCalls: ToolCallDelta?
-    var toolPlan: String?
+  private struct ToolCallEvent: Decodable {
+    struct Delta: Decodable {
+      struct Message: Decodable {
+        struct Call: Decodable {
+          var id: String?
+          var function: CohereChatResponse.ToolCallBlock.FunctionBlock?
+        }
+        var toolCalls: Call?
+      }
+      var message: Message?
+    }
+    var index: Int?
+    var delta: Delta?
   }
 
-  private struct ContentDelta: Decodable {
-    var text: String?
-    var thinking: String?
-  }
-
-  private struct ToolCallDelta: Decodable {
-    var id: String?
-    var function: CohereChatResponse.ToolCallBlock.FunctionBlock?
+  private struct EndEvent: Decodable {
+    struct Delta: Decodable {
+      var finishReason: String?
+      var usage: CohereChatResponse.UsageBlock?
+      var error: String?
+    }
+    var delta: Delta?
   }
 
   mutating func decode(_ message: StreamMessage) throws -> [StreamEvent] {
     guard case .event(let sse) = message, !sse.data.isEmpty else { return [] }
-    let event = try WireJSON.decode(Event.self, from: Data(sse.data.utf8), context: "cohere stream event")
-    switch event.type {
+    let data = Data(sse.data.utf8)
+    let head = try WireJSON.decode(EventType.self, from: data, context: "cohere stream event")
+    switch head.type {
     case "message-start":
-      return [.metadata(responseID: event.id, model: nil)]
+      return [.metadata(responseID: head.id, model: nil)]
     case "content-delta":
+      let event = try WireJSON.decode(ContentEvent.self, from: data, context: "cohere content-delta")
       var events: [StreamEvent] = []
       if let text = event.delta?.message?.content?.text, !text.isEmpty { events.append(.text(text)) }
       if let thinking = event.delta?.message?.content?.thinking, !thinking.isEmpty { events.append(.reasoning(thinking)) }
       if let logprobs = event.logprobs { events.append(.logprobs(logprobs.tokens)) }
       return events
     case "tool-plan-delta":
+      let event = try WireJSON.decode(ToolPlanEvent.self, from: data, context: "cohere tool-plan-delta")
       return event.delta?.message?.toolPlan.map { [.reasoning($0)] } ?? []
     case "tool-call-start", "tool-call-delta":
+      let event = try WireJSON.decode(ToolCallEvent.self, from: data, context: "cohere \(head.type)")
       let call = event.delta?.message?.toolCalls
       return [
         .toolCall(
@@ -271,6 +295,7 @@ struct CohereStreamDecoder: ChatStreamDecoder {
       ]
     case "message-end":
       isComplete = true
+      let event = try WireJSON.decode(EndEvent.self, from: data, context: "cohere message-end")
       if let error = event.delta?.error {
         throw ProviderErrorMapping.streamError(["error": .string(error)], settings: settings)
       }

@@ -137,6 +137,9 @@ struct OpenAIChatChunk: Decodable {
   var usage: UsageBlock?
   var timings: LlamaCppTimings?
   var error: JSONValue?
+  /// `"error"` on Mistral's error objects, which carry `message` at the top level.
+  var object: String?
+  var message: String?
 
   struct Choice: Decodable {
     var index: Int?
@@ -286,6 +289,9 @@ struct OpenAIStreamDecoder: ChatStreamDecoder {
     let chunk = try WireJSON.decode(OpenAIChatChunk.self, from: Data(payload.utf8), context: "chat completion chunk")
     if let error = chunk.error {
       throw ProviderErrorMapping.streamError(["error": error], settings: settings)
+    }
+    if chunk.object == "error" {
+      throw ProviderErrorMapping.streamError(["message": .string(chunk.message ?? "unknown error")], settings: settings)
     }
     let events = chunk.events(isStream: true)
     if events.contains(where: { if case .finish = $0 { true } else { false } }) { isComplete = true }

@@ -2,12 +2,16 @@ import LTBCore
 
 /// Token-bucket rate limiting for one provider: requests per minute and tokens per minute.
 ///
-/// Each bucket holds up to one minute's allowance and refills continuously. A request waits until
-/// both buckets can pay for it; waiters are served in arrival order. A limit of 0 disables that
-/// bucket.
+/// Each bucket refills continuously at its per-minute rate and holds one second's allowance
+/// (at least one request), so traffic is paced evenly rather than let through in a minute-sized
+/// burst. A request waits until both buckets can pay for it; a request larger than the token
+/// bucket waits for a full bucket and leaves it in debt, so the average rate still holds.
+/// Waiters are served in arrival order. A limit of 0 disables that bucket.
 public actor RateLimiter {
   private let requestsPerMinute: Double
   private let tokensPerMinute: Double
+  private let requestCapacity: Double
+  private let tokenCapacity: Double
   private var requestTokens: Double
   private var tokenTokens: Double
   private var lastRefill: ContinuousClock.Instant
@@ -18,8 +22,10 @@ public actor RateLimiter {
   public init(requestsPerMinute: Int, tokensPerMinute: Int) {
     self.requestsPerMinute = Double(max(requestsPerMinute, 0))
     self.tokensPerMinute = Double(max(tokensPerMinute, 0))
-    self.requestTokens = Double(max(requestsPerMinute, 0))
-    self.tokenTokens = Double(max(tokensPerMinute, 0))
+    self.requestCapacity = max(1, Double(max(requestsPerMinute, 0)) / 60)
+    self.tokenCapacity = max(1, Double(max(tokensPerMinute, 0)) / 60)
+    self.requestTokens = max(1, Double(max(requestsPerMinute, 0)) / 60)
+    self.tokenTokens = max(1, Double(max(tokensPerMinute, 0)) / 60)
     self.lastRefill = ContinuousClock.now
   }
 
@@ -48,18 +54,18 @@ public actor RateLimiter {
   public func refund(tokens: Int) {
     guard tokensPerMinute > 0, tokens > 0 else { return }
     refill()
-    tokenTokens = min(tokensPerMinute, tokenTokens + Double(tokens))
+    tokenTokens = min(tokenCapacity, tokenTokens + Double(tokens))
   }
 
   private func waitForCapacity(tokens: Double) async {
-    let tokenCost = tokensPerMinute > 0 ? min(tokens, tokensPerMinute) : 0
+    let tokenThreshold = min(tokens, tokenCapacity)
     while !Task.isCancelled {
       refill()
       let requestShortfall = requestsPerMinute > 0 ? max(0, 1 - requestTokens) : 0
-      let tokenShortfall = tokensPerMinute > 0 ? max(0, tokenCost - tokenTokens) : 0
+      let tokenShortfall = tokensPerMinute > 0 ? max(0, tokenThreshold - tokenTokens) : 0
       if requestShortfall == 0 && tokenShortfall == 0 {
         if requestsPerMinute > 0 { requestTokens -= 1 }
-        if tokensPerMinute > 0 { tokenTokens -= tokenCost }
+        if tokensPerMinute > 0 { tokenTokens -= tokens }
         return
       }
       let waitRequests = requestsPerMinute > 0 ? requestShortfall / requestsPerMinute * 60 : 0
@@ -73,7 +79,7 @@ public actor RateLimiter {
     let now = clock.now
     let elapsed = (now - lastRefill).milliseconds / 1_000
     lastRefill = now
-    if requestsPerMinute > 0 { requestTokens = min(requestsPerMinute, requestTokens + elapsed * requestsPerMinute / 60) }
-    if tokensPerMinute > 0 { tokenTokens = min(tokensPerMinute, tokenTokens + elapsed * tokensPerMinute / 60) }
+    if requestsPerMinute > 0 { requestTokens = min(requestCapacity, requestTokens + elapsed * requestsPerMinute / 60) }
+    if tokensPerMinute > 0 { tokenTokens = min(tokenCapacity, tokenTokens + elapsed * tokensPerMinute / 60) }
   }
 }
