@@ -14,7 +14,7 @@ public struct ConfigDocument: Sendable {
   /// Sets a value at `path`; a table is flattened into its leaves.
   public mutating func set(_ value: ConfigValue, at path: [String], origin: ([String]) -> ConfigOrigin) {
     if case .table(let members) = value {
-      origins[path] = origins[path] ?? origin(path)
+      origins[path] = origin(path)
       for (key, member) in members { set(member, at: path + [key], origin: origin) }
       return
     }

@@ -204,9 +204,10 @@ public struct ConfigLoader: Sendable {
         if let value = environment[variable], !value.isEmpty {
           apiKey = Secret(value)
         } else if kind.requiresAPIKey, document.isSetOutsideDefaults(below: base) {
+          let keyPath = document.origin(of: base + ["api_key_env"]) == .builtIn ? base : base + ["api_key_env"]
           missingKeys.append(
             issue(
-              base + ["api_key_env"], "\(variable) is not set, so provider '\(name)' has no API key",
+              keyPath, "\(variable) is not set, so provider '\(name)' has no API key",
               "export \(variable)=..., or point providers.\(name).api_key_env or api_key_file elsewhere"))
         }
       }

@@ -55,8 +55,11 @@ struct TOMLKeyLocator {
     return nil
   }
 
+  /// Records `path` and, where not yet seen, each of its parents (`[a.b]` declares `a` too).
   private mutating func record(_ path: [String], _ line: Int) {
-    if lines[path] == nil { lines[path] = line }
+    for length in 1...max(1, path.count) where lines[Array(path.prefix(length))] == nil {
+      lines[Array(path.prefix(length))] = line
+    }
   }
 
   private mutating func recordInlineTable(_ value: String, at path: [String], line: Int) {

@@ -1,0 +1,368 @@
+import Foundation
+import LTBConfig
+import LTBCore
+import Testing
+
+/// A throwaway directory tree for one test: a working directory and a home.
+struct Sandbox {
+  let root: URL
+
+  init() throws {
+    root = FileManager.default.temporaryDirectory.appendingPathComponent("ltb-config-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("work"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("home/.config/ltb"), withIntermediateDirectories: true)
+  }
+
+  var work: String { root.appendingPathComponent("work").path }
+  var home: String { root.appendingPathComponent("home").path }
+
+  @discardableResult
+  func write(_ relativePath: String, _ text: String) throws -> String {
+    let url = root.appendingPathComponent(relativePath)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+  }
+
+  func loader(_ environment: [String: String] = [:]) -> ConfigLoader {
+    ConfigLoader(environment: environment, workingDirectory: work, homeDirectory: home)
+  }
+
+  func cleanUp() { try? FileManager.default.removeItem(at: root) }
+}
+
+@Suite("Configuration layers")
+struct ConfigLayerTests {
+  @Test("built-in defaults: seven providers, documented timeouts, the local model")
+  func defaults() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let configuration = try sandbox.loader().load()
+    #expect(configuration.providers.map(\.name) == ["anthropic", "cohere", "gemini", "llamacpp", "mistral", "ollama", "openai"])
+    let llama = try configuration.provider("llamacpp")
+    #expect(llama.kind == .llamacpp)
+    #expect(llama.baseURL == "http://127.0.0.1:8088")
+    #expect(llama.defaultModel == "smollm2-135m-instruct")
+    let openai = try configuration.provider("openai")
+    #expect(openai.connectTimeout == .seconds(10))
+    #expect(openai.firstByteTimeout == .seconds(60))
+    #expect(openai.totalTimeout == .seconds(300))
+    #expect(openai.maxRetries == 3)
+    #expect(openai.apiKey == nil)
+    #expect(openai.apiKeyOrigin == "environment variable OPENAI_API_KEY")
+    #expect(configuration.missingKeys.isEmpty, "untouched built-in providers without keys are not errors")
+    #expect(configuration.dataDirectory == sandbox.home + "/.local/share/ltb")
+    #expect(configuration.catalog.model("gpt-4.1-mini", kind: .openai)?.pricing.inputPerMillion == 0.4)
+  }
+
+  @Test("the user file applies when there is no ./ltb.toml; ./ltb.toml wins over it")
+  func discoveredFiles() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    try sandbox.write("home/.config/ltb/ltb.toml", "[providers.openai]\nmax_retries = 5\n")
+    #expect(try sandbox.loader().load().provider("openai").maxRetries == 5)
+    try sandbox.write("work/ltb.toml", "[providers.openai]\nmax_retries = 6\n")
+    let configuration = try sandbox.loader().load()
+    #expect(try configuration.provider("openai").maxRetries == 6)
+    #expect(configuration.files == [sandbox.work + "/ltb.toml"])
+  }
+
+  @Test("XDG_CONFIG_HOME moves the user file")
+  func xdgConfigHome() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    try FileManager.default.createDirectory(atPath: sandbox.root.path + "/xdg/ltb", withIntermediateDirectories: true)
+    try sandbox.write("xdg/ltb/ltb.toml", "[general]\nlog_level = \"debug\"\n")
+    let configuration = try sandbox.loader(["XDG_CONFIG_HOME": sandbox.root.path + "/xdg"]).load()
+    #expect(configuration.logLevel == "debug")
+  }
+
+  @Test("--config layers over ./ltb.toml key by key")
+  func explicitFile() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    try sandbox.write("work/ltb.toml", "[providers.openai]\nmax_retries = 6\nrequests_per_minute = 60\n")
+    let extra = try sandbox.write("extra.toml", "[providers.openai]\nmax_retries = 1\n")
+    let openai = try sandbox.loader().load(configFile: extra).provider("openai")
+    #expect(openai.maxRetries == 1)
+    #expect(openai.requestsPerMinute == 60)
+  }
+
+  @Test("environment variables win over every file, typed by the schema")
+  func environmentLayer() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    try sandbox.write("work/ltb.toml", "[providers.my-vllm]\ntype = \"openai-compatible\"\nbase_url = \"http://a:1/v1\"\n")
+    let extra = try sandbox.write("extra.toml", "[providers.openai]\nmax_retries = 1\n")
+    let configuration = try sandbox.loader([
+      "LTB_PROVIDERS__OPENAI__MAX_RETRIES": "7",
+      "LTB_PROVIDERS__MY_VLLM__BASE_URL": "http://b:2/v1",
+      "LTB_PROVIDERS__LLAMACPP__PARAMETERS__TEMPERATURE": "0.5",
+      "LTB_PROVIDERS__LLAMACPP__PARAMETERS__STOP": "a, b",
+      "LTB_PROVIDERS__OLLAMA__ENABLED": "false",
+      "LTB_GENERAL__LOG_LEVEL": "error",
+      "LTB_CACHE_DIR": "/not/a/setting/because/it/has/no/double/underscore",
+    ]).load(configFile: extra)
+    #expect(try configuration.provider("openai").maxRetries == 7)
+    #expect(try configuration.provider("my-vllm").baseURL == "http://b:2/v1")
+    #expect(try configuration.provider("llamacpp").defaultParameters.temperature == 0.5)
+    #expect(try configuration.provider("llamacpp").defaultParameters.stop == ["a", "b"])
+    #expect(configuration.disabledProviders == ["ollama"])
+    #expect(configuration.logLevel == "error")
+    #expect(configuration.document.origin(of: ["providers", "openai", "max_retries"]) == .environment(variable: "LTB_PROVIDERS__OPENAI__MAX_RETRIES"))
+  }
+
+  @Test("every provider setting reaches ProviderSettings")
+  func everyProviderSetting() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let keyFile = try sandbox.write("key.txt", "  sk-from-file\n")
+    try sandbox.write(
+      "work/ltb.toml",
+      """
+      [providers.custom]
+      type = "openai-compatible"
+      base_url = "http://127.0.0.1:9000/v1"
+      api_key_file = "\(keyFile)"
+      default_model = "m1"
+      timeout_connect_ms = 1500
+      timeout_first_byte_ms = 2500
+      timeout_total_ms = 3500
+      max_retries = 4
+      retry_base_delay_ms = 100
+      retry_max_delay_ms = 900
+      requests_per_minute = 120
+      tokens_per_minute = 50000
+      api_version = "v9"
+      headers = { "X-Team" = "bench", "X-Env" = "ci" }
+
+      [providers.custom.parameters]
+      temperature = 0.3
+      top_p = 0.9
+      top_k = 40
+      max_tokens = 128
+      stop = ["###"]
+      seed = 11
+      presence_penalty = 0.1
+      frequency_penalty = -0.2
+
+      [providers.launched]
+      type = "llamacpp"
+      binary = "/opt/llama-server"
+      model_path = "/models/m.gguf"
+      port = 18080
+      launch_args = ["--ctx-size", "2048"]
+      startup_timeout_ms = 5000
+      """)
+    let configuration = try sandbox.loader().load()
+    let custom = try configuration.provider("custom")
+    #expect(custom.kind == .openaiCompatible)
+    #expect(custom.apiKey == Secret("sk-from-file"))
+    #expect(custom.apiKeyOrigin == "file \(keyFile)")
+    #expect(custom.connectTimeout == .milliseconds(1_500))
+    #expect(custom.firstByteTimeout == .milliseconds(2_500))
+    #expect(custom.totalTimeout == .milliseconds(3_500))
+    #expect(custom.maxRetries == 4)
+    #expect(custom.retryBaseDelay == .milliseconds(100))
+    #expect(custom.retryMaxDelay == .milliseconds(900))
+    #expect(custom.requestsPerMinute == 120)
+    #expect(custom.tokensPerMinute == 50_000)
+    #expect(custom.apiVersion == "v9")
+    #expect(custom.extraHeaders == ["X-Team": "bench", "X-Env": "ci"])
+    #expect(
+      custom.defaultParameters
+        == SamplingParameters(
+          temperature: 0.3, topP: 0.9, topK: 40, maxTokens: 128, stop: ["###"], seed: 11, presencePenalty: 0.1,
+          frequencyPenalty: -0.2))
+    let launched = try configuration.provider("launched")
+    #expect(
+      launched.launch
+        == LlamaServerLaunch(
+          binary: "/opt/llama-server", modelPath: "/models/m.gguf", port: 18_080, extraArguments: ["--ctx-size", "2048"],
+          startupTimeout: .seconds(5)))
+  }
+
+  @Test("a user models file adds models and replaces prices")
+  func userCatalogue() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let models = try sandbox.write(
+      "models.toml",
+      """
+      [openai."gpt-4.1-mini"]
+      context = 1000
+      input = 9.0
+      output = 10.0
+
+      [openai-compatible."my-model"]
+      context = 4096
+      input = 0.0
+      output = 0.0
+      capabilities = ["streaming"]
+      """)
+    try sandbox.write("work/ltb.toml", "[general]\nmodels_file = \"\(models)\"\n")
+    let catalog = try sandbox.loader().load().catalog
+    #expect(catalog.model("gpt-4.1-mini", kind: .openai)?.pricing.inputPerMillion == 9)
+    #expect(catalog.model("my-model", kind: .openaiCompatible)?.contextLength == 4_096)
+    #expect(catalog.model("gpt-4.1", kind: .openai) != nil, "built-in entries stay")
+  }
+
+  @Test("the documented file is config/ltb.toml, parses cleanly and restates the defaults")
+  func documentedFile() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let text = ConfigSchema.documentedFile()
+    let repositoryFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/ltb.toml")
+    #expect(try String(contentsOf: repositoryFile, encoding: .utf8) == text, "regenerate config/ltb.toml with `ltb config init --force --path config/ltb.toml`")
+    try sandbox.write("work/ltb.toml", text)
+    let (fromFile, issues) = sandbox.loader().loadCollectingIssues()
+    #expect(issues.isEmpty)
+    let defaults = try sandbox.loader().load(configFile: nil)
+    #expect(fromFile?.providers.map(\.name) == ["anthropic", "cohere", "gemini", "llamacpp", "mistral", "ollama", "openai"])
+    let restated = fromFile?.providers.map { "\($0.name) \($0.baseURL) \($0.maxRetries) \($0.totalTimeout) \($0.defaultModel ?? "")" }
+    try FileManager.default.removeItem(atPath: sandbox.work + "/ltb.toml")
+    let builtIn = try sandbox.loader().load().providers.map { "\($0.name) \($0.baseURL) \($0.maxRetries) \($0.totalTimeout) \($0.defaultModel ?? "")" }
+    #expect(restated == builtIn)
+    #expect(defaults.files.count == 1)
+  }
+}
+
+@Suite("Configuration errors name file, line and fix")
+struct ConfigValidationTests {
+  func issues(_ text: String, environment: [String: String] = [:]) throws -> (issues: [ConfigIssue], path: String, missingKeys: [ConfigIssue]) {
+    let sandbox = try Sandbox()
+    let path = try sandbox.write("work/ltb.toml", text)
+    let (configuration, issues) = sandbox.loader(environment).loadCollectingIssues()
+    return (issues, path, configuration?.missingKeys ?? [])
+  }
+
+  @Test("unknown key, with a suggestion")
+  func unknownKey() throws {
+    let (issues, path, _) = try issues("[providers.openai]\n\nmax_retires = 2\n")
+    #expect(issues.count == 1)
+    #expect(issues.first?.origin == .file(path: path, line: 3))
+    #expect(issues.first?.problem == "unknown key 'max_retires' in [providers.openai]")
+    #expect(issues.first?.fix == "did you mean 'max_retries'?")
+  }
+
+  @Test("unknown section")
+  func unknownSection() throws {
+    let (issues, path, _) = try issues("# comment\n[genral]\nlog_level = \"info\"\n")
+    #expect(issues.first?.origin == .file(path: path, line: 2))
+    #expect(issues.first?.fix.contains("general") == true)
+  }
+
+  @Test("wrong type")
+  func wrongType() throws {
+    let (issues, path, _) = try issues("[providers.openai]\nmax_retries = \"three\"\n")
+    #expect(issues.first?.origin == .file(path: path, line: 2))
+    #expect(issues.first?.problem == "expected an integer in 0...20, found a string")
+  }
+
+  @Test("out-of-range value")
+  func outOfRange() throws {
+    let (issues, path, _) = try issues("[providers.llamacpp.parameters]\ntemperature = 3.5\n")
+    #expect(issues.first?.origin == .file(path: path, line: 2))
+    #expect(issues.first?.problem == "3.5 is out of range")
+    #expect(issues.first?.fix == "write a number in 0.0...2.0")
+  }
+
+  @Test("a value not among the choices")
+  func badChoice() throws {
+    let (issues, _, _) = try issues("[general]\nlog_level = \"loud\"\n")
+    #expect(issues.first?.problem == "\"loud\" is not allowed")
+    #expect(issues.first?.fix.contains("\"debug\"") == true)
+  }
+
+  @Test("a literal API key is refused")
+  func literalKey() throws {
+    let (issues, path, _) = try issues("[providers.openai]\napi_key = \"sk-123\"\n")
+    #expect(issues.first?.origin == .file(path: path, line: 2))
+    #expect(issues.first?.fix.contains("api_key_env") == true)
+    #expect(issues.first?.description.contains("sk-123") == false)
+  }
+
+  @Test("a configured provider whose key variable is unset")
+  func missingKeyVariable() throws {
+    let (issues, path, missing) = try issues("[providers.anthropic]\ndefault_model = \"claude-sonnet-4-5\"\n")
+    #expect(issues.isEmpty)
+    #expect(missing.count == 1)
+    #expect(missing.first?.problem.contains("ANTHROPIC_API_KEY is not set") == true)
+    #expect(missing.first?.origin == .file(path: path, line: 1))
+    let (_, _, satisfied) = try self.issues("[providers.anthropic]\ndefault_model = \"x\"\n", environment: ["ANTHROPIC_API_KEY": "k"])
+    #expect(satisfied.isEmpty)
+  }
+
+  @Test("a custom provider without a type")
+  func missingType() throws {
+    let (issues, path, _) = try issues("[providers.mine]\nbase_url = \"http://x\"\n")
+    #expect(issues.first?.origin == .file(path: path, line: 1))
+    #expect(issues.first?.problem == "provider 'mine' has no type")
+  }
+
+  @Test("a TOML syntax error names its line")
+  func syntaxError() throws {
+    let (issues, path, _) = try issues("[general]\nlog_level = \"info\"\nbroken = = 1\n")
+    #expect(issues.first?.origin == .file(path: path, line: 3))
+    #expect(issues.first?.problem.hasPrefix("TOML syntax error") == true)
+  }
+
+  @Test("binary without model_path, and retry_max below retry_base")
+  func inconsistentSettings() throws {
+    let (issues, path, _) = try issues(
+      "[providers.llamacpp]\nbinary = \"/x\"\n\n[providers.openai]\nretry_base_delay_ms = 1000\nretry_max_delay_ms = 10\n")
+    #expect(issues.count == 2)
+    #expect(issues.contains { $0.problem == "binary and model_path must be set together" && $0.origin == .file(path: path, line: 2) })
+    #expect(issues.contains { $0.key == "providers.openai.retry_max_delay_ms" && $0.origin == .file(path: path, line: 6) })
+  }
+
+  @Test("a missing key file")
+  func missingKeyFile() throws {
+    let (issues, path, _) = try issues("[providers.openai]\napi_key_file = \"/nonexistent/key\"\n")
+    #expect(issues.first?.origin == .file(path: path, line: 2))
+    #expect(issues.first?.problem.contains("/nonexistent/key") == true)
+  }
+
+  @Test("an environment variable that cannot be read as its setting's type")
+  func badEnvironmentValue() throws {
+    let (issues, _, _) = try issues("", environment: ["LTB_PROVIDERS__OPENAI__MAX_RETRIES": "many", "LTB_GENERAL__NOPE": "1"])
+    #expect(issues.count == 2)
+    #expect(issues.contains { $0.origin == .environment(variable: "LTB_PROVIDERS__OPENAI__MAX_RETRIES") && $0.problem.contains("cannot read 'many'") })
+    #expect(issues.contains { $0.origin == .environment(variable: "LTB_GENERAL__NOPE") && $0.problem.contains("unknown key 'nope'") })
+  }
+
+  @Test("an unreadable --config file")
+  func unreadableFile() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let (_, issues) = sandbox.loader().loadCollectingIssues(configFile: sandbox.root.path + "/missing.toml")
+    #expect(issues.first?.problem.hasPrefix("cannot read the file") == true)
+  }
+
+  @Test("load() reports every problem at once as a configuration error")
+  func loadThrows() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    try sandbox.write("work/ltb.toml", "[providers.openai]\nmax_retries = -1\ntimeout_total_ms = 0\n")
+    #expect(throws: LTBError.self) { try sandbox.loader().load() }
+    do {
+      _ = try sandbox.loader().load()
+    } catch let error as LTBError {
+      #expect(error.code == .configuration)
+      #expect(error.message.contains("2 problems"))
+      #expect(error.message.contains("ltb.toml:2"))
+      #expect(error.message.contains("ltb.toml:3"))
+    }
+  }
+
+  @Test("model catalogue errors name file and line")
+  func catalogueErrors() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let models = try sandbox.write(
+      "models.toml", "[openai.\"m\"]\ncontext = 10\ninput = \"cheap\"\noutput = 1.0\n\n[nosuch.\"x\"]\ncontext = 1\n")
+    try sandbox.write("work/ltb.toml", "[general]\nmodels_file = \"\(models)\"\n")
+    let (_, issues) = sandbox.loader().loadCollectingIssues()
+    #expect(issues.contains { $0.origin == .file(path: models, line: 3) && $0.problem.contains("expected a number") })
+    #expect(issues.contains { $0.origin == .file(path: models, line: 6) && $0.problem.contains("unknown protocol 'nosuch'") })
+  }
+}
