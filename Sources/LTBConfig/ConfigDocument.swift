@@ -57,8 +57,9 @@ public struct ConfigDocument: Sendable {
     return .builtIn
   }
 
-  /// Whether any layer other than the built-in defaults set something at or below `path`.
+  /// Whether any layer other than the built-in defaults set a value at or below `path`
+  /// (declaring an empty table does not count).
   public func isSetOutsideDefaults(below path: [String]) -> Bool {
-    origins.contains { $0.key.count >= path.count && Array($0.key.prefix(path.count)) == path && $0.value != .builtIn }
+    leaves.keys.contains { $0.count >= path.count && Array($0.prefix(path.count)) == path && origins[$0] != .builtIn }
   }
 }

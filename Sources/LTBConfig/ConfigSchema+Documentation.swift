@@ -11,7 +11,8 @@ extension ConfigSchema {
       "# -> --config FILE -> environment variables LTB_<SECTION>__<KEY>, nested keys joined by a",
       "# double underscore: LTB_PROVIDERS__OPENAI__MAX_RETRIES=5, LTB_GENERAL__LOG_LEVEL=debug.",
       "# API keys never go in this file: name an environment variable (api_key_env) or a file",
-      "# (api_key_file). Commented-out settings are unset by default.",
+      "# (api_key_file). Every setting below is shown commented out with its default value:",
+      "# uncomment a line to change it. Settings shown as `# key =` are unset by default.",
       "",
       "[general]",
     ]
@@ -54,7 +55,7 @@ extension ConfigSchema {
   private static func render(_ spec: SettingSpec) -> [String] {
     let comment = "# \(spec.summary) (\(spec.expectation))"
     guard let value = spec.defaultValue else { return [comment, "# \(spec.key) ="] }
-    return [comment, "\(spec.key) = \(value)"]
+    return [comment, "# \(spec.key) = \(value)"]
   }
 }
 

@@ -28,6 +28,10 @@ enum ProviderErrorMapping {
       return LTBError(
         .invalidRequest, said, fix: "check the model name and providers.\(name).base_url (\(settings.baseURL))",
         remoteStatus: response.status)
+    case 501:
+      return LTBError(
+        .unsupportedCapability, said, fix: "the server does not offer this feature; enable it on the server or use another provider",
+        remoteStatus: response.status)
     case 400..<500:
       return LTBError(.invalidRequest, said, fix: "the request was refused as invalid; check the parameters", remoteStatus: response.status)
     default:

@@ -25,6 +25,7 @@ struct TimingTests {
     #expect(timing.timePerOutputToken(outputTokens: 11) == .milliseconds(10))
     #expect(timing.timePerOutputToken(outputTokens: 1) == nil)
     #expect(RequestTiming(contentEventOffsetsNanos: [], endOffsetNanos: 5).timePerOutputToken(outputTokens: 10) == nil)
+    #expect(RequestTiming(contentEventOffsetsNanos: [7], endOffsetNanos: 9).timePerOutputToken(outputTokens: 10) == nil)
   }
 
   @Test("no content: no TTFT, no ITL, but a total")
