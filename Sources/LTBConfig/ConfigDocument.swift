@@ -41,8 +41,13 @@ public struct ConfigDocument: Sendable {
 
   /// The names of the tables directly below `path` (for example every provider name).
   public func childTables(of path: [String]) -> [String] {
-    let names = leaves.keys.filter { $0.count > path.count + 1 && Array($0.prefix(path.count)) == path }.map { $0[path.count] }
-      + origins.keys.filter { $0.count == path.count + 1 && Array($0.prefix(path.count)) == path && leaves[$0] == nil }
+    let names =
+      leaves.keys.filter { $0.count > path.count + 1 && Array($0.prefix(path.count)) == path }.map {
+        $0[path.count]
+      }
+      + origins.keys.filter {
+        $0.count == path.count + 1 && Array($0.prefix(path.count)) == path && leaves[$0] == nil
+      }
       .map { $0[path.count] }
     return Set(names).sorted()
   }
@@ -60,6 +65,8 @@ public struct ConfigDocument: Sendable {
   /// Whether any layer other than the built-in defaults set a value at or below `path`
   /// (declaring an empty table does not count).
   public func isSetOutsideDefaults(below path: [String]) -> Bool {
-    leaves.keys.contains { $0.count >= path.count && Array($0.prefix(path.count)) == path && origins[$0] != .builtIn }
+    leaves.keys.contains {
+      $0.count >= path.count && Array($0.prefix(path.count)) == path && origins[$0] != .builtIn
+    }
   }
 }

@@ -33,7 +33,8 @@ public struct ConfigLoader: Sendable {
     let (configuration, issues) = loadCollectingIssues(configFile: configFile)
     guard let configuration, issues.isEmpty else {
       throw LTBError(
-        .configuration, "the configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s"):\n  "
+        .configuration,
+        "the configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s"):\n  "
           + issues.map(\.description).joined(separator: "\n  "),
         fix: "fix them, then check with `ltb config validate`")
     }
@@ -76,10 +77,15 @@ public struct ConfigLoader: Sendable {
       case .success(let spec):
         if let problem = spec.problem(with: value) {
           issues.append(
-            ConfigIssue(origin: origin(path), key: path.joined(separator: "."), problem: problem, fix: "write \(spec.expectation)"))
+            ConfigIssue(
+              origin: origin(path), key: path.joined(separator: "."), problem: problem,
+              fix: "write \(spec.expectation)"))
         }
       case .failure(let failure):
-        issues.append(ConfigIssue(origin: origin(path), key: path.joined(separator: "."), problem: failure.problem, fix: failure.fix))
+        issues.append(
+          ConfigIssue(
+            origin: origin(path), key: path.joined(separator: "."), problem: failure.problem, fix: failure.fix
+          ))
       }
     }
     for (key, value) in values.sorted(by: { $0.key < $1.key }) { visit(value, path: [key]) }
@@ -113,17 +119,23 @@ public struct ConfigLoader: Sendable {
         guard let value = spec.parse(environmentValue: text) else {
           issues.append(
             ConfigIssue(
-              origin: origin, key: path.joined(separator: "."), problem: "cannot read '\(text)' as \(spec.expectation)",
+              origin: origin, key: path.joined(separator: "."),
+              problem: "cannot read '\(text)' as \(spec.expectation)",
               fix: "set \(variable) to \(spec.expectation)"))
           continue
         }
         if let problem = spec.problem(with: value) {
-          issues.append(ConfigIssue(origin: origin, key: path.joined(separator: "."), problem: problem, fix: "set \(variable) to \(spec.expectation)"))
+          issues.append(
+            ConfigIssue(
+              origin: origin, key: path.joined(separator: "."), problem: problem,
+              fix: "set \(variable) to \(spec.expectation)"))
           continue
         }
         document.set(value, at: path) { _ in origin }
       case .failure(let failure):
-        issues.append(ConfigIssue(origin: origin, key: path.joined(separator: "."), problem: failure.problem, fix: failure.fix))
+        issues.append(
+          ConfigIssue(
+            origin: origin, key: path.joined(separator: "."), problem: failure.problem, fix: failure.fix))
       }
     }
     return issues
@@ -153,13 +165,15 @@ public struct ConfigLoader: Sendable {
       return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
     }
     func issue(_ path: [String], _ problem: String, _ fix: String) -> ConfigIssue {
-      ConfigIssue(origin: document.origin(of: path), key: path.joined(separator: "."), problem: problem, fix: fix)
+      ConfigIssue(
+        origin: document.origin(of: path), key: path.joined(separator: "."), problem: problem, fix: fix)
     }
     func milliseconds(_ path: [String], _ fallback: Int) -> Duration { .milliseconds(int(path) ?? fallback) }
 
     var dataDirectory = string(["general", "data_dir"]) ?? ""
     if dataDirectory.isEmpty {
-      let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory + "/.local/share"
+      let base =
+        environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory + "/.local/share"
       dataDirectory = base + "/ltb"
     }
     var catalog: ModelCatalog
@@ -183,7 +197,8 @@ public struct ConfigLoader: Sendable {
         issues.append(
           issue(
             base, "provider '\(name)' has no type",
-            "set providers.\(name).type to one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))"))
+            "set providers.\(name).type to one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))"
+          ))
         continue
       }
       if case .bool(false)? = document.value(at: base + ["enabled"]) {
@@ -197,14 +212,20 @@ public struct ConfigLoader: Sendable {
         if let contents = try? String(contentsOfFile: file, encoding: .utf8) {
           apiKey = Secret(contents.trimmingCharacters(in: .whitespacesAndNewlines))
         } else {
-          issues.append(issue(base + ["api_key_file"], "cannot read the key file \(file)", "check the path and its permissions"))
+          issues.append(
+            issue(
+              base + ["api_key_file"], "cannot read the key file \(file)",
+              "check the path and its permissions"))
         }
-      } else if let variable = string(base + ["api_key_env"]) ?? kind.defaultAPIKeyEnvironmentVariable, !variable.isEmpty {
+      } else if let variable = string(base + ["api_key_env"]) ?? kind.defaultAPIKeyEnvironmentVariable,
+        !variable.isEmpty
+      {
         keyOrigin = "environment variable \(variable)"
         if let value = environment[variable], !value.isEmpty {
           apiKey = Secret(value)
         } else if kind.requiresAPIKey, document.isSetOutsideDefaults(below: base) {
-          let keyPath = document.origin(of: base + ["api_key_env"]) == .builtIn ? base : base + ["api_key_env"]
+          let keyPath =
+            document.origin(of: base + ["api_key_env"]) == .builtIn ? base : base + ["api_key_env"]
           missingKeys.append(
             issue(
               keyPath, "\(variable) is not set, so provider '\(name)' has no API key",
@@ -216,14 +237,20 @@ public struct ConfigLoader: Sendable {
       let modelPath = string(base + ["model_path"])
       if binary != nil || modelPath != nil {
         if kind != .llamacpp {
-          issues.append(issue(base + ["binary"], "binary and model_path apply to llamacpp providers only", "remove them or set type = \"llamacpp\""))
+          issues.append(
+            issue(
+              base + ["binary"], "binary and model_path apply to llamacpp providers only",
+              "remove them or set type = \"llamacpp\""))
         } else if let binary, let modelPath {
           launch = LlamaServerLaunch(
-            binary: binary, modelPath: modelPath, port: int(base + ["port"]) ?? 0, extraArguments: strings(base + ["launch_args"]) ?? [],
+            binary: binary, modelPath: modelPath, port: int(base + ["port"]) ?? 0,
+            extraArguments: strings(base + ["launch_args"]) ?? [],
             startupTimeout: milliseconds(base + ["startup_timeout_ms"], 60_000))
         } else {
           issues.append(
-            issue(base + [binary == nil ? "model_path" : "binary"], "binary and model_path must be set together", "set both, or neither to attach to base_url"))
+            issue(
+              base + [binary == nil ? "model_path" : "binary"], "binary and model_path must be set together",
+              "set both, or neither to attach to base_url"))
         }
       }
       let parametersPath = base + ["parameters"]
@@ -241,22 +268,31 @@ public struct ConfigLoader: Sendable {
       let retryMax = int(base + ["retry_max_delay_ms"]) ?? 30_000
       if retryMax < retryBase {
         issues.append(
-          issue(base + ["retry_max_delay_ms"], "retry_max_delay_ms (\(retryMax)) is below retry_base_delay_ms (\(retryBase))", "raise it to at least \(retryBase)"))
+          issue(
+            base + ["retry_max_delay_ms"],
+            "retry_max_delay_ms (\(retryMax)) is below retry_base_delay_ms (\(retryBase))",
+            "raise it to at least \(retryBase)"))
       }
       providers.append(
         ProviderSettings(
-          name: name, kind: kind, baseURL: string(base + ["base_url"]) ?? kind.defaultBaseURL, apiKey: apiKey, apiKeyOrigin: keyOrigin,
+          name: name, kind: kind, baseURL: string(base + ["base_url"]) ?? kind.defaultBaseURL, apiKey: apiKey,
+          apiKeyOrigin: keyOrigin,
           connectTimeout: milliseconds(base + ["timeout_connect_ms"], 10_000),
           firstByteTimeout: milliseconds(base + ["timeout_first_byte_ms"], 60_000),
-          totalTimeout: milliseconds(base + ["timeout_total_ms"], 300_000), maxRetries: int(base + ["max_retries"]) ?? 3,
+          totalTimeout: milliseconds(base + ["timeout_total_ms"], 300_000),
+          maxRetries: int(base + ["max_retries"]) ?? 3,
           retryBaseDelay: .milliseconds(retryBase), retryMaxDelay: .milliseconds(retryMax),
-          requestsPerMinute: int(base + ["requests_per_minute"]) ?? 0, tokensPerMinute: int(base + ["tokens_per_minute"]) ?? 0,
-          extraHeaders: headers, defaultModel: string(base + ["default_model"]), defaultParameters: parameters,
+          requestsPerMinute: int(base + ["requests_per_minute"]) ?? 0,
+          tokensPerMinute: int(base + ["tokens_per_minute"]) ?? 0,
+          extraHeaders: headers, defaultModel: string(base + ["default_model"]),
+          defaultParameters: parameters,
           apiVersion: string(base + ["api_version"]), launch: launch))
     }
     let configuration = LTBConfiguration(
-      dataDirectory: dataDirectory, logLevel: string(["general", "log_level"]) ?? "warning", providers: providers,
-      disabledProviders: disabled.sorted(), catalog: catalog, document: document, files: files, missingKeys: missingKeys)
+      dataDirectory: dataDirectory, logLevel: string(["general", "log_level"]) ?? "warning",
+      providers: providers,
+      disabledProviders: disabled.sorted(), catalog: catalog, document: document, files: files,
+      missingKeys: missingKeys)
     return (configuration, issues)
   }
 }

@@ -46,7 +46,9 @@ extension ConfigSchema {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  private static let llamaOnlyKeys: Set<String> = ["binary", "model_path", "port", "launch_args", "startup_timeout_ms"]
+  private static let llamaOnlyKeys: Set<String> = [
+    "binary", "model_path", "port", "launch_args", "startup_timeout_ms",
+  ]
 
   private static func appliesTo(_ key: String, kind: ProviderKind) -> Bool {
     kind == .llamacpp || !llamaOnlyKeys.contains(key)

@@ -13,7 +13,8 @@ public enum ConfigSchema {
       default: .string("warning"), "Log verbosity on stderr."),
     SettingSpec(
       "models_file", .string, default: .string(""),
-      "A TOML model catalogue merged over the built-in one (same format as config/models.toml); empty for none."),
+      "A TOML model catalogue merged over the built-in one (same format as config/models.toml); empty for none."
+    ),
   ]
 
   /// `[providers.NAME]`.
@@ -27,32 +28,46 @@ public enum ConfigSchema {
       "api_key_env", .string, default: nil,
       "Environment variable that holds the API key (keys never go in this file)."),
     SettingSpec(
-      "api_key_file", .string, default: nil, "File whose contents are the API key (e.g. a mounted Kubernetes secret)."),
-    SettingSpec("api_version", .string, default: nil, "Vendor API version where one is sent (Anthropic: 2023-06-01)."),
+      "api_key_file", .string, default: nil,
+      "File whose contents are the API key (e.g. a mounted Kubernetes secret)."),
+    SettingSpec(
+      "api_version", .string, default: nil, "Vendor API version where one is sent (Anthropic: 2023-06-01)."),
     SettingSpec("default_model", .string, default: nil, "Model used when a request names none."),
-    SettingSpec("timeout_connect_ms", .integer(1...600_000), default: .int(10_000), "Connection establishment limit."),
+    SettingSpec(
+      "timeout_connect_ms", .integer(1...600_000), default: .int(10_000), "Connection establishment limit."),
     SettingSpec(
       "timeout_first_byte_ms", .integer(1...3_600_000), default: .int(60_000),
       "Limit from sending a request to the first byte of the answer's body."),
-    SettingSpec("timeout_total_ms", .integer(1...86_400_000), default: .int(300_000), "Limit for one whole attempt."),
+    SettingSpec(
+      "timeout_total_ms", .integer(1...86_400_000), default: .int(300_000), "Limit for one whole attempt."),
     SettingSpec(
       "max_retries", .integer(0...20), default: .int(3),
       "Retries of rate limits (429), server errors (5xx) and network errors."),
-    SettingSpec("retry_base_delay_ms", .integer(0...600_000), default: .int(500), "First backoff delay; doubles per retry, with jitter."),
+    SettingSpec(
+      "retry_base_delay_ms", .integer(0...600_000), default: .int(500),
+      "First backoff delay; doubles per retry, with jitter."),
     SettingSpec(
       "retry_max_delay_ms", .integer(0...3_600_000), default: .int(30_000),
       "Longest backoff, and longest Retry-After waited out (longer ones fail at once)."),
-    SettingSpec("requests_per_minute", .integer(0...10_000_000), default: .int(0), "Client-side request rate limit; 0 = none."),
+    SettingSpec(
+      "requests_per_minute", .integer(0...10_000_000), default: .int(0),
+      "Client-side request rate limit; 0 = none."),
     SettingSpec(
       "tokens_per_minute", .integer(0...1_000_000_000), default: .int(0),
       "Client-side token rate limit (prompt estimate + max_tokens); 0 = none."),
     SettingSpec("headers", .stringTable, default: nil, "Extra HTTP headers sent with every request."),
-    SettingSpec("binary", .string, default: nil, "llamacpp only: launch this llama-server binary instead of attaching to base_url."),
-    SettingSpec("model_path", .string, default: nil, "llamacpp only: the GGUF model the launched server loads."),
-    SettingSpec("port", .integer(0...65_535), default: nil, "llamacpp only: port of the launched server; 0 picks a free one."),
+    SettingSpec(
+      "binary", .string, default: nil,
+      "llamacpp only: launch this llama-server binary instead of attaching to base_url."),
+    SettingSpec(
+      "model_path", .string, default: nil, "llamacpp only: the GGUF model the launched server loads."),
+    SettingSpec(
+      "port", .integer(0...65_535), default: nil,
+      "llamacpp only: port of the launched server; 0 picks a free one."),
     SettingSpec("launch_args", .stringArray, default: nil, "llamacpp only: further llama-server arguments."),
     SettingSpec(
-      "startup_timeout_ms", .integer(100...3_600_000), default: nil, "llamacpp only: how long a launched server may take to become healthy."),
+      "startup_timeout_ms", .integer(100...3_600_000), default: nil,
+      "llamacpp only: how long a launched server may take to become healthy."),
   ]
 
   /// `[providers.NAME.parameters]`: sampling defaults for requests that leave them unset.
@@ -87,7 +102,8 @@ public enum ConfigSchema {
     for spec in Self.general { general[spec.key] = spec.defaultValue }
     var providers: [String: ConfigValue] = [:]
     for builtIn in builtInProviders {
-      providers[builtIn.name] = .table(providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel))
+      providers[builtIn.name] = .table(
+        providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel))
     }
     return ["general": .table(general), "providers": .table(providers)]
   }
@@ -114,7 +130,9 @@ public enum ConfigSchema {
         return .failure(
           ConfigLookupFailure(
             problem: "API keys may not be written in configuration files",
-            fix: "put the key in an environment variable and set api_key_env, or in a file and set api_key_file"))
+            fix:
+              "put the key in an environment variable and set api_key_env, or in a file and set api_key_file")
+        )
       }
       return lookup(path[2], in: provider, table: "[providers.\(path[1])]", extra: ["parameters"])
     case 4 where path[0] == "providers" && path[2] == "parameters":
@@ -124,7 +142,8 @@ public enum ConfigSchema {
     case 1:
       return .failure(unknown(path[0], known: sections, table: "the top level"))
     default:
-      return .failure(ConfigLookupFailure(problem: "unknown setting", fix: "see `ltb config init` for every setting"))
+      return .failure(
+        ConfigLookupFailure(problem: "unknown setting", fix: "see `ltb config init` for every setting"))
     }
   }
 
@@ -138,7 +157,8 @@ public enum ConfigSchema {
   private static func unknown(_ key: String, known: [String], table: String) -> ConfigLookupFailure {
     let suggestion = known.min { EditDistance.between(key, $0) < EditDistance.between(key, $1) }
     if let suggestion, EditDistance.between(key, suggestion) <= max(2, key.count / 3) {
-      return ConfigLookupFailure(problem: "unknown key '\(key)' in \(table)", fix: "did you mean '\(suggestion)'?")
+      return ConfigLookupFailure(
+        problem: "unknown key '\(key)' in \(table)", fix: "did you mean '\(suggestion)'?")
     }
     return ConfigLookupFailure(
       problem: "unknown key '\(key)' in \(table)", fix: "known keys: \(known.joined(separator: ", "))")
@@ -165,7 +185,8 @@ enum EditDistance {
     for i in 1...a.count {
       current[0] = i
       for j in 1...b.count {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        current[j] = min(
+          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
       }
       swap(&previous, &current)
     }

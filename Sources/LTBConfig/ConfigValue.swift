@@ -26,11 +26,14 @@ public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
     switch self {
     case .string(let value): TOMLText.quote(value)
     case .int(let value): String(value)
-    case .double(let value): value == value.rounded() && abs(value) < 1e15 ? String(format: "%.1f", value) : String(value)
+    case .double(let value):
+      value == value.rounded() && abs(value) < 1e15 ? String(format: "%.1f", value) : String(value)
     case .bool(let value): String(value)
     case .array(let values): "[" + values.map(\.description).joined(separator: ", ") + "]"
     case .table(let members):
-      "{ " + members.sorted { $0.key < $1.key }.map { "\(TOMLText.key($0.key)) = \($0.value)" }.joined(separator: ", ") + " }"
+      "{ "
+        + members.sorted { $0.key < $1.key }.map { "\(TOMLText.key($0.key)) = \($0.value)" }.joined(
+          separator: ", ") + " }"
     }
   }
 
@@ -64,7 +67,8 @@ enum TOMLText {
   }
 
   static func key(_ key: String) -> String {
-    let bare = !key.isEmpty && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    let bare =
+      !key.isEmpty && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
     return bare ? key : quote(key)
   }
 }

@@ -24,10 +24,13 @@ public struct LTBConfiguration: Sendable {
   public func provider(_ name: String) throws -> ProviderSettings {
     if let settings = providers.first(where: { $0.name == name }) { return settings }
     if disabledProviders.contains(name) {
-      throw LTBError(.configuration, "provider '\(name)' is disabled", fix: "set providers.\(name).enabled = true")
+      throw LTBError(
+        .configuration, "provider '\(name)' is disabled", fix: "set providers.\(name).enabled = true")
     }
     throw LTBError(
       .notFound, "no provider named '\(name)' is configured",
-      fix: "use one of: \(providers.map(\.name).joined(separator: ", ")), or add [providers.\(name)] to ltb.toml")
+      fix:
+        "use one of: \(providers.map(\.name).joined(separator: ", ")), or add [providers.\(name)] to ltb.toml"
+    )
   }
 }

@@ -6,7 +6,8 @@ public enum ModelCatalogLoader {
   /// The catalogue that ships with LLM Test Bench.
   public static func builtIn() throws -> ModelCatalog {
     guard let url = Bundle.module.url(forResource: "models", withExtension: "toml") else {
-      throw LTBError(.internal, "the built-in model catalogue is missing from the installation", fix: "reinstall ltb")
+      throw LTBError(
+        .internal, "the built-in model catalogue is missing from the installation", fix: "reinstall ltb")
     }
     let parsed: TOMLReader.Parsed
     do {
@@ -15,7 +16,9 @@ public enum ModelCatalogLoader {
       throw LTBError(.internal, "the built-in model catalogue is invalid: \(error)")
     }
     let (catalog, issues) = catalog(from: parsed, path: url.path)
-    if let first = issues.first { throw LTBError(.internal, "the built-in model catalogue is invalid: \(first)") }
+    if let first = issues.first {
+      throw LTBError(.internal, "the built-in model catalogue is invalid: \(first)")
+    }
     return catalog
   }
 
@@ -34,12 +37,15 @@ public enum ModelCatalogLoader {
     func issue(_ keyPath: [String], _ problem: String, _ fix: String) {
       issues.append(
         ConfigIssue(
-          origin: .file(path: path, line: parsed.locator.line(of: keyPath)), key: keyPath.joined(separator: "."),
+          origin: .file(path: path, line: parsed.locator.line(of: keyPath)),
+          key: keyPath.joined(separator: "."),
           problem: problem, fix: fix))
     }
     for (kindName, value) in parsed.values.sorted(by: { $0.key < $1.key }) {
       guard let kind = ProviderKind(rawValue: kindName) else {
-        issue([kindName], "unknown protocol '\(kindName)'", "use one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        issue(
+          [kindName], "unknown protocol '\(kindName)'",
+          "use one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))")
         continue
       }
       guard case .table(let entries) = value else {
@@ -49,11 +55,16 @@ public enum ModelCatalogLoader {
       for (modelID, entry) in entries.sorted(by: { $0.key < $1.key }) {
         let base = [kindName, modelID]
         guard case .table(let fields) = entry else {
-          issue(base, "expected a table", "write context, input, output and capabilities under [\(kindName).\"\(modelID)\"]")
+          issue(
+            base, "expected a table",
+            "write context, input, output and capabilities under [\(kindName).\"\(modelID)\"]")
           continue
         }
-        for key in fields.keys where !["context", "input", "output", "cached_input", "capabilities"].contains(key) {
-          issue(base + [key], "unknown key '\(key)'", "known keys: context, input, output, cached_input, capabilities")
+        for key in fields.keys
+        where !["context", "input", "output", "cached_input", "capabilities"].contains(key) {
+          issue(
+            base + [key], "unknown key '\(key)'",
+            "known keys: context, input, output, cached_input, capabilities")
         }
         func number(_ key: String, required: Bool) -> Double? {
           switch fields[key] {
@@ -63,7 +74,9 @@ public enum ModelCatalogLoader {
             if required { issue(base, "missing '\(key)'", "add \(key) = NUMBER") }
             return nil
           case let other?:
-            issue(base + [key], "expected a number, found a \(other.typeName)", "write a number, e.g. \(key) = 0.5")
+            issue(
+              base + [key], "expected a number, found a \(other.typeName)",
+              "write a number, e.g. \(key) = 0.5")
             return nil
           }
         }
@@ -83,14 +96,17 @@ public enum ModelCatalogLoader {
             }
           }
         }
-        for (key, value) in [("context", context), ("input", input), ("output", output), ("cached_input", cached)] {
+        for (key, value) in [
+          ("context", context), ("input", input), ("output", output), ("cached_input", cached),
+        ] {
           if let value, value < 0 { issue(base + [key], "\(key) may not be negative", "write a value ≥ 0") }
         }
         guard let context, let input, let output else { continue }
         models.append(
           ModelInfo(
             id: modelID, kind: kind, contextLength: Int(context),
-            pricing: ModelPricing(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached),
+            pricing: ModelPricing(
+              inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached),
             capabilities: capabilities))
       }
     }

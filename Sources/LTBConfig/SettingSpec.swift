@@ -57,9 +57,11 @@ public struct SettingSpec: Sendable {
       return range.contains(Double(number)) ? nil : "\(number) is out of range"
     case (.boolean, .bool): return nil
     case (.stringArray, .array(let items)):
-      return items.allSatisfy { if case .string = $0 { true } else { false } } ? nil : "every element must be a string"
+      return items.allSatisfy { if case .string = $0 { true } else { false } }
+        ? nil : "every element must be a string"
     case (.stringTable, .table(let members)):
-      return members.values.allSatisfy { if case .string = $0 { true } else { false } } ? nil : "every value must be a string"
+      return members.values.allSatisfy { if case .string = $0 { true } else { false } }
+        ? nil : "every value must be a string"
     default:
       return "expected \(expectation), found a \(value.typeName)"
     }
@@ -86,7 +88,8 @@ public struct SettingSpec: Sendable {
       for pair in trimmed.split(separator: ",") {
         let parts = pair.split(separator: "=", maxSplits: 1)
         guard parts.count == 2 else { return nil }
-        members[parts[0].trimmingCharacters(in: .whitespaces)] = .string(parts[1].trimmingCharacters(in: .whitespaces))
+        members[parts[0].trimmingCharacters(in: .whitespaces)] = .string(
+          parts[1].trimmingCharacters(in: .whitespaces))
       }
       return .table(members)
     }

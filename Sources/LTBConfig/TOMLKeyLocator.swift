@@ -109,7 +109,11 @@ struct TOMLKeyLocator {
     while index < text.endIndex {
       let character = text[index]
       if let open = quote {
-        if character == "\\" && open == "\"" { index = text.index(after: index) } else if character == open { quote = nil }
+        if character == "\\" && open == "\"" {
+          index = text.index(after: index)
+        } else if character == open {
+          quote = nil
+        }
       } else if character == "\"" || character == "'" {
         quote = character
       } else if character == target {

@@ -16,10 +16,13 @@ enum TOMLReader {
       table = try TOMLTable(string: text)
     } catch let error as TOMLParseError {
       throw ConfigIssue(
-        origin: .file(path: path, line: error.source.begin.line), key: "", problem: "TOML syntax error: \(error.description)",
+        origin: .file(path: path, line: error.source.begin.line), key: "",
+        problem: "TOML syntax error: \(error.description)",
         fix: "correct the syntax at column \(error.source.begin.column)")
     } catch {
-      throw ConfigIssue(origin: .file(path: path, line: nil), key: "", problem: "cannot parse TOML: \(error)", fix: "check the file")
+      throw ConfigIssue(
+        origin: .file(path: path, line: nil), key: "", problem: "cannot parse TOML: \(error)",
+        fix: "check the file")
     }
     return Parsed(values: convert(table), locator: TOMLKeyLocator(text: text))
   }
@@ -31,7 +34,8 @@ enum TOMLReader {
       text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
       throw ConfigIssue(
-        origin: .file(path: path, line: nil), key: "", problem: "cannot read the file (\(error.localizedDescription))",
+        origin: .file(path: path, line: nil), key: "",
+        problem: "cannot read the file (\(error.localizedDescription))",
         fix: "check that the path exists and is readable UTF-8")
     }
     return try parse(text, path: path)

@@ -34,8 +34,12 @@ public struct CompletionRequest: Sendable, Hashable, Codable {
   }
 
   /// A single-turn text request.
-  public init(prompt: String, system: String? = nil, model: String? = nil, parameters: SamplingParameters = SamplingParameters()) {
-    self.init(model: model, system: system, messages: [Message(role: .user, text: prompt)], parameters: parameters)
+  public init(
+    prompt: String, system: String? = nil, model: String? = nil,
+    parameters: SamplingParameters = SamplingParameters()
+  ) {
+    self.init(
+      model: model, system: system, messages: [Message(role: .user, text: prompt)], parameters: parameters)
   }
 
   /// Every modality the request carries.

@@ -107,7 +107,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-  ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+  ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
+  ExpressibleByNilLiteral
 {
   /// A string literal.
   public init(stringLiteral value: String) { self = .string(value) }
@@ -142,5 +143,7 @@ extension JSONValue {
   /// A string from an optional `String`.
   public static func text(_ value: String?) -> JSONValue? { value.map(JSONValue.string) }
   /// An array of strings from an optional array.
-  public static func strings(_ values: [String]?) -> JSONValue? { values.map { .array($0.map(JSONValue.string)) } }
+  public static func strings(_ values: [String]?) -> JSONValue? {
+    values.map { .array($0.map(JSONValue.string)) }
+  }
 }

@@ -12,7 +12,9 @@ public struct ModelInfo: Sendable, Hashable, Codable {
   public var capabilities: Set<Capability>
 
   /// Creates a catalogue entry.
-  public init(id: String, kind: ProviderKind, contextLength: Int, pricing: ModelPricing, capabilities: Set<Capability>) {
+  public init(
+    id: String, kind: ProviderKind, contextLength: Int, pricing: ModelPricing, capabilities: Set<Capability>
+  ) {
     self.id = id
     self.kind = kind
     self.contextLength = contextLength

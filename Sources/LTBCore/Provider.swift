@@ -58,7 +58,8 @@ extension Provider {
     _ request: CompletionRequest, scheduledAt: ContinuousClock.Instant? = nil,
     onEvent: @escaping @Sendable (TimedStreamEvent) -> Void
   ) async throws -> CompletionResponse {
-    try await complete(request, options: RequestOptions(stream: true, scheduledAt: scheduledAt, onEvent: onEvent))
+    try await complete(
+      request, options: RequestOptions(stream: true, scheduledAt: scheduledAt, onEvent: onEvent))
   }
 
   /// Streams a request as an asynchronous sequence of timed events.
@@ -80,10 +81,13 @@ extension Provider {
   public func completeMultimodal(_ request: CompletionRequest, options: RequestOptions) async throws
     -> CompletionResponse
   {
-    let unsupported = request.modalities.subtracting(capabilities.supportedModalities).sorted { $0.rawValue < $1.rawValue }
+    let unsupported = request.modalities.subtracting(capabilities.supportedModalities).sorted {
+      $0.rawValue < $1.rawValue
+    }
     if let first = unsupported.first {
       throw LTBError(
-        .unsupportedCapability, "provider '\(name)' (\(kind.rawValue)) does not accept \(first.rawValue) input",
+        .unsupportedCapability,
+        "provider '\(name)' (\(kind.rawValue)) does not accept \(first.rawValue) input",
         fix: "send text only to this provider, or choose one whose capabilities include \(first.rawValue)")
     }
     return try await complete(request, options: options)

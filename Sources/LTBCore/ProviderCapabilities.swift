@@ -61,6 +61,9 @@ public struct ProviderCapabilities: Sendable, Hashable, Codable {
 
 /// One capability, for lookups such as "every provider that can embed".
 public enum Capability: String, Sendable, Hashable, Codable, CaseIterable {
-  case streaming, vision, audio, functionCalling = "function-calling", embeddings, logprobs
-  case jsonMode = "json-mode", tokenCounting = "token-counting"
+  case streaming, vision, audio
+  case functionCalling = "function-calling"
+  case embeddings, logprobs
+  case jsonMode = "json-mode"
+  case tokenCounting = "token-counting"
 }

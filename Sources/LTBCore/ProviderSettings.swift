@@ -39,9 +39,11 @@ public struct ProviderSettings: Sendable, Hashable {
 
   /// Creates settings with the defaults of `config/ltb.toml`.
   public init(
-    name: String, kind: ProviderKind, baseURL: String? = nil, apiKey: Secret? = nil, apiKeyOrigin: String? = nil,
+    name: String, kind: ProviderKind, baseURL: String? = nil, apiKey: Secret? = nil,
+    apiKeyOrigin: String? = nil,
     connectTimeout: Duration = .seconds(10), firstByteTimeout: Duration = .seconds(60),
-    totalTimeout: Duration = .seconds(300), maxRetries: Int = 3, retryBaseDelay: Duration = .milliseconds(500),
+    totalTimeout: Duration = .seconds(300), maxRetries: Int = 3,
+    retryBaseDelay: Duration = .milliseconds(500),
     retryMaxDelay: Duration = .seconds(30), requestsPerMinute: Int = 0, tokensPerMinute: Int = 0,
     extraHeaders: [String: String] = [:], defaultModel: String? = nil,
     defaultParameters: SamplingParameters = SamplingParameters(), apiVersion: String? = nil,

@@ -33,7 +33,8 @@ public struct RequestTiming: Sendable, Hashable, Codable {
   /// Time per output token: (last content − first content) / (output tokens − 1); undefined
   /// unless the tokens arrived in at least two events (a non-streamed answer has one).
   public func timePerOutputToken(outputTokens: Int) -> Duration? {
-    guard outputTokens > 1, contentEventOffsetsNanos.count > 1, let first = contentEventOffsetsNanos.first, let last = contentEventOffsetsNanos.last
+    guard outputTokens > 1, contentEventOffsetsNanos.count > 1, let first = contentEventOffsetsNanos.first,
+      let last = contentEventOffsetsNanos.last
     else { return nil }
     return .nanoseconds((last - first) / Int64(outputTokens - 1))
   }

@@ -22,7 +22,10 @@ public struct Usage: Sendable, Hashable, Codable {
   public var source: Source
 
   /// Creates a usage record.
-  public init(inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, reasoningTokens: Int? = nil, source: Source = .reported) {
+  public init(
+    inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, reasoningTokens: Int? = nil,
+    source: Source = .reported
+  ) {
     self.inputTokens = inputTokens
     self.outputTokens = outputTokens
     self.cachedInputTokens = cachedInputTokens

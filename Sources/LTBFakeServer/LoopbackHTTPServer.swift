@@ -33,14 +33,16 @@ public final class LoopbackHTTPServer: Sendable {
       .bind(host: host, port: port) { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-          return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
+          return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+            wrappingChannelSynchronously: channel)
         }
       }
     return LoopbackHTTPServer(server: server, handler: handler)
   }
 
   private init(
-    server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, handler: @escaping Handler
+    server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
+    handler: @escaping Handler
   ) {
     let recorded = NIOLockedValueBox<[RecordedRequest]>([])
     self.recorded = recorded
@@ -64,7 +66,8 @@ public final class LoopbackHTTPServer: Sendable {
   }
 
   private static func serve(
-    _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, recorded: NIOLockedValueBox<[RecordedRequest]>,
+    _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
+    recorded: NIOLockedValueBox<[RecordedRequest]>,
     handler: Handler
   ) async {
     let channel = connection.channel

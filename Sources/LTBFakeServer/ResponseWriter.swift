@@ -20,7 +20,8 @@ public actor ResponseWriter {
   public func head(status: Int, headers: [(String, String)] = []) async throws {
     var fields = HTTPHeaders()
     for (name, value) in headers { fields.add(name: name, value: value) }
-    try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: fields)))
+    try await outbound.write(
+      .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: fields)))
     headSent = true
   }
 
@@ -44,11 +45,15 @@ public actor ResponseWriter {
   }
 
   /// Sends a whole response with a `Content-Length`.
-  public func respond(status: Int, contentType: String = "application/json", headers: [(String, String)] = [], body: String)
+  public func respond(
+    status: Int, contentType: String = "application/json", headers: [(String, String)] = [], body: String
+  )
     async throws
   {
     let bytes = Data(body.utf8)
-    try await head(status: status, headers: [("Content-Type", contentType), ("Content-Length", String(bytes.count))] + headers)
+    try await head(
+      status: status,
+      headers: [("Content-Type", contentType), ("Content-Length", String(bytes.count))] + headers)
     if !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
     try await end()
   }

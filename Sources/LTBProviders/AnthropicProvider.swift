@@ -41,7 +41,8 @@ public struct AnthropicProvider: HTTPChatProvider {
   public var framing: StreamFraming { .serverSentEvents }
 
   /// A Messages API request.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest {
+  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
+  {
     if request.logprobs != nil {
       throw LTBError(
         .unsupportedCapability, "provider '\(name)' (anthropic) does not return logprobs",
@@ -89,14 +90,17 @@ public struct AnthropicProvider: HTTPChatProvider {
         systemParts.append(message.text)
       case .tool:
         let block: JSONValue = [
-          "type": "tool_result", "tool_use_id": .string(message.toolCallID ?? ""), "content": .string(message.text),
+          "type": "tool_result", "tool_use_id": .string(message.toolCallID ?? ""),
+          "content": .string(message.text),
         ]
         messages.append(["role": "user", "content": [block]])
       case .user, .assistant:
         var blocks = try message.content.map(contentBlock)
         for call in message.toolCalls {
           let input = (try? JSONValue.parse(Data(call.arguments.utf8))) ?? .object([:])
-          blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
+          blocks.append([
+            "type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input,
+          ])
         }
         messages.append(["role": .string(message.role.rawValue), "content": .array(blocks)])
       }
@@ -115,7 +119,9 @@ public struct AnthropicProvider: HTTPChatProvider {
       case .inline(let data, let mediaType):
         return [
           "type": "image",
-          "source": ["type": "base64", "media_type": .string(mediaType), "data": .string(data.base64EncodedString())],
+          "source": [
+            "type": "base64", "media_type": .string(mediaType), "data": .string(data.base64EncodedString()),
+          ],
         ]
       case .url(let url):
         return ["type": "image", "source": ["type": "url", "url": .string(url)]]
@@ -135,7 +141,9 @@ public struct AnthropicProvider: HTTPChatProvider {
       case "thinking": events.append(.reasoning(block.thinking ?? ""))
       case "tool_use":
         events.append(
-          .toolCall(index: index, id: block.id, name: block.name, argumentsDelta: block.input?.canonicalText() ?? "{}"))
+          .toolCall(
+            index: index, id: block.id, name: block.name, argumentsDelta: block.input?.canonicalText() ?? "{}"
+          ))
       default: break
       }
     }
@@ -155,9 +163,11 @@ public struct AnthropicProvider: HTTPChatProvider {
     struct Answer: Decodable { var inputTokens: Int }
     let resolved = try resolveModel(model)
     let body = try messagesBody(CompletionRequest(prompt: text), model: resolved)
-    let data = try await transport.data(for: .json("/v1/messages/count_tokens", JSONValue.object(body)), mapError: mapError)
+    let data = try await transport.data(
+      for: .json("/v1/messages/count_tokens", JSONValue.object(body)), mapError: mapError)
     let answer = try WireJSON.decode(Answer.self, from: data, context: "count_tokens")
-    return TokenCount(count: answer.inputTokens, exact: true, method: "anthropic count_tokens (includes message framing)")
+    return TokenCount(
+      count: answer.inputTokens, exact: true, method: "anthropic count_tokens (includes message framing)")
   }
 }
 
@@ -187,7 +197,8 @@ struct AnthropicMessage: Decodable {
     var usage: Usage {
       let cached = cacheReadInputTokens ?? 0
       return Usage(
-        inputTokens: (inputTokens ?? 0) + cached + (cacheCreationInputTokens ?? 0), outputTokens: outputTokens ?? 0,
+        inputTokens: (inputTokens ?? 0) + cached + (cacheCreationInputTokens ?? 0),
+        outputTokens: outputTokens ?? 0,
         cachedInputTokens: cached)
     }
   }
@@ -256,12 +267,16 @@ struct AnthropicStreamDecoder: ChatStreamDecoder {
       case "text_delta": return [.text(delta.text ?? "")]
       case "thinking_delta": return [.reasoning(delta.thinking ?? "")]
       case "input_json_delta":
-        return [.toolCall(index: event.index ?? 0, id: nil, name: nil, argumentsDelta: delta.partialJson ?? "")]
+        return [
+          .toolCall(index: event.index ?? 0, id: nil, name: nil, argumentsDelta: delta.partialJson ?? "")
+        ]
       default: return []
       }
     case "message_delta":
       var events: [StreamEvent] = []
-      if let reason = event.delta?.stopReason { events.append(.finish(AnthropicMessage.finishReason(reason))) }
+      if let reason = event.delta?.stopReason {
+        events.append(.finish(AnthropicMessage.finishReason(reason)))
+      }
       if let output = event.usage?.outputTokens {
         var usage = inputUsage
         usage.outputTokens = output

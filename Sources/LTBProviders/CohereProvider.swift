@@ -31,7 +31,8 @@ public struct CohereProvider: HTTPChatProvider {
   public var framing: StreamFraming { .serverSentEvents }
 
   /// A `/v2/chat` request.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest {
+  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
+  {
     var messages: [JSONValue] = []
     if let system = request.system { messages.append(["role": "system", "content": .string(system)]) }
     for message in request.messages {
@@ -44,13 +45,18 @@ public struct CohereProvider: HTTPChatProvider {
       if !message.toolCalls.isEmpty {
         entry["tool_calls"] = .array(
           message.toolCalls.map {
-            ["id": .string($0.id), "type": "function", "function": ["name": .string($0.name), "arguments": .string($0.arguments)]]
+            [
+              "id": .string($0.id), "type": "function",
+              "function": ["name": .string($0.name), "arguments": .string($0.arguments)],
+            ]
           })
       }
       entry.set("tool_call_id", .text(message.toolCallID))
       messages.append(.object(entry))
     }
-    var body: [String: JSONValue] = ["model": .string(model), "messages": .array(messages), "stream": .bool(stream)]
+    var body: [String: JSONValue] = [
+      "model": .string(model), "messages": .array(messages), "stream": .bool(stream),
+    ]
     let parameters = request.parameters
     body.set("temperature", .number(parameters.temperature))
     body.set("p", .number(parameters.topP))
@@ -86,7 +92,8 @@ public struct CohereProvider: HTTPChatProvider {
     switch part {
     case .text(let text): return ["type": "text", "text": .string(text)]
     case .image(let image): return ["type": "image_url", "image_url": ["url": .string(image.urlString)]]
-    case .audio: throw LTBError(.unsupportedCapability, "provider '\(name)' (cohere) does not accept audio input")
+    case .audio:
+      throw LTBError(.unsupportedCapability, "provider '\(name)' (cohere) does not accept audio input")
     }
   }
 
@@ -99,7 +106,10 @@ public struct CohereProvider: HTTPChatProvider {
       if let thinking = item.thinking, !thinking.isEmpty { events.append(.reasoning(thinking)) }
     }
     for (index, call) in (response.message?.toolCalls ?? []).enumerated() {
-      events.append(.toolCall(index: index, id: call.id, name: call.function?.name, argumentsDelta: call.function?.arguments ?? ""))
+      events.append(
+        .toolCall(
+          index: index, id: call.id, name: call.function?.name, argumentsDelta: call.function?.arguments ?? ""
+        ))
     }
     if let logprobs = response.logprobs { events.append(.logprobs(logprobs.flatMap(\.tokens))) }
     if let reason = response.finishReason { events.append(.finish(CohereChatResponse.finishReason(reason))) }
@@ -111,7 +121,9 @@ public struct CohereProvider: HTTPChatProvider {
   public func makeStreamDecoder() -> some ChatStreamDecoder { CohereStreamDecoder(settings: settings) }
 
   /// Lists models, which needs a valid key.
-  public func healthRequest() -> OutgoingRequest { OutgoingRequest(method: .get, path: "/v1/models?page_size=1") }
+  public func healthRequest() -> OutgoingRequest {
+    OutgoingRequest(method: .get, path: "/v1/models?page_size=1")
+  }
 
   /// Counts tokens exactly with `/v1/tokenize`.
   public func estimateTokens(_ text: String, model: String?) async throws -> TokenCount {
@@ -180,7 +192,9 @@ struct CohereChatResponse: Decodable {
     var tokens: Counts?
 
     var usage: Usage? {
-      guard let counts = tokens ?? billedUnits, let input = counts.inputTokens, let output = counts.outputTokens else {
+      guard let counts = tokens ?? billedUnits, let input = counts.inputTokens,
+        let output = counts.outputTokens
+      else {
         return nil
       }
       return Usage(inputTokens: Int(input), outputTokens: Int(output))
@@ -194,7 +208,9 @@ struct CohereChatResponse: Decodable {
 
     /// One entry per token; Cohere gives the text of the group, so it goes with the group's first token.
     var tokens: [TokenLogprob] {
-      (logprobs ?? []).enumerated().map { index, value in TokenLogprob(token: index == 0 ? text ?? "" : "", logprob: value) }
+      (logprobs ?? []).enumerated().map { index, value in
+        TokenLogprob(token: index == 0 ? text ?? "" : "", logprob: value)
+      }
     }
   }
 
@@ -280,7 +296,9 @@ struct CohereStreamDecoder: ChatStreamDecoder {
       let event = try WireJSON.decode(ContentEvent.self, from: data, context: "cohere content-delta")
       var events: [StreamEvent] = []
       if let text = event.delta?.message?.content?.text, !text.isEmpty { events.append(.text(text)) }
-      if let thinking = event.delta?.message?.content?.thinking, !thinking.isEmpty { events.append(.reasoning(thinking)) }
+      if let thinking = event.delta?.message?.content?.thinking, !thinking.isEmpty {
+        events.append(.reasoning(thinking))
+      }
       if let logprobs = event.logprobs { events.append(.logprobs(logprobs.tokens)) }
       return events
     case "tool-plan-delta":
@@ -291,7 +309,8 @@ struct CohereStreamDecoder: ChatStreamDecoder {
       let call = event.delta?.message?.toolCalls
       return [
         .toolCall(
-          index: event.index ?? 0, id: call?.id, name: call?.function?.name, argumentsDelta: call?.function?.arguments ?? "")
+          index: event.index ?? 0, id: call?.id, name: call?.function?.name,
+          argumentsDelta: call?.function?.arguments ?? "")
       ]
     case "message-end":
       isComplete = true
@@ -300,7 +319,9 @@ struct CohereStreamDecoder: ChatStreamDecoder {
         throw ProviderErrorMapping.streamError(["error": .string(error)], settings: settings)
       }
       var events: [StreamEvent] = []
-      if let reason = event.delta?.finishReason { events.append(.finish(CohereChatResponse.finishReason(reason))) }
+      if let reason = event.delta?.finishReason {
+        events.append(.finish(CohereChatResponse.finishReason(reason)))
+      }
       if let usage = event.delta?.usage?.usage { events.append(.usage(usage)) }
       return events
     default:

@@ -27,7 +27,9 @@ public struct GeminiProvider: HTTPChatProvider {
   }
 
   /// The v1beta generative language API.
-  public var versionInfo: VersionInfo { VersionInfo(apiVersion: "v1beta", endpoint: "models/{model}:generateContent") }
+  public var versionInfo: VersionInfo {
+    VersionInfo(apiVersion: "v1beta", endpoint: "models/{model}:generateContent")
+  }
   /// Server-sent events (`alt=sse`).
   public var framing: StreamFraming { .serverSentEvents }
 
@@ -36,7 +38,8 @@ public struct GeminiProvider: HTTPChatProvider {
   }
 
   /// A `generateContent` or `streamGenerateContent` request.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest {
+  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
+  {
     var body = contentsBody(request)
     var config: [String: JSONValue] = [:]
     let parameters = request.parameters
@@ -91,9 +94,12 @@ public struct GeminiProvider: HTTPChatProvider {
       case .system:
         systemParts.append(message.text)
       case .tool:
-        let response = (try? JSONValue.parse(Data(message.text.utf8))).flatMap(\.objectValue).map(JSONValue.object)
+        let response =
+          (try? JSONValue.parse(Data(message.text.utf8))).flatMap(\.objectValue).map(JSONValue.object)
           ?? ["result": .string(message.text)]
-        let part: JSONValue = ["functionResponse": ["name": .string(message.toolCallID ?? ""), "response": response]]
+        let part: JSONValue = [
+          "functionResponse": ["name": .string(message.toolCallID ?? ""), "response": response]
+        ]
         contents.append(["role": "user", "parts": [part]])
       case .user, .assistant:
         var parts: [JSONValue] = message.content.map(part)
@@ -123,7 +129,11 @@ public struct GeminiProvider: HTTPChatProvider {
         return ["fileData": ["mimeType": .string(Self.mediaType(forURL: url)), "fileUri": .string(url)]]
       }
     case .audio(let audio):
-      return ["inlineData": ["mimeType": .string(audio.format.mediaType), "data": .string(audio.data.base64EncodedString())]]
+      return [
+        "inlineData": [
+          "mimeType": .string(audio.format.mediaType), "data": .string(audio.data.base64EncodedString()),
+        ]
+      ]
     }
   }
 
@@ -154,7 +164,8 @@ public struct GeminiProvider: HTTPChatProvider {
     let resolved = try resolveModel(model)
     let body = contentsBody(CompletionRequest(prompt: text))
     let data = try await transport.data(
-      for: .json(modelPath(resolved) + ":countTokens", ["contents": body["contents"] ?? []] as JSONValue), mapError: mapError)
+      for: .json(modelPath(resolved) + ":countTokens", ["contents": body["contents"] ?? []] as JSONValue),
+      mapError: mapError)
     let answer = try WireJSON.decode(Answer.self, from: data, context: "countTokens")
     return TokenCount(count: answer.totalTokens, exact: true, method: "gemini countTokens")
   }
@@ -166,14 +177,18 @@ public struct GeminiProvider: HTTPChatProvider {
       var embeddings: [Embedding]
     }
     let resolved = model ?? "gemini-embedding-001"
-    let qualified: JSONValue = .string("models/" + (resolved.hasPrefix("models/") ? String(resolved.dropFirst(7)) : resolved))
-    let requests: [JSONValue] = texts.map { ["model": qualified, "content": ["parts": [["text": .string($0)]]]] }
+    let qualified: JSONValue = .string(
+      "models/" + (resolved.hasPrefix("models/") ? String(resolved.dropFirst(7)) : resolved))
+    let requests: [JSONValue] = texts.map {
+      ["model": qualified, "content": ["parts": [["text": .string($0)]]]]
+    }
     let data = try await transport.data(
       for: .json(modelPath(resolved) + ":batchEmbedContents", ["requests": .array(requests)] as JSONValue),
       mapError: mapError)
     let answer = try WireJSON.decode(Answer.self, from: data, context: "batchEmbedContents")
     guard answer.embeddings.count == texts.count else {
-      throw LTBError(.decoding, "batchEmbedContents: asked for \(texts.count) vectors, got \(answer.embeddings.count)")
+      throw LTBError(
+        .decoding, "batchEmbedContents: asked for \(texts.count) vectors, got \(answer.embeddings.count)")
     }
     return answer.embeddings.map(\.values)
   }
@@ -240,16 +255,21 @@ struct GeminiResponse: Decodable {
     }
     if let reason = promptFeedback?.blockReason {
       throw LTBError(
-        .invalidRequest, "\(settings.name): the prompt was blocked (\(reason))", fix: "rephrase the prompt or adjust safety settings")
+        .invalidRequest, "\(settings.name): the prompt was blocked (\(reason))",
+        fix: "rephrase the prompt or adjust safety settings")
     }
     var events: [StreamEvent] = []
-    if responseId != nil || modelVersion != nil { events.append(.metadata(responseID: responseId, model: modelVersion)) }
+    if responseId != nil || modelVersion != nil {
+      events.append(.metadata(responseID: responseId, model: modelVersion))
+    }
     if let candidate = candidates?.first {
       var toolIndex = toolIndexBase
       for part in candidate.content?.parts ?? [] {
         if let call = part.functionCall {
           events.append(
-            .toolCall(index: toolIndex, id: call.name, name: call.name, argumentsDelta: call.args?.canonicalText() ?? "{}"))
+            .toolCall(
+              index: toolIndex, id: call.name, name: call.name,
+              argumentsDelta: call.args?.canonicalText() ?? "{}"))
           toolIndex += 1
         } else if let text = part.text, !text.isEmpty {
           events.append(part.thought == true ? .reasoning(text) : .text(text))
@@ -263,7 +283,9 @@ struct GeminiResponse: Decodable {
               let alternatives = position < top.count ? top[position].candidates ?? [] : []
               return TokenLogprob(
                 token: token.token ?? "", logprob: token.logProbability ?? 0,
-                topAlternatives: alternatives.map { .init(token: $0.token ?? "", logprob: $0.logProbability ?? 0) })
+                topAlternatives: alternatives.map {
+                  .init(token: $0.token ?? "", logprob: $0.logProbability ?? 0)
+                })
             }))
       }
       if let reason = candidate.finishReason { events.append(.finish(Self.finishReason(reason))) }
@@ -274,7 +296,8 @@ struct GeminiResponse: Decodable {
         .usage(
           Usage(
             inputTokens: prompt, outputTokens: (usage.candidatesTokenCount ?? 0) + thoughts,
-            cachedInputTokens: usage.cachedContentTokenCount ?? 0, reasoningTokens: usage.thoughtsTokenCount)))
+            cachedInputTokens: usage.cachedContentTokenCount ?? 0, reasoningTokens: usage.thoughtsTokenCount))
+      )
     }
     return events
   }
@@ -306,7 +329,8 @@ struct GeminiStreamDecoder: ChatStreamDecoder {
 
   mutating func decode(_ message: StreamMessage) throws -> [StreamEvent] {
     guard case .event(let event) = message, !event.data.isEmpty else { return [] }
-    let response = try WireJSON.decode(GeminiResponse.self, from: Data(event.data.utf8), context: "gemini stream chunk")
+    let response = try WireJSON.decode(
+      GeminiResponse.self, from: Data(event.data.utf8), context: "gemini stream chunk")
     let events = try response.events(settings: settings, toolIndexBase: toolCalls)
     toolCalls += response.toolCallCount
     if response.candidates?.first?.finishReason != nil { isComplete = true }

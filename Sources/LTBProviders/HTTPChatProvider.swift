@@ -64,10 +64,12 @@ extension HTTPChatProvider {
       try validateConfig()
       try await prepare()
       _ = try await transport.data(for: healthRequest(), mapError: mapError)
-      return HealthStatus(healthy: true, latencyMilliseconds: (ContinuousClock.now - start).milliseconds, detail: "ok")
+      return HealthStatus(
+        healthy: true, latencyMilliseconds: (ContinuousClock.now - start).milliseconds, detail: "ok")
     } catch {
       let detail = (error as? LTBError)?.description ?? "\(error)"
-      return HealthStatus(healthy: false, latencyMilliseconds: (ContinuousClock.now - start).milliseconds, detail: detail)
+      return HealthStatus(
+        healthy: false, latencyMilliseconds: (ContinuousClock.now - start).milliseconds, detail: detail)
     }
   }
 
@@ -96,7 +98,9 @@ extension HTTPChatProvider {
   }
 
   /// Sends a chat request, streamed or not, and returns the answer with usage, cost and timing.
-  public func complete(_ request: CompletionRequest, options: RequestOptions) async throws -> CompletionResponse {
+  public func complete(_ request: CompletionRequest, options: RequestOptions) async throws
+    -> CompletionResponse
+  {
     let model = try resolveModel(request.model)
     var request = request
     request.parameters = request.parameters.filled(from: settings.defaultParameters)
@@ -104,16 +108,20 @@ extension HTTPChatProvider {
       let unsupported = request.modalities.subtracting(capabilities.supportedModalities)
       if let first = unsupported.first {
         throw LTBError(
-          .unsupportedCapability, "provider '\(name)' (\(kind.rawValue)) does not accept \(first.rawValue) input",
+          .unsupportedCapability,
+          "provider '\(name)' (\(kind.rawValue)) does not accept \(first.rawValue) input",
           fix: "send text only to this provider, or choose one that accepts \(first.rawValue)")
       }
     }
     try await prepare()
     let outgoing = try await chatRequest(request, model: model, stream: options.stream)
-    let reserved = settings.tokensPerMinute > 0
+    let reserved =
+      settings.tokensPerMinute > 0
       ? TokenCount.estimate(request.promptText).count + (request.parameters.maxTokens ?? 512) : 0
     let wire = self
-    let (outcome, attempts) = try await transport.execute(outgoing, reservedTokens: reserved, mapError: mapError) {
+    let (outcome, attempts) = try await transport.execute(
+      outgoing, reservedTokens: reserved, mapError: mapError
+    ) {
       body, sentAt in
       var accumulator = ResponseAccumulator(sentAt: sentAt, scheduledAt: options.scheduledAt)
       func deliver(_ events: [StreamEvent], at receivedAt: ContinuousClock.Instant) {
@@ -157,7 +165,8 @@ extension HTTPChatProvider {
       }
       guard decoder.isComplete else {
         throw LTBError(
-          .network, "\(wire.name): the stream ended before the end-of-stream marker (\(accumulator.contentEventCount) content events received)",
+          .network,
+          "\(wire.name): the stream ended before the end-of-stream marker (\(accumulator.contentEventCount) content events received)",
           fix: "the server or a proxy cut the response; check the server's logs")
       }
       return (accumulator, lastRead)
@@ -177,9 +186,11 @@ extension HTTPChatProvider {
 
   /// Token counts when the vendor reported none: a tokenizer where the provider has one, else an estimate.
   func fallbackUsage(request: CompletionRequest, text: String, model: String) async -> Usage {
-    let input = (try? await estimateTokens(request.promptText, model: model)) ?? TokenCount.estimate(request.promptText)
+    let input =
+      (try? await estimateTokens(request.promptText, model: model)) ?? TokenCount.estimate(request.promptText)
     let output = (try? await estimateTokens(text, model: model)) ?? TokenCount.estimate(text)
     return Usage(
-      inputTokens: input.count, outputTokens: output.count, source: input.exact && output.exact ? .tokenizer : .estimated)
+      inputTokens: input.count, outputTokens: output.count,
+      source: input.exact && output.exact ? .tokenizer : .estimated)
   }
 }

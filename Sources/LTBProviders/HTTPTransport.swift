@@ -28,10 +28,12 @@ public final class HTTPTransport: Sendable {
     self.authenticationHeaders = authenticationHeaders
     var configuration = HTTPClient.Configuration(
       timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: nil))
-    configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2_048)
+    configuration.connectionPool = .init(
+      idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2_048)
     configuration.httpVersion = .http1Only
     self.configuration = configuration
-    self.rateLimiter = RateLimiter(requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute)
+    self.rateLimiter = RateLimiter(
+      requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute)
     self.retryPolicy = RetryPolicy(settings: settings)
     self.logger = Logger(label: "ltb.providers")
   }
@@ -84,7 +86,8 @@ public final class HTTPTransport: Sendable {
         let mapped = mapTransportError(error)
         guard let delay = retryPolicy.delay(beforeRetry: attempt, after: mapped) else { throw mapped }
         logger.debug(
-          "retrying after error", metadata: ["provider": "\(settings.name)", "attempt": "\(attempt)", "error": "\(mapped.message)"])
+          "retrying after error",
+          metadata: ["provider": "\(settings.name)", "attempt": "\(attempt)", "error": "\(mapped.message)"])
         try await Task.sleep(for: delay)
       }
     }
@@ -111,13 +114,15 @@ public final class HTTPTransport: Sendable {
     return try await withThrowingTaskGroup(of: T?.self) { group in
       group.addTask {
         let sentAt = ContinuousClock.now
-        let response = try await client.execute(httpRequest, deadline: .now() + .nanoseconds(settings.totalTimeout.nanoseconds))
+        let response = try await client.execute(
+          httpRequest, deadline: .now() + .nanoseconds(settings.totalTimeout.nanoseconds))
         guard (200..<300).contains(response.status.code) else {
           let body = try await response.body.collect(upTo: 1 << 20)
           firstByte.fire()
           var headers: [String: String] = [:]
           for header in response.headers { headers[header.name.lowercased()] = header.value }
-          throw mapError(HTTPErrorResponse(status: Int(response.status.code), headers: headers, body: Data(buffer: body)))
+          throw mapError(
+            HTTPErrorResponse(status: Int(response.status.code), headers: headers, body: Data(buffer: body)))
         }
         do {
           return try await consume(ResponseBody(body: response.body, firstByte: firstByte), sentAt)
@@ -131,12 +136,16 @@ public final class HTTPTransport: Sendable {
         try await Task.sleep(until: start + settings.firstByteTimeout)
         if !firstByte.hasFired {
           throw LTBError(
-            .timeout, "\(settings.name): no response within \(Self.describe(settings.firstByteTimeout)) (first-byte timeout)",
-            fix: "raise providers.\(settings.name).timeout_first_byte_ms or check the server at \(settings.baseURL)")
+            .timeout,
+            "\(settings.name): no response within \(Self.describe(settings.firstByteTimeout)) (first-byte timeout)",
+            fix:
+              "raise providers.\(settings.name).timeout_first_byte_ms or check the server at \(settings.baseURL)"
+          )
         }
         try await Task.sleep(until: start + settings.totalTimeout)
         throw LTBError(
-          .timeout, "\(settings.name): the response did not finish within \(Self.describe(settings.totalTimeout)) (total timeout)",
+          .timeout,
+          "\(settings.name): the response did not finish within \(Self.describe(settings.totalTimeout)) (total timeout)",
           fix: "raise providers.\(settings.name).timeout_total_ms or ask for fewer tokens")
       }
       defer { group.cancelAll() }
@@ -176,15 +185,18 @@ public final class HTTPTransport: Sendable {
       mapped = LTBError(.cancelled, "\(settings.name): the request was cancelled")
     case let error as HTTPClientError where error == .connectTimeout:
       mapped = LTBError(
-        .timeout, "\(settings.name): could not connect to \(settings.baseURL) within \(Self.describe(settings.connectTimeout))",
+        .timeout,
+        "\(settings.name): could not connect to \(settings.baseURL) within \(Self.describe(settings.connectTimeout))",
         fix: "check base_url and that the server is up, or raise timeout_connect_ms")
     case let error as HTTPClientError where error == .deadlineExceeded:
       mapped = LTBError(
-        .timeout, "\(settings.name): the response did not finish within \(Self.describe(settings.totalTimeout)) (total timeout)",
+        .timeout,
+        "\(settings.name): the response did not finish within \(Self.describe(settings.totalTimeout)) (total timeout)",
         fix: "raise providers.\(settings.name).timeout_total_ms or ask for fewer tokens")
     case let error as HTTPClientError
     where error == .remoteConnectionClosed || error == .readTimeout:
-      mapped = LTBError(.network, "\(settings.name): the connection to \(settings.baseURL) closed early (\(error))",
+      mapped = LTBError(
+        .network, "\(settings.name): the connection to \(settings.baseURL) closed early (\(error))",
         fix: "the server dropped the connection; check its logs")
     default:
       mapped = LTBError(

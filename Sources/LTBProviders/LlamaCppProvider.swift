@@ -52,12 +52,16 @@ public struct LlamaCppProvider: HTTPChatProvider {
         firstByteTimeout: .seconds(2), totalTimeout: .seconds(2), maxRetries: 0))
     defer { Task { await probe.shutdown() } }
     try await process.ensureRunning {
-      (try? await probe.data(for: OutgoingRequest(method: .get, path: "/health")) { _ in LTBError(.server, "not ready") }) != nil
+      (try? await probe.data(for: OutgoingRequest(method: .get, path: "/health")) { _ in
+        LTBError(.server, "not ready")
+      }) != nil
     }
   }
 
   /// A `/completion` request, with the prompt rendered by the server's chat template.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) async throws -> OutgoingRequest {
+  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) async throws
+    -> OutgoingRequest
+  {
     if request.modalities != [.text] {
       throw LTBError(
         .unsupportedCapability, "provider '\(name)' (llamacpp) takes text only here",
@@ -69,7 +73,9 @@ public struct LlamaCppProvider: HTTPChatProvider {
         fix: "use the openai-compatible provider against llama-server's /v1 API for tool calls")
     }
     let prompt = try await renderPrompt(request)
-    var body: [String: JSONValue] = ["prompt": .string(prompt), "stream": .bool(stream), "cache_prompt": true]
+    var body: [String: JSONValue] = [
+      "prompt": .string(prompt), "stream": .bool(stream), "cache_prompt": true,
+    ]
     let parameters = request.parameters
     body.set("n_predict", .number(parameters.maxTokens))
     body.set("temperature", .number(parameters.temperature))
@@ -96,7 +102,8 @@ public struct LlamaCppProvider: HTTPChatProvider {
     for message in request.messages {
       messages.append(["role": .string(message.role.rawValue), "content": .string(message.text)])
     }
-    let data = try await transport.data(for: .json("/apply-template", ["messages": .array(messages)] as JSONValue), mapError: mapError)
+    let data = try await transport.data(
+      for: .json("/apply-template", ["messages": .array(messages)] as JSONValue), mapError: mapError)
     return try WireJSON.decode(Answer.self, from: data, context: "apply-template").prompt
   }
 
@@ -203,14 +210,18 @@ struct LlamaCppStreamDecoder: ChatStreamDecoder {
           probabilities.map { entry in
             TokenLogprob(
               token: entry.token, logprob: entry.logprob ?? 0,
-              topAlternatives: (entry.topLogprobs ?? []).map { .init(token: $0.token, logprob: $0.logprob ?? 0) })
+              topAlternatives: (entry.topLogprobs ?? []).map {
+                .init(token: $0.token, logprob: $0.logprob ?? 0)
+              })
           }))
     }
     if chunk.stop == true {
       isComplete = true
       events.append(.finish(chunk.stopType == "limit" ? .length : .stop))
       if let input = chunk.tokensEvaluated, let output = chunk.tokensPredicted {
-        events.append(.usage(Usage(inputTokens: input, outputTokens: output, cachedInputTokens: chunk.timings?.cacheN ?? 0)))
+        events.append(
+          .usage(
+            Usage(inputTokens: input, outputTokens: output, cachedInputTokens: chunk.timings?.cacheN ?? 0)))
       }
       if let timings = chunk.timings { events.append(.serverTimings(timings.serverTimings)) }
     }

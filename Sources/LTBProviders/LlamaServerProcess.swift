@@ -22,7 +22,8 @@ actor LlamaServerProcess {
     guard fileManager.isExecutableFile(atPath: launch.binary) else {
       throw LTBError(
         .configuration, "providers.\(providerName).binary '\(launch.binary)' is not an executable file",
-        fix: "build it with scripts/local-llm build and point binary at it (scripts/local-llm path prints it)")
+        fix: "build it with scripts/local-llm build and point binary at it (scripts/local-llm path prints it)"
+      )
     }
     guard fileManager.fileExists(atPath: launch.modelPath) else {
       throw LTBError(
@@ -35,20 +36,25 @@ actor LlamaServerProcess {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: launch.binary)
     process.arguments =
-      ["-m", launch.modelPath, "--host", "127.0.0.1", "--port", String(port), "--metrics"] + launch.extraArguments
+      ["-m", launch.modelPath, "--host", "127.0.0.1", "--port", String(port), "--metrics"]
+      + launch.extraArguments
     process.standardOutput = handle
     process.standardError = handle
     do {
       try process.run()
     } catch {
-      throw LTBError(.configuration, "could not launch \(launch.binary): \(error)", fix: "check the binary path and permissions")
+      throw LTBError(
+        .configuration, "could not launch \(launch.binary): \(error)",
+        fix: "check the binary path and permissions")
     }
     self.process = process
     self.logURL = log
     let deadline = ContinuousClock.now + launch.startupTimeout
     while ContinuousClock.now < deadline {
       if !process.isRunning {
-        let tail = (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: " | ") ?? ""
+        let tail =
+          (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(
+            separator: " | ") ?? ""
         self.process = nil
         throw LTBError(
           .server, "llama-server exited during start-up (status \(process.terminationStatus)): \(tail)",

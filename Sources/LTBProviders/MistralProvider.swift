@@ -32,13 +32,15 @@ public struct MistralProvider: HTTPChatProvider {
   public var framing: StreamFraming { .serverSentEvents }
 
   /// A chat-completions request in Mistral's dialect.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest {
+  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
+  {
     if request.logprobs != nil {
       throw LTBError(
         .unsupportedCapability, "provider '\(name)' (mistral) does not return logprobs",
         fix: "drop logprobs for this provider; perplexity needs a provider that returns them")
     }
-    return try .json("/chat/completions", JSONValue.object(format.body(request, model: model, stream: stream)))
+    return try .json(
+      "/chat/completions", JSONValue.object(format.body(request, model: model, stream: stream)))
   }
 
   /// Decodes a chat completion.
@@ -50,6 +52,7 @@ public struct MistralProvider: HTTPChatProvider {
 
   /// Embeds texts with `/embeddings` (`mistral-embed` unless a model is given).
   public func embed(_ texts: [String], model: String?) async throws -> [[Double]] {
-    try await openAIEmbeddings(texts, model: model ?? "mistral-embed", transport: transport, mapError: mapError)
+    try await openAIEmbeddings(
+      texts, model: model ?? "mistral-embed", transport: transport, mapError: mapError)
   }
 }

@@ -30,7 +30,9 @@ public struct NDJSONDecoder: Sendable {
   private mutating func takeLine() -> [UInt8]? {
     defer { pending.removeAll(keepingCapacity: true) }
     var line = pending[...]
-    while let last = line.last, last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+    while let last = line.last,
+      last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") || last == UInt8(ascii: "\t")
+    {
       line = line.dropLast()
     }
     while let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {

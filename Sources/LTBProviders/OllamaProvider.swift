@@ -21,7 +21,8 @@ public struct OllamaProvider: HTTPChatProvider {
   /// What Ollama's API can do (the model decides vision and tools).
   public var baseCapabilities: ProviderCapabilities {
     ProviderCapabilities(
-      streaming: true, vision: true, audio: false, functionCalling: true, embeddings: true, logprobs: true, jsonMode: true)
+      streaming: true, vision: true, audio: false, functionCalling: true, embeddings: true, logprobs: true,
+      jsonMode: true)
   }
 
   /// The native API.
@@ -30,11 +31,14 @@ public struct OllamaProvider: HTTPChatProvider {
   public var framing: StreamFraming { .newlineDelimitedJSON }
 
   /// An `/api/chat` request.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest {
+  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
+  {
     var messages: [JSONValue] = []
     if let system = request.system { messages.append(["role": "system", "content": .string(system)]) }
     for message in request.messages {
-      var entry: [String: JSONValue] = ["role": .string(message.role.rawValue), "content": .string(message.text)]
+      var entry: [String: JSONValue] = [
+        "role": .string(message.role.rawValue), "content": .string(message.text),
+      ]
       var images: [JSONValue] = []
       for part in message.content {
         switch part {
@@ -54,7 +58,11 @@ public struct OllamaProvider: HTTPChatProvider {
       if !message.toolCalls.isEmpty {
         entry["tool_calls"] = .array(
           message.toolCalls.map {
-            ["function": ["name": .string($0.name), "arguments": (try? JSONValue.parse(Data($0.arguments.utf8))) ?? [:]]]
+            [
+              "function": [
+                "name": .string($0.name), "arguments": (try? JSONValue.parse(Data($0.arguments.utf8))) ?? [:],
+              ]
+            ]
           })
       }
       messages.append(.object(entry))
@@ -69,7 +77,9 @@ public struct OllamaProvider: HTTPChatProvider {
     options.set("seed", .number(parameters.seed))
     options.set("presence_penalty", .number(parameters.presencePenalty))
     options.set("frequency_penalty", .number(parameters.frequencyPenalty))
-    var body: [String: JSONValue] = ["model": .string(model), "messages": .array(messages), "stream": .bool(stream)]
+    var body: [String: JSONValue] = [
+      "model": .string(model), "messages": .array(messages), "stream": .bool(stream),
+    ]
     if !options.isEmpty { body["options"] = .object(options) }
     switch request.responseFormat {
     case .text: break
@@ -106,7 +116,9 @@ public struct OllamaProvider: HTTPChatProvider {
   /// Embeds texts with `/api/embed`.
   public func embed(_ texts: [String], model: String?) async throws -> [[Double]] {
     struct Answer: Decodable { var embeddings: [[Double]] }
-    let body: JSONValue = ["model": .string(try resolveModel(model)), "input": .array(texts.map(JSONValue.string))]
+    let body: JSONValue = [
+      "model": .string(try resolveModel(model)), "input": .array(texts.map(JSONValue.string)),
+    ]
     let data = try await transport.data(for: .json("/api/embed", body), mapError: mapError)
     let vectors = try WireJSON.decode(Answer.self, from: data, context: "embed").embeddings
     guard vectors.count == texts.count else {
@@ -121,7 +133,8 @@ public struct OllamaProvider: HTTPChatProvider {
       struct Model: Decodable { var name: String }
       var models: [Model]
     }
-    let data = try await transport.data(for: OutgoingRequest(method: .get, path: "/api/tags"), mapError: mapError)
+    let data = try await transport.data(
+      for: OutgoingRequest(method: .get, path: "/api/tags"), mapError: mapError)
     return try WireJSON.decode(Answer.self, from: data, context: "tags").models.map(\.name)
   }
 }
@@ -186,8 +199,9 @@ struct OllamaStreamDecoder: ChatStreamDecoder {
     if let content = line.message?.content, !content.isEmpty { events.append(.text(content)) }
     for call in line.message?.toolCalls ?? [] {
       events.append(
-        .toolCall(index: toolCalls, id: call.function.name, name: call.function.name,
-                  argumentsDelta: call.function.arguments?.canonicalText() ?? "{}"))
+        .toolCall(
+          index: toolCalls, id: call.function.name, name: call.function.name,
+          argumentsDelta: call.function.arguments?.canonicalText() ?? "{}"))
       toolCalls += 1
     }
     if let logprobs = line.logprobs, !logprobs.isEmpty {
@@ -214,9 +228,11 @@ struct OllamaStreamDecoder: ChatStreamDecoder {
       events.append(
         .serverTimings(
           ServerTimings(
-            source: "ollama", promptTokens: line.promptEvalCount, promptMilliseconds: milliseconds(line.promptEvalDuration),
+            source: "ollama", promptTokens: line.promptEvalCount,
+            promptMilliseconds: milliseconds(line.promptEvalDuration),
             generatedTokens: line.evalCount, generationMilliseconds: milliseconds(line.evalDuration),
-            loadMilliseconds: milliseconds(line.loadDuration), totalMilliseconds: milliseconds(line.totalDuration))))
+            loadMilliseconds: milliseconds(line.loadDuration),
+            totalMilliseconds: milliseconds(line.totalDuration))))
     }
     return events
   }

@@ -19,11 +19,13 @@ public struct OpenAIChatFormat: Sendable {
 
     /// OpenAI itself.
     public static let openAI = Dialect(
-      maxTokensField: "max_completion_tokens", seedField: "seed", sendsIncludeUsage: true, imageURLIsString: false,
+      maxTokensField: "max_completion_tokens", seedField: "seed", sendsIncludeUsage: true,
+      imageURLIsString: false,
       acceptsTopK: false)
     /// Mistral's La Plateforme.
     public static let mistral = Dialect(
-      maxTokensField: "max_tokens", seedField: "random_seed", sendsIncludeUsage: false, imageURLIsString: true,
+      maxTokensField: "max_tokens", seedField: "random_seed", sendsIncludeUsage: false,
+      imageURLIsString: true,
       acceptsTopK: false)
     /// vLLM, llama.cpp, LM Studio, TGI and the like.
     public static let compatible = Dialect(
@@ -62,7 +64,9 @@ public struct OpenAIChatFormat: Sendable {
     case .text: break
     case .jsonObject: body["response_format"] = ["type": "json_object"]
     case .jsonSchema(let name, let schema):
-      body["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(name), "schema": schema, "strict": true]]
+      body["response_format"] = [
+        "type": "json_schema", "json_schema": ["name": .string(name), "schema": schema, "strict": true],
+      ]
     }
     if !request.tools.isEmpty {
       body["tools"] = .array(
@@ -77,7 +81,8 @@ public struct OpenAIChatFormat: Sendable {
       case .auto: body["tool_choice"] = "auto"
       case .none: body["tool_choice"] = "none"
       case .required: body["tool_choice"] = dialect.imageURLIsString ? "any" : "required"
-      case .function(let name): body["tool_choice"] = ["type": "function", "function": ["name": .string(name)]]
+      case .function(let name):
+        body["tool_choice"] = ["type": "function", "function": ["name": .string(name)]]
       }
     }
     if stream {
@@ -97,7 +102,10 @@ public struct OpenAIChatFormat: Sendable {
     if !message.toolCalls.isEmpty {
       object["tool_calls"] = .array(
         message.toolCalls.map {
-          ["id": .string($0.id), "type": "function", "function": ["name": .string($0.name), "arguments": .string($0.arguments)]]
+          [
+            "id": .string($0.id), "type": "function",
+            "function": ["name": .string($0.name), "arguments": .string($0.arguments)],
+          ]
         })
     }
     object.set("tool_call_id", .text(message.toolCallID))
@@ -114,10 +122,14 @@ public struct OpenAIChatFormat: Sendable {
       imageURL.set("detail", .text(image.detail))
       return ["type": "image_url", "image_url": .object(imageURL)]
     case .audio(let audio):
-      if dialect.imageURLIsString { return ["type": "input_audio", "input_audio": .string(audio.data.base64EncodedString())] }
+      if dialect.imageURLIsString {
+        return ["type": "input_audio", "input_audio": .string(audio.data.base64EncodedString())]
+      }
       return [
         "type": "input_audio",
-        "input_audio": ["data": .string(audio.data.base64EncodedString()), "format": .string(audio.format.rawValue)],
+        "input_audio": [
+          "data": .string(audio.data.base64EncodedString()), "format": .string(audio.format.rawValue),
+        ],
       ]
     }
   }
@@ -198,7 +210,9 @@ struct OpenAIChatChunk: Decodable {
     if id != nil || model != nil { events.append(.metadata(responseID: id, model: model)) }
     for choice in choices ?? [] where (choice.index ?? 0) == 0 {
       if let block = isStream ? choice.delta : choice.message {
-        if let reasoning = block.reasoningContent ?? block.reasoning, !reasoning.isEmpty { events.append(.reasoning(reasoning)) }
+        if let reasoning = block.reasoningContent ?? block.reasoning, !reasoning.isEmpty {
+          events.append(.reasoning(reasoning))
+        }
         for piece in block.content?.pieces ?? [] {
           events.append(piece.isThinking ? .reasoning(piece.text) : .text(piece.text))
         }
@@ -216,7 +230,8 @@ struct OpenAIChatChunk: Decodable {
             entries.map { entry in
               TokenLogprob(
                 token: entry.token, logprob: entry.logprob,
-                topAlternatives: (entry.topLogprobs ?? []).map { .init(token: $0.token, logprob: $0.logprob) })
+                topAlternatives: (entry.topLogprobs ?? []).map { .init(token: $0.token, logprob: $0.logprob) }
+              )
             }))
       }
       if let reason = choice.finishReason { events.append(.finish(Self.finishReason(reason))) }
@@ -225,7 +240,8 @@ struct OpenAIChatChunk: Decodable {
       events.append(
         .usage(
           Usage(
-            inputTokens: prompt, outputTokens: completion, cachedInputTokens: usage.promptTokensDetails?.cachedTokens ?? 0,
+            inputTokens: prompt, outputTokens: completion,
+            cachedInputTokens: usage.promptTokensDetails?.cachedTokens ?? 0,
             reasoningTokens: usage.completionTokensDetails?.reasoningTokens)))
     }
     if let timings { events.append(.serverTimings(timings.serverTimings)) }
@@ -286,12 +302,14 @@ struct OpenAIStreamDecoder: ChatStreamDecoder {
       return []
     }
     if payload.isEmpty { return [] }
-    let chunk = try WireJSON.decode(OpenAIChatChunk.self, from: Data(payload.utf8), context: "chat completion chunk")
+    let chunk = try WireJSON.decode(
+      OpenAIChatChunk.self, from: Data(payload.utf8), context: "chat completion chunk")
     if let error = chunk.error {
       throw ProviderErrorMapping.streamError(["error": error], settings: settings)
     }
     if chunk.object == "error" {
-      throw ProviderErrorMapping.streamError(["message": .string(chunk.message ?? "unknown error")], settings: settings)
+      throw ProviderErrorMapping.streamError(
+        ["message": .string(chunk.message ?? "unknown error")], settings: settings)
     }
     let events = chunk.events(isStream: true)
     if events.contains(where: { if case .finish = $0 { true } else { false } }) { isComplete = true }

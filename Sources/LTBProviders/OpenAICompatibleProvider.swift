@@ -27,12 +27,15 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
   }
 
   /// Chat completions.
-  public var versionInfo: VersionInfo { VersionInfo(apiVersion: "openai-compatible v1", endpoint: "chat/completions") }
+  public var versionInfo: VersionInfo {
+    VersionInfo(apiVersion: "openai-compatible v1", endpoint: "chat/completions")
+  }
   /// Server-sent events.
   public var framing: StreamFraming { .serverSentEvents }
 
   /// A chat-completions request.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest {
+  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
+  {
     try .json("/chat/completions", JSONValue.object(format.body(request, model: model, stream: stream)))
   }
 

@@ -31,7 +31,8 @@ public struct OpenAIProvider: HTTPChatProvider {
   public var framing: StreamFraming { .serverSentEvents }
 
   /// A chat-completions request.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest {
+  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
+  {
     try .json("/chat/completions", JSONValue.object(format.body(request, model: model, stream: stream)))
   }
 
@@ -56,7 +57,8 @@ func bearer(_ key: Secret?) -> [(String, String)] {
 
 /// The `/embeddings` call shared by OpenAI-format vendors.
 func openAIEmbeddings(
-  _ texts: [String], model: String, path: String = "/embeddings", transport: HTTPTransport, mapError: @escaping @Sendable (HTTPErrorResponse) -> LTBError
+  _ texts: [String], model: String, path: String = "/embeddings", transport: HTTPTransport,
+  mapError: @escaping @Sendable (HTTPErrorResponse) -> LTBError
 ) async throws -> [[Double]] {
   struct Answer: Decodable {
     struct Item: Decodable {
@@ -65,7 +67,9 @@ func openAIEmbeddings(
     }
     var data: [Item]
   }
-  let body: JSONValue = ["model": .string(model), "input": .array(texts.map(JSONValue.string)), "encoding_format": "float"]
+  let body: JSONValue = [
+    "model": .string(model), "input": .array(texts.map(JSONValue.string)), "encoding_format": "float",
+  ]
   let data = try await transport.data(for: .json(path, body), mapError: mapError)
   let answer = try WireJSON.decode(Answer.self, from: data, context: "embeddings")
   guard answer.data.count == texts.count else {

@@ -26,7 +26,9 @@ public struct OutgoingRequest: Sendable {
   }
 
   /// A POST with a JSON body encoded from `value`.
-  public static func json(_ path: String, _ value: some Encodable, headers: [(String, String)] = []) throws -> OutgoingRequest {
+  public static func json(_ path: String, _ value: some Encodable, headers: [(String, String)] = []) throws
+    -> OutgoingRequest
+  {
     OutgoingRequest(method: .post, path: path, headers: headers, body: try WireJSON.encode(value))
   }
 }

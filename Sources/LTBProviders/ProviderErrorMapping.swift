@@ -11,7 +11,8 @@ enum ProviderErrorMapping {
     let vendorMessage = message(in: response.body) ?? response.bodyText
     let name = settings.name
     let said = "\(name) answered \(response.status): \(vendorMessage)"
-    let keyHint = settings.apiKeyOrigin.map { "check the API key from \($0)" } ?? "set providers.\(name).api_key_env"
+    let keyHint =
+      settings.apiKeyOrigin.map { "check the API key from \($0)" } ?? "set providers.\(name).api_key_env"
     if mentionsContextLength(vendorMessage) {
       return LTBError(
         .contextTooLong, said, fix: "shorten the prompt or lower max_tokens to fit the model's context",
@@ -26,17 +27,22 @@ enum ProviderErrorMapping {
         retryAfter: response.retryAfter, remoteStatus: response.status)
     case 404:
       return LTBError(
-        .invalidRequest, said, fix: "check the model name and providers.\(name).base_url (\(settings.baseURL))",
+        .invalidRequest, said,
+        fix: "check the model name and providers.\(name).base_url (\(settings.baseURL))",
         remoteStatus: response.status)
     case 501:
       return LTBError(
-        .unsupportedCapability, said, fix: "the server does not offer this feature; enable it on the server or use another provider",
+        .unsupportedCapability, said,
+        fix: "the server does not offer this feature; enable it on the server or use another provider",
         remoteStatus: response.status)
     case 400..<500:
-      return LTBError(.invalidRequest, said, fix: "the request was refused as invalid; check the parameters", remoteStatus: response.status)
+      return LTBError(
+        .invalidRequest, said, fix: "the request was refused as invalid; check the parameters",
+        remoteStatus: response.status)
     default:
       return LTBError(
-        .server, said, fix: "the vendor failed; retry later", retryAfter: response.retryAfter, remoteStatus: response.status)
+        .server, said, fix: "the vendor failed; retry later", retryAfter: response.retryAfter,
+        remoteStatus: response.status)
     }
   }
 
@@ -63,9 +69,11 @@ enum ProviderErrorMapping {
 
   static func mentionsContextLength(_ message: String) -> Bool {
     let lowered = message.lowercased()
-    return ["context length", "context_length", "maximum context", "context window", "prompt is too long",
-            "exceeds the available context", "exceed_context_size", "too many tokens", "input is too long"]
-      .contains { lowered.contains($0) }
+    return [
+      "context length", "context_length", "maximum context", "context window", "prompt is too long",
+      "exceeds the available context", "exceed_context_size", "too many tokens", "input is too long",
+    ]
+    .contains { lowered.contains($0) }
   }
 
   /// An error event inside a stream (after a 200 status).
@@ -80,6 +88,8 @@ enum ProviderErrorMapping {
     } else {
       code = .server
     }
-    return LTBError(code, "\(settings.name) reported an error mid-stream: \(text)", fix: "the partial answer was discarded; retry the request")
+    return LTBError(
+      code, "\(settings.name) reported an error mid-stream: \(text)",
+      fix: "the partial answer was discarded; retry the request")
   }
 }

@@ -9,7 +9,8 @@ public actor ProviderRegistry {
   public init() {}
 
   /// Builds one provider from its settings.
-  public static func makeProvider(_ settings: ProviderSettings, catalog: ModelCatalog) throws -> any Provider {
+  public static func makeProvider(_ settings: ProviderSettings, catalog: ModelCatalog) throws -> any Provider
+  {
     switch settings.kind {
     case .openai: OpenAIProvider(settings: settings, catalog: catalog)
     case .anthropic: AnthropicProvider(settings: settings, catalog: catalog)

@@ -79,7 +79,9 @@ public actor RateLimiter {
     let now = clock.now
     let elapsed = (now - lastRefill).milliseconds / 1_000
     lastRefill = now
-    if requestsPerMinute > 0 { requestTokens = min(requestCapacity, requestTokens + elapsed * requestsPerMinute / 60) }
+    if requestsPerMinute > 0 {
+      requestTokens = min(requestCapacity, requestTokens + elapsed * requestsPerMinute / 60)
+    }
     if tokensPerMinute > 0 { tokenTokens = min(tokenCapacity, tokenTokens + elapsed * tokensPerMinute / 60) }
   }
 }

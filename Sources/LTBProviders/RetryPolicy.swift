@@ -23,11 +23,14 @@ public struct RetryPolicy: Sendable, Hashable {
 
   /// The policy a provider's settings describe.
   public init(settings: ProviderSettings) {
-    self.init(maxRetries: settings.maxRetries, baseDelay: settings.retryBaseDelay, maxDelay: settings.retryMaxDelay)
+    self.init(
+      maxRetries: settings.maxRetries, baseDelay: settings.retryBaseDelay, maxDelay: settings.retryMaxDelay)
   }
 
   /// How long to wait before retry number `attempt` (1-based) after `error`, or `nil` to give up.
-  public func delay(beforeRetry attempt: Int, after error: LTBError, jitter: Double = Double.random(in: 0.5...1)) -> Duration? {
+  public func delay(
+    beforeRetry attempt: Int, after error: LTBError, jitter: Double = Double.random(in: 0.5...1)
+  ) -> Duration? {
     guard error.isRetryable, error.code != .timeout, attempt <= maxRetries else { return nil }
     if let retryAfter = error.retryAfter {
       return retryAfter <= maxDelay ? retryAfter : nil

@@ -90,6 +90,7 @@ public struct ServerSentEventDecoder: Sendable {
       hasData = false
     }
     guard hasData else { return nil }
-    return ServerSentEvent(event: eventType ?? "message", data: dataLines.joined(separator: "\n"), id: lastEventID)
+    return ServerSentEvent(
+      event: eventType ?? "message", data: dataLines.joined(separator: "\n"), id: lastEventID)
   }
 }

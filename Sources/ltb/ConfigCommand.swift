@@ -6,10 +6,12 @@ import LTBCore
 /// `ltb config init|show|validate`.
 struct ConfigCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "config", abstract: "Write, show and validate the configuration.", subcommands: [Init.self, Show.self, Validate.self])
+    commandName: "config", abstract: "Write, show and validate the configuration.",
+    subcommands: [Init.self, Show.self, Validate.self])
 
   struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a documented ltb.toml with every setting and its default.")
+    static let configuration = CommandConfiguration(
+      abstract: "Write a documented ltb.toml with every setting and its default.")
 
     @Option(name: .long, help: "Where to write it.")
     var path = "ltb.toml"
@@ -18,19 +20,24 @@ struct ConfigCommand: AsyncParsableCommand {
 
     func run() throws {
       if FileManager.default.fileExists(atPath: path), !force {
-        throw LTBError(.invalidInput, "\(path) already exists", fix: "pass --force to overwrite it, or --path to write elsewhere")
+        throw LTBError(
+          .invalidInput, "\(path) already exists",
+          fix: "pass --force to overwrite it, or --path to write elsewhere")
       }
       do {
         try ConfigSchema.documentedFile().write(toFile: path, atomically: true, encoding: .utf8)
       } catch {
-        throw LTBError(.invalidInput, "cannot write \(path): \(error.localizedDescription)", fix: "choose a writable --path")
+        throw LTBError(
+          .invalidInput, "cannot write \(path): \(error.localizedDescription)",
+          fix: "choose a writable --path")
       }
       print("wrote \(path)")
     }
   }
 
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the effective configuration, each value with where it came from.")
+    static let configuration = CommandConfiguration(
+      abstract: "Print the effective configuration, each value with where it came from.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -41,7 +48,8 @@ struct ConfigCommand: AsyncParsableCommand {
   }
 
   struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check every layer; report each problem with file, line and fix.")
+    static let configuration = CommandConfiguration(
+      abstract: "Check every layer; report each problem with file, line and fix.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -50,9 +58,13 @@ struct ConfigCommand: AsyncParsableCommand {
       let all = issues + (configuration?.missingKeys ?? [])
       for issue in all { Console.writeError("error: \(issue)") }
       guard all.isEmpty, let configuration else {
-        throw LTBError(.configuration, "\(all.count) problem\(all.count == 1 ? "" : "s") found", fix: "fix the lines above")
+        throw LTBError(
+          .configuration, "\(all.count) problem\(all.count == 1 ? "" : "s") found", fix: "fix the lines above"
+        )
       }
-      let files = configuration.files.isEmpty ? "no files (built-in defaults only)" : configuration.files.joined(separator: ", ")
+      let files =
+        configuration.files.isEmpty
+        ? "no files (built-in defaults only)" : configuration.files.joined(separator: ", ")
       print("ok: \(configuration.providers.count) providers enabled; read \(files)")
     }
   }
@@ -74,7 +86,9 @@ enum ConfigPrinter {
       lines.append("")
     }
     for settings in configuration.providers where settings.apiKeyOrigin != nil {
-      lines.append("# providers.\(settings.name): API key from \(settings.apiKeyOrigin ?? "") is \(settings.apiKey == nil ? "NOT set" : "set (<redacted>)")")
+      lines.append(
+        "# providers.\(settings.name): API key from \(settings.apiKeyOrigin ?? "") is \(settings.apiKey == nil ? "NOT set" : "set (<redacted>)")"
+      )
     }
     return lines.joined(separator: "\n")
   }

@@ -11,7 +11,8 @@ struct ProvidersCommand: AsyncParsableCommand {
     subcommands: [List.self, Check.self])
 
   struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Configured providers with models, capabilities and health.")
+    static let configuration = CommandConfiguration(
+      abstract: "Configured providers with models, capabilities and health.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .long, help: "Skip the health checks (no network).")
@@ -24,18 +25,24 @@ struct ProvidersCommand: AsyncParsableCommand {
       for name in await registry.list() {
         guard let provider = await registry.get(name) else { continue }
         let capabilities = Capability.allCases.filter { provider.capabilities.has($0) }.map(\.rawValue)
-        print("\(name)  [\(provider.kind.rawValue)]  \(provider.capabilities.maxContextLength > 0 ? "max context \(provider.capabilities.maxContextLength)" : "")")
+        print(
+          "\(name)  [\(provider.kind.rawValue)]  \(provider.capabilities.maxContextLength > 0 ? "max context \(provider.capabilities.maxContextLength)" : "")"
+        )
         print("  capabilities: \(capabilities.joined(separator: ", "))")
         let models = provider.supportedModels()
         if !models.isEmpty {
           print("  models:")
           for model in models {
-            let price = String(format: "$%.4g / $%.4g per 1M tokens", model.pricing.inputPerMillion, model.pricing.outputPerMillion)
+            let price = String(
+              format: "$%.4g / $%.4g per 1M tokens", model.pricing.inputPerMillion,
+              model.pricing.outputPerMillion)
             print("    \(model.id)  context \(model.contextLength)  \(price)")
           }
         }
         if let status = health[name] {
-          print("  health: \(status.healthy ? "ok" : "unavailable") (\(Console.milliseconds(status.latencyMilliseconds)))\(status.healthy ? "" : ": \(status.detail)")")
+          print(
+            "  health: \(status.healthy ? "ok" : "unavailable") (\(Console.milliseconds(status.latencyMilliseconds)))\(status.healthy ? "" : ": \(status.detail)")"
+          )
         }
       }
       for name in configuration.disabledProviders { print("\(name)  (disabled)") }
@@ -44,7 +51,8 @@ struct ProvidersCommand: AsyncParsableCommand {
   }
 
   struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check that providers are reachable and their keys accepted.")
+    static let configuration = CommandConfiguration(
+      abstract: "Check that providers are reachable and their keys accepted.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The provider to check; all when omitted.")
@@ -60,11 +68,15 @@ struct ProvidersCommand: AsyncParsableCommand {
         guard let provider = await registry.get(name) else { continue }
         let status = await provider.healthCheck()
         if !status.healthy { failures += 1 }
-        print("\(status.healthy ? "ok  " : "FAIL") \(name)  \(Console.milliseconds(status.latencyMilliseconds))  \(status.healthy ? "" : status.detail)")
+        print(
+          "\(status.healthy ? "ok  " : "FAIL") \(name)  \(Console.milliseconds(status.latencyMilliseconds))  \(status.healthy ? "" : status.detail)"
+        )
       }
       await registry.shutdown()
       if failures > 0 {
-        throw LTBError(.network, "\(failures) of \(names.count) provider\(names.count == 1 ? "" : "s") failed the check", fix: "see the lines above")
+        throw LTBError(
+          .network, "\(failures) of \(names.count) provider\(names.count == 1 ? "" : "s") failed the check",
+          fix: "see the lines above")
       }
     }
   }

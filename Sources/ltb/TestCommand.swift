@@ -7,7 +7,8 @@ import LTBProviders
 /// `ltb test PROVIDER -p PROMPT`: one request, the answer on stdout, its timing, tokens and cost after.
 struct TestCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "test", abstract: "Send one prompt to a provider and show the answer with TTFT, latency, tokens and cost.")
+    commandName: "test",
+    abstract: "Send one prompt to a provider and show the answer with TTFT, latency, tokens and cost.")
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The configured provider, e.g. llamacpp.")
@@ -129,10 +130,14 @@ struct ResponseReport: Encodable {
     timing.append("total \(Console.milliseconds(totalMs))")
     if let tpot = timePerOutputTokenMs { timing.append("TPOT \(Console.milliseconds(tpot))") }
     if let itl = interTokenLatencyMeanMs { timing.append("mean ITL \(Console.milliseconds(itl))") }
-    var lines = ["---", "\(provider) \(model)\(streamed ? " (streamed)" : "")  " + timing.joined(separator: "  ")]
+    var lines = [
+      "---", "\(provider) \(model)\(streamed ? " (streamed)" : "")  " + timing.joined(separator: "  "),
+    ]
     let usageLabel = usageSource == "reported" ? "" : " (\(usageSource))"
     let cost = costUSD.map(Console.dollars) ?? "cost unknown (model not in the catalogue)"
-    lines.append("tokens \(inputTokens) in / \(outputTokens) out\(usageLabel)  \(cost)  finish \(finishReason ?? "-")\(attempts > 1 ? "  attempts \(attempts)" : "")")
+    lines.append(
+      "tokens \(inputTokens) in / \(outputTokens) out\(usageLabel)  \(cost)  finish \(finishReason ?? "-")\(attempts > 1 ? "  attempts \(attempts)" : "")"
+    )
     if let server = serverTimings {
       var parts: [String] = []
       if let ms = server.promptMilliseconds { parts.append("prompt \(Console.milliseconds(ms))") }

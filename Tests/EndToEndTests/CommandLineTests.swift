@@ -6,11 +6,15 @@ import Testing
 @Suite("ltb command line")
 struct CommandLineTests {
   /// Runs the `ltb` built next to the test bundle, with the local model's URL in the environment.
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, stdout: String, stderr: String
+  ) {
     let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let binary = directory.appendingPathComponent("ltb")
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-      throw LTBError(.notFound, "\(binary.path) is not built", fix: "run swift build before swift test (scripts/test does)")
+      throw LTBError(
+        .notFound, "\(binary.path) is not built", fix: "run swift build before swift test (scripts/test does)"
+      )
     }
     let process = Process()
     process.executableURL = binary
@@ -28,20 +32,26 @@ struct CommandLineTests {
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    return (
+      process.terminationStatus, String(decoding: stdout, as: UTF8.self),
+      String(decoding: stderr, as: UTF8.self)
+    )
   }
 
   @Test("ltb test --stream --json reports TTFT, latency, tokens, cost and server timings")
   func testCommandJSON() throws {
     let result = try Self.run([
-      "test", "llamacpp", "-p", "What is the capital of France?", "--system", "Answer in one sentence.", "--stream",
+      "test", "llamacpp", "-p", "What is the capital of France?", "--system", "Answer in one sentence.",
+      "--stream",
       "--temperature", "0", "--max-tokens", "16", "--json",
     ])
     #expect(result.status == 0, "\(result.stderr)")
     let report = try JSONValue.parse(Data(result.stdout.utf8))
     #expect(report["text"]?.stringValue?.contains("Paris") == true)
     #expect((report["time_to_first_token_ms"]?.doubleValue ?? 0) > 0)
-    #expect((report["end_to_end_latency_ms"]?.doubleValue ?? 0) >= (report["time_to_first_token_ms"]?.doubleValue ?? 0))
+    #expect(
+      (report["end_to_end_latency_ms"]?.doubleValue ?? 0)
+        >= (report["time_to_first_token_ms"]?.doubleValue ?? 0))
     #expect((report["output_tokens"]?.intValue ?? 0) > 0)
     #expect(report["usage_source"] == "reported")
     #expect(report["cost_usd"]?.doubleValue == 0)
@@ -51,7 +61,9 @@ struct CommandLineTests {
 
   @Test("ltb test streams the answer to stdout and prints the figures after it")
   func testCommandText() throws {
-    let result = try Self.run(["test", "llamacpp", "-p", "Say hi.", "--stream", "--max-tokens", "8", "--temperature", "0"])
+    let result = try Self.run([
+      "test", "llamacpp", "-p", "Say hi.", "--stream", "--max-tokens", "8", "--temperature", "0",
+    ])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("TTFT "))
     #expect(result.stdout.contains("tokens "))
@@ -82,7 +94,8 @@ struct CommandLineTests {
 
   @Test("config validate points at the file and line of a mistake; config show hides secrets")
   func configCommands() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ltb-cli-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let bad = directory.appendingPathComponent("bad.toml")
@@ -92,8 +105,10 @@ struct CommandLineTests {
     #expect(validate.stderr.contains("bad.toml:2"))
     #expect(validate.stderr.contains("out of range"))
     let good = directory.appendingPathComponent("good.toml")
-    try "[providers.openai]\nheaders = { Authorization = \"Bearer sk-secret-header\" }\n".write(to: good, atomically: true, encoding: .utf8)
-    let show = try Self.run(["config", "show", "--config", good.path], environment: ["OPENAI_API_KEY": "sk-secret-env"])
+    try "[providers.openai]\nheaders = { Authorization = \"Bearer sk-secret-header\" }\n".write(
+      to: good, atomically: true, encoding: .utf8)
+    let show = try Self.run(
+      ["config", "show", "--config", good.path], environment: ["OPENAI_API_KEY": "sk-secret-env"])
     #expect(show.status == 0, "\(show.stderr)")
     #expect(!show.stdout.contains("sk-secret"))
     #expect(show.stdout.contains("<redacted>"))

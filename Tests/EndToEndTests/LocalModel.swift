@@ -10,7 +10,8 @@ enum LocalModel {
   /// Settings for the attached server.
   static func settings(name: String = "llamacpp") -> ProviderSettings {
     ProviderSettings(
-      name: name, kind: .llamacpp, baseURL: url, firstByteTimeout: .seconds(60), totalTimeout: .seconds(120), maxRetries: 1,
+      name: name, kind: .llamacpp, baseURL: url, firstByteTimeout: .seconds(60), totalTimeout: .seconds(120),
+      maxRetries: 1,
       defaultModel: "smollm2-135m-instruct")
   }
 
@@ -30,7 +31,9 @@ enum LocalModel {
     let health = await provider.healthCheck()
     guard health.healthy else {
       await provider.shutdown()
-      throw LTBError(.network, "the local model at \(url) is not running (\(health.detail))", fix: "run scripts/local-llm start")
+      throw LTBError(
+        .network, "the local model at \(url) is not running (\(health.detail))",
+        fix: "run scripts/local-llm start")
     }
     do {
       let result = try await body(provider)

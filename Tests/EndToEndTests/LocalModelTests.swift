@@ -7,7 +7,8 @@ import Testing
 @Suite("Real local model")
 struct LocalModelTests {
   static let question = CompletionRequest(
-    system: "Answer in one sentence.", messages: [Message(role: .user, text: "What is the capital of France?")],
+    system: "Answer in one sentence.",
+    messages: [Message(role: .user, text: "What is the capital of France?")],
     parameters: SamplingParameters(temperature: 0, maxTokens: 24))
 
   @Test("a completion answers, with usage and the server's timings")
@@ -29,7 +30,8 @@ struct LocalModelTests {
   func streaming() async throws {
     try await LocalModel.withProvider { provider in
       let request = CompletionRequest(
-        prompt: "List the numbers from 1 to 100, separated by commas.", parameters: SamplingParameters(temperature: 0, maxTokens: 40))
+        prompt: "List the numbers from 1 to 100, separated by commas.",
+        parameters: SamplingParameters(temperature: 0, maxTokens: 40))
       let response = try await provider.stream(request) { _ in }
       let timing = response.timing
       let ttft = try #require(timing.timeToFirstToken)
@@ -88,7 +90,8 @@ struct LocalModelTests {
       var request = Self.question
       request.parameters.maxTokens = 40
       request.responseFormat = .jsonSchema(
-        name: "answer", schema: ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]])
+        name: "answer",
+        schema: ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]])
       let response = try await provider.complete(request)
       let parsed = try JSONValue.parse(Data(response.text.utf8))
       #expect(parsed["city"]?.stringValue != nil)
@@ -114,7 +117,9 @@ struct LocalModelTests {
     }
     await provider.shutdown()
     let probe = try ProviderRegistry.makeProvider(
-      ProviderSettings(name: "probe", kind: .llamacpp, baseURL: try #require(launchedURL), connectTimeout: .seconds(1), maxRetries: 0),
+      ProviderSettings(
+        name: "probe", kind: .llamacpp, baseURL: try #require(launchedURL), connectTimeout: .seconds(1),
+        maxRetries: 0),
       catalog: ModelCatalog())
     #expect(await probe.healthCheck().healthy == false, "the launched server is gone after shutdown")
     await probe.shutdown()
@@ -123,7 +128,8 @@ struct LocalModelTests {
   @Test("a launch with a missing binary names the fix")
   func launchMissingBinary() async throws {
     var settings = LocalModel.settings(name: "broken")
-    settings.launch = LlamaServerLaunch(binary: "/nonexistent/llama-server", modelPath: "/nonexistent/model.gguf")
+    settings.launch = LlamaServerLaunch(
+      binary: "/nonexistent/llama-server", modelPath: "/nonexistent/model.gguf")
     let provider = try ProviderRegistry.makeProvider(settings, catalog: ModelCatalog())
     do {
       _ = try await provider.complete(Self.question)

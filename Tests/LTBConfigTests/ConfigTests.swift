@@ -9,8 +9,10 @@ struct Sandbox {
 
   init() throws {
     root = FileManager.default.temporaryDirectory.appendingPathComponent("ltb-config-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: root.appendingPathComponent("work"), withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(at: root.appendingPathComponent("home/.config/ltb"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: root.appendingPathComponent("work"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: root.appendingPathComponent("home/.config/ltb"), withIntermediateDirectories: true)
   }
 
   var work: String { root.appendingPathComponent("work").path }
@@ -37,7 +39,10 @@ struct ConfigLayerTests {
     let sandbox = try Sandbox()
     defer { sandbox.cleanUp() }
     let configuration = try sandbox.loader().load()
-    #expect(configuration.providers.map(\.name) == ["anthropic", "cohere", "gemini", "llamacpp", "mistral", "ollama", "openai"])
+    #expect(
+      configuration.providers.map(\.name) == [
+        "anthropic", "cohere", "gemini", "llamacpp", "mistral", "ollama", "openai",
+      ])
     let llama = try configuration.provider("llamacpp")
     #expect(llama.kind == .llamacpp)
     #expect(llama.baseURL == "http://127.0.0.1:8088")
@@ -70,7 +75,8 @@ struct ConfigLayerTests {
   func xdgConfigHome() throws {
     let sandbox = try Sandbox()
     defer { sandbox.cleanUp() }
-    try FileManager.default.createDirectory(atPath: sandbox.root.path + "/xdg/ltb", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: sandbox.root.path + "/xdg/ltb", withIntermediateDirectories: true)
     try sandbox.write("xdg/ltb/ltb.toml", "[general]\nlog_level = \"debug\"\n")
     let configuration = try sandbox.loader(["XDG_CONFIG_HOME": sandbox.root.path + "/xdg"]).load()
     #expect(configuration.logLevel == "debug")
@@ -91,7 +97,8 @@ struct ConfigLayerTests {
   func environmentLayer() throws {
     let sandbox = try Sandbox()
     defer { sandbox.cleanUp() }
-    try sandbox.write("work/ltb.toml", "[providers.my-vllm]\ntype = \"openai-compatible\"\nbase_url = \"http://a:1/v1\"\n")
+    try sandbox.write(
+      "work/ltb.toml", "[providers.my-vllm]\ntype = \"openai-compatible\"\nbase_url = \"http://a:1/v1\"\n")
     let extra = try sandbox.write("extra.toml", "[providers.openai]\nmax_retries = 1\n")
     let configuration = try sandbox.loader([
       "LTB_PROVIDERS__OPENAI__MAX_RETRIES": "7",
@@ -108,7 +115,9 @@ struct ConfigLayerTests {
     #expect(try configuration.provider("llamacpp").defaultParameters.stop == ["a", "b"])
     #expect(configuration.disabledProviders == ["ollama"])
     #expect(configuration.logLevel == "error")
-    #expect(configuration.document.origin(of: ["providers", "openai", "max_retries"]) == .environment(variable: "LTB_PROVIDERS__OPENAI__MAX_RETRIES"))
+    #expect(
+      configuration.document.origin(of: ["providers", "openai", "max_retries"])
+        == .environment(variable: "LTB_PROVIDERS__OPENAI__MAX_RETRIES"))
   }
 
   @Test("every provider setting reaches ProviderSettings")
@@ -171,13 +180,15 @@ struct ConfigLayerTests {
     #expect(
       custom.defaultParameters
         == SamplingParameters(
-          temperature: 0.3, topP: 0.9, topK: 40, maxTokens: 128, stop: ["###"], seed: 11, presencePenalty: 0.1,
+          temperature: 0.3, topP: 0.9, topK: 40, maxTokens: 128, stop: ["###"], seed: 11,
+          presencePenalty: 0.1,
           frequencyPenalty: -0.2))
     let launched = try configuration.provider("launched")
     #expect(
       launched.launch
         == LlamaServerLaunch(
-          binary: "/opt/llama-server", modelPath: "/models/m.gguf", port: 18_080, extraArguments: ["--ctx-size", "2048"],
+          binary: "/opt/llama-server", modelPath: "/models/m.gguf", port: 18_080,
+          extraArguments: ["--ctx-size", "2048"],
           startupTimeout: .seconds(5)))
   }
 
@@ -211,16 +222,26 @@ struct ConfigLayerTests {
     let sandbox = try Sandbox()
     defer { sandbox.cleanUp() }
     let text = ConfigSchema.documentedFile()
-    let repositoryFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/ltb.toml")
-    #expect(try String(contentsOf: repositoryFile, encoding: .utf8) == text, "regenerate config/ltb.toml with `ltb config init --force --path config/ltb.toml`")
+    let repositoryFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../config/ltb.toml")
+    #expect(
+      try String(contentsOf: repositoryFile, encoding: .utf8) == text,
+      "regenerate config/ltb.toml with `ltb config init --force --path config/ltb.toml`")
     try sandbox.write("work/ltb.toml", text)
     let (fromFile, issues) = sandbox.loader().loadCollectingIssues()
     #expect(issues.isEmpty)
     let defaults = try sandbox.loader().load(configFile: nil)
-    #expect(fromFile?.providers.map(\.name) == ["anthropic", "cohere", "gemini", "llamacpp", "mistral", "ollama", "openai"])
-    let restated = fromFile?.providers.map { "\($0.name) \($0.baseURL) \($0.maxRetries) \($0.totalTimeout) \($0.defaultModel ?? "")" }
+    #expect(
+      fromFile?.providers.map(\.name) == [
+        "anthropic", "cohere", "gemini", "llamacpp", "mistral", "ollama", "openai",
+      ])
+    let restated = fromFile?.providers.map {
+      "\($0.name) \($0.baseURL) \($0.maxRetries) \($0.totalTimeout) \($0.defaultModel ?? "")"
+    }
     try FileManager.default.removeItem(atPath: sandbox.work + "/ltb.toml")
-    let builtIn = try sandbox.loader().load().providers.map { "\($0.name) \($0.baseURL) \($0.maxRetries) \($0.totalTimeout) \($0.defaultModel ?? "")" }
+    let builtIn = try sandbox.loader().load().providers.map {
+      "\($0.name) \($0.baseURL) \($0.maxRetries) \($0.totalTimeout) \($0.defaultModel ?? "")"
+    }
     #expect(restated == builtIn)
     #expect(defaults.files.count == 1)
   }
@@ -228,7 +249,9 @@ struct ConfigLayerTests {
 
 @Suite("Configuration errors name file, line and fix")
 struct ConfigValidationTests {
-  func issues(_ text: String, environment: [String: String] = [:]) throws -> (issues: [ConfigIssue], path: String, missingKeys: [ConfigIssue]) {
+  func issues(_ text: String, environment: [String: String] = [:]) throws -> (
+    issues: [ConfigIssue], path: String, missingKeys: [ConfigIssue]
+  ) {
     let sandbox = try Sandbox()
     let path = try sandbox.write("work/ltb.toml", text)
     let (configuration, issues) = sandbox.loader(environment).loadCollectingIssues()
@@ -288,7 +311,8 @@ struct ConfigValidationTests {
     #expect(missing.count == 1)
     #expect(missing.first?.problem.contains("ANTHROPIC_API_KEY is not set") == true)
     #expect(missing.first?.origin == .file(path: path, line: 1))
-    let (_, _, satisfied) = try self.issues("[providers.anthropic]\ndefault_model = \"x\"\n", environment: ["ANTHROPIC_API_KEY": "k"])
+    let (_, _, satisfied) = try self.issues(
+      "[providers.anthropic]\ndefault_model = \"x\"\n", environment: ["ANTHROPIC_API_KEY": "k"])
     #expect(satisfied.isEmpty)
   }
 
@@ -309,10 +333,17 @@ struct ConfigValidationTests {
   @Test("binary without model_path, and retry_max below retry_base")
   func inconsistentSettings() throws {
     let (issues, path, _) = try issues(
-      "[providers.llamacpp]\nbinary = \"/x\"\n\n[providers.openai]\nretry_base_delay_ms = 1000\nretry_max_delay_ms = 10\n")
+      "[providers.llamacpp]\nbinary = \"/x\"\n\n[providers.openai]\nretry_base_delay_ms = 1000\nretry_max_delay_ms = 10\n"
+    )
     #expect(issues.count == 2)
-    #expect(issues.contains { $0.problem == "binary and model_path must be set together" && $0.origin == .file(path: path, line: 2) })
-    #expect(issues.contains { $0.key == "providers.openai.retry_max_delay_ms" && $0.origin == .file(path: path, line: 6) })
+    #expect(
+      issues.contains {
+        $0.problem == "binary and model_path must be set together" && $0.origin == .file(path: path, line: 2)
+      })
+    #expect(
+      issues.contains {
+        $0.key == "providers.openai.retry_max_delay_ms" && $0.origin == .file(path: path, line: 6)
+      })
   }
 
   @Test("a missing key file")
@@ -324,10 +355,18 @@ struct ConfigValidationTests {
 
   @Test("an environment variable that cannot be read as its setting's type")
   func badEnvironmentValue() throws {
-    let (issues, _, _) = try issues("", environment: ["LTB_PROVIDERS__OPENAI__MAX_RETRIES": "many", "LTB_GENERAL__NOPE": "1"])
+    let (issues, _, _) = try issues(
+      "", environment: ["LTB_PROVIDERS__OPENAI__MAX_RETRIES": "many", "LTB_GENERAL__NOPE": "1"])
     #expect(issues.count == 2)
-    #expect(issues.contains { $0.origin == .environment(variable: "LTB_PROVIDERS__OPENAI__MAX_RETRIES") && $0.problem.contains("cannot read 'many'") })
-    #expect(issues.contains { $0.origin == .environment(variable: "LTB_GENERAL__NOPE") && $0.problem.contains("unknown key 'nope'") })
+    #expect(
+      issues.contains {
+        $0.origin == .environment(variable: "LTB_PROVIDERS__OPENAI__MAX_RETRIES")
+          && $0.problem.contains("cannot read 'many'")
+      })
+    #expect(
+      issues.contains {
+        $0.origin == .environment(variable: "LTB_GENERAL__NOPE") && $0.problem.contains("unknown key 'nope'")
+      })
   }
 
   @Test("an unreadable --config file")
@@ -359,10 +398,17 @@ struct ConfigValidationTests {
     let sandbox = try Sandbox()
     defer { sandbox.cleanUp() }
     let models = try sandbox.write(
-      "models.toml", "[openai.\"m\"]\ncontext = 10\ninput = \"cheap\"\noutput = 1.0\n\n[nosuch.\"x\"]\ncontext = 1\n")
+      "models.toml",
+      "[openai.\"m\"]\ncontext = 10\ninput = \"cheap\"\noutput = 1.0\n\n[nosuch.\"x\"]\ncontext = 1\n")
     try sandbox.write("work/ltb.toml", "[general]\nmodels_file = \"\(models)\"\n")
     let (_, issues) = sandbox.loader().loadCollectingIssues()
-    #expect(issues.contains { $0.origin == .file(path: models, line: 3) && $0.problem.contains("expected a number") })
-    #expect(issues.contains { $0.origin == .file(path: models, line: 6) && $0.problem.contains("unknown protocol 'nosuch'") })
+    #expect(
+      issues.contains {
+        $0.origin == .file(path: models, line: 3) && $0.problem.contains("expected a number")
+      })
+    #expect(
+      issues.contains {
+        $0.origin == .file(path: models, line: 6) && $0.problem.contains("unknown protocol 'nosuch'")
+      })
   }
 }

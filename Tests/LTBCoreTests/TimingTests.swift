@@ -7,7 +7,8 @@ import Testing
 @Suite("Request timing")
 struct TimingTests {
   let timing = RequestTiming(
-    scheduledOffsetNanos: -2_000_000, contentEventOffsetsNanos: [100_000_000, 130_000_000, 150_000_000, 200_000_000],
+    scheduledOffsetNanos: -2_000_000,
+    contentEventOffsetsNanos: [100_000_000, 130_000_000, 150_000_000, 200_000_000],
     endOffsetNanos: 210_000_000)
 
   @Test("TTFT, E2E, total, ITL and schedule figures")
@@ -24,8 +25,12 @@ struct TimingTests {
   func timePerOutputToken() {
     #expect(timing.timePerOutputToken(outputTokens: 11) == .milliseconds(10))
     #expect(timing.timePerOutputToken(outputTokens: 1) == nil)
-    #expect(RequestTiming(contentEventOffsetsNanos: [], endOffsetNanos: 5).timePerOutputToken(outputTokens: 10) == nil)
-    #expect(RequestTiming(contentEventOffsetsNanos: [7], endOffsetNanos: 9).timePerOutputToken(outputTokens: 10) == nil)
+    #expect(
+      RequestTiming(contentEventOffsetsNanos: [], endOffsetNanos: 5).timePerOutputToken(outputTokens: 10)
+        == nil)
+    #expect(
+      RequestTiming(contentEventOffsetsNanos: [7], endOffsetNanos: 9).timePerOutputToken(outputTokens: 10)
+        == nil)
   }
 
   @Test("no content: no TTFT, no ITL, but a total")
@@ -60,9 +65,12 @@ struct ResponseAccumulatorTests {
       (.finish(.stop), .milliseconds(21)),
       (.usage(Usage(inputTokens: 5, outputTokens: 3)), .milliseconds(25)),
     ]
-    for (event, offset) in events { accumulator.add(TimedStreamEvent(event: event, receivedAt: sent + offset)) }
+    for (event, offset) in events {
+      accumulator.add(TimedStreamEvent(event: event, receivedAt: sent + offset))
+    }
     let response = accumulator.finish(
-      provider: "p", requestedModel: "m", endAt: sent + .milliseconds(26), streamed: true, attempts: 1, fallbackUsage: nil,
+      provider: "p", requestedModel: "m", endAt: sent + .milliseconds(26), streamed: true, attempts: 1,
+      fallbackUsage: nil,
       pricing: ModelPricing(inputPerMillion: 1_000_000, outputPerMillion: 2_000_000))
     #expect(response.text == "Hello")
     #expect(response.reasoning == "think")
@@ -87,7 +95,11 @@ struct ResponseAccumulatorTests {
     let response = accumulator.finish(
       provider: "p", requestedModel: "m", endAt: sent, streamed: true, attempts: 1,
       fallbackUsage: Usage(inputTokens: 1, outputTokens: 1, source: .estimated), pricing: nil)
-    #expect(response.toolCalls == [ToolCall(id: "a", name: "first", arguments: "{\"x\":1}"), ToolCall(id: "b", name: "second", arguments: "{}")])
+    #expect(
+      response.toolCalls == [
+        ToolCall(id: "a", name: "first", arguments: "{\"x\":1}"),
+        ToolCall(id: "b", name: "second", arguments: "{}"),
+      ])
     #expect(response.usage.source == .estimated)
     #expect(response.cost == nil)
   }
@@ -105,7 +117,9 @@ struct CoreValueTests {
     #expect(noCachePrice.cost(of: usage).cachedInput == 0.4)
   }
 
-  @Test("every error code maps to an exit code, an HTTP status and a GraphQL code", arguments: LTBError.Code.allCases)
+  @Test(
+    "every error code maps to an exit code, an HTTP status and a GraphQL code",
+    arguments: LTBError.Code.allCases)
   func codeMapping(code: LTBError.Code) {
     #expect(code.exitCode != 0)
     #expect((400...599).contains(code.httpStatus))

@@ -39,9 +39,12 @@ struct ProviderContractTests {
     }
   }
 
-  @Test("streamed completion: content events timed on arrival, role-only and usage chunks ignored", arguments: VendorFixture.all)
+  @Test(
+    "streamed completion: content events timed on arrival, role-only and usage chunks ignored",
+    arguments: VendorFixture.all)
   func streamedCompletion(fixture: VendorFixture) async throws {
-    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(40))) { provider, server in
+    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(40))) {
+      provider, server in
       let seen = EventLog()
       let response = try await provider.stream(helloRequest) { seen.append($0.event) }
       #expect(response.text == "Hello there")
@@ -69,11 +72,15 @@ struct ProviderContractTests {
     }
   }
 
-  @Test("401 is an authentication error that names the key's source and is not retried", arguments: VendorFixture.all)
+  @Test(
+    "401 is an authentication error that names the key's source and is not retried",
+    arguments: VendorFixture.all)
   func unauthorized(fixture: VendorFixture) async throws {
     try await withVendor(
       fixture,
-      handler: { _, writer in try await writer.respond(status: 401, body: fixture.errorBody(401, "Invalid API key provided")) }
+      handler: { _, writer in
+        try await writer.respond(status: 401, body: fixture.errorBody(401, "Invalid API key provided"))
+      }
     ) { provider, server in
       let error = await expectLTBError { _ = try await provider.complete(helloRequest) }
       #expect(error?.code == .authentication)
@@ -96,7 +103,9 @@ struct ProviderContractTests {
     }
   }
 
-  @Test("429 asking for longer than retry_max_delay fails at once, carrying the delay", arguments: VendorFixture.all)
+  @Test(
+    "429 asking for longer than retry_max_delay fails at once, carrying the delay",
+    arguments: VendorFixture.all)
   func rateLimitedBeyondMaxDelay(fixture: VendorFixture) async throws {
     let handler = failingThenPlain(fixture, failures: [(429, [("Retry-After", "120")])])
     try await withVendor(fixture, handler: handler) { provider, server in
@@ -111,7 +120,8 @@ struct ProviderContractTests {
 
   @Test("500 then success: retried with backoff", arguments: VendorFixture.all)
   func serverErrorThenSucceeds(fixture: VendorFixture) async throws {
-    try await withVendor(fixture, handler: failingThenPlain(fixture, failures: [(500, [])])) { provider, server in
+    try await withVendor(fixture, handler: failingThenPlain(fixture, failures: [(500, [])])) {
+      provider, server in
       let response = try await provider.complete(helloRequest)
       #expect(response.text == "Hello there")
       #expect(response.attempts == 2)
@@ -133,7 +143,10 @@ struct ProviderContractTests {
   @Test("400 is not retried; a context-length complaint becomes contextTooLong", arguments: VendorFixture.all)
   func badRequests(fixture: VendorFixture) async throws {
     try await withVendor(
-      fixture, handler: { _, writer in try await writer.respond(status: 400, body: fixture.errorBody(400, "Unknown parameter: foo")) }
+      fixture,
+      handler: { _, writer in
+        try await writer.respond(status: 400, body: fixture.errorBody(400, "Unknown parameter: foo"))
+      }
     ) { provider, server in
       let error = await expectLTBError { _ = try await provider.complete(helloRequest) }
       #expect(error?.code == .invalidRequest)
@@ -141,7 +154,8 @@ struct ProviderContractTests {
     }
     let message = "This model's maximum context length is 8192 tokens"
     try await withVendor(
-      fixture, handler: { _, writer in try await writer.respond(status: 400, body: fixture.errorBody(400, message)) }
+      fixture,
+      handler: { _, writer in try await writer.respond(status: 400, body: fixture.errorBody(400, message)) }
     ) { provider, _ in
       let error = await expectLTBError { _ = try await provider.complete(helloRequest) }
       #expect(error?.code == .contextTooLong)
@@ -150,7 +164,9 @@ struct ProviderContractTests {
 
   @Test("malformed JSON is a decoding error that quotes the payload", arguments: VendorFixture.all)
   func malformedJSON(fixture: VendorFixture) async throws {
-    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 200, body: #"{"choices": [ oops"#) }) {
+    try await withVendor(
+      fixture, handler: { _, writer in try await writer.respond(status: 200, body: #"{"choices": [ oops"#) }
+    ) {
       provider, _ in
       let error = await expectLTBError { _ = try await provider.complete(helloRequest) }
       #expect(error?.code == .decoding)
@@ -177,7 +193,8 @@ struct ProviderContractTests {
   @Test("a stream that ends cleanly but without its end marker is an error", arguments: VendorFixture.all)
   func streamWithoutEnd(fixture: VendorFixture) async throws {
     let pieces = Array(fixture.streamPieces.prefix(2))
-    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(1), pieces: pieces)) { provider, _ in
+    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(1), pieces: pieces)) {
+      provider, _ in
       let error = await expectLTBError { _ = try await provider.stream(helloRequest) { _ in } }
       #expect(error?.code == .network)
       #expect(error?.message.contains("end-of-stream") == true)
@@ -187,7 +204,8 @@ struct ProviderContractTests {
   @Test("an error event in mid-stream fails the request without a retry", arguments: VendorFixture.all)
   func midStreamError(fixture: VendorFixture) async throws {
     let pieces = Array(fixture.streamPieces.prefix(2)) + [fixture.midStreamError]
-    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(1), pieces: pieces)) { provider, server in
+    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(1), pieces: pieces)) {
+      provider, server in
       let error = await expectLTBError { _ = try await provider.stream(helloRequest) { _ in } }
       #expect(error != nil)
       #expect([.server, .rateLimited].contains(error?.code))
@@ -202,7 +220,8 @@ struct ProviderContractTests {
       try await Task.sleep(for: .milliseconds(1_500))
       try await writer.respond(status: 200, body: fixture.plainBody)
     }
-    try await withVendor(fixture, adjust: { $0.firstByteTimeout = .milliseconds(300) }, handler: handler) { provider, server in
+    try await withVendor(fixture, adjust: { $0.firstByteTimeout = .milliseconds(300) }, handler: handler) {
+      provider, server in
       let start = ContinuousClock.now
       let error = await expectLTBError { _ = try await provider.complete(helloRequest) }
       #expect(error?.code == .timeout)

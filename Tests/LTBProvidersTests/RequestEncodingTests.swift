@@ -10,7 +10,8 @@ struct RequestEncodingTests {
   static let conversation = CompletionRequest(
     system: "Be brief.",
     messages: [
-      Message(role: .user, text: "Say hello"), Message(role: .assistant, text: "Hi!"), Message(role: .user, text: "Again"),
+      Message(role: .user, text: "Say hello"), Message(role: .assistant, text: "Hi!"),
+      Message(role: .user, text: "Again"),
     ],
     parameters: SamplingParameters(temperature: 0.25, topP: 0.5, maxTokens: 64, stop: ["END"], seed: 7))
 
@@ -54,7 +55,9 @@ struct RequestEncodingTests {
         ["role": "user", "parts": [["text": "Again"]]],
       ],
       "systemInstruction": ["parts": [["text": "Be brief."]]],
-      "generationConfig": ["temperature": 0.25, "topP": 0.5, "maxOutputTokens": 64, "stopSequences": ["END"], "seed": 7],
+      "generationConfig": [
+        "temperature": 0.25, "topP": 0.5, "maxOutputTokens": 64, "stopSequences": ["END"], "seed": 7,
+      ],
     ],
     .cohere: [
       "model": "command-a-03-2025", "stream": false,
@@ -73,7 +76,8 @@ struct RequestEncodingTests {
       "options": ["temperature": 0.25, "top_p": 0.5, "num_predict": 64, "stop": ["END"], "seed": 7],
     ],
     .llamacpp: [
-      "prompt": "<|im_start|>user\nSay hello<|im_end|>\n<|im_start|>assistant\n", "stream": false, "cache_prompt": true,
+      "prompt": "<|im_start|>user\nSay hello<|im_end|>\n<|im_start|>assistant\n", "stream": false,
+      "cache_prompt": true,
       "n_predict": 64, "temperature": 0.25, "top_p": 0.5, "stop": ["END"], "seed": 7,
     ],
   ]
@@ -105,7 +109,8 @@ struct RequestEncodingTests {
       fixture, adjust: { $0.defaultParameters = SamplingParameters(temperature: 0.75, maxTokens: 32) },
       handler: plainHandler(fixture)
     ) { provider, server in
-      _ = try await provider.complete(CompletionRequest(prompt: "x", parameters: SamplingParameters(temperature: 0.5)))
+      _ = try await provider.complete(
+        CompletionRequest(prompt: "x", parameters: SamplingParameters(temperature: 0.5)))
       let body = try JSONValue.parse(try #require(server.requests.first).body)
       #expect(body["temperature"] == 0.5)
       #expect(body["max_completion_tokens"] == 32)
@@ -115,7 +120,9 @@ struct RequestEncodingTests {
   @Test("extra headers from the configuration are sent with every request")
   func extraHeaders() async throws {
     let fixture = VendorFixture.openAICompatible
-    try await withVendor(fixture, adjust: { $0.extraHeaders = ["X-Team": "bench"] }, handler: plainHandler(fixture)) {
+    try await withVendor(
+      fixture, adjust: { $0.extraHeaders = ["X-Team": "bench"] }, handler: plainHandler(fixture)
+    ) {
       provider, server in
       _ = try await provider.complete(helloRequest)
       #expect(server.requests.first?.header("x-team") == "bench")
@@ -125,7 +132,8 @@ struct RequestEncodingTests {
   @Test("a request without a model and no default model names the fix")
   func missingModel() async throws {
     let fixture = VendorFixture.openAI
-    try await withVendor(fixture, adjust: { $0.defaultModel = nil }, handler: plainHandler(fixture)) { provider, server in
+    try await withVendor(fixture, adjust: { $0.defaultModel = nil }, handler: plainHandler(fixture)) {
+      provider, server in
       let error = await expectLTBError { _ = try await provider.complete(helloRequest) }
       #expect(error?.code == .configuration)
       #expect(error?.fix?.contains("default_model") == true)
@@ -141,7 +149,8 @@ struct RequestEncodingTests {
       "logprobs":{"content":[{"token":"Hi","logprob":-0.25,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.25},\
       {"token":"Hello","logprob":-1.5}]}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}
       """
-    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 200, body: body) }) { provider, server in
+    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 200, body: body) })
+    { provider, server in
       var request = helloRequest
       request.logprobs = 2
       let response = try await provider.complete(request)
@@ -149,13 +158,22 @@ struct RequestEncodingTests {
       #expect(sent["logprobs"] == true)
       #expect(sent["top_logprobs"] == 2)
       let logprobs = try #require(response.logprobs)
-      #expect(logprobs == [TokenLogprob(token: "Hi", logprob: -0.25, topAlternatives: [.init(token: "Hi", logprob: -0.25), .init(token: "Hello", logprob: -1.5)])])
+      #expect(
+        logprobs == [
+          TokenLogprob(
+            token: "Hi", logprob: -0.25,
+            topAlternatives: [.init(token: "Hi", logprob: -0.25), .init(token: "Hello", logprob: -1.5)])
+        ])
     }
   }
 
-  @Test("JSON mode and JSON schema in each vendor's dialect", arguments: VendorFixture.all.filter { $0.kind != .anthropic })
+  @Test(
+    "JSON mode and JSON schema in each vendor's dialect",
+    arguments: VendorFixture.all.filter { $0.kind != .anthropic })
   func jsonMode(fixture: VendorFixture) async throws {
-    let schema: JSONValue = ["type": "object", "properties": ["answer": ["type": "string"]], "required": ["answer"]]
+    let schema: JSONValue = [
+      "type": "object", "properties": ["answer": ["type": "string"]], "required": ["answer"],
+    ]
     try await withVendor(fixture, handler: plainHandler(fixture)) { provider, server in
       var request = helloRequest
       request.responseFormat = .jsonSchema(name: "answer", schema: schema)
@@ -163,7 +181,10 @@ struct RequestEncodingTests {
       let body = try JSONValue.parse(try #require(chatRequests(server, fixture).first).body)
       switch fixture.kind {
       case .openai, .mistral, .openaiCompatible:
-        #expect(body["response_format"] == ["type": "json_schema", "json_schema": ["name": "answer", "schema": schema, "strict": true]])
+        #expect(
+          body["response_format"] == [
+            "type": "json_schema", "json_schema": ["name": "answer", "schema": schema, "strict": true],
+          ])
       case .gemini:
         #expect(body["generationConfig"]?["responseMimeType"] == "application/json")
         #expect(body["generationConfig"]?["responseJsonSchema"] == schema)
@@ -188,18 +209,27 @@ struct RequestEncodingTests {
       #expect(await expectLTBError { _ = try await provider.complete(json) }?.code == .unsupportedCapability)
       var logprobs = helloRequest
       logprobs.logprobs = 0
-      #expect(await expectLTBError { _ = try await provider.complete(logprobs) }?.code == .unsupportedCapability)
-      let audio = CompletionRequest(messages: [Message(role: .user, content: [.audio(AudioContent(data: Data([1, 2]), format: .wav))])])
+      #expect(
+        await expectLTBError { _ = try await provider.complete(logprobs) }?.code == .unsupportedCapability)
+      let audio = CompletionRequest(messages: [
+        Message(role: .user, content: [.audio(AudioContent(data: Data([1, 2]), format: .wav))])
+      ])
       #expect(await expectLTBError { _ = try await provider.complete(audio) }?.code == .unsupportedCapability)
       #expect(server.requests.isEmpty)
     }
   }
 
-  @Test("images travel in each vendor's content format", arguments: [VendorFixture.openAI, .anthropic, .gemini, .mistral, .ollama])
+  @Test(
+    "images travel in each vendor's content format",
+    arguments: [VendorFixture.openAI, .anthropic, .gemini, .mistral, .ollama])
   func images(fixture: VendorFixture) async throws {
     let png = Data([0x89, 0x50, 0x4E, 0x47])
     let request = CompletionRequest(messages: [
-      Message(role: .user, content: [.text("What is this?"), .image(ImageContent(source: .inline(data: png, mediaType: "image/png")))])
+      Message(
+        role: .user,
+        content: [
+          .text("What is this?"), .image(ImageContent(source: .inline(data: png, mediaType: "image/png"))),
+        ])
     ])
     try await withVendor(fixture, handler: plainHandler(fixture)) { provider, server in
       _ = try await provider.complete(request)
@@ -207,13 +237,26 @@ struct RequestEncodingTests {
       let base64 = png.base64EncodedString()
       switch fixture.kind {
       case .openai:
-        #expect(body["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last == ["type": "image_url", "image_url": ["url": .string("data:image/png;base64,\(base64)")]])
+        #expect(
+          body["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last == [
+            "type": "image_url", "image_url": ["url": .string("data:image/png;base64,\(base64)")],
+          ])
       case .mistral:
-        #expect(body["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last == ["type": "image_url", "image_url": .string("data:image/png;base64,\(base64)")])
+        #expect(
+          body["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last == [
+            "type": "image_url", "image_url": .string("data:image/png;base64,\(base64)"),
+          ])
       case .anthropic:
-        #expect(body["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last == ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": .string(base64)]])
+        #expect(
+          body["messages"]?.arrayValue?.first?["content"]?.arrayValue?.last == [
+            "type": "image",
+            "source": ["type": "base64", "media_type": "image/png", "data": .string(base64)],
+          ])
       case .gemini:
-        #expect(body["contents"]?.arrayValue?.first?["parts"]?.arrayValue?.last == ["inlineData": ["mimeType": "image/png", "data": .string(base64)]])
+        #expect(
+          body["contents"]?.arrayValue?.first?["parts"]?.arrayValue?.last == [
+            "inlineData": ["mimeType": "image/png", "data": .string(base64)]
+          ])
       case .ollama:
         #expect(body["messages"]?.arrayValue?.first?["images"] == [.string(base64)])
       default:
@@ -226,8 +269,12 @@ struct RequestEncodingTests {
   func llamaRefusesImages() async throws {
     let fixture = VendorFixture.llamaCpp
     try await withVendor(fixture, handler: plainHandler(fixture)) { provider, server in
-      let request = CompletionRequest(messages: [Message(role: .user, content: [.image(ImageContent(source: .url("https://x/y.png")))])])
-      let error = await expectLTBError { _ = try await provider.completeMultimodal(request, options: RequestOptions(stream: false)) }
+      let request = CompletionRequest(messages: [
+        Message(role: .user, content: [.image(ImageContent(source: .url("https://x/y.png")))])
+      ])
+      let error = await expectLTBError {
+        _ = try await provider.completeMultimodal(request, options: RequestOptions(stream: false))
+      }
       #expect(error?.code == .unsupportedCapability)
       #expect(server.requests.isEmpty)
     }
@@ -237,23 +284,37 @@ struct RequestEncodingTests {
   func openAIToolCallStream() async throws {
     let fixture = VendorFixture.openAI
     let pieces = [
-      #"data: {"id":"c","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"weather","arguments":""}}]},"finish_reason":null}]}"# + "\n\n",
-      #"data: {"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":"}}]},"finish_reason":null}]}"# + "\n\n",
-      #"data: {"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Paris\"}"}}]},"finish_reason":null}]}"# + "\n\n",
-      #"data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":20,"completion_tokens":9}}"# + "\n\n",
+      #"data: {"id":"c","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"weather","arguments":""}}]},"finish_reason":null}]}"#
+        + "\n\n",
+      #"data: {"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":"}}]},"finish_reason":null}]}"#
+        + "\n\n",
+      #"data: {"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Paris\"}"}}]},"finish_reason":null}]}"#
+        + "\n\n",
+      #"data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":20,"completion_tokens":9}}"#
+        + "\n\n",
       "data: [DONE]\n\n",
     ]
-    let tool = ToolDefinition(name: "weather", description: "Weather by city", parameters: ["type": "object", "properties": ["city": ["type": "string"]]])
-    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(1), pieces: pieces)) { provider, server in
+    let tool = ToolDefinition(
+      name: "weather", description: "Weather by city",
+      parameters: ["type": "object", "properties": ["city": ["type": "string"]]])
+    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(1), pieces: pieces)) {
+      provider, server in
       var request = helloRequest
       request.tools = [tool]
       request.toolChoice = .required
       let response = try await provider.stream(request) { _ in }
-      #expect(response.toolCalls == [ToolCall(id: "call_1", name: "weather", arguments: #"{"city":"Paris"}"#)])
+      #expect(
+        response.toolCalls == [ToolCall(id: "call_1", name: "weather", arguments: #"{"city":"Paris"}"#)])
       #expect(response.finishReason == .toolCalls)
       #expect(response.timing.contentEventOffsetsNanos.count == 3)
       let body = try JSONValue.parse(try #require(server.requests.first).body)
-      #expect(body["tools"] == [["type": "function", "function": ["name": "weather", "description": "Weather by city", "parameters": tool.parameters]]])
+      #expect(
+        body["tools"] == [
+          [
+            "type": "function",
+            "function": ["name": "weather", "description": "Weather by city", "parameters": tool.parameters],
+          ]
+        ])
       #expect(body["tool_choice"] == "required")
     }
   }
@@ -262,19 +323,31 @@ struct RequestEncodingTests {
   func anthropicToolUseStream() async throws {
     let fixture = VendorFixture.anthropic
     let pieces = [
-      "event: message_start\n" + #"data: {"type":"message_start","message":{"id":"m","model":"claude-haiku-4-5","content":[],"usage":{"input_tokens":30,"output_tokens":1}}}"# + "\n\n",
-      "event: content_block_start\n" + #"data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"weather","input":{}}}"# + "\n\n",
-      "event: content_block_delta\n" + #"data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\": \"Pa"}}"# + "\n\n",
-      "event: content_block_delta\n" + #"data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"ris\"}"}}"# + "\n\n",
-      "event: message_delta\n" + #"data: {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":12}}"# + "\n\n"
+      "event: message_start\n"
+        + #"data: {"type":"message_start","message":{"id":"m","model":"claude-haiku-4-5","content":[],"usage":{"input_tokens":30,"output_tokens":1}}}"#
+        + "\n\n",
+      "event: content_block_start\n"
+        + #"data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"weather","input":{}}}"#
+        + "\n\n",
+      "event: content_block_delta\n"
+        + #"data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\": \"Pa"}}"#
+        + "\n\n",
+      "event: content_block_delta\n"
+        + #"data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"ris\"}"}}"#
+        + "\n\n",
+      "event: message_delta\n"
+        + #"data: {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":12}}"#
+        + "\n\n"
         + "event: message_stop\n" + #"data: {"type":"message_stop"}"# + "\n\n",
     ]
-    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(1), pieces: pieces)) { provider, server in
+    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(1), pieces: pieces)) {
+      provider, server in
       var request = helloRequest
       request.tools = [ToolDefinition(name: "weather", parameters: ["type": "object"])]
       request.toolChoice = .function("weather")
       let response = try await provider.stream(request) { _ in }
-      #expect(response.toolCalls == [ToolCall(id: "toolu_1", name: "weather", arguments: #"{"city": "Paris"}"#)])
+      #expect(
+        response.toolCalls == [ToolCall(id: "toolu_1", name: "weather", arguments: #"{"city": "Paris"}"#)])
       #expect(response.finishReason == .toolCalls)
       #expect(response.usage.inputTokens == 30)
       #expect(response.usage.outputTokens == 12)
@@ -284,7 +357,9 @@ struct RequestEncodingTests {
     }
   }
 
-  @Test("exact token counts where the vendor has a tokenizer endpoint", arguments: [VendorFixture.anthropic, .gemini, .cohere, .llamaCpp])
+  @Test(
+    "exact token counts where the vendor has a tokenizer endpoint",
+    arguments: [VendorFixture.anthropic, .gemini, .cohere, .llamaCpp])
   func tokenCounting(fixture: VendorFixture) async throws {
     let (path, answer): (String, String) =
       switch fixture.kind {
@@ -293,7 +368,9 @@ struct RequestEncodingTests {
       case .cohere: ("/v1/tokenize", #"{"tokens":[1,2,3,4,5,6,7,8,9,10,11],"token_strings":[]}"#)
       default: ("/tokenize", #"{"tokens":[1,2,3,4,5,6,7,8,9,10,11]}"#)
       }
-    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 200, body: answer) }) { provider, server in
+    try await withVendor(
+      fixture, handler: { _, writer in try await writer.respond(status: 200, body: answer) }
+    ) { provider, server in
       let count = try await provider.estimateTokens("Hello world, how are you?", model: nil)
       #expect(count == TokenCount(count: 11, exact: true, method: count.method))
       #expect(server.requests.first?.path == path)
@@ -312,17 +389,33 @@ struct RequestEncodingTests {
     }
   }
 
-  @Test("embeddings in each vendor's format", arguments: [VendorFixture.openAI, .mistral, .gemini, .cohere, .ollama, .llamaCpp])
+  @Test(
+    "embeddings in each vendor's format",
+    arguments: [VendorFixture.openAI, .mistral, .gemini, .cohere, .ollama, .llamaCpp])
   func embeddings(fixture: VendorFixture) async throws {
     let (path, answer): (String, String) =
       switch fixture.kind {
-      case .gemini: ("/v1beta/models/gemini-embedding-001:batchEmbedContents", #"{"embeddings":[{"values":[0.5,0.25]},{"values":[1,0]}]}"#)
+      case .gemini:
+        (
+          "/v1beta/models/gemini-embedding-001:batchEmbedContents",
+          #"{"embeddings":[{"values":[0.5,0.25]},{"values":[1,0]}]}"#
+        )
       case .cohere: ("/v2/embed", #"{"id":"e","embeddings":{"float":[[0.5,0.25],[1,0]]},"texts":["a","b"]}"#)
       case .ollama: ("/api/embed", #"{"model":"llama3.2","embeddings":[[0.5,0.25],[1,0]]}"#)
-      case .llamacpp: ("/v1/embeddings", #"{"object":"list","data":[{"index":1,"embedding":[1,0]},{"index":0,"embedding":[0.5,0.25]}]}"#)
-      default: ("/v1/embeddings", #"{"object":"list","data":[{"index":1,"embedding":[1,0]},{"index":0,"embedding":[0.5,0.25]}]}"#)
+      case .llamacpp:
+        (
+          "/v1/embeddings",
+          #"{"object":"list","data":[{"index":1,"embedding":[1,0]},{"index":0,"embedding":[0.5,0.25]}]}"#
+        )
+      default:
+        (
+          "/v1/embeddings",
+          #"{"object":"list","data":[{"index":1,"embedding":[1,0]},{"index":0,"embedding":[0.5,0.25]}]}"#
+        )
       }
-    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 200, body: answer) }) { provider, server in
+    try await withVendor(
+      fixture, handler: { _, writer in try await writer.respond(status: 200, body: answer) }
+    ) { provider, server in
       let vectors = try await provider.embed(["a", "b"], model: nil)
       #expect(vectors == [[0.5, 0.25], [1, 0]])
       #expect(server.requests.first?.path == path)
@@ -338,14 +431,19 @@ struct RequestEncodingTests {
     }
   }
 
-  @Test("health checks use a cheap endpoint and report failures with their cause", arguments: VendorFixture.all)
+  @Test(
+    "health checks use a cheap endpoint and report failures with their cause", arguments: VendorFixture.all)
   func health(fixture: VendorFixture) async throws {
-    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 200, body: "{}") }) { provider, server in
+    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 200, body: "{}") })
+    { provider, server in
       let status = await provider.healthCheck()
       #expect(status.healthy)
       #expect(server.requests.first?.method == "GET")
     }
-    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 401, body: fixture.errorBody(401, "bad key")) }) {
+    try await withVendor(
+      fixture,
+      handler: { _, writer in try await writer.respond(status: 401, body: fixture.errorBody(401, "bad key")) }
+    ) {
       provider, _ in
       let status = await provider.healthCheck()
       #expect(status.healthy == false)
@@ -356,8 +454,10 @@ struct RequestEncodingTests {
   @Test("the API key never appears in error messages")
   func keyRedaction() async throws {
     let fixture = VendorFixture.openAI
-    let echo = #"{"error":{"message":"Incorrect API key provided: \#(VendorFixture.apiKey)","type":"invalid_request_error"}}"#
-    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 401, body: echo) }) { provider, _ in
+    let echo =
+      #"{"error":{"message":"Incorrect API key provided: \#(VendorFixture.apiKey)","type":"invalid_request_error"}}"#
+    try await withVendor(fixture, handler: { _, writer in try await writer.respond(status: 401, body: echo) })
+    { provider, _ in
       let error = await expectLTBError { _ = try await provider.complete(helloRequest) }
       #expect(error?.message.contains(VendorFixture.apiKey) == false)
       #expect(error?.message.contains("<redacted>") == true)

@@ -1,6 +1,6 @@
 import Foundation
-import LTBFakeServer
 import LTBCore
+import LTBFakeServer
 import LTBProviders
 import Testing
 
@@ -28,15 +28,25 @@ struct RetryAndRateLimitTests {
 
   @Test("Retry-After is honoured exactly, and one beyond max_delay gives up")
   func retryAfter() {
-    #expect(policy.delay(beforeRetry: 1, after: LTBError(.rateLimited, "x", retryAfter: .milliseconds(700)), jitter: 1) == .milliseconds(700))
-    #expect(policy.delay(beforeRetry: 1, after: LTBError(.rateLimited, "x", retryAfter: .seconds(5)), jitter: 1) == nil)
+    #expect(
+      policy.delay(
+        beforeRetry: 1, after: LTBError(.rateLimited, "x", retryAfter: .milliseconds(700)), jitter: 1)
+        == .milliseconds(700))
+    #expect(
+      policy.delay(beforeRetry: 1, after: LTBError(.rateLimited, "x", retryAfter: .seconds(5)), jitter: 1)
+        == nil)
   }
 
   @Test("Retry-After parses seconds, milliseconds and HTTP dates")
   func retryAfterParsing() {
-    #expect(HTTPErrorResponse(status: 429, headers: ["retry-after": "2"], body: .init()).retryAfter == .seconds(2))
-    #expect(HTTPErrorResponse(status: 429, headers: ["retry-after-ms": "250"], body: .init()).retryAfter == .milliseconds(250))
-    #expect(HTTPErrorResponse(status: 429, headers: ["retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"], body: .init()).retryAfter == .zero)
+    #expect(
+      HTTPErrorResponse(status: 429, headers: ["retry-after": "2"], body: .init()).retryAfter == .seconds(2))
+    #expect(
+      HTTPErrorResponse(status: 429, headers: ["retry-after-ms": "250"], body: .init()).retryAfter
+        == .milliseconds(250))
+    #expect(
+      HTTPErrorResponse(status: 429, headers: ["retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"], body: .init())
+        .retryAfter == .zero)
     #expect(HTTPErrorResponse(status: 429, headers: [:], body: .init()).retryAfter == nil)
   }
 
@@ -74,7 +84,8 @@ struct RetryAndRateLimitTests {
   @Test("a provider with requests_per_minute spaces its requests on the wire")
   func providerObeysRateLimit() async throws {
     let fixture = VendorFixture.openAI
-    try await withVendor(fixture, adjust: { $0.requestsPerMinute = 300 }, handler: plainHandler(fixture)) { provider, server in
+    try await withVendor(fixture, adjust: { $0.requestsPerMinute = 300 }, handler: plainHandler(fixture)) {
+      provider, server in
       let start = ContinuousClock.now
       try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<15 { group.addTask { _ = try await provider.complete(helloRequest) } }

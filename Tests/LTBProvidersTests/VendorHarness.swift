@@ -24,7 +24,9 @@ func withVendor<T: Sendable>(
   var settings = fixture.settings(server: server)
   adjust(&settings)
   let catalog = ModelCatalog([
-    ModelInfo(id: fixture.model, kind: fixture.kind, contextLength: 8_192, pricing: testPricing, capabilities: [.streaming])
+    ModelInfo(
+      id: fixture.model, kind: fixture.kind, contextLength: 8_192, pricing: testPricing,
+      capabilities: [.streaming])
   ])
   let provider: any Provider
   do {
@@ -69,7 +71,9 @@ func streamHandler(_ fixture: VendorFixture, pause: Duration = .milliseconds(40)
 }
 
 /// Answers the first `failures.count` chat requests with the given statuses, then plainly.
-func failingThenPlain(_ fixture: VendorFixture, failures: [(status: Int, headers: [(String, String)])]) -> LoopbackHTTPServer.Handler {
+func failingThenPlain(_ fixture: VendorFixture, failures: [(status: Int, headers: [(String, String)])])
+  -> LoopbackHTTPServer.Handler
+{
   let counter = NIOLockedValueBox(0)
   return { request, writer in
     let attempt = counter.withLockedValue { count in
@@ -78,7 +82,9 @@ func failingThenPlain(_ fixture: VendorFixture, failures: [(status: Int, headers
     }
     if attempt < failures.count {
       let failure = failures[attempt]
-      try await writer.respond(status: failure.status, headers: failure.headers, body: fixture.errorBody(failure.status, "try again later"))
+      try await writer.respond(
+        status: failure.status, headers: failure.headers,
+        body: fixture.errorBody(failure.status, "try again later"))
     } else {
       try await writer.respond(status: 200, body: fixture.plainBody)
     }
