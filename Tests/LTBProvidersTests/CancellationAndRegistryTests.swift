@@ -15,7 +15,8 @@ struct CancellationAndRegistryTests {
       try await writer.head(status: 200, headers: [("Content-Type", "text/event-stream")])
       do {
         for index in 0..<200 {
-          try await writer.write(#"data: {"choices":[{"index":0,"delta":{"content":"t\#(index) "}}]}"# + "\n\n")
+          try await writer.write(
+            #"data: {"choices":[{"index":0,"delta":{"content":"t\#(index) "}}]}"# + "\n\n")
           try await Task.sleep(for: .milliseconds(25))
         }
       } catch {
