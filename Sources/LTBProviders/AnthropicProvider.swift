@@ -9,20 +9,14 @@ public struct AnthropicProvider: HTTPChatProvider {
   /// The output limit sent when neither the request nor the configuration sets one (the API requires it).
   public static let defaultMaxTokens = 1_024
 
-  /// The resolved settings.
-  public let settings: ProviderSettings
-  /// The model catalogue.
-  public let catalog: ModelCatalog
-  /// The HTTP path.
-  public let transport: HTTPTransport
+  /// Settings, catalogue and HTTP path.
+  public let context: ProviderContext
 
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
-    self.settings = settings
-    self.catalog = catalog
     var headers = [("anthropic-version", settings.apiVersion ?? Self.defaultAPIVersion)]
     if let key = settings.apiKey, !key.value.isEmpty { headers.append(("x-api-key", key.value)) }
-    self.transport = HTTPTransport(settings: settings, authenticationHeaders: headers)
+    context = ProviderContext(settings: settings, catalog: catalog, authenticationHeaders: headers)
   }
 
   /// What the Messages API can do.

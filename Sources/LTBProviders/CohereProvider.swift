@@ -4,18 +4,13 @@ public import LTBCore
 /// Cohere's v2 API: `/v2/chat` with its stream events (`message-start`, `content-delta`,
 /// `tool-call-*`, `message-end`), `/v2/embed` and exact counts from `/v1/tokenize`.
 public struct CohereProvider: HTTPChatProvider {
-  /// The resolved settings.
-  public let settings: ProviderSettings
-  /// The model catalogue.
-  public let catalog: ModelCatalog
-  /// The HTTP path.
-  public let transport: HTTPTransport
+  /// Settings, catalogue and HTTP path.
+  public let context: ProviderContext
 
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
-    self.settings = settings
-    self.catalog = catalog
-    self.transport = HTTPTransport(settings: settings, authenticationHeaders: bearer(settings.apiKey))
+    context = ProviderContext(
+      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
   }
 
   /// What Cohere's API can do.
@@ -147,10 +142,7 @@ public struct CohereProvider: HTTPChatProvider {
     ]
     let data = try await transport.data(for: .json("/v2/embed", body), mapError: mapError)
     let vectors = try WireJSON.decode(Answer.self, from: data, context: "embed").embeddings.float ?? []
-    guard vectors.count == texts.count else {
-      throw LTBError(.decoding, "embed: asked for \(texts.count) vectors, got \(vectors.count)")
-    }
-    return vectors
+    return try checkedVectors(vectors, count: texts.count, endpoint: "/v2/embed")
   }
 }
 

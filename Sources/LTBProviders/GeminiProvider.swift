@@ -4,19 +4,13 @@ public import LTBCore
 /// Google's Gemini API: `generateContent`, `streamGenerateContent?alt=sse`, inline data for
 /// images and audio, `batchEmbedContents` and exact counts from `countTokens`.
 public struct GeminiProvider: HTTPChatProvider {
-  /// The resolved settings.
-  public let settings: ProviderSettings
-  /// The model catalogue.
-  public let catalog: ModelCatalog
-  /// The HTTP path.
-  public let transport: HTTPTransport
+  /// Settings, catalogue and HTTP path.
+  public let context: ProviderContext
 
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
-    self.settings = settings
-    self.catalog = catalog
     let headers = settings.apiKey.map { [("x-goog-api-key", $0.value)] } ?? []
-    self.transport = HTTPTransport(settings: settings, authenticationHeaders: headers)
+    context = ProviderContext(settings: settings, catalog: catalog, authenticationHeaders: headers)
   }
 
   /// What the Gemini API can do.
@@ -186,11 +180,8 @@ public struct GeminiProvider: HTTPChatProvider {
       for: .json(modelPath(resolved) + ":batchEmbedContents", ["requests": .array(requests)] as JSONValue),
       mapError: mapError)
     let answer = try WireJSON.decode(Answer.self, from: data, context: "batchEmbedContents")
-    guard answer.embeddings.count == texts.count else {
-      throw LTBError(
-        .decoding, "batchEmbedContents: asked for \(texts.count) vectors, got \(answer.embeddings.count)")
-    }
-    return answer.embeddings.map(\.values)
+    return try checkedVectors(
+      answer.embeddings.map(\.values), count: texts.count, endpoint: "batchEmbedContents")
   }
 }
 

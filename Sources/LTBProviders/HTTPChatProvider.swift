@@ -5,12 +5,8 @@ import NIOCore
 /// A provider that speaks a chat API over HTTP: everything but the wire format is shared here
 /// (model resolution, defaults, rate-limit reservations, streaming, timing, usage and cost).
 public protocol HTTPChatProvider: Provider, ChatWireFormat {
-  /// The resolved settings.
-  var settings: ProviderSettings { get }
-  /// The model catalogue (prices, context lengths).
-  var catalog: ModelCatalog { get }
-  /// The HTTP path.
-  var transport: HTTPTransport { get }
+  /// Settings, catalogue and HTTP path.
+  var context: ProviderContext { get }
   /// What the vendor's API can do, before the catalogue adds context lengths.
   var baseCapabilities: ProviderCapabilities { get }
   /// A cheap request that proves the API is reachable and the key accepted.
@@ -22,6 +18,13 @@ public protocol HTTPChatProvider: Provider, ChatWireFormat {
 extension HTTPChatProvider {
   /// Nothing to prepare for a remote API.
   public func prepare() async throws {}
+
+  /// The resolved settings.
+  public var settings: ProviderSettings { context.settings }
+  /// The model catalogue.
+  public var catalog: ModelCatalog { context.catalog }
+  /// The HTTP path.
+  public var transport: HTTPTransport { context.transport }
 
   /// The configured name.
   public var name: String { settings.name }

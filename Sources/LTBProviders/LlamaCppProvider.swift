@@ -8,12 +8,8 @@ public import LTBCore
 /// It either attaches to a running server at `base_url`, or, when `binary` and `model_path` are
 /// configured, launches the server itself on first use and stops it on ``shutdown()``.
 public struct LlamaCppProvider: HTTPChatProvider {
-  /// The resolved settings (with `base_url` pointing at the launched server, when launching).
-  public let settings: ProviderSettings
-  /// The model catalogue.
-  public let catalog: ModelCatalog
-  /// The HTTP path.
-  public let transport: HTTPTransport
+  /// Settings, catalogue and HTTP path.
+  public let context: ProviderContext
   private let process: LlamaServerProcess?
 
   /// Creates the provider; when launching, picks the port now and starts the server on first use.
@@ -26,9 +22,8 @@ public struct LlamaCppProvider: HTTPChatProvider {
     } else {
       self.process = nil
     }
-    self.settings = settings
-    self.catalog = catalog
-    self.transport = HTTPTransport(settings: settings, authenticationHeaders: bearer(settings.apiKey))
+    context = ProviderContext(
+      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
   }
 
   /// What `llama-server` offers (vision only with a multimodal projector, which is not wired here).
@@ -177,19 +172,8 @@ struct LlamaCppStreamDecoder: ChatStreamDecoder {
     var tokensPredicted: Int?
     var tokensEvaluated: Int?
     var timings: LlamaCppTimings?
-    var completionProbabilities: [Probability]?
+    var completionProbabilities: [WireTokenLogprob]?
     var error: JSONValue?
-  }
-
-  private struct Probability: Decodable {
-    var token: String
-    var logprob: Double?
-    var topLogprobs: [Alternative]?
-
-    struct Alternative: Decodable {
-      var token: String
-      var logprob: Double?
-    }
   }
 
   mutating func decode(_ message: StreamMessage) throws -> [StreamEvent] {
@@ -205,15 +189,7 @@ struct LlamaCppStreamDecoder: ChatStreamDecoder {
     var events: [StreamEvent] = []
     if let content = chunk.content, !content.isEmpty { events.append(.text(content)) }
     if let probabilities = chunk.completionProbabilities, !probabilities.isEmpty {
-      events.append(
-        .logprobs(
-          probabilities.map { entry in
-            TokenLogprob(
-              token: entry.token, logprob: entry.logprob ?? 0,
-              topAlternatives: (entry.topLogprobs ?? []).map {
-                .init(token: $0.token, logprob: $0.logprob ?? 0)
-              })
-          }))
+      events.append(.logprobs(probabilities.map(\.tokenLogprob)))
     }
     if chunk.stop == true {
       isComplete = true

@@ -4,18 +4,13 @@ public import LTBCore
 /// Ollama's native API: `/api/chat` (an NDJSON stream whose last line carries `eval_duration` and
 /// friends), `/api/embed`, `/api/tags` and `/api/version`.
 public struct OllamaProvider: HTTPChatProvider {
-  /// The resolved settings.
-  public let settings: ProviderSettings
-  /// The model catalogue.
-  public let catalog: ModelCatalog
-  /// The HTTP path.
-  public let transport: HTTPTransport
+  /// Settings, catalogue and HTTP path.
+  public let context: ProviderContext
 
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
-    self.settings = settings
-    self.catalog = catalog
-    self.transport = HTTPTransport(settings: settings, authenticationHeaders: bearer(settings.apiKey))
+    context = ProviderContext(
+      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
   }
 
   /// What Ollama's API can do (the model decides vision and tools).
@@ -121,10 +116,7 @@ public struct OllamaProvider: HTTPChatProvider {
     ]
     let data = try await transport.data(for: .json("/api/embed", body), mapError: mapError)
     let vectors = try WireJSON.decode(Answer.self, from: data, context: "embed").embeddings
-    guard vectors.count == texts.count else {
-      throw LTBError(.decoding, "embed: asked for \(texts.count) vectors, got \(vectors.count)")
-    }
-    return vectors
+    return try checkedVectors(vectors, count: texts.count, endpoint: "/api/embed")
   }
 
   /// The models the server has pulled (`/api/tags`).
@@ -160,7 +152,7 @@ struct OllamaStreamDecoder: ChatStreamDecoder {
     var promptEvalDuration: Int64?
     var evalCount: Int?
     var evalDuration: Int64?
-    var logprobs: [LogprobEntry]?
+    var logprobs: [WireTokenLogprob]?
     var error: String?
   }
 
@@ -176,17 +168,6 @@ struct OllamaStreamDecoder: ChatStreamDecoder {
       var arguments: JSONValue?
     }
     var function: Function
-  }
-
-  private struct LogprobEntry: Decodable {
-    var token: String
-    var logprob: Double
-    var topLogprobs: [Alternative]?
-
-    struct Alternative: Decodable {
-      var token: String
-      var logprob: Double
-    }
   }
 
   mutating func decode(_ message: StreamMessage) throws -> [StreamEvent] {
@@ -205,13 +186,7 @@ struct OllamaStreamDecoder: ChatStreamDecoder {
       toolCalls += 1
     }
     if let logprobs = line.logprobs, !logprobs.isEmpty {
-      events.append(
-        .logprobs(
-          logprobs.map { entry in
-            TokenLogprob(
-              token: entry.token, logprob: entry.logprob,
-              topAlternatives: (entry.topLogprobs ?? []).map { .init(token: $0.token, logprob: $0.logprob) })
-          }))
+      events.append(.logprobs(logprobs.map(\.tokenLogprob)))
     }
     if line.done == true {
       isComplete = true

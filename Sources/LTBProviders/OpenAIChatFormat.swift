@@ -16,21 +16,25 @@ public struct OpenAIChatFormat: Sendable {
     public var imageURLIsString: Bool
     /// Whether `top_k` may be sent (OpenAI refuses it).
     public var acceptsTopK: Bool
+    /// Whether the server returns logprobs (Mistral does not).
+    public var returnsLogprobs: Bool
+    /// The embedding model used when a call names none (`nil`: the provider's default model).
+    public var defaultEmbeddingModel: String?
 
     /// OpenAI itself.
     public static let openAI = Dialect(
       maxTokensField: "max_completion_tokens", seedField: "seed", sendsIncludeUsage: true,
-      imageURLIsString: false,
-      acceptsTopK: false)
+      imageURLIsString: false, acceptsTopK: false, returnsLogprobs: true,
+      defaultEmbeddingModel: "text-embedding-3-small")
     /// Mistral's La Plateforme.
     public static let mistral = Dialect(
       maxTokensField: "max_tokens", seedField: "random_seed", sendsIncludeUsage: false,
-      imageURLIsString: true,
-      acceptsTopK: false)
+      imageURLIsString: true, acceptsTopK: false, returnsLogprobs: false,
+      defaultEmbeddingModel: "mistral-embed")
     /// vLLM, llama.cpp, LM Studio, TGI and the like.
     public static let compatible = Dialect(
       maxTokensField: "max_tokens", seedField: "seed", sendsIncludeUsage: true, imageURLIsString: false,
-      acceptsTopK: true)
+      acceptsTopK: true, returnsLogprobs: true, defaultEmbeddingModel: nil)
   }
 
   /// The dialect spoken.
@@ -181,18 +185,7 @@ struct OpenAIChatChunk: Decodable {
   }
 
   struct LogprobsBlock: Decodable {
-    var content: [Entry]?
-
-    struct Entry: Decodable {
-      var token: String
-      var logprob: Double
-      var topLogprobs: [Alternative]?
-    }
-
-    struct Alternative: Decodable {
-      var token: String
-      var logprob: Double
-    }
+    var content: [WireTokenLogprob]?
   }
 
   struct UsageBlock: Decodable {
@@ -225,14 +218,7 @@ struct OpenAIChatChunk: Decodable {
         }
       }
       if let entries = choice.logprobs?.content, !entries.isEmpty {
-        events.append(
-          .logprobs(
-            entries.map { entry in
-              TokenLogprob(
-                token: entry.token, logprob: entry.logprob,
-                topAlternatives: (entry.topLogprobs ?? []).map { .init(token: $0.token, logprob: $0.logprob) }
-              )
-            }))
+        events.append(.logprobs(entries.map(\.tokenLogprob)))
       }
       if let reason = choice.finishReason { events.append(.finish(Self.finishReason(reason))) }
     }

@@ -1,22 +1,23 @@
-public import Foundation
 public import LTBCore
 
 /// Any server that speaks OpenAI's chat completions (vLLM, LM Studio, TGI, llama.cpp's `/v1`),
 /// at a configured base URL with optional key and headers.
-public struct OpenAICompatibleProvider: HTTPChatProvider {
-  /// The resolved settings.
-  public let settings: ProviderSettings
-  /// The model catalogue.
-  public let catalog: ModelCatalog
-  /// The HTTP path.
-  public let transport: HTTPTransport
-  private let format = OpenAIChatFormat(dialect: .compatible)
+public struct OpenAICompatibleProvider: OpenAIFormatProvider {
+  /// Settings, catalogue and HTTP path.
+  public let context: ProviderContext
 
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
-    self.settings = settings
-    self.catalog = catalog
-    self.transport = HTTPTransport(settings: settings, authenticationHeaders: bearer(settings.apiKey))
+    context = ProviderContext(
+      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
+  }
+
+  /// The common dialect: `max_tokens`, `top_k` accepted.
+  public var dialect: OpenAIChatFormat.Dialect { .compatible }
+
+  /// Chat completions on a compatible server.
+  public var versionInfo: VersionInfo {
+    VersionInfo(apiVersion: "openai-compatible v1", endpoint: "chat/completions")
   }
 
   /// What such servers commonly offer; the server decides in the end.
@@ -24,30 +25,5 @@ public struct OpenAICompatibleProvider: HTTPChatProvider {
     ProviderCapabilities(
       streaming: true, vision: true, audio: false, functionCalling: true, embeddings: true, logprobs: true,
       jsonMode: true)
-  }
-
-  /// Chat completions.
-  public var versionInfo: VersionInfo {
-    VersionInfo(apiVersion: "openai-compatible v1", endpoint: "chat/completions")
-  }
-  /// Server-sent events.
-  public var framing: StreamFraming { .serverSentEvents }
-
-  /// A chat-completions request.
-  public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
-  {
-    try .json("/chat/completions", JSONValue.object(format.body(request, model: model, stream: stream)))
-  }
-
-  /// Decodes a chat completion.
-  public func decodeResponse(_ body: Data) throws -> [StreamEvent] { try format.decodeResponse(body) }
-  /// A decoder for one stream.
-  public func makeStreamDecoder() -> some ChatStreamDecoder { OpenAIStreamDecoder(settings: settings) }
-  /// Lists models.
-  public func healthRequest() -> OutgoingRequest { OutgoingRequest(method: .get, path: "/models") }
-
-  /// Embeds texts with `/embeddings`.
-  public func embed(_ texts: [String], model: String?) async throws -> [[Double]] {
-    try await openAIEmbeddings(texts, model: resolveModel(model), transport: transport, mapError: mapError)
   }
 }

@@ -1,0 +1,24 @@
+public import LTBCore
+
+/// What every HTTP provider holds: its settings, the model catalogue, and its HTTP path.
+public struct ProviderContext: Sendable {
+  /// The resolved settings.
+  public let settings: ProviderSettings
+  /// The model catalogue (prices, context lengths).
+  public let catalog: ModelCatalog
+  /// The HTTP path, with the vendor's authentication headers.
+  public let transport: HTTPTransport
+
+  /// Creates the context and its transport.
+  public init(settings: ProviderSettings, catalog: ModelCatalog, authenticationHeaders: [(String, String)]) {
+    self.settings = settings
+    self.catalog = catalog
+    self.transport = HTTPTransport(settings: settings, authenticationHeaders: authenticationHeaders)
+  }
+
+  /// An `Authorization: Bearer` header when a key is set.
+  public static func bearer(_ key: Secret?) -> [(String, String)] {
+    guard let key, !key.value.isEmpty else { return [] }
+    return [("Authorization", "Bearer \(key.value)")]
+  }
+}

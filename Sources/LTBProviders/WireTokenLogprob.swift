@@ -1,0 +1,28 @@
+import LTBCore
+
+/// A token with its log-probability and alternatives, as OpenAI, Ollama and llama.cpp write it
+/// (`token`, `logprob`, `top_logprobs`).
+struct WireTokenLogprob: Decodable {
+  struct Alternative: Decodable {
+    var token: String
+    var logprob: Double
+  }
+
+  var token: String
+  var logprob: Double
+  var topLogprobs: [Alternative]?
+
+  var tokenLogprob: TokenLogprob {
+    TokenLogprob(
+      token: token, logprob: logprob,
+      topAlternatives: (topLogprobs ?? []).map { .init(token: $0.token, logprob: $0.logprob) })
+  }
+}
+
+/// Checks that an embeddings answer has one vector per input.
+func checkedVectors(_ vectors: [[Double]], count: Int, endpoint: String) throws -> [[Double]] {
+  guard vectors.count == count else {
+    throw LTBError(.decoding, "\(endpoint): asked for \(count) vectors, got \(vectors.count)")
+  }
+  return vectors
+}
