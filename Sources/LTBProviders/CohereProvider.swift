@@ -68,12 +68,7 @@ public struct CohereProvider: HTTPChatProvider {
     case .jsonSchema(_, let schema): body["response_format"] = ["type": "json_object", "json_schema": schema]
     }
     if !request.tools.isEmpty {
-      body["tools"] = .array(
-        request.tools.map { tool in
-          var function: [String: JSONValue] = ["name": .string(tool.name), "parameters": tool.parameters]
-          function.set("description", .text(tool.description))
-          return ["type": "function", "function": .object(function)]
-        })
+      body["tools"] = functionTools(request.tools)
     }
     switch request.toolChoice {
     case .required?, .function?: body["tool_choice"] = "REQUIRED"

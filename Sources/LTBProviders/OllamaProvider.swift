@@ -86,12 +86,7 @@ public struct OllamaProvider: HTTPChatProvider {
       if logprobs > 0 { body["top_logprobs"] = .int(logprobs) }
     }
     if !request.tools.isEmpty {
-      body["tools"] = .array(
-        request.tools.map { tool in
-          var function: [String: JSONValue] = ["name": .string(tool.name), "parameters": tool.parameters]
-          function.set("description", .text(tool.description))
-          return ["type": "function", "function": .object(function)]
-        })
+      body["tools"] = functionTools(request.tools)
     }
     return try .json("/api/chat", JSONValue.object(body))
   }

@@ -73,12 +73,7 @@ public struct OpenAIChatFormat: Sendable {
       ]
     }
     if !request.tools.isEmpty {
-      body["tools"] = .array(
-        request.tools.map { tool in
-          var function: [String: JSONValue] = ["name": .string(tool.name), "parameters": tool.parameters]
-          function.set("description", .text(tool.description))
-          return ["type": "function", "function": .object(function)]
-        })
+      body["tools"] = functionTools(request.tools)
     }
     if let choice = request.toolChoice {
       switch choice {

@@ -26,3 +26,14 @@ func checkedVectors(_ vectors: [[Double]], count: Int, endpoint: String) throws 
   }
   return vectors
 }
+
+/// Tool definitions as `[{"type": "function", "function": {...}}]`, the shape OpenAI, Cohere v2
+/// and Ollama share.
+func functionTools(_ tools: [ToolDefinition]) -> JSONValue {
+  .array(
+    tools.map { tool in
+      var function: [String: JSONValue] = ["name": .string(tool.name), "parameters": tool.parameters]
+      function.set("description", .text(tool.description))
+      return ["type": "function", "function": .object(function)]
+    })
+}
