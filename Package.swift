@@ -21,6 +21,12 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+    .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+    .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -53,10 +59,38 @@ let package = Package(
       ],
       swiftSettings: upcomingFeatures
     ),
+    .target(
+      name: "LTBDatasets",
+      dependencies: [
+        "LTBCore", .product(name: "Yams", package: "Yams"), .product(name: "CSV", package: "CSV.swift"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
+    .target(
+      name: "LTBStorage",
+      dependencies: [
+        "LTBCore",
+        .product(name: "SQLKit", package: "sql-kit"),
+        .product(name: "SQLiteKit", package: "sqlite-kit"),
+        .product(name: "PostgresKit", package: "postgres-kit"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      resources: [.copy("Migrations")],
+      swiftSettings: upcomingFeatures
+    ),
+    .target(
+      name: "LTBEngine",
+      dependencies: [
+        "LTBCore", "LTBProviders", "LTBStorage", "LTBDatasets",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
     .executableTarget(
       name: "ltb",
       dependencies: [
-        "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer",
+        "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: upcomingFeatures

@@ -155,8 +155,7 @@ public enum ConfigSchema {
   }
 
   private static func unknown(_ key: String, known: [String], table: String) -> ConfigLookupFailure {
-    let suggestion = known.min { EditDistance.between(key, $0) < EditDistance.between(key, $1) }
-    if let suggestion, EditDistance.between(key, suggestion) <= max(2, key.count / 3) {
+    if let suggestion = EditDistance.suggestion(for: key, among: known) {
       return ConfigLookupFailure(
         problem: "unknown key '\(key)' in \(table)", fix: "did you mean '\(suggestion)'?")
     }
@@ -171,25 +170,4 @@ public struct ConfigLookupFailure: Error, Sendable {
   public var problem: String
   /// What to do.
   public var fix: String
-}
-
-/// Levenshtein distance on Unicode scalars, for "did you mean" suggestions.
-enum EditDistance {
-  static func between(_ lhs: String, _ rhs: String) -> Int {
-    let a = Array(lhs.unicodeScalars)
-    let b = Array(rhs.unicodeScalars)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-      current[0] = i
-      for j in 1...b.count {
-        current[j] = min(
-          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      swap(&previous, &current)
-    }
-    return previous[b.count]
-  }
 }

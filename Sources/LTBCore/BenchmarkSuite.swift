@@ -1,0 +1,198 @@
+/// What a benchmark runs: datasets × targets × repeats, under a load pattern, with stop
+/// conditions, service-level objectives and a cache mode. Stored with its session, so that a
+/// run can be resumed exactly.
+public struct BenchmarkSuite: Sendable, Hashable, Codable {
+  /// A name for the run.
+  public var name: String
+  /// What the run is for.
+  public var description: String?
+  /// Dataset files (absolute paths once resolved).
+  public var datasets: [String]
+  /// The provider × model × parameter combinations to run every case against.
+  public var targets: [BenchmarkTarget]
+  /// Checks applied to every case (interpreted by the evaluation layer).
+  public var assertions: [JSONValue]
+  /// How often each case runs against each target.
+  public var repeats: Int
+  /// How requests are released.
+  public var load: LoadSettings
+  /// When to stop early.
+  public var stop: StopConditions
+  /// The total limit for one request; `nil` keeps the provider's.
+  public var requestTimeoutMilliseconds: Int?
+  /// Objectives for goodput.
+  public var slo: ServiceLevelObjectives
+  /// Response cache behaviour.
+  public var cache: CacheMode
+  /// Stream responses (needed for TTFT and ITL).
+  public var stream: Bool
+  /// Labels stored with the session.
+  public var tags: [String]
+
+  /// Creates a suite.
+  public init(
+    name: String, description: String? = nil, datasets: [String], targets: [BenchmarkTarget], assertions: [JSONValue] = [],
+    repeats: Int = 1, load: LoadSettings = LoadSettings(), stop: StopConditions = StopConditions(),
+    requestTimeoutMilliseconds: Int? = nil, slo: ServiceLevelObjectives = ServiceLevelObjectives(), cache: CacheMode = .off,
+    stream: Bool = true, tags: [String] = []
+  ) {
+    self.name = name
+    self.description = description
+    self.datasets = datasets
+    self.targets = targets
+    self.assertions = assertions
+    self.repeats = repeats
+    self.load = load
+    self.stop = stop
+    self.requestTimeoutMilliseconds = requestTimeoutMilliseconds
+    self.slo = slo
+    self.cache = cache
+    self.stream = stream
+    self.tags = tags
+  }
+}
+
+/// One provider, model and parameter set to run the cases against.
+public struct BenchmarkTarget: Sendable, Hashable, Codable {
+  /// The configured provider name.
+  public var provider: String
+  /// The model; `nil` uses the provider's default model.
+  public var model: String?
+  /// Sampling parameters for every request to this target.
+  public var parameters: SamplingParameters
+
+  /// Creates a target.
+  public init(provider: String, model: String? = nil, parameters: SamplingParameters = SamplingParameters()) {
+    self.provider = provider
+    self.model = model
+    self.parameters = parameters
+  }
+
+  /// `provider/model` (with the parameters that vary, when `detail` is set).
+  public var label: String { "\(provider)/\(model ?? "default")" }
+}
+
+/// How requests are released: one or more phases (several for a sweep), each with a pattern.
+public struct LoadSettings: Sendable, Hashable, Codable {
+  /// The phases, run one after the other; each runs every task unless it has its own limit.
+  public var phases: [LoadPhase]
+  /// Requests at the start of each phase excluded from its measurement window.
+  public var warmupRequests: Int
+  /// Seed for the Poisson arrival process.
+  public var seed: UInt64
+
+  /// Creates load settings.
+  public init(phases: [LoadPhase] = [LoadPhase()], warmupRequests: Int = 0, seed: UInt64 = 42) {
+    self.phases = phases
+    self.warmupRequests = warmupRequests
+    self.seed = seed
+  }
+}
+
+/// One phase of load.
+public struct LoadPhase: Sendable, Hashable, Codable {
+  /// How request times are chosen.
+  public var pattern: LoadPattern
+  /// The most requests in flight at once (the closed loop's size; the open loop's cap).
+  public var concurrency: Int
+  /// Requests per second for the open-loop patterns.
+  public var rate: Double?
+  /// Stop the phase after this many requests (it runs every task otherwise).
+  public var maxRequests: Int?
+  /// Stop the phase after this many seconds.
+  public var maxDurationSeconds: Double?
+
+  /// Creates a phase.
+  public init(
+    pattern: LoadPattern = .closedLoop, concurrency: Int = 1, rate: Double? = nil, maxRequests: Int? = nil,
+    maxDurationSeconds: Double? = nil
+  ) {
+    self.pattern = pattern
+    self.concurrency = concurrency
+    self.rate = rate
+    self.maxRequests = maxRequests
+    self.maxDurationSeconds = maxDurationSeconds
+  }
+
+  /// `closed-loop c=4`, `constant 10/s`, `poisson 10/s`.
+  public var label: String {
+    switch pattern {
+    case .closedLoop: "closed-loop c=\(concurrency)"
+    case .constantRate, .poisson: "\(pattern.rawValue) \(rate.map { String($0) } ?? "?")/s (max \(concurrency) in flight)"
+    }
+  }
+}
+
+/// How request times are chosen.
+public enum LoadPattern: String, Sendable, Hashable, Codable, CaseIterable {
+  /// A fixed number of workers, each sending its next request when the last finished.
+  case closedLoop = "closed-loop"
+  /// Requests at fixed intervals (open loop).
+  case constantRate = "constant"
+  /// Requests at exponentially distributed intervals (open loop, seeded).
+  case poisson
+}
+
+/// When a run stops early.
+public struct StopConditions: Sendable, Hashable, Codable {
+  /// Stop after this many requests in all.
+  public var maxRequests: Int?
+  /// Stop after this many seconds in all.
+  public var maxDurationSeconds: Double?
+  /// Stop when the error rate exceeds this (0–1), once `minRequestsForErrorRate` have finished.
+  public var maxErrorRate: Double?
+  /// Requests needed before the error rate is judged.
+  public var minRequestsForErrorRate: Int
+  /// Stop when the cost of the models under test exceeds this many US dollars.
+  public var maxCostUSD: Double?
+
+  /// Creates stop conditions; `nil` disables each.
+  public init(
+    maxRequests: Int? = nil, maxDurationSeconds: Double? = nil, maxErrorRate: Double? = nil,
+    minRequestsForErrorRate: Int = 10, maxCostUSD: Double? = nil
+  ) {
+    self.maxRequests = maxRequests
+    self.maxDurationSeconds = maxDurationSeconds
+    self.maxErrorRate = maxErrorRate
+    self.minRequestsForErrorRate = minRequestsForErrorRate
+    self.maxCostUSD = maxCostUSD
+  }
+}
+
+/// Latency and rate objectives; a request meets them when it meets every one set (goodput).
+public struct ServiceLevelObjectives: Sendable, Hashable, Codable {
+  /// Time to first token at most this many milliseconds.
+  public var maxTimeToFirstTokenMs: Double?
+  /// End-to-end latency at most this many milliseconds.
+  public var maxEndToEndMs: Double?
+  /// Time per output token at most this many milliseconds.
+  public var maxTimePerOutputTokenMs: Double?
+  /// Output tokens per second (of this request) at least this.
+  public var minOutputTokensPerSecond: Double?
+
+  /// Creates objectives; `nil` disables each.
+  public init(
+    maxTimeToFirstTokenMs: Double? = nil, maxEndToEndMs: Double? = nil, maxTimePerOutputTokenMs: Double? = nil,
+    minOutputTokensPerSecond: Double? = nil
+  ) {
+    self.maxTimeToFirstTokenMs = maxTimeToFirstTokenMs
+    self.maxEndToEndMs = maxEndToEndMs
+    self.maxTimePerOutputTokenMs = maxTimePerOutputTokenMs
+    self.minOutputTokensPerSecond = minOutputTokensPerSecond
+  }
+
+  /// Whether any objective is set.
+  public var isEmpty: Bool {
+    maxTimeToFirstTokenMs == nil && maxEndToEndMs == nil && maxTimePerOutputTokenMs == nil && minOutputTokensPerSecond == nil
+  }
+}
+
+/// What the response cache does.
+public enum CacheMode: String, Sendable, Hashable, Codable, CaseIterable {
+  /// Always call the provider.
+  case off
+  /// Answer from the cache when it has the exact request; record every live answer.
+  case readWrite = "read-write"
+  /// Answer only from the cache; a miss is an error (deterministic CI).
+  case replayOnly = "replay-only"
+}

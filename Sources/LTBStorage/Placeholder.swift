@@ -1,0 +1,4 @@
+import SQLKit
+import SQLiteKit
+import PostgresKit
+enum StoragePlaceholder {}
