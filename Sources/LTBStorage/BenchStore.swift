@@ -1,0 +1,52 @@
+public import Foundation
+public import LTBCore
+
+/// Everything LLM Test Bench keeps: sessions, results, providers and the response cache. One
+/// SQL implementation (``SQLBenchStore``) runs on SQLite and on PostgreSQL.
+public protocol BenchStore: Sendable {
+  /// Where the store lives.
+  var location: DatabaseLocation { get }
+  /// Applies pending migrations; returns their names.
+  func migrate() async throws -> [String]
+  /// Records a new session.
+  func createSession(_ session: BenchmarkSession) async throws
+  /// Saves a session's status, times, task count and stop reason.
+  func updateSession(_ session: BenchmarkSession) async throws
+  /// One session.
+  func session(_ id: UUID) async throws -> BenchmarkSession?
+  /// Sessions, newest first, optionally of one status.
+  func sessions(status: SessionStatus?, limit: Int, cursor: String?) async throws -> Page<BenchmarkSession>
+  /// Registers (or refreshes) a provider so that results can refer to it.
+  func registerProvider(name: String, kind: ProviderKind, baseURL: String) async throws
+  /// Stores results; a result for a task key the session already has replaces it.
+  func insertResults(_ results: [BenchmarkResult]) async throws
+  /// One result.
+  func result(_ id: UUID) async throws -> BenchmarkResult?
+  /// A page of results.
+  func results(_ query: ResultQuery) async throws -> Page<BenchmarkResult>
+  /// How many results a session holds, by status.
+  func resultCounts(session: UUID) async throws -> [ResultStatus: Int]
+  /// The task keys of a session that succeeded (resume skips them).
+  func succeededTaskKeys(session: UUID) async throws -> Set<String>
+  /// A recorded response for a request key.
+  func cachedResponse(key: String) async throws -> CompletionResponse?
+  /// Records a response for a request key.
+  func storeCachedResponse(key: String, provider: String, model: String, request: CompletionRequest, response: CompletionResponse)
+    async throws
+  /// Closes every connection.
+  func close() async
+}
+
+extension BenchStore {
+  /// Calls `body` with successive pages of a session's results (bounded memory), oldest first.
+  public func forEachResultPage(
+    session: UUID, pageSize: Int = 1_000, _ body: ([BenchmarkResult]) async throws -> Void
+  ) async throws {
+    var cursor: String?
+    repeat {
+      let page = try await results(ResultQuery(sessionID: session, descending: false, limit: pageSize, cursor: cursor))
+      if !page.items.isEmpty { try await body(page.items) }
+      cursor = page.nextCursor
+    } while cursor != nil
+  }
+}

@@ -1,4 +1,0 @@
-import SQLKit
-import SQLiteKit
-import PostgresKit
-enum StoragePlaceholder {}

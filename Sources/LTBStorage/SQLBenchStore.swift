@@ -1,0 +1,393 @@
+public import Foundation
+public import LTBCore
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// The one SQL implementation of ``BenchStore``, on SQLite (the embedded default) and
+/// PostgreSQL; the few differences (tags, JSON paths, full-text search) switch on the dialect.
+public final class SQLBenchStore: BenchStore {
+  /// Where the store lives.
+  public let location: DatabaseLocation
+  private let connections: any SQLConnectionProvider
+  private let providerIDs = NIOLockedValueBox<[String: UUID]>([:])
+
+  private init(location: DatabaseLocation, connections: any SQLConnectionProvider) {
+    self.location = location
+    self.connections = connections
+  }
+
+  /// Opens a store; with `migrate`, applies pending migrations, otherwise refuses to run on an
+  /// outdated schema.
+  public static func open(_ location: DatabaseLocation, migrate: Bool = true) async throws -> SQLBenchStore {
+    let connections: any SQLConnectionProvider =
+      switch location {
+      case .sqlite(let path): try await SQLiteConnectionProvider.open(path: path)
+      case .postgres: try await PostgresConnectionProvider.open(location)
+      }
+    let store = SQLBenchStore(location: location, connections: connections)
+    do {
+      if migrate {
+        _ = try await store.migrate()
+      } else {
+        try await store.requireCurrentSchema()
+      }
+    } catch {
+      await connections.close()
+      throw error
+    }
+    return store
+  }
+
+  /// Applies pending migrations.
+  public func migrate() async throws -> [String] {
+    try await MigrationRunner(provider: connections, migrations: Migration.bundled(for: connections.dialect)).migrate()
+  }
+
+  private func requireCurrentSchema() async throws {
+    let runner = MigrationRunner(provider: connections, migrations: try Migration.bundled(for: connections.dialect))
+    let applied = (try? await runner.appliedVersions()) ?? []
+    let pending = runner.migrations.filter { !applied.contains($0.version) }
+    if let first = pending.first {
+      throw LTBError(
+        .storage, "the database at \(location) lacks \(pending.count) migration\(pending.count == 1 ? "" : "s") (first: \(first.name))",
+        fix: "run `ltb migrate --database \(location)`, or start without --no-migrate")
+    }
+  }
+
+  /// Closes every connection.
+  public func close() async {
+    await connections.close()
+  }
+
+  // MARK: Sessions
+
+  /// Records a new session.
+  public func createSession(_ session: BenchmarkSession) async throws {
+    try await connections.write { database in
+      try await database.raw(
+        """
+        INSERT INTO sessions (id, name, description, status, config, tags, total_tasks, stop_reason, created_at, started_at, completed_at)
+        VALUES (\(bind: session.id), \(bind: session.name), \(bind: session.description), \(bind: session.status.rawValue),
+                \(bind: session.suite), \(bind: session.tags), \(bind: session.totalTasks), \(bind: session.stopReason),
+                \(bind: session.createdAt), \(bind: session.startedAt), \(bind: session.completedAt))
+        """
+      ).run()
+    }
+  }
+
+  /// Saves a session's status, times, task count and stop reason.
+  public func updateSession(_ session: BenchmarkSession) async throws {
+    try await connections.write { database in
+      try await database.raw(
+        """
+        UPDATE sessions SET status = \(bind: session.status.rawValue), total_tasks = \(bind: session.totalTasks),
+          stop_reason = \(bind: session.stopReason), started_at = \(bind: session.startedAt),
+          completed_at = \(bind: session.completedAt), config = \(bind: session.suite)
+        WHERE id = \(bind: session.id)
+        """
+      ).run()
+    }
+  }
+
+  /// One session.
+  public func session(_ id: UUID) async throws -> BenchmarkSession? {
+    try await connections.read { database in
+      try await database.raw("SELECT * FROM sessions WHERE id = \(bind: id)").first().map(Self.decodeSession)
+    }
+  }
+
+  /// Sessions, newest first.
+  public func sessions(status: SessionStatus?, limit: Int, cursor: String?) async throws -> Page<BenchmarkSession> {
+    let limit = max(1, min(limit, 1_000))
+    var conditions: [SQLQueryString] = []
+    if let status { conditions.append("status = \(bind: status.rawValue)") }
+    if let cursor {
+      let position = try Cursor(cursor)
+      conditions.append("(created_at, id) < (\(bind: Date(timeIntervalSince1970: position.value)), \(bind: position.id))")
+    }
+    let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    let rows = try await connections.read { database in
+      try await database.raw(
+        "SELECT * FROM sessions\(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(literal: limit + 1)"
+      ).all()
+    }
+    let sessions = try rows.prefix(limit).map(Self.decodeSession)
+    let next = rows.count > limit ? sessions.last.map { Cursor(value: $0.createdAt.timeIntervalSince1970, id: $0.id).text } : nil
+    return Page(items: sessions, nextCursor: next)
+  }
+
+  private static func decodeSession(_ row: any SQLRow) throws -> BenchmarkSession {
+    BenchmarkSession(
+      id: try row.decode(column: "id", as: UUID.self), name: try row.decode(column: "name", as: String?.self) ?? "",
+      description: try row.decode(column: "description", as: String?.self),
+      status: SessionStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+      suite: try row.decode(column: "config", as: BenchmarkSuite.self), tags: try row.decode(column: "tags", as: [String]?.self) ?? [],
+      createdAt: try row.decode(column: "created_at", as: Date.self), startedAt: try row.decode(column: "started_at", as: Date?.self),
+      completedAt: try row.decode(column: "completed_at", as: Date?.self), totalTasks: try row.decode(column: "total_tasks", as: Int.self),
+      stopReason: try row.decode(column: "stop_reason", as: String?.self))
+  }
+
+  // MARK: Providers
+
+  /// Registers (or refreshes) a provider; never stores its key.
+  public func registerProvider(name: String, kind: ProviderKind, baseURL: String) async throws {
+    let type =
+      switch kind {
+      case .llamacpp, .ollama: "local"
+      case .openaiCompatible: "custom"
+      default: "cloud"
+      }
+    let config: JSONValue = ["kind": .string(kind.rawValue), "base_url": .string(baseURL)]
+    let id = try await connections.write { database in
+      try await database.raw(
+        """
+        INSERT INTO providers (id, name, type, kind, config) VALUES (\(bind: UUID()), \(bind: name), \(bind: type), \(bind: kind.rawValue), \(bind: config))
+        ON CONFLICT (name) DO UPDATE SET type = excluded.type, kind = excluded.kind, config = excluded.config
+        """
+      ).run()
+      return try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(column: "id", as: UUID.self)
+    }
+    if let id { providerIDs.withLockedValue { $0[name] = id } }
+  }
+
+  private func providerID(_ name: String) async throws -> UUID {
+    if let id = providerIDs.withLockedValue({ $0[name] }) { return id }
+    let found = try await connections.read { database in
+      try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(column: "id", as: UUID.self)
+    }
+    if let found {
+      providerIDs.withLockedValue { $0[name] = found }
+      return found
+    }
+    try await registerProvider(name: name, kind: ProviderKind(rawValue: name) ?? .openaiCompatible, baseURL: "")
+    return try await providerID(name)
+  }
+
+  // MARK: Results
+
+  static let resultColumns = [
+    "id", "session_id", "provider_id", "provider", "dataset", "test_id", "task_key", "phase", "repeat_index", "warmup", "status",
+    "error_code", "model", "prompt", "response", "error", "finish_reason", "created_at", "duration_ms", "sent_offset_ms",
+    "ttft_ms", "e2e_ms", "tpot_ms", "schedule_lag_ms", "timing", "prompt_tokens", "completion_tokens", "total_tokens",
+    "cached_tokens", "usage_source", "evaluation_scores", "category", "tags", "metadata", "parameters", "server_timings",
+    "total_cost", "cost_details", "cache_hit", "attempts",
+  ]
+
+  /// Stores results in batches; a task key the session already has is replaced.
+  public func insertResults(_ results: [BenchmarkResult]) async throws {
+    guard !results.isEmpty else { return }
+    var providers: [String: UUID] = [:]
+    for name in Set(results.map(\.provider)) { providers[name] = try await providerID(name) }
+    let rows: [[any Encodable & Sendable]] = results.map { result in
+      let usage = result.usage
+      return [
+        result.id, result.sessionID, providers[result.provider], result.provider, result.dataset, result.testID, result.taskKey,
+        result.phase, result.repeatIndex, result.warmup, result.status.rawValue, result.errorCode, result.model, result.prompt,
+        result.response, result.error, result.finishReason, result.createdAt, result.durationMs, result.sentOffsetMs,
+        result.timeToFirstTokenMs, result.endToEndMs, result.timePerOutputTokenMs, result.scheduleLagMs, result.timing,
+        usage?.inputTokens, usage?.outputTokens, usage?.totalTokens, usage?.cachedInputTokens, usage?.source.rawValue,
+        result.evaluationScores, result.category, result.tags, result.metadata, result.parameters, result.serverTimings,
+        result.cost?.total, result.cost, result.cacheHit, result.attempts,
+      ]
+    }
+    let updated = Self.resultColumns.filter { $0 != "id" && $0 != "session_id" && $0 != "task_key" }
+    for batch in stride(from: 0, to: rows.count, by: 400).map({ Array(rows[$0..<min($0 + 400, rows.count)]) }) {
+      try await connections.write { database in
+        var insert = database.insert(into: "results").columns(Self.resultColumns)
+        for row in batch { insert = insert.values(row) }
+        try await insert.onConflict(with: ["session_id", "task_key"]) { conflict in
+          var conflict = conflict
+          for column in updated { conflict = conflict.set(excludedValueOf: column) }
+          return conflict
+        }.run()
+      }
+    }
+  }
+
+  /// One result.
+  public func result(_ id: UUID) async throws -> BenchmarkResult? {
+    try await connections.read { database in
+      try await database.raw("SELECT * FROM results WHERE id = \(bind: id)").first().map(Self.decodeResult)
+    }
+  }
+
+  /// A page of results matching `query`.
+  public func results(_ query: ResultQuery) async throws -> Page<BenchmarkResult> {
+    let limit = max(1, min(query.limit, 1_000))
+    let dialect = connections.dialect
+    var conditions: [SQLQueryString] = []
+    if let session = query.sessionID { conditions.append("session_id = \(bind: session)") }
+    if let provider = query.provider { conditions.append("provider = \(bind: provider)") }
+    if let model = query.model { conditions.append("model = \(bind: model)") }
+    if let testID = query.testID { conditions.append("test_id = \(bind: testID)") }
+    if let from = query.from { conditions.append("created_at >= \(bind: from)") }
+    if let to = query.to { conditions.append("created_at < \(bind: to)") }
+    if !query.statuses.isEmpty { conditions.append("status IN (\(binds: query.statuses.map(\.rawValue)))") }
+    if !query.includeWarmup { conditions.append("warmup = \(bind: false)") }
+    if !query.tagsAny.isEmpty {
+      conditions.append(
+        dialect == .postgres
+          ? "tags && \(bind: query.tagsAny)"
+          : "EXISTS (SELECT 1 FROM json_each(results.tags) WHERE json_each.value IN (\(binds: query.tagsAny)))")
+    }
+    if let threshold = query.minimumScore {
+      conditions.append(
+        dialect == .postgres
+          ? "(evaluation_scores ->> \(bind: threshold.metric))::double precision >= \(bind: threshold.value)"
+          : "json_extract(evaluation_scores, \(bind: Self.jsonPath(threshold.metric))) >= \(bind: threshold.value)")
+    }
+    if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+      conditions.append(
+        dialect == .postgres
+          ? "(to_tsvector('english', prompt) @@ plainto_tsquery('english', \(bind: text)) OR to_tsvector('english', COALESCE(response, '')) @@ plainto_tsquery('english', \(bind: text)))"
+          : "results.rowid IN (SELECT rowid FROM results_fts WHERE results_fts MATCH \(bind: Self.ftsQuery(text)))")
+    }
+    let sortColumn: SQLQueryString =
+      query.order == .createdAt ? "created_at" : "COALESCE(\(unsafeRaw: query.order.rawValue), -1)"
+    let direction = query.descending ? "DESC" : "ASC"
+    if let cursor = query.cursor {
+      let position = try Cursor(cursor)
+      let value: any Encodable & Sendable = query.order == .createdAt ? Date(timeIntervalSince1970: position.value) : position.value
+      conditions.append("(\(sortColumn), id) \(unsafeRaw: query.descending ? "<" : ">") (\(bind: value), \(bind: position.id))")
+    }
+    let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    let sql: SQLQueryString =
+      "SELECT * FROM results\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
+    let rows = try await connections.read { database in try await database.raw(sql).all() }
+    let items = try rows.prefix(limit).map(Self.decodeResult)
+    var next: String?
+    if rows.count > limit, let last = items.last {
+      let value: Double =
+        switch query.order {
+        case .createdAt: last.createdAt.timeIntervalSince1970
+        case .duration: last.durationMs
+        case .timeToFirstToken: last.timeToFirstTokenMs ?? -1
+        case .cost: last.cost?.total ?? -1
+        }
+      next = Cursor(value: value, id: last.id).text
+    }
+    return Page(items: items, nextCursor: next)
+  }
+
+  /// How many results a session holds, by status.
+  public func resultCounts(session: UUID) async throws -> [ResultStatus: Int] {
+    try await connections.read { database in
+      let rows = try await database.raw(
+        "SELECT status, COUNT(*) AS n FROM results WHERE session_id = \(bind: session) GROUP BY status"
+      ).all()
+      var counts: [ResultStatus: Int] = [:]
+      for row in rows {
+        if let status = ResultStatus(rawValue: try row.decode(column: "status", as: String.self)) {
+          counts[status] = try row.decode(column: "n", as: Int.self)
+        }
+      }
+      return counts
+    }
+  }
+
+  /// The task keys of a session that succeeded.
+  public func succeededTaskKeys(session: UUID) async throws -> Set<String> {
+    try await connections.read { database in
+      let rows = try await database.raw(
+        "SELECT task_key FROM results WHERE session_id = \(bind: session) AND status = 'success'"
+      ).all()
+      return Set(try rows.map { try $0.decode(column: "task_key", as: String.self) })
+    }
+  }
+
+  private static func decodeResult(_ row: any SQLRow) throws -> BenchmarkResult {
+    var usage: Usage?
+    if let input = try row.decode(column: "prompt_tokens", as: Int?.self) {
+      usage = Usage(
+        inputTokens: input, outputTokens: try row.decode(column: "completion_tokens", as: Int?.self) ?? 0,
+        cachedInputTokens: try row.decode(column: "cached_tokens", as: Int?.self) ?? 0,
+        source: Usage.Source(rawValue: try row.decode(column: "usage_source", as: String?.self) ?? "") ?? .reported)
+    }
+    return BenchmarkResult(
+      id: try row.decode(column: "id", as: UUID.self), sessionID: try row.decode(column: "session_id", as: UUID.self),
+      taskKey: try row.decode(column: "task_key", as: String.self), testID: try row.decode(column: "test_id", as: String.self),
+      dataset: try row.decode(column: "dataset", as: String.self), provider: try row.decode(column: "provider", as: String.self),
+      model: try row.decode(column: "model", as: String.self), phase: try row.decode(column: "phase", as: Int.self),
+      repeatIndex: try row.decode(column: "repeat_index", as: Int.self), warmup: try row.decode(column: "warmup", as: Bool.self),
+      status: ResultStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failure,
+      errorCode: try row.decode(column: "error_code", as: String?.self), error: try row.decode(column: "error", as: String?.self),
+      prompt: try row.decode(column: "prompt", as: String.self), response: try row.decode(column: "response", as: String?.self),
+      finishReason: try row.decode(column: "finish_reason", as: String?.self),
+      createdAt: try row.decode(column: "created_at", as: Date.self),
+      timing: try row.decode(column: "timing", as: RequestTiming?.self),
+      sentOffsetMs: try row.decode(column: "sent_offset_ms", as: Double.self), usage: usage,
+      cost: try row.decode(column: "cost_details", as: Cost?.self),
+      serverTimings: try row.decode(column: "server_timings", as: ServerTimings?.self),
+      cacheHit: try row.decode(column: "cache_hit", as: Bool.self), attempts: try row.decode(column: "attempts", as: Int.self),
+      parameters: try row.decode(column: "parameters", as: SamplingParameters?.self) ?? SamplingParameters(),
+      tags: try row.decode(column: "tags", as: [String]?.self) ?? [],
+      category: try row.decode(column: "category", as: String?.self),
+      metadata: try row.decode(column: "metadata", as: [String: JSONValue]?.self) ?? [:],
+      evaluationScores: try row.decode(column: "evaluation_scores", as: [String: Double]?.self) ?? [:])
+  }
+
+  /// `$."metric"` for SQLite's JSON functions, the name quoted so that any text is taken literally.
+  static func jsonPath(_ key: String) -> String {
+    "$.\"" + key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+  }
+
+  /// Every word as a quoted FTS5 phrase, so that user text is never FTS5 syntax.
+  static func ftsQuery(_ text: String) -> String {
+    text.split(whereSeparator: { $0.isWhitespace }).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+      .joined(separator: " ")
+  }
+
+  // MARK: Response cache
+
+  /// A recorded response for a request key.
+  public func cachedResponse(key: String) async throws -> CompletionResponse? {
+    try await connections.read { database in
+      try await database.raw("SELECT response FROM response_cache WHERE cache_key = \(bind: key)").first()?
+        .decode(column: "response", as: CompletionResponse.self)
+    }
+  }
+
+  /// Records a response for a request key (replacing an older one).
+  public func storeCachedResponse(
+    key: String, provider: String, model: String, request: CompletionRequest, response: CompletionResponse
+  ) async throws {
+    try await connections.write { database in
+      try await database.raw(
+        """
+        INSERT INTO response_cache (cache_key, provider, model, request, response, created_at)
+        VALUES (\(bind: key), \(bind: provider), \(bind: model), \(bind: request), \(bind: response), \(bind: Date()))
+        ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at
+        """
+      ).run()
+    }
+  }
+}
+
+/// A keyset pagination position: the sort value and the id of the last row of a page.
+struct Cursor {
+  var value: Double
+  var id: UUID
+
+  init(value: Double, id: UUID) {
+    self.value = value
+    self.id = id
+  }
+
+  init(_ text: String) throws {
+    let padded = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+      + String(repeating: "=", count: (4 - text.count % 4) % 4)
+    guard let data = Data(base64Encoded: padded), let decoded = String(data: data, encoding: .utf8) else {
+      throw LTBError(.invalidInput, "the cursor '\(text.prefix(40))' is not valid", fix: "pass a cursor returned by a previous page")
+    }
+    let parts = decoded.split(separator: "|")
+    guard parts.count == 2, let value = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+      throw LTBError(.invalidInput, "the cursor '\(text.prefix(40))' is not valid", fix: "pass a cursor returned by a previous page")
+    }
+    self.init(value: value, id: id)
+  }
+
+  var text: String {
+    Data("\(value)|\(id.uuidString)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+      .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+  }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import LTBCore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// Hands out database connections: reads may run side by side; for SQLite, writes go one at a
+/// time through a single connection (SQLite allows one writer; queuing here avoids busy errors).
+protocol SQLConnectionProvider: Sendable {
+  var dialect: SQLDialectKind { get }
+  func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+  func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+  func close() async
+}
+
+/// SQLite in WAL mode: one writer connection behind a queue, a few reader connections.
+final class SQLiteConnectionProvider: SQLConnectionProvider {
+  let dialect = SQLDialectKind.sqlite
+  private let writer: SQLiteConnection
+  private let readers: [SQLiteConnection]
+  private let writeQueue = AsyncMutex()
+  private let nextReader = NIOLockedValueBox(0)
+
+  private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    self.writer = writer
+    self.readers = readers
+  }
+
+  static func open(path: String, readers: Int = 3) async throws -> SQLiteConnectionProvider {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw LTBError(.storage, "cannot create the directory \(directory) for the database", fix: "choose a writable --database path")
+    }
+    var logger = Logger(label: "ltb.sqlite")
+    logger.logLevel = .warning
+    do {
+      let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+      try await configure(writer, writer: true)
+      var readerConnections: [SQLiteConnection] = []
+      for _ in 0..<readers {
+        let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        try await configure(reader, writer: false)
+        readerConnections.append(reader)
+      }
+      return SQLiteConnectionProvider(writer: writer, readers: readerConnections)
+    } catch let error as LTBError {
+      throw error
+    } catch {
+      throw LTBError(.storage, "cannot open the SQLite database \(path): \(error)", fix: "check the path and its permissions")
+    }
+  }
+
+  private static func configure(_ connection: SQLiteConnection, writer: Bool) async throws {
+    let database = connection.sql()
+    if writer { try await database.raw("PRAGMA journal_mode = WAL").run() }
+    try await database.raw("PRAGMA synchronous = NORMAL").run()
+    try await database.raw("PRAGMA busy_timeout = 10000").run()
+    try await database.raw("PRAGMA foreign_keys = ON").run()
+    try await database.raw("PRAGMA cache_size = -65536").run()
+  }
+
+  func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    let index = nextReader.withLockedValue { value in
+      defer { value = (value + 1) % readers.count }
+      return value
+    }
+    return try await body(readers[index].sql())
+  }
+
+  func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    try await writeQueue.withLock { try await body(writer.sql()) }
+  }
+
+  func close() async {
+    for connection in readers + [writer] { try? await connection.close() }
+  }
+}
+
+/// PostgreSQL through PostgresNIO's connection pool.
+final class PostgresConnectionProvider: SQLConnectionProvider {
+  let dialect = SQLDialectKind.postgres
+  private let client: PostgresClient
+  private let runner: Task<Void, Never>
+
+  private init(client: PostgresClient) {
+    self.client = client
+    self.runner = Task { await client.run() }
+  }
+
+  static func open(_ location: DatabaseLocation, maximumConnections: Int = 16) async throws -> PostgresConnectionProvider {
+    guard case .postgres(let host, let port, let username, let password, let database, let socket) = location else {
+      throw LTBError(.internal, "not a PostgreSQL location")
+    }
+    var configuration: PostgresClient.Configuration
+    if let socket {
+      configuration = .init(unixSocketPath: socket, username: username, password: password, database: database)
+    } else {
+      configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+    }
+    configuration.options.maximumConnections = maximumConnections
+    var logger = Logger(label: "ltb.postgres")
+    logger.logLevel = .critical
+    let provider = PostgresConnectionProvider(client: PostgresClient(configuration: configuration, backgroundLogger: logger))
+    do {
+      _ = try await provider.read { database in try await database.raw("SELECT 1 AS ok").all() }
+    } catch {
+      await provider.close()
+      throw LTBError(
+        .storage, "cannot reach PostgreSQL at \(location): \(String(reflecting: error).prefix(300))",
+        fix: "check that the server runs and the URL's user, password and database are right")
+    }
+    return provider
+  }
+
+  func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+  }
+
+  func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    try await read(body)
+  }
+
+  func close() async {
+    runner.cancel()
+    await runner.value
+  }
+}
+
+/// A mutual-exclusion lock for async code: callers run one at a time, in arrival order.
+actor AsyncMutex {
+  private var locked = false
+  private var waiters: [CheckedContinuation<Void, Never>] = []
+
+  func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    await acquire()
+    defer { release() }
+    return try await body()
+  }
+
+  private func acquire() async {
+    if !locked {
+      locked = true
+      return
+    }
+    await withCheckedContinuation { waiters.append($0) }
+  }
+
+  private func release() {
+    if waiters.isEmpty {
+      locked = false
+    } else {
+      waiters.removeFirst().resume()
+    }
+  }
+}
