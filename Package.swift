@@ -32,7 +32,9 @@ let package = Package(
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
     .target(
       name: "LTBConfig",
-      dependencies: ["LTBCore", .product(name: "TOMLKit", package: "TOMLKit")],
+      dependencies: [
+        "LTBCore", .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
+      ],
       resources: [.copy("Resources/models.toml")],
       swiftSettings: upcomingFeatures
     ),

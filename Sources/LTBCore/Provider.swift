@@ -28,6 +28,8 @@ public protocol Provider: Sendable {
   var capabilities: ProviderCapabilities { get }
   /// The vendor API version and endpoint family spoken.
   var versionInfo: VersionInfo { get }
+  /// The model used when a request names none.
+  var defaultModel: String? { get }
 
   /// The models the catalogue knows for this provider.
   func supportedModels() -> [ModelInfo]

@@ -30,6 +30,8 @@ extension HTTPChatProvider {
   public var name: String { settings.name }
   /// The wire protocol.
   public var kind: ProviderKind { settings.kind }
+  /// The configured default model.
+  public var defaultModel: String? { settings.defaultModel }
 
   /// The vendor's capabilities, with the catalogue's largest context length.
   public var capabilities: ProviderCapabilities {

@@ -1,0 +1,191 @@
+public import Foundation
+public import LTBCore
+public import LTBStorage
+import Logging
+
+/// Runs benchmarks: plans the tasks, releases them by the load pattern, sends them through the
+/// providers (or the response cache), streams every result to storage as it finishes, publishes
+/// progress on the event bus, honours the stop conditions, and stops cleanly on cancellation.
+public actor BenchmarkRunner {
+  private let store: any BenchStore
+  private let providers: [String: any Provider]
+  private let bus: EventBus
+  private let cancellationGrace: Duration
+  private var control: RunControl?
+  private var cancelRequested = false
+
+  /// Creates a runner over a store, the configured providers by name, and an event bus.
+  public init(store: any BenchStore, providers: [String: any Provider], bus: EventBus, cancellationGrace: Duration = .seconds(10)) {
+    self.store = store
+    self.providers = providers
+    self.bus = bus
+    self.cancellationGrace = cancellationGrace
+  }
+
+  /// Creates a session for `suite` (status pending) after checking its datasets and targets.
+  public func createSession(_ suite: BenchmarkSuite) async throws -> BenchmarkSession {
+    let plan = try TaskPlan(suite: suite)
+    try checkTargets(suite)
+    let session = BenchmarkSession(
+      name: suite.name, description: suite.description, status: .pending, suite: suite, tags: suite.tags,
+      totalTasks: plan.totalTasks)
+    try await store.createSession(session)
+    return session
+  }
+
+  /// Runs a session to its end: every task, or until a stop condition or a cancellation. A
+  /// session that ran before runs only its tasks without a successful result.
+  public func run(sessionID: UUID) async throws -> BenchmarkSession {
+    guard var session = try await store.session(sessionID) else {
+      throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
+    }
+    let suite = session.suite
+    let plan = try TaskPlan(suite: suite)
+    try checkTargets(suite)
+    for name in Set(suite.targets.map(\.provider)) {
+      if let provider = providers[name] { try await store.registerProvider(name: name, kind: provider.kind, baseURL: "") }
+    }
+    let succeeded = try await store.succeededTaskKeys(session: sessionID)
+    let control = RunControl(stop: suite.stop, skipKeys: succeeded)
+    self.control = control
+    if cancelRequested { await control.requestStop(.cancelled) }
+    session.status = .running
+    session.startedAt = session.startedAt ?? Date()
+    session.completedAt = nil
+    session.stopReason = nil
+    session.totalTasks = plan.totalTasks
+    try await store.updateSession(session)
+    let remaining = max(0, plan.totalTasks - succeeded.count)
+    await bus.publish(
+      .benchmarkStarted(
+        sessionID: sessionID, dataset: plan.datasets.map(\.name).joined(separator: ", "),
+        providers: suite.targets.map(\.label), totalTests: remaining))
+
+    let writer = ResultWriter(store: store)
+    let context = ExecutionContext(
+      sessionID: sessionID, suite: suite, providers: providers, store: store, writer: writer, control: control, bus: bus,
+      start: ContinuousClock.now, total: remaining)
+    let reporter = Task { await Self.reportMetrics(context) }
+    for (index, phase) in suite.load.phases.enumerated() {
+      if await control.stopReason != nil { break }
+      await control.beginPhase(
+        try plan.makeIterator(phase: index), limit: phase.maxRequests, durationSeconds: phase.maxDurationSeconds,
+        warmup: suite.load.warmupRequests)
+      let seed = suite.load.seed &+ UInt64(index)
+      let phaseTask = Task { await Self.runPhase(phase, seed: seed, context: context) }
+      let watcher = Task { [cancellationGrace] in
+        while !Task.isCancelled {
+          if await control.stopReason == .cancelled {
+            try? await Task.sleep(for: cancellationGrace)
+            phaseTask.cancel()
+            return
+          }
+          try? await Task.sleep(for: .milliseconds(50))
+        }
+      }
+      await phaseTask.value
+      watcher.cancel()
+    }
+    reporter.cancel()
+    await writer.flush()
+    if let failure = await writer.failure { await control.requestStop(.storage(failure.message)) }
+
+    let stopReason = await control.stopReason
+    session.status =
+      switch stopReason {
+      case .cancelled?: .cancelled
+      case let reason? where reason.isFailure: .failed
+      default: .completed
+      }
+    session.stopReason = stopReason?.description
+    session.completedAt = Date()
+    try await store.updateSession(session)
+    let completed = await control.completed
+    let failed = await control.failed
+    await bus.publish(
+      .benchmarkCompleted(
+        sessionID: sessionID, status: session.status, completed: completed, failed: failed,
+        durationSeconds: await control.elapsedSeconds))
+    return session
+  }
+
+  /// Stops sending; requests in flight get the grace period, then are cancelled (and rerun on resume).
+  public func cancel() async {
+    cancelRequested = true
+    await control?.requestStop(.cancelled)
+  }
+
+  private func checkTargets(_ suite: BenchmarkSuite) throws {
+    for target in suite.targets where providers[target.provider] == nil {
+      throw LTBError(
+        .notFound, "the suite names provider '\(target.provider)', which is not configured",
+        fix: "configured providers: \(providers.keys.sorted().joined(separator: ", "))")
+    }
+  }
+
+  // MARK: Phases
+
+  private static func runPhase(_ phase: LoadPhase, seed: UInt64, context: ExecutionContext) async {
+    switch phase.pattern {
+    case .closedLoop:
+      await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<max(1, phase.concurrency) {
+          group.addTask {
+            while !Task.isCancelled, let (task, warmup) = await context.control.next() {
+              await RequestExecutor.execute(task, scheduledAt: ContinuousClock.now, warmup: warmup, context: context)
+            }
+          }
+        }
+      }
+    case .constantRate, .poisson:
+      var schedule = ArrivalSchedule(pattern: phase.pattern, rate: max(phase.rate ?? 1, 0.001), seed: seed)
+      let slots = AsyncSemaphore(limit: max(1, phase.concurrency))
+      let phaseStart = ContinuousClock.now
+      await withTaskGroup(of: Void.self) { group in
+        while !Task.isCancelled {
+          let scheduledAt = phaseStart + schedule.next()
+          if scheduledAt > ContinuousClock.now { try? await Task.sleep(until: scheduledAt) }
+          guard !Task.isCancelled, let (task, warmup) = await context.control.next() else { break }
+          await slots.wait()
+          group.addTask {
+            await RequestExecutor.execute(task, scheduledAt: scheduledAt, warmup: warmup, context: context)
+            await slots.signal()
+          }
+        }
+      }
+    }
+  }
+
+  /// Publishes throughput, error rate and median TTFT once a second while the run lasts.
+  private static func reportMetrics(_ context: ExecutionContext) async {
+    var lastCompleted = 0
+    while !Task.isCancelled {
+      try? await Task.sleep(for: .seconds(1))
+      let completed = await context.control.completed
+      let failed = await context.control.failed
+      let labels = ["session": context.sessionID.uuidString.lowercased()]
+      await context.bus.publish(
+        .metricUpdate(name: "requests_per_second", value: Double(completed - lastCompleted), labels: labels, timestamp: Date()))
+      await context.bus.publish(
+        .metricUpdate(
+          name: "error_rate", value: completed == 0 ? 0 : Double(failed) / Double(completed), labels: labels, timestamp: Date()))
+      if let ttft = await context.control.recentMedianTimeToFirstToken() {
+        await context.bus.publish(.metricUpdate(name: "ttft_p50_ms", value: ttft, labels: labels, timestamp: Date()))
+      }
+      lastCompleted = completed
+    }
+  }
+}
+
+/// What every request of a run needs.
+struct ExecutionContext: Sendable {
+  let sessionID: UUID
+  let suite: BenchmarkSuite
+  let providers: [String: any Provider]
+  let store: any BenchStore
+  let writer: ResultWriter
+  let control: RunControl
+  let bus: EventBus
+  let start: ContinuousClock.Instant
+  let total: Int
+}

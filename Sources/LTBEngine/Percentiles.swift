@@ -1,0 +1,55 @@
+/// Percentiles as numpy computes them by default: linear interpolation between the closest ranks.
+public enum Percentiles {
+  /// The `percent`-th percentile (0–100) of already sorted values.
+  public static func percentile(_ sorted: [Double], _ percent: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = percent / 100 * Double(sorted.count - 1)
+    let lower = Int(rank.rounded(.down))
+    let upper = min(lower + 1, sorted.count - 1)
+    let fraction = rank - Double(lower)
+    return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+  }
+}
+
+/// Summary statistics of a sample: n, mean, standard deviation, min, max and the percentiles
+/// `docs/metrics.md` asks for (p99.9 only from 1,000 values up).
+public struct Distribution: Sendable, Hashable, Codable {
+  /// Sample size.
+  public var count: Int
+  /// Arithmetic mean.
+  public var mean: Double
+  /// Sample standard deviation (n − 1).
+  public var standardDeviation: Double
+  /// Smallest value.
+  public var min: Double
+  /// Largest value.
+  public var max: Double
+  /// Median.
+  public var p50: Double
+  /// 90th percentile.
+  public var p90: Double
+  /// 95th percentile.
+  public var p95: Double
+  /// 99th percentile.
+  public var p99: Double
+  /// 99.9th percentile, when n ≥ 1000.
+  public var p999: Double?
+
+  /// The distribution of `values`; `nil` when there are none.
+  public init?(_ values: [Double]) {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted()
+    count = sorted.count
+    let average = sorted.reduce(0, +) / Double(count)
+    mean = average
+    let squares = sorted.reduce(0) { $0 + ($1 - average) * ($1 - average) }
+    standardDeviation = count > 1 ? (squares / Double(count - 1)).squareRoot() : 0
+    min = sorted[0]
+    max = sorted[count - 1]
+    p50 = Percentiles.percentile(sorted, 50)
+    p90 = Percentiles.percentile(sorted, 90)
+    p95 = Percentiles.percentile(sorted, 95)
+    p99 = Percentiles.percentile(sorted, 99)
+    p999 = count >= 1_000 ? Percentiles.percentile(sorted, 99.9) : nil
+  }
+}
