@@ -4,6 +4,8 @@ public import LTBCore
 public struct LTBConfiguration: Sendable {
   /// Where results and caches live.
   public var dataDirectory: String
+  /// The database URL; empty for the SQLite file under the data directory.
+  public var database: String
   /// Log verbosity.
   public var logLevel: String
   /// The enabled providers, sorted by name.

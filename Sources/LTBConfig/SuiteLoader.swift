@@ -181,7 +181,9 @@ struct SuiteReader {
       maxTimePerOutputTokenMs: try number(sloMembers, "tpot_ms", ["slo"], range: 0...1e9),
       minOutputTokensPerSecond: try number(sloMembers, "min_tokens_per_second", ["slo"], range: 0...1e9))
     var cache = CacheMode.off
-    if let mode = try text(top, "cache", []) {
+    if top["cache"] == .bool(false) {
+      cache = .off  // YAML reads a bare `off` as false.
+    } else if let mode = try text(top, "cache", []) {
       guard let parsed = CacheMode(rawValue: mode) else {
         throw error(["cache"], "unknown cache mode '\(mode)'", "use off, read-write or replay-only")
       }

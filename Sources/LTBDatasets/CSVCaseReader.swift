@@ -2,7 +2,7 @@ import CSV
 import Foundation
 import LTBCore
 
-/// Streams a CSV dataset: a header row names the columns; each later row becomes a case record.
+/// Reads a CSV dataset: a header row names the columns; each later row becomes a case record.
 /// Columns `vars.NAME` fill variables and `metadata.NAME` metadata; list columns (`tags`,
 /// `references`, `context`, `stop`, `images`, `audio`) split on `|`; `assertions` holds JSON.
 final class CSVCaseReader {
@@ -16,14 +16,17 @@ final class CSVCaseReader {
   private let header: [String]
   private let path: String
   private var row = 1
+  private var finished = false
 
   init(path: String) throws(DatasetIssue) {
     self.path = path
-    guard let stream = InputStream(fileAtPath: path) else {
-      throw DatasetIssue(file: path, line: nil, problem: "cannot open the file", fix: "check the path")
+    // CSV.swift's stream reader reports a read error at the end of a file on Linux, so the
+    // text is read whole; CSV datasets are the hand-edited kind, JSONL is the one for millions.
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw DatasetIssue(file: path, line: nil, problem: "cannot read the file as UTF-8", fix: "check the path and save it as UTF-8")
     }
     do {
-      reader = try CSVReader(stream: stream, hasHeaderRow: true)
+      reader = try CSVReader(string: text, hasHeaderRow: true)
     } catch {
       throw DatasetIssue(file: path, line: 1, problem: "cannot read the CSV header: \(error)", fix: "save the file as UTF-8 CSV")
     }
@@ -41,7 +44,9 @@ final class CSVCaseReader {
 
   /// The next row as a record, with its row number (the header is row 1).
   func next() -> (Result<JSONValue, DatasetIssue>, Int)? {
+    guard !finished else { return nil }
     guard let cells = reader.next() else {
+      finished = true
       if let error = reader.error {
         row += 1
         return (.failure(DatasetIssue(file: path, line: row, problem: "cannot read the row: \(error)", fix: "check the CSV quoting")), row)

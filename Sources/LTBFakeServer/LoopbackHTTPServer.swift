@@ -95,7 +95,9 @@ public final class LoopbackHTTPServer: Sendable {
           } catch {
             await writer.abort()
           }
-          if await writer.aborted || !requestHead.isKeepAlive { return }
+          let aborted = await writer.aborted
+          let closes = await writer.closesAfterResponse
+          if aborted || closes || !requestHead.isKeepAlive { return }
         }
       }
     }

@@ -10,6 +10,7 @@ public actor ResponseWriter {
   private var headSent = false
   private(set) var ended = false
   private(set) var aborted = false
+  private(set) var closesAfterResponse = false
 
   init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: any Channel) {
     self.outbound = outbound
@@ -56,6 +57,12 @@ public actor ResponseWriter {
       headers: [("Content-Type", contentType), ("Content-Length", String(bytes.count))] + headers)
     if !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
     try await end()
+  }
+
+  /// Closes the connection once this response is complete, without saying so in a header, as
+  /// servers do with idle keep-alive connections.
+  public func closeAfterResponse() {
+    closesAfterResponse = true
   }
 
   /// Closes the connection in the middle of the response, as a crashed server or proxy would.

@@ -74,6 +74,7 @@ public final class HTTPTransport: Sendable {
   ) async throws -> (value: T, attempts: Int) {
     let httpRequest = makeHTTPRequest(request)
     var attempt = 0
+    var staleConnectionRetried = false
     while true {
       attempt += 1
       do {
@@ -83,8 +84,15 @@ public final class HTTPTransport: Sendable {
       } catch let failure as BodyConsumptionFailure {
         throw mapTransportError(failure.underlying)
       } catch {
+        // A pooled keep-alive connection the server already closed fails before anything is
+        // sent: try once more at once, on a fresh connection, without counting it as a retry.
+        if !staleConnectionRetried, Self.isStaleConnection(error) {
+          staleConnectionRetried = true
+          continue
+        }
         let mapped = mapTransportError(error)
-        guard let delay = retryPolicy.delay(beforeRetry: attempt, after: mapped) else { throw mapped }
+        let retryNumber = attempt - (staleConnectionRetried ? 1 : 0)
+        guard let delay = retryPolicy.delay(beforeRetry: retryNumber, after: mapped) else { throw mapped }
         logger.debug(
           "retrying after error",
           metadata: ["provider": "\(settings.name)", "attempt": "\(attempt)", "error": "\(mapped.message)"])
@@ -208,6 +216,12 @@ public final class HTTPTransport: Sendable {
       mapped.fix = mapped.fix.map(key.redact)
     }
     return mapped
+  }
+
+  static func isStaleConnection(_ error: any Error) -> Bool {
+    if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
+    if let error = error as? ChannelError, error == .ioOnClosedChannel || error == .alreadyClosed { return true }
+    return false
   }
 
   static func describe(_ duration: Duration) -> String {

@@ -1,5 +1,6 @@
 public import Foundation
 public import LTBCore
+import NIOConcurrencyHelpers
 
 /// llama.cpp's `llama-server`, through its native API: `/completion` (streamed, with
 /// `completion_probabilities` and the server's own `timings`), `/apply-template` for the chat
@@ -11,6 +12,7 @@ public struct LlamaCppProvider: HTTPChatProvider {
   /// Settings, catalogue and HTTP path.
   public let context: ProviderContext
   private let process: LlamaServerProcess?
+  private let renderedPrompts = PromptCache(capacity: 4_096)
 
   /// Creates the provider; when launching, picks the port now and starts the server on first use.
   public init(settings: ProviderSettings, catalog: ModelCatalog) throws {
@@ -90,6 +92,7 @@ public struct LlamaCppProvider: HTTPChatProvider {
   }
 
   /// The prompt text the model's chat template makes of the conversation (`/apply-template`).
+  /// Rendered prompts are remembered (by conversation), so repeats cost no extra round trip.
   public func renderPrompt(_ request: CompletionRequest) async throws -> String {
     struct Answer: Decodable { var prompt: String }
     var messages: [JSONValue] = []
@@ -97,6 +100,8 @@ public struct LlamaCppProvider: HTTPChatProvider {
     for message in request.messages {
       messages.append(["role": .string(message.role.rawValue), "content": .string(message.text)])
     }
+    let key = JSONValue.array(messages).canonicalText()
+    if let cached = renderedPrompts.value(for: key) { return cached }
     let data = try await transport.data(
       for: .json("/apply-template", ["messages": .array(messages)] as JSONValue), mapError: mapError)
     return try WireJSON.decode(Answer.self, from: data, context: "apply-template").prompt
@@ -202,5 +207,27 @@ struct LlamaCppStreamDecoder: ChatStreamDecoder {
       if let timings = chunk.timings { events.append(.serverTimings(timings.serverTimings)) }
     }
     return events
+  }
+}
+
+/// A bounded map from conversations to rendered prompts; the oldest entries go first when full.
+final class PromptCache: Sendable {
+  private let capacity: Int
+  private let storage = NIOLockedValueBox<(values: [String: String], order: [String])>(([:], []))
+
+  init(capacity: Int) {
+    self.capacity = capacity
+  }
+
+  func value(for key: String) -> String? {
+    storage.withLockedValue { $0.values[key] }
+  }
+
+  func store(_ value: String, for key: String) {
+    storage.withLockedValue { state in
+      guard state.values.updateValue(value, forKey: key) == nil else { return }
+      state.order.append(key)
+      if state.order.count > capacity { state.values.removeValue(forKey: state.order.removeFirst()) }
+    }
   }
 }

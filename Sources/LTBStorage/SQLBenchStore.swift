@@ -16,9 +16,18 @@ public final class SQLBenchStore: BenchStore {
     self.connections = connections
   }
 
-  /// Opens a store; with `migrate`, applies pending migrations, otherwise refuses to run on an
-  /// outdated schema.
-  public static func open(_ location: DatabaseLocation, migrate: Bool = true) async throws -> SQLBenchStore {
+  /// What opening a store does about migrations.
+  public enum MigrationPolicy: Sendable {
+    /// Apply pending migrations.
+    case apply
+    /// Refuse an outdated schema with a clear message.
+    case require
+    /// Neither (for `ltb migrate`, which applies them itself).
+    case skip
+  }
+
+  /// Opens a store, applying pending migrations by default.
+  public static func open(_ location: DatabaseLocation, migrations: MigrationPolicy = .apply) async throws -> SQLBenchStore {
     let connections: any SQLConnectionProvider =
       switch location {
       case .sqlite(let path): try await SQLiteConnectionProvider.open(path: path)
@@ -26,10 +35,10 @@ public final class SQLBenchStore: BenchStore {
       }
     let store = SQLBenchStore(location: location, connections: connections)
     do {
-      if migrate {
-        _ = try await store.migrate()
-      } else {
-        try await store.requireCurrentSchema()
+      switch migrations {
+      case .apply: _ = try await store.migrate()
+      case .require: try await store.requireCurrentSchema()
+      case .skip: break
       }
     } catch {
       await connections.close()

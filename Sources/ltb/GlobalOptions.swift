@@ -2,6 +2,7 @@ import ArgumentParser
 import LTBConfig
 import LTBCore
 import LTBProviders
+import LTBStorage
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -19,4 +20,19 @@ struct GlobalOptions: ParsableArguments {
     try await registry.discover(from: configuration.providers, catalog: configuration.catalog)
     return registry
   }
+
+  /// Opens the store named by `database`, the configuration's `general.database`, or the default SQLite file.
+  func openStore(
+    _ configuration: LTBConfiguration, database: String?, migrations: SQLBenchStore.MigrationPolicy = .apply
+  ) async throws -> SQLBenchStore {
+    let text = database ?? (configuration.database.isEmpty ? nil : configuration.database)
+    let location = try text.map(DatabaseLocation.init(parsing:)) ?? .defaultSQLite(dataDirectory: configuration.dataDirectory)
+    return try await SQLBenchStore.open(location, migrations: migrations)
+  }
+}
+
+/// The `--database` option.
+struct DatabaseOption: ParsableArguments {
+  @Option(name: .long, help: "sqlite:PATH or postgres://user:password@host:5432/db (default: the configuration's, else sqlite under the data directory).")
+  var database: String?
 }

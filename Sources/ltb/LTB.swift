@@ -9,7 +9,10 @@ struct LTB: AsyncParsableCommand {
     commandName: "ltb",
     abstract: "LLM Test Bench: benchmark and evaluate LLM providers on your own data.",
     version: "0.1.0",
-    subcommands: [ProvidersCommand.self, TestCommand.self, ConfigCommand.self]
+    subcommands: [
+      BenchCommand.self, TestCommand.self, ProvidersCommand.self, DatasetCommand.self, SessionsCommand.self,
+      ResultsCommand.self, ExportCommand.self, MigrateCommand.self, ConfigCommand.self,
+    ]
   )
 
   /// Runs the command and maps every failure once: message and fix on stderr, exit code by error code.

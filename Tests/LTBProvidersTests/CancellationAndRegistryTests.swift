@@ -50,6 +50,24 @@ struct CancellationAndRegistryTests {
     }
   }
 
+  @Test("a keep-alive connection the server closed is retried at once, not after a backoff")
+  func staleConnections() async throws {
+    let fixture = VendorFixture.openAI
+    let handler: LoopbackHTTPServer.Handler = { _, writer in
+      await writer.closeAfterResponse()
+      try await writer.respond(status: 200, body: fixture.plainBody)
+    }
+    try await withVendor(fixture, adjust: { $0.retryBaseDelay = .seconds(3) }, handler: handler) { provider, server in
+      let start = ContinuousClock.now
+      for _ in 0..<20 {
+        let response = try await provider.complete(helloRequest)
+        #expect(response.text == "Hello there")
+      }
+      #expect(ContinuousClock.now - start < .seconds(2), "no request waited for the 3 s backoff")
+      #expect(server.requests.count >= 20)
+    }
+  }
+
   @Test("register, get, list, find by capability, discover from settings")
   func registry() async throws {
     let registry = ProviderRegistry()

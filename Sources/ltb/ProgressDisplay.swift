@@ -1,0 +1,100 @@
+import Foundation
+import LTBCore
+import LTBEngine
+
+/// Live progress of a run: a redrawn bar with rate, ETA, errors and the running median TTFT on
+/// a terminal; a plain line every five seconds otherwise.
+final class ProgressDisplay: Sendable {
+  private let task: Task<Void, Never>
+
+  init(bus: EventBus, sessionID: UUID) {
+    let terminal = Console.isTerminal
+    task = Task {
+      let events = await bus.subscribe(topics: [RunEvent.sessionTopic(sessionID), "metrics"], bufferSize: 4_096)
+      var total = 0
+      var completed = 0
+      var failed = 0
+      var medianTTFT: Double?
+      let start = ContinuousClock.now
+      var lastDraw = ContinuousClock.now - .seconds(10)
+      for await event in events {
+        switch event {
+        case .benchmarkStarted(_, _, _, let count): total = count
+        case .benchmarkProgress(_, let done, let count, _, _):
+          completed = done
+          total = count
+        case .testCompleted(_, _, let status, _): if status == .failure || status == .timeout { failed += 1 }
+        case .metricUpdate(let name, let value, _, _): if name == "ttft_p50_ms" { medianTTFT = value }
+        case .benchmarkCompleted: break
+        default: break
+        }
+        let now = ContinuousClock.now
+        let interval: Duration = terminal ? .milliseconds(100) : .seconds(5)
+        let finished: Bool = if case .benchmarkCompleted = event { true } else { false }
+        guard now - lastDraw >= interval || finished else { continue }
+        lastDraw = now
+        let elapsed = (now - start).milliseconds / 1_000
+        let rate = elapsed > 0 ? Double(completed) / elapsed : 0
+        let eta = rate > 0 ? Double(max(0, total - completed)) / rate : 0
+        let ttft = medianTTFT.map { String(format: "p50 TTFT %.1f ms", $0) } ?? "p50 TTFT -"
+        let fraction = total > 0 ? min(1, Double(completed) / Double(total)) : 0
+        let counts = "\(completed)/\(total)  \(String(format: "%.1f", rate)) req/s  ETA \(Int(eta.rounded())) s  errors \(failed)  \(ttft)"
+        if terminal {
+          let filled = Int(fraction * 30)
+          let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
+          FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(counts)".utf8))
+        } else {
+          FileHandle.standardError.write(Data("progress \(counts)\n".utf8))
+        }
+        if finished { break }
+      }
+      if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+  }
+
+  /// Waits for the last line to be drawn.
+  func finish() async {
+    await task.value
+  }
+}
+
+/// Turns SIGINT and SIGTERM into a call of `onSignal` (a second signal exits at once).
+/// Dispatch sources are thread-safe, hence the unchecked conformance.
+final class SignalHandler: @unchecked Sendable {
+  private let sources: [any DispatchSourceSignal]
+
+  init(_ onSignal: @escaping @Sendable () -> Void) {
+    let count = ManagedAtomicCounter()
+    sources = [SIGINT, SIGTERM].map { signalNumber in
+      signal(signalNumber, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+      source.setEventHandler {
+        if count.increment() > 1 { exit(130) }
+        FileHandle.standardError.write(Data("\nstopping: no new requests; waiting for those in flight (Ctrl-C again to quit now)\n".utf8))
+        onSignal()
+      }
+      source.resume()
+      return source
+    }
+  }
+
+  /// Restores the default signal behaviour.
+  func stop() {
+    for source in sources { source.cancel() }
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+  }
+}
+
+/// A thread-safe counter.
+final class ManagedAtomicCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = 0
+
+  func increment() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    value += 1
+    return value
+  }
+}
