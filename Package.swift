@@ -26,6 +26,7 @@ let package = Package(
     .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
     .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
     .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
   ],
   targets: [
@@ -108,6 +109,11 @@ let package = Package(
         "LTBProviders", "LTBCore", "LTBFakeServer",
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ],
+      swiftSettings: upcomingFeatures
+    ),
+    .testTarget(
+      name: "LTBStorageTests",
+      dependencies: ["LTBStorage", "LTBCore", .product(name: "PostgresNIO", package: "postgres-nio")],
       swiftSettings: upcomingFeatures
     ),
     .testTarget(

@@ -289,7 +289,8 @@ public struct ConfigLoader: Sendable {
           apiVersion: string(base + ["api_version"]), launch: launch))
     }
     let configuration = LTBConfiguration(
-      dataDirectory: dataDirectory, database: string(["general", "database"]) ?? "", logLevel: string(["general", "log_level"]) ?? "warning",
+      dataDirectory: dataDirectory, database: string(["general", "database"]) ?? "",
+      logLevel: string(["general", "log_level"]) ?? "warning",
       providers: providers,
       disabledProviders: disabled.sorted(), catalog: catalog, document: document, files: files,
       missingKeys: missingKeys)

@@ -10,7 +10,8 @@ public enum ConfigSchema {
       "Where results and caches live; empty means $XDG_DATA_HOME/ltb or ~/.local/share/ltb."),
     SettingSpec(
       "database", .string, default: .string(""),
-      "Where sessions and results are stored: sqlite:PATH or postgres://user:password@host:5432/db; empty means sqlite:DATA_DIR/ltb.sqlite."),
+      "Where sessions and results are stored: sqlite:PATH or postgres://user:password@host:5432/db; empty means sqlite:DATA_DIR/ltb.sqlite."
+    ),
     SettingSpec(
       "log_level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
       default: .string("warning"), "Log verbosity on stderr."),

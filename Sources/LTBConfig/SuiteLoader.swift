@@ -6,14 +6,21 @@ import Yams
 /// the line and the fix. Dataset paths are resolved against the suite file's folder.
 public enum SuiteLoader {
   static let topKeys = [
-    "name", "description", "datasets", "targets", "matrix", "assertions", "repeats", "concurrency", "load", "stop", "timeout_ms",
+    "name", "description", "datasets", "targets", "matrix", "assertions", "repeats", "concurrency", "load",
+    "stop", "timeout_ms",
     "slo", "cache", "stream", "tags",
   ]
   static let targetKeys = ["provider", "model", "models", "parameters"]
-  static let parameterKeys = ["temperature", "top_p", "top_k", "max_tokens", "stop", "seed", "presence_penalty", "frequency_penalty"]
-  static let loadKeys = ["pattern", "rate", "concurrency", "seed", "warmup", "sweep", "max_requests", "duration"]
+  static let parameterKeys = [
+    "temperature", "top_p", "top_k", "max_tokens", "stop", "seed", "presence_penalty", "frequency_penalty",
+  ]
+  static let loadKeys = [
+    "pattern", "rate", "concurrency", "seed", "warmup", "sweep", "max_requests", "duration",
+  ]
   static let sweepKeys = ["rates", "concurrencies", "requests", "duration"]
-  static let stopKeys = ["max_requests", "max_duration", "max_error_rate", "min_requests_for_error_rate", "max_cost"]
+  static let stopKeys = [
+    "max_requests", "max_duration", "max_error_rate", "min_requests_for_error_rate", "max_cost",
+  ]
   static let sloKeys = ["ttft_ms", "e2e_ms", "tpot_ms", "min_tokens_per_second"]
 
   /// Loads a suite file.
@@ -34,11 +41,14 @@ public enum SuiteLoader {
     } else if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
       (value, lines) = try yaml(text, path: path)
     } else {
-      throw LTBError(.invalidInput, "unknown suite format for \(path)", fix: "use a .yaml, .yml or .toml file")
+      throw LTBError(
+        .invalidInput, "unknown suite format for \(path)", fix: "use a .yaml, .yml or .toml file")
     }
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
     var reader = SuiteReader(path: path, lines: lines)
-    return try reader.suite(from: value, directory: directory, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+    return try reader.suite(
+      from: value, directory: directory,
+      defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
   }
 
   private static func yaml(_ text: String, path: String) throws -> (JSONValue, ([String]) -> Int?) {
@@ -48,7 +58,9 @@ public enum SuiteLoader {
     } catch {
       throw LTBError(.invalidInput, "\(path): YAML syntax error: \(error)", fix: "correct the YAML")
     }
-    guard let node else { throw LTBError(.invalidInput, "\(path) is empty", fix: "write a suite: name, datasets, targets") }
+    guard let node else {
+      throw LTBError(.invalidInput, "\(path) is empty", fix: "write a suite: name, datasets, targets")
+    }
     var lines: [[String]: Int] = [:]
     func convert(_ node: Node, _ path: [String]) -> JSONValue {
       if let line = node.mark?.line { lines[path] = lines[path] ?? line }
@@ -68,14 +80,17 @@ public enum SuiteLoader {
       }
     }
     let value = convert(node, [])
-    return (value, { path in
-      var candidate = path
-      while true {
-        if let line = lines[candidate] { return line }
-        if candidate.isEmpty { return nil }
-        candidate.removeLast()
+    return (
+      value,
+      { path in
+        var candidate = path
+        while true {
+          if let line = lines[candidate] { return line }
+          if candidate.isEmpty { return nil }
+          candidate.removeLast()
+        }
       }
-    })
+    )
   }
 
   static func json(_ value: ConfigValue) -> JSONValue {
@@ -116,31 +131,50 @@ struct SuiteReader {
 
   func object(_ value: JSONValue?, _ keyPath: [String], known: [String]) throws -> [String: JSONValue] {
     guard let value else { return [:] }
-    guard case .object(let members) = value else { throw error(keyPath, "expected a table of settings", "write \(keyPath.last ?? "it") as key: value pairs") }
+    guard case .object(let members) = value else {
+      throw error(
+        keyPath, "expected a table of settings", "write \(keyPath.last ?? "it") as key: value pairs")
+    }
     for key in members.keys.sorted() where !known.contains(key) {
-      let fix = EditDistance.suggestion(for: key, among: known).map { "did you mean '\($0)'?" } ?? "known keys: \(known.joined(separator: ", "))"
+      let fix =
+        EditDistance.suggestion(for: key, among: known).map { "did you mean '\($0)'?" }
+        ?? "known keys: \(known.joined(separator: ", "))"
       throw error(keyPath + [key], "unknown key '\(key)'", fix)
     }
     return members
   }
 
-  func number(_ members: [String: JSONValue], _ key: String, _ keyPath: [String], range: ClosedRange<Double>) throws -> Double? {
+  func number(_ members: [String: JSONValue], _ key: String, _ keyPath: [String], range: ClosedRange<Double>)
+    throws -> Double?
+  {
     guard let value = members[key], value != .null else { return nil }
-    guard let number = value.doubleValue else { throw error(keyPath + [key], "expected a number", "write a number in \(range)") }
-    guard range.contains(number) else { throw error(keyPath + [key], "\(number) is out of range", "write a number in \(range)") }
+    guard let number = value.doubleValue else {
+      throw error(keyPath + [key], "expected a number", "write a number in \(range)")
+    }
+    guard range.contains(number) else {
+      throw error(keyPath + [key], "\(number) is out of range", "write a number in \(range)")
+    }
     return number
   }
 
-  func integer(_ members: [String: JSONValue], _ key: String, _ keyPath: [String], range: ClosedRange<Int>) throws -> Int? {
+  func integer(_ members: [String: JSONValue], _ key: String, _ keyPath: [String], range: ClosedRange<Int>)
+    throws -> Int?
+  {
     guard let value = members[key], value != .null else { return nil }
-    guard let number = value.intValue else { throw error(keyPath + [key], "expected a whole number", "write an integer in \(range)") }
-    guard range.contains(number) else { throw error(keyPath + [key], "\(number) is out of range", "write an integer in \(range)") }
+    guard let number = value.intValue else {
+      throw error(keyPath + [key], "expected a whole number", "write an integer in \(range)")
+    }
+    guard range.contains(number) else {
+      throw error(keyPath + [key], "\(number) is out of range", "write an integer in \(range)")
+    }
     return number
   }
 
   func text(_ members: [String: JSONValue], _ key: String, _ keyPath: [String]) throws -> String? {
     guard let value = members[key], value != .null else { return nil }
-    guard let text = value.stringValue else { throw error(keyPath + [key], "expected text", "write \(key) as a string") }
+    guard let text = value.stringValue else {
+      throw error(keyPath + [key], "expected text", "write \(key) as a string")
+    }
     return text
   }
 
@@ -156,23 +190,30 @@ struct SuiteReader {
   mutating func suite(from value: JSONValue, directory: URL, defaultName: String) throws -> BenchmarkSuite {
     let top = try object(value, [], known: SuiteLoader.topKeys)
     let datasetPaths = try texts(top, "datasets", []) ?? []
-    guard !datasetPaths.isEmpty else { throw error(["datasets"], "the suite names no datasets", "add datasets: [path/to/cases.jsonl]") }
+    guard !datasetPaths.isEmpty else {
+      throw error(["datasets"], "the suite names no datasets", "add datasets: [path/to/cases.jsonl]")
+    }
     let datasets = try datasetPaths.enumerated().map { index, relative in
-      let url = relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : directory.appendingPathComponent(relative)
+      let url =
+        relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : directory.appendingPathComponent(relative)
       guard FileManager.default.fileExists(atPath: url.path) else {
-        throw error(["datasets", String(index)], "the dataset '\(relative)' does not exist (looked at \(url.path))", "give a path relative to the suite file")
+        throw error(
+          ["datasets", String(index)], "the dataset '\(relative)' does not exist (looked at \(url.path))",
+          "give a path relative to the suite file")
       }
       return url.standardizedFileURL.path
     }
     let targets = try self.targets(top)
     let repeats = try integer(top, "repeats", [], range: 1...1_000_000) ?? 1
-    let load = try self.load(top["load"], concurrency: try integer(top, "concurrency", [], range: 1...100_000))
+    let load = try self.load(
+      top["load"], concurrency: try integer(top, "concurrency", [], range: 1...100_000))
     let stopMembers = try object(top["stop"], ["stop"], known: SuiteLoader.stopKeys)
     let stop = StopConditions(
       maxRequests: try integer(stopMembers, "max_requests", ["stop"], range: 1...Int.max),
       maxDurationSeconds: try number(stopMembers, "max_duration", ["stop"], range: 0.001...1e9),
       maxErrorRate: try number(stopMembers, "max_error_rate", ["stop"], range: 0...1),
-      minRequestsForErrorRate: try integer(stopMembers, "min_requests_for_error_rate", ["stop"], range: 1...Int.max) ?? 10,
+      minRequestsForErrorRate: try integer(
+        stopMembers, "min_requests_for_error_rate", ["stop"], range: 1...Int.max) ?? 10,
       maxCostUSD: try number(stopMembers, "max_cost", ["stop"], range: 0...1e9))
     let sloMembers = try object(top["slo"], ["slo"], known: SuiteLoader.sloKeys)
     let slo = ServiceLevelObjectives(
@@ -191,26 +232,33 @@ struct SuiteReader {
     }
     var stream = true
     if let value = top["stream"] {
-      guard let flag = value.boolValue else { throw error(["stream"], "expected true or false", "write stream: true") }
+      guard let flag = value.boolValue else {
+        throw error(["stream"], "expected true or false", "write stream: true")
+      }
       stream = flag
     }
     var assertions: [JSONValue] = []
     if let value = top["assertions"] {
       guard let items = value.arrayValue, items.allSatisfy({ $0["type"]?.stringValue != nil }) else {
-        throw error(["assertions"], "expected a list of { type: ..., value: ... }", "give every assertion a type")
+        throw error(
+          ["assertions"], "expected a list of { type: ..., value: ... }", "give every assertion a type")
       }
       assertions = items
     }
     return BenchmarkSuite(
-      name: try text(top, "name", []) ?? defaultName, description: try text(top, "description", []), datasets: datasets,
+      name: try text(top, "name", []) ?? defaultName, description: try text(top, "description", []),
+      datasets: datasets,
       targets: targets, assertions: assertions, repeats: repeats, load: load, stop: stop,
-      requestTimeoutMilliseconds: try integer(top, "timeout_ms", [], range: 1...86_400_000), slo: slo, cache: cache, stream: stream,
+      requestTimeoutMilliseconds: try integer(top, "timeout_ms", [], range: 1...86_400_000), slo: slo,
+      cache: cache, stream: stream,
       tags: try texts(top, "tags", []) ?? [])
   }
 
   private func targets(_ top: [String: JSONValue]) throws -> [BenchmarkTarget] {
     guard let items = top["targets"]?.arrayValue, !items.isEmpty else {
-      throw error(["targets"], "the suite names no targets", "add targets: [{ provider: llamacpp, model: smollm2-135m-instruct }]")
+      throw error(
+        ["targets"], "the suite names no targets",
+        "add targets: [{ provider: llamacpp, model: smollm2-135m-instruct }]")
     }
     var targets: [BenchmarkTarget] = []
     for (index, item) in items.enumerated() {
@@ -221,7 +269,9 @@ struct SuiteReader {
       }
       let models: [String?] = try texts(members, "models", keyPath) ?? [try text(members, "model", keyPath)]
       let parameters = try self.parameters(members["parameters"], keyPath + ["parameters"])
-      for model in models { targets.append(BenchmarkTarget(provider: provider, model: model, parameters: parameters)) }
+      for model in models {
+        targets.append(BenchmarkTarget(provider: provider, model: model, parameters: parameters))
+      }
     }
     guard let matrix = top["matrix"] else { return targets }
     let grid = try object(matrix, ["matrix"], known: SuiteLoader.parameterKeys)
@@ -244,9 +294,11 @@ struct SuiteReader {
   private func parameters(_ value: JSONValue?, _ keyPath: [String]) throws -> SamplingParameters {
     let members = try object(value, keyPath, known: SuiteLoader.parameterKeys)
     return SamplingParameters(
-      temperature: try number(members, "temperature", keyPath, range: 0...2), topP: try number(members, "top_p", keyPath, range: 0...1),
+      temperature: try number(members, "temperature", keyPath, range: 0...2),
+      topP: try number(members, "top_p", keyPath, range: 0...1),
       topK: try integer(members, "top_k", keyPath, range: 0...100_000),
-      maxTokens: try integer(members, "max_tokens", keyPath, range: 1...10_000_000), stop: try texts(members, "stop", keyPath),
+      maxTokens: try integer(members, "max_tokens", keyPath, range: 1...10_000_000),
+      stop: try texts(members, "stop", keyPath),
       seed: try integer(members, "seed", keyPath, range: Int.min...Int.max),
       presencePenalty: try number(members, "presence_penalty", keyPath, range: -2...2),
       frequencyPenalty: try number(members, "frequency_penalty", keyPath, range: -2...2))
@@ -279,24 +331,38 @@ struct SuiteReader {
       let duration = try number(sweep, "duration", ["load", "sweep"], range: 0.001...1e9)
       if let rates = sweep["rates"]?.arrayValue {
         guard pattern != .closedLoop else {
-          throw error(["load", "sweep", "rates"], "a rate sweep needs an open-loop pattern", "set pattern: constant or poisson")
+          throw error(
+            ["load", "sweep", "rates"], "a rate sweep needs an open-loop pattern",
+            "set pattern: constant or poisson")
         }
         phases = try rates.map { item in
-          guard let rate = item.doubleValue, rate > 0 else { throw error(["load", "sweep", "rates"], "rates must be positive numbers", "write rates: [5, 10, 20]") }
-          return LoadPhase(pattern: pattern, concurrency: base.concurrency, rate: rate, maxRequests: requests, maxDurationSeconds: duration)
+          guard let rate = item.doubleValue, rate > 0 else {
+            throw error(
+              ["load", "sweep", "rates"], "rates must be positive numbers", "write rates: [5, 10, 20]")
+          }
+          return LoadPhase(
+            pattern: pattern, concurrency: base.concurrency, rate: rate, maxRequests: requests,
+            maxDurationSeconds: duration)
         }
       } else if let levels = sweep["concurrencies"]?.arrayValue {
         phases = try levels.map { item in
           guard let level = item.intValue, level > 0 else {
-            throw error(["load", "sweep", "concurrencies"], "concurrencies must be positive integers", "write concurrencies: [1, 2, 4]")
+            throw error(
+              ["load", "sweep", "concurrencies"], "concurrencies must be positive integers",
+              "write concurrencies: [1, 2, 4]")
           }
-          return LoadPhase(pattern: .closedLoop, concurrency: level, maxRequests: requests, maxDurationSeconds: duration)
+          return LoadPhase(
+            pattern: .closedLoop, concurrency: level, maxRequests: requests, maxDurationSeconds: duration)
         }
       } else {
-        throw error(["load", "sweep"], "a sweep needs rates or concurrencies", "write sweep: { rates: [5, 10] } or { concurrencies: [1, 4] }")
+        throw error(
+          ["load", "sweep"], "a sweep needs rates or concurrencies",
+          "write sweep: { rates: [5, 10] } or { concurrencies: [1, 4] }")
       }
     }
     let seed = try integer(members, "seed", ["load"], range: 0...Int.max) ?? 42
-    return LoadSettings(phases: phases, warmupRequests: try integer(members, "warmup", ["load"], range: 0...Int.max) ?? 0, seed: UInt64(seed))
+    return LoadSettings(
+      phases: phases, warmupRequests: try integer(members, "warmup", ["load"], range: 0...Int.max) ?? 0,
+      seed: UInt64(seed))
   }
 }

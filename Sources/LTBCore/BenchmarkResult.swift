@@ -63,9 +63,12 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
 
   /// Creates a result.
   public init(
-    id: UUID = UUID(), sessionID: UUID, taskKey: String, testID: String, dataset: String, provider: String, model: String,
-    phase: Int = 0, repeatIndex: Int = 0, warmup: Bool = false, status: ResultStatus, errorCode: String? = nil,
-    error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil, createdAt: Date = Date(),
+    id: UUID = UUID(), sessionID: UUID, taskKey: String, testID: String, dataset: String, provider: String,
+    model: String,
+    phase: Int = 0, repeatIndex: Int = 0, warmup: Bool = false, status: ResultStatus,
+    errorCode: String? = nil,
+    error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil,
+    createdAt: Date = Date(),
     timing: RequestTiming? = nil, sentOffsetMs: Double = 0, usage: Usage? = nil, cost: Cost? = nil,
     serverTimings: ServerTimings? = nil, cacheHit: Bool = false, attempts: Int = 1,
     parameters: SamplingParameters = SamplingParameters(), tags: [String] = [], category: String? = nil,

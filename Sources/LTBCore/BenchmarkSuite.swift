@@ -31,9 +31,11 @@ public struct BenchmarkSuite: Sendable, Hashable, Codable {
 
   /// Creates a suite.
   public init(
-    name: String, description: String? = nil, datasets: [String], targets: [BenchmarkTarget], assertions: [JSONValue] = [],
+    name: String, description: String? = nil, datasets: [String], targets: [BenchmarkTarget],
+    assertions: [JSONValue] = [],
     repeats: Int = 1, load: LoadSettings = LoadSettings(), stop: StopConditions = StopConditions(),
-    requestTimeoutMilliseconds: Int? = nil, slo: ServiceLevelObjectives = ServiceLevelObjectives(), cache: CacheMode = .off,
+    requestTimeoutMilliseconds: Int? = nil, slo: ServiceLevelObjectives = ServiceLevelObjectives(),
+    cache: CacheMode = .off,
     stream: Bool = true, tags: [String] = []
   ) {
     self.name = name
@@ -118,7 +120,8 @@ public struct LoadPhase: Sendable, Hashable, Codable {
   public var label: String {
     switch pattern {
     case .closedLoop: "closed-loop c=\(concurrency)"
-    case .constantRate, .poisson: "\(pattern.rawValue) \(rate.map { String($0) } ?? "?")/s (max \(concurrency) in flight)"
+    case .constantRate, .poisson:
+      "\(pattern.rawValue) \(rate.map { String($0) } ?? "?")/s (max \(concurrency) in flight)"
     }
   }
 }
@@ -172,7 +175,8 @@ public struct ServiceLevelObjectives: Sendable, Hashable, Codable {
 
   /// Creates objectives; `nil` disables each.
   public init(
-    maxTimeToFirstTokenMs: Double? = nil, maxEndToEndMs: Double? = nil, maxTimePerOutputTokenMs: Double? = nil,
+    maxTimeToFirstTokenMs: Double? = nil, maxEndToEndMs: Double? = nil,
+    maxTimePerOutputTokenMs: Double? = nil,
     minOutputTokensPerSecond: Double? = nil
   ) {
     self.maxTimeToFirstTokenMs = maxTimeToFirstTokenMs
@@ -183,7 +187,8 @@ public struct ServiceLevelObjectives: Sendable, Hashable, Codable {
 
   /// Whether any objective is set.
   public var isEmpty: Bool {
-    maxTimeToFirstTokenMs == nil && maxEndToEndMs == nil && maxTimePerOutputTokenMs == nil && minOutputTokensPerSecond == nil
+    maxTimeToFirstTokenMs == nil && maxEndToEndMs == nil && maxTimePerOutputTokenMs == nil
+      && minOutputTokensPerSecond == nil
   }
 }
 

@@ -5,11 +5,13 @@ public enum RunEvent: Sendable, Hashable {
   /// A benchmark started.
   case benchmarkStarted(sessionID: UUID, dataset: String, providers: [String], totalTests: Int)
   /// Progress of a benchmark.
-  case benchmarkProgress(sessionID: UUID, completed: Int, total: Int, currentTest: String, progressPercent: Double)
+  case benchmarkProgress(
+    sessionID: UUID, completed: Int, total: Int, currentTest: String, progressPercent: Double)
   /// One test finished.
   case testCompleted(sessionID: UUID, testID: String, status: ResultStatus, durationMs: Double)
   /// A benchmark ended.
-  case benchmarkCompleted(sessionID: UUID, status: SessionStatus, completed: Int, failed: Int, durationSeconds: Double)
+  case benchmarkCompleted(
+    sessionID: UUID, status: SessionStatus, completed: Int, failed: Int, durationSeconds: Double)
   /// A metric's new value.
   case metricUpdate(name: String, value: Double, labels: [String: String], timestamp: Date)
   /// An alert fired.
@@ -20,7 +22,8 @@ public enum RunEvent: Sendable, Hashable {
   /// The topic the event is published on: `session.<id>`, `metrics`, `alerts` or `health`.
   public var topic: String {
     switch self {
-    case .benchmarkStarted(let id, _, _, _), .benchmarkProgress(let id, _, _, _, _), .testCompleted(let id, _, _, _),
+    case .benchmarkStarted(let id, _, _, _), .benchmarkProgress(let id, _, _, _, _),
+      .testCompleted(let id, _, _, _),
       .benchmarkCompleted(let id, _, _, _, _):
       Self.sessionTopic(id)
     case .metricUpdate: "metrics"

@@ -31,7 +31,8 @@ public struct TestCase: Sendable, Hashable, Codable {
 
   /// Creates a case.
   public init(
-    id: String, prompt: String? = nil, messages: [Message]? = nil, system: String? = nil, variables: [String: String] = [:],
+    id: String, prompt: String? = nil, messages: [Message]? = nil, system: String? = nil,
+    variables: [String: String] = [:],
     expected: String? = nil, references: [String] = [], context: [String] = [], tags: [String] = [],
     category: String? = nil, overrides: CaseOverrides = CaseOverrides(), assertions: [JSONValue] = [],
     attachments: [Attachment] = [], metadata: [String: JSONValue] = [:]
@@ -65,7 +66,8 @@ public struct CaseOverrides: Sendable, Hashable, Codable {
   public var stop: [String]?
 
   /// Creates overrides; `nil` keeps the suite's value.
-  public init(model: String? = nil, temperature: Double? = nil, maxTokens: Int? = nil, stop: [String]? = nil) {
+  public init(model: String? = nil, temperature: Double? = nil, maxTokens: Int? = nil, stop: [String]? = nil)
+  {
     self.model = model
     self.temperature = temperature
     self.maxTokens = maxTokens

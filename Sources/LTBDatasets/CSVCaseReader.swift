@@ -23,22 +23,28 @@ final class CSVCaseReader {
     // CSV.swift's stream reader reports a read error at the end of a file on Linux, so the
     // text is read whole; CSV datasets are the hand-edited kind, JSONL is the one for millions.
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-      throw DatasetIssue(file: path, line: nil, problem: "cannot read the file as UTF-8", fix: "check the path and save it as UTF-8")
+      throw DatasetIssue(
+        file: path, line: nil, problem: "cannot read the file as UTF-8",
+        fix: "check the path and save it as UTF-8")
     }
     do {
       reader = try CSVReader(string: text, hasHeaderRow: true)
     } catch {
-      throw DatasetIssue(file: path, line: 1, problem: "cannot read the CSV header: \(error)", fix: "save the file as UTF-8 CSV")
+      throw DatasetIssue(
+        file: path, line: 1, problem: "cannot read the CSV header: \(error)",
+        fix: "save the file as UTF-8 CSV")
     }
     header = reader.headerRow?.map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-    for column in header where !Self.columns.contains(column) && !column.hasPrefix("vars.") && !column.hasPrefix("metadata.") {
+    for column in header
+    where !Self.columns.contains(column) && !column.hasPrefix("vars.") && !column.hasPrefix("metadata.") {
       let fix =
         EditDistance.suggestion(for: column, among: Self.columns).map { "did you mean '\($0)'?" }
         ?? "known columns: \(Self.columns.joined(separator: ", ")), vars.NAME, metadata.NAME"
       throw DatasetIssue(file: path, line: 1, field: column, problem: "unknown column '\(column)'", fix: fix)
     }
     guard header.contains("prompt") else {
-      throw DatasetIssue(file: path, line: 1, problem: "the header has no 'prompt' column", fix: "add a prompt column")
+      throw DatasetIssue(
+        file: path, line: 1, problem: "the header has no 'prompt' column", fix: "add a prompt column")
     }
   }
 
@@ -49,7 +55,12 @@ final class CSVCaseReader {
       finished = true
       if let error = reader.error {
         row += 1
-        return (.failure(DatasetIssue(file: path, line: row, problem: "cannot read the row: \(error)", fix: "check the CSV quoting")), row)
+        return (
+          .failure(
+            DatasetIssue(
+              file: path, line: row, problem: "cannot read the row: \(error)", fix: "check the CSV quoting")),
+          row
+        )
       }
       return nil
     }
@@ -75,13 +86,16 @@ final class CSVCaseReader {
         guard let value = try? scanner.parseDocument() else {
           return (
             .failure(
-              DatasetIssue(file: path, line: row, field: "assertions", problem: "the cell is not JSON", fix: "write a JSON list of assertions")),
+              DatasetIssue(
+                file: path, line: row, field: "assertions", problem: "the cell is not JSON",
+                fix: "write a JSON list of assertions")),
             row
           )
         }
         fields[column] = value
       } else if Self.listColumns.contains(column) {
-        fields[column] = .array(cell.split(separator: "|").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+        fields[column] = .array(
+          cell.split(separator: "|").map { .string($0.trimmingCharacters(in: .whitespaces)) })
       } else {
         fields[column] = .string(cell)
       }

@@ -5,11 +5,13 @@ import LTBCore
 /// the dataset's defaults and rendering templates; every problem names file, line and field.
 struct CaseDecoder {
   static let caseFields = [
-    "id", "prompt", "messages", "system", "vars", "variables", "expected", "references", "context", "tags", "category",
+    "id", "prompt", "messages", "system", "vars", "variables", "expected", "references", "context", "tags",
+    "category",
     "model", "temperature", "max_tokens", "stop", "assertions", "assert", "images", "audio", "metadata",
   ]
   static let defaultFields = [
-    "system", "vars", "variables", "tags", "category", "model", "temperature", "max_tokens", "stop", "assertions", "assert",
+    "system", "vars", "variables", "tags", "category", "model", "temperature", "max_tokens", "stop",
+    "assertions", "assert",
     "metadata",
   ]
 
@@ -26,11 +28,15 @@ struct CaseDecoder {
   /// Decodes one case; `index` (1-based) names cases that have no id.
   func decode(_ value: JSONValue, line: Int, index: Int) throws(DatasetIssue) -> TestCase {
     guard case .object(let fields) = value else {
-      throw issue(line, nil, nil, "a case must be an object, found \(Self.describe(value))", "write each case as { \"prompt\": ... }")
+      throw issue(
+        line, nil, nil, "a case must be an object, found \(Self.describe(value))",
+        "write each case as { \"prompt\": ... }")
     }
     var reader = FieldReader(file: file, line: line, fields: fields, caseID: nil)
     try reader.rejectUnknown(Self.caseFields)
-    let id = try reader.text("id") ?? "\(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)-\(index)"
+    let id =
+      try reader.text("id")
+      ?? "\(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)-\(index)"
     reader.caseID = id
     var variables = defaults.variables
     for (name, value) in try reader.stringMap(anyOf: ["vars", "variables"]) ?? [:] { variables[name] = value }
@@ -38,7 +44,8 @@ struct CaseDecoder {
     let messageTemplates = try reader.messages("messages")
     switch (promptTemplate, messageTemplates) {
     case (nil, nil):
-      throw reader.issue("prompt", "the case has neither 'prompt' nor 'messages'", "add a prompt, or a list of messages")
+      throw reader.issue(
+        "prompt", "the case has neither 'prompt' nor 'messages'", "add a prompt, or a list of messages")
     case (.some, .some):
       throw reader.issue("messages", "the case has both 'prompt' and 'messages'", "keep one of them")
     default:
@@ -49,11 +56,15 @@ struct CaseDecoder {
       case .success(let text): return text
       case .failure(let missing):
         throw reader.issue(
-          field, "the template uses undefined variable\(missing.names.count == 1 ? "" : "s") \(missing.names.map { "'\($0)'" }.joined(separator: ", "))",
-          "define \(missing.names.joined(separator: ", ")) under 'vars' in the case or the dataset's defaults")
+          field,
+          "the template uses undefined variable\(missing.names.count == 1 ? "" : "s") \(missing.names.map { "'\($0)'" }.joined(separator: ", "))",
+          "define \(missing.names.joined(separator: ", ")) under 'vars' in the case or the dataset's defaults"
+        )
       }
     }
-    let prompt = try promptTemplate.map { template throws(DatasetIssue) in try render(template, field: "prompt") }
+    let prompt = try promptTemplate.map { template throws(DatasetIssue) in
+      try render(template, field: "prompt")
+    }
     var messages: [Message]?
     if let messageTemplates {
       var rendered: [Message] = []
@@ -73,28 +84,37 @@ struct CaseDecoder {
     if let maxTokens, maxTokens < 1 {
       throw reader.issue("max_tokens", "\(maxTokens) is below 1", "ask for at least one token")
     }
-    let overrides = CaseOverrides(model: try reader.text("model"), temperature: temperature, maxTokens: maxTokens, stop: try reader.texts("stop"))
+    let overrides = CaseOverrides(
+      model: try reader.text("model"), temperature: temperature, maxTokens: maxTokens,
+      stop: try reader.texts("stop"))
     var metadata = defaults.metadata
     for (key, value) in try reader.object("metadata") ?? [:] { metadata[key] = value }
     var attachments: [Attachment] = []
     for (field, kind) in [("images", Attachment.Kind.image), ("audio", .audio)] {
       for location in try reader.texts(field) ?? [] {
-        attachments.append(Attachment(kind: kind, location: try resolve(location, field: field, reader: reader)))
+        attachments.append(
+          Attachment(kind: kind, location: try resolve(location, field: field, reader: reader)))
       }
     }
     return TestCase(
-      id: id, prompt: prompt, messages: messages, system: system, variables: variables, expected: try reader.text("expected"),
+      id: id, prompt: prompt, messages: messages, system: system, variables: variables,
+      expected: try reader.text("expected"),
       references: try reader.texts("references") ?? [], context: try reader.texts("context") ?? [],
-      tags: Self.merged(defaults.tags, try reader.tags("tags")), category: try reader.text("category") ?? defaults.category,
+      tags: Self.merged(defaults.tags, try reader.tags("tags")),
+      category: try reader.text("category") ?? defaults.category,
       overrides: overrides.filled(from: defaults.overrides),
       assertions: defaults.assertions + (try reader.assertions(anyOf: ["assertions", "assert"]) ?? []),
       attachments: attachments, metadata: metadata)
   }
 
   /// Decodes a dataset's `defaults` object.
-  static func decodeDefaults(_ value: JSONValue, file: String, line: Int) throws(DatasetIssue) -> DatasetDefaults {
+  static func decodeDefaults(_ value: JSONValue, file: String, line: Int) throws(DatasetIssue)
+    -> DatasetDefaults
+  {
     guard case .object(let fields) = value else {
-      throw DatasetIssue(file: file, line: line, field: "defaults", problem: "defaults must be an object", fix: "write defaults: { ... }")
+      throw DatasetIssue(
+        file: file, line: line, field: "defaults", problem: "defaults must be an object",
+        fix: "write defaults: { ... }")
     }
     let reader = FieldReader(file: file, line: line, fields: fields, caseID: nil, prefix: "defaults.")
     try reader.rejectUnknown(defaultFields)
@@ -104,23 +124,32 @@ struct CaseDecoder {
     defaults.tags = try reader.tags("tags")
     defaults.category = try reader.text("category")
     defaults.overrides = CaseOverrides(
-      model: try reader.text("model"), temperature: try reader.number("temperature"), maxTokens: try reader.integer("max_tokens"),
+      model: try reader.text("model"), temperature: try reader.number("temperature"),
+      maxTokens: try reader.integer("max_tokens"),
       stop: try reader.texts("stop"))
     defaults.assertions = try reader.assertions(anyOf: ["assertions", "assert"]) ?? []
     defaults.metadata = try reader.object("metadata") ?? [:]
     return defaults
   }
 
-  private func resolve(_ location: String, field: String, reader: FieldReader) throws(DatasetIssue) -> String {
-    if location.hasPrefix("http://") || location.hasPrefix("https://") || location.hasPrefix("data:") { return location }
-    let url = location.hasPrefix("/") ? URL(fileURLWithPath: location) : directory.appendingPathComponent(location)
+  private func resolve(_ location: String, field: String, reader: FieldReader) throws(DatasetIssue) -> String
+  {
+    if location.hasPrefix("http://") || location.hasPrefix("https://") || location.hasPrefix("data:") {
+      return location
+    }
+    let url =
+      location.hasPrefix("/") ? URL(fileURLWithPath: location) : directory.appendingPathComponent(location)
     guard FileManager.default.fileExists(atPath: url.path) else {
-      throw reader.issue(field, "the file '\(location)' does not exist (looked at \(url.path))", "give a path relative to the dataset file, or a URL")
+      throw reader.issue(
+        field, "the file '\(location)' does not exist (looked at \(url.path))",
+        "give a path relative to the dataset file, or a URL")
     }
     return url.standardizedFileURL.path
   }
 
-  private func issue(_ line: Int, _ field: String?, _ caseID: String?, _ problem: String, _ fix: String) -> DatasetIssue {
+  private func issue(_ line: Int, _ field: String?, _ caseID: String?, _ problem: String, _ fix: String)
+    -> DatasetIssue
+  {
     DatasetIssue(file: file, line: line, field: field, caseID: caseID, problem: problem, fix: fix)
   }
 

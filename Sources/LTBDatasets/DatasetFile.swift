@@ -29,10 +29,12 @@ public struct DatasetFile: Sendable {
   public static func open(_ path: String) throws(DatasetIssue) -> DatasetFile {
     guard let format = DatasetFormat(path: path) else {
       throw DatasetIssue(
-        file: path, line: nil, problem: "unknown dataset format", fix: "use a .json, .jsonl, .yaml, .yml or .csv file")
+        file: path, line: nil, problem: "unknown dataset format",
+        fix: "use a .json, .jsonl, .yaml, .yml or .csv file")
     }
     guard FileManager.default.isReadableFile(atPath: path) else {
-      throw DatasetIssue(file: path, line: nil, problem: "the file does not exist or cannot be read", fix: "check the path")
+      throw DatasetIssue(
+        file: path, line: nil, problem: "the file does not exist or cannot be read", fix: "check the path")
     }
     let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     switch format {
@@ -40,23 +42,28 @@ public struct DatasetFile: Sendable {
       let parsed: (cases: [(JSONValue, Int)], header: [String: JSONValue])
       if format == .json {
         guard let data = FileManager.default.contents(atPath: path) else {
-          throw DatasetIssue(file: path, line: nil, problem: "cannot read the file", fix: "check its permissions")
+          throw DatasetIssue(
+            file: path, line: nil, problem: "cannot read the file", fix: "check its permissions")
         }
         var scanner = JSONScanner(Array(data))
         do {
           parsed = try scanner.parseCases(key: "cases")
         } catch {
-          throw DatasetIssue(file: path, line: error.line, problem: "JSON syntax error at column \(error.column): \(error.message)", fix: "correct the JSON")
+          throw DatasetIssue(
+            file: path, line: error.line,
+            problem: "JSON syntax error at column \(error.column): \(error.message)", fix: "correct the JSON")
         }
       } else {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-          throw DatasetIssue(file: path, line: nil, problem: "cannot read the file as UTF-8", fix: "save it as UTF-8")
+          throw DatasetIssue(
+            file: path, line: nil, problem: "cannot read the file as UTF-8", fix: "save it as UTF-8")
         }
         parsed = try YAMLReader.read(text, file: path)
       }
       let header = try Header(parsed.header, file: path, line: 1)
       return DatasetFile(
-        path: path, format: format, name: header.name ?? stem, description: header.description, defaults: header.defaults,
+        path: path, format: format, name: header.name ?? stem, description: header.description,
+        defaults: header.defaults,
         records: parsed.cases)
     case .jsonl:
       var header = Header()
@@ -69,10 +76,12 @@ public struct DatasetFile: Sendable {
         }
       }
       return DatasetFile(
-        path: path, format: format, name: header.name ?? stem, description: header.description, defaults: header.defaults,
+        path: path, format: format, name: header.name ?? stem, description: header.description,
+        defaults: header.defaults,
         records: nil)
     case .csv:
-      return DatasetFile(path: path, format: format, name: stem, description: nil, defaults: DatasetDefaults(), records: nil)
+      return DatasetFile(
+        path: path, format: format, name: stem, description: nil, defaults: DatasetDefaults(), records: nil)
     }
   }
 
@@ -133,7 +142,9 @@ public struct DatasetFile: Sendable {
       }
       name = members["name"]?.stringValue
       description = members["description"]?.stringValue
-      if let value = members["defaults"] { defaults = try CaseDecoder.decodeDefaults(value, file: file, line: line) }
+      if let value = members["defaults"] {
+        defaults = try CaseDecoder.decodeDefaults(value, file: file, line: line)
+      }
     }
   }
 }
@@ -203,7 +214,8 @@ public struct DatasetCaseIterator: IteratorProtocol {
           return (
             .failure(
               DatasetIssue(
-                file: decoder.file, line: line, problem: "JSON syntax error at column \(error.column): \(error.message)",
+                file: decoder.file, line: line,
+                problem: "JSON syntax error at column \(error.column): \(error.message)",
                 fix: "each line must be one JSON object")), line
           )
         }

@@ -16,7 +16,9 @@ public struct DatasetIssue: Error, Sendable, Hashable, CustomStringConvertible {
   public var fix: String
 
   /// Creates an issue.
-  public init(file: String, line: Int?, field: String? = nil, caseID: String? = nil, problem: String, fix: String) {
+  public init(
+    file: String, line: Int?, field: String? = nil, caseID: String? = nil, problem: String, fix: String
+  ) {
     self.file = file
     self.line = line
     self.field = field

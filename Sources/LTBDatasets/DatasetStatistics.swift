@@ -23,7 +23,9 @@ public struct DatasetStatistics: Sendable, Codable {
   /// Images and audio over all cases.
   public var attachments = 0
   /// Shortest, mean and longest prompt (system plus messages), in characters.
-  public var promptCharacters: (min: Int, mean: Double, max: Int) { (minimum, cases == 0 ? 0 : Double(total) / Double(cases), maximum) }
+  public var promptCharacters: (min: Int, mean: Double, max: Int) {
+    (minimum, cases == 0 ? 0 : Double(total) / Double(cases), maximum)
+  }
   /// Estimated prompt tokens over all cases (UTF-8 bytes / 4, an estimate).
   public var estimatedPromptTokens = 0
 
@@ -56,7 +58,8 @@ public struct DatasetStatistics: Sendable, Codable {
     if testCase.messages != nil { conversations += 1 }
     assertions += testCase.assertions.count
     attachments += testCase.attachments.count
-    let text = ([testCase.system, testCase.prompt].compactMap { $0 } + (testCase.messages ?? []).map(\.text)).joined(separator: "\n")
+    let text = ([testCase.system, testCase.prompt].compactMap { $0 } + (testCase.messages ?? []).map(\.text))
+      .joined(separator: "\n")
     let length = text.count
     minimum = cases == 1 ? length : min(minimum, length)
     maximum = max(maximum, length)

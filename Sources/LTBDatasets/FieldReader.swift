@@ -10,7 +10,8 @@ struct FieldReader {
   var prefix = ""
 
   func issue(_ field: String?, _ problem: String, _ fix: String) -> DatasetIssue {
-    DatasetIssue(file: file, line: line, field: field.map { prefix + $0 }, caseID: caseID, problem: problem, fix: fix)
+    DatasetIssue(
+      file: file, line: line, field: field.map { prefix + $0 }, caseID: caseID, problem: problem, fix: fix)
   }
 
   func rejectUnknown(_ known: [String]) throws(DatasetIssue) {
@@ -30,7 +31,8 @@ struct FieldReader {
     case .int(let value)?: return String(value)
     case .double(let value)?: return String(value)
     case .bool(let value)?: return String(value)
-    case let other?: throw issue(key, "expected text, found \(CaseDecoder.describe(other))", "write \(key) as a string")
+    case let other?:
+      throw issue(key, "expected text, found \(CaseDecoder.describe(other))", "write \(key) as a string")
     }
   }
 
@@ -42,7 +44,9 @@ struct FieldReader {
       var result: [String] = []
       for item in items {
         guard let text = Self.scalarText(item) else {
-          throw issue(key, "every element must be text, found \(CaseDecoder.describe(item))", "write \(key) as a list of strings")
+          throw issue(
+            key, "every element must be text, found \(CaseDecoder.describe(item))",
+            "write \(key) as a list of strings")
         }
         result.append(text)
       }
@@ -55,7 +59,9 @@ struct FieldReader {
   /// A list of tags, or a comma-separated string.
   func tags(_ key: String) throws(DatasetIssue) -> [String] {
     if case .string(let value)? = fields[key] {
-      return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+        !$0.isEmpty
+      }
     }
     return try texts(key) ?? []
   }
@@ -70,7 +76,8 @@ struct FieldReader {
         throw issue(key, "'\(value)' is not a number", "write a number, e.g. 0.7")
       }
       return number
-    case let other?: throw issue(key, "expected a number, found \(CaseDecoder.describe(other))", "write a number, e.g. 0.7")
+    case let other?:
+      throw issue(key, "expected a number, found \(CaseDecoder.describe(other))", "write a number, e.g. 0.7")
     }
   }
 
@@ -86,7 +93,9 @@ struct FieldReader {
     switch fields[key] {
     case nil, .null?: return nil
     case .object(let members)?: return members
-    case let other?: throw issue(key, "expected an object, found \(CaseDecoder.describe(other))", "write \(key) as { name: value }")
+    case let other?:
+      throw issue(
+        key, "expected an object, found \(CaseDecoder.describe(other))", "write \(key) as { name: value }")
     }
   }
 
@@ -95,7 +104,9 @@ struct FieldReader {
     var result: [String: String] = [:]
     for (name, value) in members {
       guard let text = Self.scalarText(value) else {
-        throw issue("\(key).\(name)", "expected text, found \(CaseDecoder.describe(value))", "variables hold text or numbers")
+        throw issue(
+          "\(key).\(name)", "expected text, found \(CaseDecoder.describe(value))",
+          "variables hold text or numbers")
       }
       result[name] = text
     }
@@ -121,17 +132,22 @@ struct FieldReader {
   func messages(_ key: String) throws(DatasetIssue) -> [Message]? {
     guard let value = fields[key], value != .null else { return nil }
     guard case .array(let items) = value, !items.isEmpty else {
-      throw issue(key, "expected a non-empty list of { role, content }", "write messages: [{ role: user, content: ... }]")
+      throw issue(
+        key, "expected a non-empty list of { role, content }",
+        "write messages: [{ role: user, content: ... }]")
     }
     var messages: [Message] = []
     for (position, item) in items.enumerated() {
       guard let roleName = item["role"]?.stringValue, let role = Message.Role(rawValue: roleName) else {
         throw issue(
-          "\(key)[\(position)].role", "missing or unknown role \(item["role"].map(CaseDecoder.describe) ?? "")",
+          "\(key)[\(position)].role",
+          "missing or unknown role \(item["role"].map(CaseDecoder.describe) ?? "")",
           "use one of system, user, assistant, tool")
       }
       guard let content = item["content"].flatMap(Self.scalarText) else {
-        throw issue("\(key)[\(position)].content", "missing or non-text content", "give each message its text as content")
+        throw issue(
+          "\(key)[\(position)].content", "missing or non-text content",
+          "give each message its text as content")
       }
       messages.append(Message(role: role, text: content))
     }
@@ -144,7 +160,8 @@ struct FieldReader {
       throw issue(key, "expected a list of assertions", "write \(key): [{ type: contains, value: ... }]")
     }
     for (position, item) in items.enumerated() where item["type"]?.stringValue == nil {
-      throw issue("\(key)[\(position)]", "an assertion needs a 'type'", "write { type: contains, value: ... }")
+      throw issue(
+        "\(key)[\(position)]", "an assertion needs a 'type'", "write { type: contains, value: ... }")
     }
     return items
   }

@@ -31,7 +31,9 @@ struct JSONScanner {
 
   /// Parses a document that is an array (or an object holding the array under `key`), and
   /// returns each element with the line it starts on, plus the other top-level members.
-  mutating func parseCases(key: String) throws(Failure) -> (cases: [(JSONValue, Int)], header: [String: JSONValue]) {
+  mutating func parseCases(key: String) throws(Failure) -> (
+    cases: [(JSONValue, Int)], header: [String: JSONValue]
+  ) {
     skipWhitespace()
     guard index < bytes.count else { throw failure("the file is empty") }
     if bytes[index] == UInt8(ascii: "[") {
@@ -40,7 +42,9 @@ struct JSONScanner {
       if index < bytes.count { throw failure("unexpected text after the JSON array") }
       return (elements, [:])
     }
-    guard bytes[index] == UInt8(ascii: "{") else { throw failure("expected an array of cases or an object with \"\(key)\"") }
+    guard bytes[index] == UInt8(ascii: "{") else {
+      throw failure("expected an array of cases or an object with \"\(key)\"")
+    }
     index += 1
     var header: [String: JSONValue] = [:]
     var cases: [(JSONValue, Int)]?
@@ -141,7 +145,8 @@ struct JSONScanner {
 
   private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(Failure) -> JSONValue {
     let expected = Array(word.utf8)
-    guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+    guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected
+    else {
       throw failure("expected \(word)")
     }
     index += expected.count
@@ -180,7 +185,8 @@ struct JSONScanner {
     while let byte = peek() {
       let isDigit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
       let isNumberSign =
-        byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "+")
+        byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+        || byte == UInt8(ascii: "+")
         || byte == UInt8(ascii: "-")
       guard isDigit || isNumberSign else { break }
       if !isDigit && !(byte == UInt8(ascii: "-") && index == start) { isInteger = false }
@@ -233,7 +239,8 @@ struct JSONScanner {
   }
 
   private mutating func parseHex4() throws(Failure) -> UInt32 {
-    guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+    guard index + 4 <= bytes.count,
+      let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
     else { throw failure("expected four hex digits after \\u") }
     index += 4
     return value

@@ -3,7 +3,9 @@ import Foundation
 /// Renders `{{name}}` templates (spaces inside the braces allowed) from a case's variables.
 public enum TemplateRenderer {
   /// The rendered text, or the names of the variables it needs but `variables` lacks.
-  public static func render(_ template: String, variables: [String: String]) -> Result<String, MissingVariables> {
+  public static func render(_ template: String, variables: [String: String]) -> Result<
+    String, MissingVariables
+  > {
     var output = ""
     var missing: [String] = []
     var rest = Substring(template)

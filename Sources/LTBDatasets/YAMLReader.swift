@@ -5,16 +5,23 @@ import Yams
 /// Reads YAML into JSON values, keeping the line where each case starts.
 enum YAMLReader {
   /// The cases (each with its line) and the other top-level members, of a list or of a mapping with `cases`.
-  static func read(_ text: String, file: String) throws(DatasetIssue) -> (cases: [(JSONValue, Int)], header: [String: JSONValue]) {
+  static func read(_ text: String, file: String) throws(DatasetIssue) -> (
+    cases: [(JSONValue, Int)], header: [String: JSONValue]
+  ) {
     let root: Node?
     do {
       root = try Yams.compose(yaml: text)
     } catch let error as YamlError {
-      throw DatasetIssue(file: file, line: Self.line(of: error), problem: "YAML syntax error: \(error)", fix: "correct the YAML")
+      throw DatasetIssue(
+        file: file, line: Self.line(of: error), problem: "YAML syntax error: \(error)",
+        fix: "correct the YAML")
     } catch {
-      throw DatasetIssue(file: file, line: nil, problem: "cannot parse YAML: \(error)", fix: "correct the YAML")
+      throw DatasetIssue(
+        file: file, line: nil, problem: "cannot parse YAML: \(error)", fix: "correct the YAML")
     }
-    guard let root else { throw DatasetIssue(file: file, line: 1, problem: "the file is empty", fix: "add a list of cases") }
+    guard let root else {
+      throw DatasetIssue(file: file, line: 1, problem: "the file is empty", fix: "add a list of cases")
+    }
     switch root {
     case .sequence(let sequence):
       return (sequence.map { (convert($0), $0.mark?.line ?? 0) }, [:])
@@ -30,11 +37,15 @@ enum YAMLReader {
         }
       }
       guard let cases else {
-        throw DatasetIssue(file: file, line: root.mark?.line, problem: "the mapping has no 'cases' list", fix: "put the cases under cases:")
+        throw DatasetIssue(
+          file: file, line: root.mark?.line, problem: "the mapping has no 'cases' list",
+          fix: "put the cases under cases:")
       }
       return (cases, header)
     default:
-      throw DatasetIssue(file: file, line: root.mark?.line, problem: "expected a list of cases", fix: "write a YAML list, or cases: [...]")
+      throw DatasetIssue(
+        file: file, line: root.mark?.line, problem: "expected a list of cases",
+        fix: "write a YAML list, or cases: [...]")
     }
   }
 

@@ -15,7 +15,10 @@ public actor BenchmarkRunner {
   private var cancelRequested = false
 
   /// Creates a runner over a store, the configured providers by name, and an event bus.
-  public init(store: any BenchStore, providers: [String: any Provider], bus: EventBus, cancellationGrace: Duration = .seconds(10)) {
+  public init(
+    store: any BenchStore, providers: [String: any Provider], bus: EventBus,
+    cancellationGrace: Duration = .seconds(10)
+  ) {
     self.store = store
     self.providers = providers
     self.bus = bus
@@ -43,7 +46,9 @@ public actor BenchmarkRunner {
     let plan = try TaskPlan(suite: suite)
     try checkTargets(suite)
     for name in Set(suite.targets.map(\.provider)) {
-      if let provider = providers[name] { try await store.registerProvider(name: name, kind: provider.kind, baseURL: "") }
+      if let provider = providers[name] {
+        try await store.registerProvider(name: name, kind: provider.kind, baseURL: "")
+      }
     }
     let succeeded = try await store.succeededTaskKeys(session: sessionID)
     let control = RunControl(stop: suite.stop, skipKeys: succeeded)
@@ -63,13 +68,15 @@ public actor BenchmarkRunner {
 
     let writer = ResultWriter(store: store)
     let context = ExecutionContext(
-      sessionID: sessionID, suite: suite, providers: providers, store: store, writer: writer, control: control, bus: bus,
+      sessionID: sessionID, suite: suite, providers: providers, store: store, writer: writer,
+      control: control, bus: bus,
       start: ContinuousClock.now, total: remaining)
     let reporter = Task { await Self.reportMetrics(context) }
     for (index, phase) in suite.load.phases.enumerated() {
       if await control.stopReason != nil { break }
       await control.beginPhase(
-        try plan.makeIterator(phase: index), limit: phase.maxRequests, durationSeconds: phase.maxDurationSeconds,
+        try plan.makeIterator(phase: index), limit: phase.maxRequests,
+        durationSeconds: phase.maxDurationSeconds,
         warmup: suite.load.warmupRequests)
       let seed = suite.load.seed &+ UInt64(index)
       let phaseTask = Task { await Self.runPhase(phase, seed: seed, context: context) }
@@ -132,7 +139,8 @@ public actor BenchmarkRunner {
         for _ in 0..<max(1, phase.concurrency) {
           group.addTask {
             while !Task.isCancelled, let (task, warmup) = await context.control.next() {
-              await RequestExecutor.execute(task, scheduledAt: ContinuousClock.now, warmup: warmup, context: context)
+              await RequestExecutor.execute(
+                task, scheduledAt: ContinuousClock.now, warmup: warmup, context: context)
             }
           }
         }
@@ -165,12 +173,16 @@ public actor BenchmarkRunner {
       let failed = await context.control.failed
       let labels = ["session": context.sessionID.uuidString.lowercased()]
       await context.bus.publish(
-        .metricUpdate(name: "requests_per_second", value: Double(completed - lastCompleted), labels: labels, timestamp: Date()))
+        .metricUpdate(
+          name: "requests_per_second", value: Double(completed - lastCompleted), labels: labels,
+          timestamp: Date()))
       await context.bus.publish(
         .metricUpdate(
-          name: "error_rate", value: completed == 0 ? 0 : Double(failed) / Double(completed), labels: labels, timestamp: Date()))
+          name: "error_rate", value: completed == 0 ? 0 : Double(failed) / Double(completed), labels: labels,
+          timestamp: Date()))
       if let ttft = await context.control.recentMedianTimeToFirstToken() {
-        await context.bus.publish(.metricUpdate(name: "ttft_p50_ms", value: ttft, labels: labels, timestamp: Date()))
+        await context.bus.publish(
+          .metricUpdate(name: "ttft_p50_ms", value: ttft, labels: labels, timestamp: Date()))
       }
       lastCompleted = completed
     }

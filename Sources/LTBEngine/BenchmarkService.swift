@@ -14,7 +14,9 @@ public actor BenchmarkService {
   private var runners: [UUID: BenchmarkRunner] = [:]
 
   /// Creates the service over a store, the enabled providers' settings and the model catalogue.
-  public init(store: any BenchStore, providers: [ProviderSettings], catalog: ModelCatalog, bus: EventBus = EventBus()) {
+  public init(
+    store: any BenchStore, providers: [ProviderSettings], catalog: ModelCatalog, bus: EventBus = EventBus()
+  ) {
     self.store = store
     self.settings = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     self.catalog = catalog
@@ -29,15 +31,19 @@ public actor BenchmarkService {
   }
 
   /// Runs (or resumes) a session to its end and returns it.
-  public func run(sessionID: UUID, cancellationGrace: Duration = .seconds(10)) async throws -> BenchmarkSession {
+  public func run(sessionID: UUID, cancellationGrace: Duration = .seconds(10)) async throws
+    -> BenchmarkSession
+  {
     guard let session = try await store.session(sessionID) else {
       throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
     }
     if session.status == .running, runners[sessionID] != nil {
-      throw LTBError(.invalidInput, "session \(sessionID) is already running", fix: "wait for it, or cancel it first")
+      throw LTBError(
+        .invalidInput, "session \(sessionID) is already running", fix: "wait for it, or cancel it first")
     }
     let providers = try makeProviders(for: session.suite)
-    let runner = BenchmarkRunner(store: store, providers: providers, bus: bus, cancellationGrace: cancellationGrace)
+    let runner = BenchmarkRunner(
+      store: store, providers: providers, bus: bus, cancellationGrace: cancellationGrace)
     runners[sessionID] = runner
     defer { runners[sessionID] = nil }
     do {

@@ -87,13 +87,19 @@ public struct BenchmarkSummary: Sendable, Codable {
     var accumulators: [GroupKey: Accumulator] = [:]
     try await store.forEachResultPage(session: sessionID) { page in
       for result in page {
-        accumulators[GroupKey(provider: result.provider, model: result.model, phase: result.phase), default: Accumulator()]
-          .add(result, slo: session.suite.slo)
+        accumulators[
+          GroupKey(provider: result.provider, model: result.model, phase: result.phase),
+          default: Accumulator()
+        ]
+        .add(result, slo: session.suite.slo)
       }
     }
-    let groups = accumulators.sorted { ($0.key.phase, $0.key.provider, $0.key.model) < ($1.key.phase, $1.key.provider, $1.key.model) }
-      .map { $0.value.summary(key: $0.key, slo: session.suite.slo) }
-    return BenchmarkSummary(sessionID: sessionID, status: session.status, stopReason: session.stopReason, groups: groups)
+    let groups = accumulators.sorted {
+      ($0.key.phase, $0.key.provider, $0.key.model) < ($1.key.phase, $1.key.provider, $1.key.model)
+    }
+    .map { $0.value.summary(key: $0.key, slo: session.suite.slo) }
+    return BenchmarkSummary(
+      sessionID: sessionID, status: session.status, stopReason: session.stopReason, groups: groups)
   }
 
   private struct GroupKey: Hashable {
@@ -147,7 +153,11 @@ public struct BenchmarkSummary: Sendable, Codable {
         outputTokens += usage.outputTokens
         if usage.source == .estimated { estimated += 1 }
       }
-      if let cost = result.cost { self.cost += cost.total } else if result.status == .success { unpriced = true }
+      if let cost = result.cost {
+        self.cost += cost.total
+      } else if result.status == .success {
+        unpriced = true
+      }
       guard !result.warmup, !result.cacheHit, result.status != .skipped else { return }
       windowStart = min(windowStart, result.sentOffsetMs)
       windowEnd = max(windowEnd, result.sentOffsetMs + result.durationMs)
@@ -169,9 +179,13 @@ public struct BenchmarkSummary: Sendable, Codable {
     }
 
     func meets(_ slo: ServiceLevelObjectives, _ result: BenchmarkResult) -> Bool {
-      if let limit = slo.maxTimeToFirstTokenMs, (result.timeToFirstTokenMs ?? .infinity) > limit { return false }
+      if let limit = slo.maxTimeToFirstTokenMs, (result.timeToFirstTokenMs ?? .infinity) > limit {
+        return false
+      }
       if let limit = slo.maxEndToEndMs, (result.endToEndMs ?? .infinity) > limit { return false }
-      if let limit = slo.maxTimePerOutputTokenMs, let tpot = result.timePerOutputTokenMs, tpot > limit { return false }
+      if let limit = slo.maxTimePerOutputTokenMs, let tpot = result.timePerOutputTokenMs, tpot > limit {
+        return false
+      }
       if let minimum = slo.minOutputTokensPerSecond {
         let seconds = (result.endToEndMs ?? result.durationMs) / 1_000
         let rate = seconds > 0 ? Double(result.usage?.outputTokens ?? 0) / seconds : 0
@@ -182,19 +196,28 @@ public struct BenchmarkSummary: Sendable, Codable {
 
     func summary(key: GroupKey, slo: ServiceLevelObjectives) -> GroupSummary {
       let window = windowEnd > windowStart ? (windowEnd - windowStart) / 1_000 : 0
-      func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+      func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+      }
       return GroupSummary(
-        provider: key.provider, model: key.model, phase: key.phase, requests: requests, succeeded: succeeded, failed: failed,
+        provider: key.provider, model: key.model, phase: key.phase, requests: requests, succeeded: succeeded,
+        failed: failed,
         timedOut: timedOut, skipped: skipped, warmup: warmup, cacheHits: cacheHits, errorsByCode: errors,
-        successRate: requests == 0 ? 0 : Double(succeeded) / Double(requests), timeToFirstToken: Distribution(ttft),
-        endToEnd: Distribution(e2e), timePerOutputToken: Distribution(tpot), interTokenLatency: Distribution(itl),
-        scheduleLag: Distribution(lag), latencyFromSchedule: Distribution(fromSchedule), windowSeconds: window,
+        successRate: requests == 0 ? 0 : Double(succeeded) / Double(requests),
+        timeToFirstToken: Distribution(ttft),
+        endToEnd: Distribution(e2e), timePerOutputToken: Distribution(tpot),
+        interTokenLatency: Distribution(itl),
+        scheduleLag: Distribution(lag), latencyFromSchedule: Distribution(fromSchedule),
+        windowSeconds: window,
         requestThroughput: window > 0 ? Double(measuredCompleted) / window : 0,
         outputTokenThroughput: window > 0 ? Double(measuredOutputTokens) / window : 0,
         goodput: slo.isEmpty || window == 0 ? nil : Double(meetingSLO) / window,
-        sloAttainment: slo.isEmpty || measuredCompleted == 0 ? nil : Double(meetingSLO) / Double(measuredCompleted),
-        inputTokens: inputTokens, outputTokens: outputTokens, estimatedUsage: estimated, costUSD: unpriced ? nil : cost,
-        serverPromptMs: mean(serverPrompt), serverGenerationMs: mean(serverGeneration), serverTokensPerSecond: mean(serverRate))
+        sloAttainment: slo.isEmpty || measuredCompleted == 0
+          ? nil : Double(meetingSLO) / Double(measuredCompleted),
+        inputTokens: inputTokens, outputTokens: outputTokens, estimatedUsage: estimated,
+        costUSD: unpriced ? nil : cost,
+        serverPromptMs: mean(serverPrompt), serverGenerationMs: mean(serverGeneration),
+        serverTokensPerSecond: mean(serverRate))
     }
   }
 }

@@ -18,7 +18,8 @@ public struct BenchmarkTask: Sendable {
   public var repeatIndex: Int
 
   /// The key of a task, from its parts.
-  public static func key(phase: Int, target: Int, dataset: String, caseID: String, repeatIndex: Int) -> String {
+  public static func key(phase: Int, target: Int, dataset: String, caseID: String, repeatIndex: Int) -> String
+  {
     "\(phase)/\(target)/\(dataset)/\(caseID)/\(repeatIndex)"
   }
 }

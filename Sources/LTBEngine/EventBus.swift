@@ -23,7 +23,8 @@ public actor EventBus {
   public func subscribe(topics: Set<String>? = nil, bufferSize: Int = 1_024) -> AsyncStream<RunEvent> {
     let id = nextID
     nextID += 1
-    let (stream, continuation) = AsyncStream<RunEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
+    let (stream, continuation) = AsyncStream<RunEvent>.makeStream(
+      bufferingPolicy: .bufferingNewest(bufferSize))
     subscribers[id] = Subscriber(topics: topics, continuation: continuation)
     continuation.onTermination = { [weak self] _ in
       Task { await self?.remove(id) }

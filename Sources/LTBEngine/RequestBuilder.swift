@@ -8,7 +8,8 @@ public enum RequestBuilder {
   public static func request(for task: BenchmarkTask) throws -> CompletionRequest {
     let testCase = task.testCase
     var messages = testCase.messages ?? [Message(role: .user, text: testCase.prompt ?? "")]
-    if !testCase.attachments.isEmpty, let last = messages.indices.last(where: { messages[$0].role == .user }) {
+    if !testCase.attachments.isEmpty, let last = messages.indices.last(where: { messages[$0].role == .user })
+    {
       messages[last].content += try testCase.attachments.map(part)
     }
     var parameters = task.target.parameters
@@ -17,20 +18,24 @@ public enum RequestBuilder {
     if let maxTokens = overrides.maxTokens { parameters.maxTokens = maxTokens }
     if let stop = overrides.stop { parameters.stop = stop }
     return CompletionRequest(
-      model: overrides.model ?? task.target.model, system: testCase.system, messages: messages, parameters: parameters)
+      model: overrides.model ?? task.target.model, system: testCase.system, messages: messages,
+      parameters: parameters)
   }
 
   /// The prompt as text, for storage: a lone user message as itself, otherwise system and
   /// messages one per line with their roles.
   public static func promptText(_ request: CompletionRequest) -> String {
-    if request.system == nil, request.messages.count == 1, let only = request.messages.first, only.isTextOnly {
+    if request.system == nil, request.messages.count == 1, let only = request.messages.first, only.isTextOnly
+    {
       return only.text
     }
     var lines: [String] = []
     if let system = request.system { lines.append("system: \(system)") }
     for message in request.messages {
       let attachments = message.content.filter { $0.modality != .text }.count
-      lines.append("\(message.role.rawValue): \(message.text)\(attachments > 0 ? " [+\(attachments) attachment(s)]" : "")")
+      lines.append(
+        "\(message.role.rawValue): \(message.text)\(attachments > 0 ? " [+\(attachments) attachment(s)]" : "")"
+      )
     }
     return lines.joined(separator: "\n")
   }
@@ -41,10 +46,12 @@ public enum RequestBuilder {
     switch attachment.kind {
     case .image:
       if isRemote || location.hasPrefix("data:") { return .image(ImageContent(source: .url(location))) }
-      return .image(ImageContent(source: .inline(data: try read(location), mediaType: mediaType(of: location))))
+      return .image(
+        ImageContent(source: .inline(data: try read(location), mediaType: mediaType(of: location))))
     case .audio:
       guard !isRemote else {
-        throw LTBError(.invalidInput, "audio must be a local file, not \(location)", fix: "download it and give its path")
+        throw LTBError(
+          .invalidInput, "audio must be a local file, not \(location)", fix: "download it and give its path")
       }
       let format = AudioFormat(rawValue: URL(fileURLWithPath: location).pathExtension.lowercased()) ?? .wav
       return .audio(AudioContent(data: try read(location), format: format))
@@ -53,7 +60,9 @@ public enum RequestBuilder {
 
   private static func read(_ path: String) throws -> Data {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw LTBError(.invalidInput, "cannot read the attachment \(path)", fix: "check that the file exists and is readable")
+      throw LTBError(
+        .invalidInput, "cannot read the attachment \(path)", fix: "check that the file exists and is readable"
+      )
     }
     return data
   }

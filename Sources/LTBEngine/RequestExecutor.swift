@@ -5,29 +5,40 @@ import LTBStorage
 /// Sends one task (or answers it from the response cache), turns the outcome into a result,
 /// stores it, and publishes its events.
 enum RequestExecutor {
-  static func execute(_ task: BenchmarkTask, scheduledAt: ContinuousClock.Instant, warmup: Bool, context: ExecutionContext) async {
-    guard let result = await outcome(of: task, scheduledAt: scheduledAt, warmup: warmup, context: context) else { return }
+  static func execute(
+    _ task: BenchmarkTask, scheduledAt: ContinuousClock.Instant, warmup: Bool, context: ExecutionContext
+  ) async {
+    guard let result = await outcome(of: task, scheduledAt: scheduledAt, warmup: warmup, context: context)
+    else { return }
     await context.writer.add(result)
     await context.control.record(result)
-    if let failure = await context.writer.failure { await context.control.requestStop(.storage(failure.message)) }
+    if let failure = await context.writer.failure {
+      await context.control.requestStop(.storage(failure.message))
+    }
     let completed = await context.control.completed
     await context.bus.publish(
-      .testCompleted(sessionID: context.sessionID, testID: task.testCase.id, status: result.status, durationMs: result.durationMs))
+      .testCompleted(
+        sessionID: context.sessionID, testID: task.testCase.id, status: result.status,
+        durationMs: result.durationMs))
     await context.bus.publish(
       .benchmarkProgress(
-        sessionID: context.sessionID, completed: completed, total: context.total, currentTest: task.testCase.id,
-        progressPercent: context.total == 0 ? 100 : min(100, Double(completed) * 100 / Double(context.total))))
+        sessionID: context.sessionID, completed: completed, total: context.total,
+        currentTest: task.testCase.id,
+        progressPercent: context.total == 0 ? 100 : min(100, Double(completed) * 100 / Double(context.total)))
+    )
   }
 
   /// The result of a task; `nil` when it was cancelled in flight (resume sends it again).
   static func outcome(
     of task: BenchmarkTask, scheduledAt: ContinuousClock.Instant, warmup: Bool, context: ExecutionContext
   ) async -> BenchmarkResult? {
-    let createdAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
+    let createdAt = Date(
+      timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
     let sentOffset = (ContinuousClock.now - context.start).milliseconds
     var result = BenchmarkResult(
       sessionID: context.sessionID, taskKey: task.key, testID: task.testCase.id, dataset: task.dataset,
-      provider: task.target.provider, model: task.target.model ?? "", phase: task.phase, repeatIndex: task.repeatIndex,
+      provider: task.target.provider, model: task.target.model ?? "", phase: task.phase,
+      repeatIndex: task.repeatIndex,
       warmup: warmup, status: .failure, prompt: "", createdAt: createdAt, sentOffsetMs: sentOffset,
       parameters: task.target.parameters, tags: task.testCase.tags, category: task.testCase.category,
       metadata: task.testCase.metadata)
@@ -48,7 +59,8 @@ enum RequestExecutor {
     result.prompt = RequestBuilder.promptText(request)
     result.parameters = request.parameters
     let cacheMode = context.suite.cache
-    let key = ResponseCacheKey.key(provider: provider.name, model: model, request: request, stream: context.suite.stream)
+    let key = ResponseCacheKey.key(
+      provider: provider.name, model: model, request: request, stream: context.suite.stream)
     if cacheMode != .off {
       if let cached = try? await context.store.cachedResponse(key: key) {
         result.cacheHit = true
@@ -66,7 +78,8 @@ enum RequestExecutor {
       let options = RequestOptions(stream: context.suite.stream, scheduledAt: scheduledAt)
       let response = try await provider.completeMultimodal(request, options: options)
       if cacheMode == .readWrite {
-        try? await context.store.storeCachedResponse(key: key, provider: provider.name, model: model, request: request, response: response)
+        try? await context.store.storeCachedResponse(
+          key: key, provider: provider.name, model: model, request: request, response: response)
       }
       return succeeded(result, response)
     } catch let error as LTBError where error.code == .cancelled {

@@ -6,7 +6,8 @@ public import LTBCore
 /// messages with their attachments, every parameter, response format, tools, logprobs).
 public enum ResponseCacheKey {
   /// The key of `request` sent to `provider` with `model`.
-  public static func key(provider: String, model: String, request: CompletionRequest, stream: Bool) -> String {
+  public static func key(provider: String, model: String, request: CompletionRequest, stream: Bool) -> String
+  {
     var resolved = request
     resolved.model = model
     let encoder = JSONEncoder()

@@ -41,7 +41,9 @@ actor ResultWriter {
         try await store.insertResults(batch)
         written += batch.count
       } catch {
-        failure = (error as? LTBError) ?? LTBError(.storage, "cannot store results: \(error)", fix: "check the database")
+        failure =
+          (error as? LTBError)
+          ?? LTBError(.storage, "cannot store results: \(error)", fix: "check the database")
         buffer.insert(contentsOf: batch, at: 0)
       }
     }

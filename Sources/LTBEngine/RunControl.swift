@@ -19,7 +19,8 @@ actor RunControl {
       case .maxDuration(let seconds): "reached max_duration (\(seconds) s)"
       case .errorRate(let rate, let limit):
         "error rate \(String(format: "%.1f", rate * 100))% exceeded max_error_rate \(String(format: "%.1f", limit * 100))%"
-      case .costBudget(let cost, let budget): String(format: "cost $%.4f exceeded max_cost $%.4f", cost, budget)
+      case .costBudget(let cost, let budget):
+        String(format: "cost $%.4f exceeded max_cost $%.4f", cost, budget)
       case .storage(let message): "storage failed: \(message)"
       }
     }
@@ -71,7 +72,9 @@ actor RunControl {
       stopReason = .maxRequests(limit)
       return nil
     }
-    if let seconds = stop.maxDurationSeconds, ContinuousClock.now - start >= .milliseconds(Int64(seconds * 1_000)) {
+    if let seconds = stop.maxDurationSeconds,
+      ContinuousClock.now - start >= .milliseconds(Int64(seconds * 1_000))
+    {
       stopReason = .maxDuration(seconds)
       return nil
     }

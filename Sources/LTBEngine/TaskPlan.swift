@@ -16,7 +16,9 @@ public struct TaskPlan: Sendable {
   /// Opens and validates every dataset; any problem stops here, with file and line.
   public init(suite: BenchmarkSuite) throws {
     guard !suite.targets.isEmpty else {
-      throw LTBError(.invalidInput, "the suite has no targets", fix: "name at least one provider (and model) to run against")
+      throw LTBError(
+        .invalidInput, "the suite has no targets",
+        fix: "name at least one provider (and model) to run against")
     }
     guard !suite.datasets.isEmpty else {
       throw LTBError(.invalidInput, "the suite has no datasets", fix: "name at least one dataset file")
@@ -93,7 +95,8 @@ public struct TaskIterator: IteratorProtocol {
           key: BenchmarkTask.key(
             phase: phase, target: targetIndex, dataset: plan.datasets[datasetIndex].name, caseID: testCase.id,
             repeatIndex: repeatIndex),
-          phase: phase, dataset: plan.datasets[datasetIndex].name, testCase: testCase, targetIndex: targetIndex,
+          phase: phase, dataset: plan.datasets[datasetIndex].name, testCase: testCase,
+          targetIndex: targetIndex,
           target: suite.targets[targetIndex], repeatIndex: repeatIndex)
         repeatIndex += 1
         if repeatIndex == suite.repeats {

@@ -220,7 +220,9 @@ public final class HTTPTransport: Sendable {
 
   static func isStaleConnection(_ error: any Error) -> Bool {
     if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
-    if let error = error as? ChannelError, error == .ioOnClosedChannel || error == .alreadyClosed { return true }
+    if let error = error as? ChannelError, error == .ioOnClosedChannel || error == .alreadyClosed {
+      return true
+    }
     return false
   }
 

@@ -31,7 +31,8 @@ public protocol BenchStore: Sendable {
   /// A recorded response for a request key.
   func cachedResponse(key: String) async throws -> CompletionResponse?
   /// Records a response for a request key.
-  func storeCachedResponse(key: String, provider: String, model: String, request: CompletionRequest, response: CompletionResponse)
+  func storeCachedResponse(
+    key: String, provider: String, model: String, request: CompletionRequest, response: CompletionResponse)
     async throws
   /// Closes every connection.
   func close() async
@@ -44,7 +45,8 @@ extension BenchStore {
   ) async throws {
     var cursor: String?
     repeat {
-      let page = try await results(ResultQuery(sessionID: session, descending: false, limit: pageSize, cursor: cursor))
+      let page = try await results(
+        ResultQuery(sessionID: session, descending: false, limit: pageSize, cursor: cursor))
       if !page.items.isEmpty { try await body(page.items) }
       cursor = page.nextCursor
     } while cursor != nil

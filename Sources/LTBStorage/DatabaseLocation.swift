@@ -6,7 +6,8 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
   /// An SQLite file (created when missing).
   case sqlite(path: String)
   /// A PostgreSQL server.
-  case postgres(host: String, port: Int, username: String, password: String?, database: String, unixSocket: String?)
+  case postgres(
+    host: String, port: Int, username: String, password: String?, database: String, unixSocket: String?)
 
   /// Parses `sqlite:PATH`, `sqlite://PATH`, a bare `*.sqlite`/`*.db` path, or
   /// `postgres://user:password@host:port/database` (also `postgresql://`, and `?host=/socket/dir`).
@@ -16,7 +17,9 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     } else if text.hasPrefix("sqlite:") {
       self = .sqlite(path: String(text.dropFirst("sqlite:".count)))
     } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-      guard let components = URLComponents(string: text), let host = components.host ?? Self.socketHost(components) else {
+      guard let components = URLComponents(string: text),
+        let host = components.host ?? Self.socketHost(components)
+      else {
         throw LTBError(
           .invalidInput, "cannot read the database URL '\(Self.redacted(text))'",
           fix: "write postgres://user:password@host:5432/database")
@@ -25,8 +28,11 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
       let socket = components.queryItems?.first { $0.name == "host" }?.value
       self = .postgres(
         host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-        password: components.password, database: database.isEmpty ? (components.user ?? "postgres") : database,
-        unixSocket: socket.map { $0.hasSuffix("/") ? $0 : $0 + "/" }.map { "\($0).s.PGSQL.\(components.port ?? 5432)" })
+        password: components.password,
+        database: database.isEmpty ? (components.user ?? "postgres") : database,
+        unixSocket: socket.map { $0.hasSuffix("/") ? $0 : $0 + "/" }.map {
+          "\($0).s.PGSQL.\(components.port ?? 5432)"
+        })
     } else if text.hasSuffix(".sqlite") || text.hasSuffix(".db") || text.hasSuffix(".sqlite3") {
       self = .sqlite(path: text)
     } else {
@@ -46,7 +52,8 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     switch self {
     case .sqlite(let path): "sqlite:\(path)"
     case .postgres(let host, let port, let username, _, let database, let socket):
-      socket.map { "postgres://\(username)@localhost/\(database) (socket \($0))" } ?? "postgres://\(username)@\(host):\(port)/\(database)"
+      socket.map { "postgres://\(username)@localhost/\(database) (socket \($0))" }
+        ?? "postgres://\(username)@\(host):\(port)/\(database)"
     }
   }
 

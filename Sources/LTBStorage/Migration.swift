@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 import LTBCore
 
 /// One migration file: its number, name, SQL and checksum.
@@ -15,7 +15,9 @@ public struct Migration: Sendable, Hashable {
 
   /// Creates a migration from a file's name and text.
   public init?(fileName: String, sql: String) {
-    guard fileName.hasSuffix(".sql"), let number = Int(fileName.prefix { $0.isNumber }), fileName.contains("_") else {
+    guard fileName.hasSuffix(".sql"), let number = Int(fileName.prefix { $0.isNumber }),
+      fileName.contains("_")
+    else {
       return nil
     }
     self.version = number
@@ -26,7 +28,9 @@ public struct Migration: Sendable, Hashable {
 
   /// The migrations shipped for `dialect`, in order.
   public static func bundled(for dialect: SQLDialectKind) throws -> [Migration] {
-    guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil)?.appendingPathComponent(dialect.rawValue)
+    guard
+      let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil)?
+        .appendingPathComponent(dialect.rawValue)
     else {
       throw LTBError(.internal, "the migrations are missing from the installation", fix: "reinstall ltb")
     }
@@ -43,7 +47,8 @@ public struct Migration: Sendable, Hashable {
         throw LTBError(.internal, "migration file \(name) is not named NNNN_name.sql")
       }
       if let clash = migrations.first(where: { $0.version == migration.version }) {
-        throw LTBError(.internal, "migrations \(clash.name) and \(name) share the number \(migration.version)")
+        throw LTBError(
+          .internal, "migrations \(clash.name) and \(name) share the number \(migration.version)")
       }
       migrations.append(migration)
     }

@@ -37,8 +37,10 @@ public struct ResultQuery: Sendable, Hashable {
   /// Creates a query; everything is optional.
   public init(
     sessionID: UUID? = nil, provider: String? = nil, model: String? = nil, from: Date? = nil, to: Date? = nil,
-    tagsAny: [String] = [], statuses: [ResultStatus] = [], testID: String? = nil, minimumScore: ScoreThreshold? = nil,
-    text: String? = nil, includeWarmup: Bool = true, order: ResultOrder = .createdAt, descending: Bool = true, limit: Int = 50,
+    tagsAny: [String] = [], statuses: [ResultStatus] = [], testID: String? = nil,
+    minimumScore: ScoreThreshold? = nil,
+    text: String? = nil, includeWarmup: Bool = true, order: ResultOrder = .createdAt, descending: Bool = true,
+    limit: Int = 50,
     cursor: String? = nil
   ) {
     self.sessionID = sessionID

@@ -27,7 +27,9 @@ public final class SQLBenchStore: BenchStore {
   }
 
   /// Opens a store, applying pending migrations by default.
-  public static func open(_ location: DatabaseLocation, migrations: MigrationPolicy = .apply) async throws -> SQLBenchStore {
+  public static func open(_ location: DatabaseLocation, migrations: MigrationPolicy = .apply) async throws
+    -> SQLBenchStore
+  {
     let connections: any SQLConnectionProvider =
       switch location {
       case .sqlite(let path): try await SQLiteConnectionProvider.open(path: path)
@@ -49,16 +51,19 @@ public final class SQLBenchStore: BenchStore {
 
   /// Applies pending migrations.
   public func migrate() async throws -> [String] {
-    try await MigrationRunner(provider: connections, migrations: Migration.bundled(for: connections.dialect)).migrate()
+    try await MigrationRunner(provider: connections, migrations: Migration.bundled(for: connections.dialect))
+      .migrate()
   }
 
   private func requireCurrentSchema() async throws {
-    let runner = MigrationRunner(provider: connections, migrations: try Migration.bundled(for: connections.dialect))
+    let runner = MigrationRunner(
+      provider: connections, migrations: try Migration.bundled(for: connections.dialect))
     let applied = (try? await runner.appliedVersions()) ?? []
     let pending = runner.migrations.filter { !applied.contains($0.version) }
     if let first = pending.first {
       throw LTBError(
-        .storage, "the database at \(location) lacks \(pending.count) migration\(pending.count == 1 ? "" : "s") (first: \(first.name))",
+        .storage,
+        "the database at \(location) lacks \(pending.count) migration\(pending.count == 1 ? "" : "s") (first: \(first.name))",
         fix: "run `ltb migrate --database \(location)`, or start without --no-migrate")
     }
   }
@@ -75,10 +80,12 @@ public final class SQLBenchStore: BenchStore {
     try await connections.write { database in
       try await database.raw(
         """
-        INSERT INTO sessions (id, name, description, status, config, tags, total_tasks, stop_reason, created_at, started_at, completed_at)
+        INSERT INTO sessions (id, name, description, status, config, tags, total_tasks, stop_reason, created_at, created_us,
+                              started_at, completed_at)
         VALUES (\(bind: session.id), \(bind: session.name), \(bind: session.description), \(bind: session.status.rawValue),
                 \(bind: session.suite), \(bind: session.tags), \(bind: session.totalTasks), \(bind: session.stopReason),
-                \(bind: session.createdAt), \(bind: session.startedAt), \(bind: session.completedAt))
+                \(bind: StoredTime.storable(session.createdAt)), \(bind: StoredTime.microseconds(session.createdAt)),
+                \(bind: session.startedAt.map(StoredTime.storable)), \(bind: session.completedAt.map(StoredTime.storable)))
         """
       ).run()
     }
@@ -90,8 +97,8 @@ public final class SQLBenchStore: BenchStore {
       try await database.raw(
         """
         UPDATE sessions SET status = \(bind: session.status.rawValue), total_tasks = \(bind: session.totalTasks),
-          stop_reason = \(bind: session.stopReason), started_at = \(bind: session.startedAt),
-          completed_at = \(bind: session.completedAt), config = \(bind: session.suite)
+          stop_reason = \(bind: session.stopReason), started_at = \(bind: session.startedAt.map(StoredTime.storable)),
+          completed_at = \(bind: session.completedAt.map(StoredTime.storable)), config = \(bind: session.suite)
         WHERE id = \(bind: session.id)
         """
       ).run()
@@ -106,33 +113,43 @@ public final class SQLBenchStore: BenchStore {
   }
 
   /// Sessions, newest first.
-  public func sessions(status: SessionStatus?, limit: Int, cursor: String?) async throws -> Page<BenchmarkSession> {
+  public func sessions(status: SessionStatus?, limit: Int, cursor: String?) async throws -> Page<
+    BenchmarkSession
+  > {
     let limit = max(1, min(limit, 1_000))
     var conditions: [SQLQueryString] = []
     if let status { conditions.append("status = \(bind: status.rawValue)") }
     if let cursor {
       let position = try Cursor(cursor)
-      conditions.append("(created_at, id) < (\(bind: Date(timeIntervalSince1970: position.value)), \(bind: position.id))")
+      conditions.append("(created_us, id) < (\(bind: Int64(position.value)), \(bind: position.id))")
     }
-    let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    let whereClause: SQLQueryString =
+      conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     let rows = try await connections.read { database in
       try await database.raw(
-        "SELECT * FROM sessions\(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(literal: limit + 1)"
+        "SELECT * FROM sessions\(whereClause) ORDER BY created_us DESC, id DESC LIMIT \(literal: limit + 1)"
       ).all()
     }
     let sessions = try rows.prefix(limit).map(Self.decodeSession)
-    let next = rows.count > limit ? sessions.last.map { Cursor(value: $0.createdAt.timeIntervalSince1970, id: $0.id).text } : nil
+    let next =
+      rows.count > limit
+      ? sessions.last.map { Cursor(value: Double(StoredTime.microseconds($0.createdAt)), id: $0.id).text }
+      : nil
     return Page(items: sessions, nextCursor: next)
   }
 
   private static func decodeSession(_ row: any SQLRow) throws -> BenchmarkSession {
     BenchmarkSession(
-      id: try row.decode(column: "id", as: UUID.self), name: try row.decode(column: "name", as: String?.self) ?? "",
+      id: try row.decode(column: "id", as: UUID.self),
+      name: try row.decode(column: "name", as: String?.self) ?? "",
       description: try row.decode(column: "description", as: String?.self),
       status: SessionStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
-      suite: try row.decode(column: "config", as: BenchmarkSuite.self), tags: try row.decode(column: "tags", as: [String]?.self) ?? [],
-      createdAt: try row.decode(column: "created_at", as: Date.self), startedAt: try row.decode(column: "started_at", as: Date?.self),
-      completedAt: try row.decode(column: "completed_at", as: Date?.self), totalTasks: try row.decode(column: "total_tasks", as: Int.self),
+      suite: try row.decode(column: "config", as: BenchmarkSuite.self),
+      tags: try row.decode(column: "tags", as: [String]?.self) ?? [],
+      createdAt: StoredTime.normalized(try row.decode(column: "created_at", as: Date.self)),
+      startedAt: try row.decode(column: "started_at", as: Date?.self).map(StoredTime.normalized),
+      completedAt: try row.decode(column: "completed_at", as: Date?.self).map(StoredTime.normalized),
+      totalTasks: try row.decode(column: "total_tasks", as: Int.self),
       stopReason: try row.decode(column: "stop_reason", as: String?.self))
   }
 
@@ -154,7 +171,8 @@ public final class SQLBenchStore: BenchStore {
         ON CONFLICT (name) DO UPDATE SET type = excluded.type, kind = excluded.kind, config = excluded.config
         """
       ).run()
-      return try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(column: "id", as: UUID.self)
+      return try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(
+        column: "id", as: UUID.self)
     }
     if let id { providerIDs.withLockedValue { $0[name] = id } }
   }
@@ -162,23 +180,30 @@ public final class SQLBenchStore: BenchStore {
   private func providerID(_ name: String) async throws -> UUID {
     if let id = providerIDs.withLockedValue({ $0[name] }) { return id }
     let found = try await connections.read { database in
-      try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(column: "id", as: UUID.self)
+      try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(
+        column: "id", as: UUID.self)
     }
     if let found {
       providerIDs.withLockedValue { $0[name] = found }
       return found
     }
-    try await registerProvider(name: name, kind: ProviderKind(rawValue: name) ?? .openaiCompatible, baseURL: "")
+    try await registerProvider(
+      name: name, kind: ProviderKind(rawValue: name) ?? .openaiCompatible, baseURL: "")
     return try await providerID(name)
   }
 
   // MARK: Results
 
   static let resultColumns = [
-    "id", "session_id", "provider_id", "provider", "dataset", "test_id", "task_key", "phase", "repeat_index", "warmup", "status",
-    "error_code", "model", "prompt", "response", "error", "finish_reason", "created_at", "duration_ms", "sent_offset_ms",
-    "ttft_ms", "e2e_ms", "tpot_ms", "schedule_lag_ms", "timing", "prompt_tokens", "completion_tokens", "total_tokens",
-    "cached_tokens", "usage_source", "evaluation_scores", "category", "tags", "metadata", "parameters", "server_timings",
+    "id", "session_id", "provider_id", "provider", "dataset", "test_id", "task_key", "phase", "repeat_index",
+    "warmup", "status",
+    "error_code", "model", "prompt", "response", "error", "finish_reason", "created_at", "created_us",
+    "duration_ms",
+    "sent_offset_ms",
+    "ttft_ms", "e2e_ms", "tpot_ms", "schedule_lag_ms", "timing", "prompt_tokens", "completion_tokens",
+    "total_tokens",
+    "cached_tokens", "usage_source", "evaluation_scores", "category", "tags", "metadata", "parameters",
+    "server_timings",
     "total_cost", "cost_details", "cache_hit", "attempts",
   ]
 
@@ -190,17 +215,24 @@ public final class SQLBenchStore: BenchStore {
     let rows: [[any Encodable & Sendable]] = results.map { result in
       let usage = result.usage
       return [
-        result.id, result.sessionID, providers[result.provider], result.provider, result.dataset, result.testID, result.taskKey,
-        result.phase, result.repeatIndex, result.warmup, result.status.rawValue, result.errorCode, result.model, result.prompt,
-        result.response, result.error, result.finishReason, result.createdAt, result.durationMs, result.sentOffsetMs,
-        result.timeToFirstTokenMs, result.endToEndMs, result.timePerOutputTokenMs, result.scheduleLagMs, result.timing,
-        usage?.inputTokens, usage?.outputTokens, usage?.totalTokens, usage?.cachedInputTokens, usage?.source.rawValue,
-        result.evaluationScores, result.category, result.tags, result.metadata, result.parameters, result.serverTimings,
+        result.id, result.sessionID, providers[result.provider], result.provider, result.dataset,
+        result.testID, result.taskKey,
+        result.phase, result.repeatIndex, result.warmup, result.status.rawValue, result.errorCode,
+        result.model, result.prompt,
+        result.response, result.error, result.finishReason, StoredTime.storable(result.createdAt),
+        StoredTime.microseconds(result.createdAt), result.durationMs, result.sentOffsetMs,
+        result.timeToFirstTokenMs, result.endToEndMs, result.timePerOutputTokenMs, result.scheduleLagMs,
+        result.timing,
+        usage?.inputTokens, usage?.outputTokens, usage?.totalTokens, usage?.cachedInputTokens,
+        usage?.source.rawValue,
+        result.evaluationScores, result.category, result.tags, result.metadata, result.parameters,
+        result.serverTimings,
         result.cost?.total, result.cost, result.cacheHit, result.attempts,
       ]
     }
     let updated = Self.resultColumns.filter { $0 != "id" && $0 != "session_id" && $0 != "task_key" }
-    for batch in stride(from: 0, to: rows.count, by: 400).map({ Array(rows[$0..<min($0 + 400, rows.count)]) }) {
+    for batch in stride(from: 0, to: rows.count, by: 400).map({ Array(rows[$0..<min($0 + 400, rows.count)]) })
+    {
       try await connections.write { database in
         var insert = database.insert(into: "results").columns(Self.resultColumns)
         for row in batch { insert = insert.values(row) }
@@ -229,37 +261,43 @@ public final class SQLBenchStore: BenchStore {
     if let provider = query.provider { conditions.append("provider = \(bind: provider)") }
     if let model = query.model { conditions.append("model = \(bind: model)") }
     if let testID = query.testID { conditions.append("test_id = \(bind: testID)") }
-    if let from = query.from { conditions.append("created_at >= \(bind: from)") }
-    if let to = query.to { conditions.append("created_at < \(bind: to)") }
+    if let from = query.from { conditions.append("created_us >= \(bind: StoredTime.microseconds(from))") }
+    if let to = query.to { conditions.append("created_us < \(bind: StoredTime.microseconds(to))") }
     if !query.statuses.isEmpty { conditions.append("status IN (\(binds: query.statuses.map(\.rawValue)))") }
     if !query.includeWarmup { conditions.append("warmup = \(bind: false)") }
     if !query.tagsAny.isEmpty {
       conditions.append(
         dialect == .postgres
           ? "tags && \(bind: query.tagsAny)"
-          : "EXISTS (SELECT 1 FROM json_each(results.tags) WHERE json_each.value IN (\(binds: query.tagsAny)))")
+          : "EXISTS (SELECT 1 FROM json_each(results.tags) WHERE json_each.value IN (\(binds: query.tagsAny)))"
+      )
     }
     if let threshold = query.minimumScore {
       conditions.append(
         dialect == .postgres
           ? "(evaluation_scores ->> \(bind: threshold.metric))::double precision >= \(bind: threshold.value)"
-          : "json_extract(evaluation_scores, \(bind: Self.jsonPath(threshold.metric))) >= \(bind: threshold.value)")
+          : "json_extract(evaluation_scores, \(bind: Self.jsonPath(threshold.metric))) >= \(bind: threshold.value)"
+      )
     }
     if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
       conditions.append(
         dialect == .postgres
-          ? "(to_tsvector('english', prompt) @@ plainto_tsquery('english', \(bind: text)) OR to_tsvector('english', COALESCE(response, '')) @@ plainto_tsquery('english', \(bind: text)))"
-          : "results.rowid IN (SELECT rowid FROM results_fts WHERE results_fts MATCH \(bind: Self.ftsQuery(text)))")
+          ? "to_tsvector('simple', prompt || ' ' || COALESCE(response, '')) @@ plainto_tsquery('simple', \(bind: text))"
+          : "results.rowid IN (SELECT rowid FROM results_fts WHERE results_fts MATCH \(bind: Self.ftsQuery(text)))"
+      )
     }
     let sortColumn: SQLQueryString =
-      query.order == .createdAt ? "created_at" : "COALESCE(\(unsafeRaw: query.order.rawValue), -1)"
+      query.order == .createdAt ? "created_us" : "COALESCE(\(unsafeRaw: query.order.rawValue), -1)"
     let direction = query.descending ? "DESC" : "ASC"
     if let cursor = query.cursor {
       let position = try Cursor(cursor)
-      let value: any Encodable & Sendable = query.order == .createdAt ? Date(timeIntervalSince1970: position.value) : position.value
-      conditions.append("(\(sortColumn), id) \(unsafeRaw: query.descending ? "<" : ">") (\(bind: value), \(bind: position.id))")
+      let value: any Encodable & Sendable = query.order == .createdAt ? Int64(position.value) : position.value
+      conditions.append(
+        "(\(sortColumn), id) \(unsafeRaw: query.descending ? "<" : ">") (\(bind: value), \(bind: position.id))"
+      )
     }
-    let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    let whereClause: SQLQueryString =
+      conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     let sql: SQLQueryString =
       "SELECT * FROM results\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
     let rows = try await connections.read { database in try await database.raw(sql).all() }
@@ -268,7 +306,7 @@ public final class SQLBenchStore: BenchStore {
     if rows.count > limit, let last = items.last {
       let value: Double =
         switch query.order {
-        case .createdAt: last.createdAt.timeIntervalSince1970
+        case .createdAt: Double(StoredTime.microseconds(last.createdAt))
         case .duration: last.durationMs
         case .timeToFirstToken: last.timeToFirstTokenMs ?? -1
         case .cost: last.cost?.total ?? -1
@@ -310,24 +348,33 @@ public final class SQLBenchStore: BenchStore {
       usage = Usage(
         inputTokens: input, outputTokens: try row.decode(column: "completion_tokens", as: Int?.self) ?? 0,
         cachedInputTokens: try row.decode(column: "cached_tokens", as: Int?.self) ?? 0,
-        source: Usage.Source(rawValue: try row.decode(column: "usage_source", as: String?.self) ?? "") ?? .reported)
+        source: Usage.Source(rawValue: try row.decode(column: "usage_source", as: String?.self) ?? "")
+          ?? .reported)
     }
     return BenchmarkResult(
-      id: try row.decode(column: "id", as: UUID.self), sessionID: try row.decode(column: "session_id", as: UUID.self),
-      taskKey: try row.decode(column: "task_key", as: String.self), testID: try row.decode(column: "test_id", as: String.self),
-      dataset: try row.decode(column: "dataset", as: String.self), provider: try row.decode(column: "provider", as: String.self),
-      model: try row.decode(column: "model", as: String.self), phase: try row.decode(column: "phase", as: Int.self),
-      repeatIndex: try row.decode(column: "repeat_index", as: Int.self), warmup: try row.decode(column: "warmup", as: Bool.self),
+      id: try row.decode(column: "id", as: UUID.self),
+      sessionID: try row.decode(column: "session_id", as: UUID.self),
+      taskKey: try row.decode(column: "task_key", as: String.self),
+      testID: try row.decode(column: "test_id", as: String.self),
+      dataset: try row.decode(column: "dataset", as: String.self),
+      provider: try row.decode(column: "provider", as: String.self),
+      model: try row.decode(column: "model", as: String.self),
+      phase: try row.decode(column: "phase", as: Int.self),
+      repeatIndex: try row.decode(column: "repeat_index", as: Int.self),
+      warmup: try row.decode(column: "warmup", as: Bool.self),
       status: ResultStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failure,
-      errorCode: try row.decode(column: "error_code", as: String?.self), error: try row.decode(column: "error", as: String?.self),
-      prompt: try row.decode(column: "prompt", as: String.self), response: try row.decode(column: "response", as: String?.self),
+      errorCode: try row.decode(column: "error_code", as: String?.self),
+      error: try row.decode(column: "error", as: String?.self),
+      prompt: try row.decode(column: "prompt", as: String.self),
+      response: try row.decode(column: "response", as: String?.self),
       finishReason: try row.decode(column: "finish_reason", as: String?.self),
-      createdAt: try row.decode(column: "created_at", as: Date.self),
+      createdAt: StoredTime.normalized(try row.decode(column: "created_at", as: Date.self)),
       timing: try row.decode(column: "timing", as: RequestTiming?.self),
       sentOffsetMs: try row.decode(column: "sent_offset_ms", as: Double.self), usage: usage,
       cost: try row.decode(column: "cost_details", as: Cost?.self),
       serverTimings: try row.decode(column: "server_timings", as: ServerTimings?.self),
-      cacheHit: try row.decode(column: "cache_hit", as: Bool.self), attempts: try row.decode(column: "attempts", as: Int.self),
+      cacheHit: try row.decode(column: "cache_hit", as: Bool.self),
+      attempts: try row.decode(column: "attempts", as: Int.self),
       parameters: try row.decode(column: "parameters", as: SamplingParameters?.self) ?? SamplingParameters(),
       tags: try row.decode(column: "tags", as: [String]?.self) ?? [],
       category: try row.decode(column: "category", as: String?.self),
@@ -337,13 +384,16 @@ public final class SQLBenchStore: BenchStore {
 
   /// `$."metric"` for SQLite's JSON functions, the name quoted so that any text is taken literally.
   static func jsonPath(_ key: String) -> String {
-    "$.\"" + key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    "$.\"" + key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+      + "\""
   }
 
   /// Every word as a quoted FTS5 phrase, so that user text is never FTS5 syntax.
   static func ftsQuery(_ text: String) -> String {
-    text.split(whereSeparator: { $0.isWhitespace }).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-      .joined(separator: " ")
+    text.split(whereSeparator: { $0.isWhitespace }).map {
+      "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    .joined(separator: " ")
   }
 
   // MARK: Response cache
@@ -364,7 +414,8 @@ public final class SQLBenchStore: BenchStore {
       try await database.raw(
         """
         INSERT INTO response_cache (cache_key, provider, model, request, response, created_at)
-        VALUES (\(bind: key), \(bind: provider), \(bind: model), \(bind: request), \(bind: response), \(bind: Date()))
+        VALUES (\(bind: key), \(bind: provider), \(bind: model), \(bind: request), \(bind: response),
+                \(bind: StoredTime.storable(Date())))
         ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at
         """
       ).run()
@@ -383,14 +434,19 @@ struct Cursor {
   }
 
   init(_ text: String) throws {
-    let padded = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    let padded =
+      text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
       + String(repeating: "=", count: (4 - text.count % 4) % 4)
     guard let data = Data(base64Encoded: padded), let decoded = String(data: data, encoding: .utf8) else {
-      throw LTBError(.invalidInput, "the cursor '\(text.prefix(40))' is not valid", fix: "pass a cursor returned by a previous page")
+      throw LTBError(
+        .invalidInput, "the cursor '\(text.prefix(40))' is not valid",
+        fix: "pass a cursor returned by a previous page")
     }
     let parts = decoded.split(separator: "|")
     guard parts.count == 2, let value = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
-      throw LTBError(.invalidInput, "the cursor '\(text.prefix(40))' is not valid", fix: "pass a cursor returned by a previous page")
+      throw LTBError(
+        .invalidInput, "the cursor '\(text.prefix(40))' is not valid",
+        fix: "pass a cursor returned by a previous page")
     }
     self.init(value: value, id: id)
   }

@@ -35,24 +35,26 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw LTBError(.storage, "cannot create the directory \(directory) for the database", fix: "choose a writable --database path")
+      throw LTBError(
+        .storage, "cannot create the directory \(directory) for the database",
+        fix: "choose a writable --database path")
     }
     var logger = Logger(label: "ltb.sqlite")
     logger.logLevel = .warning
+    var opened: [SQLiteConnection] = []
     do {
-      let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-      try await configure(writer, writer: true)
-      var readerConnections: [SQLiteConnection] = []
-      for _ in 0..<readers {
-        let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        try await configure(reader, writer: false)
-        readerConnections.append(reader)
+      for index in 0...readers {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        opened.append(connection)
+        try await configure(connection, writer: index == 0)
       }
-      return SQLiteConnectionProvider(writer: writer, readers: readerConnections)
-    } catch let error as LTBError {
-      throw error
+      return SQLiteConnectionProvider(writer: opened[0], readers: Array(opened.dropFirst()))
     } catch {
-      throw LTBError(.storage, "cannot open the SQLite database \(path): \(error)", fix: "check the path and its permissions")
+      let connections = opened
+      await Task { for connection in connections { try? await connection.close() } }.value
+      throw LTBError(
+        .storage, "cannot open the SQLite database \(path): \(error)",
+        fix: "check the path and its permissions")
     }
   }
 
@@ -77,8 +79,11 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
     try await writeQueue.withLock { try await body(writer.sql()) }
   }
 
+  /// Closes every connection, even when the calling task is cancelled (a cancelled close would
+  /// leave SQLite handles open).
   func close() async {
-    for connection in readers + [writer] { try? await connection.close() }
+    let connections = readers + [writer]
+    await Task { for connection in connections { try? await connection.close() } }.value
   }
 }
 
@@ -93,20 +98,26 @@ final class PostgresConnectionProvider: SQLConnectionProvider {
     self.runner = Task { await client.run() }
   }
 
-  static func open(_ location: DatabaseLocation, maximumConnections: Int = 16) async throws -> PostgresConnectionProvider {
-    guard case .postgres(let host, let port, let username, let password, let database, let socket) = location else {
+  static func open(_ location: DatabaseLocation, maximumConnections: Int = 16) async throws
+    -> PostgresConnectionProvider
+  {
+    guard case .postgres(let host, let port, let username, let password, let database, let socket) = location
+    else {
       throw LTBError(.internal, "not a PostgreSQL location")
     }
     var configuration: PostgresClient.Configuration
     if let socket {
-      configuration = .init(unixSocketPath: socket, username: username, password: password, database: database)
+      configuration = .init(
+        unixSocketPath: socket, username: username, password: password, database: database)
     } else {
-      configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: .disable)
+      configuration = .init(
+        host: host, port: port, username: username, password: password, database: database, tls: .disable)
     }
     configuration.options.maximumConnections = maximumConnections
     var logger = Logger(label: "ltb.postgres")
     logger.logLevel = .critical
-    let provider = PostgresConnectionProvider(client: PostgresClient(configuration: configuration, backgroundLogger: logger))
+    let provider = PostgresConnectionProvider(
+      client: PostgresClient(configuration: configuration, backgroundLogger: logger))
     do {
       _ = try await provider.read { database in try await database.raw("SELECT 1 AS ok").all() }
     } catch {

@@ -26,7 +26,9 @@ enum SQLStatementSplitter {
       }
       if character == "/", index + 1 < characters.count, characters[index + 1] == "*" {
         index += 2
-        while index + 1 < characters.count, !(characters[index] == "*" && characters[index + 1] == "/") { index += 1 }
+        while index + 1 < characters.count, !(characters[index] == "*" && characters[index + 1] == "/") {
+          index += 1
+        }
         index += 2
         continue
       }
@@ -44,7 +46,9 @@ enum SQLStatementSplitter {
       }
       if character == "$" {
         var end = index + 1
-        while end < characters.count, characters[end] != "$", characters[end].isLetter || characters[end] == "_" { end += 1 }
+        while end < characters.count, characters[end] != "$",
+          characters[end].isLetter || characters[end] == "_"
+        { end += 1 }
         if end < characters.count, characters[end] == "$" {
           let tag = String(characters[index...end])
           current += tag

@@ -9,20 +9,24 @@ import LTBStorage
 /// (or overridden) on the command line, and `--resume SESSION` finishes an interrupted run.
 struct BenchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "bench", abstract: "Run a benchmark suite: datasets × providers/models × repeats under a load pattern.")
+    commandName: "bench",
+    abstract: "Run a benchmark suite: datasets × providers/models × repeats under a load pattern.")
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var storage: DatabaseOption
-  @Argument(help: "A suite file (.yaml or .toml); optional when --dataset and --provider are given.") var suite: String?
+  @Argument(help: "A suite file (.yaml or .toml); optional when --dataset and --provider are given.")
+  var suite: String?
   @Option(name: .long, help: "Resume this session: run only its missing or failed tasks.") var resume: String?
-  @Option(name: .long, help: "Write summary.json, results.jsonl and results.csv to this directory.") var output: String?
+  @Option(name: .long, help: "Write summary.json, results.jsonl and results.csv to this directory.")
+  var output: String?
   @OptionGroup var overrides: SuiteOverrides
   @Option(name: .long, help: "Seconds in-flight requests get to finish after Ctrl-C.") var grace: Double = 10
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
     let store = try await global.openStore(configuration, database: storage.database)
-    let service = BenchmarkService(store: store, providers: configuration.providers, catalog: configuration.catalog)
+    let service = BenchmarkService(
+      store: store, providers: configuration.providers, catalog: configuration.catalog)
     do {
       let session: BenchmarkSession
       if let resume {
@@ -33,19 +37,24 @@ struct BenchCommand: AsyncParsableCommand {
       } else {
         session = try await service.createSession(try overrides.suite(file: suite))
       }
-      Console.writeError("session \(session.id.uuidString.lowercased()): \(session.totalTasks) tasks → \(store.location)")
+      Console.writeError(
+        "session \(session.id.uuidString.lowercased()): \(session.totalTasks) tasks → \(store.location)")
       let progress = ProgressDisplay(bus: service.bus, sessionID: session.id)
       let signals = SignalHandler { Task { await service.cancel(sessionID: session.id) } }
-      let finished = try await service.run(sessionID: session.id, cancellationGrace: .milliseconds(Int64(grace * 1_000)))
+      let finished = try await service.run(
+        sessionID: session.id, cancellationGrace: .milliseconds(Int64(grace * 1_000)))
       signals.stop()
       await progress.finish()
       let summary = try await service.summary(sessionID: session.id)
-      print("\nsession \(session.id.uuidString.lowercased())  \(finished.status.rawValue)\(finished.stopReason.map { " (\($0))" } ?? "")")
+      print(
+        "\nsession \(session.id.uuidString.lowercased())  \(finished.status.rawValue)\(finished.stopReason.map { " (\($0))" } ?? "")"
+      )
       SummaryPrinter.print(summary, suite: finished.suite)
       if let output { try await writeOutput(output, summary: summary, store: store, session: session.id) }
       await store.close()
       if finished.status == .cancelled {
-        Console.writeError("cancelled; continue with: ltb bench --resume \(session.id.uuidString.lowercased())")
+        Console.writeError(
+          "cancelled; continue with: ltb bench --resume \(session.id.uuidString.lowercased())")
         throw ExitCode(130)
       }
       if finished.status == .failed { throw ExitCode(1) }
@@ -55,7 +64,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
   }
 
-  private func writeOutput(_ directory: String, summary: BenchmarkSummary, store: SQLBenchStore, session: UUID) async throws {
+  private func writeOutput(
+    _ directory: String, summary: BenchmarkSummary, store: SQLBenchStore, session: UUID
+  ) async throws {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
@@ -77,39 +88,53 @@ struct BenchCommand: AsyncParsableCommand {
 
 /// Every suite setting as a command-line option; given options override the suite file.
 struct SuiteOverrides: ParsableArguments {
-  @Option(name: .long, help: "A dataset file (repeatable); replaces the suite's datasets.") var dataset: [String] = []
-  @Option(name: .long, help: "A provider to run against (repeatable); replaces the suite's targets.") var provider: [String] = []
+  @Option(name: .long, help: "A dataset file (repeatable); replaces the suite's datasets.") var dataset:
+    [String] = []
+  @Option(name: .long, help: "A provider to run against (repeatable); replaces the suite's targets.")
+  var provider: [String] = []
   @Option(name: .long, help: "Models for the --provider targets (comma-separated).") var model: String?
   @Option(name: .long, help: "A name for the session.") var name: String?
   @Option(name: .long, help: "Sampling temperature for every target.") var temperature: Double?
   @Option(name: .long, help: "Most tokens to generate, for every target.") var maxTokens: Int?
   @Option(name: .long, help: "Repeats of each case.") var repeats: Int?
-  @Option(name: .long, help: "Closed-loop size, or the open loop's cap on requests in flight.") var concurrency: Int?
-  @Option(name: .long, help: "closed-loop, constant or poisson.", transform: ArgumentValue.parse) var pattern: LoadPattern?
+  @Option(name: .long, help: "Closed-loop size, or the open loop's cap on requests in flight.")
+  var concurrency: Int?
+  @Option(name: .long, help: "closed-loop, constant or poisson.", transform: ArgumentValue.parse) var pattern:
+    LoadPattern?
   @Option(name: .long, help: "Requests per second for constant and poisson.") var rate: Double?
-  @Option(name: .long, help: "Sweep these rates (comma-separated); needs --pattern constant or poisson.") var sweepRates: String?
-  @Option(name: .long, help: "Sweep these concurrencies (comma-separated), closed loop.") var sweepConcurrency: String?
+  @Option(name: .long, help: "Sweep these rates (comma-separated); needs --pattern constant or poisson.")
+  var sweepRates: String?
+  @Option(name: .long, help: "Sweep these concurrencies (comma-separated), closed loop.")
+  var sweepConcurrency: String?
   @Option(name: .long, help: "Requests per sweep step.") var sweepRequests: Int?
   @Option(name: .long, help: "Seed of the Poisson arrivals.") var seed: UInt64?
   @Option(name: .long, help: "Warm-up requests per phase, excluded from the figures.") var warmup: Int?
   @Option(name: .long, help: "Stop after this many requests.") var maxRequests: Int?
   @Option(name: .long, help: "Stop after this many seconds.") var maxDuration: Double?
   @Option(name: .long, help: "Stop when the error rate exceeds this (0–1).") var maxErrorRate: Double?
-  @Option(name: .long, help: "Stop when the cost of the models under test exceeds this many dollars.") var maxCost: Double?
+  @Option(name: .long, help: "Stop when the cost of the models under test exceeds this many dollars.")
+  var maxCost: Double?
   @Option(name: .long, help: "Per-request time limit in milliseconds.") var timeoutMs: Int?
   @Option(name: .long, help: "SLO: time to first token at most this many ms.") var sloTtftMs: Double?
   @Option(name: .long, help: "SLO: end-to-end latency at most this many ms.") var sloE2eMs: Double?
   @Option(name: .long, help: "SLO: time per output token at most this many ms.") var sloTpotMs: Double?
-  @Option(name: .long, help: "SLO: at least this many output tokens per second per request.") var sloMinTokensPerSecond: Double?
-  @Option(name: .long, help: "Response cache: off, read-write or replay-only.", transform: ArgumentValue.parse) var cache: CacheMode?
+  @Option(name: .long, help: "SLO: at least this many output tokens per second per request.")
+  var sloMinTokensPerSecond: Double?
+  @Option(
+    name: .long, help: "Response cache: off, read-write or replay-only.", transform: ArgumentValue.parse)
+  var cache: CacheMode?
   @Flag(name: .long, help: "Do not stream (no TTFT or ITL).") var noStream = false
 
   func validate() throws {
     if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
     if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
     if let repeats, repeats < 1 { throw ValidationError("--repeats must be at least 1") }
-    if let maxErrorRate, !(0...1).contains(maxErrorRate) { throw ValidationError("--max-error-rate must be between 0 and 1") }
-    if let temperature, !(0...2).contains(temperature) { throw ValidationError("--temperature must be between 0 and 2") }
+    if let maxErrorRate, !(0...1).contains(maxErrorRate) {
+      throw ValidationError("--max-error-rate must be between 0 and 1")
+    }
+    if let temperature, !(0...2).contains(temperature) {
+      throw ValidationError("--temperature must be between 0 and 2")
+    }
   }
 
   /// The suite from `file` (or from the options alone), with every given option applied.
@@ -119,7 +144,9 @@ struct SuiteOverrides: ParsableArguments {
       suite = try SuiteLoader.load(path: file)
     } else {
       guard !dataset.isEmpty, !provider.isEmpty else {
-        throw LTBError(.invalidInput, "no suite file, and no --dataset and --provider", fix: "pass a suite file, or --dataset FILE --provider NAME")
+        throw LTBError(
+          .invalidInput, "no suite file, and no --dataset and --provider",
+          fix: "pass a suite file, or --dataset FILE --provider NAME")
       }
       suite = BenchmarkSuite(name: name ?? "ad-hoc", datasets: [], targets: [])
     }
@@ -135,7 +162,11 @@ struct SuiteOverrides: ParsableArguments {
       let models: [String?] = model.map { $0.split(separator: ",").map { String($0) } } ?? [nil]
       suite.targets = provider.flatMap { name in models.map { BenchmarkTarget(provider: name, model: $0) } }
     } else if let model {
-      suite.targets = suite.targets.flatMap { target in model.split(separator: ",").map { BenchmarkTarget(provider: target.provider, model: String($0), parameters: target.parameters) } }
+      suite.targets = suite.targets.flatMap { target in
+        model.split(separator: ",").map {
+          BenchmarkTarget(provider: target.provider, model: String($0), parameters: target.parameters)
+        }
+      }
     }
     for index in suite.targets.indices {
       if let temperature { suite.targets[index].parameters.temperature = temperature }
@@ -168,16 +199,22 @@ struct SuiteOverrides: ParsableArguments {
         if let concurrency { suite.load.phases[index].concurrency = concurrency }
         if suite.load.phases[index].pattern != .closedLoop {
           if suite.load.phases[index].rate == nil {
-            throw LTBError(.invalidInput, "the \(suite.load.phases[index].pattern.rawValue) pattern needs a rate", fix: "add --rate N")
+            throw LTBError(
+              .invalidInput, "the \(suite.load.phases[index].pattern.rawValue) pattern needs a rate",
+              fix: "add --rate N")
           }
-          if concurrency == nil, suite.load.phases[index].concurrency == 1 { suite.load.phases[index].concurrency = 1_024 }
+          if concurrency == nil, suite.load.phases[index].concurrency == 1 {
+            suite.load.phases[index].concurrency = 1_024
+          }
         }
       }
     }
     let base = suite.load.phases.first ?? LoadPhase()
     if let sweepRates {
       guard base.pattern != .closedLoop else {
-        throw LTBError(.invalidInput, "--sweep-rates needs an open-loop pattern", fix: "add --pattern constant or --pattern poisson")
+        throw LTBError(
+          .invalidInput, "--sweep-rates needs an open-loop pattern",
+          fix: "add --pattern constant or --pattern poisson")
       }
       suite.load.phases = try numbers(sweepRates, option: "--sweep-rates").map {
         LoadPhase(pattern: base.pattern, concurrency: base.concurrency, rate: $0, maxRequests: sweepRequests)
@@ -194,7 +231,9 @@ struct SuiteOverrides: ParsableArguments {
   private func numbers(_ text: String, option: String) throws -> [Double] {
     try text.split(separator: ",").map { part in
       guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value > 0 else {
-        throw LTBError(.invalidInput, "\(option) '\(text)' is not a list of positive numbers", fix: "write e.g. \(option) 1,2,4")
+        throw LTBError(
+          .invalidInput, "\(option) '\(text)' is not a list of positive numbers",
+          fix: "write e.g. \(option) 1,2,4")
       }
       return value
     }
@@ -203,9 +242,11 @@ struct SuiteOverrides: ParsableArguments {
 
 /// Parses enum-valued options, naming the allowed values on a mistake.
 enum ArgumentValue {
-  static func parse<Value: RawRepresentable & CaseIterable>(_ text: String) throws -> Value where Value.RawValue == String {
+  static func parse<Value: RawRepresentable & CaseIterable>(_ text: String) throws -> Value
+  where Value.RawValue == String {
     guard let value = Value(rawValue: text) else {
-      throw ValidationError("'\(text)' is not one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+      throw ValidationError(
+        "'\(text)' is not one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     return value
   }

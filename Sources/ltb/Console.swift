@@ -24,14 +24,18 @@ enum Console {
     if let date = formatter.date(from: text) { return date }
     formatter.formatOptions = [.withFullDate]
     if let date = formatter.date(from: text) { return date }
-    throw LTBError(.invalidInput, "\(option) '\(text)' is not a date", fix: "write 2026-11-29 or 2026-11-29T10:00:00Z")
+    throw LTBError(
+      .invalidInput, "\(option) '\(text)' is not a date", fix: "write 2026-11-29 or 2026-11-29T10:00:00Z")
   }
 
   static func json(_ value: some Encodable, pretty: Bool = true) throws -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    encoder.outputFormatting =
+      pretty
+      ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try encoder.encode(value), as: UTF8.self)
   }
 

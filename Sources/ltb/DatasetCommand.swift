@@ -6,10 +6,12 @@ import LTBDatasets
 /// `ltb dataset validate|stats`.
 struct DatasetCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "dataset", abstract: "Check and describe dataset files.", subcommands: [Validate.self, Stats.self])
+    commandName: "dataset", abstract: "Check and describe dataset files.",
+    subcommands: [Validate.self, Stats.self])
 
   struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Read every case; report each problem with file, line and field.")
+    static let configuration = CommandConfiguration(
+      abstract: "Read every case; report each problem with file, line and field.")
     @Argument(help: "Dataset files (.json, .jsonl, .yaml, .csv).") var files: [String]
     @Option(name: .long, help: "Report at most this many problems per file.") var maxProblems = 50
 
@@ -27,10 +29,13 @@ struct DatasetCommand: AsyncParsableCommand {
         let (count, issues) = file.validate(maxIssues: maxProblems)
         for issue in issues { Console.writeError("error: \(issue)") }
         problems += issues.count
-        print("\(path): \(count) valid case\(count == 1 ? "" : "s")\(issues.isEmpty ? "" : ", \(issues.count) problem\(issues.count == 1 ? "" : "s")")")
+        print(
+          "\(path): \(count) valid case\(count == 1 ? "" : "s")\(issues.isEmpty ? "" : ", \(issues.count) problem\(issues.count == 1 ? "" : "s")")"
+        )
       }
       if problems > 0 {
-        throw LTBError(.invalidInput, "\(problems) problem\(problems == 1 ? "" : "s") found", fix: "fix the lines above")
+        throw LTBError(
+          .invalidInput, "\(problems) problem\(problems == 1 ? "" : "s") found", fix: "fix the lines above")
       }
     }
   }
@@ -53,16 +58,29 @@ struct DatasetCommand: AsyncParsableCommand {
         print(try Console.json(statistics))
         return
       }
-      print("\(dataset.name) (\(dataset.format.rawValue)): \(statistics.cases) cases\(statistics.invalidCases > 0 ? ", \(statistics.invalidCases) invalid" : "")")
+      print(
+        "\(dataset.name) (\(dataset.format.rawValue)): \(statistics.cases) cases\(statistics.invalidCases > 0 ? ", \(statistics.invalidCases) invalid" : "")"
+      )
       let characters = statistics.promptCharacters
-      print(String(format: "prompt characters: min %d, mean %.1f, max %d; about %d prompt tokens in all (estimate)", characters.min, characters.mean, characters.max, statistics.estimatedPromptTokens))
-      print("with expected answer \(statistics.withExpected), references \(statistics.withReferences), context \(statistics.withContext), conversations \(statistics.conversations)")
+      print(
+        String(
+          format: "prompt characters: min %d, mean %.1f, max %d; about %d prompt tokens in all (estimate)",
+          characters.min, characters.mean, characters.max, statistics.estimatedPromptTokens))
+      print(
+        "with expected answer \(statistics.withExpected), references \(statistics.withReferences), context \(statistics.withContext), conversations \(statistics.conversations)"
+      )
       print("assertions \(statistics.assertions), attachments \(statistics.attachments)")
       if !statistics.categories.isEmpty {
-        print("categories: " + statistics.categories.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print(
+          "categories: "
+            + statistics.categories.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+              separator: ", "))
       }
       if !statistics.tags.isEmpty {
-        print("tags: " + statistics.tags.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print(
+          "tags: "
+            + statistics.tags.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+              separator: ", "))
       }
     }
   }

@@ -26,13 +26,19 @@ struct GlobalOptions: ParsableArguments {
     _ configuration: LTBConfiguration, database: String?, migrations: SQLBenchStore.MigrationPolicy = .apply
   ) async throws -> SQLBenchStore {
     let text = database ?? (configuration.database.isEmpty ? nil : configuration.database)
-    let location = try text.map(DatabaseLocation.init(parsing:)) ?? .defaultSQLite(dataDirectory: configuration.dataDirectory)
+    let location =
+      try text.map(DatabaseLocation.init(parsing:))
+      ?? .defaultSQLite(dataDirectory: configuration.dataDirectory)
     return try await SQLBenchStore.open(location, migrations: migrations)
   }
 }
 
 /// The `--database` option.
 struct DatabaseOption: ParsableArguments {
-  @Option(name: .long, help: "sqlite:PATH or postgres://user:password@host:5432/db (default: the configuration's, else sqlite under the data directory).")
+  @Option(
+    name: .long,
+    help:
+      "sqlite:PATH or postgres://user:password@host:5432/db (default: the configuration's, else sqlite under the data directory)."
+  )
   var database: String?
 }

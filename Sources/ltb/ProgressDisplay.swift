@@ -10,7 +10,8 @@ final class ProgressDisplay: Sendable {
   init(bus: EventBus, sessionID: UUID) {
     let terminal = Console.isTerminal
     task = Task {
-      let events = await bus.subscribe(topics: [RunEvent.sessionTopic(sessionID), "metrics"], bufferSize: 4_096)
+      let events = await bus.subscribe(
+        topics: [RunEvent.sessionTopic(sessionID), "metrics"], bufferSize: 4_096)
       var total = 0
       var completed = 0
       var failed = 0
@@ -38,7 +39,8 @@ final class ProgressDisplay: Sendable {
         let eta = rate > 0 ? Double(max(0, total - completed)) / rate : 0
         let ttft = medianTTFT.map { String(format: "p50 TTFT %.1f ms", $0) } ?? "p50 TTFT -"
         let fraction = total > 0 ? min(1, Double(completed) / Double(total)) : 0
-        let counts = "\(completed)/\(total)  \(String(format: "%.1f", rate)) req/s  ETA \(Int(eta.rounded())) s  errors \(failed)  \(ttft)"
+        let counts =
+          "\(completed)/\(total)  \(String(format: "%.1f", rate)) req/s  ETA \(Int(eta.rounded())) s  errors \(failed)  \(ttft)"
         if terminal {
           let filled = Int(fraction * 30)
           let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
@@ -70,7 +72,8 @@ final class SignalHandler: @unchecked Sendable {
       let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
       source.setEventHandler {
         if count.increment() > 1 { exit(130) }
-        FileHandle.standardError.write(Data("\nstopping: no new requests; waiting for those in flight (Ctrl-C again to quit now)\n".utf8))
+        FileHandle.standardError.write(
+          Data("\nstopping: no new requests; waiting for those in flight (Ctrl-C again to quit now)\n".utf8))
         onSignal()
       }
       source.resume()

@@ -7,7 +7,8 @@ import LTBStorage
 
 /// `ltb migrate`.
 struct MigrateCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending database migrations.")
+  static let configuration = CommandConfiguration(
+    commandName: "migrate", abstract: "Apply pending database migrations.")
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var storage: DatabaseOption
@@ -17,14 +18,17 @@ struct MigrateCommand: AsyncParsableCommand {
     let store = try await global.openStore(configuration, database: storage.database, migrations: .skip)
     let applied = try await store.migrate()
     await store.close()
-    print(applied.isEmpty ? "up to date: \(store.location)" : "applied \(applied.joined(separator: ", ")) to \(store.location)")
+    print(
+      applied.isEmpty
+        ? "up to date: \(store.location)" : "applied \(applied.joined(separator: ", ")) to \(store.location)")
   }
 }
 
 /// `ltb sessions list|show`.
 struct SessionsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "sessions", abstract: "List and inspect benchmark sessions.", subcommands: [List.self, Show.self])
+    commandName: "sessions", abstract: "List and inspect benchmark sessions.",
+    subcommands: [List.self, Show.self])
 
   struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Sessions, newest first.")
@@ -75,8 +79,12 @@ struct SessionsCommand: AsyncParsableCommand {
         if json {
           print(try Console.json(summary))
         } else {
-          print("session \(id.uuidString.lowercased())  \(record.name)  \(record.status.rawValue)\(record.stopReason.map { " (\($0))" } ?? "")")
-          print("created \(Console.timestamp(record.createdAt))  tasks \(record.totalTasks)  datasets \(record.suite.datasets.joined(separator: ", "))")
+          print(
+            "session \(id.uuidString.lowercased())  \(record.name)  \(record.status.rawValue)\(record.stopReason.map { " (\($0))" } ?? "")"
+          )
+          print(
+            "created \(Console.timestamp(record.createdAt))  tasks \(record.totalTasks)  datasets \(record.suite.datasets.joined(separator: ", "))"
+          )
           SummaryPrinter.print(summary, suite: record.suite)
         }
       } catch {
@@ -90,10 +98,12 @@ struct SessionsCommand: AsyncParsableCommand {
 
 /// `ltb results query`.
 struct ResultsCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "results", abstract: "Query stored results.", subcommands: [Query.self])
+  static let configuration = CommandConfiguration(
+    commandName: "results", abstract: "Query stored results.", subcommands: [Query.self])
 
   struct Query: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Results by session, provider, model, dates, tags, status, score or text.")
+    static let configuration = CommandConfiguration(
+      abstract: "Results by session, provider, model, dates, tags, status, score or text.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var storage: DatabaseOption
     @Option(name: .long, help: "Session id.") var session: String?
@@ -103,10 +113,12 @@ struct ResultsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Sent at or after (ISO 8601).") var from: String?
     @Option(name: .long, help: "Sent before (ISO 8601).") var to: String?
     @Option(name: .long, help: "Any of these tags (comma-separated).") var tags: String?
-    @Option(name: .long, help: "Statuses (comma-separated: success, failure, timeout, skipped).") var status: String?
+    @Option(name: .long, help: "Statuses (comma-separated: success, failure, timeout, skipped).") var status:
+      String?
     @Option(name: .long, help: "METRIC=VALUE: at least VALUE on METRIC.") var minScore: String?
     @Option(name: .long, help: "Words in the prompt or the response.") var text: String?
-    @Option(name: .long, help: "Sort by created_at, duration_ms, ttft_ms or total_cost.") var orderBy: String = "created_at"
+    @Option(name: .long, help: "Sort by created_at, duration_ms, ttft_ms or total_cost.") var orderBy:
+      String = "created_at"
     @Flag(name: .long, help: "Ascending order.") var ascending = false
     @Option(name: .long, help: "Page size (1–1000).") var limit = 20
     @Option(name: .long, help: "The cursor printed at the end of the previous page.") var cursor: String?
@@ -121,22 +133,28 @@ struct ResultsCommand: AsyncParsableCommand {
       query.from = try from.map { try Console.date($0, option: "--from") }
       query.to = try to.map { try Console.date($0, option: "--to") }
       query.tagsAny = tags?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-      query.statuses = try status?.split(separator: ",").map { name in
-        guard let status = ResultStatus(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-          throw LTBError(.invalidInput, "unknown status '\(name)'", fix: "use success, failure, timeout or skipped")
-        }
-        return status
-      } ?? []
+      query.statuses =
+        try status?.split(separator: ",").map { name in
+          guard let status = ResultStatus(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+            throw LTBError(
+              .invalidInput, "unknown status '\(name)'", fix: "use success, failure, timeout or skipped")
+          }
+          return status
+        } ?? []
       if let minScore {
         let parts = minScore.split(separator: "=", maxSplits: 1)
         guard parts.count == 2, let value = Double(parts[1]) else {
-          throw LTBError(.invalidInput, "--min-score '\(minScore)' is not METRIC=VALUE", fix: "write e.g. --min-score bleu=0.3")
+          throw LTBError(
+            .invalidInput, "--min-score '\(minScore)' is not METRIC=VALUE",
+            fix: "write e.g. --min-score bleu=0.3")
         }
         query.minimumScore = ScoreThreshold(metric: String(parts[0]), value: value)
       }
       query.text = text
       guard let order = ResultOrder(rawValue: orderBy) else {
-        throw LTBError(.invalidInput, "unknown --order-by '\(orderBy)'", fix: "use created_at, duration_ms, ttft_ms or total_cost")
+        throw LTBError(
+          .invalidInput, "unknown --order-by '\(orderBy)'",
+          fix: "use created_at, duration_ms, ttft_ms or total_cost")
       }
       query.order = order
       query.descending = !ascending
@@ -157,7 +175,8 @@ struct ResultsCommand: AsyncParsableCommand {
           print(
             "\(result.id.uuidString.lowercased().prefix(8))  \(result.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  "
               + "\(result.provider)/\(result.model)  \(result.testID)  TTFT \(ttft)  total \(Console.milliseconds(result.durationMs))  "
-              + "\(result.response.map { String($0.prefix(60)).replacingOccurrences(of: "\n", with: " ") } ?? result.error ?? "")")
+              + "\(result.response.map { String($0.prefix(60)).replacingOccurrences(of: "\n", with: " ") } ?? result.error ?? "")"
+          )
         }
       }
       if let next = page.nextCursor { print("next page: --cursor \(next)") }
@@ -167,11 +186,13 @@ struct ResultsCommand: AsyncParsableCommand {
 
 /// `ltb export SESSION --format json|jsonl|csv`.
 struct ExportCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "export", abstract: "Write every result of a session as JSON, JSONL or CSV.")
+  static let configuration = CommandConfiguration(
+    commandName: "export", abstract: "Write every result of a session as JSON, JSONL or CSV.")
   @OptionGroup var global: GlobalOptions
   @OptionGroup var storage: DatabaseOption
   @Argument(help: "The session id.") var session: String
-  @Option(name: .long, help: "json, jsonl or csv.", transform: ArgumentValue.parse) var format: ResultExporter.Format = .jsonl
+  @Option(name: .long, help: "json, jsonl or csv.", transform: ArgumentValue.parse) var format:
+    ResultExporter.Format = .jsonl
   @Option(name: [.short, .long], help: "The file to write; standard output when omitted.") var output: String?
 
   func run() async throws {
@@ -183,7 +204,9 @@ struct ExportCommand: AsyncParsableCommand {
       }
       let handle: FileHandle
       if let output {
-        guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
+        guard FileManager.default.createFile(atPath: output, contents: nil),
+          let file = FileHandle(forWritingAtPath: output)
+        else {
           throw LTBError(.invalidInput, "cannot write \(output)", fix: "choose a writable path")
         }
         handle = file
@@ -207,9 +230,9 @@ struct ExportCommand: AsyncParsableCommand {
 enum SessionID {
   static func parse(_ text: String) throws -> UUID {
     guard let id = UUID(uuidString: text) else {
-      throw LTBError(.invalidInput, "'\(text)' is not a session id", fix: "copy an id from `ltb sessions list`")
+      throw LTBError(
+        .invalidInput, "'\(text)' is not a session id", fix: "copy an id from `ltb sessions list`")
     }
     return id
   }
 }
-

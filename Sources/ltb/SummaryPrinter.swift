@@ -6,31 +6,49 @@ import LTBEngine
 enum SummaryPrinter {
   static func print(_ summary: BenchmarkSummary, suite: BenchmarkSuite) {
     for group in summary.groups {
-      let phase = suite.load.phases.indices.contains(group.phase) ? suite.load.phases[group.phase].label : "phase \(group.phase)"
+      let phase =
+        suite.load.phases.indices.contains(group.phase)
+        ? suite.load.phases[group.phase].label : "phase \(group.phase)"
       Swift.print("")
       Swift.print("\(group.provider)/\(group.model)  [\(phase)]")
       Swift.print(
         "  requests \(group.requests)  ok \(group.succeeded) (\(String(format: "%.1f", group.successRate * 100))%)  failed \(group.failed)  "
-          + "timeout \(group.timedOut)  skipped \(group.skipped)  warm-up \(group.warmup)  cache hits \(group.cacheHits)")
+          + "timeout \(group.timedOut)  skipped \(group.skipped)  warm-up \(group.warmup)  cache hits \(group.cacheHits)"
+      )
       if !group.errorsByCode.isEmpty {
-        Swift.print("  errors: " + group.errorsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        Swift.print(
+          "  errors: "
+            + group.errorsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+              separator: ", "))
       }
-      Swift.print("  " + "metric (ms)".padding(toLength: 14, withPad: " ", startingAt: 0) + ["n", "mean", "p50", "p90", "p95", "p99", "max"].map(pad).joined())
+      Swift.print(
+        "  " + "metric (ms)".padding(toLength: 14, withPad: " ", startingAt: 0)
+          + ["n", "mean", "p50", "p90", "p95", "p99", "max"].map(pad).joined())
       for (name, distribution) in [
         ("TTFT", group.timeToFirstToken), ("E2E", group.endToEnd), ("TPOT", group.timePerOutputToken),
-        ("ITL", group.interTokenLatency), ("schedule lag", group.scheduleLag), ("from schedule", group.latencyFromSchedule),
+        ("ITL", group.interTokenLatency), ("schedule lag", group.scheduleLag),
+        ("from schedule", group.latencyFromSchedule),
       ] {
         guard let distribution else { continue }
-        let values = [distribution.mean, distribution.p50, distribution.p90, distribution.p95, distribution.p99, distribution.max]
-        Swift.print("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + pad(String(distribution.count)) + values.map { pad(String(format: "%.2f", $0)) }.joined())
+        let values = [
+          distribution.mean, distribution.p50, distribution.p90, distribution.p95, distribution.p99,
+          distribution.max,
+        ]
+        Swift.print(
+          "  " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + pad(String(distribution.count))
+            + values.map { pad(String(format: "%.2f", $0)) }.joined())
       }
-      var throughput = String(format: "  throughput %.2f req/s  %.1f output tok/s over %.2f s", group.requestThroughput, group.outputTokenThroughput, group.windowSeconds)
+      var throughput = String(
+        format: "  throughput %.2f req/s  %.1f output tok/s over %.2f s", group.requestThroughput,
+        group.outputTokenThroughput, group.windowSeconds)
       if let goodput = group.goodput, let attainment = group.sloAttainment {
         throughput += String(format: "  goodput %.2f req/s (%.1f%% within SLOs)", goodput, attainment * 100)
       }
       Swift.print(throughput)
       let cost = group.costUSD.map(Console.dollars) ?? "unknown (model not in the catalogue)"
-      Swift.print("  tokens \(group.inputTokens) in / \(group.outputTokens) out\(group.estimatedUsage > 0 ? " (\(group.estimatedUsage) estimated)" : "")  cost \(cost)")
+      Swift.print(
+        "  tokens \(group.inputTokens) in / \(group.outputTokens) out\(group.estimatedUsage > 0 ? " (\(group.estimatedUsage) estimated)" : "")  cost \(cost)"
+      )
       if group.serverGenerationMs != nil || group.serverPromptMs != nil {
         var parts: [String] = []
         if let value = group.serverPromptMs { parts.append("prompt \(Console.milliseconds(value))") }

@@ -57,7 +57,8 @@ struct CancellationAndRegistryTests {
       await writer.closeAfterResponse()
       try await writer.respond(status: 200, body: fixture.plainBody)
     }
-    try await withVendor(fixture, adjust: { $0.retryBaseDelay = .seconds(3) }, handler: handler) { provider, server in
+    try await withVendor(fixture, adjust: { $0.retryBaseDelay = .seconds(3) }, handler: handler) {
+      provider, server in
       let start = ContinuousClock.now
       for _ in 0..<20 {
         let response = try await provider.complete(helloRequest)

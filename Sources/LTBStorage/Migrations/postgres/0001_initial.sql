@@ -1,6 +1,7 @@
 -- LLM Test Bench schema for PostgreSQL (spec section 2.2), with the columns the engine needs.
--- UUIDs come from gen_random_uuid() (built into PostgreSQL 13+); full-text search uses
--- tsvector indexes on prompt and response.
+-- UUIDs come from gen_random_uuid() (built into PostgreSQL 13+); full-text search uses one
+-- tsvector index over prompt and response with the 'simple' configuration (no stemming, no stop
+-- words), so that a search finds the same rows as SQLite's FTS5 index does.
 
 CREATE TABLE users (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -46,6 +47,7 @@ CREATE TABLE sessions (
     tags TEXT[],
     total_tasks INTEGER NOT NULL DEFAULT 0,
     stop_reason TEXT,
+    created_us BIGINT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     started_at TIMESTAMPTZ,
     completed_at TIMESTAMPTZ,
@@ -53,7 +55,8 @@ CREATE TABLE sessions (
 );
 CREATE INDEX idx_sessions_user_id ON sessions(user_id);
 CREATE INDEX idx_sessions_status ON sessions(status);
-CREATE INDEX idx_sessions_created_at ON sessions(created_at DESC, id DESC);
+CREATE INDEX idx_sessions_created_at ON sessions(created_at DESC);
+CREATE INDEX idx_sessions_created_us ON sessions(created_us DESC, id DESC);
 CREATE INDEX idx_sessions_tags ON sessions USING GIN(tags);
 
 CREATE TABLE results (
@@ -76,6 +79,7 @@ CREATE TABLE results (
     error TEXT,
     finish_reason VARCHAR(32),
     created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    created_us BIGINT NOT NULL,
     duration_ms DOUBLE PRECISION NOT NULL,
     sent_offset_ms DOUBLE PRECISION NOT NULL DEFAULT 0,
     ttft_ms DOUBLE PRECISION,
@@ -113,16 +117,16 @@ CREATE TABLE results (
 );
 CREATE INDEX idx_results_session_id ON results(session_id);
 CREATE INDEX idx_results_provider_id ON results(provider_id);
-CREATE INDEX idx_results_created_at ON results(created_at DESC, id DESC);
+CREATE INDEX idx_results_created_at ON results(created_at DESC);
+CREATE INDEX idx_results_created_us ON results(created_us DESC, id DESC);
 CREATE INDEX idx_results_status ON results(status);
 CREATE INDEX idx_results_model ON results(model);
 CREATE INDEX idx_results_tags ON results USING GIN(tags);
 CREATE INDEX idx_results_evaluation_scores ON results USING GIN(evaluation_scores);
 CREATE INDEX idx_results_trace_id ON results(trace_id);
-CREATE INDEX idx_results_session_created ON results(session_id, created_at DESC, id DESC);
-CREATE INDEX idx_results_provider_model ON results(provider, model, created_at DESC, id DESC);
-CREATE INDEX idx_results_prompt_text ON results USING GIN(to_tsvector('english', prompt));
-CREATE INDEX idx_results_response_text ON results USING GIN(to_tsvector('english', COALESCE(response, '')));
+CREATE INDEX idx_results_session_created ON results(session_id, created_us DESC, id DESC);
+CREATE INDEX idx_results_provider_model ON results(provider, model, created_us DESC, id DESC);
+CREATE INDEX idx_results_text ON results USING GIN(to_tsvector('simple', prompt || ' ' || COALESCE(response, '')));
 
 CREATE TABLE alerts (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),

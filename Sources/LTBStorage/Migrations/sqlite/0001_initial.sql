@@ -44,13 +44,15 @@ CREATE TABLE sessions (
     tags TEXT,
     total_tasks INTEGER NOT NULL DEFAULT 0,
     stop_reason TEXT,
+    created_us INTEGER NOT NULL,
     created_at REAL NOT NULL DEFAULT (unixepoch('subsec')),
     started_at REAL,
     completed_at REAL
 );
 CREATE INDEX idx_sessions_user_id ON sessions(user_id);
 CREATE INDEX idx_sessions_status ON sessions(status);
-CREATE INDEX idx_sessions_created_at ON sessions(created_at DESC, id DESC);
+CREATE INDEX idx_sessions_created_at ON sessions(created_at DESC);
+CREATE INDEX idx_sessions_created_us ON sessions(created_us DESC, id DESC);
 
 CREATE TABLE results (
     id TEXT PRIMARY KEY,
@@ -72,6 +74,7 @@ CREATE TABLE results (
     error TEXT,
     finish_reason TEXT,
     created_at REAL NOT NULL DEFAULT (unixepoch('subsec')),
+    created_us INTEGER NOT NULL,
     duration_ms REAL NOT NULL,
     sent_offset_ms REAL NOT NULL DEFAULT 0,
     ttft_ms REAL,
@@ -108,12 +111,13 @@ CREATE TABLE results (
 );
 CREATE INDEX idx_results_session_id ON results(session_id);
 CREATE INDEX idx_results_provider_id ON results(provider_id);
-CREATE INDEX idx_results_created_at ON results(created_at DESC, id DESC);
+CREATE INDEX idx_results_created_at ON results(created_at DESC);
+CREATE INDEX idx_results_created_us ON results(created_us DESC, id DESC);
 CREATE INDEX idx_results_status ON results(status);
 CREATE INDEX idx_results_model ON results(model);
 CREATE INDEX idx_results_trace_id ON results(trace_id);
-CREATE INDEX idx_results_session_created ON results(session_id, created_at DESC, id DESC);
-CREATE INDEX idx_results_provider_model ON results(provider, model, created_at DESC, id DESC);
+CREATE INDEX idx_results_session_created ON results(session_id, created_us DESC, id DESC);
+CREATE INDEX idx_results_provider_model ON results(provider, model, created_us DESC, id DESC);
 
 CREATE VIRTUAL TABLE results_fts USING fts5(prompt, response, content='results', content_rowid='rowid');
 
