@@ -94,7 +94,14 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
   /// Parses JSON text into a value.
   public static func parse(_ data: Data) throws -> JSONValue {
-    try JSONDecoder().decode(JSONValue.self, from: data)
+    var parser = JSONParser(Array(data))
+    return try parser.parseDocument()
+  }
+
+  /// Parses JSON bytes into a value.
+  public static func parse(bytes: [UInt8]) throws -> JSONValue {
+    var parser = JSONParser(bytes)
+    return try parser.parseDocument()
   }
 
   /// Compact JSON text with sorted keys, stable enough to hash or compare.

@@ -82,7 +82,7 @@ final class CSVCaseReader {
       } else if column.hasPrefix("metadata.") {
         metadata[String(column.dropFirst(9))] = .string(cell)
       } else if column == "assertions" {
-        var scanner = JSONScanner(Array(cell.utf8))
+        var scanner = JSONParser(Array(cell.utf8))
         guard let value = try? scanner.parseDocument() else {
           return (
             .failure(

@@ -45,7 +45,7 @@ public struct DatasetFile: Sendable {
           throw DatasetIssue(
             file: path, line: nil, problem: "cannot read the file", fix: "check its permissions")
         }
-        var scanner = JSONScanner(Array(data))
+        var scanner = JSONParser(Array(data))
         do {
           parsed = try scanner.parseCases(key: "cases")
         } catch {
@@ -68,7 +68,7 @@ public struct DatasetFile: Sendable {
     case .jsonl:
       var header = Header()
       if let reader = try? LineReader(path: path), let first = Self.firstNonBlank(reader) {
-        var scanner = JSONScanner(Array(first.bytes), firstLine: first.line)
+        var scanner = JSONParser(Array(first.bytes), firstLine: first.line)
         if case .object(let members)? = try? scanner.parseDocument(), members["defaults"] != nil,
           Set(members.keys).isSubset(of: ["defaults", "name", "description"])
         {
@@ -201,7 +201,7 @@ public struct DatasetCaseIterator: IteratorProtocol {
     case .lines(let reader):
       while let (bytes, line) = reader.next() {
         if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-        var scanner = JSONScanner(Array(bytes), firstLine: line)
+        var scanner = JSONParser(Array(bytes), firstLine: line)
         do {
           let value = try scanner.parseDocument()
           if case .object(let members) = value, members["defaults"] != nil,

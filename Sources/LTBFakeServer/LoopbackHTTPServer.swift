@@ -59,6 +59,11 @@ public final class LoopbackHTTPServer: Sendable {
     }
   }
 
+  /// Waits until the server stops.
+  public func waitUntilStopped() async {
+    await acceptLoop.value
+  }
+
   /// Stops listening and waits for the accept loop to end.
   public func stop() async {
     try? await serverChannel.close()

@@ -153,6 +153,14 @@ struct LlamaCppTimings: Decodable {
   var predictedN: Int?
   var predictedMs: Double?
 
+  init(json: JSONValue) {
+    cacheN = json["cache_n"]?.intValue
+    promptN = json["prompt_n"]?.intValue
+    promptMs = json["prompt_ms"]?.doubleValue
+    predictedN = json["predicted_n"]?.intValue
+    predictedMs = json["predicted_ms"]?.doubleValue
+  }
+
   var serverTimings: ServerTimings {
     ServerTimings(
       source: "llama.cpp", promptTokens: promptN, promptMilliseconds: promptMs, generatedTokens: predictedN,

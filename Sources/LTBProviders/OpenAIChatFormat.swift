@@ -135,98 +135,103 @@ public struct OpenAIChatFormat: Sendable {
 
   /// Decodes a non-streamed chat completion.
   public func decodeResponse(_ data: Data) throws -> [StreamEvent] {
-    let completion = try WireJSON.decode(OpenAIChatChunk.self, from: data, context: "chat completion")
+    let completion = try OpenAIChatChunk.parse(Array(data), context: "chat completion")
+    if let error = completion.error {
+      throw LTBError(
+        .server,
+        "the server answered with an error: \(ProviderErrorMapping.message(in: error) ?? error.canonicalText())"
+      )
+    }
     return completion.events(isStream: false)
   }
 }
 
-/// A chat completion or one streamed chunk, as OpenAI-format servers send it.
-struct OpenAIChatChunk: Decodable {
-  var id: String?
-  var model: String?
-  var choices: [Choice]?
-  var usage: UsageBlock?
-  var timings: LlamaCppTimings?
-  var error: JSONValue?
-  /// `"error"` on Mistral's error objects, which carry `message` at the top level.
-  var object: String?
-  var message: String?
+/// A chat completion or one streamed chunk, as OpenAI-format servers send it, read straight from
+/// parsed JSON (this runs for every streamed token, so it avoids `Codable`'s overhead).
+struct OpenAIChatChunk {
+  let json: JSONValue
 
-  struct Choice: Decodable {
-    var index: Int?
-    var delta: MessageBlock?
-    var message: MessageBlock?
-    var finishReason: String?
-    var logprobs: LogprobsBlock?
+  init(json: JSONValue) {
+    self.json = json
   }
 
-  struct MessageBlock: Decodable {
-    var content: FlexibleContent?
-    var reasoningContent: String?
-    var reasoning: String?
-    var toolCalls: [ToolCallBlock]?
-    var refusal: String?
-  }
-
-  struct ToolCallBlock: Decodable {
-    var index: Int?
-    var id: String?
-    var function: FunctionBlock?
-
-    struct FunctionBlock: Decodable {
-      var name: String?
-      var arguments: String?
-    }
-  }
-
-  struct LogprobsBlock: Decodable {
-    var content: [WireTokenLogprob]?
-  }
-
-  struct UsageBlock: Decodable {
-    var promptTokens: Int?
-    var completionTokens: Int?
-    var promptTokensDetails: PromptDetails?
-    var completionTokensDetails: CompletionDetails?
-
-    struct PromptDetails: Decodable { var cachedTokens: Int? }
-    struct CompletionDetails: Decodable { var reasoningTokens: Int? }
+  /// The error object of an error chunk (`{"error": …}`, or Mistral's `{"object": "error", …}`).
+  var error: JSONValue? {
+    if let error = json["error"], error != .null { return ["error": error] }
+    if json["object"]?.stringValue == "error" { return ["message": json["message"] ?? "unknown error"] }
+    return nil
   }
 
   func events(isStream: Bool) -> [StreamEvent] {
     var events: [StreamEvent] = []
+    let id = json["id"]?.stringValue
+    let model = json["model"]?.stringValue
     if id != nil || model != nil { events.append(.metadata(responseID: id, model: model)) }
-    for choice in choices ?? [] where (choice.index ?? 0) == 0 {
-      if let block = isStream ? choice.delta : choice.message {
-        if let reasoning = block.reasoningContent ?? block.reasoning, !reasoning.isEmpty {
+    for choice in json["choices"]?.arrayValue ?? [] where (choice["index"]?.intValue ?? 0) == 0 {
+      if let block = isStream ? choice["delta"] : choice["message"] {
+        if let reasoning = (block["reasoning_content"] ?? block["reasoning"])?.stringValue, !reasoning.isEmpty
+        {
           events.append(.reasoning(reasoning))
         }
-        for piece in block.content?.pieces ?? [] {
-          events.append(piece.isThinking ? .reasoning(piece.text) : .text(piece.text))
+        switch block["content"] {
+        case .string(let text)? where !text.isEmpty:
+          events.append(.text(text))
+        case .array(let pieces)?:
+          for piece in pieces {
+            if piece["type"]?.stringValue == "thinking" {
+              for part in piece["thinking"]?.arrayValue ?? [] {
+                if let text = part["text"]?.stringValue { events.append(.reasoning(text)) }
+              }
+            } else if let text = piece["text"]?.stringValue, !text.isEmpty {
+              events.append(.text(text))
+            }
+          }
+        default:
+          break
         }
-        if let refusal = block.refusal, !refusal.isEmpty { events.append(.text(refusal)) }
-        for (position, call) in (block.toolCalls ?? []).enumerated() {
+        if let refusal = block["refusal"]?.stringValue, !refusal.isEmpty { events.append(.text(refusal)) }
+        for (position, call) in (block["tool_calls"]?.arrayValue ?? []).enumerated() {
           events.append(
             .toolCall(
-              index: call.index ?? position, id: call.id, name: call.function?.name,
-              argumentsDelta: call.function?.arguments ?? ""))
+              index: call["index"]?.intValue ?? position, id: call["id"]?.stringValue,
+              name: call["function"]?["name"]?.stringValue,
+              argumentsDelta: call["function"]?["arguments"]?.stringValue ?? ""))
         }
       }
-      if let entries = choice.logprobs?.content, !entries.isEmpty {
-        events.append(.logprobs(entries.map(\.tokenLogprob)))
+      if let entries = choice["logprobs"]?["content"]?.arrayValue, !entries.isEmpty {
+        events.append(.logprobs(entries.compactMap(Self.tokenLogprob)))
       }
-      if let reason = choice.finishReason { events.append(.finish(Self.finishReason(reason))) }
+      if let reason = choice["finish_reason"]?.stringValue {
+        events.append(.finish(Self.finishReason(reason)))
+      }
     }
-    if let usage, let prompt = usage.promptTokens, let completion = usage.completionTokens {
+    if let usage = json["usage"], let prompt = usage["prompt_tokens"]?.intValue,
+      let completion = usage["completion_tokens"]?.intValue
+    {
       events.append(
         .usage(
           Usage(
             inputTokens: prompt, outputTokens: completion,
-            cachedInputTokens: usage.promptTokensDetails?.cachedTokens ?? 0,
-            reasoningTokens: usage.completionTokensDetails?.reasoningTokens)))
+            cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
+            reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue)))
     }
-    if let timings { events.append(.serverTimings(timings.serverTimings)) }
+    if let timings = json["timings"], timings != .null {
+      events.append(.serverTimings(LlamaCppTimings(json: timings).serverTimings))
+    }
     return events
+  }
+
+  static func tokenLogprob(_ entry: JSONValue) -> TokenLogprob? {
+    guard let token = entry["token"]?.stringValue, let logprob = entry["logprob"]?.doubleValue else {
+      return nil
+    }
+    let alternatives = (entry["top_logprobs"]?.arrayValue ?? []).compactMap {
+      alternative -> TokenLogprob.Alternative? in
+      guard let token = alternative["token"]?.stringValue, let logprob = alternative["logprob"]?.doubleValue
+      else { return nil }
+      return .init(token: token, logprob: logprob)
+    }
+    return TokenLogprob(token: token, logprob: logprob, topAlternatives: alternatives)
   }
 
   static func finishReason(_ value: String) -> FinishReason {
@@ -238,36 +243,23 @@ struct OpenAIChatChunk: Decodable {
     default: .other
     }
   }
-}
 
-/// Message content that is either a string or a list of typed chunks (Mistral's reasoning models).
-struct FlexibleContent: Decodable {
-  struct Piece {
-    var text: String
-    var isThinking: Bool
-  }
-
-  var pieces: [Piece]
-
-  init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    if let text = try? container.decode(String.self) {
-      pieces = text.isEmpty ? [] : [Piece(text: text, isThinking: false)]
-      return
-    }
-    let chunks = try container.decode([JSONValue].self)
-    pieces = chunks.flatMap { chunk -> [Piece] in
-      if chunk["type"]?.stringValue == "thinking" {
-        let parts = chunk["thinking"]?.arrayValue ?? []
-        return parts.compactMap { $0["text"]?.stringValue }.map { Piece(text: $0, isThinking: true) }
-      }
-      return chunk["text"]?.stringValue.map { [Piece(text: $0, isThinking: false)] } ?? []
+  /// Parses a chunk's JSON; a failure quotes the payload.
+  static func parse(_ bytes: [UInt8], context: String) throws -> OpenAIChatChunk {
+    do {
+      return OpenAIChatChunk(json: try JSONValue.parse(bytes: bytes))
+    } catch {
+      let excerpt = String(decoding: bytes.prefix(200), as: UTF8.self)
+      throw LTBError(
+        .decoding, "\(context): the response is not the JSON expected (\(error)): \(excerpt)",
+        fix: "check that base_url points at a server that speaks this provider's API")
     }
   }
 }
 
 /// Decodes an OpenAI-format event stream; complete at `[DONE]` or once a finish reason arrived.
 struct OpenAIStreamDecoder: ChatStreamDecoder {
+  static let done = Array("[DONE]".utf8)
   let settings: ProviderSettings
   private(set) var isComplete = false
 
@@ -277,20 +269,18 @@ struct OpenAIStreamDecoder: ChatStreamDecoder {
 
   mutating func decode(_ message: StreamMessage) throws -> [StreamEvent] {
     guard case .event(let event) = message else { return [] }
-    let payload = event.data.trimmingCharacters(in: .whitespaces)
-    if payload == "[DONE]" {
+    var payload = Array(event.data.utf8)
+    while let last = payload.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+      payload.removeLast()
+    }
+    if payload.isEmpty { return [] }
+    if payload == Self.done {
       isComplete = true
       return []
     }
-    if payload.isEmpty { return [] }
-    let chunk = try WireJSON.decode(
-      OpenAIChatChunk.self, from: Data(payload.utf8), context: "chat completion chunk")
+    let chunk = try OpenAIChatChunk.parse(payload, context: "chat completion chunk")
     if let error = chunk.error {
-      throw ProviderErrorMapping.streamError(["error": error], settings: settings)
-    }
-    if chunk.object == "error" {
-      throw ProviderErrorMapping.streamError(
-        ["message": .string(chunk.message ?? "unknown error")], settings: settings)
+      throw ProviderErrorMapping.streamError(error, settings: settings)
     }
     let events = chunk.events(isStream: true)
     if events.contains(where: { if case .finish = $0 { true } else { false } }) { isComplete = true }

@@ -12,6 +12,7 @@ struct LTB: AsyncParsableCommand {
     subcommands: [
       BenchCommand.self, TestCommand.self, ProvidersCommand.self, DatasetCommand.self, SessionsCommand.self,
       ResultsCommand.self, ExportCommand.self, MigrateCommand.self, ConfigCommand.self,
+      FakeServerCommand.self,
     ]
   )
 

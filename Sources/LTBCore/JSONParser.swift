@@ -1,13 +1,15 @@
-import LTBCore
-
 /// A fast JSON parser over bytes that keeps the line where each value starts: datasets need line
-/// numbers in their errors, and a million-line JSONL file needs a parser without detours.
-struct JSONScanner {
+/// numbers in their errors, and streams of chunks and million-line files need a parser without
+/// the detours of `Codable`.
+public struct JSONParser {
   /// A parse failure with its line and column.
-  struct Failure: Error {
-    var message: String
-    var line: Int
-    var column: Int
+  public struct Failure: Error, Sendable {
+    /// What is wrong.
+    public var message: String
+    /// The line (1-based).
+    public var line: Int
+    /// The column (1-based, in bytes).
+    public var column: Int
   }
 
   private let bytes: [UInt8]
@@ -15,13 +17,14 @@ struct JSONScanner {
   private(set) var line: Int
   private var lineStart = 0
 
-  init(_ bytes: [UInt8], firstLine: Int = 1) {
+  /// A parser over `bytes`, whose first line is `firstLine`.
+  public init(_ bytes: [UInt8], firstLine: Int = 1) {
     self.bytes = bytes
     self.line = firstLine
   }
 
   /// Parses one whole document.
-  mutating func parseDocument() throws(Failure) -> JSONValue {
+  public mutating func parseDocument() throws(Failure) -> JSONValue {
     skipWhitespace()
     let value = try parseValue()
     skipWhitespace()
@@ -31,7 +34,7 @@ struct JSONScanner {
 
   /// Parses a document that is an array (or an object holding the array under `key`), and
   /// returns each element with the line it starts on, plus the other top-level members.
-  mutating func parseCases(key: String) throws(Failure) -> (
+  public mutating func parseCases(key: String) throws(Failure) -> (
     cases: [(JSONValue, Int)], header: [String: JSONValue]
   ) {
     skipWhitespace()
