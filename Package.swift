@@ -112,6 +112,8 @@ let package = Package(
       swiftSettings: upcomingFeatures
     ),
     .testTarget(
+      name: "LTBDatasetsTests", dependencies: ["LTBDatasets", "LTBCore"], swiftSettings: upcomingFeatures),
+    .testTarget(
       name: "LTBStorageTests",
       dependencies: ["LTBStorage", "LTBCore", .product(name: "PostgresNIO", package: "postgres-nio")],
       swiftSettings: upcomingFeatures
