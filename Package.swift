@@ -114,6 +114,14 @@ let package = Package(
     .testTarget(
       name: "LTBDatasetsTests", dependencies: ["LTBDatasets", "LTBCore"], swiftSettings: upcomingFeatures),
     .testTarget(
+      name: "LTBEngineTests",
+      dependencies: [
+        "LTBEngine", "LTBCore", "LTBStorage", "LTBFakeServer",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
+    .testTarget(
       name: "LTBStorageTests",
       dependencies: ["LTBStorage", "LTBCore", .product(name: "PostgresNIO", package: "postgres-nio")],
       swiftSettings: upcomingFeatures

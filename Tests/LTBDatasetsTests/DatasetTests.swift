@@ -41,10 +41,13 @@ struct DatasetFolder {
 struct DatasetTests {
   static let expected = [
     TestCase(
-      id: "a", prompt: "Capital of France?", system: "Be brief.", expected: "Paris", tags: ["geo", "easy"], category: "facts",
-      overrides: CaseOverrides(temperature: 0.5, maxTokens: 16), assertions: [["type": "icontains", "value": "Paris"]]),
+      id: "a", prompt: "Capital of France?", system: "Be brief.", expected: "Paris", tags: ["geo", "easy"],
+      category: "facts",
+      overrides: CaseOverrides(temperature: 0.5, maxTokens: 16),
+      assertions: [["type": "icontains", "value": "Paris"]]),
     TestCase(
-      id: "b", prompt: "Capital of Japan?", system: "Be brief.", expected: "Tokyo", tags: ["geo"], category: "facts",
+      id: "b", prompt: "Capital of Japan?", system: "Be brief.", expected: "Tokyo", tags: ["geo"],
+      category: "facts",
       overrides: CaseOverrides(temperature: 0.5, maxTokens: 16)),
   ]
 
@@ -52,7 +55,8 @@ struct DatasetTests {
   func everyFormat() throws {
     let folder = try DatasetFolder()
     defer { folder.remove() }
-    let defaults = #""defaults": {"system": "Be brief.", "category": "facts", "temperature": 0.5, "max_tokens": 16, "tags": ["geo"]}"#
+    let defaults =
+      #""defaults": {"system": "Be brief.", "category": "facts", "temperature": 0.5, "max_tokens": 16, "tags": ["geo"]}"#
     let json = """
       {\(defaults), "cases": [
         {"id": "a", "prompt": "Capital of France?", "expected": "Paris", "tags": ["easy"], "assertions": [{"type": "icontains", "value": "Paris"}]},
@@ -128,7 +132,8 @@ struct DatasetTests {
   func missingVariable() throws {
     let folder = try DatasetFolder()
     defer { folder.remove() }
-    let issue = try folder.issue("m.jsonl", #"{"id": "q1", "prompt": "Hi {{name}}, {{ mood }}?", "vars": {"other": "x"}}"#)
+    let issue = try folder.issue(
+      "m.jsonl", #"{"id": "q1", "prompt": "Hi {{name}}, {{ mood }}?", "vars": {"other": "x"}}"#)
     #expect(issue?.line == 1)
     #expect(issue?.caseID == "q1")
     #expect(issue?.field == "prompt")
@@ -142,14 +147,29 @@ struct DatasetTests {
       ("t.jsonl", "{\"prompt\": \"ok\", \"temperature\": 3}\n", 1, "temperature", "between 0 and 2"),
       ("m.jsonl", "{\"prompt\": \"ok\", \"max_tokens\": 0}\n", 1, "max_tokens", "at least one"),
       ("n.jsonl", "\n\n{\"expected\": \"x\"}\n", 3, "prompt", "add a prompt"),
-      ("b.jsonl", "{\"prompt\": \"a\", \"messages\": [{\"role\": \"user\", \"content\": \"b\"}]}\n", 1, "messages", "keep one"),
-      ("r.jsonl", "{\"messages\": [{\"role\": \"robot\", \"content\": \"b\"}]}\n", 1, "messages[0].role", "system, user"),
+      (
+        "b.jsonl", "{\"prompt\": \"a\", \"messages\": [{\"role\": \"user\", \"content\": \"b\"}]}\n", 1,
+        "messages", "keep one"
+      ),
+      (
+        "r.jsonl", "{\"messages\": [{\"role\": \"robot\", \"content\": \"b\"}]}\n", 1, "messages[0].role",
+        "system, user"
+      ),
       ("w.jsonl", "{\"prompt\": [\"a\"]}\n", 1, "prompt", "as a string"),
-      ("a.jsonl", "{\"prompt\": \"a\", \"images\": [\"missing.png\"]}\n", 1, "images", "relative to the dataset"),
-      ("d.jsonl", "{\"id\": \"x\", \"prompt\": \"a\"}\n{\"id\": \"x\", \"prompt\": \"b\"}\n", 2, "id", "its own id"),
+      (
+        "a.jsonl", "{\"prompt\": \"a\", \"images\": [\"missing.png\"]}\n", 1, "images",
+        "relative to the dataset"
+      ),
+      (
+        "d.jsonl", "{\"id\": \"x\", \"prompt\": \"a\"}\n{\"id\": \"x\", \"prompt\": \"b\"}\n", 2, "id",
+        "its own id"
+      ),
       ("s.jsonl", "{\"prompt\": \"a\"}\n{\"prompt\": \"b\",}\n", 2, nil, "one JSON object"),
       ("j.json", "[\n  {\"prompt\": \"a\"},\n  {\"prompt\" \"b\"}\n]", 3, nil, "correct the JSON"),
-      ("k.json", "[\n  {\"prompt\": \"a\"},\n\n  {\"prompt\": \"b\", \"tags\": {\"x\": 1}}\n]", 4, "tags", "found an object"),
+      (
+        "k.json", "[\n  {\"prompt\": \"a\"},\n\n  {\"prompt\": \"b\", \"tags\": {\"x\": 1}}\n]", 4, "tags",
+        "found an object"
+      ),
       ("y.yaml", "- prompt: a\n- prompt: b\n  extra: 1\n", 2, "extra", "known fields"),
       ("x.yaml", "- prompt: a\n-prompt: [\n", 2, nil, "correct the YAML"),
       ("c.csv", "prompt,colour\nhi,red\n", 1, "colour", "known columns"),
@@ -170,10 +190,12 @@ struct DatasetTests {
     let folder = try DatasetFolder()
     defer { folder.remove() }
     _ = try folder.write("cat.png", "png")
-    let cases = try folder.cases("i.jsonl", #"{"prompt": "What is this?", "images": ["cat.png", "https://example.com/dog.jpg"]}"#)
+    let cases = try folder.cases(
+      "i.jsonl", #"{"prompt": "What is this?", "images": ["cat.png", "https://example.com/dog.jpg"]}"#)
     #expect(
       cases.first?.attachments == [
-        Attachment(kind: .image, location: folder.url.appendingPathComponent("cat.png").standardizedFileURL.path),
+        Attachment(
+          kind: .image, location: folder.url.appendingPathComponent("cat.png").standardizedFileURL.path),
         Attachment(kind: .image, location: "https://example.com/dog.jpg"),
       ])
   }
