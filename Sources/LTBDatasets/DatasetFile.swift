@@ -160,7 +160,9 @@ public struct DatasetCaseIterator: IteratorProtocol {
   var source: Source
   let decoder: CaseDecoder
   private var index = 0
-  private var seenIDs: [String: Int] = [:]
+  /// Lines of the ids seen so far, by the ids' 64-bit hashes: 16 bytes a case whatever the ids'
+  /// length, so a million-case file is checked for duplicates in about 20 MB.
+  private var seenIDs: [Int: Int] = [:]
 
   init(source: Source, decoder: CaseDecoder) {
     self.source = source
@@ -182,13 +184,14 @@ public struct DatasetCaseIterator: IteratorProtocol {
       }
     }
     guard case .success(let loaded) = decoded else { return decoded }
-    if let first = seenIDs[loaded.testCase.id] {
+    let idHash = loaded.testCase.id.hashValue
+    if let first = seenIDs[idHash] {
       return .failure(
         DatasetIssue(
           file: decoder.file, line: line, field: "id", caseID: loaded.testCase.id,
           problem: "the id is already used by the case at line \(first)", fix: "give every case its own id"))
     }
-    seenIDs[loaded.testCase.id] = line
+    seenIDs[idHash] = line
     return decoded
   }
 

@@ -5,12 +5,31 @@ import Testing
 /// The built `ltb` executable, run as a user would.
 @Suite("ltb command line")
 struct CommandLineTests {
-  /// Runs the `ltb` built next to the test bundle, with the local model's URL in the environment.
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
-    status: Int32, stdout: String, stderr: String
-  ) {
-    let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let binary = directory.appendingPathComponent("ltb")
+  /// A started `ltb` process whose output is collected.
+  struct Running {
+    let process: Process
+    let output: Pipe
+    let errors: Pipe
+
+    /// Waits for the end and returns the status and output.
+    func finish() -> (status: Int32, stdout: String, stderr: String) {
+      let stdout = output.fileHandleForReading.readDataToEndOfFile()
+      let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      return (
+        process.terminationStatus, String(decoding: stdout, as: UTF8.self),
+        String(decoding: stderr, as: UTF8.self)
+      )
+    }
+  }
+
+  /// The `ltb` built next to the test bundle.
+  static var binary: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ltb")
+  }
+
+  /// Starts the `ltb` built next to the test bundle, with the local model's URL in the environment.
+  static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
       throw LTBError(
         .notFound, "\(binary.path) is not built", fix: "run swift build before swift test (scripts/test does)"
@@ -24,18 +43,18 @@ struct CommandLineTests {
     for (key, value) in environment { env[key] = value }
     process.environment = env
     process.currentDirectoryURL = FileManager.default.temporaryDirectory
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
+    let running = Running(process: process, output: Pipe(), errors: Pipe())
+    process.standardOutput = running.output
+    process.standardError = running.errors
     try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-      process.terminationStatus, String(decoding: stdout, as: UTF8.self),
-      String(decoding: stderr, as: UTF8.self)
-    )
+    return running
+  }
+
+  /// Runs `ltb` to its end.
+  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, stdout: String, stderr: String
+  ) {
+    try start(arguments, environment: environment).finish()
   }
 
   @Test("ltb test --stream --json reports TTFT, latency, tokens, cost and server timings")
