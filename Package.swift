@@ -100,6 +100,13 @@ let package = Package(
       ],
       swiftSettings: upcomingFeatures
     ),
+    .executableTarget(
+      name: "ltb-benchmarks",
+      dependencies: [
+        "LTBCore", "LTBStorage", "LTBEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
     .testTarget(name: "LTBCoreTests", dependencies: ["LTBCore"], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBConfigTests", dependencies: ["LTBConfig", "LTBCore"], swiftSettings: upcomingFeatures),

@@ -103,6 +103,27 @@ public struct JSONParser {
     }
   }
 
+  private mutating func parseArray() throws(Failure) -> [JSONValue] {
+    try expect(UInt8(ascii: "["))
+    var elements: [JSONValue] = []
+    skipWhitespace()
+    if peek() == UInt8(ascii: "]") {
+      index += 1
+      return elements
+    }
+    while true {
+      skipWhitespace()
+      elements.append(try parseValue())
+      skipWhitespace()
+      if peek() == UInt8(ascii: ",") {
+        index += 1
+        continue
+      }
+      try expect(UInt8(ascii: "]"))
+      return elements
+    }
+  }
+
   private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
 
   private func failure(_ message: String) -> Failure {
@@ -136,7 +157,7 @@ public struct JSONParser {
     guard let byte = peek() else { throw failure("unexpected end of the text") }
     switch byte {
     case UInt8(ascii: "{"): return try parseObject()
-    case UInt8(ascii: "["): return .array(try parseArrayWithLines().map(\.0))
+    case UInt8(ascii: "["): return .array(try parseArray())
     case UInt8(ascii: "\""): return .string(try parseString())
     case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true))
     case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
@@ -203,7 +224,19 @@ public struct JSONParser {
 
   private mutating func parseString() throws(Failure) -> String {
     try expect(UInt8(ascii: "\""))
-    var result: [UInt8] = []
+    // Fast path: most strings have no escapes and are copied in one piece.
+    var end = index
+    while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+      bytes[end] != UInt8(ascii: "\n")
+    {
+      end += 1
+    }
+    if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+      defer { index = end + 1 }
+      return String(decoding: bytes[index..<end], as: UTF8.self)
+    }
+    var result: [UInt8] = Array(bytes[index..<end])
+    index = end
     while true {
       guard let byte = peek() else { throw failure("a string is not closed") }
       index += 1

@@ -106,10 +106,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
   /// Compact JSON text with sorted keys, stable enough to hash or compare.
   public func canonicalText() -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(self) else { return "null" }
-    return String(decoding: data, as: UTF8.self)
+    serialized(sortedKeys: true)
   }
 }
 

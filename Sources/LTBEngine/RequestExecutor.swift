@@ -59,9 +59,12 @@ enum RequestExecutor {
     result.prompt = RequestBuilder.promptText(request)
     result.parameters = request.parameters
     let cacheMode = context.suite.cache
-    let key = ResponseCacheKey.key(
-      provider: provider.name, model: model, request: request, stream: context.suite.stream)
-    if cacheMode != .off {
+    let key =
+      cacheMode == .off
+      ? nil
+      : ResponseCacheKey.key(
+        provider: provider.name, model: model, request: request, stream: context.suite.stream)
+    if let key {
       if let cached = try? await context.store.cachedResponse(key: key) {
         result.cacheHit = true
         return succeeded(result, cached)
@@ -77,7 +80,7 @@ enum RequestExecutor {
     do {
       let options = RequestOptions(stream: context.suite.stream, scheduledAt: scheduledAt)
       let response = try await provider.completeMultimodal(request, options: options)
-      if cacheMode == .readWrite {
+      if cacheMode == .readWrite, let key {
         try? await context.store.storeCachedResponse(
           key: key, provider: provider.name, model: model, request: request, response: response)
       }

@@ -42,39 +42,22 @@ public enum FakeOpenAITarget {
           body: #"{"error":{"message":"unknown path \#(request.path)","type":"invalid_request_error"}}"#)
         return
       }
-      let body = request.jsonBody ?? [:]
-      let limit =
-        (body["max_tokens"] as? Int) ?? (body["max_completion_tokens"] as? Int) ?? options.outputTokens
-      let tokens = max(1, min(limit, options.outputTokens))
-      let promptTokens = max(1, request.body.count / 4)
-      let usage =
-        #""usage":{"prompt_tokens":\#(promptTokens),"completion_tokens":\#(tokens),"total_tokens":\#(promptTokens + tokens)}"#
+      let script = FakeCompletionScript(
+        requestBody: request.body, outputTokens: options.outputTokens, model: options.model)
       let start = ContinuousClock.now
-      if (body["stream"] as? Bool) == true {
+      if script.stream {
         try await writer.head(
           status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
-        try await writer.write(
-          #"data: {"id":"fake","object":"chat.completion.chunk","model":"\#(options.model)","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#
-            + "\n\n")
-        for index in 0..<tokens {
+        try await writer.write(script.opening)
+        for index in 0..<script.tokens {
           try await Task.sleep(until: start + options.timeToFirstToken + options.interTokenLatency * index)
-          try await writer.write(
-            #"data: {"id":"fake","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"tok\#(index) "},"finish_reason":null}]}"#
-              + "\n\n")
+          try await writer.write(script.token(index))
         }
-        try await writer.write(
-          #"data: {"id":"fake","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"\#(tokens == limit ? "length" : "stop")"}]}"#
-            + "\n\ndata: {\"id\":\"fake\",\"object\":\"chat.completion.chunk\",\"choices\":[],\(usage)}\n\ndata: [DONE]\n\n"
-        )
+        try await writer.write(script.closing)
       } else {
         try await Task.sleep(
-          until: start + options.timeToFirstToken + options.interTokenLatency * (tokens - 1))
-        let text = (0..<tokens).map { "tok\($0)" }.joined(separator: " ")
-        try await writer.respond(
-          status: 200,
-          body:
-            #"{"id":"fake","object":"chat.completion","model":"\#(options.model)","choices":[{"index":0,"message":{"role":"assistant","content":"\#(text)"},"finish_reason":"\#(tokens == limit ? "length" : "stop")"}],\#(usage)}"#
-        )
+          until: start + options.timeToFirstToken + options.interTokenLatency * (script.tokens - 1))
+        try await writer.respond(status: 200, body: script.completion)
       }
     }
   }

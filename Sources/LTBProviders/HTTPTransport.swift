@@ -81,6 +81,9 @@ public final class HTTPTransport: Sendable {
         try await rateLimiter.acquire(tokens: reservedTokens)
         let value = try await runAttempt(httpRequest, mapError: mapError, consume: consume)
         return (value, attempt)
+      } catch  where Task.isCancelled {
+        // Whatever surfaced (a closed channel, a cancelled request), the cause is the cancellation.
+        throw LTBError(.cancelled, "\(settings.name): the request was cancelled")
       } catch let failure as BodyConsumptionFailure {
         throw mapTransportError(failure.underlying)
       } catch {
@@ -113,7 +116,7 @@ public final class HTTPTransport: Sendable {
   }
 
   private func runAttempt<T: Sendable>(
-    _ httpRequest: HTTPClientRequest, mapError: @escaping @Sendable (HTTPErrorResponse) -> LTBError,
+    _ request: PreparedRequest, mapError: @escaping @Sendable (HTTPErrorResponse) -> LTBError,
     consume: @escaping @Sendable (ResponseBody, ContinuousClock.Instant) async throws -> T
   ) async throws -> T {
     let firstByte = FirstByteSignal()
@@ -121,22 +124,37 @@ public final class HTTPTransport: Sendable {
     let client = client
     return try await withThrowingTaskGroup(of: T?.self) { group in
       group.addTask {
+        let (chunks, continuation) = AsyncThrowingStream<ResponseBody.Chunk, any Error>.makeStream()
+        let head = client.eventLoopGroup.any().makePromise(of: HTTPResponseHead.self)
+        let delegate = TimestampingDelegate(head: head, chunks: continuation, firstByte: firstByte)
+        let httpRequest = try HTTPClient.Request(
+          url: request.url, method: request.method, headers: request.headers,
+          body: request.body.map { .byteBuffer($0) })
         let sentAt = ContinuousClock.now
-        let response = try await client.execute(
-          httpRequest, deadline: .now() + .nanoseconds(settings.totalTimeout.nanoseconds))
-        guard (200..<300).contains(response.status.code) else {
-          let body = try await response.body.collect(upTo: 1 << 20)
-          firstByte.fire()
-          var headers: [String: String] = [:]
-          for header in response.headers { headers[header.name.lowercased()] = header.value }
-          throw mapError(
-            HTTPErrorResponse(status: Int(response.status.code), headers: headers, body: Data(buffer: body)))
-        }
-        do {
-          return try await consume(ResponseBody(body: response.body, firstByte: firstByte), sentAt)
-        } catch {
-          // Part of the answer may already be delivered: never retry past this point.
-          throw BodyConsumptionFailure(underlying: error)
+        let task = client.execute(
+          request: httpRequest, delegate: delegate,
+          deadline: .now() + .nanoseconds(settings.totalTimeout.nanoseconds))
+        return try await withTaskCancellationHandler {
+          let response = try await head.futureResult.get()
+          let body = ResponseBody(chunks: chunks)
+          guard (200..<300).contains(response.status.code) else {
+            var data = Data()
+            for try await chunk in body where data.count < 1 << 20 {
+              data.append(contentsOf: chunk.buffer.readableBytesView)
+            }
+            firstByte.fire()
+            var headers: [String: String] = [:]
+            for header in response.headers { headers[header.name.lowercased()] = header.value }
+            throw mapError(HTTPErrorResponse(status: Int(response.status.code), headers: headers, body: data))
+          }
+          do {
+            return try await consume(body, sentAt)
+          } catch {
+            // Part of the answer may already be delivered: never retry past this point.
+            throw BodyConsumptionFailure(underlying: error)
+          }
+        } onCancel: {
+          task.cancel()
         }
       }
       group.addTask {
@@ -164,21 +182,29 @@ public final class HTTPTransport: Sendable {
     }
   }
 
-  private func makeHTTPRequest(_ request: OutgoingRequest) -> HTTPClientRequest {
+  /// A request ready for the client: absolute URL, method, every header, body bytes.
+  struct PreparedRequest: Sendable {
+    var url: String
+    var method: HTTPMethod
+    var headers: HTTPHeaders
+    var body: ByteBuffer?
+  }
+
+  private func makeHTTPRequest(_ request: OutgoingRequest) -> PreparedRequest {
     var base = settings.baseURL
     while base.hasSuffix("/") { base.removeLast() }
     let path = request.path.hasPrefix("/") || request.path.isEmpty ? request.path : "/" + request.path
-    var httpRequest = HTTPClientRequest(url: base + path)
-    httpRequest.method = request.method == .get ? .GET : .POST
-    httpRequest.headers.add(name: "User-Agent", value: "ltb/0.1")
-    if request.body != nil { httpRequest.headers.add(name: "Content-Type", value: "application/json") }
-    for (name, value) in authenticationHeaders { httpRequest.headers.replaceOrAdd(name: name, value: value) }
-    for (name, value) in request.headers { httpRequest.headers.replaceOrAdd(name: name, value: value) }
+    var headers = HTTPHeaders()
+    headers.add(name: "User-Agent", value: "ltb/0.1")
+    if request.body != nil { headers.add(name: "Content-Type", value: "application/json") }
+    for (name, value) in authenticationHeaders { headers.replaceOrAdd(name: name, value: value) }
+    for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
     for (name, value) in settings.extraHeaders.sorted(by: { $0.key < $1.key }) {
-      httpRequest.headers.replaceOrAdd(name: name, value: value)
+      headers.replaceOrAdd(name: name, value: value)
     }
-    if let body = request.body { httpRequest.body = .bytes(ByteBuffer(data: body)) }
-    return httpRequest
+    return PreparedRequest(
+      url: base + path, method: request.method == .get ? .GET : .POST, headers: headers,
+      body: request.body.map { ByteBuffer(data: $0) })
   }
 
   /// Turns any failure into an `LTBError` with the API key redacted.
@@ -246,7 +272,8 @@ final class FirstByteSignal: Sendable {
   var hasFired: Bool { fired.load(ordering: .relaxed) }
 }
 
-/// A response body whose chunks carry their arrival time on the monotonic clock.
+/// A response body whose chunks carry the moment the event loop read them from the socket, on
+/// the monotonic clock: arrival times do not depend on how soon a task gets to look at them.
 public struct ResponseBody: AsyncSequence, Sendable {
   /// One network read.
   public struct Chunk: Sendable {
@@ -256,25 +283,54 @@ public struct ResponseBody: AsyncSequence, Sendable {
     public var receivedAt: ContinuousClock.Instant
   }
 
-  let body: HTTPClientResponse.Body
-  let firstByte: FirstByteSignal
-
-  /// The iterator.
-  public struct AsyncIterator: AsyncIteratorProtocol {
-    var base: HTTPClientResponse.Body.AsyncIterator
-    let firstByte: FirstByteSignal
-
-    /// The next read, stamped with its arrival time.
-    public mutating func next() async throws -> Chunk? {
-      let buffer = try await base.next()
-      let now = ContinuousClock.now
-      firstByte.fire()
-      return buffer.map { Chunk(buffer: $0, receivedAt: now) }
-    }
-  }
+  let chunks: AsyncThrowingStream<Chunk, any Error>
 
   /// Starts reading.
-  public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(base: body.makeAsyncIterator(), firstByte: firstByte)
+  public func makeAsyncIterator() -> AsyncThrowingStream<Chunk, any Error>.AsyncIterator {
+    chunks.makeAsyncIterator()
+  }
+}
+
+/// Receives a response on the event loop, stamping each part as it is read.
+final class TimestampingDelegate: HTTPClientResponseDelegate {
+  typealias Response = Void
+
+  private let head: EventLoopPromise<HTTPResponseHead>
+  private let chunks: AsyncThrowingStream<ResponseBody.Chunk, any Error>.Continuation
+  private let firstByte: FirstByteSignal
+  private let headDelivered = NIOLockedValueBox(false)
+
+  init(
+    head: EventLoopPromise<HTTPResponseHead>,
+    chunks: AsyncThrowingStream<ResponseBody.Chunk, any Error>.Continuation,
+    firstByte: FirstByteSignal
+  ) {
+    self.head = head
+    self.chunks = chunks
+    self.firstByte = firstByte
+  }
+
+  func didReceiveHead(task: HTTPClient.Task<Void>, _ responseHead: HTTPResponseHead) -> EventLoopFuture<Void>
+  {
+    headDelivered.withLockedValue { $0 = true }
+    head.succeed(responseHead)
+    return task.eventLoop.makeSucceededVoidFuture()
+  }
+
+  func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+    let now = ContinuousClock.now
+    firstByte.fire()
+    chunks.yield(ResponseBody.Chunk(buffer: buffer, receivedAt: now))
+    return task.eventLoop.makeSucceededVoidFuture()
+  }
+
+  func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
+    if !headDelivered.withLockedValue({ $0 }) { head.fail(error) }
+    chunks.finish(throwing: error)
+  }
+
+  func didFinishRequest(task: HTTPClient.Task<Void>) throws {
+    firstByte.fire()
+    chunks.finish()
   }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import LTBCore
 
 /// An HTTP request a provider wants sent, relative to its base URL.
 public struct OutgoingRequest: Sendable {
@@ -23,6 +24,13 @@ public struct OutgoingRequest: Sendable {
     self.path = path
     self.headers = headers
     self.body = body
+  }
+
+  /// A POST with a JSON body.
+  public static func json(_ path: String, _ value: JSONValue, headers: [(String, String)] = [])
+    -> OutgoingRequest
+  {
+    OutgoingRequest(method: .post, path: path, headers: headers, body: Data(value.serialized().utf8))
   }
 
   /// A POST with a JSON body encoded from `value`.

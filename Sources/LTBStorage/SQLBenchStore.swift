@@ -212,35 +212,62 @@ public final class SQLBenchStore: BenchStore {
     guard !results.isEmpty else { return }
     var providers: [String: UUID] = [:]
     for name in Set(results.map(\.provider)) { providers[name] = try await providerID(name) }
-    let rows: [[any Encodable & Sendable]] = results.map { result in
+    let dialect = connections.dialect
+    /// JSON text, cast to jsonb on PostgreSQL.
+    func json(_ text: String?) -> any SQLExpression {
+      guard let text else { return SQLLiteral.null }
+      return dialect == .postgres ? SQLQueryString("\(bind: text)::jsonb") : SQLBind(text)
+    }
+    let rows: [[any SQLExpression]] = results.map { result in
       let usage = result.usage
-      return [
+      let plain: [any Encodable & Sendable] = [
         result.id, result.sessionID, providers[result.provider], result.provider, result.dataset,
         result.testID, result.taskKey,
         result.phase, result.repeatIndex, result.warmup, result.status.rawValue, result.errorCode,
         result.model, result.prompt,
         result.response, result.error, result.finishReason, StoredTime.storable(result.createdAt),
         StoredTime.microseconds(result.createdAt), result.durationMs, result.sentOffsetMs,
-        result.timeToFirstTokenMs, result.endToEndMs, result.timePerOutputTokenMs, result.scheduleLagMs,
-        result.timing,
+        result.timeToFirstTokenMs,
+        result.endToEndMs, result.timePerOutputTokenMs, result.scheduleLagMs,
+      ]
+      var values: [any SQLExpression] = plain.map { SQLBind($0) }
+      values.append(json(result.timing.map(StoredJSON.timing)))
+      let counts: [any Encodable & Sendable] = [
         usage?.inputTokens, usage?.outputTokens, usage?.totalTokens, usage?.cachedInputTokens,
         usage?.source.rawValue,
-        result.evaluationScores, result.category, result.tags, result.metadata, result.parameters,
-        result.serverTimings,
-        result.cost?.total, result.cost, result.cacheHit, result.attempts,
       ]
+      values += counts.map { SQLBind($0) }
+      values.append(json(StoredJSON.scores(result.evaluationScores)))
+      values.append(SQLBind(result.category))
+      values.append(dialect == .postgres ? SQLBind(result.tags) : SQLBind(StoredJSON.strings(result.tags)))
+      values.append(json(StoredJSON.metadata(result.metadata)))
+      values.append(json(StoredJSON.parameters(result.parameters)))
+      values.append(json(result.serverTimings.map(StoredJSON.serverTimings)))
+      values.append(SQLBind(result.cost?.total))
+      values.append(json(result.cost.map(StoredJSON.cost)))
+      values.append(SQLBind(result.cacheHit))
+      values.append(SQLBind(result.attempts))
+      return values
     }
     let updated = Self.resultColumns.filter { $0 != "id" && $0 != "session_id" && $0 != "task_key" }
-    for batch in stride(from: 0, to: rows.count, by: 400).map({ Array(rows[$0..<min($0 + 400, rows.count)]) })
-    {
-      try await connections.write { database in
-        var insert = database.insert(into: "results").columns(Self.resultColumns)
-        for row in batch { insert = insert.values(row) }
-        try await insert.onConflict(with: ["session_id", "task_key"]) { conflict in
-          var conflict = conflict
-          for column in updated { conflict = conflict.set(excludedValueOf: column) }
-          return conflict
-        }.run()
+    let batches = stride(from: 0, to: rows.count, by: 400).map { Array(rows[$0..<min($0 + 400, rows.count)]) }
+    try await connections.write { database in
+      // One transaction for the whole call: one commit instead of one per statement.
+      try await database.raw("BEGIN").run()
+      do {
+        for batch in batches {
+          var insert = database.insert(into: "results").columns(Self.resultColumns)
+          for row in batch { insert = insert.values(row) }
+          try await insert.onConflict(with: ["session_id", "task_key"]) { conflict in
+            var conflict = conflict
+            for column in updated { conflict = conflict.set(excludedValueOf: column) }
+            return conflict
+          }.run()
+        }
+        try await database.raw("COMMIT").run()
+      } catch {
+        try? await database.raw("ROLLBACK").run()
+        throw error
       }
     }
   }

@@ -19,7 +19,7 @@ struct FakeServerCommand: AsyncParsableCommand {
       timeToFirstToken: .microseconds(Int64(ttftMs * 1_000)),
       interTokenLatency: .microseconds(Int64(itlMs * 1_000)),
       outputTokens: tokens)
-    let server = try await LoopbackHTTPServer.start(port: port, handler: FakeOpenAITarget.handler(options))
+    let server = try await FakeTargetServer.start(port: port, options: options)
     let banner =
       "fake OpenAI-compatible server on \(server.baseURL)/v1 (TTFT \(ttftMs) ms, ITL \(itlMs) ms, \(tokens) tokens)\n"
     FileHandle.standardOutput.write(Data(banner.utf8))

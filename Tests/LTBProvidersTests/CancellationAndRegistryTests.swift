@@ -40,7 +40,7 @@ struct CancellationAndRegistryTests {
         Issue.record("the cancelled request finished")
         return
       }
-      #expect((error as? LTBError)?.code == .cancelled)
+      #expect((error as? LTBError)?.code == .cancelled, "\(error)")
       // The server notices on its next write (every 25 ms).
       let deadline = ContinuousClock.now + .seconds(2)
       while !serverSawClose.withLockedValue({ $0 }), ContinuousClock.now < deadline {
