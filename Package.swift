@@ -103,7 +103,8 @@ let package = Package(
     .executableTarget(
       name: "ltb-benchmarks",
       dependencies: [
-        "LTBCore", "LTBStorage", "LTBEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LTBCore", "LTBStorage", "LTBEngine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: upcomingFeatures
     ),
