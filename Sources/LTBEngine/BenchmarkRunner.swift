@@ -1,5 +1,6 @@
 public import Foundation
 public import LTBCore
+import LTBDatasets
 public import LTBStorage
 import Logging
 

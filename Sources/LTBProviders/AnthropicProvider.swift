@@ -71,7 +71,7 @@ public struct AnthropicProvider: HTTPChatProvider {
       }
     }
     if stream { body["stream"] = true }
-    return try .json("/v1/messages", JSONValue.object(body))
+    return .json("/v1/messages", JSONValue.object(body))
   }
 
   /// The model, system prompt and messages, as both `/v1/messages` and `count_tokens` take them.

@@ -75,7 +75,7 @@ public struct CohereProvider: HTTPChatProvider {
     case .none?: body["tool_choice"] = "NONE"
     case .auto?, nil: break
     }
-    return try .json("/v2/chat", JSONValue.object(body))
+    return .json("/v2/chat", JSONValue.object(body))
   }
 
   private func part(_ part: ContentPart) throws -> JSONValue {

@@ -76,7 +76,7 @@ public struct GeminiProvider: HTTPChatProvider {
       body["toolConfig"] = ["functionCallingConfig": mode]
     }
     let path = modelPath(model) + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
-    return try .json(path, JSONValue.object(body))
+    return .json(path, JSONValue.object(body))
   }
 
   /// `contents` and `systemInstruction`, as both generation and `countTokens` take them.

@@ -88,7 +88,7 @@ public struct LlamaCppProvider: HTTPChatProvider {
     case .jsonObject: body["json_schema"] = ["type": "object"]
     case .jsonSchema(_, let schema): body["json_schema"] = schema
     }
-    return try .json("/completion", JSONValue.object(body))
+    return .json("/completion", JSONValue.object(body))
   }
 
   /// The prompt text the model's chat template makes of the conversation (`/apply-template`).

@@ -31,7 +31,7 @@ actor LlamaServerProcess {
         fix: "point model_path at a GGUF file (scripts/local-llm path prints the SmolLM2 one)")
     }
     let log = fileManager.temporaryDirectory.appendingPathComponent("ltb-llama-server-\(port).log")
-    fileManager.createFile(atPath: log.path, contents: nil)
+    _ = fileManager.createFile(atPath: log.path, contents: nil)
     let handle = try FileHandle(forWritingTo: log)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: launch.binary)

@@ -88,7 +88,7 @@ public struct OllamaProvider: HTTPChatProvider {
     if !request.tools.isEmpty {
       body["tools"] = functionTools(request.tools)
     }
-    return try .json("/api/chat", JSONValue.object(body))
+    return .json("/api/chat", JSONValue.object(body))
   }
 
   /// Decodes a non-streamed `/api/chat` answer.

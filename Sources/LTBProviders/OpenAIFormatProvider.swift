@@ -23,7 +23,7 @@ extension OpenAIFormatProvider {
         fix: "drop logprobs for this provider; perplexity needs a provider that returns them")
     }
     let body = OpenAIChatFormat(dialect: dialect).body(request, model: model, stream: stream)
-    return try .json("/chat/completions", JSONValue.object(body))
+    return .json("/chat/completions", JSONValue.object(body))
   }
 
   /// Decodes a chat completion.

@@ -1,5 +1,5 @@
-public import Foundation
-public import LTBCore
+import Foundation
+import LTBCore
 
 /// Where the store lives: an SQLite file (the embedded default) or a PostgreSQL server.
 public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {

@@ -75,7 +75,7 @@ struct BenchCommand: AsyncParsableCommand {
     try Data(try Console.json(summary).utf8).write(to: URL(fileURLWithPath: directory + "/summary.json"))
     for (name, format) in [("results.jsonl", ResultExporter.Format.jsonl), ("results.csv", .csv)] {
       let path = directory + "/" + name
-      FileManager.default.createFile(atPath: path, contents: nil)
+      _ = FileManager.default.createFile(atPath: path, contents: nil)
       guard let handle = FileHandle(forWritingAtPath: path) else {
         throw LTBError(.invalidInput, "cannot write \(path)", fix: "choose a writable --output directory")
       }

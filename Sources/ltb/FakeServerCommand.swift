@@ -23,7 +23,7 @@ struct FakeServerCommand: AsyncParsableCommand {
     let banner =
       "fake OpenAI-compatible server on \(server.baseURL)/v1 (TTFT \(ttftMs) ms, ITL \(itlMs) ms, \(tokens) tokens)\n"
     FileHandle.standardOutput.write(Data(banner.utf8))
-    let signals = SignalHandler { Task { await server.stop() } }
+    let signals = SignalHandler(message: "fake server stopping") { Task { await server.stop() } }
     await server.waitUntilStopped()
     signals.stop()
   }

@@ -65,7 +65,10 @@ final class ProgressDisplay: Sendable {
 final class SignalHandler: @unchecked Sendable {
   private let sources: [any DispatchSourceSignal]
 
-  init(_ onSignal: @escaping @Sendable () -> Void) {
+  init(
+    message: String = "stopping: no new requests; waiting for those in flight (Ctrl-C again to quit now)",
+    _ onSignal: @escaping @Sendable () -> Void
+  ) {
     let count = ManagedAtomicCounter()
     sources = [SIGINT, SIGTERM].map { signalNumber in
       signal(signalNumber, SIG_IGN)
