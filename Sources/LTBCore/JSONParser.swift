@@ -167,13 +167,14 @@ public struct JSONParser {
     }
   }
 
-  private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(Failure) -> JSONValue {
-    let expected = Array(word.utf8)
-    guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected
-    else {
-      throw failure("expected \(word)")
+  private mutating func parseLiteral(_ word: StaticString, _ value: JSONValue) throws(Failure) -> JSONValue {
+    let length = word.utf8CodeUnitCount
+    guard index + length <= bytes.count else { throw failure("expected \(word)") }
+    let matches = word.withUTF8Buffer { expected in
+      (0..<length).allSatisfy { bytes[index + $0] == expected[$0] }
     }
-    index += expected.count
+    guard matches else { throw failure("expected \(word)") }
+    index += length
     return value
   }
 

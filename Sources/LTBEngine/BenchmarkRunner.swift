@@ -136,7 +136,7 @@ public actor BenchmarkRunner {
   private static func runPhase(_ phase: LoadPhase, seed: UInt64, context: ExecutionContext) async {
     switch phase.pattern {
     case .closedLoop:
-      await withTaskGroup(of: Void.self) { group in
+      await withDiscardingTaskGroup { group in
         for _ in 0..<max(1, phase.concurrency) {
           group.addTask {
             while !Task.isCancelled, let (task, warmup) = await context.control.next() {
@@ -150,7 +150,8 @@ public actor BenchmarkRunner {
       var schedule = ArrivalSchedule(pattern: phase.pattern, rate: max(phase.rate ?? 1, 0.001), seed: seed)
       let slots = AsyncSemaphore(limit: max(1, phase.concurrency))
       let phaseStart = ContinuousClock.now
-      await withTaskGroup(of: Void.self) { group in
+      // A discarding group frees each finished request at once; a plain group would keep them all.
+      await withDiscardingTaskGroup { group in
         while !Task.isCancelled {
           let scheduledAt = phaseStart + schedule.next()
           if scheduledAt > ContinuousClock.now { try? await Task.sleep(until: scheduledAt) }

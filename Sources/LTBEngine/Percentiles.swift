@@ -1,13 +1,13 @@
 /// Percentiles as numpy computes them by default: linear interpolation between the closest ranks.
 public enum Percentiles {
   /// The `percent`-th percentile (0–100) of already sorted values.
-  public static func percentile(_ sorted: [Double], _ percent: Double) -> Double {
+  public static func percentile<Value: BinaryFloatingPoint>(_ sorted: [Value], _ percent: Double) -> Double {
     guard !sorted.isEmpty else { return .nan }
     let rank = percent / 100 * Double(sorted.count - 1)
     let lower = Int(rank.rounded(.down))
     let upper = min(lower + 1, sorted.count - 1)
     let fraction = rank - Double(lower)
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+    return Double(sorted[lower]) + (Double(sorted[upper]) - Double(sorted[lower])) * fraction
   }
 }
 
@@ -37,15 +37,20 @@ public struct Distribution: Sendable, Hashable, Codable {
 
   /// The distribution of `values`; `nil` when there are none.
   public init?(_ values: [Double]) {
-    guard !values.isEmpty else { return nil }
-    let sorted = values.sorted()
+    self.init(sorted: values.sorted())
+  }
+
+  /// The distribution of values already in ascending order (no copy is made); single
+  /// precision is accepted for very long samples such as pooled inter-token latencies.
+  public init?<Value: BinaryFloatingPoint>(sorted: [Value]) {
+    guard !sorted.isEmpty else { return nil }
     count = sorted.count
-    let average = sorted.reduce(0, +) / Double(count)
+    let average = sorted.reduce(0.0) { $0 + Double($1) } / Double(count)
     mean = average
-    let squares = sorted.reduce(0) { $0 + ($1 - average) * ($1 - average) }
+    let squares = sorted.reduce(0.0) { $0 + (Double($1) - average) * (Double($1) - average) }
     standardDeviation = count > 1 ? (squares / Double(count - 1)).squareRoot() : 0
-    min = sorted[0]
-    max = sorted[count - 1]
+    min = Double(sorted[0])
+    max = Double(sorted[count - 1])
     p50 = Percentiles.percentile(sorted, 50)
     p90 = Percentiles.percentile(sorted, 90)
     p95 = Percentiles.percentile(sorted, 95)

@@ -64,7 +64,7 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
     try await database.raw("PRAGMA synchronous = NORMAL").run()
     try await database.raw("PRAGMA busy_timeout = 10000").run()
     try await database.raw("PRAGMA foreign_keys = ON").run()
-    try await database.raw("PRAGMA cache_size = -65536").run()
+    try await database.raw("PRAGMA cache_size = -8192").run()
   }
 
   func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
