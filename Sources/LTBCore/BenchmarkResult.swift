@@ -18,6 +18,8 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
   public var model: String
   /// The load phase (0 unless sweeping).
   public var phase: Int
+  /// Which target of the suite (provider, model and parameters) the request went to.
+  public var targetIndex: Int
   /// Which repeat of the case this is (0-based).
   public var repeatIndex: Int
   /// Whether it was a warm-up request, outside the measurement window.
@@ -65,7 +67,7 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
   public init(
     id: UUID = UUID(), sessionID: UUID, taskKey: String, testID: String, dataset: String, provider: String,
     model: String,
-    phase: Int = 0, repeatIndex: Int = 0, warmup: Bool = false, status: ResultStatus,
+    phase: Int = 0, targetIndex: Int = 0, repeatIndex: Int = 0, warmup: Bool = false, status: ResultStatus,
     errorCode: String? = nil,
     error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil,
     createdAt: Date = Date(),
@@ -82,6 +84,7 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
     self.provider = provider
     self.model = model
     self.phase = phase
+    self.targetIndex = targetIndex
     self.repeatIndex = repeatIndex
     self.warmup = warmup
     self.status = status

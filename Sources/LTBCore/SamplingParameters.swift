@@ -46,4 +46,18 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
       frequencyPenalty: frequencyPenalty ?? defaults.frequencyPenalty
     )
   }
+
+  /// The parameters that are set, e.g. `temperature 0.7, max_tokens 64` (empty when none are).
+  public var label: String {
+    var parts: [String] = []
+    if let temperature { parts.append("temperature \(temperature)") }
+    if let topP { parts.append("top_p \(topP)") }
+    if let topK { parts.append("top_k \(topK)") }
+    if let maxTokens { parts.append("max_tokens \(maxTokens)") }
+    if let stop { parts.append("stop \(stop)") }
+    if let seed { parts.append("seed \(seed)") }
+    if let presencePenalty { parts.append("presence_penalty \(presencePenalty)") }
+    if let frequencyPenalty { parts.append("frequency_penalty \(frequencyPenalty)") }
+    return parts.joined(separator: ", ")
+  }
 }

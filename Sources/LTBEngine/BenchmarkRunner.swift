@@ -166,9 +166,11 @@ public actor BenchmarkRunner {
     }
   }
 
-  /// Publishes throughput, error rate and median TTFT once a second while the run lasts.
+  /// Publishes throughput, error rate and median TTFT, and the process's health, once a second
+  /// while the run lasts.
   private static func reportMetrics(_ context: ExecutionContext) async {
     var lastCompleted = 0
+    var health = ProcessHealth()
     while !Task.isCancelled {
       try? await Task.sleep(for: .seconds(1))
       let completed = await context.control.completed
@@ -187,6 +189,9 @@ public actor BenchmarkRunner {
           .metricUpdate(name: "ttft_p50_ms", value: ttft, labels: labels, timestamp: Date()))
       }
       lastCompleted = completed
+      let (cpu, memory) = health.sample()
+      let active = await context.control.dispatched - completed
+      await context.bus.publish(.healthUpdate(cpuUsage: cpu, memoryBytes: memory, activeTasks: active))
     }
   }
 }

@@ -23,6 +23,9 @@ public struct BenchmarkSummary: Sendable, Codable {
     public var model: String
     /// The load phase.
     public var phase: Int
+    /// The sampling parameters of the suite's target (a matrix gives one group per combination;
+    /// cases may still override some for themselves).
+    public var parameters: SamplingParameters
     /// Every request stored.
     public var requests: Int
     /// Successful requests.
@@ -87,15 +90,18 @@ public struct BenchmarkSummary: Sendable, Codable {
     var accumulators: [GroupKey: Accumulator] = [:]
     try await store.forEachResultPage(session: sessionID) { page in
       for result in page {
-        accumulators[
-          GroupKey(provider: result.provider, model: result.model, phase: result.phase),
-          default: Accumulator()
-        ]
-        .add(result, slo: session.suite.slo)
+        let targets = session.suite.targets
+        let parameters =
+          targets.indices.contains(result.targetIndex)
+          ? targets[result.targetIndex].parameters : SamplingParameters()
+        let key = GroupKey(
+          provider: result.provider, model: result.model, phase: result.phase, parameters: parameters)
+        accumulators[key, default: Accumulator()].add(result, slo: session.suite.slo)
       }
     }
     let groups = accumulators.sorted {
-      ($0.key.phase, $0.key.provider, $0.key.model) < ($1.key.phase, $1.key.provider, $1.key.model)
+      ($0.key.phase, $0.key.provider, $0.key.model, $0.key.parameters.label)
+        < ($1.key.phase, $1.key.provider, $1.key.model, $1.key.parameters.label)
     }
     .map { $0.value.summary(key: $0.key, slo: session.suite.slo) }
     return BenchmarkSummary(
@@ -106,6 +112,7 @@ public struct BenchmarkSummary: Sendable, Codable {
     var provider: String
     var model: String
     var phase: Int
+    var parameters: SamplingParameters
   }
 
   private struct Accumulator {
@@ -207,7 +214,8 @@ public struct BenchmarkSummary: Sendable, Codable {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
       }
       return GroupSummary(
-        provider: key.provider, model: key.model, phase: key.phase, requests: requests, succeeded: succeeded,
+        provider: key.provider, model: key.model, phase: key.phase, parameters: key.parameters,
+        requests: requests, succeeded: succeeded,
         failed: failed,
         timedOut: timedOut, skipped: skipped, warmup: warmup, cacheHits: cacheHits, errorsByCode: errors,
         successRate: requests == 0 ? 0 : Double(succeeded) / Double(requests),

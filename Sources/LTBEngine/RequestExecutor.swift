@@ -38,6 +38,7 @@ enum RequestExecutor {
     var result = BenchmarkResult(
       sessionID: context.sessionID, taskKey: task.key, testID: task.testCase.id, dataset: task.dataset,
       provider: task.target.provider, model: task.target.model ?? "", phase: task.phase,
+      targetIndex: task.targetIndex,
       repeatIndex: task.repeatIndex,
       warmup: warmup, status: .failure, prompt: "", createdAt: createdAt, sentOffsetMs: sentOffset,
       parameters: task.target.parameters, tags: task.testCase.tags, category: task.testCase.category,

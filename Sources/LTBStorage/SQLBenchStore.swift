@@ -195,7 +195,8 @@ public final class SQLBenchStore: BenchStore {
   // MARK: Results
 
   static let resultColumns = [
-    "id", "session_id", "provider_id", "provider", "dataset", "test_id", "task_key", "phase", "repeat_index",
+    "id", "session_id", "provider_id", "provider", "dataset", "test_id", "task_key", "phase", "target_index",
+    "repeat_index",
     "warmup", "status",
     "error_code", "model", "prompt", "response", "error", "finish_reason", "created_at", "created_us",
     "duration_ms",
@@ -223,7 +224,8 @@ public final class SQLBenchStore: BenchStore {
       let plain: [any Encodable & Sendable] = [
         result.id, result.sessionID, providers[result.provider], result.provider, result.dataset,
         result.testID, result.taskKey,
-        result.phase, result.repeatIndex, result.warmup, result.status.rawValue, result.errorCode,
+        result.phase, result.targetIndex, result.repeatIndex, result.warmup, result.status.rawValue,
+        result.errorCode,
         result.model, result.prompt,
         result.response, result.error, result.finishReason, StoredTime.storable(result.createdAt),
         StoredTime.microseconds(result.createdAt), result.durationMs, result.sentOffsetMs,
@@ -387,6 +389,7 @@ public final class SQLBenchStore: BenchStore {
       provider: try row.decode(column: "provider", as: String.self),
       model: try row.decode(column: "model", as: String.self),
       phase: try row.decode(column: "phase", as: Int.self),
+      targetIndex: try row.decode(column: "target_index", as: Int.self),
       repeatIndex: try row.decode(column: "repeat_index", as: Int.self),
       warmup: try row.decode(column: "warmup", as: Bool.self),
       status: ResultStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failure,

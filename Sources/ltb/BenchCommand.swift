@@ -94,6 +94,14 @@ struct SuiteOverrides: ParsableArguments {
   var provider: [String] = []
   @Option(name: .long, help: "Models for the --provider targets (comma-separated).") var model: String?
   @Option(name: .long, help: "A name for the session.") var name: String?
+  @Option(name: .long, help: "What the session is for.") var description: String?
+  @Option(name: .long, help: "A label stored with the session (repeatable).") var tag: [String] = []
+  @Option(
+    name: .long,
+    help:
+      "Cross every target with these parameter values, e.g. temperature=0,0.7 (repeatable; keys: temperature, top_p, top_k, max_tokens, seed, presence_penalty, frequency_penalty)."
+  )
+  var matrix: [String] = []
   @Option(name: .long, help: "Sampling temperature for every target.") var temperature: Double?
   @Option(name: .long, help: "Most tokens to generate, for every target.") var maxTokens: Int?
   @Option(name: .long, help: "Repeats of each case.") var repeats: Int?
@@ -172,7 +180,10 @@ struct SuiteOverrides: ParsableArguments {
       if let temperature { suite.targets[index].parameters.temperature = temperature }
       if let maxTokens { suite.targets[index].parameters.maxTokens = maxTokens }
     }
+    for entry in matrix { suite.targets = try crossed(suite.targets, with: entry) }
     if let name { suite.name = name }
+    if let description { suite.description = description }
+    if !tag.isEmpty { suite.tags += tag }
     if let repeats { suite.repeats = repeats }
     try applyLoad(to: &suite)
     if let seed { suite.load.seed = seed }
@@ -225,6 +236,42 @@ struct SuiteOverrides: ParsableArguments {
       }
     } else if let sweepRequests {
       for index in suite.load.phases.indices { suite.load.phases[index].maxRequests = sweepRequests }
+    }
+  }
+
+  /// Every target once per value of one parameter, from `KEY=V1,V2`.
+  private func crossed(_ targets: [BenchmarkTarget], with entry: String) throws -> [BenchmarkTarget] {
+    let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+    let keys = [
+      "temperature", "top_p", "top_k", "max_tokens", "seed", "presence_penalty", "frequency_penalty",
+    ]
+    guard parts.count == 2, keys.contains(parts[0]) else {
+      throw LTBError(
+        .invalidInput, "--matrix '\(entry)' is not KEY=V1,V2 with a known key",
+        fix: "write e.g. --matrix temperature=0,0.7; keys: \(keys.joined(separator: ", "))")
+    }
+    let values = try parts[1].split(separator: ",").map { text -> Double in
+      guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
+        throw LTBError(
+          .invalidInput, "--matrix value '\(text)' is not a number",
+          fix: "write numbers, e.g. temperature=0,0.7")
+      }
+      return value
+    }
+    return targets.flatMap { target in
+      values.map { value in
+        var crossed = target
+        switch parts[0] {
+        case "temperature": crossed.parameters.temperature = value
+        case "top_p": crossed.parameters.topP = value
+        case "top_k": crossed.parameters.topK = Int(value)
+        case "max_tokens": crossed.parameters.maxTokens = Int(value)
+        case "seed": crossed.parameters.seed = Int(value)
+        case "presence_penalty": crossed.parameters.presencePenalty = value
+        default: crossed.parameters.frequencyPenalty = value
+        }
+        return crossed
+      }
     }
   }
 

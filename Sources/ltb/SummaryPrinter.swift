@@ -10,7 +10,9 @@ enum SummaryPrinter {
         suite.load.phases.indices.contains(group.phase)
         ? suite.load.phases[group.phase].label : "phase \(group.phase)"
       Swift.print("")
-      Swift.print("\(group.provider)/\(group.model)  [\(phase)]")
+      let parameters = group.parameters.label
+      Swift.print(
+        "\(group.provider)/\(group.model)  [\(phase)]\(parameters.isEmpty ? "" : "  {\(parameters)}")")
       Swift.print(
         "  requests \(group.requests)  ok \(group.succeeded) (\(String(format: "%.1f", group.successRate * 100))%)  failed \(group.failed)  "
           + "timeout \(group.timedOut)  skipped \(group.skipped)  warm-up \(group.warmup)  cache hits \(group.cacheHits)"

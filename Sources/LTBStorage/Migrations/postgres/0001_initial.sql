@@ -69,6 +69,7 @@ CREATE TABLE results (
     test_id VARCHAR(255) NOT NULL,
     task_key VARCHAR(1024) NOT NULL,
     phase INTEGER NOT NULL DEFAULT 0,
+    target_index INTEGER NOT NULL DEFAULT 0,
     repeat_index INTEGER NOT NULL DEFAULT 0,
     warmup BOOLEAN NOT NULL DEFAULT FALSE,
     status VARCHAR(50) NOT NULL,

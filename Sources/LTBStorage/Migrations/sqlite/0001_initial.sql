@@ -64,6 +64,7 @@ CREATE TABLE results (
     test_id TEXT NOT NULL,
     task_key TEXT NOT NULL,
     phase INTEGER NOT NULL DEFAULT 0,
+    target_index INTEGER NOT NULL DEFAULT 0,
     repeat_index INTEGER NOT NULL DEFAULT 0,
     warmup INTEGER NOT NULL DEFAULT 0,
     status TEXT NOT NULL CHECK (status IN ('success', 'failure', 'timeout', 'skipped')),
