@@ -228,6 +228,44 @@ struct EngineTests {
     }
   }
 
+  @Test("max_duration stops sending once the time is up")
+  func durationStop() async throws {
+    let options = FakeOpenAITarget.Options(
+      timeToFirstToken: .milliseconds(50), interTokenLatency: .zero, outputTokens: 4)
+    try await withHarness(options: options) { harness in
+      let suite = harness.suite(
+        datasets: [try harness.dataset(count: 200)], load: LoadSettings(phases: [LoadPhase(concurrency: 2)]),
+        stop: StopConditions(maxDurationSeconds: 0.5))
+      let start = ContinuousClock.now
+      let session = try await harness.run(suite)
+      #expect(ContinuousClock.now - start < .seconds(2))
+      #expect(session.status == .completed)
+      #expect(session.stopReason?.contains("max_duration") == true)
+      let count = try await harness.results(session.id).count
+      #expect(count > 2 && count < 40, "\(count) requests in half a second at 2 × 50 ms")
+    }
+  }
+
+  @Test("the suite's per-request timeout turns a slow answer into a timeout result")
+  func requestTimeout() async throws {
+    let options = FakeOpenAITarget.Options(
+      timeToFirstToken: .milliseconds(600), interTokenLatency: .zero, outputTokens: 4)
+    try await withHarness(options: options) { harness in
+      var suite = harness.suite(datasets: [try harness.dataset(count: 3)])
+      suite.requestTimeoutMilliseconds = 150
+      let start = ContinuousClock.now
+      let session = try await harness.run(suite)
+      #expect(
+        ContinuousClock.now - start < .seconds(1.5), "three requests cut at 150 ms, not three waits of 600 ms"
+      )
+      let results = try await harness.results(session.id)
+      #expect(results.count == 3)
+      #expect(results.allSatisfy { $0.status == .timeout && $0.errorCode == "timeout" })
+      let summary = try await harness.service.summary(sessionID: session.id)
+      #expect(summary.groups.first?.timedOut == 3)
+    }
+  }
+
   @Test("max_requests, repeats, warm-up and a concurrency sweep")
   func limitsAndPhases() async throws {
     try await withHarness { harness in
