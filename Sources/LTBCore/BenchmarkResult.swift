@@ -65,7 +65,8 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
 
   /// Creates a result.
   public init(
-    id: UUID = UUID(), sessionID: UUID, taskKey: String, testID: String, dataset: String, provider: String,
+    id: UUID = .timeOrdered(), sessionID: UUID, taskKey: String, testID: String, dataset: String,
+    provider: String,
     model: String,
     phase: Int = 0, targetIndex: Int = 0, repeatIndex: Int = 0, warmup: Bool = false, status: ResultStatus,
     errorCode: String? = nil,

@@ -27,7 +27,7 @@ public struct BenchmarkSession: Sendable, Hashable, Codable {
 
   /// Creates a session.
   public init(
-    id: UUID = UUID(), name: String, description: String? = nil, status: SessionStatus = .pending,
+    id: UUID = .timeOrdered(), name: String, description: String? = nil, status: SessionStatus = .pending,
     suite: BenchmarkSuite,
     tags: [String] = [], createdAt: Date = Date(), startedAt: Date? = nil, completedAt: Date? = nil,
     totalTasks: Int = 0,

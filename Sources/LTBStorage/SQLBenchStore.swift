@@ -2,6 +2,7 @@ public import Foundation
 public import LTBCore
 import NIOConcurrencyHelpers
 import SQLKit
+import SQLiteKit
 
 /// The one SQL implementation of ``BenchStore``, on SQLite (the embedded default) and
 /// PostgreSQL; the few differences (tags, JSON paths, full-text search) switch on the dialect.
@@ -208,58 +209,38 @@ public final class SQLBenchStore: BenchStore {
     "total_cost", "cost_details", "cache_hit", "attempts",
   ]
 
-  /// Stores results in batches; a task key the session already has is replaced.
+  /// Stores results in batches, in one transaction; a task key the session already has is replaced.
   public func insertResults(_ results: [BenchmarkResult]) async throws {
     guard !results.isEmpty else { return }
     var providers: [String: UUID] = [:]
     for name in Set(results.map(\.provider)) { providers[name] = try await providerID(name) }
-    let dialect = connections.dialect
-    /// JSON text, cast to jsonb on PostgreSQL.
-    func json(_ text: String?) -> any SQLExpression {
-      guard let text else { return SQLLiteral.null }
-      return dialect == .postgres ? SQLQueryString("\(bind: text)::jsonb") : SQLBind(text)
-    }
-    let rows: [[any SQLExpression]] = results.map { result in
-      let usage = result.usage
-      let plain: [any Encodable & Sendable] = [
-        result.id, result.sessionID, providers[result.provider], result.provider, result.dataset,
-        result.testID, result.taskKey,
-        result.phase, result.targetIndex, result.repeatIndex, result.warmup, result.status.rawValue,
-        result.errorCode,
-        result.model, result.prompt,
-        result.response, result.error, result.finishReason, StoredTime.storable(result.createdAt),
-        StoredTime.microseconds(result.createdAt), result.durationMs, result.sentOffsetMs,
-        result.timeToFirstTokenMs,
-        result.endToEndMs, result.timePerOutputTokenMs, result.scheduleLagMs,
-      ]
-      var values: [any SQLExpression] = plain.map { SQLBind($0) }
-      values.append(json(result.timing.map(StoredJSON.timing)))
-      let counts: [any Encodable & Sendable] = [
-        usage?.inputTokens, usage?.outputTokens, usage?.totalTokens, usage?.cachedInputTokens,
-        usage?.source.rawValue,
-      ]
-      values += counts.map { SQLBind($0) }
-      values.append(json(StoredJSON.scores(result.evaluationScores)))
-      values.append(SQLBind(result.category))
-      values.append(dialect == .postgres ? SQLBind(result.tags) : SQLBind(StoredJSON.strings(result.tags)))
-      values.append(json(StoredJSON.metadata(result.metadata)))
-      values.append(json(StoredJSON.parameters(result.parameters)))
-      values.append(json(result.serverTimings.map(StoredJSON.serverTimings)))
-      values.append(SQLBind(result.cost?.total))
-      values.append(json(result.cost.map(StoredJSON.cost)))
-      values.append(SQLBind(result.cacheHit))
-      values.append(SQLBind(result.attempts))
-      return values
-    }
+    let rows = results.map { Self.columnValues($0, providerID: providers[$0.provider]) }
+    let size = BenchStoreLimits.insertBatch
+    let batches = stride(from: 0, to: rows.count, by: size).map { rows[$0..<min($0 + size, rows.count)] }
     let updated = Self.resultColumns.filter { $0 != "id" && $0 != "session_id" && $0 != "task_key" }
-    let batches = stride(from: 0, to: rows.count, by: 400).map { Array(rows[$0..<min($0 + 400, rows.count)]) }
+    if let sqlite = connections as? SQLiteConnectionProvider {
+      let columns = Self.resultColumns.joined(separator: ", ")
+      let placeholders =
+        "(" + Array(repeating: "?", count: Self.resultColumns.count).joined(separator: ", ") + ")"
+      let upsert = updated.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+      try await sqlite.writeNative { connection in
+        try await Self.inTransaction(connection) {
+          for batch in batches {
+            let values = Array(repeating: placeholders, count: batch.count).joined(separator: ", ")
+            let sql =
+              "INSERT INTO results (\(columns)) VALUES \(values) ON CONFLICT (session_id, task_key) DO UPDATE SET \(upsert)"
+            _ = try await connection.query(sql, batch.flatMap { row in row.map(\.sqlite) })
+          }
+        }
+      }
+      return
+    }
     try await connections.write { database in
-      // One transaction for the whole call: one commit instead of one per statement.
       try await database.raw("BEGIN").run()
       do {
         for batch in batches {
           var insert = database.insert(into: "results").columns(Self.resultColumns)
-          for row in batch { insert = insert.values(row) }
+          for row in batch { insert = insert.values(row.map(\.postgres)) }
           try await insert.onConflict(with: ["session_id", "task_key"]) { conflict in
             var conflict = conflict
             for column in updated { conflict = conflict.set(excludedValueOf: column) }
@@ -272,6 +253,53 @@ public final class SQLBenchStore: BenchStore {
         throw error
       }
     }
+  }
+
+  /// Runs `body` between `BEGIN` and `COMMIT` on a SQLite connection, rolling back on failure.
+  private static func inTransaction(
+    _ connection: SQLiteConnection, _ body: () async throws -> Void
+  ) async throws {
+    _ = try await connection.query("BEGIN")
+    do {
+      try await body()
+      _ = try await connection.query("COMMIT")
+    } catch {
+      _ = try? await connection.query("ROLLBACK")
+      throw error
+    }
+  }
+
+  /// A result's values in `resultColumns` order.
+  private static func columnValues(_ result: BenchmarkResult, providerID: UUID?) -> [StoredValue] {
+    let usage = result.usage
+    return [
+      .uuid(result.id), .uuid(result.sessionID), .optional(providerID, StoredValue.uuid),
+      .text(result.provider),
+      .text(result.dataset), .text(result.testID), .text(result.taskKey), .integer(result.phase),
+      .integer(result.targetIndex), .integer(result.repeatIndex), .bool(result.warmup),
+      .text(result.status.rawValue), .optional(result.errorCode, StoredValue.text), .text(result.model),
+      .text(result.prompt), .optional(result.response, StoredValue.text),
+      .optional(result.error, StoredValue.text),
+      .optional(result.finishReason, StoredValue.text), .date(StoredTime.storable(result.createdAt)),
+      .integer(Int(StoredTime.microseconds(result.createdAt))), .real(result.durationMs),
+      .real(result.sentOffsetMs),
+      .optional(result.timeToFirstTokenMs, StoredValue.real), .optional(result.endToEndMs, StoredValue.real),
+      .optional(result.timePerOutputTokenMs, StoredValue.real),
+      .optional(result.scheduleLagMs, StoredValue.real),
+      .optional(result.timing.map(StoredJSON.timing), StoredValue.json),
+      .optional(usage?.inputTokens, StoredValue.integer), .optional(usage?.outputTokens, StoredValue.integer),
+      .optional(usage?.totalTokens, StoredValue.integer),
+      .optional(usage?.cachedInputTokens, StoredValue.integer),
+      .optional(usage?.source.rawValue, StoredValue.text),
+      .optional(StoredJSON.scores(result.evaluationScores), StoredValue.json),
+      .optional(result.category, StoredValue.text), .strings(result.tags),
+      .optional(StoredJSON.metadata(result.metadata), StoredValue.json),
+      .optional(StoredJSON.parameters(result.parameters), StoredValue.json),
+      .optional(result.serverTimings.map(StoredJSON.serverTimings), StoredValue.json),
+      .optional(result.cost?.total, StoredValue.real),
+      .optional(result.cost.map(StoredJSON.cost), StoredValue.json),
+      .bool(result.cacheHit), .integer(result.attempts),
+    ]
   }
 
   /// One result.
@@ -308,12 +336,12 @@ public final class SQLBenchStore: BenchStore {
           : "json_extract(evaluation_scores, \(bind: Self.jsonPath(threshold.metric))) >= \(bind: threshold.value)"
       )
     }
+    var table: SQLQueryString = "results"
     if let text = query.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
-      conditions.append(
-        dialect == .postgres
-          ? "to_tsvector('simple', prompt || ' ' || COALESCE(response, '')) @@ plainto_tsquery('simple', \(bind: text))"
-          : "results.rowid IN (SELECT rowid FROM results_fts WHERE results_fts MATCH \(bind: Self.ftsQuery(text)))"
-      )
+      let search = try await textCondition(text)
+      conditions.append(search.condition)
+      // Few matches: look them up by row and sort them, rather than walk an index past every row.
+      if search.byRows, dialect == .sqlite { table = "results NOT INDEXED" }
     }
     let sortColumn: SQLQueryString =
       query.order == .createdAt ? "created_us" : "COALESCE(\(unsafeRaw: query.order.rawValue), -1)"
@@ -328,7 +356,7 @@ public final class SQLBenchStore: BenchStore {
     let whereClause: SQLQueryString =
       conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     let sql: SQLQueryString =
-      "SELECT * FROM results\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
+      "SELECT * FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
     let rows = try await connections.read { database in try await database.raw(sql).all() }
     let items = try rows.prefix(limit).map(Self.decodeResult)
     var next: String?
@@ -343,6 +371,39 @@ public final class SQLBenchStore: BenchStore {
       next = Cursor(value: value, id: last.id).text
     }
     return Page(items: items, nextCursor: next)
+  }
+
+  /// The full-text condition. When the text matches at most `BenchStoreLimits.textLookup` rows (found
+  /// through the text index), the condition names those rows, so the query reads only them; with
+  /// more matches it filters the rows the ordered index walks, which soon finds a page. (Left to
+  /// themselves both planners walk the ordered index for a rare word and test every row.)
+  private func textCondition(_ text: String) async throws -> (condition: SQLQueryString, byRows: Bool) {
+    let limit = BenchStoreLimits.textLookup
+    switch connections.dialect {
+    case .postgres:
+      let match: SQLQueryString =
+        "to_tsvector('simple', prompt || ' ' || COALESCE(response, '')) @@ plainto_tsquery('simple', \(bind: text))"
+      let rows = try await connections.read { database in
+        try await database.raw("SELECT id FROM results WHERE \(match) LIMIT \(literal: limit + 1)").all()
+      }
+      guard rows.count <= limit else { return (match, false) }
+      let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+      return ("id = ANY(\(bind: ids))", true)
+    case .sqlite:
+      let fts = Self.ftsQuery(text)
+      let rows = try await connections.read { database in
+        try await database.raw(
+          "SELECT rowid FROM results_fts WHERE results_fts MATCH \(bind: fts) LIMIT \(literal: limit + 1)"
+        ).all()
+      }
+      guard rows.count <= limit else {
+        return (
+          "results.rowid IN (SELECT rowid FROM results_fts WHERE results_fts MATCH \(bind: fts))", false
+        )
+      }
+      let rowids = try rows.map { try $0.decode(column: "rowid", as: Int.self) }
+      return rowids.isEmpty ? ("0 = 1", true) : ("results.rowid IN (\(binds: rowids))", true)
+    }
   }
 
   /// How many results a session holds, by status.

@@ -79,6 +79,11 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
     try await writeQueue.withLock { try await body(writer.sql()) }
   }
 
+  /// Runs `body` on the writer connection itself, for bulk inserts that bind `SQLiteData` directly.
+  func writeNative<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+    try await writeQueue.withLock { try await body(writer) }
+  }
+
   /// Closes every connection, even when the calling task is cancelled (a cancelled close would
   /// leave SQLite handles open).
   func close() async {

@@ -120,6 +120,40 @@ struct StoreConformanceTests {
     }
   }
 
+  @Test(
+    "text search gives the same rows whether a word is rare (looked up) or common (filtered)",
+    arguments: dialects)
+  func textSearchBothWays(dialect: SQLDialectKind) async throws {
+    try await TestDatabase.withStore(dialect) { store in
+      let session = Fixtures.session()
+      try await store.createSession(session)
+      let count = BenchStoreLimits.textLookup + 100
+      let results = (0..<count).map { index in
+        Fixtures.result(
+          session: session.id, index: index, status: index % 10 == 9 ? .failure : .success,
+          prompt: index % 1_000 == 3 ? "common words and a rare zebra \(index)" : "common words \(index)")
+      }
+      try await store.insertResults(results)
+      func all(_ query: ResultQuery) async throws -> [String] {
+        var query = query
+        var seen: [String] = []
+        repeat {
+          let page = try await store.results(query)
+          seen += page.items.map(\.testID)
+          query.cursor = page.nextCursor
+        } while query.cursor != nil
+        return seen
+      }
+      let rare = try await all(ResultQuery(sessionID: session.id, text: "zebra", limit: 2))
+      #expect(rare == stride(from: 3, to: count, by: 1_000).reversed().map { "case-\($0)" })
+      #expect(try await all(ResultQuery(sessionID: session.id, text: "zebra 3003")) == ["case-3003"])
+      #expect(try await all(ResultQuery(sessionID: session.id, text: "giraffe")) == [])
+      let common = try await all(
+        ResultQuery(sessionID: session.id, statuses: [.failure], text: "common", limit: 97))
+      #expect(common == stride(from: 9, to: count, by: 10).reversed().map { "case-\($0)" })
+    }
+  }
+
   @Test("cursor pagination visits every row once, in every order and direction", arguments: dialects)
   func pagination(dialect: SQLDialectKind) async throws {
     try await TestDatabase.withStore(dialect) { store in
