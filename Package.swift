@@ -92,6 +92,7 @@ let package = Package(
       ],
       swiftSettings: upcomingFeatures
     ),
+    .target(name: "LTBEvaluation", dependencies: ["LTBCore"], swiftSettings: upcomingFeatures),
     .executableTarget(
       name: "ltb",
       dependencies: [
@@ -103,7 +104,7 @@ let package = Package(
     .executableTarget(
       name: "ltb-benchmarks",
       dependencies: [
-        "LTBCore", "LTBStorage", "LTBEngine",
+        "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: upcomingFeatures
@@ -129,6 +130,9 @@ let package = Package(
       ],
       swiftSettings: upcomingFeatures
     ),
+    .testTarget(
+      name: "LTBEvaluationTests", dependencies: ["LTBEvaluation", "LTBCore"],
+      resources: [.copy("Reference")], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBStorageTests",
       dependencies: ["LTBStorage", "LTBCore", .product(name: "PostgresNIO", package: "postgres-nio")],

@@ -8,8 +8,10 @@ import LTBStorage
 @main
 struct Benchmarks: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "ltb-benchmarks", abstract: "Measure the store: insert rate and query latency.",
-    subcommands: [Storage.self])
+    commandName: "ltb-benchmarks",
+    abstract:
+      "Measure the store (insert rate, query latency) and the text metrics (throughput against Python).",
+    subcommands: [Storage.self, TextMetricsBenchmark.self])
 
   struct Storage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
