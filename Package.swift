@@ -92,12 +92,15 @@ let package = Package(
       ],
       swiftSettings: upcomingFeatures
     ),
-    .target(name: "LTBEvaluation", dependencies: ["LTBCore"], swiftSettings: upcomingFeatures),
+    .target(
+      name: "LTBEvaluation",
+      dependencies: ["LTBCore", "LTBStorage", .product(name: "Crypto", package: "swift-crypto")],
+      resources: [.copy("Resources/judges")], swiftSettings: upcomingFeatures),
     .executableTarget(
       name: "ltb",
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LTBEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: upcomingFeatures
     ),

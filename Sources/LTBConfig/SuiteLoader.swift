@@ -8,8 +8,10 @@ public enum SuiteLoader {
   static let topKeys = [
     "name", "description", "datasets", "targets", "matrix", "assertions", "repeats", "concurrency", "load",
     "stop", "timeout_ms",
-    "slo", "cache", "stream", "tags",
+    "slo", "cache", "stream", "tags", "judge", "embedding",
   ]
+  static let judgeKeys = ["provider", "model", "temperature"]
+  static let embeddingKeys = ["provider", "model"]
   static let targetKeys = ["provider", "model", "models", "parameters"]
   static let parameterKeys = [
     "temperature", "top_p", "top_k", "max_tokens", "stop", "seed", "presence_penalty", "frequency_penalty",
@@ -245,13 +247,24 @@ struct SuiteReader {
       }
       assertions = items
     }
+    let judge = try object(top["judge"], ["judge"], known: SuiteLoader.judgeKeys)
+    let embedding = try object(top["embedding"], ["embedding"], known: SuiteLoader.embeddingKeys)
+    if top["judge"] != nil, judge["provider"]?.stringValue == nil {
+      throw error(["judge"], "the judge needs a provider", "write judge: { provider: local, model: ... }")
+    }
+    let evaluation = EvaluationSettings(
+      judgeProvider: try text(judge, "provider", ["judge"]), judgeModel: try text(judge, "model", ["judge"]),
+      judgeTemperature: try number(judge, "temperature", ["judge"], range: 0...2),
+      embeddingProvider: try text(embedding, "provider", ["embedding"]),
+      embeddingModel: try text(embedding, "model", ["embedding"]))
     return BenchmarkSuite(
       name: try text(top, "name", []) ?? defaultName, description: try text(top, "description", []),
       datasets: datasets,
       targets: targets, assertions: assertions, repeats: repeats, load: load, stop: stop,
       requestTimeoutMilliseconds: try integer(top, "timeout_ms", [], range: 1...86_400_000), slo: slo,
       cache: cache, stream: stream,
-      tags: try texts(top, "tags", []) ?? [])
+      tags: try texts(top, "tags", []) ?? [],
+      evaluation: evaluation == EvaluationSettings() ? nil : evaluation)
   }
 
   private func targets(_ top: [String: JSONValue]) throws -> [BenchmarkTarget] {

@@ -62,6 +62,10 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
   public var metadata: [String: JSONValue]
   /// Scores by metric name (filled by evaluation).
   public var evaluationScores: [String: Double]
+  /// The generated tokens' log-probabilities, when the suite asked for them (perplexity).
+  public var logprobs: [TokenLogprob]?
+  /// What the case expects, for evaluation (absent when it expects nothing).
+  public var expectations: CaseExpectations?
 
   /// Creates a result.
   public init(
@@ -75,7 +79,9 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
     timing: RequestTiming? = nil, sentOffsetMs: Double = 0, usage: Usage? = nil, cost: Cost? = nil,
     serverTimings: ServerTimings? = nil, cacheHit: Bool = false, attempts: Int = 1,
     parameters: SamplingParameters = SamplingParameters(), tags: [String] = [], category: String? = nil,
-    metadata: [String: JSONValue] = [:], evaluationScores: [String: Double] = [:]
+    metadata: [String: JSONValue] = [:], evaluationScores: [String: Double] = [:],
+    logprobs: [TokenLogprob]? = nil,
+    expectations: CaseExpectations? = nil
   ) {
     self.id = id
     self.sessionID = sessionID
@@ -107,6 +113,8 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
     self.category = category
     self.metadata = metadata
     self.evaluationScores = evaluationScores
+    self.logprobs = logprobs
+    self.expectations = expectations
   }
 
   /// Time to first token in milliseconds.

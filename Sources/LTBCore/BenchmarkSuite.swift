@@ -28,6 +28,8 @@ public struct BenchmarkSuite: Sendable, Hashable, Codable {
   public var stream: Bool
   /// Labels stored with the session.
   public var tags: [String]
+  /// The judge and embedding models that grade the answers.
+  public var evaluation: EvaluationSettings?
 
   /// Creates a suite.
   public init(
@@ -36,7 +38,7 @@ public struct BenchmarkSuite: Sendable, Hashable, Codable {
     repeats: Int = 1, load: LoadSettings = LoadSettings(), stop: StopConditions = StopConditions(),
     requestTimeoutMilliseconds: Int? = nil, slo: ServiceLevelObjectives = ServiceLevelObjectives(),
     cache: CacheMode = .off,
-    stream: Bool = true, tags: [String] = []
+    stream: Bool = true, tags: [String] = [], evaluation: EvaluationSettings? = nil
   ) {
     self.name = name
     self.description = description
@@ -51,6 +53,7 @@ public struct BenchmarkSuite: Sendable, Hashable, Codable {
     self.cache = cache
     self.stream = stream
     self.tags = tags
+    self.evaluation = evaluation
   }
 }
 

@@ -283,3 +283,15 @@ public struct JSONParser {
     return value
   }
 }
+
+extension JSONValue {
+  /// Parses one JSON document from text.
+  public static func parse(_ text: String) throws -> JSONValue {
+    var parser = JSONParser(Array(text.utf8))
+    do {
+      return try parser.parseDocument()
+    } catch {
+      throw LTBError(.invalidInput, "invalid JSON: \(error)", fix: "check the JSON text")
+    }
+  }
+}

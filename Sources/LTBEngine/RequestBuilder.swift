@@ -4,8 +4,11 @@ public import LTBCore
 /// Turns a task into the request sent: the case's messages and attachments, the target's model
 /// and parameters, the case's overrides on top.
 public enum RequestBuilder {
-  /// The request for `task`.
-  public static func request(for task: BenchmarkTask) throws -> CompletionRequest {
+  /// The request for `task`; it asks for token logprobs when a perplexity assertion will need
+  /// them (the case's or the suite's).
+  public static func request(for task: BenchmarkTask, suiteAssertions: [JSONValue] = []) throws
+    -> CompletionRequest
+  {
     let testCase = task.testCase
     var messages = testCase.messages ?? [Message(role: .user, text: testCase.prompt ?? "")]
     if !testCase.attachments.isEmpty, let last = messages.indices.last(where: { messages[$0].role == .user })
@@ -17,9 +20,13 @@ public enum RequestBuilder {
     if let temperature = overrides.temperature { parameters.temperature = temperature }
     if let maxTokens = overrides.maxTokens { parameters.maxTokens = maxTokens }
     if let stop = overrides.stop { parameters.stop = stop }
+    let wantsLogprobs = (suiteAssertions + testCase.assertions).contains { assertion in
+      guard case .string(let type)? = assertion["type"] else { return false }
+      return type == "perplexity" || type == "not-perplexity"
+    }
     return CompletionRequest(
       model: overrides.model ?? task.target.model, system: testCase.system, messages: messages,
-      parameters: parameters)
+      parameters: parameters, logprobs: wantsLogprobs ? 1 : nil)
   }
 
   /// The prompt as text, for storage: a lone user message as itself, otherwise system and

@@ -42,7 +42,8 @@ enum RequestExecutor {
       repeatIndex: task.repeatIndex,
       warmup: warmup, status: .failure, prompt: "", createdAt: createdAt, sentOffsetMs: sentOffset,
       parameters: task.target.parameters, tags: task.testCase.tags, category: task.testCase.category,
-      metadata: task.testCase.metadata)
+      metadata: task.testCase.metadata,
+      expectations: CaseExpectations(testCase: task.testCase, suiteAssertions: context.suite.assertions))
     guard let provider = context.providers[task.target.provider] else {
       result.status = .skipped
       result.errorCode = LTBError.Code.notFound.rawValue
@@ -51,7 +52,7 @@ enum RequestExecutor {
     }
     let request: CompletionRequest
     do {
-      request = try RequestBuilder.request(for: task)
+      request = try RequestBuilder.request(for: task, suiteAssertions: context.suite.assertions)
     } catch {
       return failed(result, error)
     }
@@ -105,6 +106,7 @@ enum RequestExecutor {
     result.cost = response.cost
     result.serverTimings = response.serverTimings
     result.attempts = response.attempts
+    result.logprobs = response.logprobs
     if result.model.isEmpty { result.model = response.model }
     return result
   }

@@ -1,7 +1,8 @@
 public import Foundation
 public import LTBCore
 
-/// Everything LLM Test Bench keeps: sessions, results, providers and the response cache. One
+/// Everything LLM Test Bench keeps: sessions, results, providers, the response cache, evaluations
+/// and model profiles. One
 /// SQL implementation (``SQLBenchStore``) runs on SQLite and on PostgreSQL.
 public protocol BenchStore: Sendable {
   /// Where the store lives.
@@ -34,6 +35,20 @@ public protocol BenchStore: Sendable {
   func storeCachedResponse(
     key: String, provider: String, model: String, request: CompletionRequest, response: CompletionResponse)
     async throws
+  /// Stores metric and case verdicts (replacing earlier ones) and each result's scores.
+  func saveEvaluations(_ records: [EvaluationRecord], cases: [CaseEvaluation]) async throws
+  /// Every metric verdict of a session.
+  func evaluations(session: UUID) async throws -> [EvaluationRecord]
+  /// Every case verdict of a session.
+  func caseEvaluations(session: UUID) async throws -> [CaseEvaluation]
+  /// A cached evaluation outcome (JSON text).
+  func cachedEvaluation(key: String) async throws -> String?
+  /// Records an evaluation outcome (JSON text).
+  func storeCachedEvaluation(key: String, evaluator: String, outcome: String) async throws
+  /// Saves a model profile.
+  func saveModelProfile(_ profile: ModelProfile) async throws
+  /// Every model profile.
+  func modelProfiles() async throws -> [ModelProfile]
   /// Closes every connection.
   func close() async
 }

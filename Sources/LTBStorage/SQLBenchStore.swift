@@ -9,7 +9,7 @@ import SQLiteKit
 public final class SQLBenchStore: BenchStore {
   /// Where the store lives.
   public let location: DatabaseLocation
-  private let connections: any SQLConnectionProvider
+  let connections: any SQLConnectionProvider
   private let providerIDs = NIOLockedValueBox<[String: UUID]>([:])
 
   private init(location: DatabaseLocation, connections: any SQLConnectionProvider) {
@@ -178,7 +178,7 @@ public final class SQLBenchStore: BenchStore {
     if let id { providerIDs.withLockedValue { $0[name] = id } }
   }
 
-  private func providerID(_ name: String) async throws -> UUID {
+  func providerID(_ name: String) async throws -> UUID {
     if let id = providerIDs.withLockedValue({ $0[name] }) { return id }
     let found = try await connections.read { database in
       try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(
@@ -206,7 +206,7 @@ public final class SQLBenchStore: BenchStore {
     "total_tokens",
     "cached_tokens", "usage_source", "evaluation_scores", "category", "tags", "metadata", "parameters",
     "server_timings",
-    "total_cost", "cost_details", "cache_hit", "attempts",
+    "total_cost", "cost_details", "cache_hit", "attempts", "logprobs", "expectations",
   ]
 
   /// Stores results in batches, in one transaction; a task key the session already has is replaced.
@@ -299,6 +299,8 @@ public final class SQLBenchStore: BenchStore {
       .optional(result.cost?.total, StoredValue.real),
       .optional(result.cost.map(StoredJSON.cost), StoredValue.json),
       .bool(result.cacheHit), .integer(result.attempts),
+      .optional(result.logprobs.map(StoredJSON.encoded), StoredValue.json),
+      .optional(result.expectations.map(StoredJSON.encoded), StoredValue.json),
     ]
   }
 
@@ -470,7 +472,9 @@ public final class SQLBenchStore: BenchStore {
       tags: try row.decode(column: "tags", as: [String]?.self) ?? [],
       category: try row.decode(column: "category", as: String?.self),
       metadata: try row.decode(column: "metadata", as: [String: JSONValue]?.self) ?? [:],
-      evaluationScores: try row.decode(column: "evaluation_scores", as: [String: Double]?.self) ?? [:])
+      evaluationScores: try row.decode(column: "evaluation_scores", as: [String: Double]?.self) ?? [:],
+      logprobs: try row.decode(column: "logprobs", as: [TokenLogprob]?.self),
+      expectations: try row.decode(column: "expectations", as: CaseExpectations?.self))
   }
 
   /// `$."metric"` for SQLite's JSON functions, the name quoted so that any text is taken literally.

@@ -1,3 +1,4 @@
+import Foundation
 import LTBCore
 
 /// JSON text for the JSON columns, written with the fast serializer (encoding a result's timing
@@ -17,6 +18,11 @@ enum StoredJSON {
       text += ",\"scheduledOffsetNanos\":" + String(scheduled)
     }
     return text + "}"
+  }
+
+  /// Any `Encodable` value through `JSONEncoder` (for the rarely written columns).
+  static func encoded(_ value: some Encodable) -> String {
+    (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
   }
 
   static func cost(_ cost: Cost) -> String {

@@ -3,6 +3,8 @@ import Foundation
 import LTBConfig
 import LTBCore
 import LTBEngine
+import LTBEvaluation
+import LTBProviders
 import LTBStorage
 
 /// `ltb bench SUITE`: run a benchmark and print its figures; every suite setting can be given
@@ -21,6 +23,9 @@ struct BenchCommand: AsyncParsableCommand {
   var output: String?
   @OptionGroup var overrides: SuiteOverrides
   @Option(name: .long, help: "Seconds in-flight requests get to finish after Ctrl-C.") var grace: Double = 10
+  @OptionGroup var evaluation: EvaluationOptions
+  @Flag(name: .long, help: "Do not score the answers after the run (score later with `ltb eval`).")
+  var noEval = false
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
@@ -50,6 +55,19 @@ struct BenchCommand: AsyncParsableCommand {
         "\nsession \(session.id.uuidString.lowercased())  \(finished.status.rawValue)\(finished.stopReason.map { " (\($0))" } ?? "")"
       )
       SummaryPrinter.print(summary, suite: finished.suite)
+      if !noEval, finished.status != .cancelled, try await Self.hasAssertions(store: store, session: finished)
+      {
+        let registry = try await global.makeRegistry(configuration)
+        do {
+          let service = try await evaluation.service(
+            configuration: configuration, registry: registry, store: store, suite: finished.suite.evaluation)
+          EvaluationPrinter.print(try await service.evaluateSession(session.id))
+          await registry.shutdown()
+        } catch {
+          await registry.shutdown()
+          throw error
+        }
+      }
       if let output { try await writeOutput(output, summary: summary, store: store, session: session.id) }
       await store.close()
       if finished.status == .cancelled {
@@ -62,6 +80,13 @@ struct BenchCommand: AsyncParsableCommand {
       await store.close()
       throw error
     }
+  }
+
+  /// Whether the session has anything to score: suite assertions, or cases that carry some.
+  static func hasAssertions(store: SQLBenchStore, session: BenchmarkSession) async throws -> Bool {
+    if !session.suite.assertions.isEmpty { return true }
+    let page = try await store.results(ResultQuery(sessionID: session.id, descending: false, limit: 200))
+    return page.items.contains { !($0.expectations?.assertions.isEmpty ?? true) }
   }
 
   private func writeOutput(

@@ -12,7 +12,9 @@ struct LTB: AsyncParsableCommand {
     subcommands: [
       BenchCommand.self, TestCommand.self, ProvidersCommand.self, DatasetCommand.self, SessionsCommand.self,
       ResultsCommand.self, ExportCommand.self, MigrateCommand.self, ConfigCommand.self,
-      FakeServerCommand.self,
+      FakeServerCommand.self, EvalCommand.self, CompareCommand.self, AnalyzeCommand.self,
+      OptimizeCommand.self,
+      ReportCommand.self,
     ]
   )
 

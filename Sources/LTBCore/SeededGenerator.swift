@@ -1,4 +1,5 @@
-/// A seeded random number generator (SplitMix64): the same seed gives the same arrival times.
+/// A seeded random number generator (SplitMix64): the same seed gives the same arrival times
+/// and the same bootstrap intervals.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
   private var state: UInt64
 

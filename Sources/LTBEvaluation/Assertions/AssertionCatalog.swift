@@ -1,0 +1,88 @@
+import Foundation
+public import LTBCore
+
+/// Every assertion type, grouped by the evaluator that handles it, with the checks each spec
+/// must pass before any response is scored.
+public enum AssertionCatalog {
+  /// Cheap checks computed from the response and the result's measurements.
+  public static let deterministic = [
+    "equals", "contains", "icontains", "contains-any", "contains-all", "starts-with", "regex", "is-json",
+    "json-schema", "levenshtein", "similarity", "length", "word-count", "latency", "ttft", "cost", "tokens",
+  ]
+  /// Overlap with the expected answer or references, as the reference libraries compute it.
+  public static let textOverlap = ["bleu", "chrf", "rouge-1", "rouge-2", "rouge-l", "wer", "cer"]
+  /// Model-graded metrics.
+  public static let judges = [
+    "faithfulness", "answer-relevance", "coherence", "rubric", "factuality", "pairwise",
+  ]
+  /// Everything else that scores a single response.
+  public static let other = ["embedding-similarity", "perplexity", "readability"]
+  /// Groups of assertions.
+  public static let groupTypes = ["all", "any", "k-of-n"]
+  /// Every type.
+  public static let allTypes = deterministic + textOverlap + judges + other + groupTypes
+
+  /// Whether higher values of the metric are better (WER, CER, latency, cost, perplexity are not).
+  public static func higherIsBetter(_ type: String) -> Bool {
+    !["wer", "cer", "latency", "ttft", "cost", "tokens", "perplexity", "levenshtein"].contains(type)
+  }
+
+  /// Checks that a spec carries what its type needs.
+  static func validate(_ spec: AssertionSpec, location: String) throws(LTBError) {
+    func need(_ condition: Bool, _ problem: String, _ fix: String) throws(LTBError) {
+      if !condition { throw LTBError(.invalidInput, "\(location): '\(spec.name)' \(problem)", fix: fix) }
+    }
+    switch spec.type {
+    case "equals", "contains", "icontains", "starts-with":
+      try need(spec.text != nil, "needs a string 'value'", "write { type: \(spec.type), value: \"text\" }")
+    case "contains-any", "contains-all":
+      try need(!spec.texts.isEmpty, "needs a list 'value'", "write { type: \(spec.type), value: [a, b] }")
+    case "regex":
+      try need(spec.text != nil, "needs a pattern in 'value'", "write { type: regex, value: \"^\\\\d+$\" }")
+      do {
+        _ = try NSRegularExpression(pattern: spec.text ?? "")
+      } catch {
+        throw LTBError(
+          .invalidInput, "\(location): '\(spec.name)' has an invalid regular expression: \(spec.text ?? "")",
+          fix: "fix the pattern (ICU syntax)")
+      }
+    case "json-schema":
+      try need(
+        spec.value?.objectValue != nil, "needs a schema object in 'value'", "write value: { type: object }")
+      do {
+        _ = try JSONSchema(spec.value ?? .null)
+      } catch {
+        throw LTBError(.invalidInput, "\(location): \(error.message)", fix: error.fix ?? "fix the schema")
+      }
+    case "levenshtein":
+      try need(
+        spec.text != nil && spec.threshold != nil,
+        "needs 'value' (the text) and 'threshold' (the most edits)",
+        "write { type: levenshtein, value: \"text\", threshold: 3 }")
+    case "length", "word-count":
+      try need(
+        spec.number("min") != nil || spec.number("max") != nil, "needs 'min' or 'max'",
+        "write { type: \(spec.type), min: 1, max: 200 }")
+    case "latency", "ttft", "cost", "tokens":
+      try need(
+        spec.threshold != nil || spec.value?.doubleValue != nil, "needs a 'threshold' (the most allowed)",
+        "write { type: \(spec.type), threshold: 500 }")
+    case "rubric":
+      try need(
+        spec.string("criteria") != nil || spec.text != nil, "needs 'criteria'",
+        "write { type: rubric, criteria: \"The answer is polite\" }")
+    case "pairwise":
+      try need(
+        spec.string("against") != nil || spec.text != nil,
+        "needs 'against': the other response or a model label",
+        "write { type: pairwise, against: \"the baseline answer\" }")
+    default:
+      break
+    }
+    if let samples = spec.options["samples"] {
+      try need(
+        (samples.intValue ?? 0) >= 1 && (samples.intValue ?? 0) <= 20, "'samples' must be 1–20",
+        "write samples: 3")
+    }
+  }
+}

@@ -1,0 +1,162 @@
+public import Foundation
+public import LTBCore
+public import LTBStorage
+
+/// Scores stored responses: picks the evaluator for each assertion, consults the evaluation
+/// cache, combines outcomes into case verdicts, stores everything, and refreshes the model
+/// profiles. The same service backs `ltb bench` (after a run), `ltb eval` and the API.
+public actor EvaluationService {
+  private let store: any BenchStore
+  private let evaluators: [String: any Evaluator]
+  /// The cache in front of every cacheable evaluator.
+  public let cache: EvaluationCache
+  private let concurrency: Int
+
+  /// A service over `store` with the given evaluators (later ones win for a type they share).
+  public init(
+    store: any BenchStore, evaluators: [any Evaluator], cache: EvaluationCache? = nil, concurrency: Int = 4
+  ) {
+    self.store = store
+    var byType: [String: any Evaluator] = [:]
+    for evaluator in evaluators { for type in evaluator.types { byType[type] = evaluator } }
+    self.evaluators = byType
+    self.cache = cache ?? EvaluationCache(store: store)
+    self.concurrency = max(1, concurrency)
+  }
+
+  /// The built-in evaluators, with an optional judge and embedding provider.
+  public static func standardEvaluators(
+    judge: JudgeSettings?, providers: [String: any Provider] = [:], embedding: (any Provider)? = nil,
+    embeddingModel: String? = nil
+  ) -> [any Evaluator] {
+    [
+      DeterministicEvaluator(), TextOverlapEvaluator(), SignalEvaluator(),
+      EmbeddingSimilarityEvaluator(provider: embedding, model: embeddingModel),
+      JudgeEvaluator(settings: judge, providers: providers),
+    ]
+  }
+
+  /// Scores one response against assertions; groups recurse.
+  public func score(_ specs: [AssertionSpec], _ input: EvaluationInput) async -> [CaseScorer.Scored] {
+    var scored: [CaseScorer.Scored] = []
+    for spec in specs { scored.append(await score(spec, input)) }
+    return scored
+  }
+
+  private func score(_ spec: AssertionSpec, _ input: EvaluationInput) async -> CaseScorer.Scored {
+    if !spec.children.isEmpty {
+      let members = await score(spec.children, input)
+      return CaseScorer.Scored(
+        spec: spec, outcome: CaseScorer.group(spec, members), evaluator: "group", version: 1,
+        children: members)
+    }
+    guard let evaluator = evaluators[spec.type] else {
+      return CaseScorer.Scored(
+        spec: spec, outcome: .error("no evaluator handles '\(spec.type)'"), evaluator: "none", version: 0)
+    }
+    var cached = false
+    var outcome: EvaluationOutcome
+    if evaluator.cacheable {
+      let key = EvaluationCache.key(evaluator, spec, input)
+      if let hit = await cache.outcome(for: key) {
+        outcome = hit
+        cached = true
+      } else {
+        outcome = await evaluator.evaluate(spec, input)
+        await cache.remember(outcome, for: key, evaluator: evaluator.id)
+      }
+    } else {
+      outcome = await evaluator.evaluate(spec, input)
+    }
+    if spec.negated { outcome = outcome.negated }
+    return CaseScorer.Scored(
+      spec: spec, outcome: outcome, evaluator: evaluator.id, version: evaluator.version, cached: cached)
+  }
+
+  /// The assertions of a stored result (its case's and its suite's, plus `extra`), parsed;
+  /// a malformed one becomes an error naming the case.
+  static func specs(for result: BenchmarkResult, extra: [AssertionSpec], onlyExtra: Bool) -> (
+    [AssertionSpec], [String]
+  ) {
+    var specs: [AssertionSpec] = []
+    var problems: [String] = []
+    if !onlyExtra {
+      for (index, json) in (result.expectations?.assertions ?? []).enumerated() {
+        do {
+          specs.append(
+            try AssertionSpec(parsing: json, location: "case \(result.testID), assertion \(index + 1)"))
+        } catch {
+          problems.append("\(error.message) (\(error.fix ?? ""))")
+        }
+      }
+    }
+    return (specs + extra, problems)
+  }
+
+  /// Scores every measured result of a session (warm-ups excluded) and stores the verdicts;
+  /// `extra` assertions (from `--metrics`) apply to every case, and with `onlyExtra` replace the
+  /// stored ones. `progress` is called with the number of results done.
+  public func evaluateSession(
+    _ sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false,
+    progress: (@Sendable (Int) -> Void)? = nil
+  ) async throws -> SessionEvaluation {
+    guard try await store.session(sessionID) != nil else {
+      throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
+    }
+    var done = 0
+    var cursor: String?
+    repeat {
+      let page = try await store.results(
+        ResultQuery(sessionID: sessionID, descending: false, limit: 200, cursor: cursor))
+      cursor = page.nextCursor
+      let measured = page.items.filter { !$0.warmup }
+      var records: [EvaluationRecord] = []
+      var cases: [CaseEvaluation] = []
+      await withTaskGroup(of: ([EvaluationRecord], CaseEvaluation?).self) { group in
+        var iterator = measured.makeIterator()
+        for _ in 0..<concurrency {
+          guard let result = iterator.next() else { break }
+          group.addTask { await self.evaluate(result, extra: extra, onlyExtra: onlyExtra) }
+        }
+        while let (resultRecords, verdict) = await group.next() {
+          records += resultRecords
+          if let verdict { cases.append(verdict) }
+          if let result = iterator.next() {
+            group.addTask { await self.evaluate(result, extra: extra, onlyExtra: onlyExtra) }
+          }
+        }
+      }
+      try await store.saveEvaluations(records, cases: cases)
+      done += measured.count
+      progress?(done)
+    } while cursor != nil
+    let summary = try await SessionEvaluation.load(
+      session: sessionID, store: store, cache: await cache.statistics)
+    for profile in try await ModelProfiler.profiles(session: sessionID, store: store) {
+      try await store.saveModelProfile(profile)
+    }
+    return summary
+  }
+
+  /// Scores one stored result: its records and verdict (no verdict when nothing applies).
+  public func evaluate(_ result: BenchmarkResult, extra: [AssertionSpec] = [], onlyExtra: Bool = false) async
+    -> (
+      [EvaluationRecord], CaseEvaluation?
+    )
+  {
+    let (specs, problems) = Self.specs(for: result, extra: extra, onlyExtra: onlyExtra)
+    guard !specs.isEmpty || !problems.isEmpty else { return ([], nil) }
+    var scored: [CaseScorer.Scored] = []
+    if result.status == .success {
+      scored = await score(specs, EvaluationInput(result: result))
+    }
+    for problem in problems {
+      scored.append(
+        CaseScorer.Scored(
+          spec: AssertionSpec(type: "invalid", name: "invalid-assertion"), outcome: .error(problem),
+          evaluator: "parser", version: 1))
+    }
+    let (records, verdict) = CaseScorer.combine(scored, result: result)
+    return (records, verdict)
+  }
+}

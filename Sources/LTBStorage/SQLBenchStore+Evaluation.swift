@@ -1,0 +1,120 @@
+public import Foundation
+public import LTBCore
+import SQLKit
+
+extension SQLBenchStore {
+  /// Stores metric verdicts and case verdicts (replacing earlier ones for the same result and
+  /// metric) and copies each result's scores into `results.evaluation_scores` for filtering, in
+  /// one transaction.
+  public func saveEvaluations(_ records: [EvaluationRecord], cases: [CaseEvaluation]) async throws {
+    guard !records.isEmpty || !cases.isEmpty else { return }
+    let scores = Dictionary(grouping: records.filter { $0.score != nil }, by: \.resultID)
+      .mapValues { Dictionary($0.map { ($0.metric, $0.score ?? 0) }, uniquingKeysWith: { $1 }) }
+    try await connections.write { database in
+      try await database.raw("BEGIN").run()
+      do {
+        for record in records {
+          try await database.raw(
+            """
+            INSERT INTO evaluations (result_id, session_id, test_id, metric, state, score, passed, judge_cost, record)
+            VALUES (\(bind: record.resultID), \(bind: record.sessionID), \(bind: record.testID), \(bind: record.metric),
+                    \(bind: record.state.rawValue), \(bind: record.score), \(bind: record.passed),
+                    \(bind: record.judge?.cost), \(bind: record))
+            ON CONFLICT (result_id, metric) DO UPDATE SET state = excluded.state, score = excluded.score,
+              passed = excluded.passed, judge_cost = excluded.judge_cost, record = excluded.record
+            """
+          ).run()
+        }
+        for outcome in cases {
+          try await database.raw(
+            """
+            INSERT INTO case_evaluations (result_id, session_id, test_id, verdict, score, record)
+            VALUES (\(bind: outcome.resultID), \(bind: outcome.sessionID), \(bind: outcome.testID),
+                    \(bind: outcome.verdict.rawValue), \(bind: outcome.score), \(bind: outcome))
+            ON CONFLICT (result_id) DO UPDATE SET verdict = excluded.verdict, score = excluded.score,
+              record = excluded.record
+            """
+          ).run()
+        }
+        for (resultID, values) in scores {
+          try await database.raw(
+            "UPDATE results SET evaluation_scores = \(bind: values) WHERE id = \(bind: resultID)"
+          ).run()
+        }
+        try await database.raw("COMMIT").run()
+      } catch {
+        try? await database.raw("ROLLBACK").run()
+        throw error
+      }
+    }
+  }
+
+  /// Every metric verdict of a session.
+  public func evaluations(session: UUID) async throws -> [EvaluationRecord] {
+    try await connections.read { database in
+      try await database.raw(
+        "SELECT record FROM evaluations WHERE session_id = \(bind: session) ORDER BY result_id, metric"
+      ).all().map { try $0.decode(column: "record", as: EvaluationRecord.self) }
+    }
+  }
+
+  /// Every case verdict of a session.
+  public func caseEvaluations(session: UUID) async throws -> [CaseEvaluation] {
+    try await connections.read { database in
+      try await database.raw(
+        "SELECT record FROM case_evaluations WHERE session_id = \(bind: session) ORDER BY result_id"
+      ).all().map { try $0.decode(column: "record", as: CaseEvaluation.self) }
+    }
+  }
+
+  /// A cached evaluation outcome (JSON text).
+  public func cachedEvaluation(key: String) async throws -> String? {
+    try await connections.read { database in
+      try await database.raw("SELECT outcome FROM evaluation_cache WHERE cache_key = \(bind: key)").first()?
+        .decode(column: "outcome", as: String.self)
+    }
+  }
+
+  /// Records an evaluation outcome (JSON text) under its key.
+  public func storeCachedEvaluation(key: String, evaluator: String, outcome: String) async throws {
+    try await connections.write { database in
+      try await database.raw(
+        """
+        INSERT INTO evaluation_cache (cache_key, evaluator, outcome) VALUES (\(bind: key), \(bind: evaluator), \(bind: outcome))
+        ON CONFLICT (cache_key) DO UPDATE SET outcome = excluded.outcome
+        """
+      ).run()
+    }
+  }
+
+  /// Saves a model profile (one row per provider and model).
+  public func saveModelProfile(_ profile: ModelProfile) async throws {
+    let providerID = try await providerID(profile.provider)
+    let typical = profile.quality["case"]?.mean
+    let latency = profile.latency["p50"].map { Int($0.rounded()) }
+    try await connections.write { database in
+      try await database.raw(
+        """
+        INSERT INTO model_profiles (id, provider_id, model_name, typical_quality, avg_latency_ms, cost_per_1k_tokens,
+                                    sample_count, last_updated, profile)
+        VALUES (\(bind: UUID()), \(bind: providerID), \(bind: profile.model), \(bind: typical), \(bind: latency),
+                \(bind: profile.costPer1kTokens), \(bind: profile.sampleCount),
+                \(bind: StoredTime.storable(profile.updatedAt)), \(bind: profile))
+        ON CONFLICT (provider_id, model_name) DO UPDATE SET typical_quality = excluded.typical_quality,
+          avg_latency_ms = excluded.avg_latency_ms, cost_per_1k_tokens = excluded.cost_per_1k_tokens,
+          sample_count = excluded.sample_count, last_updated = excluded.last_updated, profile = excluded.profile
+        """
+      ).run()
+    }
+  }
+
+  /// Every model profile.
+  public func modelProfiles() async throws -> [ModelProfile] {
+    try await connections.read { database in
+      try await database.raw(
+        "SELECT profile FROM model_profiles WHERE profile IS NOT NULL ORDER BY model_name"
+      )
+      .all().map { try $0.decode(column: "profile", as: ModelProfile.self) }
+    }
+  }
+}

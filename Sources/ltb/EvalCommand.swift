@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import LTBCore
+import LTBEvaluation
+import LTBProviders
+import LTBStorage
+
+/// `ltb eval SESSION`: (re)scores a session's stored responses without calling the models again.
+struct EvalCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract:
+      "Score a session's stored responses (the cases' assertions, plus --metrics) without calling the models."
+  )
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var storage: DatabaseOption
+  @OptionGroup var evaluation: EvaluationOptions
+  @Argument(help: "The session id.") var session: String
+  @Option(
+    name: .long,
+    help:
+      "Metrics for every case, comma-separated, each TYPE or TYPE:THRESHOLD (e.g. bleu:30,rouge-l,wer:0.2).")
+  var metrics: String?
+  @Flag(name: .long, help: "Use only --metrics, not the assertions stored with the cases.") var only = false
+  @Flag(name: .long, help: "Print the evaluation as JSON.") var json = false
+
+  func run() async throws {
+    let configuration = try global.loadConfiguration()
+    let store = try await global.openStore(configuration, database: storage.database)
+    let registry = try await global.makeRegistry(configuration)
+    do {
+      let id = try SessionID.parse(session)
+      guard let stored = try await store.session(id) else {
+        throw LTBError(.notFound, "no session \(session)", fix: "list sessions with `ltb sessions list`")
+      }
+      let extra = try EvaluationOptions.metrics(metrics)
+      if only, extra.isEmpty {
+        throw LTBError(.invalidInput, "--only needs --metrics", fix: "add --metrics bleu,...")
+      }
+      let service = try await evaluation.service(
+        configuration: configuration, registry: registry, store: store, suite: stored.suite.evaluation)
+      let result = try await service.evaluateSession(id, extra: extra, onlyExtra: only) { done in
+        Console.writeError("evaluated \(done) responses")
+      }
+      if json { print(try Console.json(result)) } else { EvaluationPrinter.print(result) }
+      await registry.shutdown()
+      await store.close()
+    } catch {
+      await registry.shutdown()
+      await store.close()
+      throw error
+    }
+  }
+}
