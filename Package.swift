@@ -134,7 +134,11 @@ let package = Package(
       swiftSettings: upcomingFeatures
     ),
     .testTarget(
-      name: "LTBEvaluationTests", dependencies: ["LTBEvaluation", "LTBCore"],
+      name: "LTBEvaluationTests",
+      dependencies: [
+        "LTBEvaluation", "LTBCore", "LTBStorage",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ],
       resources: [.copy("Reference")], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBStorageTests",
@@ -143,7 +147,7 @@ let package = Package(
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["LTBProviders", "LTBCore", "LTBConfig"],
+      dependencies: ["LTBProviders", "LTBCore", "LTBConfig", "LTBEvaluation", "LTBStorage"],
       swiftSettings: upcomingFeatures
     ),
   ]

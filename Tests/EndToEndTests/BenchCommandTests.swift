@@ -39,6 +39,9 @@ struct BenchCommandTests {
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.contains("llamacpp/smollm2-135m-instruct"))
     #expect(run.stdout.contains("TTFT"))
+    // The quickstart grades its answers: the cases' checks and the suite's judge metric.
+    #expect(run.stdout.contains("22 responses evaluated"), "\(run.stdout)")
+    #expect(run.stdout.contains("answer-relevance") && run.stdout.contains("icontains"))
     let session = try #require(Self.sessionID(in: run.stderr))
     let summary = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: output + "/summary.json")))
     let group = try #require(summary["groups"]?.arrayValue?.first)
@@ -187,7 +190,7 @@ struct BenchCommandTests {
     let directory = try Self.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("million.jsonl").path
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try #require(FileHandle(forWritingAtPath: path))
     var chunk = ""
     for index in 0..<1_000_000 {

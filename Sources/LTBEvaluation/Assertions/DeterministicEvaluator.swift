@@ -5,14 +5,19 @@ public import LTBCore
 /// request's latency, TTFT, cost and tokens. Binary checks score 1 or 0; `levenshtein` and
 /// `similarity` score the normalized similarity.
 public struct DeterministicEvaluator: Evaluator {
+  /// The evaluator's id.
   public let id = "deterministic"
+  /// The evaluator's version.
   public let version = 1
+  /// The assertion types it handles.
   public let types = AssertionCatalog.deterministic
+  /// Whether outcomes are cached.
   public let cacheable = false
 
   /// Creates the evaluator.
   public init() {}
 
+  /// Scores one response for one assertion.
   public func evaluate(_ assertion: AssertionSpec, _ input: EvaluationInput) async -> EvaluationOutcome {
     let response = input.response
     func check(_ passed: Bool, _ explanation: String) -> EvaluationOutcome {

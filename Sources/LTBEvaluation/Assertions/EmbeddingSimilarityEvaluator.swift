@@ -4,9 +4,13 @@ public import LTBCore
 /// `value`), from any provider that embeds (llama.cpp, OpenAI, Gemini, Cohere, Mistral,
 /// Ollama). Passes at or above `threshold` (default 0.8).
 public struct EmbeddingSimilarityEvaluator: Evaluator {
+  /// The evaluator's id.
   public let id = "embedding-similarity"
+  /// The evaluator's version.
   public let version = 1
+  /// The assertion types it handles.
   public let types = ["embedding-similarity"]
+  /// Whether outcomes are cached.
   public let cacheable = true
   private let provider: (any Provider)?
   private let model: String?
@@ -18,10 +22,12 @@ public struct EmbeddingSimilarityEvaluator: Evaluator {
     self.model = model
   }
 
+  /// What besides the inputs determines the outcome (for the cache key).
   public func cacheKeyParts(_ assertion: AssertionSpec) -> [String] {
     [provider?.name ?? "-", assertion.string("model") ?? model ?? "-"]
   }
 
+  /// Scores one response for one assertion.
   public func evaluate(_ assertion: AssertionSpec, _ input: EvaluationInput) async -> EvaluationOutcome {
     guard let provider else {
       return .error(

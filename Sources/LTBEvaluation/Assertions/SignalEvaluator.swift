@@ -7,14 +7,19 @@ public import LTBCore
 /// it. Without logprobs it is unavailable, never estimated. Readability passes when Flesch
 /// reading ease is at least `threshold` (and the grade at most `max-grade`).
 public struct SignalEvaluator: Evaluator {
+  /// The evaluator's id.
   public let id = "signals"
+  /// The evaluator's version.
   public let version = 1
+  /// The assertion types it handles.
   public let types = ["perplexity", "readability"]
+  /// Whether outcomes are cached.
   public let cacheable = false
 
   /// Creates the evaluator.
   public init() {}
 
+  /// Scores one response for one assertion.
   public func evaluate(_ assertion: AssertionSpec, _ input: EvaluationInput) async -> EvaluationOutcome {
     switch assertion.type {
     case "perplexity":

@@ -7,14 +7,19 @@ public import LTBCore
 /// threshold); the score is normalized to [0, 1] (WER and CER as 1 − rate, floored at 0).
 /// `stem: true` turns on Porter stemming for ROUGE.
 public struct TextOverlapEvaluator: Evaluator {
+  /// The evaluator's id.
   public let id = "text-overlap"
+  /// The evaluator's version.
   public let version = 1
+  /// The assertion types it handles.
   public let types = AssertionCatalog.textOverlap
+  /// Whether outcomes are cached.
   public let cacheable = false
 
   /// Creates the evaluator.
   public init() {}
 
+  /// Scores one response for one assertion.
   public func evaluate(_ assertion: AssertionSpec, _ input: EvaluationInput) async -> EvaluationOutcome {
     let references = assertion.texts.isEmpty ? input.references : assertion.texts
     guard let first = references.first else {

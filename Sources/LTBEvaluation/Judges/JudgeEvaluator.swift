@@ -8,9 +8,13 @@ public import LTBCore
 /// Ratings normalize as (r − 1) / 4 and pass at 0.5 unless a threshold is given. `samples: n`
 /// asks n times and reports the agreement. The judge's reasoning, tokens and cost are kept.
 public struct JudgeEvaluator: Evaluator {
+  /// The evaluator's id.
   public let id = "judge"
+  /// The evaluator's version.
   public let version = 1
+  /// The assertion types it handles.
   public let types = AssertionCatalog.judges
+  /// Whether outcomes are cached.
   public let cacheable = true
   private let settings: JudgeSettings?
   private let providers: [String: any Provider]
@@ -22,6 +26,7 @@ public struct JudgeEvaluator: Evaluator {
     self.providers = providers
   }
 
+  /// What besides the inputs determines the outcome (for the cache key).
   public func cacheKeyParts(_ assertion: AssertionSpec) -> [String] {
     let judge = (try? settingsFor(assertion))?.label ?? "-"
     let prompts = Self.prompts(for: assertion.type).compactMap { try? JudgePrompt.load($0) }
@@ -33,6 +38,7 @@ public struct JudgeEvaluator: Evaluator {
     ] + prompts
   }
 
+  /// Scores one response for one assertion.
   public func evaluate(_ assertion: AssertionSpec, _ input: EvaluationInput) async -> EvaluationOutcome {
     if assertion.type == "faithfulness", input.context.isEmpty {
       return .unavailable("the case has no 'context' passages to be faithful to")

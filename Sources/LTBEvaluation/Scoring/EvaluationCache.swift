@@ -14,10 +14,12 @@ public actor EvaluationCache {
     public var memoryHits = 0
     /// Answered from the store.
     public var storeHits = 0
+    /// Answered by an identical evaluation already in flight.
+    public var sharedHits = 0
     /// Not cached.
     public var misses = 0
     /// Every hit.
-    public var hits: Int { memoryHits + storeHits }
+    public var hits: Int { memoryHits + storeHits + sharedHits }
     /// Hits over lookups (0 when there were none).
     public var hitRate: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }
   }
@@ -49,6 +51,9 @@ public actor EvaluationCache {
     statistics.misses += 1
     return nil
   }
+
+  /// Counts a lookup answered by an identical evaluation already in flight.
+  public func countSharedHit() { statistics.sharedHits += 1 }
 
   /// Remembers an outcome (errors are not remembered).
   public func remember(_ outcome: EvaluationOutcome, for key: String, evaluator: String) async {

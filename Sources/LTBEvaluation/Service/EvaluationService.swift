@@ -6,15 +6,17 @@ public import LTBStorage
 /// cache, combines outcomes into case verdicts, stores everything, and refreshes the model
 /// profiles. The same service backs `ltb bench` (after a run), `ltb eval` and the API.
 public actor EvaluationService {
-  private let store: any BenchStore
+  private let store: (any BenchStore)?
   private let evaluators: [String: any Evaluator]
   /// The cache in front of every cacheable evaluator.
   public let cache: EvaluationCache
   private let concurrency: Int
+  private var inFlight: [String: Task<(outcome: EvaluationOutcome, cached: Bool), Never>] = [:]
 
   /// A service over `store` with the given evaluators (later ones win for a type they share).
   public init(
-    store: any BenchStore, evaluators: [any Evaluator], cache: EvaluationCache? = nil, concurrency: Int = 4
+    store: (any BenchStore)? = nil, evaluators: [any Evaluator], cache: EvaluationCache? = nil,
+    concurrency: Int = 4
   ) {
     self.store = store
     var byType: [String: any Evaluator] = [:]
@@ -57,13 +59,28 @@ public actor EvaluationService {
     var cached = false
     var outcome: EvaluationOutcome
     if evaluator.cacheable {
+      // One evaluation per key at a time: a second request for the same key (a repeat with
+      // the same answer, in flight concurrently) waits for the first and counts as a hit.
       let key = EvaluationCache.key(evaluator, spec, input)
-      if let hit = await cache.outcome(for: key) {
-        outcome = hit
+      if let pending = inFlight[key] {
+        outcome = await pending.value.outcome
         cached = true
+        await cache.countSharedHit()
       } else {
-        outcome = await evaluator.evaluate(spec, input)
-        await cache.remember(outcome, for: key, evaluator: evaluator.id)
+        let cache = self.cache
+        let task = Task<(outcome: EvaluationOutcome, cached: Bool), Never> {
+          if let hit = await cache.outcome(for: key) { return (hit, true) }
+          let fresh = await evaluator.evaluate(spec, input)
+          await cache.remember(fresh, for: key, evaluator: evaluator.id)
+          return (fresh, false)
+        }
+        inFlight[key] = task
+        (outcome, cached) = await task.value
+        inFlight[key] = nil
+      }
+      // A cached verdict cost nothing this time: keep who judged, not the spend.
+      if cached, let judge = outcome.judge {
+        outcome.judge = JudgeUsage(provider: judge.provider, model: judge.model)
       }
     } else {
       outcome = await evaluator.evaluate(spec, input)
@@ -100,6 +117,9 @@ public actor EvaluationService {
     _ sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false,
     progress: (@Sendable (Int) -> Void)? = nil
   ) async throws -> SessionEvaluation {
+    guard let store else {
+      throw LTBError(.internal, "the evaluation service has no store", fix: "create it with a store")
+    }
     guard try await store.session(sessionID) != nil else {
       throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
     }

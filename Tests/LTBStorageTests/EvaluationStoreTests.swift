@@ -1,0 +1,77 @@
+import Foundation
+import LTBCore
+import Testing
+
+@testable import LTBStorage
+
+/// The evaluation tables on SQLite and on a real PostgreSQL server: verdicts replace earlier
+/// ones, scores reach the results for filtering, the cache and the profiles round-trip, and a
+/// result's logprobs and expectations survive storage.
+@Suite("Evaluation storage")
+struct EvaluationStoreTests {
+  @Test(
+    "verdicts, case verdicts, cache entries and model profiles round-trip",
+    arguments: StoreConformanceTests.dialects)
+  func roundTrip(dialect: SQLDialectKind) async throws {
+    try await TestDatabase.withStore(dialect) { store in
+      let session = Fixtures.session()
+      try await store.createSession(session)
+      var result = Fixtures.result(session: session.id, index: 1)
+      result.logprobs = [
+        TokenLogprob(token: "Par", logprob: -0.25, topAlternatives: [.init(token: "Lon", logprob: -2)])
+      ]
+      result.expectations = CaseExpectations(
+        expected: "Paris", references: ["Paris."], context: ["France's capital is Paris."],
+        assertions: [["type": "icontains", "value": "paris"]])
+      try await store.insertResults([result])
+      #expect(try await store.result(result.id) == result)
+      let judge = JudgeUsage(
+        provider: "judge", model: "j1", inputTokens: 10, outputTokens: 5, cost: 0.01, calls: 1)
+      var record = EvaluationRecord(
+        resultID: result.id, sessionID: session.id, testID: result.testID, metric: "coherence",
+        evaluator: "judge",
+        evaluatorVersion: 1, state: .scored, score: 0.75, value: 0.75, passed: true, threshold: 0.5,
+        explanation: "4/5: clear; it's \"quoted\" and 'single' — ünïcode",
+        details: ["samples": [["score": 4]]],
+        judge: judge)
+      let failed = EvaluationRecord(
+        resultID: result.id, sessionID: session.id, testID: result.testID, metric: "faithfulness",
+        evaluator: "judge",
+        evaluatorVersion: 1, state: .error, explanation: "the judge gave no usable verdict")
+      let verdict = CaseEvaluation(
+        resultID: result.id, sessionID: session.id, testID: result.testID, verdict: .error, score: 0.75,
+        passed: 1,
+        total: 2, reason: "faithfulness: the judge gave no usable verdict")
+      try await store.saveEvaluations([record, failed], cases: [verdict])
+      #expect(Set(try await store.evaluations(session: session.id)) == [record, failed])
+      #expect(try await store.caseEvaluations(session: session.id) == [verdict])
+      #expect(try await store.result(result.id)?.evaluationScores == ["coherence": 0.75])
+      let filtered = try await store.results(
+        ResultQuery(sessionID: session.id, minimumScore: ScoreThreshold(metric: "coherence", value: 0.7)))
+      #expect(filtered.items.map(\.id) == [result.id])
+      // Evaluating again replaces, never duplicates.
+      record.score = 0.25
+      record.passed = false
+      try await store.saveEvaluations([record], cases: [])
+      let stored = try await store.evaluations(session: session.id)
+      #expect(stored.count == 2)
+      #expect(stored.first { $0.metric == "coherence" }?.score == 0.25)
+
+      #expect(try await store.cachedEvaluation(key: "k") == nil)
+      try await store.storeCachedEvaluation(
+        key: "k", evaluator: "judge", outcome: #"{"state":"scored","score":0.5}"#)
+      try await store.storeCachedEvaluation(
+        key: "k", evaluator: "judge", outcome: #"{"state":"scored","score":0.75}"#)
+      #expect(try await store.cachedEvaluation(key: "k") == #"{"state":"scored","score":0.75}"#)
+
+      var profile = ModelProfile(
+        provider: "alpha", model: "m1", quality: ["case": .init(mean: 0.8, low: 0.7, high: 0.9, count: 40)],
+        latency: ["p50": 120, "p95": 300], costPer1kTokens: 0.002, sampleCount: 40,
+        updatedAt: Date(timeIntervalSince1970: 1_800_000_000))
+      try await store.saveModelProfile(profile)
+      profile.sampleCount = 41
+      try await store.saveModelProfile(profile)
+      #expect(try await store.modelProfiles() == [profile])
+    }
+  }
+}
