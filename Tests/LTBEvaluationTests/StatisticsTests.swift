@@ -42,7 +42,7 @@ struct StatisticsTests {
 
   static let expected: Result<Expected, any Error> = Result {
     try PythonReference.run(
-      "statistics.py", input: Request(wilcoxon: differences, binomial: binomial, wilson: wilsonCases),
+      "scipy_statistics.py", input: Request(wilcoxon: differences, binomial: binomial, wilson: wilsonCases),
       as: Expected.self)
   }
 

@@ -1,4 +1,5 @@
-"""Reference values for the statistics tests, from scipy.
+"""Reference values for the statistics tests, from scipy (not named statistics.py: that would
+shadow the standard library module for every script in this folder).
 
 Reads {"wilcoxon": [[d...], ...], "binomial": [[k, n], ...], "wilson": [[k, n], ...]} on stdin;
 writes the two-sided Wilcoxon signed-rank p-values (scipy defaults), the two-sided exact binomial
