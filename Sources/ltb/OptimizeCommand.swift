@@ -47,22 +47,22 @@ struct OptimizeCommand: AsyncParsableCommand {
             + (profile.costPer1kTokens.map { String(format: "  $%.5f/1k tokens", $0) } ?? "  unpriced")
             + (profile.latency["p50"].map { String(format: "  p50 %.0f ms", $0) } ?? ""))
       }
-      guard let recommendation else {
+      if let best = recommendation.profile {
+        print(
+          "\nrecommended: \(best.provider)/\(best.model) (\(fastest ? "fastest" : "cheapest") of \(recommendation.qualifying.count) that meet \(metric) ≥ \(minQuality))"
+        )
+      } else {
         print("\nno model meets \(metric) ≥ \(minQuality) with confidence")
-        throw ExitCode(1)
       }
-      let best = recommendation.profile
-      print(
-        "\nrecommended: \(best.provider)/\(best.model) (\(fastest ? "fastest" : "cheapest") of \(recommendation.qualifying.count) that meet \(metric) ≥ \(minQuality))"
-      )
       for (label, reason) in recommendation.rejected.sorted(by: { $0.key < $1.key }) {
         print("  not \(label): \(reason)")
       }
+      if recommendation.profile == nil { throw ExitCode(1) }
     }
   }
 
   struct Output: Encodable {
-    var recommendation: ModelProfiler.Recommendation?
+    var recommendation: ModelProfiler.Recommendation
     var profiles: [ModelProfile]
   }
 }

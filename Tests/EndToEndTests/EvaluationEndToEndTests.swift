@@ -46,6 +46,74 @@ struct EvaluationEndToEndTests {
     }
   }
 
+  @Test(
+    "embedding similarity uses llama.cpp's real embeddings: a paraphrase is closer than an unrelated sentence"
+  )
+  func realEmbeddings() async throws {
+    try await LocalModel.withProvider { provider in
+      let evaluator = EmbeddingSimilarityEvaluator(provider: provider, model: nil)
+      var input = Self.input
+      input.response = "Paris is the capital city of France."
+      let spec = AssertionSpec(
+        type: "embedding-similarity", value: "The capital of France is Paris.", threshold: 0.85)
+      let related = await evaluator.evaluate(spec, input)
+      input.response = "Bananas are a yellow fruit rich in potassium."
+      let unrelated = await evaluator.evaluate(spec, input)
+      #expect(related.state == .scored && unrelated.state == .scored)
+      #expect((related.value ?? 0) > (unrelated.value ?? 1) + 0.1)
+      #expect(related.passed == true && unrelated.passed == false)
+      #expect((-1...1).contains(related.value ?? 2))
+      let vectors = try await provider.embed(["a", "b"], model: nil)
+      #expect(abs(EmbeddingSimilarityEvaluator.cosine(vectors[0], vectors[0]) - 1) < 1e-9)
+    }
+  }
+
+  @Test("ltb compare --models runs two models on a dataset and compares them; ltb optimize recommends")
+  func compareModelsAndOptimize() throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let database = "sqlite:" + directory.appendingPathComponent("compare.sqlite").path
+    let dataset = directory.appendingPathComponent("cases.jsonl")
+    try Data(
+      (["France:Paris", "Japan:Tokyo", "Italy:Rome", "Spain:Madrid"].map { pair in
+        let parts = pair.split(separator: ":")
+        return
+          #"{"id": "\#(parts[0])", "prompt": "What is the capital of \#(parts[0])?", "expected": "\#(parts[1])", "assertions": [{"type": "icontains", "value": "\#(parts[1])"}]}"#
+      }.joined(separator: "\n") + "\n").utf8
+    ).write(to: dataset)
+    // A second provider name for the same local server: two "models" to compare.
+    let environment = [
+      "LTB_PROVIDERS__SMOL__TYPE": "llamacpp", "LTB_PROVIDERS__SMOL__BASE_URL": LocalModel.url,
+      "LTB_PROVIDERS__SMOL__DEFAULT_MODEL": "smollm2-135m-instruct",
+    ]
+    let compare = try CommandLineTests.run(
+      [
+        "compare", "--models", "llamacpp/smollm2-135m-instruct,smol/smollm2-135m-instruct", "--dataset",
+        dataset.path,
+        "--metrics", "rouge-l", "--database", database, "--json",
+      ], environment: environment)
+    #expect(compare.status == 0, "\(compare.stderr)")
+    let comparison = try JSONValue.parse(Data(compare.stdout.utf8))
+    #expect(comparison["pairedCases"] == 4)
+    #expect(comparison["labelA"] == "llamacpp/smollm2-135m-instruct")
+    let names = Set(comparison["metrics"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
+    #expect(
+      names.isSuperset(of: ["case", "icontains", "rouge-l", "latency_ms", "output_tokens"]), "\(names)")
+    // The same model at temperature 0 gives the same answers: no significant difference in quality.
+    let rouge = comparison["metrics"]?.arrayValue?.first { $0["name"] == "rouge-l" }
+    #expect(rouge?["verdict"] == "no significant difference")
+    let optimize = try CommandLineTests.run([
+      "optimize", "--min-quality", "0", "--fastest", "--database", database, "--json",
+    ])
+    #expect(optimize.status == 0, "\(optimize.stderr)")
+    let recommendation = try JSONValue.parse(Data(optimize.stdout.utf8))
+    #expect(recommendation["profiles"]?.arrayValue?.count == 2)
+    #expect(recommendation["recommendation"]?["qualifying"]?.arrayValue?.count == 2)
+    let strict = try CommandLineTests.run(["optimize", "--min-quality", "1", "--database", database])
+    #expect(strict.status == 1, "no model reaches a perfect lower bound on four cases")
+    #expect(strict.stdout.contains("lower end"))
+  }
+
   @Test("perplexity on the real model is exp(−mean logprob) of the logprobs the server returned")
   func realPerplexity() async throws {
     try await LocalModel.withProvider { provider in

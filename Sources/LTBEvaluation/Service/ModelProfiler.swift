@@ -51,8 +51,8 @@ public enum ModelProfiler {
 
   /// A recommendation with its evidence.
   public struct Recommendation: Sendable, Codable {
-    /// The chosen profile.
-    public var profile: ModelProfile
+    /// The chosen profile, when one meets the bar.
+    public var profile: ModelProfile?
     /// The metric judged.
     public var metric: String
     /// Every candidate that met the bar, best first.
@@ -66,7 +66,7 @@ public enum ModelProfiler {
   /// clears it only by luck on a few samples is not recommended.
   public static func recommend(
     _ profiles: [ModelProfile], minimumQuality: Double, metric: String = "case", byLatency: Bool = false
-  ) -> Recommendation? {
+  ) -> Recommendation {
     var rejected: [String: String] = [:]
     var qualifying: [ModelProfile] = []
     for profile in profiles {
@@ -93,7 +93,7 @@ public enum ModelProfiler {
         ? (lhs.latency["p50"] ?? .infinity) < (rhs.latency["p50"] ?? .infinity)
         : (lhs.costPer1kTokens ?? .infinity) < (rhs.costPer1kTokens ?? .infinity)
     }
-    guard let best = qualifying.first else { return nil }
-    return Recommendation(profile: best, metric: metric, qualifying: qualifying, rejected: rejected)
+    return Recommendation(
+      profile: qualifying.first, metric: metric, qualifying: qualifying, rejected: rejected)
   }
 }

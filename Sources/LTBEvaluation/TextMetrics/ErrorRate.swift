@@ -92,39 +92,52 @@ public struct ErrorRate: ~Copyable {
   /// space or by a run of two or more whitespace characters; a lone other whitespace character
   /// (a tab, say) stays inside its word; whitespace at either end is stripped.
   private mutating func words(_ text: String, into ids: inout GrowableBuffer<UInt32>) {
-    PythonText.withBytes(text) { bytes in
-      guard let base = bytes.baseAddress else { return }
-      var index = 0
-      var wordStart = -1
-      var wordEnd = 0
-      func finish() {
+    PythonText.withBytes(text) { bytes in Self.words(bytes, interner: &interner, into: &ids) }
+  }
+
+  private static func words(
+    _ bytes: UnsafeBufferPointer<UInt8>, interner: inout TokenInterner, into ids: inout GrowableBuffer<UInt32>
+  ) {
+    guard let base = bytes.baseAddress else { return }
+    let count = bytes.count
+    let limit = base + count
+    var index = 0
+    var wordStart = -1
+    var wordEnd = 0
+    while index < count {
+      // A run of printable ASCII: part of a word, no table lookups.
+      if base[index] &- 0x21 < 0x5E {
+        if wordStart < 0 { wordStart = index }
+        index += 1
+        while index < count, base[index] &- 0x21 < 0x5E { index += 1 }
+        wordEnd = index
+        continue
+      }
+      let length = PythonText.whitespaceLength(bytes, index)
+      if length == 0 {
+        if wordStart < 0 { wordStart = index }
+        index += 1
+        wordEnd = index
+        continue
+      }
+      var end = index + length
+      var characters = 1
+      while end < count {
+        let next = PythonText.whitespaceLength(bytes, end)
+        if next == 0 { break }
+        end += next
+        characters += 1
+      }
+      if characters >= 2 || base[index] == 0x20 || wordStart < 0 || end == count {
         if wordStart >= 0, wordEnd > wordStart {
-          ids.append(interner.id(base + wordStart, wordEnd - wordStart))
+          ids.append(interner.id(base + wordStart, wordEnd - wordStart, readableUpTo: limit))
         }
         wordStart = -1
       }
-      while index < bytes.count {
-        let byte = bytes[index]
-        let length = byte > 0x20 && byte < 0x7F ? 0 : PythonText.whitespaceLength(bytes, index)
-        if length == 0 {
-          if wordStart < 0 { wordStart = index }
-          index += 1
-          wordEnd = index
-          continue
-        }
-        var end = index + length
-        var characters = 1
-        while end < bytes.count {
-          let next = PythonText.whitespaceLength(bytes, end)
-          if next == 0 { break }
-          end += next
-          characters += 1
-        }
-        let separates = characters >= 2 || bytes[index] == 0x20 || wordStart < 0 || end == bytes.count
-        if separates { finish() }
-        index = end
-      }
-      finish()
+      index = end
+    }
+    if wordStart >= 0, wordEnd > wordStart {
+      ids.append(interner.id(base + wordStart, wordEnd - wordStart, readableUpTo: limit))
     }
   }
 

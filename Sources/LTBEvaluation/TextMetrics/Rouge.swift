@@ -145,7 +145,8 @@ public struct Rouge: ~Copyable {
       }
       ids.append(interner.id(stemmed))
     } else {
-      ids.append(interner.id(UnsafePointer(token.pointer), token.count))
+      ids.append(
+        interner.id(UnsafePointer(token.pointer), token.count, readableUpTo: token.pointer + token.capacity))
     }
     token.count = 0
   }

@@ -1,36 +1,41 @@
 import Foundation
 
 /// Numbers tokens (byte strings) so that n-grams compare as integers. Ids start at 1; 0 marks an
-/// unused slot in an `NGramKey`. An open-addressing table over an arena of bytes, in manually
-/// managed memory: interning a token neither allocates nor retains, which is what makes scoring
-/// 100,000 pairs fast. `reset()` forgets every token but keeps the memory, so one interner
-/// serves many pairs. Non-copyable: it owns its memory.
+/// unused slot in an `NGramKey`. An open-addressing table in manually managed memory: interning
+/// a token neither allocates nor retains, which is what makes scoring 100,000 pairs fast. A
+/// token of at most eight bytes is its own exact 64-bit key (compared without `memcmp`, not
+/// copied); longer ones are copied into an arena. `reset()` forgets every token but keeps the
+/// memory, so one interner serves many pairs. Non-copyable: it owns its memory.
 struct TokenInterner: ~Copyable {
+  /// One distinct token.
+  private struct Entry {
+    var hash: UInt64
+    /// The bytes of a short token; 0 for a long one.
+    var key: UInt64
+    /// Where a long token's bytes start in the arena.
+    var start: Int
+    var length: Int
+  }
+
+  private var entries = GrowableBuffer<Entry>()
   private var arena = GrowableBuffer<UInt8>()
-  private var starts = GrowableBuffer<Int>()
-  private var lengths = GrowableBuffer<Int>()
-  private var hashes = GrowableBuffer<UInt64>()
   private var table = SlotTable()
 
   init() {}
 
   deinit {
+    entries.free()
     arena.free()
-    starts.free()
-    lengths.free()
-    hashes.free()
   }
 
   /// How many distinct tokens it holds.
-  var count: Int { starts.count }
+  var count: Int { entries.count }
 
   /// Forgets every token.
   mutating func reset() {
-    guard starts.count > 0 else { return }
+    guard entries.count > 0 else { return }
+    entries.count = 0
     arena.count = 0
-    starts.count = 0
-    lengths.count = 0
-    hashes.count = 0
     table.clear()
   }
 
@@ -41,36 +46,63 @@ struct TokenInterner: ~Copyable {
     return id(base + range.lowerBound, range.count)
   }
 
-  /// The id of the `length` bytes at `start`.
+  /// The id of the `length` bytes at `start`. When the caller knows that memory up to `limit`
+  /// is readable, a short token is read in one load.
   @inline(__always)
-  mutating func id(_ start: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
-    let hash = Self.hash(start, length)
+  mutating func id(
+    _ start: UnsafePointer<UInt8>, _ length: Int, readableUpTo limit: UnsafePointer<UInt8>? = nil
+  )
+    -> UInt32
+  {
+    let small = length <= 8
+    let key = small ? Self.smallKey(start, length, limit: limit) : 0
+    let hash = small ? Self.mix(key, length) : Self.hash(start, length)
     var slot = table.start(hash)
     while true {
       let existing = table[slot]
       if existing == 0 { break }
-      let index = Int(existing) - 1
-      if hashes[index] == hash, lengths[index] == length,
-        length == 0 || memcmp(arena.pointer + starts[index], start, length) == 0
+      let entry = entries[Int(existing) - 1]
+      if entry.hash == hash, entry.length == length,
+        small ? entry.key == key : memcmp(arena.pointer + entry.start, start, length) == 0
       {
         return existing
       }
       slot = table.next(slot)
     }
-    starts.append(arena.count)
-    lengths.append(length)
-    hashes.append(hash)
-    arena.append(start, count: length)
-    let id = UInt32(starts.count)
+    entries.append(Entry(hash: hash, key: key, start: small ? 0 : arena.count, length: length))
+    if !small { arena.append(start, count: length) }
+    let id = UInt32(entries.count)
     table[slot] = id
-    if table.isCrowded(starts.count) {
-      let hashes = hashes
-      table.grow(entries: hashes.count) { hashes[$0] }
+    if table.isCrowded(entries.count) {
+      let entries = entries
+      table.grow(entries: entries.count) { entries[$0].hash }
     }
     return id
   }
 
-  /// A 64-bit hash of the bytes, eight at a time (tokens are short; this is the hot loop).
+  /// The bytes of a token of at most eight bytes as one little-endian integer.
+  @inline(__always)
+  static func smallKey(_ start: UnsafePointer<UInt8>, _ length: Int, limit: UnsafePointer<UInt8>?) -> UInt64 {
+    guard length > 0 else { return 0 }
+    if let limit, start + 8 <= limit {
+      let word = UInt64(littleEndian: UnsafeRawPointer(start).loadUnaligned(as: UInt64.self))
+      return length == 8 ? word : word & ((1 << (8 * UInt64(length))) - 1)
+    }
+    var key: UInt64 = 0
+    for offset in 0..<length { key |= UInt64(start[offset]) << (8 * UInt64(offset)) }
+    return key
+  }
+
+  /// The hash of a short token's key.
+  @inline(__always)
+  static func mix(_ key: UInt64, _ length: Int) -> UInt64 {
+    var hash = (key ^ (UInt64(length) << 59)) &* 0x9E37_79B9_7F4A_7C15
+    hash ^= hash >> 32
+    hash = hash &* 0xD6E8_FEB8_6659_FD93
+    return hash ^ (hash >> 29)
+  }
+
+  /// A 64-bit hash of a long token's bytes, eight at a time.
   @inline(__always)
   static func hash(_ start: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
     let raw = UnsafeRawPointer(start)
@@ -99,10 +131,12 @@ struct TokenInterner: ~Copyable {
 
   /// The text of token `id` (invalid UTF-8 repaired), for explanations and tests.
   func text(_ id: UInt32) -> String {
-    let index = Int(id) - 1
+    let entry = entries[Int(id) - 1]
+    if entry.length <= 8 {
+      let bytes = (0..<entry.length).map { UInt8(truncatingIfNeeded: entry.key >> (8 * UInt64($0))) }
+      return String(decoding: bytes, as: UTF8.self)
+    }
     return String(
-      decoding: UnsafeBufferPointer(start: arena.pointer + starts[index], count: lengths[index]),
-      as: UTF8.self)
+      decoding: UnsafeBufferPointer(start: arena.pointer + entry.start, count: entry.length), as: UTF8.self)
   }
-
 }

@@ -22,7 +22,11 @@ enum Tokenizer13a {
       }
     }
     let tokenized = scratch.second.buffer
-    PythonText.forEachToken(tokenized) { ids.append(interner.id(tokenized, $0)) }
+    let base = UnsafePointer(scratch.second.pointer)
+    let limit = base + scratch.second.capacity
+    PythonText.forEachToken(tokenized) { range in
+      ids.append(interner.id(base + range.lowerBound, range.count, readableUpTo: limit))
+    }
   }
 
   /// The tokens of `line` as strings (for tests and explanations).
