@@ -110,6 +110,40 @@ struct EvaluationServiceTests {
     }
   }
 
+  @Test("pairwise against another target of the session compares the two answers to each case, both orders")
+  func pairwiseAgainstModel() async throws {
+    try await Self.withStore { store in
+      let suite = BenchmarkSuite(
+        name: "pair", datasets: [], targets: [BenchmarkTarget(provider: "local", model: "a")])
+      let session = BenchmarkSession(name: "pair", status: .completed, suite: suite)
+      try await store.createSession(session)
+      let pairwise: JSONValue = ["type": "pairwise", "against-model": "local/b"]
+      func result(_ model: String, _ answer: String, _ assertions: [JSONValue]) -> BenchmarkResult {
+        BenchmarkResult(
+          sessionID: session.id, taskKey: model, testID: "q", dataset: "d", provider: "local", model: model,
+          status: .success, prompt: "Capital of France?", response: answer,
+          expectations: CaseExpectations(assertions: assertions))
+      }
+      let mine = result("a", "Paris.", [pairwise])
+      try await store.insertResults([mine, result("b", "Lyon, probably.", [])])
+      let judge = ScriptedJudge([
+        #"{"reasoning": "A is right", "winner": "A"}"#, #"{"reasoning": "B is right", "winner": "B"}"#,
+      ])
+      let service = Self.service(store, judge: judge)
+      let (records, verdict) = await service.evaluate(try #require(try await store.result(mine.id)))
+      #expect(records.first?.score == 1)
+      #expect(verdict?.verdict == .pass)
+      #expect(judge.requests.count == 2)
+      #expect(judge.requests[0].messages[0].text.contains("Answer A:\nParis.\n\nAnswer B:\nLyon, probably."))
+      #expect(judge.requests[1].messages[0].text.contains("Answer A:\nLyon, probably.\n\nAnswer B:\nParis."))
+      // A target that is not in the session leaves nothing to compare with: unavailable.
+      let lonely = result("c", "Paris.", [["type": "pairwise", "against-model": "local/zzz"]])
+      try await store.insertResults([lonely])
+      let (lonelyRecords, _) = await service.evaluate(lonely)
+      #expect(lonelyRecords.first?.state == .unavailable)
+    }
+  }
+
   @Test("the cheapest model that clears the bar with confidence is recommended")
   func optimize() {
     func profile(_ model: String, mean: Double, low: Double, cost: Double?) -> ModelProfile {

@@ -73,9 +73,9 @@ public enum AssertionCatalog {
         "write { type: rubric, criteria: \"The answer is polite\" }")
     case "pairwise":
       try need(
-        spec.string("against") != nil || spec.text != nil,
-        "needs 'against': the other response or a model label",
-        "write { type: pairwise, against: \"the baseline answer\" }")
+        spec.string("against") != nil || spec.text != nil || spec.string("against-model") != nil,
+        "needs 'against' (the other answer) or 'against-model' (another target of the session)",
+        "write { type: pairwise, against-model: openai/gpt-4.1-mini }")
     default:
       break
     }

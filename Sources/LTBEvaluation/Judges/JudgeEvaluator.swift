@@ -43,6 +43,9 @@ public struct JudgeEvaluator: Evaluator {
     if assertion.type == "faithfulness", input.context.isEmpty {
       return .unavailable("the case has no 'context' passages to be faithful to")
     }
+    if assertion.type == "pairwise", (assertion.string("against") ?? assertion.text ?? "").isEmpty {
+      return .unavailable("no other answer to compare with (is the 'against-model' target in this session?)")
+    }
     if assertion.type == "factuality", input.expected == nil, input.references.isEmpty {
       return .unavailable("the case has no 'expected' answer to check the facts against")
     }

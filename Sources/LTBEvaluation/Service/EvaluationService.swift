@@ -158,6 +158,27 @@ public actor EvaluationService {
     return summary
   }
 
+  /// A pairwise assertion with `against-model: PROVIDER/MODEL` compares the answer with that
+  /// target's answer to the same case (same repeat when there is one) in the same session.
+  private func resolvingPairwise(_ spec: AssertionSpec, for result: BenchmarkResult) async -> AssertionSpec {
+    var spec = spec
+    if !spec.children.isEmpty {
+      var children: [AssertionSpec] = []
+      for child in spec.children { children.append(await resolvingPairwise(child, for: result)) }
+      spec.children = children
+      return spec
+    }
+    guard spec.type == "pairwise", let label = spec.string("against-model"), let store else { return spec }
+    let parts = label.split(separator: "/", maxSplits: 1).map(String.init)
+    let query = ResultQuery(
+      sessionID: result.sessionID, provider: parts.first, model: parts.count > 1 ? parts[1] : nil,
+      statuses: [.success], testID: result.testID, limit: 100)
+    let others = (try? await store.results(query).items) ?? []
+    let other = others.first { $0.repeatIndex == result.repeatIndex } ?? others.first
+    spec.options["against"] = other?.response.map(JSONValue.string) ?? .string("")
+    return spec
+  }
+
   /// Scores one stored result: its records and verdict (no verdict when nothing applies).
   public func evaluate(_ result: BenchmarkResult, extra: [AssertionSpec] = [], onlyExtra: Bool = false) async
     -> (
@@ -168,7 +189,9 @@ public actor EvaluationService {
     guard !specs.isEmpty || !problems.isEmpty else { return ([], nil) }
     var scored: [CaseScorer.Scored] = []
     if result.status == .success {
-      scored = await score(specs, EvaluationInput(result: result))
+      var resolved: [AssertionSpec] = []
+      for spec in specs { resolved.append(await resolvingPairwise(spec, for: result)) }
+      scored = await score(resolved, EvaluationInput(result: result))
     }
     for problem in problems {
       scored.append(
