@@ -98,7 +98,7 @@ struct CompareCommand: AsyncParsableCommand {
     var suite = BenchmarkSuite(
       name: "compare \(labels.joined(separator: " vs "))",
       datasets: [URL(fileURLWithPath: dataset).standardizedFileURL.path], targets: targets,
-      assertions: extra.isEmpty ? [] : [], repeats: repeats)
+      repeats: repeats)
     suite.evaluation = EvaluationSettings(
       judgeProvider: evaluation.judge?.split(separator: "/").first.map(String.init),
       judgeModel: evaluation.judge?.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init))

@@ -58,11 +58,7 @@ struct EvaluationOptions: ParsableArguments {
         }
         json["threshold"] = .double(threshold)
       }
-      do {
-        return try AssertionSpec(parsing: .object(json), location: "--metrics '\(item)'")
-      } catch {
-        throw error
-      }
+      return try AssertionSpec(parsing: .object(json), location: "--metrics '\(item)'")
     }
   }
 }
