@@ -185,6 +185,13 @@ struct EvaluationEndToEndTests {
     #expect(group["metrics"]?["perplexity"]?["count"] == 2)
     #expect(group["metrics"]?["bleu"]?["unavailable"] == 2, "the color case has no reference")
     #expect((group["judgeCalls"]?.intValue ?? 0) == 0, "cached verdicts cost nothing")
+    // The real session against itself: compared pair by pair, and no regression.
+    let same = try CommandLineTests.run([
+      "analyze", "--baseline", session, "--candidate", session, "--fail-on-regression", "--database", database,
+    ])
+    #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+    #expect(same.stdout.contains("2 paired cases"))
+    #expect(same.stdout.contains("no significant regression"))
     // Every report format.
     for format in ["json", "csv", "junit", "markdown", "html"] {
       let path = directory.appendingPathComponent("report.\(format)").path
