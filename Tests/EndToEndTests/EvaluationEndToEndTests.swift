@@ -187,7 +187,8 @@ struct EvaluationEndToEndTests {
     #expect((group["judgeCalls"]?.intValue ?? 0) == 0, "cached verdicts cost nothing")
     // The real session against itself: compared pair by pair, and no regression.
     let same = try CommandLineTests.run([
-      "analyze", "--baseline", session, "--candidate", session, "--fail-on-regression", "--database", database,
+      "analyze", "--baseline", session, "--candidate", session, "--fail-on-regression", "--database",
+      database,
     ])
     #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
     #expect(same.stdout.contains("2 paired cases"))
