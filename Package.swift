@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -96,6 +97,11 @@ let package = Package(
       name: "LTBEvaluation",
       dependencies: ["LTBCore", "LTBStorage", .product(name: "Crypto", package: "swift-crypto")],
       resources: [.copy("Resources/judges")], swiftSettings: upcomingFeatures),
+    .target(
+      name: "LTBCodegen", dependencies: [.product(name: "GraphQL", package: "GraphQL")],
+      swiftSettings: upcomingFeatures),
+    .executableTarget(name: "ltb-codegen", dependencies: ["LTBCodegen"], swiftSettings: upcomingFeatures),
+    .target(name: "LTBAPI", dependencies: ["LTBCore", "LTBStorage"], swiftSettings: upcomingFeatures),
     .executableTarget(
       name: "ltb",
       dependencies: [
@@ -140,6 +146,10 @@ let package = Package(
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ],
       resources: [.copy("Reference")], swiftSettings: upcomingFeatures),
+    .testTarget(
+      name: "LTBCodegenTests", dependencies: ["LTBCodegen", "LTBAPI", "LTBCore"],
+      resources: [.copy("Fixtures")],
+      swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBStorageTests",
       dependencies: ["LTBStorage", "LTBCore", .product(name: "PostgresNIO", package: "postgres-nio")],

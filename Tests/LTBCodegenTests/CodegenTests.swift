@@ -1,0 +1,114 @@
+import Foundation
+import LTBAPI
+import LTBCodegen
+import Testing
+
+/// The generator: golden files for a small fixture schema, no drift between schema.graphql and
+/// the committed Sources/LTBAPI/Generated, the generated code compiled and usable, and clear
+/// errors for bad schemas.
+@Suite("ltb-codegen")
+struct CodegenTests {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  static func fixture(_ name: String) throws -> String {
+    let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil))
+    return try String(contentsOf: url, encoding: .utf8)
+  }
+
+  @Test("the fixture schema generates exactly the golden files")
+  func golden() throws {
+    let files = try CodeGenerator.files(schemaText: try Self.fixture("fixture.graphql"))
+    #expect(files.keys.sorted() == ["Arguments.swift", "RESTRoutes.swift", "Resolvers.swift", "Types.swift"])
+    for (name, contents) in files {
+      let expected = try Self.fixture("golden/\(name).txt")
+      #expect(contents == expected, "\(name) differs from its golden file")
+    }
+  }
+
+  @Test("what the fixture generates: enums, stored and resolved fields, arguments, subscriptions, routes")
+  func fixtureShape() throws {
+    let files = try CodeGenerator.files(schemaText: try Self.fixture("fixture.graphql"))
+    let types = try #require(files["Types.swift"])
+    #expect(types.contains("case darkBlue = \"DARK_BLUE\""))
+    #expect(types.contains("public var owner: Part?"))
+    #expect(!types.contains("public var parts"), "a @resolver field is not stored")
+    let resolvers = try #require(files["Resolvers.swift"])
+    #expect(
+      resolvers.contains(
+        "func parts(_ parent: Thing, _ arguments: ThingPartsArguments, context: APIContext) async throws -> [Part]"
+      ))
+    #expect(
+      resolvers.contains(
+        "func thing(_ arguments: QueryThingArguments, context: APIContext) async throws -> Thing?"))
+    #expect(
+      resolvers.contains(
+        "func thingChanged(_ arguments: SubscriptionThingChangedArguments, context: APIContext) async throws -> AsyncThrowingStream<Thing, any Error>"
+      ))
+    let arguments = try #require(files["Arguments.swift"])
+    #expect(arguments.contains("/// (default 10)"))
+    let routes = try #require(files["RESTRoutes.swift"])
+    #expect(
+      routes.contains(#"query($id: UUID!) { thing(id: $id) { id colour labels owner { name weight } } }"#))
+    #expect(routes.contains(#"mutation($id: UUID!, $colour: Colour!) { paint(id: $id, colour: $colour)"#))
+    #expect(routes.contains(#"permission: "VIEW""#))
+  }
+
+  @Test(
+    "the committed generated code is what schema.graphql generates (run ltb-codegen after changing the schema)"
+  )
+  func noDrift() throws {
+    let schema = try String(
+      contentsOf: Self.repository.appendingPathComponent("schema.graphql"), encoding: .utf8)
+    let directory = Self.repository.appendingPathComponent("Sources/LTBAPI/Generated")
+    let files = try CodeGenerator.files(schemaText: schema)
+    let committed = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+      $0.hasSuffix(".swift")
+    }
+    #expect(Set(committed) == Set(files.keys), "stray or missing generated files")
+    for (name, contents) in files {
+      let current = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+      #expect(
+        current == contents,
+        "\(name) is out of date: swift run ltb-codegen schema.graphql Sources/LTBAPI/Generated")
+    }
+  }
+
+  @Test("the generated API types compile and carry the schema: routes, enums, arguments")
+  func generatedCodeIsUsable() throws {
+    #expect(restRoutes.count == 15)
+    #expect(Set(restRoutes.map { "\($0.method) \($0.path)" }).count == restRoutes.count, "no route twice")
+    for path in [
+      "/api/v1/benchmarks", "/api/v1/benchmarks/:id", "/api/v1/benchmarks/:id/cancel", "/api/v1/results",
+      "/api/v1/results/:id", "/api/v1/results/export", "/api/v1/providers", "/api/v1/providers/:name",
+      "/api/v1/providers/:name/models", "/api/v1/evaluate", "/api/v1/compare", "/api/v1/metrics",
+      "/api/v1/health",
+    ] {
+      #expect(restRoutes.contains { $0.path == path }, "the spec's route \(path)")
+    }
+    #expect(restRoutes.first { $0.path == "/api/v1/health" }?.permission == nil)
+    #expect(Permission.allCases.count == 6)
+    #expect(SessionStatus(rawValue: "CANCELLED") == .cancelled)
+    let arguments = QueryBenchmarkArguments(id: UUID())
+    let decoded = try JSONDecoder().decode(
+      QueryBenchmarkArguments.self, from: try JSONEncoder().encode(arguments))
+    #expect(decoded == arguments)
+  }
+
+  @Test("schema problems are reported with what to fix")
+  func badSchemas() {
+    func problem(_ text: String) -> String {
+      do {
+        _ = try SchemaParser.parse(text)
+        return "accepted"
+      } catch {
+        return "\(error)"
+      }
+    }
+    #expect(
+      problem("type Query { a: Int }").contains("add a description to type Query (line 1), Query.a (line 1)"))
+    #expect(problem("\"Q.\" type Query { \"A.\" a: Missing }").contains("Missing"))
+    #expect(problem("\"Q.\" type Query { \"A.\" a: Int").contains("schema.graphql"))
+  }
+}
