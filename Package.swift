@@ -29,6 +29,7 @@ let package = Package(
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -101,7 +102,13 @@ let package = Package(
       name: "LTBCodegen", dependencies: [.product(name: "GraphQL", package: "GraphQL")],
       swiftSettings: upcomingFeatures),
     .executableTarget(name: "ltb-codegen", dependencies: ["LTBCodegen"], swiftSettings: upcomingFeatures),
-    .target(name: "LTBAPI", dependencies: ["LTBCore", "LTBStorage"], swiftSettings: upcomingFeatures),
+    .target(
+      name: "LTBAPI",
+      dependencies: [
+        "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig",
+        .product(name: "GraphQL", package: "GraphQL"),
+        .product(name: "OrderedCollections", package: "swift-collections"),
+      ], swiftSettings: upcomingFeatures),
     .executableTarget(
       name: "ltb",
       dependencies: [
@@ -146,6 +153,12 @@ let package = Package(
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ],
       resources: [.copy("Reference")], swiftSettings: upcomingFeatures),
+    .testTarget(
+      name: "LTBAPITests",
+      dependencies: [
+        "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig",
+        .product(name: "GraphQL", package: "GraphQL"),
+      ], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBCodegenTests", dependencies: ["LTBCodegen", "LTBAPI", "LTBCore"],
       resources: [.copy("Fixtures")],

@@ -9,7 +9,8 @@ public enum CodeGenerator {
     return [
       "Types.swift": swift.types(), "Arguments.swift": swift.arguments(),
       "Resolvers.swift": swift.resolvers(),
-      "RESTRoutes.swift": swift.routes(),
+      "RESTRoutes.swift": swift.routes(), "Wiring.swift": swift.wiring(),
+      "SchemaSDL.swift": swift.sdl(schemaText),
     ]
   }
 }

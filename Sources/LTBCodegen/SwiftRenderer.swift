@@ -214,6 +214,55 @@ public struct SwiftRenderer: Sendable {
     return out + "]\n"
   }
 
+  /// `Wiring.swift`: the bundle of resolvers and the code that attaches each to its field of the
+  /// schema built from the SDL.
+  public func wiring() -> String {
+    var out =
+      Self.header
+      + "public import GraphQL\n\n/// Every resolver the schema needs.\npublic struct APIResolvers: Sendable {\n"
+    let resolvable = schema.types.filter { type in
+      type.kind == .object && type.fields.contains { isResolved($0, on: type) }
+    }
+    func property(_ name: String) -> String { name.prefix(1).lowercased() + name.dropFirst() }
+    for type in resolvable {
+      out +=
+        "  /// Resolves `\(type.name)`.\n  public var \(property(type.name)): any \(type.name)Resolvers\n"
+    }
+    let parameters = resolvable.map { "\(property($0.name)): any \($0.name)Resolvers" }.joined(
+      separator: ", ")
+    out += "\n  /// Creates the bundle.\n  public init(\(parameters)) {\n"
+    for type in resolvable { out += "    self.\(property(type.name)) = \(property(type.name))\n" }
+    out += "  }\n\n  /// Attaches every resolver to its field of `schema` (built from `schemaSDL`).\n"
+    out += "  public func attach(to schema: GraphQLSchema) throws {\n"
+    for type in resolvable {
+      let isRoot = ["Query", "Mutation", "Subscription"].contains(type.name)
+      let isSubscription = type.name == "Subscription"
+      out += "    try APIWiring.attach(schema, type: \"\(type.name)\", subscription: \(isSubscription), [\n"
+      for field in type.fields where isResolved(field, on: type) {
+        var arguments: [String] = []
+        if !isRoot { arguments.append("try APIWiring.parent(\(type.name).self, source)") }
+        if !field.arguments.isEmpty {
+          arguments.append("try APIWiring.decode(\(Self.argumentsName(type.name, field.name)).self, args)")
+        }
+        arguments.append("context: try APIWiring.context(context)")
+        let source = isRoot ? "_" : "source"
+        let args = field.arguments.isEmpty ? "_" : "args"
+        out +=
+          "      \"\(field.name)\": { \(source), \(args), context, _ in\n        try await \(property(type.name)).\(field.name)(\(arguments.joined(separator: ", ")))\n      },\n"
+      }
+      out += "    ])\n"
+    }
+    return out + "  }\n}\n"
+  }
+
+  /// `SchemaSDL.swift`: the schema text the server builds its schema from.
+  public func sdl(_ text: String) -> String {
+    var hashes = "#"
+    while text.contains("\"\"\"" + hashes) || text.contains("\"" + hashes) { hashes += "#" }
+    return Self.header
+      + "/// schema.graphql, as generated from.\npublic let schemaSDL = \(hashes)\"\"\"\n\(text)\"\"\"\(hashes)\n"
+  }
+
   /// Every stored (non-resolver) field of an object, objects nested up to three levels.
   func selectionSet(_ typeName: String, depth: Int) -> String {
     guard let type = schema.type(typeName), type.kind == .object else { return "" }

@@ -89,10 +89,13 @@ public struct Page<Item: Sendable>: Sendable {
   public var items: [Item]
   /// Pass this as the next query's cursor; `nil` on the last page.
   public var nextCursor: String?
+  /// For each item, the cursor that continues after it (GraphQL connections give each edge one).
+  public var cursors: [String]
 
   /// Creates a page.
-  public init(items: [Item], nextCursor: String?) {
+  public init(items: [Item], nextCursor: String?, cursors: [String] = []) {
     self.items = items
+    self.cursors = cursors
     self.nextCursor = nextCursor
   }
 }

@@ -132,11 +132,10 @@ public final class SQLBenchStore: BenchStore {
       ).all()
     }
     let sessions = try rows.prefix(limit).map(Self.decodeSession)
-    let next =
-      rows.count > limit
-      ? sessions.last.map { Cursor(value: Double(StoredTime.microseconds($0.createdAt)), id: $0.id).text }
-      : nil
-    return Page(items: sessions, nextCursor: next)
+    let cursors = sessions.map {
+      Cursor(value: Double(StoredTime.microseconds($0.createdAt)), id: $0.id).text
+    }
+    return Page(items: sessions, nextCursor: rows.count > limit ? cursors.last : nil, cursors: cursors)
   }
 
   private static func decodeSession(_ row: any SQLRow) throws -> BenchmarkSession {
@@ -361,18 +360,17 @@ public final class SQLBenchStore: BenchStore {
       "SELECT * FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
     let rows = try await connections.read { database in try await database.raw(sql).all() }
     let items = try rows.prefix(limit).map(Self.decodeResult)
-    var next: String?
-    if rows.count > limit, let last = items.last {
+    let cursors = items.map { item in
       let value: Double =
         switch query.order {
-        case .createdAt: Double(StoredTime.microseconds(last.createdAt))
-        case .duration: last.durationMs
-        case .timeToFirstToken: last.timeToFirstTokenMs ?? -1
-        case .cost: last.cost?.total ?? -1
+        case .createdAt: Double(StoredTime.microseconds(item.createdAt))
+        case .duration: item.durationMs
+        case .timeToFirstToken: item.timeToFirstTokenMs ?? -1
+        case .cost: item.cost?.total ?? -1
         }
-      next = Cursor(value: value, id: last.id).text
+      return Cursor(value: value, id: item.id).text
     }
-    return Page(items: items, nextCursor: next)
+    return Page(items: items, nextCursor: rows.count > limit ? cursors.last : nil, cursors: cursors)
   }
 
   /// The full-text condition. When the text matches at most `BenchStoreLimits.textLookup` rows (found

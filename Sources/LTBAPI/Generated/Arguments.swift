@@ -188,13 +188,3 @@ public struct SubscriptionTestCompletedArguments: Codable, Sendable, Equatable {
     self.sessionId = sessionId
   }
 }
-
-/// The arguments of `Subscription.metricUpdates`.
-public struct SubscriptionMetricUpdatesArguments: Codable, Sendable, Equatable {
-  public var sessionId: UUID?
-
-  /// Creates a value.
-  public init(sessionId: UUID? = nil) {
-    self.sessionId = sessionId
-  }
-}

@@ -73,8 +73,8 @@ public protocol SubscriptionResolvers: Sendable {
   func benchmarkProgress(_ arguments: SubscriptionBenchmarkProgressArguments, context: APIContext) async throws -> AsyncThrowingStream<ProgressEvent, any Error>
   /// Every finished request of one session.
   func testCompleted(_ arguments: SubscriptionTestCompletedArguments, context: APIContext) async throws -> AsyncThrowingStream<TestCompletedEvent, any Error>
-  /// Live figures of running sessions (one session, or all).
-  func metricUpdates(_ arguments: SubscriptionMetricUpdatesArguments, context: APIContext) async throws -> AsyncThrowingStream<MetricUpdate, any Error>
+  /// Live figures of running sessions.
+  func metricUpdates(context: APIContext) async throws -> AsyncThrowingStream<MetricUpdate, any Error>
   /// Alerts.
   func alerts(context: APIContext) async throws -> AsyncThrowingStream<Alert, any Error>
 }

@@ -677,53 +677,56 @@ public struct ProgressEvent: Codable, Sendable {
 public struct TestCompletedEvent: Codable, Sendable {
   /// The session.
   public var sessionId: UUID
-  /// The result.
-  public var result: Result
+  /// The case id.
+  public var testId: String
+  /// How it ended.
+  public var status: ResultStatus
+  /// How long it took, ms.
+  public var durationMs: Double
 
   /// Creates a value.
-  public init(sessionId: UUID, result: Result) {
+  public init(sessionId: UUID, testId: String, status: ResultStatus, durationMs: Double) {
     self.sessionId = sessionId
-    self.result = result
+    self.testId = testId
+    self.status = status
+    self.durationMs = durationMs
   }
 }
 
-/// Live figures of a running session.
+/// A metric's new value, as the engine publishes it.
 public struct MetricUpdate: Codable, Sendable {
-  /// The session.
-  public var sessionId: UUID
-  /// Requests per second so far.
-  public var requestsPerSecond: Double
-  /// Error rate so far.
-  public var errorRate: Double
-  /// Median TTFT so far, ms.
-  public var ttftP50Ms: Double?
+  /// The metric's name.
+  public var name: String
+  /// Its value.
+  public var value: Double
+  /// Its labels.
+  public var labels: JSONValue
+  /// When.
+  public var at: Date
 
   /// Creates a value.
-  public init(sessionId: UUID, requestsPerSecond: Double, errorRate: Double, ttftP50Ms: Double? = nil) {
-    self.sessionId = sessionId
-    self.requestsPerSecond = requestsPerSecond
-    self.errorRate = errorRate
-    self.ttftP50Ms = ttftP50Ms
+  public init(name: String, value: Double, labels: JSONValue, at: Date) {
+    self.name = name
+    self.value = value
+    self.labels = labels
+    self.at = at
   }
 }
 
 /// Something that needs attention.
 public struct Alert: Codable, Sendable {
-  /// The session, when it concerns one.
-  public var sessionId: UUID?
-  /// info, warning or critical.
+  /// info, warning, error or critical.
   public var severity: String
   /// What happened.
   public var message: String
-  /// When.
-  public var at: Date
+  /// Details.
+  public var details: JSONValue
 
   /// Creates a value.
-  public init(sessionId: UUID? = nil, severity: String, message: String, at: Date) {
-    self.sessionId = sessionId
+  public init(severity: String, message: String, details: JSONValue) {
     self.severity = severity
     self.message = message
-    self.at = at
+    self.details = details
   }
 }
 

@@ -18,6 +18,9 @@ public actor EvaluationCache {
     public var sharedHits = 0
     /// Not cached.
     public var misses = 0
+    /// No lookups yet.
+    public init() {}
+
     /// Every hit.
     public var hits: Int { memoryHits + storeHits + sharedHits }
     /// Hits over lookups (0 when there were none).

@@ -1,0 +1,104 @@
+import Foundation
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+
+/// Core values to the API's types, in one place.
+enum APIMapping {
+  static func session(_ session: BenchmarkSession) -> Session {
+    let suite = (try? JSONEncoder().encode(session.suite)).flatMap {
+      try? JSONValue.parse(String(decoding: $0, as: UTF8.self))
+    }
+    return Session(
+      id: session.id, name: session.name, description: session.description,
+      status: SessionStatus(rawValue: session.status.rawValue.uppercased()) ?? .failed,
+      stopReason: session.stopReason,
+      totalTasks: session.totalTasks, tags: session.tags, createdAt: session.createdAt,
+      startedAt: session.startedAt,
+      completedAt: session.completedAt, suite: suite ?? .null)
+  }
+
+  static func result(_ result: BenchmarkResult) -> Result {
+    Result(
+      id: result.id, sessionId: result.sessionID, testId: result.testID, dataset: result.dataset,
+      providerName: result.provider, model: result.model,
+      status: ResultStatus(rawValue: result.status.rawValue.uppercased()) ?? .failure,
+      errorCode: result.errorCode,
+      error: result.error, prompt: result.prompt, response: result.response,
+      finishReason: result.finishReason,
+      createdAt: result.createdAt, ttftMs: result.timeToFirstTokenMs, e2eMs: result.endToEndMs,
+      tpotMs: result.timePerOutputTokenMs, inputTokens: result.usage?.inputTokens,
+      outputTokens: result.usage?.outputTokens, costUsd: result.cost?.total, cacheHit: result.cacheHit,
+      attempts: result.attempts, tags: result.tags, category: result.category,
+      scores: .object(result.evaluationScores.mapValues(JSONValue.double)))
+  }
+
+  static func latency(_ distribution: Distribution?) -> LatencyStats? {
+    distribution.map {
+      LatencyStats(
+        count: $0.count, mean: $0.mean, p50: $0.p50, p90: $0.p90, p95: $0.p95, p99: $0.p99, max: $0.max)
+    }
+  }
+
+  static func target(_ group: BenchmarkSummary.GroupSummary) -> TargetSummary {
+    TargetSummary(
+      provider: group.provider, model: group.model, requests: group.requests, succeeded: group.succeeded,
+      timeToFirstToken: latency(group.timeToFirstToken), endToEnd: latency(group.endToEnd),
+      interTokenLatency: latency(group.interTokenLatency), requestThroughput: group.requestThroughput,
+      outputTokenThroughput: group.outputTokenThroughput, inputTokens: group.inputTokens,
+      outputTokens: group.outputTokens, costUsd: group.costUSD ?? 0)
+  }
+
+  static func evaluation(_ record: EvaluationRecord) -> Evaluation {
+    Evaluation(
+      metric: record.metric, state: EvaluationState(rawValue: record.state.rawValue.uppercased()) ?? .error,
+      score: record.score, value: record.value, passed: record.passed, threshold: record.threshold,
+      explanation: record.explanation, judgeModel: record.judge?.model, judgeCostUsd: record.judge?.cost)
+  }
+
+  static func sessionEvaluation(_ evaluation: LTBEvaluation.SessionEvaluation) -> SessionEvaluation {
+    SessionEvaluation(
+      targets: evaluation.groups.map { group in
+        TargetEvaluation(
+          provider: group.provider, model: group.model, evaluated: group.evaluated, pass: group.pass,
+          fail: group.fail,
+          error: group.error,
+          metrics: group.metrics.sorted { $0.key < $1.key }.map { name, summary in
+            MetricSummary(
+              metric: name, count: summary.count, mean: summary.mean, standardError: summary.standardError,
+              low: summary.low, high: summary.high, passRate: summary.passRate, errors: summary.errors)
+          }, modelCostUsd: group.modelCost, judgeCostUsd: group.judgeCost)
+      }, cacheHits: evaluation.cache.hits, cacheMisses: evaluation.cache.misses)
+  }
+
+  static func comparison(_ comparison: SessionComparison) -> Comparison {
+    Comparison(
+      labelA: comparison.labelA, labelB: comparison.labelB, pairedCases: comparison.pairedCases,
+      metrics: comparison.metrics.map { metric in
+        MetricComparison(
+          name: metric.name, higherIsBetter: metric.higherIsBetter, pairs: metric.pairs, meanA: metric.meanA,
+          meanB: metric.meanB, difference: metric.difference, low: metric.low, high: metric.high,
+          wilcoxonP: metric.wilcoxonP, mcnemarP: metric.mcnemarP, effectSize: metric.effectSize,
+          verdict: metric.verdict)
+      }, flaky: comparison.flaky)
+  }
+
+  static func provider(_ provider: any LTBCore.Provider) -> Provider {
+    let capabilities = provider.capabilities
+    return Provider(
+      name: provider.name, kind: provider.kind.rawValue,
+      capabilities: ProviderCapabilities(
+        streaming: capabilities.streaming, vision: capabilities.vision, audio: capabilities.audio,
+        functionCalling: capabilities.functionCalling, embeddings: capabilities.embeddings,
+        logprobs: capabilities.logprobs, jsonMode: capabilities.jsonMode,
+        tokenCounting: capabilities.tokenCounting,
+        maxContextLength: capabilities.maxContextLength),
+      models: provider.supportedModels().map { model in
+        Model(
+          id: model.id, contextLength: model.contextLength,
+          inputPricePerMillion: model.pricing.inputPerMillion,
+          outputPricePerMillion: model.pricing.outputPerMillion,
+          cachedInputPricePerMillion: model.pricing.cachedInputPerMillion)
+      })
+  }
+}

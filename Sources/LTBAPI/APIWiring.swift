@@ -1,0 +1,129 @@
+import Foundation
+public import GraphQL
+import LTBCore
+import OrderedCollections
+
+/// What the generated wiring calls: attach closures to a schema's fields, decode arguments,
+/// recover the parent value and the request context, and give the custom scalars their
+/// serialization.
+public enum APIWiring {
+  /// A resolver closure as GraphQLSwift calls it.
+  public typealias Resolve =
+    @Sendable (any Sendable, Map, any Sendable, GraphQLResolveInfo) async throws -> (any Sendable)?
+
+  /// Sets the resolver of each named field of object type `type`; for the subscription root,
+  /// the closure produces the event stream and each event is the field's value.
+  public static func attach(
+    _ schema: GraphQLSchema, type name: String, subscription: Bool, _ resolvers: [String: Resolve]
+  ) throws {
+    guard let type = schema.getType(name: name) as? GraphQLObjectType else {
+      throw GraphQLError(message: "the schema has no object type \(name)")
+    }
+    let fields = try type.fields()
+    for (fieldName, resolve) in resolvers {
+      guard let field = fields[fieldName] else {
+        throw GraphQLError(message: "the schema has no field \(name).\(fieldName)")
+      }
+      if subscription {
+        field.subscribe = resolve
+        field.resolve = { source, _, _, _ in source }
+      } else {
+        field.resolve = resolve
+      }
+    }
+    type.fields = { fields }
+  }
+
+  /// Decodes a field's arguments (ISO 8601 dates, UUID strings, JSON values).
+  public static func decode<Arguments: Decodable>(_ type: Arguments.Type, _ args: Map) throws -> Arguments {
+    let decoder = MapDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return try decoder.decode(type, from: args)
+  }
+
+  /// The parent value of a computed field.
+  public static func parent<Parent>(_ type: Parent.Type, _ source: any Sendable) throws -> Parent {
+    guard let parent = source as? Parent else {
+      throw GraphQLError(
+        message: "internal: expected a \(Parent.self) as the parent, got \(Swift.type(of: source))")
+    }
+    return parent
+  }
+
+  /// The request context.
+  public static func context(_ context: any Sendable) throws -> APIContext {
+    guard let context = context as? APIContext else {
+      throw GraphQLError(message: "internal: the request has no API context")
+    }
+    return context
+  }
+
+  /// Gives `DateTime`, `UUID` and `JSON` their serialization: ISO 8601 strings, canonical UUID
+  /// strings, and JSON values as themselves.
+  public static func installScalars(_ schema: GraphQLSchema) {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    let iso = ISO8601Format(formatter: formatter)
+    if let dateTime = schema.getType(name: "DateTime") as? GraphQLScalarType {
+      dateTime.serialize = { value in
+        guard let date = value as? Date else {
+          throw GraphQLError(message: "DateTime: expected a date, got \(value)")
+        }
+        return .string(iso.string(date))
+      }
+      dateTime.parseValue = { value in
+        guard case .string(let text) = value, iso.date(text) != nil else {
+          throw GraphQLError(message: "DateTime: expected an ISO 8601 string such as 2026-11-29T08:00:00Z")
+        }
+        return value
+      }
+    }
+    if let uuid = schema.getType(name: "UUID") as? GraphQLScalarType {
+      uuid.serialize = { value in
+        guard let id = value as? UUID else {
+          throw GraphQLError(message: "UUID: expected a UUID, got \(value)")
+        }
+        return .string(id.uuidString.lowercased())
+      }
+      uuid.parseValue = { value in
+        guard case .string(let text) = value, UUID(uuidString: text) != nil else {
+          throw GraphQLError(
+            message: "UUID: expected a UUID string such as 01a22681-7988-773d-9672-55965d072966")
+        }
+        return value
+      }
+    }
+    if let json = schema.getType(name: "JSON") as? GraphQLScalarType {
+      json.serialize = { value in
+        if let value = value as? JSONValue { return Self.map(value) }
+        return try GraphQL.map(from: value)
+      }
+      json.parseValue = { $0 }
+    }
+  }
+
+  static func map(_ value: JSONValue) -> Map {
+    switch value {
+    case .null: .null
+    case .bool(let flag): .bool(flag)
+    case .int(let number): .number(Number(number))
+    case .double(let number): .number(Number(number))
+    case .string(let text): .string(text)
+    case .array(let items): .array(items.map(map))
+    case .object(let members):
+      .dictionary(
+        OrderedDictionary(
+          uniqueKeysWithValues: members.sorted { $0.key < $1.key }.map { ($0.key, map($0.value)) }))
+    }
+  }
+}
+
+/// A thread-safe ISO 8601 formatter wrapper (the formatter itself is used read-only).
+struct ISO8601Format: @unchecked Sendable {
+  let formatter: ISO8601DateFormatter
+
+  func string(_ date: Date) -> String { formatter.string(from: date) }
+  func date(_ text: String) -> Date? {
+    formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+  }
+}

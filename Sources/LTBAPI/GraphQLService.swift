@@ -1,0 +1,142 @@
+import Foundation
+public import GraphQL
+import LTBCore
+import Synchronization
+
+/// Executes GraphQL requests against the API schema. Parsed and validated documents are kept
+/// (up to 1,000, least recently used first out), so a repeated query skips parsing and
+/// validation; errors thrown by resolvers are mapped once to `extensions.code` (and the fix).
+public final class GraphQLService: Sendable {
+  /// The executable schema.
+  public let schema: GraphQLSchema
+  private let documents = Mutex(DocumentCache(capacity: 1_000))
+
+  /// A service over `schema` (validated once here).
+  public init(schema: GraphQLSchema) throws {
+    let problems = validateSchema(schema: schema)
+    guard problems.isEmpty else {
+      throw LTBError(
+        .internal, "the API schema is invalid: \(problems.map(\.message).joined(separator: "; "))")
+    }
+    self.schema = schema
+  }
+
+  /// Runs one query or mutation.
+  public func execute(
+    _ query: String, variables: [String: Map] = [:], operationName: String? = nil, context: APIContext
+  ) async throws -> GraphQLResult {
+    let lookup = document(query)
+    let result: GraphQLResult
+    switch lookup {
+    case .parseError(let error):
+      return GraphQLResult(errors: [Self.coded(error, "GRAPHQL_PARSE_FAILED")])
+    case .validateErrors(_, let errors):
+      return GraphQLResult(errors: errors.map { Self.coded($0, "GRAPHQL_VALIDATION_FAILED") })
+    case .unknownId, .result:
+      result = try await graphql(
+        queryRetrieval: Retrieval(lookup: lookup), queryId: query, context: context,
+        variableValues: variables,
+        operationName: operationName)
+    }
+    return GraphQLResult(data: result.data, errors: result.errors.map(Self.mapped))
+  }
+
+  /// Starts a subscription: a stream of results, or the errors that prevent it.
+  public func subscribe(
+    _ query: String, variables: [String: Map] = [:], operationName: String? = nil, context: APIContext
+  ) async throws -> Swift.Result<AsyncThrowingStream<GraphQLResult, any Error>, GraphQLErrors> {
+    let outcome = try await graphqlSubscribe(
+      schema: schema, request: query, context: context, variableValues: variables,
+      operationName: operationName)
+    return outcome.mapError { GraphQLErrors($0.errors.map(Self.mapped)) }
+  }
+
+  /// The parsed, validated document for `query`, from the cache when seen before.
+  func document(_ query: String) -> PersistedQueryRetrievalResult<String> {
+    if let cached = documents.withLock({ $0.value(for: query) }) { return cached.lookup }
+    let lookup: PersistedQueryRetrievalResult<String>
+    do {
+      let document = try parse(source: Source(body: query, name: "GraphQL request"))
+      let errors = validate(schema: schema, ast: document)
+      lookup = errors.isEmpty ? .result(schema, document) : .validateErrors(schema, errors)
+    } catch let error as GraphQLError {
+      lookup = .parseError(error)
+    } catch {
+      lookup = .parseError(GraphQLError(message: "\(error)"))
+    }
+    let entry = CachedDocument(lookup: lookup)
+    documents.withLock { $0.store(entry, for: query) }
+    return lookup
+  }
+
+  /// How many distinct documents are cached.
+  var cachedDocuments: Int { documents.withLock { $0.count } }
+
+  /// A resolver's error with its code: an `LTBError` keeps its code and fix; anything else
+  /// thrown while resolving is an internal error.
+  static func mapped(_ error: GraphQLError) -> GraphQLError {
+    guard error.extensions["code"] == nil else { return error }
+    if let ltb = error.originalError as? LTBError {
+      var extensions: [String: Map] = ["code": .string(ltb.code.graphQLCode)]
+      if let fix = ltb.fix { extensions["fix"] = .string(fix) }
+      return GraphQLError(
+        message: ltb.message, locations: error.locations, path: error.path, extensions: extensions)
+    }
+    if let inner = error.originalError as? GraphQLError {
+      return GraphQLError(
+        message: inner.message, locations: error.locations, path: error.path,
+        extensions: ["code": "BAD_USER_INPUT"])
+    }
+    if error.originalError is DecodingError {
+      return GraphQLError(
+        message: "invalid arguments: \(error.message)", locations: error.locations, path: error.path,
+        extensions: ["code": "BAD_USER_INPUT"])
+    }
+    return coded(error, error.path.elements.isEmpty ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR")
+  }
+
+  static func coded(_ error: GraphQLError, _ code: String) -> GraphQLError {
+    GraphQLError(
+      message: error.message, locations: error.locations, path: error.path,
+      extensions: ["code": .string(code)])
+  }
+
+  /// Hands GraphQLSwift a document already parsed and validated.
+  struct Retrieval: PersistedQueryRetrieval {
+    let lookup: PersistedQueryRetrievalResult<String>
+    func lookup(_ id: String) throws -> PersistedQueryRetrievalResult<String> { lookup }
+  }
+}
+
+/// A parsed document: immutable once parsed and validated, so shared between requests.
+struct CachedDocument: @unchecked Sendable {
+  let lookup: PersistedQueryRetrievalResult<String>
+}
+
+/// A least-recently-used map of documents.
+struct DocumentCache: ~Copyable {
+  private var entries: [String: (value: CachedDocument, used: UInt64)] = [:]
+  private var clock: UInt64 = 0
+  let capacity: Int
+
+  init(capacity: Int) { self.capacity = capacity }
+
+  var count: Int { entries.count }
+
+  mutating func value(for key: String) -> CachedDocument? {
+    guard let entry = entries[key] else { return nil }
+    clock += 1
+    entries[key] = (entry.value, clock)
+    return entry.value
+  }
+
+  mutating func store(_ value: CachedDocument, for key: String) {
+    clock += 1
+    if entries.count >= capacity, entries[key] == nil,
+      let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key
+    {
+      entries.removeValue(forKey: oldest)
+    }
+    entries[key] = (value, clock)
+  }
+}

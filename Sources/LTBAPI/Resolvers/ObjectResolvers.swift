@@ -1,0 +1,63 @@
+import Foundation
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+import LTBProviders
+import LTBStorage
+
+/// `Session`'s computed fields.
+struct SessionResolver: SessionResolvers {
+  let services: APIServices
+
+  func resultCounts(_ parent: Session, context: APIContext) async throws -> JSONValue {
+    let counts = try await services.store.resultCounts(session: parent.id)
+    return .object(
+      Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue.uppercased(), JSONValue.int($0.value)) })
+    )
+  }
+
+  func summary(_ parent: Session, context: APIContext) async throws -> [TargetSummary] {
+    try await BenchmarkSummary.build(store: services.store, sessionID: parent.id).groups.map(
+      APIMapping.target)
+  }
+
+  func evaluation(_ parent: Session, context: APIContext) async throws -> SessionEvaluation? {
+    let evaluation = try await LTBEvaluation.SessionEvaluation.load(
+      session: parent.id, store: services.store, cache: EvaluationCache.Statistics())
+    guard evaluation.groups.contains(where: { $0.evaluated > 0 }) else { return nil }
+    return APIMapping.sessionEvaluation(evaluation)
+  }
+}
+
+/// `Result`'s computed fields.
+struct ResultResolver: ResultResolvers {
+  let services: APIServices
+
+  func provider(_ parent: Result, context: APIContext) async throws -> Provider? {
+    await services.providers.get(parent.providerName).map(APIMapping.provider)
+  }
+
+  func evaluations(_ parent: Result, context: APIContext) async throws -> [Evaluation] {
+    try await services.store.evaluations(session: parent.sessionId).filter { $0.resultID == parent.id }
+      .map(APIMapping.evaluation)
+  }
+}
+
+/// `Provider`'s computed fields.
+struct ProviderResolver: ProviderResolvers {
+  /// The live providers, by name (set by the services).
+  let lookup: @Sendable (String) async -> (any LTBCore.Provider)?
+
+  init(lookup: @escaping @Sendable (String) async -> (any LTBCore.Provider)? = { _ in nil }) {
+    self.lookup = lookup
+  }
+
+  func health(_ parent: Provider, context: APIContext) async throws -> ProviderHealth {
+    guard let provider = await lookup(parent.name) else {
+      return ProviderHealth(healthy: false, latencyMs: 0, detail: "provider \(parent.name) is not configured")
+    }
+    let status = await provider.healthCheck()
+    return ProviderHealth(
+      healthy: status.healthy, latencyMs: status.latencyMilliseconds, detail: status.detail)
+  }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+import LTBProviders
+import LTBStorage
+
+/// The `Query` root: thin calls into the store, the providers and evaluation, mapped.
+struct QueryResolver: QueryResolvers {
+  let services: APIServices
+
+  func benchmarks(_ arguments: QueryBenchmarksArguments, context: APIContext) async throws
+    -> SessionConnection
+  {
+    let status = arguments.status.flatMap { LTBCore.SessionStatus(rawValue: $0.rawValue.lowercased()) }
+    let page = try await services.store.sessions(
+      status: status, limit: APILimits.pageSize(arguments.first), cursor: arguments.after)
+    return SessionConnection(
+      edges: zip(page.items, page.cursors).map { SessionEdge(cursor: $1, node: APIMapping.session($0)) },
+      pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
+  }
+
+  func benchmark(_ arguments: QueryBenchmarkArguments, context: APIContext) async throws -> Session? {
+    try await services.store.session(arguments.id).map(APIMapping.session)
+  }
+
+  func results(_ arguments: QueryResultsArguments, context: APIContext) async throws -> ResultConnection {
+    let filter = arguments.filter
+    let order: LTBStorage.ResultOrder =
+      switch arguments.order ?? .createdAt {
+      case .createdAt: .createdAt
+      case .ttft: .timeToFirstToken
+      case .latency: .duration
+      case .cost: .cost
+      }
+    let query = ResultQuery(
+      sessionID: filter?.sessionId, provider: filter?.provider, model: filter?.model, from: filter?.from,
+      to: filter?.to, tagsAny: filter?.tags ?? [],
+      statuses: (filter?.statuses ?? []).compactMap {
+        LTBCore.ResultStatus(rawValue: $0.rawValue.lowercased())
+      },
+      testID: filter?.testId, text: filter?.text, includeWarmup: filter?.includeWarmup ?? false, order: order,
+      descending: arguments.descending ?? true, limit: APILimits.pageSize(arguments.first),
+      cursor: arguments.after)
+    let page = try await services.store.results(query)
+    return ResultConnection(
+      edges: zip(page.items, page.cursors).map { ResultEdge(cursor: $1, node: APIMapping.result($0)) },
+      pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
+  }
+
+  func result(_ arguments: QueryResultArguments, context: APIContext) async throws -> Result? {
+    try await services.store.result(arguments.id).map(APIMapping.result)
+  }
+
+  func exportResults(_ arguments: QueryExportResultsArguments, context: APIContext) async throws -> String {
+    guard try await services.store.session(arguments.sessionId) != nil else {
+      throw LTBError(
+        .notFound, "no session \(arguments.sessionId)", fix: "list sessions with the benchmarks query")
+    }
+    let format = ResultExporter.Format(rawValue: (arguments.format ?? .jsonl).rawValue.lowercased()) ?? .jsonl
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-export-\(UUID().uuidString)"
+    ).path
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    guard let handle = FileHandle(forWritingAtPath: path) else {
+      throw LTBError(.internal, "cannot write a temporary export file")
+    }
+    try await ResultExporter.export(
+      store: services.store, session: arguments.sessionId, format: format, to: handle)
+    try handle.close()
+    return try String(contentsOfFile: path, encoding: .utf8)
+  }
+
+  func providers(context: APIContext) async throws -> [Provider] {
+    var providers: [Provider] = []
+    for name in await services.providers.list() {
+      if let provider = await services.providers.get(name) { providers.append(APIMapping.provider(provider)) }
+    }
+    return providers
+  }
+
+  func provider(_ arguments: QueryProviderArguments, context: APIContext) async throws -> Provider? {
+    await services.providers.get(arguments.name).map(APIMapping.provider)
+  }
+
+  func providerModels(_ arguments: QueryProviderModelsArguments, context: APIContext) async throws -> [Model]
+  {
+    guard let provider = await services.providers.get(arguments.name) else {
+      throw LTBError(
+        .notFound, "no provider \(arguments.name)", fix: "list providers with the providers query")
+    }
+    return APIMapping.provider(provider).models
+  }
+
+  func compare(_ arguments: QueryCompareArguments, context: APIContext) async throws -> Comparison {
+    let alpha = arguments.alpha ?? 0.05
+    guard (0.0001...0.5).contains(alpha) else {
+      throw LTBError(.invalidInput, "alpha must be between 0.0001 and 0.5", fix: "pass alpha: 0.05")
+    }
+    return APIMapping.comparison(
+      SessionComparison(
+        try await SessionComparison.side(session: arguments.baseline, store: services.store),
+        try await SessionComparison.side(session: arguments.candidate, store: services.store), alpha: alpha))
+  }
+
+  func metrics(_ arguments: QueryMetricsArguments, context: APIContext) async throws -> [TargetSummary] {
+    guard try await services.store.session(arguments.sessionId) != nil else {
+      throw LTBError(
+        .notFound, "no session \(arguments.sessionId)", fix: "list sessions with the benchmarks query")
+    }
+    return try await BenchmarkSummary.build(store: services.store, sessionID: arguments.sessionId).groups.map(
+      APIMapping.target)
+  }
+
+  func health(context: APIContext) async throws -> Health {
+    let reachable = (try? await services.store.sessions(status: nil, limit: 1, cursor: nil)) != nil
+    return Health(
+      status: reachable ? "ok" : "database unreachable", version: services.version,
+      database: services.store.location.description)
+  }
+}

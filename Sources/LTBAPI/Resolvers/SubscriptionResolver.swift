@@ -1,0 +1,95 @@
+import Foundation
+import LTBCore
+import LTBEngine
+
+/// The `Subscription` root: streams from the engine's event bus. A session's streams finish
+/// when the session ends.
+struct SubscriptionResolver: SubscriptionResolvers {
+  let services: APIServices
+
+  func benchmarkProgress(_ arguments: SubscriptionBenchmarkProgressArguments, context: APIContext)
+    async throws
+    -> AsyncThrowingStream<ProgressEvent, any Error>
+  {
+    let events = await services.benchmarks.bus.subscribe(topics: ["session.\(arguments.sessionId.uuidString)"]
+    )
+    return Self.stream(events) { event in
+      switch event {
+      case .benchmarkProgress(let id, let completed, let total, let current, let percent):
+        return .value(
+          ProgressEvent(
+            sessionId: id, completed: completed, total: total, currentTest: current, progressPercent: percent)
+        )
+      case .benchmarkCompleted: return .finish
+      default: return .skip
+      }
+    }
+  }
+
+  func testCompleted(_ arguments: SubscriptionTestCompletedArguments, context: APIContext) async throws
+    -> AsyncThrowingStream<TestCompletedEvent, any Error>
+  {
+    let events = await services.benchmarks.bus.subscribe(topics: ["session.\(arguments.sessionId.uuidString)"]
+    )
+    return Self.stream(events) { event in
+      switch event {
+      case .testCompleted(let id, let testID, let status, let duration):
+        return .value(
+          TestCompletedEvent(
+            sessionId: id, testId: testID,
+            status: ResultStatus(rawValue: status.rawValue.uppercased()) ?? .failure,
+            durationMs: duration))
+      case .benchmarkCompleted: return .finish
+      default: return .skip
+      }
+    }
+  }
+
+  func metricUpdates(context: APIContext) async throws -> AsyncThrowingStream<MetricUpdate, any Error> {
+    let events = await services.benchmarks.bus.subscribe(topics: ["metrics"])
+    return Self.stream(events) { event in
+      guard case .metricUpdate(let name, let value, let labels, let at) = event else { return .skip }
+      return .value(
+        MetricUpdate(name: name, value: value, labels: .object(labels.mapValues(JSONValue.string)), at: at))
+    }
+  }
+
+  func alerts(context: APIContext) async throws -> AsyncThrowingStream<Alert, any Error> {
+    let events = await services.benchmarks.bus.subscribe(topics: ["alerts"])
+    return Self.stream(events) { event in
+      guard case .alert(let severity, let message, let details) = event else { return .skip }
+      return .value(
+        Alert(
+          severity: severity.rawValue, message: message, details: .object(details.mapValues(JSONValue.string))
+        ))
+    }
+  }
+
+  /// What to do with one event.
+  enum Step<Value> {
+    case value(Value)
+    case skip
+    case finish
+  }
+
+  /// The bus's events mapped to a subscription's values.
+  static func stream<Value: Sendable>(
+    _ events: AsyncStream<RunEvent>, _ transform: @escaping @Sendable (RunEvent) -> Step<Value>
+  ) -> AsyncThrowingStream<Value, any Error> {
+    AsyncThrowingStream { continuation in
+      let task = Task {
+        for await event in events {
+          switch transform(event) {
+          case .value(let value): continuation.yield(value)
+          case .skip: continue
+          case .finish:
+            continuation.finish()
+            return
+          }
+        }
+        continuation.finish()
+      }
+      continuation.onTermination = { _ in task.cancel() }
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import GraphQL
+import LTBAPI
+import LTBConfig
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+import LTBProviders
+import LTBStorage
+import Testing
+
+/// The GraphQL API executed in-process against a real SQLite file: every read query, the
+/// evaluate mutation, connections and cursors, scalars, error codes, the document cache, and
+/// the REST shim's documents.
+@Suite("GraphQL API", .serialized)
+struct GraphQLAPITests {
+  /// A service over a fresh store holding three sessions; the first has results and verdicts.
+  static func withAPI<T>(_ body: (GraphQLService, SQLBenchStore, [UUID]) async throws -> T) async throws -> T
+  {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-api-\(UUID().uuidString).sqlite"
+    ).path
+    let store = try await SQLBenchStore.open(.sqlite(path: path))
+    defer {
+      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+    var ids: [UUID] = []
+    for index in 0..<3 {
+      let suite = BenchmarkSuite(
+        name: "suite-\(index)", datasets: [], targets: [BenchmarkTarget(provider: "local", model: "m")])
+      let session = BenchmarkSession(
+        name: "suite-\(index)", status: .completed, suite: suite, tags: ["t\(index)"],
+        createdAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(index)), totalTasks: 2)
+      try await store.createSession(session)
+      ids.append(session.id)
+    }
+    let results = (0..<2).map { index in
+      BenchmarkResult(
+        sessionID: ids[0], taskKey: "k\(index)", testID: "case-\(index)", dataset: "d", provider: "local",
+        model: "m",
+        status: index == 0 ? .success : .failure, error: index == 0 ? nil : "boom",
+        prompt: "Capital of France?",
+        response: index == 0 ? "Paris" : nil,
+        timing: RequestTiming(
+          contentEventOffsetsNanos: [10_000_000, 30_000_000], endOffsetNanos: 30_000_000),
+        usage: Usage(inputTokens: 5, outputTokens: 2), cost: Cost(input: 0.001, output: 0.002))
+    }
+    try await store.insertResults(results)
+    try await store.saveEvaluations(
+      [
+        EvaluationRecord(
+          resultID: results[0].id, sessionID: ids[0], testID: "case-0", metric: "icontains",
+          evaluator: "deterministic",
+          evaluatorVersion: 1, state: .scored, score: 1, passed: true, explanation: "found")
+      ], cases: [])
+    let configuration = try ConfigLoader().load()
+    let registry = ProviderRegistry()
+    let services = APIServices(
+      store: store,
+      benchmarks: BenchmarkService(store: store, providers: [], catalog: configuration.catalog),
+      providers: registry,
+      evaluation: EvaluationService(
+        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
+      configuration: configuration, version: "test")
+    let service = try GraphQLService(schema: try APISchema.make(services.resolvers))
+    do {
+      let value = try await body(service, store, ids)
+      await store.close()
+      return value
+    } catch {
+      await store.close()
+      throw error
+    }
+  }
+
+  static func run(_ service: GraphQLService, _ query: String, _ variables: [String: Map] = [:]) async throws
+    -> JSONValue
+  {
+    let result = try await service.execute(
+      query, variables: variables, context: APIContext(requestID: "test"))
+    let data = try GraphQLJSONEncoder().encode(result)
+    return try JSONValue.parse(String(decoding: data, as: UTF8.self))
+  }
+
+  @Test("health, providers and the schema's scalars")
+  func health() async throws {
+    try await Self.withAPI { service, _, _ in
+      let json = try await Self.run(service, "{ health { status version database } providers { name } }")
+      #expect(json["data"]?["health"]?["status"] == "ok")
+      #expect(json["data"]?["health"]?["version"] == "test")
+      #expect(json["data"]?["health"]?["database"]?.stringValue?.hasPrefix("sqlite:") == true)
+      #expect(json["data"]?["providers"] == [])
+    }
+  }
+
+  @Test("sessions page with cursors; a session's fields, dates, ids, enums, JSON and computed fields")
+  func sessions() async throws {
+    try await Self.withAPI { service, _, ids in
+      let first = try await Self.run(
+        service,
+        "{ benchmarks(first: 2) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }")
+      let edges = first["data"]?["benchmarks"]?["edges"]?.arrayValue ?? []
+      #expect(edges.compactMap { $0["node"]?["name"]?.stringValue } == ["suite-2", "suite-1"])
+      #expect(first["data"]?["benchmarks"]?["pageInfo"]?["hasNextPage"] == true)
+      let cursor = try #require(first["data"]?["benchmarks"]?["pageInfo"]?["endCursor"]?.stringValue)
+      #expect(edges.last?["cursor"]?.stringValue == cursor)
+      let second = try await Self.run(
+        service,
+        "query($after: String) { benchmarks(first: 2, after: $after) { edges { node { name } } pageInfo { hasNextPage } } }",
+        ["after": .string(cursor)])
+      #expect(
+        second["data"]?["benchmarks"]?["edges"]?.arrayValue?.compactMap { $0["node"]?["name"]?.stringValue }
+          == ["suite-0"])
+      #expect(second["data"]?["benchmarks"]?["pageInfo"]?["hasNextPage"] == false)
+      let one = try await Self.run(
+        service,
+        "query($id: UUID!) { benchmark(id: $id) { id status createdAt tags suite resultCounts summary { provider requests succeeded endToEnd { p50 } costUsd } evaluation { targets { evaluated } } } }",
+        ["id": .string(ids[0].uuidString)])
+      let session = try #require(one["data"]?["benchmark"])
+      #expect(session["id"]?.stringValue == ids[0].uuidString.lowercased())
+      #expect(session["status"] == "COMPLETED")
+      #expect(session["createdAt"]?.stringValue?.hasPrefix("2027-01-15T08:00:00") == true)
+      #expect(session["tags"] == ["t0"])
+      #expect(session["suite"]?["name"] == "suite-0")
+      #expect(session["resultCounts"] == ["SUCCESS": 1, "FAILURE": 1])
+      #expect(session["summary"]?.arrayValue?.first?["requests"] == 2)
+      #expect(session["summary"]?.arrayValue?.first?["endToEnd"]?["p50"] == 30)
+      #expect(session["evaluation"] == nil || session["evaluation"] == .null, "no case verdicts stored")
+    }
+  }
+
+  @Test("results with filters, nested verdicts; export")
+  func results() async throws {
+    try await Self.withAPI { service, _, ids in
+      let json = try await Self.run(
+        service,
+        "query($s: UUID!) { results(filter: { sessionId: $s, statuses: [SUCCESS] }) { edges { node { testId status response ttftMs e2eMs costUsd scores provider { name } evaluations { metric state score passed explanation } } } } }",
+        ["s": .string(ids[0].uuidString)])
+      let nodes = json["data"]?["results"]?["edges"]?.arrayValue?.compactMap { $0["node"] } ?? []
+      #expect(nodes.count == 1)
+      #expect(nodes.first?["status"] == "SUCCESS")
+      #expect(nodes.first?["ttftMs"] == 10)
+      #expect(nodes.first?["scores"] == ["icontains": 1])
+      #expect(nodes.first?["provider"] == .null)
+      #expect(nodes.first?["evaluations"]?.arrayValue?.first?["state"] == "SCORED")
+      let export = try await Self.run(
+        service, "query($s: UUID!) { exportResults(sessionId: $s, format: JSONL) }",
+        ["s": .string(ids[0].uuidString)])
+      #expect(export["data"]?["exportResults"]?.stringValue?.split(separator: "\n").count == 2)
+    }
+  }
+
+  @Test("evaluate scores one answer with the given assertions")
+  func evaluate() async throws {
+    try await Self.withAPI { service, _, _ in
+      let json = try await Self.run(
+        service,
+        #"mutation { evaluate(input: { prompt: "Capital?", response: "It is Paris.", expected: "Paris", assertions: [{type: "icontains", value: "paris"}, {type: "rouge-l", threshold: 0.2}] }) { verdict score evaluations { metric passed value } } }"#
+      )
+      let result = try #require(json["data"]?["evaluate"])
+      #expect(result["verdict"] == "PASS")
+      #expect(result["evaluations"]?.arrayValue?.count == 2)
+      #expect(result["evaluations"]?.arrayValue?.last?["metric"] == "rouge-l")
+    }
+  }
+
+  @Test("errors carry a code (and the fix): parse, validation, bad input, not found")
+  func errors() async throws {
+    try await Self.withAPI { service, _, _ in
+      let parse = try await Self.run(service, "{ health { status ")
+      #expect(parse["errors"]?.arrayValue?.first?["extensions"]?["code"] == "GRAPHQL_PARSE_FAILED")
+      let unknown = try await Self.run(service, "{ health { nope } }")
+      #expect(unknown["errors"]?.arrayValue?.first?["extensions"]?["code"] == "GRAPHQL_VALIDATION_FAILED")
+      let badID = try await Self.run(service, #"{ benchmark(id: "not-a-uuid") { id } }"#)
+      #expect(badID["errors"] != nil && badID["errors"] != .null)
+      let missing = try await Self.run(
+        service, #"{ exportResults(sessionId: "01a22681-7988-773d-9672-55965d072966") }"#)
+      let error = try #require(missing["errors"]?.arrayValue?.first)
+      #expect(error["extensions"]?["code"] == "NOT_FOUND")
+      #expect(error["extensions"]?["fix"]?.stringValue?.isEmpty == false)
+      #expect(error["path"] == ["exportResults"])
+      let badAssertion = try await Self.run(
+        service,
+        #"mutation { evaluate(input: { prompt: "p", response: "r", assertions: [{type: "contians"}] }) { verdict } }"#
+      )
+      #expect(badAssertion["errors"]?.arrayValue?.first?["extensions"]?["code"] == "INVALID_INPUT")
+      #expect(
+        badAssertion["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("contians") == true)
+    }
+  }
+
+  @Test("every REST route's document is valid against the schema, and documents are parsed once")
+  func restDocumentsAndCache() async throws {
+    try await Self.withAPI { service, _, _ in
+      #expect(restRoutes.count == 15)
+      for route in restRoutes {
+        let document = try parse(source: Source(body: route.document))
+        #expect(validate(schema: service.schema, ast: document).isEmpty, "\(route.path): \(route.document)")
+      }
+      let query = "{ health { status } }"
+      _ = try await Self.run(service, query)
+      _ = try await Self.run(service, query)
+      _ = try await Self.run(service, "{ providers { name } }")
+      let printed = printSchema(schema: service.schema)
+      #expect(printed == printSchema(schema: try buildSchema(source: schemaSDL)))
+    }
+  }
+}
