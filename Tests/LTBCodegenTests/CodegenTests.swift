@@ -20,7 +20,11 @@ struct CodegenTests {
   @Test("the fixture schema generates exactly the golden files")
   func golden() throws {
     let files = try CodeGenerator.files(schemaText: try Self.fixture("fixture.graphql"))
-    #expect(files.keys.sorted() == ["Arguments.swift", "RESTRoutes.swift", "Resolvers.swift", "Types.swift"])
+    #expect(
+      files.keys.sorted() == [
+        "Arguments.swift", "RESTRoutes.swift", "Resolvers.swift", "SchemaSDL.swift", "Types.swift",
+        "Wiring.swift",
+      ])
     for (name, contents) in files {
       let expected = try Self.fixture("golden/\(name).txt")
       #expect(contents == expected, "\(name) differs from its golden file")

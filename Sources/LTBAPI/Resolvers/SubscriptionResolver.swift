@@ -11,7 +11,7 @@ struct SubscriptionResolver: SubscriptionResolvers {
     async throws
     -> AsyncThrowingStream<ProgressEvent, any Error>
   {
-    let events = await services.benchmarks.bus.subscribe(topics: ["session.\(arguments.sessionId.uuidString)"]
+    let events = await services.benchmarks.bus.subscribe(topics: [RunEvent.sessionTopic(arguments.sessionId)]
     )
     return Self.stream(events) { event in
       switch event {
@@ -29,7 +29,7 @@ struct SubscriptionResolver: SubscriptionResolvers {
   func testCompleted(_ arguments: SubscriptionTestCompletedArguments, context: APIContext) async throws
     -> AsyncThrowingStream<TestCompletedEvent, any Error>
   {
-    let events = await services.benchmarks.bus.subscribe(topics: ["session.\(arguments.sessionId.uuidString)"]
+    let events = await services.benchmarks.bus.subscribe(topics: [RunEvent.sessionTopic(arguments.sessionId)]
     )
     return Self.stream(events) { event in
       switch event {

@@ -1,0 +1,108 @@
+import Foundation
+import GraphQL
+import LTBAPI
+import LTBConfig
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+import LTBFakeServer
+import LTBProviders
+import LTBStorage
+import Testing
+
+/// Mutations that run a real benchmark (against the fake OpenAI-compatible target) and the
+/// subscriptions that follow it, through the GraphQL service.
+@Suite("GraphQL mutations and subscriptions", .serialized)
+struct SubscriptionTests {
+  @Test("createBenchmark, then a benchmarkProgress and a testCompleted subscription see the run to its end")
+  func progressToCompletion() async throws {
+    let server = try await LoopbackHTTPServer.start(
+      handler: FakeOpenAITarget.handler(
+        .init(timeToFirstToken: .milliseconds(5), interTokenLatency: .milliseconds(1), outputTokens: 4)))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ltb-sub-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
+    let dataset = folder.appendingPathComponent("cases.jsonl")
+    try Data((0..<5).map { #"{"id": "c\#($0)", "prompt": "Question \#($0)?"}"# }.joined(separator: "\n").utf8)
+      .write(
+        to: dataset)
+    let settings = ProviderSettings(
+      name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", firstByteTimeout: .seconds(10),
+      totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")
+    let configuration = try ConfigLoader().load()
+    let services = APIServices(
+      store: store,
+      benchmarks: BenchmarkService(store: store, providers: [settings], catalog: ModelCatalog()),
+      providers: ProviderRegistry(),
+      evaluation: EvaluationService(
+        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
+      configuration: configuration, version: "test")
+    let service = try GraphQLService(schema: try APISchema.make(services.resolvers))
+    let context = APIContext(requestID: "sub")
+    let suite = "name: api-run\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\nconcurrency: 1\n"
+    let created = try await service.execute(
+      "mutation($suite: String!) { createBenchmark(input: { suite: $suite, start: false }) { id status totalTasks } }",
+      variables: ["suite": .string(suite)], context: context)
+    #expect(created.errors.isEmpty, "\(created.errors)")
+    let session = try #require(created.data?["createBenchmark"]["id"].string)
+    #expect(created.data?["createBenchmark"]["status"].string == "PENDING")
+    #expect(created.data?["createBenchmark"]["totalTasks"].int == 5)
+
+    func collect(_ query: String) async throws -> AsyncThrowingStream<GraphQLResult, any Error> {
+      switch try await service.subscribe(query, variables: ["id": .string(session)], context: context) {
+      case .success(let stream): return stream
+      case .failure(let errors): throw errors
+      }
+    }
+    let progress = try await collect(
+      "subscription($id: UUID!) { benchmarkProgress(sessionId: $id) { completed total progressPercent } }")
+    let completions = try await collect(
+      "subscription($id: UUID!) { testCompleted(sessionId: $id) { testId status durationMs } }")
+    let resumed = try await service.execute(
+      "mutation($id: UUID!) { resumeBenchmark(id: $id) { id } }", variables: ["id": .string(session)],
+      context: context)
+    #expect(resumed.errors.isEmpty, "\(resumed.errors)")
+
+    let gathered = try await withThrowingTaskGroup(of: (String, [GraphQLResult]).self) { group in
+      group.addTask {
+        var all: [GraphQLResult] = []
+        for try await event in progress { all.append(event) }
+        return ("progress", all)
+      }
+      group.addTask {
+        var all: [GraphQLResult] = []
+        for try await event in completions { all.append(event) }
+        return ("completed", all)
+      }
+      group.addTask {
+        try await Task.sleep(for: .seconds(30))
+        throw LTBError(.timeout, "the subscriptions did not finish within 30 s")
+      }
+      var results: [String: [GraphQLResult]] = [:]
+      while results.count < 2, let (name, events) = try await group.next() { results[name] = events }
+      group.cancelAll()
+      return results
+    }
+    let progressEvents = gathered["progress"] ?? []
+    let completedEvents = gathered["completed"] ?? []
+    let counts = progressEvents.compactMap { $0.data?["benchmarkProgress"]["completed"].int }
+    #expect(
+      progressEvents.allSatisfy { $0.errors.isEmpty }, "\(progressEvents.first.map { "\($0)" } ?? "none")")
+    #expect(counts.last == 5, "\(counts)")
+    #expect(counts == counts.sorted(), "progress only moves forward")
+    #expect(progressEvents.last?.data?["benchmarkProgress"]["progressPercent"].double == 100)
+    #expect(completedEvents.count == 5)
+    #expect(
+      Set(completedEvents.compactMap { $0.data?["testCompleted"]["testId"].string }) == [
+        "c0", "c1", "c2", "c3", "c4",
+      ])
+    #expect(completedEvents.allSatisfy { $0.data?["testCompleted"]["status"].string == "SUCCESS" })
+    let done = try await service.execute(
+      "query($id: UUID!) { benchmark(id: $id) { status resultCounts } }", variables: ["id": .string(session)],
+      context: context)
+    #expect(done.data?["benchmark"]["status"].string == "COMPLETED")
+    await store.close()
+    await server.stop()
+  }
+}
