@@ -156,7 +156,8 @@ let package = Package(
     .testTarget(
       name: "LTBAPITests",
       dependencies: [
-        "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig", "LTBFakeServer",
+        "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig",
+        "LTBFakeServer",
         .product(name: "GraphQL", package: "GraphQL"),
       ], swiftSettings: upcomingFeatures),
     .testTarget(
