@@ -30,6 +30,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -109,11 +110,19 @@ let package = Package(
         .product(name: "GraphQL", package: "GraphQL"),
         .product(name: "OrderedCollections", package: "swift-collections"),
       ], swiftSettings: upcomingFeatures),
+    .target(
+      name: "LTBServer",
+      dependencies: [
+        "LTBAPI", "LTBCore", "LTBStorage", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "GraphQL", package: "GraphQL"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+      ], swiftSettings: upcomingFeatures),
     .executableTarget(
       name: "ltb",
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
-        "LTBEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "LTBEvaluation", "LTBAPI", "LTBServer", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: upcomingFeatures
     ),
@@ -159,6 +168,13 @@ let package = Package(
         "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig",
         "LTBFakeServer",
         .product(name: "GraphQL", package: "GraphQL"),
+      ], swiftSettings: upcomingFeatures),
+    .testTarget(
+      name: "LTBServerTests",
+      dependencies: [
+        "LTBServer", "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders",
+        "LTBConfig",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
       ], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBCodegenTests", dependencies: ["LTBCodegen", "LTBAPI", "LTBCore"],

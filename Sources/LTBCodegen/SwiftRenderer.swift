@@ -189,6 +189,21 @@ public struct SwiftRenderer: Sendable {
         public let document: String
         /// The permission the field needs, when it declares one.
         public let permission: String?
+        /// The field's arguments: how each reaches the route (path, query string or JSON body).
+        public let arguments: [RESTArgument]
+      }
+
+      /// One argument of a REST route.
+      public struct RESTArgument: Sendable, Equatable {
+        /// The argument's name (a path parameter, query parameter or body member of that name).
+        public let name: String
+        /// Its GraphQL type, as SDL.
+        public let type: String
+        /// How a query-string value converts: `int`, `float`, `boolean`, `string`, `enum`, `json`
+        /// (input objects and lists, given as JSON text).
+        public let form: String
+        /// Whether it is a path parameter.
+        public let inPath: Bool
       }
 
       /// Every route, in schema order.
@@ -207,8 +222,11 @@ public struct SwiftRenderer: Sendable {
         let document =
           "\(operation)\(variables.isEmpty ? "" : "(\(variables))") { \(field.name)\(passed.isEmpty ? "" : "(\(passed))")\(selection) }"
         let permission = field.directive("auth")?.arguments["permission"].map { "\"\($0)\"" } ?? "nil"
+        let arguments = field.arguments.map { argument in
+          "RESTArgument(name: \"\(argument.name)\", type: \"\(argument.type.sdl)\", form: \"\(form(argument.type))\", inPath: \(path.contains(":" + argument.name)))"
+        }
         out +=
-          "  RESTRoute(\n    method: \"\(method)\", path: \"\(path)\", operation: \"\(operation)\", field: \"\(field.name)\",\n    document: \(Self.literal(document)),\n    permission: \(permission)),\n"
+          "  RESTRoute(\n    method: \"\(method)\", path: \"\(path)\", operation: \"\(operation)\", field: \"\(field.name)\",\n    document: \(Self.literal(document)),\n    permission: \(permission),\n    arguments: [\(arguments.joined(separator: ", "))]),\n"
       }
     }
     return out + "]\n"
@@ -261,6 +279,25 @@ public struct SwiftRenderer: Sendable {
     while text.contains("\"\"\"" + hashes) || text.contains("\"" + hashes) { hashes += "#" }
     return Self.header
       + "/// schema.graphql, as generated from.\npublic let schemaSDL = \(hashes)\"\"\"\n\(text)\"\"\"\(hashes)\n"
+  }
+
+  /// How a query-string value of `type` converts to a GraphQL variable.
+  func form(_ type: SchemaModel.TypeRef) -> String {
+    var inner = type
+    if case .nonNull(let wrapped) = inner { inner = wrapped }
+    if case .list = inner { return "json" }
+    switch type.name {
+    case "Int": return "int"
+    case "Float": return "float"
+    case "Boolean": return "boolean"
+    case "JSON": return "json"
+    default:
+      switch schema.type(type.name)?.kind {
+      case .enumeration?: return "enum"
+      case .inputObject?: return "json"
+      default: return "string"
+      }
+    }
   }
 
   /// Every stored (non-resolver) field of an object, objects nested up to three levels.

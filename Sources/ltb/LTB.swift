@@ -14,7 +14,7 @@ struct LTB: AsyncParsableCommand {
       ResultsCommand.self, ExportCommand.self, MigrateCommand.self, ConfigCommand.self,
       FakeServerCommand.self, EvalCommand.self, CompareCommand.self, AnalyzeCommand.self,
       OptimizeCommand.self,
-      ReportCommand.self,
+      ReportCommand.self, ServeCommand.self,
     ]
   )
 

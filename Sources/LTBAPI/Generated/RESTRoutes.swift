@@ -15,6 +15,21 @@ public struct RESTRoute: Sendable, Equatable {
   public let document: String
   /// The permission the field needs, when it declares one.
   public let permission: String?
+  /// The field's arguments: how each reaches the route (path, query string or JSON body).
+  public let arguments: [RESTArgument]
+}
+
+/// One argument of a REST route.
+public struct RESTArgument: Sendable, Equatable {
+  /// The argument's name (a path parameter, query parameter or body member of that name).
+  public let name: String
+  /// Its GraphQL type, as SDL.
+  public let type: String
+  /// How a query-string value converts: `int`, `float`, `boolean`, `string`, `enum`, `json`
+  /// (input objects and lists, given as JSON text).
+  public let form: String
+  /// Whether it is a path parameter.
+  public let inPath: Bool
 }
 
 /// Every route, in schema order.
@@ -22,61 +37,76 @@ public let restRoutes: [RESTRoute] = [
   RESTRoute(
     method: "GET", path: "/api/v1/benchmarks", operation: "query", field: "benchmarks",
     document: "query($first: Int, $after: String, $status: SessionStatus) { benchmarks(first: $first, after: $after, status: $status) { edges { cursor node { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } } pageInfo { hasNextPage endCursor } } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false), RESTArgument(name: "status", type: "SessionStatus", form: "enum", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/benchmarks/:id", operation: "query", field: "benchmark",
     document: "query($id: UUID!) { benchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(
     method: "GET", path: "/api/v1/results", operation: "query", field: "results",
     document: "query($filter: ResultFilter, $order: ResultOrder, $descending: Boolean, $first: Int, $after: String) { results(filter: $filter, order: $order, descending: $descending, first: $first, after: $after) { edges { cursor node { id sessionId testId dataset providerName model status errorCode error prompt response finishReason createdAt ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category scores } } pageInfo { hasNextPage endCursor } } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "filter", type: "ResultFilter", form: "json", inPath: false), RESTArgument(name: "order", type: "ResultOrder", form: "enum", inPath: false), RESTArgument(name: "descending", type: "Boolean", form: "boolean", inPath: false), RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/results/:id", operation: "query", field: "result",
     document: "query($id: UUID!) { result(id: $id) { id sessionId testId dataset providerName model status errorCode error prompt response finishReason createdAt ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category scores } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(
     method: "GET", path: "/api/v1/results/export", operation: "query", field: "exportResults",
     document: "query($sessionId: UUID!, $format: ExportFormat) { exportResults(sessionId: $sessionId, format: $format) }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "sessionId", type: "UUID!", form: "string", inPath: false), RESTArgument(name: "format", type: "ExportFormat", form: "enum", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/providers", operation: "query", field: "providers",
     document: "query { providers { name kind capabilities { streaming vision audio functionCalling embeddings logprobs jsonMode tokenCounting maxContextLength } models { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: []),
   RESTRoute(
     method: "GET", path: "/api/v1/providers/:name", operation: "query", field: "provider",
     document: "query($name: String!) { provider(name: $name) { name kind capabilities { streaming vision audio functionCalling embeddings logprobs jsonMode tokenCounting maxContextLength } models { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true)]),
   RESTRoute(
     method: "GET", path: "/api/v1/providers/:name/models", operation: "query", field: "providerModels",
     document: "query($name: String!) { providerModels(name: $name) { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true)]),
   RESTRoute(
     method: "GET", path: "/api/v1/compare", operation: "query", field: "compare",
     document: "query($baseline: UUID!, $candidate: UUID!, $alpha: Float) { compare(baseline: $baseline, candidate: $candidate, alpha: $alpha) { labelA labelB pairedCases metrics { name higherIsBetter pairs meanA meanB difference low high wilcoxonP mcnemarP effectSize verdict } flaky } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "baseline", type: "UUID!", form: "string", inPath: false), RESTArgument(name: "candidate", type: "UUID!", form: "string", inPath: false), RESTArgument(name: "alpha", type: "Float", form: "float", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/metrics", operation: "query", field: "metrics",
     document: "query($sessionId: UUID!) { metrics(sessionId: $sessionId) { provider model requests succeeded timeToFirstToken { count mean p50 p90 p95 p99 max } endToEnd { count mean p50 p90 p95 p99 max } interTokenLatency { count mean p50 p90 p95 p99 max } requestThroughput outputTokenThroughput inputTokens outputTokens costUsd } }",
-    permission: "VIEW_RESULTS"),
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "sessionId", type: "UUID!", form: "string", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/health", operation: "query", field: "health",
     document: "query { health { status version database } }",
-    permission: nil),
+    permission: nil,
+    arguments: []),
   RESTRoute(
     method: "POST", path: "/api/v1/benchmarks", operation: "mutation", field: "createBenchmark",
     document: "mutation($input: CreateBenchmarkInput!) { createBenchmark(input: $input) { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } }",
-    permission: "RUN_BENCHMARK"),
+    permission: "RUN_BENCHMARK",
+    arguments: [RESTArgument(name: "input", type: "CreateBenchmarkInput!", form: "json", inPath: false)]),
   RESTRoute(
     method: "POST", path: "/api/v1/benchmarks/:id/cancel", operation: "mutation", field: "cancelBenchmark",
     document: "mutation($id: UUID!) { cancelBenchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } }",
-    permission: "RUN_BENCHMARK"),
+    permission: "RUN_BENCHMARK",
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(
     method: "POST", path: "/api/v1/benchmarks/:id/resume", operation: "mutation", field: "resumeBenchmark",
     document: "mutation($id: UUID!) { resumeBenchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } }",
-    permission: "RUN_BENCHMARK"),
+    permission: "RUN_BENCHMARK",
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(
     method: "POST", path: "/api/v1/evaluate", operation: "mutation", field: "evaluate",
     document: "mutation($input: EvaluateInput!) { evaluate(input: $input) { verdict score evaluations { metric state score value passed threshold explanation judgeModel judgeCostUsd } } }",
-    permission: "RUN_BENCHMARK"),
+    permission: "RUN_BENCHMARK",
+    arguments: [RESTArgument(name: "input", type: "EvaluateInput!", form: "json", inPath: false)]),
 ]

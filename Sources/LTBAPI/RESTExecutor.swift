@@ -1,0 +1,142 @@
+public import Foundation
+import GraphQL
+import LTBCore
+import OrderedCollections
+
+/// The REST shim without a transport: a route's path and query parameters (or JSON body) become
+/// the variables of its pre-written one-field operation, which runs through the same
+/// `GraphQLService`; the field's value is the response body, and an error's code picks the
+/// HTTP status.
+public struct RESTExecutor: Sendable {
+  /// An HTTP answer: status and JSON body.
+  public struct Response: Sendable {
+    /// The HTTP status.
+    public var status: Int
+    /// The JSON body.
+    public var body: Data
+  }
+
+  private let service: GraphQLService
+
+  /// A shim over `service`.
+  public init(service: GraphQLService) { self.service = service }
+
+  /// Runs `route` with path parameters, query parameters and (for POST) a JSON body.
+  public func run(
+    _ route: RESTRoute, pathParameters: [String: String], query: [String: String], body: Data?,
+    context: APIContext
+  ) async -> Response {
+    let variables: [String: Map]
+    do {
+      variables = try Self.variables(route, pathParameters: pathParameters, query: query, body: body)
+    } catch let error as LTBError {
+      return Self.error(error.code.httpStatus, code: error.code.graphQLCode, error.message, fix: error.fix)
+    } catch {
+      return Self.error(400, code: "INVALID_INPUT", "\(error)", fix: nil)
+    }
+    let result: GraphQLResult
+    do {
+      result = try await service.execute(route.document, variables: variables, context: context)
+    } catch {
+      return Self.error(500, code: "INTERNAL", "\(error)", fix: nil)
+    }
+    if let first = result.errors.first {
+      let code = first.extensions["code"]?.string ?? "INTERNAL"
+      return Self.error(Self.status(code), code: code, first.message, fix: first.extensions["fix"]?.string)
+    }
+    guard let data = result.data,
+      let value = data[route.field].dictionary.map(Map.dictionary) ?? Self.present(data[route.field])
+    else {
+      return Self.error(404, code: "NOT_FOUND", "\(route.path) found nothing for these parameters", fix: nil)
+    }
+    do {
+      return Response(status: 200, body: try GraphQLJSONEncoder().encode(value))
+    } catch {
+      return Self.error(500, code: "INTERNAL", "cannot encode the response: \(error)", fix: nil)
+    }
+  }
+
+  /// The value of a field when it is not null.
+  private static func present(_ value: Map) -> Map? {
+    switch value {
+    case .null, .undefined: nil
+    default: value
+    }
+  }
+
+  /// The HTTP status of a GraphQL error code.
+  static func status(_ code: String) -> Int {
+    if let match = LTBError.Code.allCases.first(where: { $0.graphQLCode == code }) { return match.httpStatus }
+    switch code {
+    case "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT": return 400
+    default: return 500
+    }
+  }
+
+  static func error(_ status: Int, code: String, _ message: String, fix: String?) -> Response {
+    var body: [String: JSONValue] = ["error": .string(message), "code": .string(code)]
+    if let fix { body["fix"] = .string(fix) }
+    return Response(status: status, body: Data(JSONValue.object(body).serialized(sortedKeys: true).utf8))
+  }
+
+  /// The operation's variables from the request.
+  static func variables(
+    _ route: RESTRoute, pathParameters: [String: String], query: [String: String], body: Data?
+  ) throws -> [String: Map] {
+    var variables: [String: Map] = [:]
+    if route.method == "POST", let body, !body.isEmpty {
+      guard case .dictionary(let members) = try? JSONDecoder().decode(Map.self, from: body) else {
+        throw LTBError(.invalidInput, "the request body is not a JSON object", fix: "send {\"input\": {...}}")
+      }
+      for (name, value) in members where route.arguments.contains(where: { $0.name == name }) {
+        variables[name] = value
+      }
+      if let unknown = members.keys.first(where: { name in !route.arguments.contains { $0.name == name } }) {
+        throw LTBError(
+          .invalidInput, "\(route.path) takes no '\(unknown)'",
+          fix: "use: \(route.arguments.map(\.name).joined(separator: ", "))")
+      }
+    }
+    for argument in route.arguments {
+      let text = argument.inPath ? pathParameters[argument.name] : query[argument.name]
+      guard let text else { continue }
+      variables[argument.name] = try convert(text, argument)
+    }
+    if route.method == "GET",
+      let unknown = query.keys.sorted().first(where: { name in !route.arguments.contains { $0.name == name } }
+      )
+    {
+      throw LTBError(
+        .invalidInput, "\(route.path) takes no query parameter '\(unknown)'",
+        fix: route.arguments.isEmpty
+          ? "send no parameters" : "use: \(route.arguments.map(\.name).joined(separator: ", "))")
+    }
+    return variables
+  }
+
+  private static func convert(_ text: String, _ argument: RESTArgument) throws -> Map {
+    func invalid(_ expected: String) -> LTBError {
+      LTBError(
+        .invalidInput, "'\(argument.name)' must be \(expected), got '\(text.prefix(100))'",
+        fix: "pass \(argument.name) as \(expected)")
+    }
+    switch argument.form {
+    case "int":
+      guard let number = Int(text) else { throw invalid("an integer") }
+      return .number(Number(number))
+    case "float":
+      guard let number = Double(text), number.isFinite else { throw invalid("a number") }
+      return .number(Number(number))
+    case "boolean":
+      guard let flag = Bool(text) else { throw invalid("true or false") }
+      return .bool(flag)
+    case "json":
+      guard let value = try? JSONDecoder().decode(Map.self, from: Data(text.utf8)) else {
+        throw invalid("JSON")
+      }
+      return value
+    default:
+      return .string(text)
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LTBAPI
+import LTBConfig
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+import LTBProviders
+import LTBServer
+import LTBStorage
+
+/// `ltb serve`: the GraphQL API, the REST shim and the health endpoints.
+struct ServeCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve the GraphQL API (POST/GET /graphql), the REST shim (/api/v1/...), /health and /ready.")
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var storage: DatabaseOption
+  @Option(name: .long, help: "The address to listen on.") var host = "127.0.0.1"
+  @Option(name: .long, help: "The port to listen on.") var port = 8080
+  @Flag(name: .long, help: "Refuse to start when migrations are pending, instead of applying them.")
+  var noMigrate = false
+  @Option(name: .long, help: "The largest request body in bytes.") var maxBodyBytes = 1 << 20
+
+  func validate() throws {
+    if !(1...65_535).contains(port) { throw ValidationError("--port must be 1–65535") }
+    if maxBodyBytes < 1_024 { throw ValidationError("--max-body-bytes must be at least 1024") }
+  }
+
+  func run() async throws {
+    let configuration = try global.loadConfiguration()
+    let store = try await global.openStore(
+      configuration, database: storage.database, migrations: noMigrate ? .require : .apply)
+    let registry = try await global.makeRegistry(configuration)
+    let services = APIServices(
+      store: store,
+      benchmarks: BenchmarkService(
+        store: store, providers: configuration.providers, catalog: configuration.catalog),
+      providers: registry,
+      evaluation: EvaluationService(
+        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
+      configuration: configuration, version: LTB.configuration.version)
+    let graphQL = try GraphQLService(schema: try APISchema.make(services.resolvers))
+    let router = APIServer.router(graphQL: graphQL, store: store, limits: .init(maxBodyBytes: maxBodyBytes))
+    let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)))
+    Console.writeError(
+      "serving \(store.location) on http://\(host):\(port) (GraphQL at /graphql, REST at /api/v1)")
+    try await application.runService()
+    await registry.shutdown()
+    await store.close()
+  }
+}
