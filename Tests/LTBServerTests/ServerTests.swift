@@ -53,7 +53,7 @@ struct ServerTests {
 
   /// The response body as JSON (`null` when it is not JSON, which the expectations then catch).
   static func json(_ response: TestResponse) -> JSONValue {
-    (try? JSONValue.parse(String(buffer: response.body ?? ByteBuffer()))) ?? .null
+    (try? JSONValue.parse(String(buffer: response.body))) ?? .null
   }
 
   static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
