@@ -100,7 +100,7 @@ let package = Package(
       dependencies: ["LTBCore", "LTBStorage", .product(name: "Crypto", package: "swift-crypto")],
       resources: [.copy("Resources/judges")], swiftSettings: upcomingFeatures),
     .target(
-      name: "LTBCodegen", dependencies: [.product(name: "GraphQL", package: "GraphQL")],
+      name: "LTBCodegen", dependencies: ["LTBCore", .product(name: "GraphQL", package: "GraphQL")],
       swiftSettings: upcomingFeatures),
     .executableTarget(name: "ltb-codegen", dependencies: ["LTBCodegen"], swiftSettings: upcomingFeatures),
     .target(

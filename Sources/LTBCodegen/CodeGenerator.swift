@@ -10,7 +10,7 @@ public enum CodeGenerator {
       "Types.swift": swift.types(), "Arguments.swift": swift.arguments(),
       "Resolvers.swift": swift.resolvers(),
       "RESTRoutes.swift": swift.routes(), "Wiring.swift": swift.wiring(),
-      "SchemaSDL.swift": swift.sdl(schemaText),
+      "SchemaSDL.swift": swift.sdl(schemaText), "OpenAPI.swift": OpenAPIRenderer(schema: schema).swiftFile(),
     ]
   }
 }

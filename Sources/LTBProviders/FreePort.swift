@@ -6,8 +6,9 @@ import LTBCore
 #endif
 
 /// Finds a free TCP port on the loopback interface.
-enum FreePort {
-  static func find() throws -> Int {
+public enum FreePort {
+  /// A port nothing listens on right now.
+  public static func find() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw LTBError(.internal, "could not open a socket to find a free port") }
     defer { close(descriptor) }

@@ -30,6 +30,11 @@ public enum APIServer {
       let reachable = (try? await store.sessions(status: nil, limit: 1, cursor: nil)) != nil
       return json(reachable ? 200 : 503, ["status": .string(reachable ? "ready" : "database unreachable")])
     }
+    router.get("/api/v1/openapi.json") { _, _ in
+      Response(
+        status: .ok, headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: openAPIDocument)))
+    }
     router.post("/graphql") { request, _ in
       var request = request
       let body = try await request.collectBody(upTo: limits.maxBodyBytes)

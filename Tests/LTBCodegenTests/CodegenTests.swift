@@ -1,6 +1,7 @@
 import Foundation
 import LTBAPI
 import LTBCodegen
+import LTBCore
 import Testing
 
 /// The generator: golden files for a small fixture schema, no drift between schema.graphql and
@@ -22,7 +23,8 @@ struct CodegenTests {
     let files = try CodeGenerator.files(schemaText: try Self.fixture("fixture.graphql"))
     #expect(
       files.keys.sorted() == [
-        "Arguments.swift", "RESTRoutes.swift", "Resolvers.swift", "SchemaSDL.swift", "Types.swift",
+        "Arguments.swift", "OpenAPI.swift", "RESTRoutes.swift", "Resolvers.swift", "SchemaSDL.swift",
+        "Types.swift",
         "Wiring.swift",
       ])
     for (name, contents) in files {
@@ -92,12 +94,61 @@ struct CodegenTests {
       #expect(restRoutes.contains { $0.path == path }, "the spec's route \(path)")
     }
     #expect(restRoutes.first { $0.path == "/api/v1/health" }?.permission == nil)
-    #expect(Permission.allCases.count == 6)
-    #expect(SessionStatus(rawValue: "CANCELLED") == .cancelled)
+    #expect(LTBAPI.Permission.allCases.count == 6)
+    #expect(LTBAPI.SessionStatus(rawValue: "CANCELLED") == LTBAPI.SessionStatus.cancelled)
     let arguments = QueryBenchmarkArguments(id: UUID())
     let decoded = try JSONDecoder().decode(
       QueryBenchmarkArguments.self, from: try JSONEncoder().encode(arguments))
     #expect(decoded == arguments)
+  }
+
+  @Test(
+    "the OpenAPI document: every route an operation, parameters and bodies from arguments, every $ref defined"
+  )
+  func openAPI() throws {
+    let document = try JSONValue.parse(openAPIDocument)
+    #expect(document["openapi"] == "3.1.0")
+    let paths = try #require(document["paths"]?.objectValue)
+    var operations = 0
+    for route in restRoutes {
+      let path = route.path.split(separator: "/", omittingEmptySubsequences: false).map {
+        $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
+      }.joined(separator: "/")
+      let operation = try #require(paths[path]?[route.method.lowercased()], "\(route.method) \(path)")
+      operations += 1
+      #expect(operation["operationId"]?.stringValue == route.field)
+      #expect(operation["responses"]?["200"] != nil)
+      for argument in route.arguments where argument.inPath {
+        #expect(
+          operation["parameters"]?.arrayValue?.contains {
+            $0["name"]?.stringValue == argument.name && $0["in"] == "path"
+          }
+            == true)
+      }
+    }
+    #expect(operations == restRoutes.count)
+    #expect(
+      paths["/api/v1/evaluate"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?[
+        "required"] == ["input"])
+    // Every reference points at a defined component.
+    let schemas = try #require(document["components"]?["schemas"]?.objectValue)
+    func references(_ value: JSONValue) -> [String] {
+      switch value {
+      case .object(let members):
+        return (members["$ref"]?.stringValue.map { [$0] } ?? []) + members.values.flatMap(references)
+      case .array(let items): return items.flatMap(references)
+      default: return []
+      }
+    }
+    let all = Set(references(document))
+    #expect(!all.isEmpty)
+    for reference in all {
+      let name = reference.replacingOccurrences(of: "#/components/schemas/", with: "")
+        .replacingOccurrences(of: "#/components/responses/", with: "")
+      #expect(schemas[name] != nil || document["components"]?["responses"]?[name] != nil, "\(reference)")
+    }
+    #expect(schemas["Session"]?["required"]?.arrayValue?.contains("id") == true)
+    #expect(schemas["Session"]?["properties"]?["summary"] == nil, "computed fields are not in the REST shape")
   }
 
   @Test("schema problems are reported with what to fix")

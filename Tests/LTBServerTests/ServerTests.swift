@@ -65,6 +65,11 @@ struct ServerTests {
         #expect(response.status == .ok)
         #expect(Self.json(response)["status"] == "ok")
       }
+      try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
+        #expect(response.status == .ok)
+        #expect(Self.json(response)["openapi"] == "3.1.0")
+        #expect(Self.json(response)["paths"]?["/api/v1/benchmarks/{id}"]?["get"] != nil)
+      }
       try await client.execute(uri: "/ready", method: .get) { response in
         #expect(response.status == .ok)
         #expect(Self.json(response)["status"] == "ready")
