@@ -54,15 +54,22 @@ struct EvaluationEndToEndTests {
       let evaluator = EmbeddingSimilarityEvaluator(provider: provider, model: nil)
       var input = Self.input
       input.response = "Paris is the capital city of France."
-      let spec = AssertionSpec(
-        type: "embedding-similarity", value: "The capital of France is Paris.", threshold: 0.85)
-      let related = await evaluator.evaluate(spec, input)
+      let probe = AssertionSpec(type: "embedding-similarity", value: "The capital of France is Paris.")
+      let related = await evaluator.evaluate(probe, input)
       input.response = "Bananas are a yellow fruit rich in potassium."
-      let unrelated = await evaluator.evaluate(spec, input)
+      let unrelated = await evaluator.evaluate(probe, input)
       #expect(related.state == .scored && unrelated.state == .scored)
-      #expect((related.value ?? 0) > (unrelated.value ?? 1) + 0.1)
-      #expect(related.passed == true && unrelated.passed == false)
-      #expect((-1...1).contains(related.value ?? 2))
+      let values = "related \(related.value ?? -1), unrelated \(unrelated.value ?? -1)"
+      #expect((related.value ?? 0) > (unrelated.value ?? 1) + 0.1, "\(values)")
+      #expect((-1...1).contains(related.value ?? 2) && (-1...1).contains(unrelated.value ?? 2))
+      // A threshold between the two passes the paraphrase and fails the unrelated sentence.
+      let middle = ((related.value ?? 0) + (unrelated.value ?? 0)) / 2
+      let spec = AssertionSpec(
+        type: "embedding-similarity", value: "The capital of France is Paris.", threshold: middle)
+      input.response = "Paris is the capital city of France."
+      #expect(await evaluator.evaluate(spec, input).passed == true, "\(values)")
+      input.response = "Bananas are a yellow fruit rich in potassium."
+      #expect(await evaluator.evaluate(spec, input).passed == false, "\(values)")
       let vectors = try await provider.embed(["a", "b"], model: nil)
       #expect(abs(EmbeddingSimilarityEvaluator.cosine(vectors[0], vectors[0]) - 1) < 1e-9)
     }
