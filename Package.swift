@@ -31,6 +31,7 @@ let package = Package(
     .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -114,6 +115,9 @@ let package = Package(
       name: "LTBServer",
       dependencies: [
         "LTBAPI", "LTBCore", "LTBStorage", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "OrderedCollections", package: "swift-collections"),
         .product(name: "GraphQL", package: "GraphQL"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
       ], swiftSettings: upcomingFeatures),

@@ -1,6 +1,7 @@
 import Foundation
 import GraphQL
 public import Hummingbird
+public import HummingbirdWebSocket
 public import LTBAPI
 import LTBCore
 public import LTBStorage
@@ -14,9 +15,14 @@ public enum APIServer {
   public struct Limits: Sendable {
     /// The largest request body, in bytes.
     public var maxBodyBytes: Int
+    /// How long a WebSocket client has to send `connection_init`.
+    public var initTimeout: Duration
 
-    /// Creates limits (1 MiB bodies by default).
-    public init(maxBodyBytes: Int = 1 << 20) { self.maxBodyBytes = maxBodyBytes }
+    /// Creates limits (1 MiB bodies, 10 s to initialise a WebSocket, by default).
+    public init(maxBodyBytes: Int = 1 << 20, initTimeout: Duration = .seconds(10)) {
+      self.maxBodyBytes = maxBodyBytes
+      self.initTimeout = initTimeout
+    }
   }
 
   /// The router with every route.
@@ -86,6 +92,35 @@ public enum APIServer {
       }
     }
     return router
+  }
+
+  /// The WebSocket routes: `/graphql` upgrades when the client offers graphql-transport-ws.
+  public static func webSocketRouter(graphQL: GraphQLService, limits: Limits = Limits()) -> Router<
+    BasicWebSocketRequestContext
+  > {
+    let router = Router(context: BasicWebSocketRequestContext.self)
+    router.ws("/graphql") { request, _ in
+      let offered = request.headers[values: .secWebSocketProtocol].flatMap {
+        $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+      }
+      guard offered.contains(GraphQLWebSocket.subprotocol) else { return .dontUpgrade }
+      return .upgrade([.secWebSocketProtocol: GraphQLWebSocket.subprotocol])
+    } onUpgrade: { inbound, outbound, _ in
+      await GraphQLWebSocket.serve(
+        inbound: inbound, outbound: outbound, graphQL: graphQL, initTimeout: limits.initTimeout,
+        maxMessageBytes: limits.maxBodyBytes)
+    }
+    return router
+  }
+
+  /// The whole gateway: HTTP routes and WebSocket subscriptions on one address.
+  public static func application(
+    graphQL: GraphQLService, store: any BenchStore, limits: Limits = Limits(), host: String, port: Int
+  ) -> some ApplicationProtocol {
+    Application(
+      router: router(graphQL: graphQL, store: store, limits: limits),
+      server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(graphQL: graphQL, limits: limits)),
+      configuration: .init(address: .hostname(host, port: port)))
   }
 
   /// A GraphQL request as JSON.

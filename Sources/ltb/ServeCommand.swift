@@ -23,10 +23,13 @@ struct ServeCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Refuse to start when migrations are pending, instead of applying them.")
   var noMigrate = false
   @Option(name: .long, help: "The largest request body in bytes.") var maxBodyBytes = 1 << 20
+  @Option(name: .long, help: "Milliseconds a WebSocket client has to send connection_init.")
+  var initTimeoutMs = 10_000
 
   func validate() throws {
     if !(1...65_535).contains(port) { throw ValidationError("--port must be 1–65535") }
     if maxBodyBytes < 1_024 { throw ValidationError("--max-body-bytes must be at least 1024") }
+    if initTimeoutMs < 100 { throw ValidationError("--init-timeout-ms must be at least 100") }
   }
 
   func run() async throws {
@@ -43,10 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
       configuration: configuration, version: LTB.configuration.version)
     let graphQL = try GraphQLService(schema: try APISchema.make(services.resolvers))
-    let router = APIServer.router(graphQL: graphQL, store: store, limits: .init(maxBodyBytes: maxBodyBytes))
-    let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)))
+    let application = APIServer.application(
+      graphQL: graphQL, store: store,
+      limits: .init(maxBodyBytes: maxBodyBytes, initTimeout: .milliseconds(initTimeoutMs)), host: host,
+      port: port)
     Console.writeError(
-      "serving \(store.location) on http://\(host):\(port) (GraphQL at /graphql, REST at /api/v1)")
+      "serving \(store.location) on http://\(host):\(port) (GraphQL at /graphql, subscriptions over ws://\(host):\(port)/graphql, REST at /api/v1)"
+    )
     try await application.runService()
     await registry.shutdown()
     await store.close()

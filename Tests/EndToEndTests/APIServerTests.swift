@@ -16,6 +16,93 @@ struct APIServerTests {
     return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
+  @Test(
+    "the gql Python client over graphql-transport-ws: a query, a benchmark on the real model, every progress event"
+  )
+  func gqlClient() async throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let dataset = directory.appendingPathComponent("cases.jsonl")
+    try Data(
+      (0..<3).map { #"{"id": "q\#($0)", "prompt": "Say the number \#($0)."}"# }.joined(separator: "\n").utf8
+    ).write(to: dataset)
+    let suite = directory.appendingPathComponent("suite.yaml")
+    try Data(
+      """
+      name: ws-run
+      datasets: [\(dataset.path)]
+      targets: [{ provider: llamacpp, model: smollm2-135m-instruct, parameters: { temperature: 0, max_tokens: 8 } }]
+      concurrency: 1
+
+      """.utf8
+    ).write(to: suite)
+    let port = try FreePort.find()
+    let server = try CommandLineTests.start([
+      "serve", "--port", String(port), "--database",
+      "sqlite:" + directory.appendingPathComponent("ws.sqlite").path,
+    ])
+    defer { server.process.terminate() }
+    try await Self.waitUntilReady(port)
+    let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/gql_client.py").path
+    let run = try Shell.run(try Self.python(), [script, "ws://127.0.0.1:\(port)/graphql", suite.path])
+    #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
+    let output = try JSONValue.parse(run.stdout)
+    #expect(output["health"]?["health"]?["status"] == "ok")
+    #expect(output["created"]?["createBenchmark"]?["status"] == "PENDING")
+    #expect(output["created"]?["createBenchmark"]?["totalTasks"] == 3)
+    let completed = output["events"]?.arrayValue?.compactMap { $0["completed"]?.intValue } ?? []
+    #expect(completed == [1, 2, 3], "every progress event, in order, to completion")
+    #expect(output["events"]?.arrayValue?.last?["progressPercent"]?.doubleValue == 100)
+    #expect(output["final"]?["benchmark"]?["status"] == "COMPLETED")
+    #expect(output["final"]?["benchmark"]?["resultCounts"] == ["SUCCESS": 3])
+  }
+
+  @Test("graphql-transport-ws at the socket level: ack, ping/pong, next/complete/error, and every close code")
+  func webSocketProtocol() async throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let port = try FreePort.find()
+    let server = try CommandLineTests.start([
+      "serve", "--port", String(port), "--init-timeout-ms", "1500", "--database",
+      "sqlite:" + directory.appendingPathComponent("ws.sqlite").path,
+    ])
+    defer { server.process.terminate() }
+    try await Self.waitUntilReady(port)
+    let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/ws_protocol.py").path
+    let run = try Shell.run(try Self.python(), [script, "ws://127.0.0.1:\(port)/graphql"])
+    #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
+    let result = try JSONValue.parse(run.stdout)
+    func types(_ scenario: String) -> [String] {
+      result[scenario]?["received"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
+    }
+    #expect(types("ack_ping") == ["connection_ack", "pong"])
+    #expect(result["ack_ping"]?["subprotocol"] == "graphql-transport-ws")
+    #expect(types("query") == ["connection_ack", "next", "complete"])
+    #expect(result["query"]?["received"]?.arrayValue?[1]["payload"]?["data"]?["health"]?["status"] == "ok")
+    #expect(types("invalid_query") == ["connection_ack", "error"])
+    #expect(
+      result["invalid_query"]?["received"]?.arrayValue?[1]["payload"]?.arrayValue?.first?["extensions"]?[
+        "code"]
+        == "GRAPHQL_VALIDATION_FAILED")
+    for (scenario, code) in [
+      ("subscribe_before_init", 4401), ("second_init", 4429), ("bad_json", 4400), ("unknown_type", 4400),
+      ("duplicate_id", 4409), ("init_timeout", 4408),
+    ] {
+      #expect(result[scenario]?["code"]?.intValue == code, "\(scenario): \(result[scenario] ?? .null)")
+    }
+    #expect(
+      types("complete_stops") == ["connection_ack", "next", "complete"], "the stopped id can be used again")
+    #expect(result["no_subprotocol"]?["upgraded"] == false)
+  }
+
+  static func waitUntilReady(_ port: Int) async throws {
+    for _ in 0..<100 {
+      if (try? Shell.run("/usr/bin/curl", ["-fs", "http://127.0.0.1:\(port)/ready"]))?.status == 0 { return }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("ltb serve did not become ready on port \(port)")
+  }
+
   @Test("schemathesis runs every REST route from /api/v1/openapi.json and finds no server error")
   func schemathesis() async throws {
     let directory = try BenchCommandTests.temporaryDirectory()

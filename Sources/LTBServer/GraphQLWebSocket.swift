@@ -1,0 +1,183 @@
+import Foundation
+import GraphQL
+public import HummingbirdWebSocket
+public import LTBAPI
+import LTBCore
+import NIOWebSocket
+import OrderedCollections
+import Synchronization
+
+/// The graphql-transport-ws protocol over one WebSocket: `connection_init` once (within the
+/// init timeout) answered by `connection_ack`, `ping`/`pong`, and per operation id `subscribe`,
+/// then `next` results and `complete` (or `error`); the client's `complete` stops an operation.
+/// Protocol violations close the socket with the protocol's codes: 4400 invalid message, 4401
+/// unauthorised (subscribe before the ack), 4408 init timeout, 4409 duplicate id, 4429 a second
+/// init, 4500 internal error. Events reach a subscription through the engine's event bus,
+/// whose per-subscriber buffer keeps the newest 1,024 events and counts the ones it drops; a
+/// slow socket slows only its own subscriptions (each write is awaited).
+public enum GraphQLWebSocket {
+  /// The subprotocol name clients must offer.
+  public static let subprotocol = "graphql-transport-ws"
+
+  /// Serves one connection until it closes.
+  public static func serve(
+    inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, graphQL: GraphQLService,
+    initTimeout: Duration = .seconds(10), maxMessageBytes: Int = 1 << 20
+  ) async {
+    let connection = Connection()
+    let timeout = Task {
+      try? await Task.sleep(for: initTimeout)
+      if !connection.isAcknowledged, !Task.isCancelled {
+        try? await outbound.close(.unknown(4408), reason: "Connection initialisation timeout")
+      }
+    }
+    defer {
+      timeout.cancel()
+      connection.cancelAll()
+    }
+    do {
+      for try await message in inbound.messages(maxSize: maxMessageBytes) {
+        guard case .text(let text) = message, let json = try? JSONValue.parse(text),
+          case .string(let type)? = json["type"]
+        else {
+          try await outbound.close(.unknown(4400), reason: "Invalid message")
+          return
+        }
+        switch type {
+        case "connection_init":
+          guard connection.initialise() else {
+            try await outbound.close(.unknown(4429), reason: "Too many initialisation requests")
+            return
+          }
+          try await send(outbound, ["type": "connection_ack"])
+        case "ping":
+          try await send(outbound, ["type": "pong"])
+        case "pong":
+          continue
+        case "subscribe":
+          guard connection.isAcknowledged else {
+            try await outbound.close(.unknown(4401), reason: "Unauthorized")
+            return
+          }
+          guard case .string(let id)? = json["id"], !id.isEmpty,
+            case .string(let query)? = json["payload"]?["query"]
+          else {
+            try await outbound.close(
+              .unknown(4400), reason: "Invalid message: subscribe needs an id and a payload.query")
+            return
+          }
+          let variables = json["payload"]?["variables"].flatMap(map) ?? .dictionary([:])
+          let operationName = json["payload"]?["operationName"]?.stringValue
+          let started = connection.start(id) {
+            await run(
+              id: id, query: query, variables: variables, operationName: operationName, graphQL: graphQL,
+              outbound: outbound)
+            connection.finish(id)
+          }
+          guard started else {
+            try await outbound.close(.unknown(4409), reason: "Subscriber for \(id) already exists")
+            return
+          }
+        case "complete":
+          if case .string(let id)? = json["id"] { connection.cancel(id) }
+        default:
+          try await outbound.close(.unknown(4400), reason: "Invalid message type '\(type)'")
+          return
+        }
+      }
+    } catch {
+      try? await outbound.close(.unknown(4500), reason: "Internal error")
+    }
+  }
+
+  /// Runs one operation: a subscription streams `next` messages; a query or mutation sends one.
+  static func run(
+    id: String, query: String, variables: Map, operationName: String?, graphQL: GraphQLService,
+    outbound: WebSocketOutboundWriter
+  ) async {
+    let context = APIContext(requestID: "ws-\(id)")
+    let variableMap =
+      variables.dictionary.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key, $0.value) }) } ?? [:]
+    do {
+      let isSubscription = query.range(of: #"^\s*subscription\b"#, options: .regularExpression) != nil
+      if isSubscription {
+        switch try await graphQL.subscribe(
+          query, variables: variableMap, operationName: operationName, context: context)
+        {
+        case .failure(let errors):
+          try await send(
+            outbound, ["type": "error", "id": .string(id), "payload": try encode(errors.errors)])
+          return
+        case .success(let stream):
+          for try await result in stream {
+            try await send(outbound, ["type": "next", "id": .string(id), "payload": try encode(result)])
+          }
+        }
+      } else {
+        let result = try await graphQL.execute(
+          query, variables: variableMap, operationName: operationName, context: context)
+        if result.data == nil, !result.errors.isEmpty {
+          try await send(
+            outbound, ["type": "error", "id": .string(id), "payload": try encode(result.errors)])
+          return
+        }
+        try await send(outbound, ["type": "next", "id": .string(id), "payload": try encode(result)])
+      }
+      if !Task.isCancelled { try await send(outbound, ["type": "complete", "id": .string(id)]) }
+    } catch {
+      if !Task.isCancelled {
+        try? await send(
+          outbound, ["type": "error", "id": .string(id), "payload": [["message": .string("\(error)")]]])
+      }
+    }
+  }
+
+  static func send(_ outbound: WebSocketOutboundWriter, _ message: JSONValue) async throws {
+    try await outbound.write(.text(message.serialized()))
+  }
+
+  static func encode(_ value: some Encodable) throws -> JSONValue {
+    try JSONValue.parse(String(decoding: try GraphQLJSONEncoder().encode(value), as: UTF8.self))
+  }
+
+  static func map(_ value: JSONValue) -> Map? {
+    try? JSONDecoder().decode(Map.self, from: Data(value.serialized().utf8))
+  }
+
+  /// One connection's state: acknowledged or not, and its running operations.
+  final class Connection: Sendable {
+    private let state = Mutex<(acknowledged: Bool, operations: [String: Task<Void, Never>])>((false, [:]))
+
+    var isAcknowledged: Bool { state.withLock { $0.acknowledged } }
+
+    /// Marks the connection acknowledged; `false` when it already was.
+    func initialise() -> Bool {
+      state.withLock { state in
+        guard !state.acknowledged else { return false }
+        state.acknowledged = true
+        return true
+      }
+    }
+
+    /// Starts operation `id`; `false` when one with that id is running.
+    func start(_ id: String, _ body: @escaping @Sendable () async -> Void) -> Bool {
+      state.withLock { state in
+        guard state.operations[id] == nil else { return false }
+        state.operations[id] = Task { await body() }
+        return true
+      }
+    }
+
+    func finish(_ id: String) { _ = state.withLock { $0.operations.removeValue(forKey: id) } }
+
+    func cancel(_ id: String) { state.withLock { $0.operations.removeValue(forKey: id) }?.cancel() }
+
+    func cancelAll() {
+      let operations = state.withLock { state in
+        defer { state.operations = [:] }
+        return Array(state.operations.values)
+      }
+      for operation in operations { operation.cancel() }
+    }
+  }
+}

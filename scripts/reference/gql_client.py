@@ -1,0 +1,46 @@
+"""A real third-party GraphQL client (gql with its websockets transport, speaking
+graphql-transport-ws) driving `ltb serve`: a query, a mutation that creates a benchmark, a
+benchmarkProgress subscription, and the mutation that starts the run; it prints what it saw as
+JSON for the end-to-end test to check.
+
+usage: gql_client.py WS_URL SUITE_FILE
+"""
+import asyncio
+import json
+import sys
+
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
+
+
+async def main(url, suite):
+    transport = WebsocketsTransport(url=url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+    async with Client(transport=transport, fetch_schema_from_transport=False) as session:
+        health = await session.execute(gql("{ health { status } }"))
+        created = await session.execute(
+            gql("mutation($s: String!) { createBenchmark(input: { suite: $s, start: false }) { id totalTasks status } }"),
+            variable_values={"s": suite},
+        )
+        session_id = created["createBenchmark"]["id"]
+        events = []
+
+        async def follow():
+            query = gql(
+                "subscription($id: UUID!) { benchmarkProgress(sessionId: $id) { completed total progressPercent } }"
+            )
+            async for result in session.subscribe(query, variable_values={"id": session_id}):
+                events.append(result["benchmarkProgress"])
+
+        task = asyncio.create_task(follow())
+        await asyncio.sleep(0.5)  # the subscription is registered before the run starts
+        await session.execute(
+            gql("mutation($id: UUID!) { resumeBenchmark(id: $id) { id } }"), variable_values={"id": session_id}
+        )
+        await asyncio.wait_for(task, 180)
+        final = await session.execute(
+            gql("query($id: UUID!) { benchmark(id: $id) { status resultCounts } }"), variable_values={"id": session_id}
+        )
+    print(json.dumps({"health": health, "created": created, "events": events, "final": final}))
+
+
+asyncio.run(main(sys.argv[1], open(sys.argv[2]).read()))
