@@ -9,10 +9,13 @@ import Synchronization
 public final class GraphQLService: Sendable {
   /// The executable schema.
   public let schema: GraphQLSchema
+  /// Depth, complexity, introspection and time limits.
+  public let limits: QueryLimits
   private let documents = Mutex(DocumentCache(capacity: 1_000))
 
   /// A service over `schema` (validated once here).
-  public init(schema: GraphQLSchema) throws {
+  public init(schema: GraphQLSchema, limits: QueryLimits = QueryLimits()) throws {
+    self.limits = limits
     let problems = validateSchema(schema: schema)
     guard problems.isEmpty else {
       throw LTBError(
@@ -31,7 +34,9 @@ public final class GraphQLService: Sendable {
     case .parseError(let error):
       return GraphQLResult(errors: [Self.coded(error, "GRAPHQL_PARSE_FAILED")])
     case .validateErrors(_, let errors):
-      return GraphQLResult(errors: errors.map { Self.coded($0, "GRAPHQL_VALIDATION_FAILED") })
+      return GraphQLResult(
+        errors: errors.map { $0.extensions["code"] == nil ? Self.coded($0, "GRAPHQL_VALIDATION_FAILED") : $0 }
+      )
     case .unknownId, .result:
       result = try await graphql(
         queryRetrieval: Retrieval(lookup: lookup), queryId: query, context: context,
@@ -45,6 +50,14 @@ public final class GraphQLService: Sendable {
   public func subscribe(
     _ query: String, variables: [String: Map] = [:], operationName: String? = nil, context: APIContext
   ) async throws -> Swift.Result<AsyncThrowingStream<GraphQLResult, any Error>, GraphQLErrors> {
+    switch document(query) {
+    case .parseError(let error): return .failure(GraphQLErrors([Self.coded(error, "GRAPHQL_PARSE_FAILED")]))
+    case .validateErrors(_, let errors):
+      return .failure(
+        GraphQLErrors(
+          errors.map { $0.extensions["code"] == nil ? Self.coded($0, "GRAPHQL_VALIDATION_FAILED") : $0 }))
+    case .unknownId, .result: break
+    }
     let outcome = try await graphqlSubscribe(
       schema: schema, request: query, context: context, variableValues: variables,
       operationName: operationName)
@@ -57,7 +70,8 @@ public final class GraphQLService: Sendable {
     let lookup: PersistedQueryRetrievalResult<String>
     do {
       let document = try parse(source: Source(body: query, name: "GraphQL request"))
-      let errors = validate(schema: schema, ast: document)
+      var errors = validate(schema: schema, ast: document)
+      if errors.isEmpty { errors = limits.problems(document, schema: schema) }
       lookup = errors.isEmpty ? .result(schema, document) : .validateErrors(schema, errors)
     } catch let error as GraphQLError {
       lookup = .parseError(error)
@@ -67,6 +81,31 @@ public final class GraphQLService: Sendable {
     let entry = CachedDocument(lookup: lookup)
     documents.withLock { $0.store(entry, for: query) }
     return lookup
+  }
+
+  /// `body`'s result, or a TIMEOUT error when it takes longer than `timeout` (the operation is
+  /// then cancelled).
+  static func within(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> GraphQLResult)
+    async throws
+    -> GraphQLResult
+  {
+    try await withThrowingTaskGroup(of: GraphQLResult?.self) { group in
+      group.addTask { try await body() }
+      group.addTask {
+        try await Task.sleep(for: timeout)
+        return nil
+      }
+      defer { group.cancelAll() }
+      guard let first = try await group.next(), let result = first else {
+        return GraphQLResult(
+          errors: [
+            GraphQLError(
+              message: "the request took longer than \(timeout)",
+              extensions: ["code": "TIMEOUT", "fix": "ask for less, or raise the server's request timeout"])
+          ])
+      }
+      return result
+    }
   }
 
   /// How many distinct documents are cached.

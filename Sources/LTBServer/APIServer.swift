@@ -140,9 +140,11 @@ public enum APIServer {
     let result = try await graphQL.execute(
       request.query, variables: request.variables ?? [:], operationName: request.operationName,
       context: APIContext(requestID: UUID().uuidString))
-    let failedBeforeExecution = result.data == nil && !result.errors.isEmpty
+    let code = result.errors.first?.extensions["code"]?.string
+    let status: HTTPResponse.Status =
+      result.data != nil || code == nil ? .ok : code == "TIMEOUT" ? .gatewayTimeout : .badRequest
     return Response(
-      status: failedBeforeExecution ? .badRequest : .ok, headers: [.contentType: "application/json"],
+      status: status, headers: [.contentType: "application/json"],
       body: ResponseBody(byteBuffer: ByteBuffer(data: try GraphQLJSONEncoder().encode(result))))
   }
 

@@ -25,11 +25,19 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(name: .long, help: "The largest request body in bytes.") var maxBodyBytes = 1 << 20
   @Option(name: .long, help: "Milliseconds a WebSocket client has to send connection_init.")
   var initTimeoutMs = 10_000
+  @Option(name: .long, help: "The deepest GraphQL selection allowed.") var maxDepth = 12
+  @Option(name: .long, help: "The largest estimated number of fields one query may resolve.")
+  var maxComplexity = 20_000
+  @Option(name: .long, help: "Milliseconds one GraphQL operation may take.") var requestTimeoutMs = 30_000
+  @Flag(name: .long, help: "Refuse introspection queries (__schema, __type).") var noIntrospection = false
 
   func validate() throws {
     if !(1...65_535).contains(port) { throw ValidationError("--port must be 1–65535") }
     if maxBodyBytes < 1_024 { throw ValidationError("--max-body-bytes must be at least 1024") }
     if initTimeoutMs < 100 { throw ValidationError("--init-timeout-ms must be at least 100") }
+    if maxDepth < 2 || maxComplexity < 10 || requestTimeoutMs < 10 {
+      throw ValidationError("--max-depth must be ≥ 2, --max-complexity ≥ 10, --request-timeout-ms ≥ 10")
+    }
   }
 
   func run() async throws {
@@ -45,7 +53,11 @@ struct ServeCommand: AsyncParsableCommand {
       evaluation: EvaluationService(
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
       configuration: configuration, version: LTB.configuration.version)
-    let graphQL = try GraphQLService(schema: try APISchema.make(services.resolvers))
+    let graphQL = try GraphQLService(
+      schema: try APISchema.make(services.resolvers),
+      limits: QueryLimits(
+        maxDepth: maxDepth, maxComplexity: maxComplexity, introspection: !noIntrospection,
+        timeout: .milliseconds(requestTimeoutMs)))
     let application = APIServer.application(
       graphQL: graphQL, store: store,
       limits: .init(maxBodyBytes: maxBodyBytes, initTimeout: .milliseconds(initTimeoutMs)), host: host,

@@ -1,6 +1,5 @@
 import Foundation
 import GraphQL
-import LTBAPI
 import LTBConfig
 import LTBCore
 import LTBEngine
@@ -9,14 +8,17 @@ import LTBProviders
 import LTBStorage
 import Testing
 
+@testable import LTBAPI
+
 /// The GraphQL API executed in-process against a real SQLite file: every read query, the
 /// evaluate mutation, connections and cursors, scalars, error codes, the document cache, and
 /// the REST shim's documents.
 @Suite("GraphQL API", .serialized)
 struct GraphQLAPITests {
   /// A service over a fresh store holding three sessions; the first has results and verdicts.
-  static func withAPI<T>(_ body: (GraphQLService, SQLBenchStore, [UUID]) async throws -> T) async throws -> T
-  {
+  static func withAPI<T>(
+    limits: QueryLimits = QueryLimits(), _ body: (GraphQLService, SQLBenchStore, [UUID]) async throws -> T
+  ) async throws -> T {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(
       "ltb-api-\(UUID().uuidString).sqlite"
     ).path
@@ -62,7 +64,7 @@ struct GraphQLAPITests {
       evaluation: EvaluationService(
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
       configuration: configuration, version: "test")
-    let service = try GraphQLService(schema: try APISchema.make(services.resolvers))
+    let service = try GraphQLService(schema: try APISchema.make(services.resolvers), limits: limits)
     do {
       let value = try await body(service, store, ids)
       await store.close()
@@ -137,7 +139,7 @@ struct GraphQLAPITests {
         "query($s: UUID!) { results(filter: { sessionId: $s, statuses: [SUCCESS] }) { edges { node { testId status response ttftMs e2eMs costUsd scores provider { name } evaluations { metric state score passed explanation } } } } }",
         ["s": .string(ids[0].uuidString)])
       let nodes = json["data"]?["results"]?["edges"]?.arrayValue?.compactMap { $0["node"] } ?? []
-      #expect(nodes.count == 1)
+      #expect(nodes.count == 1, "\(json)")
       #expect(nodes.first?["status"] == "SUCCESS")
       #expect(nodes.first?["ttftMs"] == 10)
       #expect(nodes.first?["scores"] == ["icontains": 1])
@@ -187,6 +189,34 @@ struct GraphQLAPITests {
       #expect(
         badAssertion["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("contians") == true)
     }
+  }
+
+  @Test("depth, complexity, introspection and time limits each answer with their own code")
+  func limits() async throws {
+    let limits = QueryLimits(maxDepth: 3, maxComplexity: 50, introspection: false)
+    try await Self.withAPI(limits: limits) { service, _, _ in
+      let fine = try await Self.run(service, "{ health { status } }")
+      #expect(fine["data"]?["health"]?["status"] == "ok")
+      let deep = try await Self.run(service, "{ benchmarks(first: 1) { edges { node { id } } } }")
+      #expect(deep["errors"]?.arrayValue?.first?["extensions"]?["code"] == "QUERY_TOO_DEEP")
+      #expect(deep["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("4 levels deep") == true)
+      let aliases = (0..<60).map { "h\($0): health { status }" }.joined(separator: " ")
+      let wide = try await Self.run(service, "{ \(aliases) }")
+      #expect(wide["errors"]?.arrayValue?.first?["extensions"]?["code"] == "QUERY_TOO_COMPLEX")
+      let fragments = try await Self.run(
+        service, "query { ...A } fragment A on Query { benchmarks(first: 1) { edges { node { id } } } }")
+      #expect(
+        fragments["errors"]?.arrayValue?.first?["extensions"]?["code"] == "QUERY_TOO_DEEP", "fragments count")
+      let introspection = try await Self.run(service, "{ __schema { queryType { name } } }")
+      #expect(introspection["errors"]?.arrayValue?.first?["extensions"]?["code"] == "INTROSPECTION_DISABLED")
+    }
+    let late = try await GraphQLService.within(.milliseconds(50)) {
+      try await Task.sleep(for: .seconds(2))
+      return GraphQLResult(data: ["late": true])
+    }
+    #expect(late.errors.first?.extensions["code"] == "TIMEOUT")
+    let early = try await GraphQLService.within(.seconds(2)) { GraphQLResult(data: ["early": true]) }
+    #expect(early.errors.isEmpty && early.data?["early"] == true)
   }
 
   @Test("every REST route's document is valid against the schema, and documents are parsed once")
