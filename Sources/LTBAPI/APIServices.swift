@@ -37,7 +37,7 @@ public struct APIServices: Sendable {
   /// Every resolver of the schema, delegating to these services.
   public var resolvers: APIResolvers {
     APIResolvers(
-      provider: ProviderResolver { [providers] name in await providers.get(name) },
+      provider: ProviderResolver(lookup: { [providers] name in await providers.get(name) }),
       session: SessionResolver(services: self), result: ResultResolver(services: self),
       query: QueryResolver(services: self), mutation: MutationResolver(services: self),
       subscription: SubscriptionResolver(services: self))

@@ -11,7 +11,7 @@ public final class GraphQLService: Sendable {
   public let schema: GraphQLSchema
   /// Depth, complexity, introspection and time limits.
   public let limits: QueryLimits
-  private let documents = Mutex(DocumentCache(capacity: 1_000))
+  private let documents = Mutex(LRUCache<String, CachedDocument>(capacity: 1_000))
 
   /// A service over `schema` (validated once here).
   public init(schema: GraphQLSchema, limits: QueryLimits = QueryLimits()) throws {
@@ -150,32 +150,4 @@ public final class GraphQLService: Sendable {
 /// A parsed document: immutable once parsed and validated, so shared between requests.
 struct CachedDocument: @unchecked Sendable {
   let lookup: PersistedQueryRetrievalResult<String>
-}
-
-/// A least-recently-used map of documents.
-struct DocumentCache: ~Copyable {
-  private var entries: [String: (value: CachedDocument, used: UInt64)] = [:]
-  private var clock: UInt64 = 0
-  let capacity: Int
-
-  init(capacity: Int) { self.capacity = capacity }
-
-  var count: Int { entries.count }
-
-  mutating func value(for key: String) -> CachedDocument? {
-    guard let entry = entries[key] else { return nil }
-    clock += 1
-    entries[key] = (entry.value, clock)
-    return entry.value
-  }
-
-  mutating func store(_ value: CachedDocument, for key: String) {
-    clock += 1
-    if entries.count >= capacity, entries[key] == nil,
-      let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key
-    {
-      entries.removeValue(forKey: oldest)
-    }
-    entries[key] = (value, clock)
-  }
 }

@@ -44,9 +44,7 @@ public struct RESTExecutor: Sendable {
       let code = first.extensions["code"]?.string ?? "INTERNAL"
       return Self.error(Self.status(code), code: code, first.message, fix: first.extensions["fix"]?.string)
     }
-    guard let data = result.data,
-      let value = data[route.field].dictionary.map(Map.dictionary) ?? Self.present(data[route.field])
-    else {
+    guard let value = result.data.flatMap({ Self.present($0[route.field]) }) else {
       return Self.error(404, code: "NOT_FOUND", "\(route.path) found nothing for these parameters", fix: nil)
     }
     do {

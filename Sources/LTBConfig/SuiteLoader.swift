@@ -31,8 +31,24 @@ public enum SuiteLoader {
       throw LTBError(.invalidInput, "cannot read the suite file \(path)", fix: "check the path")
     }
     let lowered = path.lowercased()
+    guard lowered.hasSuffix(".toml") || lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") else {
+      throw LTBError(
+        .invalidInput, "unknown suite format for \(path)", fix: "use a .yaml, .yml or .toml file")
+    }
+    return try load(
+      text: text, origin: path, directory: URL(fileURLWithPath: path).deletingLastPathComponent(),
+      toml: lowered.hasSuffix(".toml"),
+      defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+  }
+
+  /// Reads a suite from text (YAML, which includes JSON, or TOML); `origin` names it in errors
+  /// and dataset paths resolve against `directory`.
+  public static func load(
+    text: String, origin: String, directory: URL, toml: Bool = false, defaultName: String = "suite"
+  ) throws -> BenchmarkSuite {
+    let path = origin
     let (value, lines): (JSONValue, ([String]) -> Int?)
-    if lowered.hasSuffix(".toml") {
+    if toml {
       do {
         let parsed = try TOMLReader.parse(text, path: path)
         value = .object(parsed.values.mapValues(Self.json))
@@ -40,17 +56,11 @@ public enum SuiteLoader {
       } catch {
         throw LTBError(.invalidInput, error.description)
       }
-    } else if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
-      (value, lines) = try yaml(text, path: path)
     } else {
-      throw LTBError(
-        .invalidInput, "unknown suite format for \(path)", fix: "use a .yaml, .yml or .toml file")
+      (value, lines) = try yaml(text, path: path)
     }
-    let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
     var reader = SuiteReader(path: path, lines: lines)
-    return try reader.suite(
-      from: value, directory: directory,
-      defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+    return try reader.suite(from: value, directory: directory, defaultName: defaultName)
   }
 
   private static func yaml(_ text: String, path: String) throws -> (JSONValue, ([String]) -> Int?) {

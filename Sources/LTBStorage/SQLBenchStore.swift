@@ -219,13 +219,13 @@ public final class SQLBenchStore: BenchStore {
     let updated = Self.resultColumns.filter { $0 != "id" && $0 != "session_id" && $0 != "task_key" }
     if let sqlite = connections as? SQLiteConnectionProvider {
       let columns = Self.resultColumns.joined(separator: ", ")
-      let placeholders =
+      let rowMarkers =
         "(" + Array(repeating: "?", count: Self.resultColumns.count).joined(separator: ", ") + ")"
       let upsert = updated.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
       try await sqlite.writeNative { connection in
         try await Self.inTransaction(connection) {
           for batch in batches {
-            let values = Array(repeating: placeholders, count: batch.count).joined(separator: ", ")
+            let values = Array(repeating: rowMarkers, count: batch.count).joined(separator: ", ")
             let sql =
               "INSERT INTO results (\(columns)) VALUES \(values) ON CONFLICT (session_id, task_key) DO UPDATE SET \(upsert)"
             _ = try await connection.query(sql, batch.flatMap { row in row.map(\.sqlite) })

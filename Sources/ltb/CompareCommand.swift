@@ -99,9 +99,7 @@ struct CompareCommand: AsyncParsableCommand {
       name: "compare \(labels.joined(separator: " vs "))",
       datasets: [URL(fileURLWithPath: dataset).standardizedFileURL.path], targets: targets,
       repeats: repeats)
-    suite.evaluation = EvaluationSettings(
-      judgeProvider: evaluation.judge?.split(separator: "/").first.map(String.init),
-      judgeModel: evaluation.judge?.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init))
+    suite.evaluation = evaluation.settings
     let service = BenchmarkService(
       store: store, providers: configuration.providers, catalog: configuration.catalog)
     let session = try await service.createSession(suite)

@@ -19,14 +19,9 @@ struct EvaluationOptions: ParsableArguments {
     configuration: LTBConfiguration, registry: ProviderRegistry, store: any BenchStore,
     suite: EvaluationSettings?
   ) async throws -> EvaluationService {
-    func split(_ text: String?) -> (String?, String?) {
-      guard let text else { return (nil, nil) }
-      let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-      return (parts.first, parts.count > 1 ? parts[1] : nil)
-    }
-    let (judgeName, judgeModel) = judge.map { split($0) } ?? (suite?.judgeProvider, suite?.judgeModel)
+    let (judgeName, judgeModel) = judge.map { Self.split($0) } ?? (suite?.judgeProvider, suite?.judgeModel)
     let (embeddingName, embeddingModel) =
-      embedding.map { split($0) } ?? (suite?.embeddingProvider, suite?.embeddingModel)
+      embedding.map { Self.split($0) } ?? (suite?.embeddingProvider, suite?.embeddingModel)
     var providers: [String: any Provider] = [:]
     for name in await registry.list() { providers[name] = await registry.get(name) }
     var settings: JudgeSettings?
@@ -41,6 +36,21 @@ struct EvaluationOptions: ParsableArguments {
       store: store,
       evaluators: EvaluationService.standardEvaluators(
         judge: settings, providers: providers, embedding: embedder, embeddingModel: embeddingModel))
+  }
+
+  /// `PROVIDER/MODEL` as its two parts (the model is optional).
+  static func split(_ text: String) -> (String?, String?) {
+    let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+    return (parts.first, parts.count > 1 ? parts[1] : nil)
+  }
+
+  /// The judge and embedding given on the command line, as a suite would carry them.
+  var settings: EvaluationSettings {
+    let (judgeName, judgeModel) = judge.map(Self.split) ?? (nil, nil)
+    let (embeddingName, embeddingModel) = embedding.map(Self.split) ?? (nil, nil)
+    return EvaluationSettings(
+      judgeProvider: judgeName, judgeModel: judgeModel, embeddingProvider: embeddingName,
+      embeddingModel: embeddingModel)
   }
 
   /// `--metrics bleu,rouge-l:0.4,wer:0.3`: each a type, optionally with a threshold.

@@ -231,6 +231,7 @@ struct GraphQLAPITests {
       _ = try await Self.run(service, query)
       _ = try await Self.run(service, query)
       _ = try await Self.run(service, "{ providers { name } }")
+      #expect(service.cachedDocuments == 2, "the repeated query was parsed once")
       let printed = printSchema(schema: service.schema)
       #expect(printed == printSchema(schema: try buildSchema(source: schemaSDL)))
     }

@@ -40,7 +40,9 @@ struct SubscriptionTests {
       configuration: configuration, version: "test")
     let service = try GraphQLService(schema: try APISchema.make(services.resolvers))
     let context = APIContext(requestID: "sub")
-    let suite = "name: api-run\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\nconcurrency: 1\n"
+    // JSON text (a suite may also be YAML).
+    let suite =
+      #"{"name": "api-run", "datasets": ["\#(dataset.path)"], "targets": [{"provider": "fake"}], "concurrency": 1}"#
     let created = try await service.execute(
       "mutation($suite: String!) { createBenchmark(input: { suite: $suite, start: false }) { id status totalTasks } }",
       variables: ["suite": .string(suite)], context: context)

@@ -83,19 +83,8 @@ struct MutationResolver: MutationResolvers {
 
   /// A suite from YAML or JSON text; dataset paths resolve against the server's directory.
   static func suite(from text: String) throws -> BenchmarkSuite {
-    let isJSON = text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")
-    let directory = FileManager.default.currentDirectoryPath
-    let path = directory + "/.ltb-api-suite-\(UUID().uuidString).\(isJSON ? "json" : "yaml")"
-    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-      throw LTBError(
-        .internal, "cannot stage the suite in \(directory)", fix: "run the server in a writable directory")
-    }
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    do {
-      return try SuiteLoader.load(path: path)
-    } catch let error as LTBError {
-      throw LTBError(
-        error.code, error.message.replacingOccurrences(of: path, with: "the suite"), fix: error.fix)
-    }
+    try SuiteLoader.load(
+      text: text, origin: "the suite",
+      directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
   }
 }

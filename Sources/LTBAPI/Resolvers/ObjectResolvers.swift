@@ -45,12 +45,8 @@ struct ResultResolver: ResultResolvers {
 
 /// `Provider`'s computed fields.
 struct ProviderResolver: ProviderResolvers {
-  /// The live providers, by name (set by the services).
+  /// The live providers, by name.
   let lookup: @Sendable (String) async -> (any LTBCore.Provider)?
-
-  init(lookup: @escaping @Sendable (String) async -> (any LTBCore.Provider)? = { _ in nil }) {
-    self.lookup = lookup
-  }
 
   func health(_ parent: Provider, context: APIContext) async throws -> ProviderHealth {
     guard let provider = await lookup(parent.name) else {

@@ -28,12 +28,11 @@ public struct JudgeEvaluator: Evaluator {
 
   /// What besides the inputs determines the outcome (for the cache key).
   public func cacheKeyParts(_ assertion: AssertionSpec) -> [String] {
-    let judge = (try? settingsFor(assertion))?.label ?? "-"
+    let resolved = try? settingsFor(assertion)
     let prompts = Self.prompts(for: assertion.type).compactMap { try? JudgePrompt.load($0) }
       .map { "\($0.name).v\($0.version)" }
-    let resolved = try? settingsFor(assertion)
     return [
-      judge, "t=\(resolved?.temperature ?? 0)", "st=\(resolved?.sampleTemperature ?? 0)",
+      resolved?.label ?? "-", "t=\(resolved?.temperature ?? 0)", "st=\(resolved?.sampleTemperature ?? 0)",
       "max=\(resolved?.maxTokens ?? 0)",
     ] + prompts
   }

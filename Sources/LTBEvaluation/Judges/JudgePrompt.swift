@@ -8,31 +8,42 @@ public struct JudgePrompt: Sendable {
   public let name: String
   /// Its version.
   public let version: Int
-  /// The template, with `{{placeholders}}`.
+  /// The template; `{{name}}` marks where a value goes.
   public let template: String
   /// The reply's JSON schema (sent as a structured-output constraint where the provider can).
   public let schema: JSONValue
 
-  /// Loads the newest version of a bundled prompt.
+  /// The newest version of a bundled prompt (the files are read once per process).
   public static func load(_ name: String) throws -> JudgePrompt {
+    guard let prompt = try bundled.get()[name] else {
+      throw LTBError(.internal, "no judge prompt named \(name)", fix: "reinstall ltb")
+    }
+    return prompt
+  }
+
+  /// Every bundled prompt, newest version of each, by name.
+  private static let bundled: Result<[String: JudgePrompt], LTBError> = Result { () throws(LTBError) in
     guard let directory = Bundle.module.url(forResource: "judges", withExtension: nil) else {
       throw LTBError(.internal, "the judge prompts are missing from the installation", fix: "reinstall ltb")
     }
     let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-    let versions = files.compactMap { file -> (Int, String)? in
-      guard file.hasPrefix(name + ".v"), file.hasSuffix(".md"),
-        let version = Int(file.dropFirst(name.count + 2).dropLast(3))
-      else { return nil }
-      return (version, file)
+    var prompts: [String: JudgePrompt] = [:]
+    for (name, schema) in schemas {
+      let versions = files.compactMap { file -> (Int, String)? in
+        guard file.hasPrefix(name + ".v"), file.hasSuffix(".md"),
+          let version = Int(file.dropFirst(name.count + 2).dropLast(3))
+        else { return nil }
+        return (version, file)
+      }
+      guard let (version, file) = versions.max(by: { $0.0 < $1.0 }),
+        let template = try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+      else { continue }
+      prompts[name] = JudgePrompt(name: name, version: version, template: template, schema: schema)
     }
-    guard let (version, file) = versions.max(by: { $0.0 < $1.0 }), let schema = schemas[name] else {
-      throw LTBError(.internal, "no judge prompt named \(name)", fix: "reinstall ltb")
-    }
-    let template = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-    return JudgePrompt(name: name, version: version, template: template, schema: schema)
+    return prompts
   }
 
-  /// The prompt with its placeholders filled.
+  /// The prompt with every `{{name}}` replaced by its value.
   public func render(_ values: [String: String]) -> String {
     var text = template
     for (key, value) in values { text = text.replacingOccurrences(of: "{{\(key)}}", with: value) }

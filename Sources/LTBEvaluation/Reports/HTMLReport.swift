@@ -36,11 +36,11 @@ enum HTMLReport {
           return (label, series.map { values[$0] ?? 0 })
         }))
     for label in data.labels {
-      let ttfts = data.results.filter { ReportData.label($0) == label }.compactMap(\.timeToFirstTokenMs)
+      let ttfts = data.results.filter { SessionRecords.label($0) == label }.compactMap(\.timeToFirstTokenMs)
       if !ttfts.isEmpty {
         sections.append(SVGChart.histogram(title: "TTFT distribution: \(label)", unit: "ms", values: ttfts))
       }
-      let scores = data.results.filter { ReportData.label($0) == label }.compactMap {
+      let scores = data.results.filter { SessionRecords.label($0) == label }.compactMap {
         data.cases[$0.id]?.score
       }
       if !scores.isEmpty {
@@ -71,7 +71,7 @@ enum HTMLReport {
     for id in testIDs.prefix(500) {
       matrix += "<tr><td>\(e(id))</td>"
       for label in data.labels {
-        let repeats = data.results.filter { $0.testID == id && ReportData.label($0) == label }
+        let repeats = data.results.filter { $0.testID == id && SessionRecords.label($0) == label }
         let verdicts = repeats.map(data.verdict)
         let shown = verdicts.isEmpty ? "" : verdicts.joined(separator: " ")
         let style =
@@ -89,7 +89,7 @@ enum HTMLReport {
     var costs =
       "<table><tr><th>model</th><th>requests</th><th>model cost USD</th><th>judge cost USD</th><th>judge calls</th><th>judge tokens in / out</th></tr>"
     for group in data.evaluation.groups {
-      let requests = data.results.filter { ReportData.label($0) == group.label }.count
+      let requests = data.results.filter { SessionRecords.label($0) == group.label }.count
       costs +=
         "<tr><td>\(e(group.label))</td><td>\(requests)</td><td>\(e(String(format: "%.6f", group.modelCost)))</td><td>\(e(String(format: "%.6f", group.judgeCost)))</td><td>\(group.judgeCalls)</td><td>\(group.judgeInputTokens) / \(group.judgeOutputTokens)</td></tr>"
     }

@@ -9,7 +9,7 @@ enum JUnitReport {
     var suites: [String] = []
     var totals = (tests: 0, failures: 0, errors: 0, skipped: 0, time: 0.0)
     for label in data.labels {
-      let mine = data.results.filter { ReportData.label($0) == label }
+      let mine = data.results.filter { SessionRecords.label($0) == label }
       var cases: [String] = []
       var counts = (failures: 0, errors: 0, skipped: 0, time: 0.0)
       let grouped = Dictionary(grouping: mine, by: { "\($0.dataset)\u{1F}\($0.testID)" })

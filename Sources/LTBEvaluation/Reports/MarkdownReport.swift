@@ -36,7 +36,7 @@ enum MarkdownReport {
       lines += ["", "<details><summary>\(failures.count) failing or erroring responses</summary>", ""]
       for result in failures.prefix(20) {
         lines.append(
-          "- `\(cell(result.testID))` on \(cell(ReportData.label(result))): **\(data.verdict(result))**: \(cell(data.cases[result.id]?.reason ?? result.error ?? ""))"
+          "- `\(cell(result.testID))` on \(cell(SessionRecords.label(result))): **\(data.verdict(result))**: \(cell(data.cases[result.id]?.reason ?? result.error ?? ""))"
         )
       }
       if failures.count > 20 { lines.append("- … and \(failures.count - 20) more") }

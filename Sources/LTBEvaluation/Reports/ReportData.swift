@@ -23,32 +23,29 @@ public struct ReportData: Sendable {
     guard let session = try await store.session(id) else {
       throw LTBError(.notFound, "no session \(id)", fix: "list sessions with `ltb sessions list`")
     }
-    var results: [BenchmarkResult] = []
-    try await store.forEachResultPage(session: id) { page in results += page.filter { !$0.warmup } }
-    let records = try await store.evaluations(session: id)
+    let data = try await SessionRecords.load(session: id, store: store)
     return ReportData(
-      session: session, results: results, records: Dictionary(grouping: records, by: \.resultID),
-      cases: Dictionary(
-        try await store.caseEvaluations(session: id).map { ($0.resultID, $0) }, uniquingKeysWith: { $1 }),
-      evaluation: try await SessionEvaluation.load(
-        session: id, store: store, cache: EvaluationCache.Statistics()),
-      metricNames: Set(records.map(\.metric)).sorted())
+      session: session, results: data.results, records: Dictionary(grouping: data.records, by: \.resultID),
+      cases: Dictionary(data.cases.map { ($0.resultID, $0) }, uniquingKeysWith: { $1 }),
+      evaluation: SessionEvaluation.summarize(data, session: id, cache: EvaluationCache.Statistics()),
+      metricNames: Set(data.records.map(\.metric)).sorted())
   }
-
-  /// `provider/model` of a result.
-  static func label(_ result: BenchmarkResult) -> String { "\(result.provider)/\(result.model)" }
 
   /// The targets in the order first seen.
   var labels: [String] {
     var seen: [String] = []
-    for result in results where !seen.contains(Self.label(result)) { seen.append(Self.label(result)) }
+    for result in results where !seen.contains(SessionRecords.label(result)) {
+      seen.append(SessionRecords.label(result))
+    }
     return seen
   }
 
   /// Percentiles (p50, p90, p95, p99) of a measurement for one target's successful results.
   func percentiles(_ label: String, _ value: (BenchmarkResult) -> Double?) -> [String: Double] {
-    let values = results.filter { Self.label($0) == label && $0.status == .success }.compactMap(value)
-      .sorted()
+    let values = results.filter { SessionRecords.label($0) == label && $0.status == .success }.compactMap(
+      value
+    )
+    .sorted()
     guard !values.isEmpty else { return [:] }
     return [
       "p50": Statistics.quantile(sorted: values, 0.5), "p90": Statistics.quantile(sorted: values, 0.9),

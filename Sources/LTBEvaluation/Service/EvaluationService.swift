@@ -150,11 +150,9 @@ public actor EvaluationService {
       done += measured.count
       progress?(done)
     } while cursor != nil
-    let summary = try await SessionEvaluation.load(
-      session: sessionID, store: store, cache: await cache.statistics)
-    for profile in try await ModelProfiler.profiles(session: sessionID, store: store) {
-      try await store.saveModelProfile(profile)
-    }
+    let data = try await SessionRecords.load(session: sessionID, store: store)
+    let summary = SessionEvaluation.summarize(data, session: sessionID, cache: await cache.statistics)
+    for profile in ModelProfiler.profiles(data) { try await store.saveModelProfile(profile) }
     return summary
   }
 

@@ -6,17 +6,14 @@ public import LTBStorage
 /// latency percentiles, cost per 1,000 tokens, sample count) and answers "which model is the
 /// cheapest (or fastest) that meets this bar on my data?".
 public enum ModelProfiler {
-  /// The profile of every provider/model in a session.
-  public static func profiles(session: UUID, store: any BenchStore) async throws -> [ModelProfile] {
+  /// The profile of every provider/model in a session's records.
+  public static func profiles(_ data: SessionRecords) -> [ModelProfile] {
     var byTarget: [String: [BenchmarkResult]] = [:]
-    try await store.forEachResultPage(session: session) { page in
-      for result in page where !result.warmup && result.status == .success {
-        byTarget["\(result.provider)\u{1F}\(result.model)", default: []].append(result)
-      }
+    for result in data.results where result.status == .success {
+      byTarget["\(result.provider)\u{1F}\(result.model)", default: []].append(result)
     }
-    let records = Dictionary(grouping: try await store.evaluations(session: session), by: \.resultID)
-    let cases = Dictionary(
-      uniqueKeysWithValues: try await store.caseEvaluations(session: session).map { ($0.resultID, $0) })
+    let records = Dictionary(grouping: data.records, by: \.resultID)
+    let cases = Dictionary(data.cases.map { ($0.resultID, $0) }, uniquingKeysWith: { $1 })
     return byTarget.sorted { $0.key < $1.key }.map { key, results in
       let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
       var scores: [String: [Double]] = [:]

@@ -1,5 +1,5 @@
 public import Foundation
-public import LTBCore
+import LTBCore
 public import LTBStorage
 
 /// A session's evaluation, per target (provider and model): case verdicts, the case score and
@@ -51,46 +51,41 @@ public struct SessionEvaluation: Sendable, Codable {
     async throws
     -> SessionEvaluation
   {
-    var targets: [UUID: (label: String, provider: String, model: String, cost: Double)] = [:]
-    var order: [String] = []
-    try await store.forEachResultPage(session: session) { page in
-      for result in page where !result.warmup {
-        let label = "\(result.provider)/\(result.model)"
-        if !order.contains(label) { order.append(label) }
-        targets[result.id] = (label, result.provider, result.model, result.cost?.total ?? 0)
-      }
-    }
-    let records = try await store.evaluations(session: session)
-    let verdicts = try await store.caseEvaluations(session: session)
-    var groups: [Group] = []
-    for label in order {
-      let ids = Set(targets.filter { $0.value.label == label }.keys)
-      guard let first = targets.values.first(where: { $0.label == label }) else { continue }
-      let mine = records.filter { ids.contains($0.resultID) }
-      let cases = verdicts.filter { ids.contains($0.resultID) }
+    summarize(try await SessionRecords.load(session: session, store: store), session: session, cache: cache)
+  }
+
+  /// Summarizes a session's records, per provider/model.
+  public static func summarize(_ data: SessionRecords, session: UUID, cache: EvaluationCache.Statistics)
+    -> SessionEvaluation
+  {
+    let records = Dictionary(grouping: data.records, by: \.resultID)
+    let verdicts = Dictionary(data.cases.map { ($0.resultID, $0) }, uniquingKeysWith: { $1 })
+    let groups = data.byTarget.compactMap { label, results -> Group? in
+      guard let first = results.first else { return nil }
+      let mine = results.flatMap { records[$0.id] ?? [] }
+      let cases = results.compactMap { verdicts[$0.id] }
       var metrics: [String: MetricSummary] = [:]
       for (metric, rows) in Dictionary(grouping: mine, by: \.metric) {
         let scored = rows.filter { $0.state == .scored }
+        // One fixed seed: the same data always give the same interval.
         metrics[metric] = MetricSummary(
           scores: scored.compactMap(\.score), passes: scored.compactMap(\.passed),
           errors: rows.filter { $0.state == .error }.count,
-          unavailable: rows.filter { $0.state == .unavailable }.count,
-          seed: UInt64(truncatingIfNeeded: metric.hashValue & 0) + 1)
+          unavailable: rows.filter { $0.state == .unavailable }.count, seed: 1)
       }
       let caseScores = cases.compactMap(\.score)
       let judged = mine.compactMap(\.judge)
-      groups.append(
-        Group(
-          provider: first.provider, model: first.model, evaluated: cases.count,
-          pass: cases.filter { $0.verdict == .pass }.count, fail: cases.filter { $0.verdict == .fail }.count,
-          error: cases.filter { $0.verdict == .error }.count,
-          caseScore: caseScores.isEmpty
-            ? nil : MetricSummary(scores: caseScores, passes: cases.map { $0.verdict == .pass }, seed: 1),
-          metrics: metrics, modelCost: targets.values.filter { $0.label == label }.reduce(0) { $0 + $1.cost },
-          judgeCost: judged.reduce(0) { $0 + ($1.cost ?? 0) },
-          judgeInputTokens: judged.reduce(0) { $0 + $1.inputTokens },
-          judgeOutputTokens: judged.reduce(0) { $0 + $1.outputTokens },
-          judgeCalls: judged.reduce(0) { $0 + $1.calls }))
+      return Group(
+        provider: first.provider, model: first.model, evaluated: cases.count,
+        pass: cases.filter { $0.verdict == .pass }.count, fail: cases.filter { $0.verdict == .fail }.count,
+        error: cases.filter { $0.verdict == .error }.count,
+        caseScore: caseScores.isEmpty
+          ? nil : MetricSummary(scores: caseScores, passes: cases.map { $0.verdict == .pass }, seed: 1),
+        metrics: metrics, modelCost: results.reduce(0) { $0 + ($1.cost?.total ?? 0) },
+        judgeCost: judged.reduce(0) { $0 + ($1.cost ?? 0) },
+        judgeInputTokens: judged.reduce(0) { $0 + $1.inputTokens },
+        judgeOutputTokens: judged.reduce(0) { $0 + $1.outputTokens },
+        judgeCalls: judged.reduce(0) { $0 + $1.calls })
     }
     return SessionEvaluation(sessionID: session, groups: groups, cache: cache)
   }

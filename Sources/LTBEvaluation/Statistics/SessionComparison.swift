@@ -180,9 +180,9 @@ public struct SessionComparison: Sendable, Codable {
     guard let stored = try await store.session(session) else {
       throw LTBError(.notFound, "no session \(session)", fix: "list sessions with `ltb sessions list`")
     }
-    var results: [BenchmarkResult] = []
-    try await store.forEachResultPage(session: session) { page in
-      results += page.filter { label == nil || "\($0.provider)/\($0.model)" == label || $0.model == label }
+    let data = try await SessionRecords.load(session: session, store: store)
+    let results = data.results.filter {
+      label == nil || "\($0.provider)/\($0.model)" == label || $0.model == label
     }
     if let label, results.isEmpty {
       throw LTBError(
@@ -191,8 +191,8 @@ public struct SessionComparison: Sendable, Codable {
     }
     return Side(
       label: label ?? stored.name + " (\(session.uuidString.prefix(8)))", results: results,
-      records: try await store.evaluations(session: session),
-      cases: try await store.caseEvaluations(session: session))
+      records: data.records,
+      cases: data.cases)
   }
 
   /// The metrics that got significantly worse by more than the margin: `margin` in score units

@@ -17,8 +17,6 @@ struct NGramCounter: ~Copyable {
   var keys: UnsafeBufferPointer<NGramKey> { keyStorage.buffer }
   /// Their counts.
   var counts: UnsafeBufferPointer<Int> { countStorage.buffer }
-  /// The number of distinct n-grams.
-  var distinct: Int { keyStorage.count }
 
   /// Forgets every n-gram.
   mutating func reset() {
@@ -59,9 +57,6 @@ struct NGramCounter: ~Copyable {
     let existing = table[find(key)]
     return existing == 0 ? 0 : countStorage[Int(existing) - 1]
   }
-
-  /// Every count summed.
-  var total: Int { counts.reduce(0, +) }
 
   /// The slot holding `key`, or the empty slot where it would go.
   @inline(__always)

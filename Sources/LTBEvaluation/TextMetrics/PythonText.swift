@@ -73,14 +73,6 @@ enum PythonText {
     if start >= 0 { body(start..<bytes.count) }
   }
 
-  /// `str.strip()` on Unicode scalars.
-  static func stripped(_ scalars: ArraySlice<Unicode.Scalar>) -> ArraySlice<Unicode.Scalar> {
-    var lower = scalars.startIndex
-    var upper = scalars.endIndex
-    while lower < upper, isWhitespace(scalars[lower]) { lower += 1 }
-    while upper > lower, isWhitespace(scalars[upper - 1]) { upper -= 1 }
-    return scalars[lower..<upper]
-  }
 }
 
 extension PythonText {

@@ -28,12 +28,6 @@ public struct Rouge: ~Copyable {
     token.free()
   }
 
-  /// ROUGE-N (n = 1 or 2) of a prediction against a target.
-  public mutating func rougeN(_ order: Int, target: String, prediction: String) -> RougeScore {
-    tokenizePair(target: target, prediction: prediction)
-    return scoreNGrams(order)
-  }
-
   /// ROUGE-L (longest common subsequence) of a prediction against a target.
   public mutating func rougeL(target: String, prediction: String) -> RougeScore {
     tokenizePair(target: target, prediction: prediction)
@@ -46,16 +40,6 @@ public struct Rouge: ~Copyable {
   ) {
     tokenizePair(target: target, prediction: prediction)
     return (scoreNGrams(1), scoreNGrams(2), scoreLCS())
-  }
-
-  /// The tokens rouge-score would produce (for tests and explanations).
-  public mutating func tokens(_ text: String) -> [String] {
-    interner.reset()
-    targetIDs.count = 0
-    var ids = targetIDs
-    tokenize(text, into: &ids)
-    targetIDs = ids
-    return targetIDs.buffer.map { interner.text($0) }
   }
 
   private mutating func tokenizePair(target: String, prediction: String) {

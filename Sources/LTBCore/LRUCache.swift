@@ -1,6 +1,6 @@
 /// A least-recently-used map of bounded size: lookups and inserts in O(1), the entry unused the
 /// longest evicted first.
-struct LRUCache<Key: Hashable, Value> {
+public struct LRUCache<Key: Hashable, Value> {
   private struct Node {
     var key: Key
     var value: Value
@@ -8,25 +8,28 @@ struct LRUCache<Key: Hashable, Value> {
     var next: Int
   }
 
-  let capacity: Int
+  /// The most entries it holds.
+  public let capacity: Int
   private var index: [Key: Int] = [:]
   private var nodes: [Node] = []
   private var head = -1  // most recent
   private var tail = -1  // least recent
 
-  init(capacity: Int) { self.capacity = max(1, capacity) }
+  /// An empty cache of `capacity` entries (at least one).
+  public init(capacity: Int) { self.capacity = max(1, capacity) }
 
-  var count: Int { index.count }
+  /// How many entries it holds.
+  public var count: Int { index.count }
 
   /// The value for `key`, marking it most recently used.
-  mutating func value(for key: Key) -> Value? {
+  public mutating func value(for key: Key) -> Value? {
     guard let slot = index[key] else { return nil }
     moveToFront(slot)
     return nodes[slot].value
   }
 
   /// Stores `value`, evicting the least recently used entry when full.
-  mutating func store(_ value: Value, for key: Key) {
+  public mutating func store(_ value: Value, for key: Key) {
     if let slot = index[key] {
       nodes[slot].value = value
       moveToFront(slot)
