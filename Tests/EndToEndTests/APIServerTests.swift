@@ -129,10 +129,12 @@ struct APIServerTests {
     #expect(ready, "ltb serve did not become ready")
     let tool = URL(fileURLWithPath: try Self.python()).deletingLastPathComponent().appendingPathComponent(
       "schemathesis")
+    // Run from the temporary directory: schemathesis keeps a cache folder where it runs.
     let run = try Shell.run(
-      tool.path,
+      "/usr/bin/env",
       [
-        "run", "http://127.0.0.1:\(port)/api/v1/openapi.json", "--checks", "not_a_server_error",
+        "--chdir=\(directory.path)", tool.path, "run", "http://127.0.0.1:\(port)/api/v1/openapi.json",
+        "--checks", "not_a_server_error",
         "--max-examples", "25",
         "--seed", "20261129",
       ])
