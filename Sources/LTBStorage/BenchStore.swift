@@ -39,6 +39,8 @@ public protocol BenchStore: Sendable {
   func saveEvaluations(_ records: [EvaluationRecord], cases: [CaseEvaluation]) async throws
   /// Every metric verdict of a session.
   func evaluations(session: UUID) async throws -> [EvaluationRecord]
+  /// Every metric verdict of these results, in one round trip.
+  func evaluations(results: [UUID]) async throws -> [EvaluationRecord]
   /// Every case verdict of a session.
   func caseEvaluations(session: UUID) async throws -> [CaseEvaluation]
   /// A cached evaluation outcome (JSON text).
@@ -51,6 +53,8 @@ public protocol BenchStore: Sendable {
   func modelProfiles() async throws -> [ModelProfile]
   /// Closes every connection.
   func close() async
+  /// Database round trips since the store opened (for `/metrics` and for tests that bound them).
+  var operationCount: Int { get }
 }
 
 extension BenchStore {

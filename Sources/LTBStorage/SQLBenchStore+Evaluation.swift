@@ -58,6 +58,16 @@ extension SQLBenchStore {
     }
   }
 
+  /// Every metric verdict of these results, in one round trip (none for no results).
+  public func evaluations(results: [UUID]) async throws -> [EvaluationRecord] {
+    guard !results.isEmpty else { return [] }
+    return try await connections.read { database in
+      try await database.raw(
+        "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric"
+      ).all().map { try $0.decode(column: "record", as: EvaluationRecord.self) }
+    }
+  }
+
   /// Every case verdict of a session.
   public func caseEvaluations(session: UUID) async throws -> [CaseEvaluation] {
     try await connections.read { database in

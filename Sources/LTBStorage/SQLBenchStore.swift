@@ -50,6 +50,9 @@ public final class SQLBenchStore: BenchStore {
     return store
   }
 
+  /// Database round trips since the store opened.
+  public var operationCount: Int { connections.operationCount }
+
   /// Applies pending migrations.
   public func migrate() async throws -> [String] {
     try await MigrationRunner(provider: connections, migrations: Migration.bundled(for: connections.dialect))

@@ -7,6 +7,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// Hands out database connections: reads may run side by side; for SQLite, writes go one at a
 /// time through a single connection (SQLite allows one writer; queuing here avoids busy errors).
@@ -15,6 +16,8 @@ protocol SQLConnectionProvider: Sendable {
   func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
   func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
   func close() async
+  /// Database round trips (reads and writes) since the store opened.
+  var operationCount: Int { get }
 }
 
 /// SQLite in WAL mode: one writer connection behind a queue, a few reader connections.
@@ -24,6 +27,8 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   private let readers: [SQLiteConnection]
   private let writeQueue = AsyncMutex()
   private let nextReader = NIOLockedValueBox(0)
+  private let operations = Atomic<Int>(0)
+  var operationCount: Int { operations.load(ordering: .relaxed) }
 
   private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
     self.writer = writer
@@ -68,6 +73,7 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   }
 
   func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    operations.add(1, ordering: .relaxed)
     let index = nextReader.withLockedValue { value in
       defer { value = (value + 1) % readers.count }
       return value
@@ -76,12 +82,14 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   }
 
   func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-    try await writeQueue.withLock { try await body(writer.sql()) }
+    operations.add(1, ordering: .relaxed)
+    return try await writeQueue.withLock { try await body(writer.sql()) }
   }
 
   /// Runs `body` on the writer connection itself, for bulk inserts that bind `SQLiteData` directly.
   func writeNative<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
-    try await writeQueue.withLock { try await body(writer) }
+    operations.add(1, ordering: .relaxed)
+    return try await writeQueue.withLock { try await body(writer) }
   }
 
   /// Closes every connection, even when the calling task is cancelled (a cancelled close would
@@ -97,6 +105,8 @@ final class PostgresConnectionProvider: SQLConnectionProvider {
   let dialect = SQLDialectKind.postgres
   private let client: PostgresClient
   private let runner: Task<Void, Never>
+  private let operations = Atomic<Int>(0)
+  var operationCount: Int { operations.load(ordering: .relaxed) }
 
   private init(client: PostgresClient) {
     self.client = client
@@ -135,7 +145,9 @@ final class PostgresConnectionProvider: SQLConnectionProvider {
   }
 
   func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-    try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+    operations.add(1, ordering: .relaxed)
+    return try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil))
+    }
   }
 
   func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

@@ -236,4 +236,40 @@ struct GraphQLAPITests {
       #expect(printed == printSchema(schema: try buildSchema(source: schemaSDL)))
     }
   }
+
+  @Test("a page of 50 results with nested provider, scores and evaluations costs two round trips")
+  func batchedLoading() async throws {
+    try await Self.withAPI { service, store, ids in
+      let results = (0..<60).map { index in
+        BenchmarkResult(
+          sessionID: ids[1], taskKey: "b\(index)", testID: "batch-\(index)", dataset: "d", provider: "local",
+          model: "m", status: .success, prompt: "p\(index)", response: "r\(index)",
+          timing: RequestTiming(contentEventOffsetsNanos: [1_000_000], endOffsetNanos: 2_000_000))
+      }
+      try await store.insertResults(results)
+      let records = results.flatMap { result in
+        ["exact", "bleu"].map { metric in
+          EvaluationRecord(
+            resultID: result.id, sessionID: ids[1], testID: result.testID, metric: metric,
+            evaluator: "deterministic", evaluatorVersion: 1, state: .scored, score: 0.5, passed: true,
+            explanation: metric)
+        }
+      }
+      try await store.saveEvaluations(records, cases: [])
+      let before = store.operationCount
+      let json = try await Self.run(
+        service,
+        "query($s: UUID) { results(filter: {sessionId: $s}, first: 50) { edges { node { testId scores provider { name } evaluations { metric score } } } } }",
+        ["s": .string(ids[1].uuidString)])
+      let edges = try #require(json["data"]?["results"]?["edges"]?.arrayValue)
+      #expect(edges.count == 50)
+      #expect(
+        edges.allSatisfy { edge in
+          edge["node"]?["evaluations"]?.arrayValue?.compactMap { $0["metric"]?.stringValue } == [
+            "bleu", "exact",
+          ]
+        })
+      #expect(store.operationCount - before == 2, "one for the page, one for every result's evaluations")
+    }
+  }
 }

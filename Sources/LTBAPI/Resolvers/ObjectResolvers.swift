@@ -38,8 +38,7 @@ struct ResultResolver: ResultResolvers {
   }
 
   func evaluations(_ parent: Result, context: APIContext) async throws -> [Evaluation] {
-    try await services.store.evaluations(session: parent.sessionId).filter { $0.resultID == parent.id }
-      .map(APIMapping.evaluation)
+    try await context.batch.evaluations(of: parent.id, store: services.store).map(APIMapping.evaluation)
   }
 }
 

@@ -43,6 +43,7 @@ struct QueryResolver: QueryResolvers {
       descending: arguments.descending ?? true, limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
     let page = try await services.store.results(query)
+    await context.batch.register(page.items.map(\.id))
     return ResultConnection(
       edges: zip(page.items, page.cursors).map { ResultEdge(cursor: $1, node: APIMapping.result($0)) },
       pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import LTBCore
-public import LTBStorage
+import LTBStorage
 
 /// Builds model profiles from a session's stored data (quality per metric with intervals,
 /// latency percentiles, cost per 1,000 tokens, sample count) and answers "which model is the
