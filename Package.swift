@@ -32,6 +32,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -112,10 +114,16 @@ let package = Package(
         .product(name: "OrderedCollections", package: "swift-collections"),
       ], swiftSettings: upcomingFeatures),
     .target(
+      name: "LTBObservability",
+      dependencies: ["LTBCore", "LTBEngine", .product(name: "Prometheus", package: "swift-prometheus")],
+      swiftSettings: upcomingFeatures),
+    .target(
       name: "LTBServer",
       dependencies: [
-        "LTBAPI", "LTBCore", "LTBStorage", .product(name: "Hummingbird", package: "hummingbird"),
+        "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability",
+        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "NIOWebSocket", package: "swift-nio"),
         .product(name: "OrderedCollections", package: "swift-collections"),
         .product(name: "GraphQL", package: "GraphQL"),
@@ -125,7 +133,8 @@ let package = Package(
       name: "ltb",
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
-        "LTBEvaluation", "LTBAPI", "LTBServer", .product(name: "Hummingbird", package: "hummingbird"),
+        "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability",
+        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: upcomingFeatures
@@ -177,6 +186,7 @@ let package = Package(
       name: "LTBServerTests",
       dependencies: [
         "LTBServer", "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders",
+        "LTBObservability",
         "LTBConfig",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ], swiftSettings: upcomingFeatures),

@@ -14,6 +14,8 @@ public struct RESTExecutor: Sendable {
     public var status: Int
     /// The JSON body.
     public var body: Data
+    /// The error's code, when it is an error.
+    public var code: String? = nil
   }
 
   private let service: GraphQLService
@@ -74,7 +76,8 @@ public struct RESTExecutor: Sendable {
   static func error(_ status: Int, code: String, _ message: String, fix: String?) -> Response {
     var body: [String: JSONValue] = ["error": .string(message), "code": .string(code)]
     if let fix { body["fix"] = .string(fix) }
-    return Response(status: status, body: Data(JSONValue.object(body).serialized(sortedKeys: true).utf8))
+    return Response(
+      status: status, body: Data(JSONValue.object(body).serialized(sortedKeys: true).utf8), code: code)
   }
 
   /// The operation's variables from the request.

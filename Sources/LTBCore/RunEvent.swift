@@ -8,7 +8,7 @@ public enum RunEvent: Sendable, Hashable {
   case benchmarkProgress(
     sessionID: UUID, completed: Int, total: Int, currentTest: String, progressPercent: Double)
   /// One test finished.
-  case testCompleted(sessionID: UUID, testID: String, status: ResultStatus, durationMs: Double)
+  case testCompleted(TestCompletion)
   /// A benchmark ended.
   case benchmarkCompleted(
     sessionID: UUID, status: SessionStatus, completed: Int, failed: Int, durationSeconds: Double)
@@ -16,16 +16,20 @@ public enum RunEvent: Sendable, Hashable {
   case metricUpdate(name: String, value: Double, labels: [String: String], timestamp: Date)
   /// An alert fired.
   case alert(severity: AlertSeverity, message: String, details: [String: String])
+  /// One metric scored one answer (`durationMs` is 0 when the cache answered).
+  case evaluationScored(metric: String, state: String, score: Double?, durationMs: Double, cached: Bool)
   /// The process's health.
   case healthUpdate(cpuUsage: Double, memoryBytes: Double, activeTasks: Int)
 
-  /// The topic the event is published on: `session.<id>`, `metrics`, `alerts` or `health`.
+  /// The topic the event is published on: `session.<id>`, `metrics`, `evaluations`, `alerts` or
+  /// `health`.
   public var topic: String {
     switch self {
     case .benchmarkStarted(let id, _, _, _), .benchmarkProgress(let id, _, _, _, _),
-      .testCompleted(let id, _, _, _),
       .benchmarkCompleted(let id, _, _, _, _):
       Self.sessionTopic(id)
+    case .testCompleted(let completion): Self.sessionTopic(completion.sessionID)
+    case .evaluationScored: "evaluations"
     case .metricUpdate: "metrics"
     case .alert: "alerts"
     case .healthUpdate: "health"

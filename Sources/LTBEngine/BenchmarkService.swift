@@ -12,6 +12,7 @@ public actor BenchmarkService {
   /// The bus run events are published on.
   public nonisolated let bus: EventBus
   private var runners: [UUID: BenchmarkRunner] = [:]
+  private var shuttingDown = false
 
   /// Creates the service over a store, the enabled providers' settings and the model catalogue.
   public init(
@@ -36,6 +37,10 @@ public actor BenchmarkService {
   {
     guard let session = try await store.session(sessionID) else {
       throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
+    }
+    if shuttingDown {
+      throw LTBError(
+        .cancelled, "the server is shutting down", fix: "resume session \(sessionID) once it is back")
     }
     if session.status == .running, runners[sessionID] != nil {
       throw LTBError(
@@ -62,6 +67,17 @@ public actor BenchmarkService {
     guard let runner = runners[sessionID] else { return false }
     await runner.cancel()
     return true
+  }
+
+  /// Sessions running now.
+  public var runningSessions: [UUID] { Array(runners.keys) }
+
+  /// Refuses new runs, cancels every running session (each stays resumable: requests in flight
+  /// get the cancellation grace, the rest are sent on resume) and returns once all have stopped.
+  public func shutdown() async {
+    shuttingDown = true
+    for runner in runners.values { await runner.cancel() }
+    while !runners.isEmpty { try? await Task.sleep(for: .milliseconds(20)) }
   }
 
   /// The summary of a session.

@@ -5,7 +5,7 @@ public import LTBCore
 /// Each subscriber gets a bounded buffer: when a slow subscriber's buffer is full the oldest
 /// events are dropped, and the drops are counted (``droppedEvents``), so a stalled client never
 /// makes the bus hold unbounded memory.
-public actor EventBus {
+public actor EventBus: EventSink {
   private struct Subscriber {
     var topics: Set<String>?
     var continuation: AsyncStream<RunEvent>.Continuation

@@ -2,7 +2,7 @@ import Foundation
 import LTBCore
 
 /// This process's CPU use since the last sample (in cores) and its resident memory (bytes).
-struct ProcessHealth {
+public struct ProcessHealth {
   private var lastCPUSeconds = ProcessHealth.cpuSeconds()
   private var lastSample = ContinuousClock.now
 
@@ -18,7 +18,8 @@ struct ProcessHealth {
     return (elapsed > 0 ? (cpu - lastCPUSeconds) / elapsed : 0, Self.residentBytes())
   }
 
-  private static func cpuSeconds() -> Double {
+  /// CPU seconds (user + system) this process has used.
+  public static func cpuSeconds() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
@@ -27,7 +28,7 @@ struct ProcessHealth {
   }
 
   /// Resident set size from `/proc/self/statm` (pages × page size); 0 where it is not available.
-  private static func residentBytes() -> Double {
+  public static func residentBytes() -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = text.split(separator: " ")
     guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }

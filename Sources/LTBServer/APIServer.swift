@@ -2,14 +2,16 @@ import Foundation
 import GraphQL
 public import Hummingbird
 public import HummingbirdWebSocket
-public import LTBAPI
+import LTBAPI
 import LTBCore
-public import LTBStorage
+import LTBEngine
+import LTBObservability
+import LTBStorage
 import NIOFoundationCompat
 
 /// The HTTP side of the API gateway: GraphQL over HTTP (POST, and GET for queries), the REST
-/// shim from the generated route table, `/health` (liveness) and `/ready` (the database
-/// answers). Request bodies are capped.
+/// shim from the generated route table, `/metrics` (Prometheus), `/health` (liveness) and
+/// `/ready` (the database answers). Request bodies are capped; every request is measured.
 public enum APIServer {
   /// Limits against abuse.
   public struct Limits: Sendable {
@@ -26,11 +28,19 @@ public enum APIServer {
   }
 
   /// The router with every route.
-  public static func router(
-    graphQL: GraphQLService, store: any BenchStore, limits: Limits = Limits()
-  ) -> Router<BasicRequestContext> {
+  public static func router(_ gateway: Gateway) -> Router<BasicRequestContext> {
     let router = Router()
+    let (graphQL, store, limits, metrics) = (
+      gateway.graphQL, gateway.services.store, gateway.limits, gateway.metrics
+    )
     let rest = RESTExecutor(service: graphQL)
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.get("/metrics") { _, _ in
+      let text = metrics.exposition(await gateway.readings())
+      return Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
     router.get("/health") { _, _ in json(200, ["status": "ok"]) }
     router.get("/ready") { _, _ in
       let reachable = (try? await store.sessions(status: nil, limit: 1, cursor: nil)) != nil
@@ -49,11 +59,11 @@ public enum APIServer {
           400, "BAD_REQUEST", "the body is not a GraphQL request",
           fix: "POST {\"query\": \"...\", \"variables\": {...}}")
       }
-      return try await execute(decoded, graphQL: graphQL, allowMutations: true)
+      return try await execute(decoded, graphQL: graphQL, metrics: metrics, allowMutations: true)
     }
     router.get("/graphql") { request, _ in
-      let parameters = request.uri.queryParameters
-      guard let query = parameters["query"].map(String.init) else {
+      let parameters = formParameters(request.uri.query)
+      guard let query = parameters["query"] else {
         return error(400, "BAD_REQUEST", "no query", fix: "GET /graphql?query={health{status}}")
       }
       var variables: [String: Map] = [:]
@@ -67,8 +77,9 @@ public enum APIServer {
       }
       return try await execute(
         GraphQLHTTPRequest(
-          query: query, variables: variables, operationName: parameters["operationName"].map(String.init)),
-        graphQL: graphQL, allowMutations: false)
+          query: query, variables: variables,
+          operationName: parameters["operationName"].flatMap { $0.isEmpty ? nil : $0 }),
+        graphQL: graphQL, metrics: metrics, allowMutations: false)
     }
     for route in restRoutes {
       let method: HTTPRequest.Method = route.method == "POST" ? .post : .get
@@ -81,11 +92,13 @@ public enum APIServer {
         for argument in route.arguments where argument.inPath {
           if let value = context.parameters.get(argument.name) { path[argument.name] = value }
         }
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let query = formParameters(request.uri.query)
         let response = await rest.run(
           route, pathParameters: path, query: query, body: body,
           context: APIContext(requestID: UUID().uuidString))
+        if let code = response.code {
+          metrics.recordErrors(route: context.endpointPath ?? route.path, codes: [code])
+        }
         return Response(
           status: HTTPResponse.Status(code: response.status), headers: [.contentType: "application/json"],
           body: ResponseBody(byteBuffer: ByteBuffer(data: response.body)))
@@ -95,9 +108,7 @@ public enum APIServer {
   }
 
   /// The WebSocket routes: `/graphql` upgrades when the client offers graphql-transport-ws.
-  public static func webSocketRouter(graphQL: GraphQLService, limits: Limits = Limits()) -> Router<
-    BasicWebSocketRequestContext
-  > {
+  public static func webSocketRouter(_ gateway: Gateway) -> Router<BasicWebSocketRequestContext> {
     let router = Router(context: BasicWebSocketRequestContext.self)
     router.ws("/graphql") { request, _ in
       let offered = request.headers[values: .secWebSocketProtocol].flatMap {
@@ -106,21 +117,27 @@ public enum APIServer {
       guard offered.contains(GraphQLWebSocket.subprotocol) else { return .dontUpgrade }
       return .upgrade([.secWebSocketProtocol: GraphQLWebSocket.subprotocol])
     } onUpgrade: { inbound, outbound, _ in
+      gateway.metrics.webSocketConnections(1)
+      defer { gateway.metrics.webSocketConnections(-1) }
       await GraphQLWebSocket.serve(
-        inbound: inbound, outbound: outbound, graphQL: graphQL, initTimeout: limits.initTimeout,
-        maxMessageBytes: limits.maxBodyBytes)
+        inbound: inbound, outbound: outbound, graphQL: gateway.graphQL,
+        initTimeout: gateway.limits.initTimeout,
+        maxMessageBytes: gateway.limits.maxBodyBytes)
     }
     return router
   }
 
-  /// The whole gateway: HTTP routes and WebSocket subscriptions on one address.
-  public static func application(
-    graphQL: GraphQLService, store: any BenchStore, limits: Limits = Limits(), host: String, port: Int
-  ) -> some ApplicationProtocol {
+  /// The whole gateway: HTTP routes and WebSocket subscriptions on one address. Running
+  /// benchmarks are cancelled (resumable) on graceful shutdown, and the bus feeds `/metrics`.
+  public static func application(_ gateway: Gateway, host: String, port: Int) -> some ApplicationProtocol {
     Application(
-      router: router(graphQL: graphQL, store: store, limits: limits),
-      server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(graphQL: graphQL, limits: limits)),
-      configuration: .init(address: .hostname(host, port: port)))
+      router: router(gateway),
+      server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(gateway)),
+      configuration: .init(address: .hostname(host, port: port)),
+      services: [
+        BenchmarkDrain(benchmarks: gateway.services.benchmarks),
+        MetricsFeed(metrics: gateway.metrics, bus: gateway.services.benchmarks.bus),
+      ])
   }
 
   /// A GraphQL request as JSON.
@@ -130,22 +147,40 @@ public enum APIServer {
     var operationName: String?
   }
 
-  private static func execute(_ request: GraphQLHTTPRequest, graphQL: GraphQLService, allowMutations: Bool)
-    async throws
-    -> Response
-  {
+  private static func execute(
+    _ request: GraphQLHTTPRequest, graphQL: GraphQLService, metrics: MetricsCollector, allowMutations: Bool
+  ) async throws -> Response {
     if !allowMutations, request.query.range(of: #"^\s*mutation\b"#, options: .regularExpression) != nil {
       return error(405, "METHOD_NOT_ALLOWED", "mutations need POST", fix: "POST the request to /graphql")
     }
     let result = try await graphQL.execute(
       request.query, variables: request.variables ?? [:], operationName: request.operationName,
       context: APIContext(requestID: UUID().uuidString))
+    metrics.recordErrors(
+      route: "/graphql", codes: result.errors.map { $0.extensions["code"]?.string ?? "INTERNAL" })
     let code = result.errors.first?.extensions["code"]?.string
     let status: HTTPResponse.Status =
       result.data != nil || code == nil ? .ok : code == "TIMEOUT" ? .gatewayTimeout : .badRequest
     return Response(
       status: status, headers: [.contentType: "application/json"],
       body: ResponseBody(byteBuffer: ByteBuffer(data: try GraphQLJSONEncoder().encode(result))))
+  }
+
+  /// The parameters of a query string as browsers and HTTP clients encode them
+  /// (`application/x-www-form-urlencoded`: `+` is a space, then percent-decoding); the first
+  /// value of a repeated name wins.
+  static func formParameters(_ query: String?) -> [String: String] {
+    var parameters: [String: String] = [:]
+    for pair in (query ?? "").split(separator: "&") {
+      let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      func decode(_ part: Substring) -> String {
+        let spaced = part.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+      }
+      let name = decode(parts[0])
+      if parameters[name] == nil { parameters[name] = parts.count > 1 ? decode(parts[1]) : "" }
+    }
+    return parameters
   }
 
   private static func json(_ status: Int, _ body: [String: JSONValue]) -> Response {

@@ -24,7 +24,7 @@ final class ProgressDisplay: Sendable {
         case .benchmarkProgress(_, let done, let count, _, _):
           completed = done
           total = count
-        case .testCompleted(_, _, let status, _): if status == .failure || status == .timeout { failed += 1 }
+        case .testCompleted(let test): if test.status == .failure || test.status == .timeout { failed += 1 }
         case .metricUpdate(let name, let value, _, _): if name == "ttft_p50_ms" { medianTTFT = value }
         case .benchmarkCompleted: break
         default: break

@@ -14,7 +14,9 @@ import LTBStorage
 struct ServeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Serve the GraphQL API (POST/GET /graphql), the REST shim (/api/v1/...), /health and /ready.")
+    abstract:
+      "Serve the GraphQL API (POST/GET /graphql), subscriptions (WebSocket), the REST shim (/api/v1/...), /metrics, /health and /ready."
+  )
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var storage: DatabaseOption
@@ -45,25 +47,24 @@ struct ServeCommand: AsyncParsableCommand {
     let store = try await global.openStore(
       configuration, database: storage.database, migrations: noMigrate ? .require : .apply)
     let registry = try await global.makeRegistry(configuration)
+    let bus = EventBus()
     let services = APIServices(
       store: store,
       benchmarks: BenchmarkService(
-        store: store, providers: configuration.providers, catalog: configuration.catalog),
+        store: store, providers: configuration.providers, catalog: configuration.catalog, bus: bus),
       providers: registry,
       evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
+        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil), events: bus),
       configuration: configuration, version: LTB.configuration.version)
-    let graphQL = try GraphQLService(
-      schema: try APISchema.make(services.resolvers),
-      limits: QueryLimits(
+    let gateway = try Gateway(
+      services: services,
+      queryLimits: QueryLimits(
         maxDepth: maxDepth, maxComplexity: maxComplexity, introspection: !noIntrospection,
-        timeout: .milliseconds(requestTimeoutMs)))
-    let application = APIServer.application(
-      graphQL: graphQL, store: store,
-      limits: .init(maxBodyBytes: maxBodyBytes, initTimeout: .milliseconds(initTimeoutMs)), host: host,
-      port: port)
+        timeout: .milliseconds(requestTimeoutMs)),
+      limits: .init(maxBodyBytes: maxBodyBytes, initTimeout: .milliseconds(initTimeoutMs)))
+    let application = APIServer.application(gateway, host: host, port: port)
     Console.writeError(
-      "serving \(store.location) on http://\(host):\(port) (GraphQL at /graphql, subscriptions over ws://\(host):\(port)/graphql, REST at /api/v1)"
+      "serving \(store.location) on http://\(host):\(port) (GraphQL at /graphql, subscriptions over ws://\(host):\(port)/graphql, REST at /api/v1, metrics at /metrics)"
     )
     try await application.runService()
     await registry.shutdown()

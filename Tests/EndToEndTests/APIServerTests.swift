@@ -55,6 +55,84 @@ struct APIServerTests {
     #expect(output["events"]?.arrayValue?.last?["progressPercent"]?.doubleValue == 100)
     #expect(output["final"]?["benchmark"]?["status"] == "COMPLETED")
     #expect(output["final"]?["benchmark"]?["resultCounts"] == ["SUCCESS": 3])
+
+    // /metrics after the run: promtool accepts the exposition, and it counted the run.
+    let scrape = try Shell.run("/usr/bin/curl", ["-fs", "http://127.0.0.1:\(port)/metrics"])
+    #expect(scrape.status == 0)
+    let exposition = directory.appendingPathComponent("metrics.txt")
+    try Data(scrape.stdout.utf8).write(to: exposition)
+    let check = try Shell.run("/bin/sh", ["-c", "promtool check metrics < '\(exposition.path)'"])
+    #expect(check.status == 0, "promtool: \(check.stdout)\(check.stderr)")
+    let lines = Set(scrape.stdout.split(separator: "\n").map(String.init))
+    #expect(
+      lines.contains(
+        #"ltb_tests_total{model="smollm2-135m-instruct",provider="llamacpp",status="success"} 3"#))
+    #expect(lines.contains("ltb_benchmarks_total 1"))
+    #expect(lines.contains("ltb_active_benchmarks 0.0"))
+    #expect(lines.contains(#"ltb_api_requests_total{method="GET",route="/ready",status="200"} 1"#))
+    #expect(lines.contains("ltb_websocket_connections 0.0"), "the client's socket was counted and uncounted")
+  }
+
+  @Test("SIGTERM cancels a running benchmark cleanly; after a restart, resume completes it")
+  func gracefulShutdown() async throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let dataset = directory.appendingPathComponent("cases.jsonl")
+    try Data((0..<40).map { #"{"id": "c\#($0)", "prompt": "case \#($0)"}"# }.joined(separator: "\n").utf8)
+      .write(to: dataset)
+    let fakePort = try FreePort.find()
+    let fake = try CommandLineTests.start([
+      "fake-server", "--port", String(fakePort), "--ttft-ms", "150", "--itl-ms", "10", "--tokens", "20",
+    ])
+    defer { fake.process.terminate() }
+    let environment = [
+      "LTB_PROVIDERS__FAKE__TYPE": "openai-compatible",
+      "LTB_PROVIDERS__FAKE__BASE_URL": "http://127.0.0.1:\(fakePort)/v1",
+      "LTB_PROVIDERS__FAKE__DEFAULT_MODEL": "fake-model",
+    ]
+    let suite = "name: drain\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\nconcurrency: 2\n"
+    let database = "sqlite:" + directory.appendingPathComponent("drain.sqlite").path
+    let port = try FreePort.find()
+    let base = "http://127.0.0.1:\(port)/api/v1/benchmarks"
+    var server = try CommandLineTests.start(
+      ["serve", "--port", String(port), "--database", database], environment: environment)
+    try await Self.waitUntilReady(port)
+    let body = JSONValue.object(["input": ["suite": .string(suite), "start": true]]).serialized()
+    let created = try Shell.run(
+      "/usr/bin/curl", ["-fs", "-X", "POST", "-H", "Content-Type: application/json", "-d", body, base])
+    let id = try #require(try JSONValue.parse(created.stdout)["id"]?.stringValue, "\(created.stdout)")
+    try await Task.sleep(for: .seconds(2))
+    let started = ContinuousClock.now
+    server.process.terminate()
+    let stopped = server.finish()
+    let shutdown = ContinuousClock.now - started
+    #expect(stopped.status == 0, "\(stopped.stderr.suffix(1_000))")
+    #expect(shutdown < .seconds(12), "graceful shutdown took \(shutdown)")
+
+    server = try CommandLineTests.start(
+      ["serve", "--port", String(port), "--database", database], environment: environment)
+    defer { server.process.terminate() }
+    try await Self.waitUntilReady(port)
+    func session() throws -> JSONValue {
+      let query = "{ benchmark(id: \"\(id)\") { status resultCounts } }"
+      let run = try Shell.run(
+        "/usr/bin/curl", ["-fsG", "--data-urlencode", "query=\(query)", "http://127.0.0.1:\(port)/graphql"])
+      return try JSONValue.parse(run.stdout)["data"]?["benchmark"] ?? .null
+    }
+    let after = try session()
+    #expect(after["status"] == "CANCELLED", "\(after)")
+    let done = after["resultCounts"]?["SUCCESS"]?.intValue ?? 0
+    #expect(done > 0 && done < 40, "part of the run was stored before the shutdown: \(done)")
+    #expect(after["resultCounts"]?["FAILURE"] == nil, "no request was recorded as failed by the shutdown")
+    _ = try Shell.run("/usr/bin/curl", ["-fs", "-X", "POST", "\(base)/\(id)/resume"])
+    var final = JSONValue.null
+    for _ in 0..<300 {
+      final = try session()
+      if final["status"] == "COMPLETED" { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(final["status"] == "COMPLETED", "\(final)")
+    #expect(final["resultCounts"] == ["SUCCESS": 40])
   }
 
   @Test("graphql-transport-ws at the socket level: ack, ping/pong, next/complete/error, and every close code")

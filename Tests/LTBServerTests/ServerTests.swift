@@ -6,6 +6,7 @@ import LTBConfig
 import LTBCore
 import LTBEngine
 import LTBEvaluation
+import LTBObservability
 import LTBProviders
 import LTBServer
 import LTBStorage
@@ -17,6 +18,12 @@ import Testing
 @Suite("HTTP gateway", .serialized)
 struct ServerTests {
   static func withServer(_ body: @Sendable (any TestClientProtocol, UUID) async throws -> Void) async throws {
+    try await withGateway { client, id, _ in try await body(client, id) }
+  }
+
+  static func withGateway(_ body: @Sendable (any TestClientProtocol, UUID, Gateway) async throws -> Void)
+    async throws
+  {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(
       "ltb-http-\(UUID().uuidString).sqlite"
     ).path
@@ -39,11 +46,10 @@ struct ServerTests {
       evaluation: EvaluationService(
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
       configuration: configuration, version: "test")
-    let graphQL = try GraphQLService(schema: try APISchema.make(services.resolvers))
-    let application = Application(
-      router: APIServer.router(graphQL: graphQL, store: store, limits: .init(maxBodyBytes: 4_096)))
+    let gateway = try Gateway(services: services, limits: .init(maxBodyBytes: 4_096))
+    let application = Application(router: APIServer.router(gateway))
     do {
-      try await application.test(.router) { client in try await body(client, session.id) }
+      try await application.test(.router) { client in try await body(client, session.id, gateway) }
       await store.close()
     } catch {
       await store.close()
@@ -95,6 +101,12 @@ struct ServerTests {
       let encoded = "{health{status}}".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
       try await client.execute(uri: "/graphql?query=\(encoded)", method: .get) { response in
         #expect(response.status == .ok)
+        #expect(Self.json(response)["data"]?["health"]?["status"] == "ok")
+      }
+      // Form encoding, as curl --data-urlencode and browsers send it: `+` is a space, %2B a plus.
+      try await client.execute(
+        uri: "/graphql?query=%7B+health+%7B+status+%7D+%7D&operationName=", method: .get
+      ) { response in
         #expect(Self.json(response)["data"]?["health"]?["status"] == "ok")
       }
       let mutation =
@@ -191,6 +203,58 @@ struct ServerTests {
       }
       try await client.execute(uri: "/api/v1/providers/nope", method: .get) { response in
         #expect(response.status == .notFound)
+      }
+    }
+  }
+
+  @Test(
+    "/metrics: API requests by route template and status, errors by code, run events, scrape-time readings")
+  func metrics() async throws {
+    try await Self.withGateway { client, id, gateway in
+      try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+      try await client.execute(uri: "/api/v1/benchmarks/\(id)", method: .get) { #expect($0.status == .ok) }
+      try await client.execute(uri: "/api/v1/benchmarks/\(UUID())", method: .get) {
+        #expect($0.status == .notFound)
+      }
+      try await client.execute(
+        uri: "/graphql", method: .post, headers: Self.jsonHeaders,
+        body: ByteBuffer(string: #"{"query": "{ nope }"}"#)
+      ) { #expect($0.status == .badRequest) }
+      let test = TestCompletion(
+        BenchmarkResult(
+          sessionID: id, taskKey: "k", testID: "q", dataset: "d", provider: "local", model: "m",
+          status: .success,
+          prompt: "p", response: "r",
+          timing: RequestTiming(contentEventOffsetsNanos: [200_000_000], endOffsetNanos: 400_000_000),
+          usage: Usage(inputTokens: 7, outputTokens: 3), cost: Cost(input: 0.25, output: 0.5)))
+      gateway.metrics.record(
+        .benchmarkStarted(sessionID: id, dataset: "d", providers: ["local"], totalTests: 1))
+      gateway.metrics.record(.testCompleted(test))
+      gateway.metrics.record(
+        .evaluationScored(metric: "bleu", state: "scored", score: 0.75, durationMs: 2, cached: false))
+      try await client.execute(uri: "/metrics", method: .get) { response in
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+        let lines = Set(String(buffer: response.body).split(separator: "\n").map(String.init))
+        for expected in [
+          #"ltb_api_requests_total{method="GET",route="/health",status="200"} 1"#,
+          #"ltb_api_requests_total{method="GET",route="/api/v1/benchmarks/{id}",status="200"} 1"#,
+          #"ltb_api_requests_total{method="GET",route="/api/v1/benchmarks/{id}",status="404"} 1"#,
+          #"ltb_api_errors_total{code="NOT_FOUND",route="/api/v1/benchmarks/{id}"} 1"#,
+          #"ltb_api_errors_total{code="GRAPHQL_VALIDATION_FAILED",route="/graphql"} 1"#,
+          "ltb_benchmarks_total 1", "ltb_active_benchmarks 1.0",
+          #"ltb_tests_total{model="m",provider="local",status="success"} 1"#,
+          #"ltb_provider_tokens_total{direction="output",model="m",provider="local"} 3"#,
+          #"ltb_provider_cost_usd_total{model="m",provider="local"} 0.75"#,
+          #"ltb_provider_latency_seconds_bucket{model="m",provider="local",stage="first_token",le="0.25"} 1"#,
+          #"ltb_provider_latency_seconds_bucket{model="m",provider="local",stage="first_token",le="0.1"} 0"#,
+          #"ltb_evaluation_score{metric="bleu"} 0.75"#,
+          "# TYPE ltb_process_resident_memory_bytes gauge",
+        ] {
+          #expect(lines.contains(expected), "missing: \(expected)")
+        }
+        let operations = lines.first { $0.hasPrefix("ltb_database_operations_total ") }
+        #expect((operations?.split(separator: " ").last.flatMap { Int($0) } ?? 0) > 0)
       }
     }
   }

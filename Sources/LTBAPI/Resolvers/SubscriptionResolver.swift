@@ -33,12 +33,12 @@ struct SubscriptionResolver: SubscriptionResolvers {
     )
     return Self.stream(events) { event in
       switch event {
-      case .testCompleted(let id, let testID, let status, let duration):
+      case .testCompleted(let test):
         return .value(
           TestCompletedEvent(
-            sessionId: id, testId: testID,
-            status: ResultStatus(rawValue: status.rawValue.uppercased()) ?? .failure,
-            durationMs: duration))
+            sessionId: test.sessionID, testId: test.testID,
+            status: ResultStatus(rawValue: test.status.rawValue.uppercased()) ?? .failure,
+            durationMs: test.durationMs))
       case .benchmarkCompleted: return .finish
       default: return .skip
       }

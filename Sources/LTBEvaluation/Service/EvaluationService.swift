@@ -11,13 +11,16 @@ public actor EvaluationService {
   /// The cache in front of every cacheable evaluator.
   public let cache: EvaluationCache
   private let concurrency: Int
+  private let events: (any EventSink)?
   private var inFlight: [String: Task<(outcome: EvaluationOutcome, cached: Bool), Never>] = [:]
 
-  /// A service over `store` with the given evaluators (later ones win for a type they share).
+  /// A service over `store` with the given evaluators (later ones win for a type they share);
+  /// each metric's verdict is published to `events` (for the Prometheus collector).
   public init(
     store: (any BenchStore)? = nil, evaluators: [any Evaluator], cache: EvaluationCache? = nil,
-    concurrency: Int = 4
+    concurrency: Int = 4, events: (any EventSink)? = nil
   ) {
+    self.events = events
     self.store = store
     var byType: [String: any Evaluator] = [:]
     for evaluator in evaluators { for type in evaluator.types { byType[type] = evaluator } }
@@ -58,6 +61,7 @@ public actor EvaluationService {
     }
     var cached = false
     var outcome: EvaluationOutcome
+    let started = ContinuousClock.now
     if evaluator.cacheable {
       // One evaluation per key at a time: a second request for the same key (a repeat with
       // the same answer, in flight concurrently) waits for the first and counts as a hit.
@@ -86,6 +90,10 @@ public actor EvaluationService {
       outcome = await evaluator.evaluate(spec, input)
     }
     if spec.negated { outcome = outcome.negated }
+    await events?.publish(
+      .evaluationScored(
+        metric: spec.type, state: outcome.state.rawValue, score: outcome.score,
+        durationMs: cached ? 0 : (ContinuousClock.now - started).milliseconds, cached: cached))
     return CaseScorer.Scored(
       spec: spec, outcome: outcome, evaluator: evaluator.id, version: evaluator.version, cached: cached)
   }

@@ -1,0 +1,48 @@
+public import LTBAPI
+import LTBEngine
+import LTBEvaluation
+public import LTBObservability
+import LTBStorage
+
+/// Everything the HTTP and WebSocket routes serve: the GraphQL executor, the services behind it
+/// (for readiness and scrape-time readings), the metrics collector and the limits.
+public struct Gateway: Sendable {
+  /// Executes GraphQL operations.
+  public var graphQL: GraphQLService
+  /// The services the resolvers delegate to.
+  public var services: APIServices
+  /// The Prometheus collector behind `/metrics`.
+  public var metrics: MetricsCollector
+  /// Limits against abuse.
+  public var limits: APIServer.Limits
+
+  /// Bundles a gateway.
+  public init(
+    graphQL: GraphQLService, services: APIServices, metrics: MetricsCollector = MetricsCollector(),
+    limits: APIServer.Limits = APIServer.Limits()
+  ) {
+    self.graphQL = graphQL
+    self.services = services
+    self.metrics = metrics
+    self.limits = limits
+  }
+
+  /// A gateway over `services` with a GraphQL executor built from the schema and `queryLimits`.
+  public init(
+    services: APIServices, queryLimits: QueryLimits = QueryLimits(),
+    limits: APIServer.Limits = APIServer.Limits()
+  ) throws {
+    self.init(
+      graphQL: try GraphQLService(schema: try APISchema.make(services.resolvers), limits: queryLimits),
+      services: services, limits: limits)
+  }
+
+  /// The scrape-time readings of the services.
+  func readings() async -> MetricsCollector.Readings {
+    let cache = await services.evaluation.cache.statistics
+    return MetricsCollector.Readings(
+      droppedEvents: await services.benchmarks.bus.droppedEvents,
+      databaseOperations: services.store.operationCount, evaluationCacheHits: cache.hits,
+      evaluationCacheMisses: cache.misses)
+  }
+}
