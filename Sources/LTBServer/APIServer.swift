@@ -62,6 +62,15 @@ public enum APIServer {
       return try await execute(decoded, graphQL: graphQL, metrics: metrics, allowMutations: true)
     }
     router.get("/graphql") { request, _ in
+      if request.headers[.accept]?.contains("text/html") == true {
+        return Response(
+          status: .ok,
+          headers: [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy: ExplorerPage.contentSecurityPolicy, .xContentTypeOptions: "nosniff",
+          ],
+          body: ResponseBody(byteBuffer: ByteBuffer(string: ExplorerPage.html)))
+      }
       let parameters = formParameters(request.uri.query)
       guard let query = parameters["query"] else {
         return error(400, "BAD_REQUEST", "no query", fix: "GET /graphql?query={health{status}}")

@@ -106,11 +106,11 @@ public enum GraphQLWebSocket {
         {
         case .failure(let errors):
           try await send(
-            outbound, ["type": "error", "id": .string(id), "payload": try encode(errors.errors)])
+            outbound, type: "error", id: id, payload: errors.errors)
           return
         case .success(let stream):
           for try await result in stream {
-            try await send(outbound, ["type": "next", "id": .string(id), "payload": try encode(result)])
+            try await send(outbound, type: "next", id: id, payload: result)
           }
         }
       } else {
@@ -118,10 +118,10 @@ public enum GraphQLWebSocket {
           query, variables: variableMap, operationName: operationName, context: context)
         if result.data == nil, !result.errors.isEmpty {
           try await send(
-            outbound, ["type": "error", "id": .string(id), "payload": try encode(result.errors)])
+            outbound, type: "error", id: id, payload: result.errors)
           return
         }
-        try await send(outbound, ["type": "next", "id": .string(id), "payload": try encode(result)])
+        try await send(outbound, type: "next", id: id, payload: result)
       }
       if !Task.isCancelled { try await send(outbound, ["type": "complete", "id": .string(id)]) }
     } catch {
@@ -136,8 +136,14 @@ public enum GraphQLWebSocket {
     try await outbound.write(.text(message.serialized()))
   }
 
-  static func encode(_ value: some Encodable) throws -> JSONValue {
-    try JSONValue.parse(String(decoding: try GraphQLJSONEncoder().encode(value), as: UTF8.self))
+  /// Sends a `next` or `error` message; the payload keeps the order of the fields as selected
+  /// (the GraphQL encoder writes an ordered map, spliced in as it is).
+  static func send(
+    _ outbound: WebSocketOutboundWriter, type: String, id: String, payload: some Encodable
+  ) async throws {
+    let envelope = JSONValue.object(["type": .string(type), "id": .string(id)]).serialized(sortedKeys: true)
+    let body = String(decoding: try GraphQLJSONEncoder().encode(payload), as: UTF8.self)
+    try await outbound.write(.text(envelope.dropLast() + #","payload":"# + body + "}"))
   }
 
   static func map(_ value: JSONValue) -> Map? {

@@ -77,20 +77,8 @@ struct APIServerTests {
   func gracefulShutdown() async throws {
     let directory = try BenchCommandTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let dataset = directory.appendingPathComponent("cases.jsonl")
-    try Data((0..<40).map { #"{"id": "c\#($0)", "prompt": "case \#($0)"}"# }.joined(separator: "\n").utf8)
-      .write(to: dataset)
-    let fakePort = try FreePort.find()
-    let fake = try CommandLineTests.start([
-      "fake-server", "--port", String(fakePort), "--ttft-ms", "150", "--itl-ms", "10", "--tokens", "20",
-    ])
+    let (fake, environment, suite) = try Self.fakeTarget(in: directory, cases: 40)
     defer { fake.process.terminate() }
-    let environment = [
-      "LTB_PROVIDERS__FAKE__TYPE": "openai-compatible",
-      "LTB_PROVIDERS__FAKE__BASE_URL": "http://127.0.0.1:\(fakePort)/v1",
-      "LTB_PROVIDERS__FAKE__DEFAULT_MODEL": "fake-model",
-    ]
-    let suite = "name: drain\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\nconcurrency: 2\n"
     let database = "sqlite:" + directory.appendingPathComponent("drain.sqlite").path
     let port = try FreePort.find()
     let base = "http://127.0.0.1:\(port)/api/v1/benchmarks"
@@ -171,6 +159,79 @@ struct APIServerTests {
     #expect(
       types("complete_stops") == ["connection_ack", "next", "complete"], "the stopped id can be used again")
     #expect(result["no_subprotocol"]?["upgraded"] == false)
+  }
+
+  /// `ltb fake-server` (150 ms to the first token, 20 tokens 10 ms apart), the environment
+  /// that configures it as provider `fake`, and a suite of `cases` cases against it.
+  static func fakeTarget(in directory: URL, cases: Int) throws -> (
+    CommandLineTests.Running, [String: String], String
+  ) {
+    let dataset = directory.appendingPathComponent("cases.jsonl")
+    try Data((0..<cases).map { #"{"id": "c\#($0)", "prompt": "case \#($0)"}"# }.joined(separator: "\n").utf8)
+      .write(to: dataset)
+    let port = try FreePort.find()
+    let fake = try CommandLineTests.start([
+      "fake-server", "--port", String(port), "--ttft-ms", "150", "--itl-ms", "10", "--tokens", "20",
+    ])
+    let environment = [
+      "LTB_PROVIDERS__FAKE__TYPE": "openai-compatible",
+      "LTB_PROVIDERS__FAKE__BASE_URL": "http://127.0.0.1:\(port)/v1",
+      "LTB_PROVIDERS__FAKE__DEFAULT_MODEL": "fake-model",
+    ]
+    let suite = "name: fake-run\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\nconcurrency: 2\n"
+    return (fake, environment, suite)
+  }
+
+  @Test("the explorer page in headless Chromium: schema browser, a query, a skeleton, a live subscription")
+  func explorer() async throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (fake, environment, suite) = try Self.fakeTarget(in: directory, cases: 5)
+    defer { fake.process.terminate() }
+    let port = try FreePort.find()
+    let server = try CommandLineTests.start(
+      [
+        "serve", "--port", String(port), "--database",
+        "sqlite:" + directory.appendingPathComponent("x.sqlite").path,
+      ],
+      environment: environment)
+    defer { server.process.terminate() }
+    try await Self.waitUntilReady(port)
+    let page = try Shell.run(
+      "/usr/bin/curl", ["-fs", "-H", "Accept: text/html", "http://127.0.0.1:\(port)/graphql"])
+    #expect(page.stdout.hasPrefix("<!doctype html>"))
+    #expect(!page.stdout.contains("https://"), "nothing is loaded from elsewhere")
+    let body = JSONValue.object(["input": ["suite": .string(suite), "start": false]]).serialized()
+    let created = try Shell.run(
+      "/usr/bin/curl",
+      [
+        "-fs", "-X", "POST", "-H", "Content-Type: application/json", "-d", body,
+        "http://127.0.0.1:\(port)/api/v1/benchmarks",
+      ])
+    let id = try #require(try JSONValue.parse(created.stdout)["id"]?.stringValue, "\(created.stdout)")
+    let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/explorer_check.py")
+      .path
+    let run = try Shell.run(try Self.python(), [script, "http://127.0.0.1:\(port)", id])
+    #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
+    let seen = try JSONValue.parse(run.stdout)
+    #expect(seen["title"] == "LLM Test Bench · GraphQL explorer")
+    #expect((seen["types"]?.intValue ?? 0) > 20, "every named type is listed")
+    #expect(seen["roots"] == ["query": 11, "mutation": 5, "subscription": 4])
+    #expect(
+      seen["typePage"]?.stringValue?.hasPrefix("object ") == true
+        || seen["typePage"]?.stringValue?.hasPrefix("enum ") == true)
+    #expect(seen["query"]?["data"]?["health"]?["status"] == "ok")
+    #expect(seen["skeleton"]?.stringValue?.contains("query($id: UUID!)") == true)
+    #expect(seen["skeleton"]?.stringValue?.contains("benchmark(id: $id)") == true)
+    #expect(seen["skeletonVariables"] == ["id": .null])
+    #expect(seen["status"] == "subscription complete after 5 events")
+    let events = seen["events"]?.arrayValue ?? []
+    #expect(events.count == 5)
+    #expect(
+      Set(events.compactMap { $0["data"]?["testCompleted"]?["testId"]?.stringValue })
+        == Set((0..<5).map { "c\($0)" }))
+    #expect(events.allSatisfy { $0["data"]?["testCompleted"]?["status"] == "SUCCESS" })
+    #expect(seen["keyOrders"] == ["testId,status"], "fields in selection order")
   }
 
   static func waitUntilReady(_ port: Int) async throws {
