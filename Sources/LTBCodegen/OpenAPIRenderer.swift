@@ -180,6 +180,13 @@ public struct OpenAPIRenderer: Sendable {
         "type": "string", "enum": .array(type.values.map { .string($0.name) }),
         "description": .string(type.description ?? type.name),
       ]
+    case .union, .interface:
+      // A value of one of the possible object types; `__typename` names which.
+      let members = swift.possibleTypes(of: type).map { name -> JSONValue in
+        if !referenced.contains(name) { referenced.append(name) }
+        return ["$ref": .string("#/components/schemas/\(name)")]
+      }
+      return ["description": .string(type.description ?? type.name), "oneOf": .array(members)]
     default:
       let fields = type.fields.filter { !swift.isResolved($0, on: type) }
       var properties: [String: JSONValue] = [:]

@@ -33,16 +33,53 @@ public struct SwiftRenderer: Sendable {
   func swiftType(_ type: SchemaModel.TypeRef) -> String {
     switch type {
     case .nonNull(let inner): return nonOptional(inner)
-    default: return nonOptional(type) + "?"
+    default:
+      let base = nonOptional(type)
+      return base.hasPrefix("any ") ? "(\(base))?" : base + "?"
     }
   }
 
   private func nonOptional(_ type: SchemaModel.TypeRef) -> String {
     switch type {
-    case .named(let name): return Self.scalars[name] ?? name
+    case .named(let name): return Self.scalars[name] ?? (isAbstract(name) ? "any \(name)" : name)
     case .list(let inner): return "[\(swiftType(inner))]"
     case .nonNull(let inner): return nonOptional(inner)
     }
+  }
+
+  /// Whether `name` is a union or an interface (a Swift protocol; values are existentials).
+  func isAbstract(_ name: String) -> Bool {
+    [.union, .interface].contains(schema.type(name)?.kind)
+  }
+
+  /// The protocols an object conforms to: its interfaces, then the unions that list it.
+  func conformances(of type: SchemaModel.NamedType) -> [String] {
+    type.members + schema.types.filter { $0.kind == .union && $0.members.contains(type.name) }.map(\.name)
+  }
+
+  /// The object types a union or interface may resolve to, in declaration order.
+  func possibleTypes(of abstract: SchemaModel.NamedType) -> [String] {
+    abstract.kind == .union
+      ? abstract.members
+      : schema.types.filter { $0.kind == .object && $0.members.contains(abstract.name) }.map(\.name)
+  }
+
+  /// Objects that cannot be `Codable`: a stored field holds a union or interface value, or an
+  /// object that cannot be.
+  func nonCodableObjects() -> Set<String> {
+    var found: Set<String> = []
+    var changed = true
+    while changed {
+      changed = false
+      for type in schema.types where type.kind == .object && !found.contains(type.name) {
+        let stored = type.fields.filter { !isResolved($0, on: type) }
+        if stored.contains(where: { isAbstract($0.type.name) || found.contains($0.type.name) }) {
+          found.insert(type.name)
+          changed = true
+        }
+      }
+    }
+    return found
   }
 
   /// `RUN_BENCHMARK` → `runBenchmark`.
@@ -72,9 +109,10 @@ public struct SwiftRenderer: Sendable {
     ["Query", "Mutation", "Subscription"].contains(type.name) || field.directive("resolver") != nil
   }
 
-  /// `Types.swift`: enums, inputs, objects.
+  /// `Types.swift`: enums, inputs, objects, and a protocol per union and interface.
   public func types() -> String {
     var out = ""
+    let nonCodable = nonCodableObjects()
     for type in schema.types {
       switch type.kind {
       case .enumeration:
@@ -95,10 +133,27 @@ public struct SwiftRenderer: Sendable {
         out += "}\n"
       case .object where !["Query", "Mutation", "Subscription"].contains(type.name):
         let stored = type.fields.filter { !isResolved($0, on: type) }
-        out += "\n" + Self.doc(type.description) + "public struct \(type.name): Codable, Sendable {\n"
+        let protocols =
+          (nonCodable.contains(type.name) ? [] : ["Codable"]) + ["Sendable"] + conformances(of: type)
+        out +=
+          "\n" + Self.doc(type.description)
+          + "public struct \(type.name): \(protocols.joined(separator: ", ")) {\n"
         out += storedProperties(stored)
         out += memberwiseInit(stored)
         out += "}\n"
+      case .interface:
+        out += "\n" + Self.doc(type.description) + "public protocol \(type.name): Sendable {\n"
+        for field in type.fields where !isResolved(field, on: type) {
+          out +=
+            Self.doc(field.description, indent: "  ")
+            + "  var \(field.name): \(swiftType(field.type)) { get }\n"
+        }
+        out += "}\n"
+      case .union:
+        out +=
+          "\n" + Self.doc(type.description)
+          + "/// One of: \(type.members.map { "`\($0)`" }.joined(separator: ", ")).\n"
+          + "public protocol \(type.name): Sendable {}\n"
       default:
         continue
       }
@@ -250,7 +305,9 @@ public struct SwiftRenderer: Sendable {
       separator: ", ")
     out += "\n  /// Creates the bundle.\n  public init(\(parameters)) {\n"
     for type in resolvable { out += "    self.\(property(type.name)) = \(property(type.name))\n" }
-    out += "  }\n\n  /// Attaches every resolver to its field of `schema` (built from `schemaSDL`).\n"
+    out += "  }\n"
+    out += typeResolvers()
+    out += "\n  /// Attaches every resolver to its field of `schema` (built from `schemaSDL`).\n"
     out += "  public func attach(to schema: GraphQLSchema) throws {\n"
     for type in resolvable {
       let isRoot = ["Query", "Mutation", "Subscription"].contains(type.name)
@@ -271,6 +328,21 @@ public struct SwiftRenderer: Sendable {
       out += "    ])\n"
     }
     return out + "  }\n}\n"
+  }
+
+  /// The `resolveType` of each union and interface: the GraphQL object type of a Swift value.
+  func typeResolvers() -> String {
+    let abstract = schema.types.filter { $0.kind == .union || $0.kind == .interface }
+    var out = "\n  /// The object type of a value of each union and interface, for `resolveType`.\n"
+    out += "  public static let typeResolvers: [String: GraphQLTypeResolve] = [\n"
+    for type in abstract {
+      out += "    \"\(type.name)\": { value, _ in\n      switch value {\n"
+      for member in possibleTypes(of: type) { out += "      case is \(member): \"\(member)\"\n" }
+      out +=
+        "      default: throw GraphQLError(message: \"\(type.name): no object type for \\(Swift.type(of: value))\")\n"
+      out += "      }\n    },\n"
+    }
+    return out + (abstract.isEmpty ? "  :]\n" : "  ]\n")
   }
 
   /// `SchemaSDL.swift`: the schema text the server builds its schema from.
@@ -302,9 +374,16 @@ public struct SwiftRenderer: Sendable {
 
   /// Every stored (non-resolver) field of an object, objects nested up to three levels.
   func selectionSet(_ typeName: String, depth: Int) -> String {
+    if let abstract = schema.type(typeName), [.union, .interface].contains(abstract.kind) {
+      let members = possibleTypes(of: abstract).map { "... on \($0)" + selectionSet($0, depth: depth) }
+      return " { __typename " + members.joined(separator: " ") + " }"
+    }
     guard let type = schema.type(typeName), type.kind == .object else { return "" }
     let parts = type.fields.filter { !isResolved($0, on: type) }.compactMap { field -> String? in
-      guard let target = schema.type(field.type.name), target.kind == .object else { return field.name }
+      guard let target = schema.type(field.type.name), target.kind != .enumeration, target.kind != .scalar
+      else {
+        return field.name
+      }
       guard depth < 3 else { return nil }
       return field.name + selectionSet(target.name, depth: depth + 1)
     }

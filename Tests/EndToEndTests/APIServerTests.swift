@@ -216,7 +216,7 @@ struct APIServerTests {
     let seen = try JSONValue.parse(run.stdout)
     #expect(seen["title"] == "LLM Test Bench · GraphQL explorer")
     #expect((seen["types"]?.intValue ?? 0) > 20, "every named type is listed")
-    #expect(seen["roots"] == ["query": 11, "mutation": 5, "subscription": 4])
+    #expect(seen["roots"] == ["query": 12, "mutation": 5, "subscription": 5])
     #expect(
       seen["typePage"]?.stringValue?.hasPrefix("object ") == true
         || seen["typePage"]?.stringValue?.hasPrefix("enum ") == true)

@@ -272,4 +272,23 @@ struct GraphQLAPITests {
       #expect(store.operationCount - before == 2, "one for the page, one for every result's evaluations")
     }
   }
+
+  @Test("node(id:) resolves the interface to a Session or a Result; an unknown id is null")
+  func nodeInterface() async throws {
+    try await Self.withAPI { service, store, ids in
+      let query =
+        "query($id: UUID!) { node(id: $id) { __typename id ... on Session { name } ... on Result { testId response } } }"
+      let session = try await Self.run(service, query, ["id": .string(ids[0].uuidString)])
+      #expect(session["data"]?["node"]?["__typename"] == "Session", "\(session)")
+      #expect(session["data"]?["node"]?["name"] == "suite-0")
+      let result = try #require(try await store.results(ResultQuery(sessionID: ids[0], limit: 1)).items.first)
+      let found = try await Self.run(service, query, ["id": .string(result.id.uuidString)])
+      #expect(found["data"]?["node"]?["__typename"] == "Result", "\(found)")
+      #expect(found["data"]?["node"]?["id"]?.stringValue == result.id.uuidString.lowercased())
+      #expect(found["data"]?["node"]?["testId"]?.stringValue == result.testID)
+      let missing = try await Self.run(service, query, ["id": .string(UUID().uuidString)])
+      #expect(missing["data"]?["node"] == .null)
+      #expect(missing["errors"] == nil)
+    }
+  }
 }

@@ -61,6 +61,12 @@ struct SubscriptionTests {
       "subscription($id: UUID!) { benchmarkProgress(sessionId: $id) { completed total progressPercent } }")
     let completions = try await collect(
       "subscription($id: UUID!) { testCompleted(sessionId: $id) { testId status durationMs } }")
+    let everything = try await collect(
+      """
+      subscription($id: UUID!) { sessionEvents(sessionId: $id) { __typename
+        ... on ProgressEvent { completed } ... on TestCompletedEvent { testId }
+        ... on BenchmarkFinishedEvent { status completed failed } } }
+      """)
     let resumed = try await service.execute(
       "mutation($id: UUID!) { resumeBenchmark(id: $id) { id } }", variables: ["id": .string(session)],
       context: context)
@@ -78,11 +84,16 @@ struct SubscriptionTests {
         return ("completed", all)
       }
       group.addTask {
+        var all: [GraphQLResult] = []
+        for try await event in everything { all.append(event) }
+        return ("everything", all)
+      }
+      group.addTask {
         try await Task.sleep(for: .seconds(30))
         throw LTBError(.timeout, "the subscriptions did not finish within 30 s")
       }
       var results: [String: [GraphQLResult]] = [:]
-      while results.count < 2, let (name, events) = try await group.next() { results[name] = events }
+      while results.count < 3, let (name, events) = try await group.next() { results[name] = events }
       group.cancelAll()
       return results
     }
@@ -100,6 +111,15 @@ struct SubscriptionTests {
         "c0", "c1", "c2", "c3", "c4",
       ])
     #expect(completedEvents.allSatisfy { $0.data?["testCompleted"]["status"].string == "SUCCESS" })
+    // One subscription for everything: a union resolved to its member types, in order, to the end.
+    let all = gathered["everything"] ?? []
+    #expect(all.allSatisfy { $0.errors.isEmpty }, "\(all.first { !$0.errors.isEmpty }.map { "\($0)" } ?? "")")
+    let kinds = all.compactMap { $0.data?["sessionEvents"]["__typename"].string }
+    #expect(kinds.filter { $0 == "ProgressEvent" }.count == 5)
+    #expect(kinds.filter { $0 == "TestCompletedEvent" }.count == 5)
+    #expect(kinds.last == "BenchmarkFinishedEvent" && kinds.count == 11, "\(kinds)")
+    #expect(all.last?.data?["sessionEvents"]["status"].string == "COMPLETED")
+    #expect(all.last?.data?["sessionEvents"]["completed"].int == 5)
     let done = try await service.execute(
       "query($id: UUID!) { benchmark(id: $id) { status resultCounts } }", variables: ["id": .string(session)],
       context: context)

@@ -56,9 +56,28 @@ struct CodegenTests {
     #expect(arguments.contains("/// (default 10)"))
     let routes = try #require(files["RESTRoutes.swift"])
     #expect(
-      routes.contains(#"query($id: UUID!) { thing(id: $id) { id colour labels owner { name weight } } }"#))
+      routes.contains(
+        #"query($id: UUID!) { thing(id: $id) { id colour labels owner { name weight } related {"#))
     #expect(routes.contains(#"mutation($id: UUID!, $colour: Colour!) { paint(id: $id, colour: $colour)"#))
     #expect(routes.contains(#"permission: "VIEW""#))
+    // Unions and interfaces: protocols, conformances, existential values, inline fragments in
+    // REST documents, and a resolveType per abstract type.
+    #expect(types.contains("public protocol Item: Sendable {}"))
+    #expect(
+      types.contains("public protocol Named: Sendable {\n  /// The name.\n  var name: String { get }\n}"))
+    #expect(types.contains("public struct Part: Codable, Sendable, Named, Item {"))
+    #expect(types.contains("public struct Thing: Sendable, Item {"), "a union-valued field is not Codable")
+    #expect(types.contains("public var related: (any Item)?"))
+    #expect(
+      resolvers.contains(
+        "func item(_ arguments: QueryItemArguments, context: APIContext) async throws -> (any Item)?"))
+    #expect(resolvers.contains("func named(context: APIContext) async throws -> [any Named]"))
+    #expect(routes.contains(#"item(id: $id) { __typename ... on Thing { id colour labels"#))
+    let wiring = try #require(files["Wiring.swift"])
+    #expect(
+      wiring.contains(
+        "\"Item\": { value, _ in\n      switch value {\n      case is Thing: \"Thing\"\n      case is Part: \"Part\""
+      ))
   }
 
   @Test(

@@ -117,6 +117,16 @@ public struct QueryMetricsArguments: Codable, Sendable, Equatable {
   }
 }
 
+/// The arguments of `Query.node`.
+public struct QueryNodeArguments: Codable, Sendable, Equatable {
+  public var id: UUID
+
+  /// Creates a value.
+  public init(id: UUID) {
+    self.id = id
+  }
+}
+
 /// The arguments of `Mutation.createBenchmark`.
 public struct MutationCreateBenchmarkArguments: Codable, Sendable, Equatable {
   public var input: CreateBenchmarkInput
@@ -181,6 +191,16 @@ public struct SubscriptionBenchmarkProgressArguments: Codable, Sendable, Equatab
 
 /// The arguments of `Subscription.testCompleted`.
 public struct SubscriptionTestCompletedArguments: Codable, Sendable, Equatable {
+  public var sessionId: UUID
+
+  /// Creates a value.
+  public init(sessionId: UUID) {
+    self.sessionId = sessionId
+  }
+}
+
+/// The arguments of `Subscription.sessionEvents`.
+public struct SubscriptionSessionEventsArguments: Codable, Sendable, Equatable {
   public var sessionId: UUID
 
   /// Creates a value.

@@ -49,6 +49,8 @@ public protocol QueryResolvers: Sendable {
   func compare(_ arguments: QueryCompareArguments, context: APIContext) async throws -> Comparison
   /// Latency, throughput, tokens and cost per target of a session.
   func metrics(_ arguments: QueryMetricsArguments, context: APIContext) async throws -> [TargetSummary]
+  /// A session or a result by id.
+  func node(_ arguments: QueryNodeArguments, context: APIContext) async throws -> (any Node)?
   /// The server's health.
   func health(context: APIContext) async throws -> Health
 }
@@ -73,6 +75,8 @@ public protocol SubscriptionResolvers: Sendable {
   func benchmarkProgress(_ arguments: SubscriptionBenchmarkProgressArguments, context: APIContext) async throws -> AsyncThrowingStream<ProgressEvent, any Error>
   /// Every finished request of one session.
   func testCompleted(_ arguments: SubscriptionTestCompletedArguments, context: APIContext) async throws -> AsyncThrowingStream<TestCompletedEvent, any Error>
+  /// Every event of one session (progress, finished requests, the end), to its end.
+  func sessionEvents(_ arguments: SubscriptionSessionEventsArguments, context: APIContext) async throws -> AsyncThrowingStream<any SessionEvent, any Error>
   /// Live figures of running sessions.
   func metricUpdates(context: APIContext) async throws -> AsyncThrowingStream<MetricUpdate, any Error>
   /// Alerts.

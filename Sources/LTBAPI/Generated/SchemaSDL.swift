@@ -217,8 +217,14 @@ type TargetSummary {
   costUsd: Float!
 }
 
+"Anything with an id that `node(id:)` can fetch: a session or a result."
+interface Node {
+  "The id."
+  id: UUID!
+}
+
 "A benchmark session: one run of a suite."
-type Session {
+type Session implements Node {
   "The session id."
   id: UUID!
   "The suite's name."
@@ -296,7 +302,7 @@ type Evaluation {
 }
 
 "One request of a benchmark and its answer."
-type Result {
+type Result implements Node {
   "The result id."
   id: UUID!
   "Its session."
@@ -497,6 +503,23 @@ type TestCompletedEvent {
   durationMs: Float!
 }
 
+"A session ended."
+type BenchmarkFinishedEvent {
+  "The session."
+  sessionId: UUID!
+  "How it ended."
+  status: SessionStatus!
+  "Tasks done."
+  completed: Int!
+  "Tasks that failed."
+  failed: Int!
+  "Wall time, in seconds."
+  durationSeconds: Float!
+}
+
+"Anything that happens to a session while it runs."
+union SessionEvent = ProgressEvent | TestCompletedEvent | BenchmarkFinishedEvent
+
 "A metric's new value, as the engine publishes it."
 type MetricUpdate {
   "The metric's name."
@@ -604,6 +627,8 @@ type Query {
     @rest(method: "GET", path: "/api/v1/compare") @auth(permission: VIEW_RESULTS)
   "Latency, throughput, tokens and cost per target of a session."
   metrics(sessionId: UUID!): [TargetSummary!]! @rest(method: "GET", path: "/api/v1/metrics") @auth(permission: VIEW_RESULTS)
+  "A session or a result by id."
+  node(id: UUID!): Node @auth(permission: VIEW_RESULTS)
   "The server's health."
   health: Health! @rest(method: "GET", path: "/api/v1/health")
 }
@@ -629,6 +654,8 @@ type Subscription {
   benchmarkProgress(sessionId: UUID!): ProgressEvent! @auth(permission: VIEW_RESULTS)
   "Every finished request of one session."
   testCompleted(sessionId: UUID!): TestCompletedEvent! @auth(permission: VIEW_RESULTS)
+  "Every event of one session (progress, finished requests, the end), to its end."
+  sessionEvents(sessionId: UUID!): SessionEvent! @auth(permission: VIEW_RESULTS)
   "Live figures of running sessions."
   metricUpdates: MetricUpdate! @auth(permission: VIEW_RESULTS)
   "Alerts."

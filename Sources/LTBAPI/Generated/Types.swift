@@ -256,8 +256,14 @@ public struct TargetSummary: Codable, Sendable {
   }
 }
 
+/// Anything with an id that `node(id:)` can fetch: a session or a result.
+public protocol Node: Sendable {
+  /// The id.
+  var id: UUID { get }
+}
+
 /// A benchmark session: one run of a suite.
-public struct Session: Codable, Sendable {
+public struct Session: Codable, Sendable, Node {
   /// The session id.
   public var id: UUID
   /// The suite's name.
@@ -375,7 +381,7 @@ public struct Evaluation: Codable, Sendable {
 }
 
 /// One request of a benchmark and its answer.
-public struct Result: Codable, Sendable {
+public struct Result: Codable, Sendable, Node {
   /// The result id.
   public var id: UUID
   /// Its session.
@@ -651,7 +657,7 @@ public struct Health: Codable, Sendable {
 }
 
 /// Progress of a running session.
-public struct ProgressEvent: Codable, Sendable {
+public struct ProgressEvent: Codable, Sendable, SessionEvent {
   /// The session.
   public var sessionId: UUID
   /// Tasks done.
@@ -674,7 +680,7 @@ public struct ProgressEvent: Codable, Sendable {
 }
 
 /// One request finished.
-public struct TestCompletedEvent: Codable, Sendable {
+public struct TestCompletedEvent: Codable, Sendable, SessionEvent {
   /// The session.
   public var sessionId: UUID
   /// The case id.
@@ -692,6 +698,33 @@ public struct TestCompletedEvent: Codable, Sendable {
     self.durationMs = durationMs
   }
 }
+
+/// A session ended.
+public struct BenchmarkFinishedEvent: Codable, Sendable, SessionEvent {
+  /// The session.
+  public var sessionId: UUID
+  /// How it ended.
+  public var status: SessionStatus
+  /// Tasks done.
+  public var completed: Int
+  /// Tasks that failed.
+  public var failed: Int
+  /// Wall time, in seconds.
+  public var durationSeconds: Double
+
+  /// Creates a value.
+  public init(sessionId: UUID, status: SessionStatus, completed: Int, failed: Int, durationSeconds: Double) {
+    self.sessionId = sessionId
+    self.status = status
+    self.completed = completed
+    self.failed = failed
+    self.durationSeconds = durationSeconds
+  }
+}
+
+/// Anything that happens to a session while it runs.
+/// One of: `ProgressEvent`, `TestCompletedEvent`, `BenchmarkFinishedEvent`.
+public protocol SessionEvent: Sendable {}
 
 /// A metric's new value, as the engine publishes it.
 public struct MetricUpdate: Codable, Sendable {

@@ -28,6 +28,25 @@ public struct APIResolvers: Sendable {
     self.subscription = subscription
   }
 
+  /// The object type of a value of each union and interface, for `resolveType`.
+  public static let typeResolvers: [String: GraphQLTypeResolve] = [
+    "Node": { value, _ in
+      switch value {
+      case is Session: "Session"
+      case is Result: "Result"
+      default: throw GraphQLError(message: "Node: no object type for \(Swift.type(of: value))")
+      }
+    },
+    "SessionEvent": { value, _ in
+      switch value {
+      case is ProgressEvent: "ProgressEvent"
+      case is TestCompletedEvent: "TestCompletedEvent"
+      case is BenchmarkFinishedEvent: "BenchmarkFinishedEvent"
+      default: throw GraphQLError(message: "SessionEvent: no object type for \(Swift.type(of: value))")
+      }
+    },
+  ]
+
   /// Attaches every resolver to its field of `schema` (built from `schemaSDL`).
   public func attach(to schema: GraphQLSchema) throws {
     try APIWiring.attach(schema, type: "Provider", subscription: false, [
@@ -85,6 +104,9 @@ public struct APIResolvers: Sendable {
       "metrics": { _, args, context, _ in
         try await query.metrics(try APIWiring.decode(QueryMetricsArguments.self, args), context: try APIWiring.context(context))
       },
+      "node": { _, args, context, _ in
+        try await query.node(try APIWiring.decode(QueryNodeArguments.self, args), context: try APIWiring.context(context))
+      },
       "health": { _, _, context, _ in
         try await query.health(context: try APIWiring.context(context))
       },
@@ -112,6 +134,9 @@ public struct APIResolvers: Sendable {
       },
       "testCompleted": { _, args, context, _ in
         try await subscription.testCompleted(try APIWiring.decode(SubscriptionTestCompletedArguments.self, args), context: try APIWiring.context(context))
+      },
+      "sessionEvents": { _, args, context, _ in
+        try await subscription.sessionEvents(try APIWiring.decode(SubscriptionSessionEventsArguments.self, args), context: try APIWiring.context(context))
       },
       "metricUpdates": { _, _, context, _ in
         try await subscription.metricUpdates(context: try APIWiring.context(context))

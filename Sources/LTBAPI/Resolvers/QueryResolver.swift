@@ -49,6 +49,11 @@ struct QueryResolver: QueryResolvers {
       pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
   }
 
+  func node(_ arguments: QueryNodeArguments, context: APIContext) async throws -> (any Node)? {
+    if let session = try await services.store.session(arguments.id) { return APIMapping.session(session) }
+    return try await services.store.result(arguments.id).map(APIMapping.result)
+  }
+
   func result(_ arguments: QueryResultArguments, context: APIContext) async throws -> Result? {
     try await services.store.result(arguments.id).map(APIMapping.result)
   }

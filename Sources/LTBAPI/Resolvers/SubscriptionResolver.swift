@@ -11,37 +11,51 @@ struct SubscriptionResolver: SubscriptionResolvers {
     async throws
     -> AsyncThrowingStream<ProgressEvent, any Error>
   {
-    let events = await services.benchmarks.bus.subscribe(topics: [RunEvent.sessionTopic(arguments.sessionId)]
-    )
-    return Self.stream(events) { event in
-      switch event {
-      case .benchmarkProgress(let id, let completed, let total, let current, let percent):
-        return .value(
-          ProgressEvent(
-            sessionId: id, completed: completed, total: total, currentTest: current, progressPercent: percent)
-        )
-      case .benchmarkCompleted: return .finish
-      default: return .skip
-      }
-    }
+    await sessionStream(arguments.sessionId) { $0 as? ProgressEvent }
   }
 
   func testCompleted(_ arguments: SubscriptionTestCompletedArguments, context: APIContext) async throws
     -> AsyncThrowingStream<TestCompletedEvent, any Error>
   {
-    let events = await services.benchmarks.bus.subscribe(topics: [RunEvent.sessionTopic(arguments.sessionId)]
-    )
+    await sessionStream(arguments.sessionId) { $0 as? TestCompletedEvent }
+  }
+
+  func sessionEvents(_ arguments: SubscriptionSessionEventsArguments, context: APIContext) async throws
+    -> AsyncThrowingStream<any SessionEvent, any Error>
+  {
+    await sessionStream(arguments.sessionId) { $0 }
+  }
+
+  /// One session's events that `pick` keeps, until the session ends (its end is delivered
+  /// when `pick` keeps it).
+  private func sessionStream<Value: Sendable>(
+    _ session: UUID, _ pick: @escaping @Sendable (any SessionEvent) -> Value?
+  ) async -> AsyncThrowingStream<Value, any Error> {
+    let events = await services.benchmarks.bus.subscribe(topics: [RunEvent.sessionTopic(session)])
     return Self.stream(events) { event in
-      switch event {
-      case .testCompleted(let test):
-        return .value(
-          TestCompletedEvent(
-            sessionId: test.sessionID, testId: test.testID,
-            status: ResultStatus(rawValue: test.status.rawValue.uppercased()) ?? .failure,
-            durationMs: test.durationMs))
-      case .benchmarkCompleted: return .finish
-      default: return .skip
-      }
+      guard let mapped = Self.sessionEvent(event) else { return .skip }
+      let finished = mapped is BenchmarkFinishedEvent
+      guard let value = pick(mapped) else { return finished ? .finish : .skip }
+      return finished ? .last(value) : .value(value)
+    }
+  }
+
+  /// A session's run event as a member of the API's `SessionEvent` union (`nil` for the others).
+  static func sessionEvent(_ event: RunEvent) -> (any SessionEvent)? {
+    switch event {
+    case .benchmarkProgress(let id, let completed, let total, let current, let percent):
+      ProgressEvent(
+        sessionId: id, completed: completed, total: total, currentTest: current, progressPercent: percent)
+    case .testCompleted(let test):
+      TestCompletedEvent(
+        sessionId: test.sessionID, testId: test.testID,
+        status: ResultStatus(rawValue: test.status.rawValue.uppercased()) ?? .failure,
+        durationMs: test.durationMs)
+    case .benchmarkCompleted(let id, let status, let completed, let failed, let seconds):
+      BenchmarkFinishedEvent(
+        sessionId: id, status: SessionStatus(rawValue: status.rawValue.uppercased()) ?? .failed,
+        completed: completed, failed: failed, durationSeconds: seconds)
+    default: nil
     }
   }
 
@@ -70,6 +84,8 @@ struct SubscriptionResolver: SubscriptionResolvers {
     case value(Value)
     case skip
     case finish
+    /// The value, then the end.
+    case last(Value)
   }
 
   /// The bus's events mapped to a subscription's values.
@@ -83,6 +99,10 @@ struct SubscriptionResolver: SubscriptionResolvers {
           case .value(let value): continuation.yield(value)
           case .skip: continue
           case .finish:
+            continuation.finish()
+            return
+          case .last(let value):
+            continuation.yield(value)
             continuation.finish()
             return
           }
