@@ -5,8 +5,9 @@ import LTBStorage
 /// Batched loading for one request: a resolver that returns a page of results registers their
 /// ids here, and the first nested `evaluations` field of any of them loads the verdicts of the
 /// whole page in one round trip; the others read what was loaded. A page of 50 results with
-/// their evaluations thus costs two database round trips instead of 51.
+/// their evaluations thus costs two database round trips instead of 51. Providers are mapped once per name per request.
 public actor ResultBatch {
+  private var providers: [String: Provider?] = [:]
   private var pending: [UUID] = []
   private var loaded: [UUID: [EvaluationRecord]] = [:]
   private var inFlight: Task<[UUID: [EvaluationRecord]], any Error>?
@@ -39,5 +40,13 @@ public actor ResultBatch {
     loaded.merge(batch) { _, new in new }
     if inFlight == task { inFlight = nil }
     return batch[id] ?? []
+  }
+
+  /// The provider called `name`, mapped once for the whole request.
+  func provider(named name: String, _ load: @Sendable (String) async -> Provider?) async -> Provider? {
+    if let known = providers[name] { return known }
+    let mapped = await load(name)
+    providers[name] = mapped
+    return mapped
   }
 }

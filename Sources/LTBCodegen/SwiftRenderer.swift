@@ -327,7 +327,22 @@ public struct SwiftRenderer: Sendable {
       }
       out += "    ])\n"
     }
-    return out + "  }\n}\n"
+    return out + "  }\n}\n" + keyedAccess()
+  }
+
+  /// Field access by name for every object type: GraphQLSwift's default resolver reads a field
+  /// through `KeySubscriptable` when a value offers it (a `switch`), instead of reflection.
+  func keyedAccess() -> String {
+    var out = ""
+    for type in schema.types
+    where type.kind == .object && !["Query", "Mutation", "Subscription"].contains(type.name) {
+      let stored = type.fields.filter { !isResolved($0, on: type) }
+      out += "\nextension \(type.name): KeySubscriptable {\n  /// The stored field called `key`.\n"
+      out += "  public subscript(key: String) -> (any Sendable)? {\n    switch key {\n"
+      for field in stored { out += "    case \"\(field.name)\": \(field.name)\n" }
+      out += "    default: nil\n    }\n  }\n}\n"
+    }
+    return out
   }
 
   /// The `resolveType` of each union and interface: the GraphQL object type of a Swift value.

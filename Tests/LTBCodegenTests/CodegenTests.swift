@@ -74,6 +74,10 @@ struct CodegenTests {
     #expect(resolvers.contains("func named(context: APIContext) async throws -> [any Named]"))
     #expect(routes.contains(#"item(id: $id) { __typename ... on Thing { id colour labels"#))
     let wiring = try #require(files["Wiring.swift"])
+    // Stored fields are read by name through a switch, not by reflection.
+    #expect(wiring.contains("extension Thing: KeySubscriptable {"))
+    #expect(wiring.contains("    case \"related\": related\n"))
+    #expect(!wiring.contains("case \"parts\""), "a @resolver field is not read from the value")
     #expect(
       wiring.contains(
         "\"Item\": { value, _ in\n      switch value {\n      case is Thing: \"Thing\"\n      case is Part: \"Part\""

@@ -147,3 +147,395 @@ public struct APIResolvers: Sendable {
     ])
   }
 }
+
+extension ProviderCapabilities: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "streaming": streaming
+    case "vision": vision
+    case "audio": audio
+    case "functionCalling": functionCalling
+    case "embeddings": embeddings
+    case "logprobs": logprobs
+    case "jsonMode": jsonMode
+    case "tokenCounting": tokenCounting
+    case "maxContextLength": maxContextLength
+    default: nil
+    }
+  }
+}
+
+extension Model: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "id": id
+    case "contextLength": contextLength
+    case "inputPricePerMillion": inputPricePerMillion
+    case "outputPricePerMillion": outputPricePerMillion
+    case "cachedInputPricePerMillion": cachedInputPricePerMillion
+    default: nil
+    }
+  }
+}
+
+extension ProviderHealth: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "healthy": healthy
+    case "latencyMs": latencyMs
+    case "detail": detail
+    default: nil
+    }
+  }
+}
+
+extension Provider: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "name": name
+    case "kind": kind
+    case "capabilities": capabilities
+    case "models": models
+    default: nil
+    }
+  }
+}
+
+extension LatencyStats: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "count": count
+    case "mean": mean
+    case "p50": p50
+    case "p90": p90
+    case "p95": p95
+    case "p99": p99
+    case "max": max
+    default: nil
+    }
+  }
+}
+
+extension TargetSummary: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "provider": provider
+    case "model": model
+    case "requests": requests
+    case "succeeded": succeeded
+    case "timeToFirstToken": timeToFirstToken
+    case "endToEnd": endToEnd
+    case "interTokenLatency": interTokenLatency
+    case "requestThroughput": requestThroughput
+    case "outputTokenThroughput": outputTokenThroughput
+    case "inputTokens": inputTokens
+    case "outputTokens": outputTokens
+    case "costUsd": costUsd
+    default: nil
+    }
+  }
+}
+
+extension Session: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "id": id
+    case "name": name
+    case "description": description
+    case "status": status
+    case "stopReason": stopReason
+    case "totalTasks": totalTasks
+    case "tags": tags
+    case "createdAt": createdAt
+    case "startedAt": startedAt
+    case "completedAt": completedAt
+    case "suite": suite
+    default: nil
+    }
+  }
+}
+
+extension SessionEdge: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "cursor": cursor
+    case "node": node
+    default: nil
+    }
+  }
+}
+
+extension SessionConnection: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "edges": edges
+    case "pageInfo": pageInfo
+    default: nil
+    }
+  }
+}
+
+extension PageInfo: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "hasNextPage": hasNextPage
+    case "endCursor": endCursor
+    default: nil
+    }
+  }
+}
+
+extension Evaluation: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "metric": metric
+    case "state": state
+    case "score": score
+    case "value": value
+    case "passed": passed
+    case "threshold": threshold
+    case "explanation": explanation
+    case "judgeModel": judgeModel
+    case "judgeCostUsd": judgeCostUsd
+    default: nil
+    }
+  }
+}
+
+extension Result: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "id": id
+    case "sessionId": sessionId
+    case "testId": testId
+    case "dataset": dataset
+    case "providerName": providerName
+    case "model": model
+    case "status": status
+    case "errorCode": errorCode
+    case "error": error
+    case "prompt": prompt
+    case "response": response
+    case "finishReason": finishReason
+    case "createdAt": createdAt
+    case "ttftMs": ttftMs
+    case "e2eMs": e2eMs
+    case "tpotMs": tpotMs
+    case "inputTokens": inputTokens
+    case "outputTokens": outputTokens
+    case "costUsd": costUsd
+    case "cacheHit": cacheHit
+    case "attempts": attempts
+    case "tags": tags
+    case "category": category
+    case "scores": scores
+    default: nil
+    }
+  }
+}
+
+extension ResultEdge: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "cursor": cursor
+    case "node": node
+    default: nil
+    }
+  }
+}
+
+extension ResultConnection: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "edges": edges
+    case "pageInfo": pageInfo
+    default: nil
+    }
+  }
+}
+
+extension MetricSummary: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "metric": metric
+    case "count": count
+    case "mean": mean
+    case "standardError": standardError
+    case "low": low
+    case "high": high
+    case "passRate": passRate
+    case "errors": errors
+    default: nil
+    }
+  }
+}
+
+extension TargetEvaluation: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "provider": provider
+    case "model": model
+    case "evaluated": evaluated
+    case "pass": pass
+    case "fail": fail
+    case "error": error
+    case "metrics": metrics
+    case "modelCostUsd": modelCostUsd
+    case "judgeCostUsd": judgeCostUsd
+    default: nil
+    }
+  }
+}
+
+extension SessionEvaluation: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "targets": targets
+    case "cacheHits": cacheHits
+    case "cacheMisses": cacheMisses
+    default: nil
+    }
+  }
+}
+
+extension MetricComparison: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "name": name
+    case "higherIsBetter": higherIsBetter
+    case "pairs": pairs
+    case "meanA": meanA
+    case "meanB": meanB
+    case "difference": difference
+    case "low": low
+    case "high": high
+    case "wilcoxonP": wilcoxonP
+    case "mcnemarP": mcnemarP
+    case "effectSize": effectSize
+    case "verdict": verdict
+    default: nil
+    }
+  }
+}
+
+extension Comparison: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "labelA": labelA
+    case "labelB": labelB
+    case "pairedCases": pairedCases
+    case "metrics": metrics
+    case "flaky": flaky
+    default: nil
+    }
+  }
+}
+
+extension Health: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "status": status
+    case "version": version
+    case "database": database
+    default: nil
+    }
+  }
+}
+
+extension ProgressEvent: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "sessionId": sessionId
+    case "completed": completed
+    case "total": total
+    case "currentTest": currentTest
+    case "progressPercent": progressPercent
+    default: nil
+    }
+  }
+}
+
+extension TestCompletedEvent: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "sessionId": sessionId
+    case "testId": testId
+    case "status": status
+    case "durationMs": durationMs
+    default: nil
+    }
+  }
+}
+
+extension BenchmarkFinishedEvent: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "sessionId": sessionId
+    case "status": status
+    case "completed": completed
+    case "failed": failed
+    case "durationSeconds": durationSeconds
+    default: nil
+    }
+  }
+}
+
+extension MetricUpdate: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "name": name
+    case "value": value
+    case "labels": labels
+    case "at": at
+    default: nil
+    }
+  }
+}
+
+extension Alert: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "severity": severity
+    case "message": message
+    case "details": details
+    default: nil
+    }
+  }
+}
+
+extension EvaluateResult: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "verdict": verdict
+    case "score": score
+    case "evaluations": evaluations
+    default: nil
+    }
+  }
+}

@@ -34,7 +34,9 @@ struct ResultResolver: ResultResolvers {
   let services: APIServices
 
   func provider(_ parent: Result, context: APIContext) async throws -> Provider? {
-    await services.providers.get(parent.providerName).map(APIMapping.provider)
+    await context.batch.provider(named: parent.providerName) { [providers = services.providers] name in
+      await providers.get(name).map(APIMapping.provider)
+    }
   }
 
   func evaluations(_ parent: Result, context: APIContext) async throws -> [Evaluation] {
