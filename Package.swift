@@ -142,8 +142,12 @@ let package = Package(
     .executableTarget(
       name: "ltb-benchmarks",
       dependencies: [
-        "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation",
+        "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBAPI", "LTBServer", "LTBConfig",
+        "LTBProviders",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: upcomingFeatures
     ),

@@ -16,33 +16,20 @@ struct SeedCommand: AsyncParsableCommand {
 
   func run() async throws {
     let store = try await SQLBenchStore.open(try DatabaseLocation(parsing: database))
-    let suite = BenchmarkSuite(
-      name: "api-benchmark", datasets: [], targets: [BenchmarkTarget(provider: "bench")])
-    let session = BenchmarkSession(
-      name: "api-benchmark", status: .completed, suite: suite, totalTasks: results)
-    try await store.createSession(session)
-    try await store.registerProvider(name: "bench", kind: .openaiCompatible, baseURL: "http://127.0.0.1")
-    let start = ContinuousClock.now
-    var inserted = 0
-    while inserted < results {
-      let count = min(batch, results - inserted)
-      let rows = (inserted..<inserted + count).map {
-        Benchmarks.Storage.result(session: session.id, index: $0)
-      }
-      try await store.insertResults(rows)
+    let (session, seconds) = try await Benchmarks.Storage.fill(
+      store, name: "api-benchmark", results: results, batch: batch
+    ) { rows in
       let verdicts = rows.flatMap { row in
         ["exact", "bleu"].map { metric in
           EvaluationRecord(
-            resultID: row.id, sessionID: session.id, testID: row.testID, metric: metric,
-            evaluator: "deterministic",
-            evaluatorVersion: 1, state: .scored, score: metric == "exact" ? 1 : 0.42, passed: true,
-            explanation: metric)
+            resultID: row.id, sessionID: row.sessionID, testID: row.testID, metric: metric,
+            evaluator: "deterministic", evaluatorVersion: 1, state: .scored,
+            score: metric == "exact" ? 1 : 0.42,
+            passed: true, explanation: metric)
         }
       }
       try await store.saveEvaluations(verdicts, cases: [])
-      inserted += count
     }
-    let seconds = (ContinuousClock.now - start).milliseconds / 1_000
     FileHandle.standardError.write(
       Data(String(format: "seeded %d results with 2 verdicts each in %.1f s\n", results, seconds).utf8))
     print(session.id.uuidString.lowercased())

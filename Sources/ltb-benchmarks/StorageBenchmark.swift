@@ -11,7 +11,7 @@ struct Benchmarks: AsyncParsableCommand {
     commandName: "ltb-benchmarks",
     abstract:
       "Measure the store (insert rate, query latency) and the text metrics (throughput against Python).",
-    subcommands: [Storage.self, TextMetricsBenchmark.self, SeedCommand.self])
+    subcommands: [Storage.self, TextMetricsBenchmark.self, SeedCommand.self, SubscriptionBenchmark.self])
 
   struct Storage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,20 +24,8 @@ struct Benchmarks: AsyncParsableCommand {
 
     func run() async throws {
       let store = try await SQLBenchStore.open(try DatabaseLocation(parsing: database))
-      let suite = BenchmarkSuite(
-        name: "storage-benchmark", datasets: [], targets: [BenchmarkTarget(provider: "bench")])
-      let session = BenchmarkSession(name: "storage-benchmark", status: .completed, suite: suite)
-      try await store.createSession(session)
-      try await store.registerProvider(name: "bench", kind: .openaiCompatible, baseURL: "http://127.0.0.1")
-      let start = ContinuousClock.now
-      var inserted = 0
-      while inserted < results {
-        let count = min(batch, results - inserted)
-        let rows = (inserted..<inserted + count).map { Self.result(session: session.id, index: $0) }
-        try await store.insertResults(rows)
-        inserted += count
-      }
-      let seconds = (ContinuousClock.now - start).milliseconds / 1_000
+      let (session, seconds) = try await Self.fill(
+        store, name: "storage-benchmark", results: results, batch: batch)
       print(
         String(
           format: "insert: %d results in %.2f s = %.0f results/s", results, seconds, Double(results) / seconds
@@ -69,6 +57,28 @@ struct Benchmarks: AsyncParsableCommand {
         String(
           format: "query: session + any tag, 50 per page: %.2f ms; full-text search: %.2f ms", tagMs, textMs))
       await store.close()
+    }
+
+    /// A completed session of `results` results, inserted `batch` at a time (each batch also
+    /// handed to `each`); returns the session and the seconds it took.
+    static func fill(
+      _ store: SQLBenchStore, name: String, results: Int, batch: Int,
+      each: ([BenchmarkResult]) async throws -> Void = { _ in }
+    ) async throws -> (BenchmarkSession, Double) {
+      let suite = BenchmarkSuite(name: name, datasets: [], targets: [BenchmarkTarget(provider: "bench")])
+      let session = BenchmarkSession(name: name, status: .completed, suite: suite, totalTasks: results)
+      try await store.createSession(session)
+      try await store.registerProvider(name: "bench", kind: .openaiCompatible, baseURL: "http://127.0.0.1")
+      let start = ContinuousClock.now
+      var inserted = 0
+      while inserted < results {
+        let count = min(batch, results - inserted)
+        let rows = (inserted..<inserted + count).map { Self.result(session: session.id, index: $0) }
+        try await store.insertResults(rows)
+        try await each(rows)
+        inserted += count
+      }
+      return (session, (ContinuousClock.now - start).milliseconds / 1_000)
     }
 
     static func result(session: UUID, index: Int) -> BenchmarkResult {
