@@ -7,14 +7,13 @@ import OrderedCollections
 /// recover the parent value and the request context, and give the custom scalars their
 /// serialization.
 public enum APIWiring {
-  /// A resolver closure as GraphQLSwift calls it.
-  public typealias Resolve =
-    @Sendable (any Sendable, Map, any Sendable, GraphQLResolveInfo) async throws -> (any Sendable)?
+  /// A resolver: the parent value, the arguments and the request context in, the value out.
+  public typealias FieldResolve = @Sendable (any Sendable, Map, any Sendable) async throws -> (any Sendable)?
 
   /// Sets the resolver of each named field of object type `type`; for the subscription root,
   /// the closure produces the event stream and each event is the field's value.
   public static func attach(
-    _ schema: GraphQLSchema, type name: String, subscription: Bool, _ resolvers: [String: Resolve]
+    _ schema: GraphQLSchema, type name: String, subscription: Bool, _ resolvers: [String: FieldResolve]
   ) throws {
     guard let type = schema.getType(name: name) as? GraphQLObjectType else {
       throw GraphQLError(message: "the schema has no object type \(name)")
@@ -25,10 +24,10 @@ public enum APIWiring {
         throw GraphQLError(message: "the schema has no field \(name).\(fieldName)")
       }
       if subscription {
-        field.subscribe = resolve
+        field.subscribe = { source, args, context, _ in try await resolve(source, args, context) }
         field.resolve = { source, _, _, _ in source }
       } else {
-        field.resolve = resolve
+        field.resolve = { source, args, context, _ in try await resolve(source, args, context) }
       }
     }
     type.fields = { fields }
@@ -69,7 +68,7 @@ public enum APIWiring {
         guard let date = value as? Date else {
           throw GraphQLError(message: "DateTime: expected a date, got \(value)")
         }
-        return .string(iso.string(date))
+        return .string(date.iso8601Text)
       }
       dateTime.parseValue = { value in
         guard case .string(let text) = value, iso.date(text) != nil else {
@@ -77,13 +76,19 @@ public enum APIWiring {
         }
         return value
       }
+      dateTime.parseLiteral = { literal in
+        guard let text = (literal as? StringValue)?.value, iso.date(text) != nil else {
+          throw GraphQLError(message: "DateTime: expected an ISO 8601 string such as 2026-11-29T08:00:00Z")
+        }
+        return .string(text)
+      }
     }
     if let uuid = schema.getType(name: "UUID") as? GraphQLScalarType {
       uuid.serialize = { value in
         guard let id = value as? UUID else {
           throw GraphQLError(message: "UUID: expected a UUID, got \(value)")
         }
-        return .string(id.uuidString.lowercased())
+        return .string(id.lowercasedText)
       }
       uuid.parseValue = { value in
         guard case .string(let text) = value, UUID(uuidString: text) != nil else {
@@ -91,6 +96,13 @@ public enum APIWiring {
             message: "UUID: expected a UUID string such as 01a22681-7988-773d-9672-55965d072966")
         }
         return value
+      }
+      uuid.parseLiteral = { literal in
+        guard let text = (literal as? StringValue)?.value, UUID(uuidString: text) != nil else {
+          throw GraphQLError(
+            message: "UUID: expected a UUID string such as 01a22681-7988-773d-9672-55965d072966")
+        }
+        return .string(text)
       }
     }
     if let json = schema.getType(name: "JSON") as? GraphQLScalarType {

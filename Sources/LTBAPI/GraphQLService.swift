@@ -6,16 +6,40 @@ import Synchronization
 /// Executes GraphQL requests against the API schema. Parsed and validated documents are kept
 /// (up to 1,000, least recently used first out), so a repeated query skips parsing and
 /// validation; errors thrown by resolvers are mapped once to `extensions.code` (and the fix).
+///
+/// With the resolvers at hand (``init(resolvers:limits:)``), query operations are compiled once
+/// per document into a ``QueryPlan`` and run by ``PlanExecutor`` (``respond(_:variables:operationName:context:)``);
+/// everything else runs through GraphQLSwift.
 public final class GraphQLService: Sendable {
   /// The executable schema.
   public let schema: GraphQLSchema
   /// Depth, complexity, introspection and time limits.
   public let limits: QueryLimits
   private let documents = Mutex(LRUCache<String, CachedDocument>(capacity: 1_000))
+  private let planning: Planning?
 
-  /// A service over `schema` (validated once here).
-  public init(schema: GraphQLSchema, limits: QueryLimits = QueryLimits()) throws {
+  /// What compiling and running plans needs.
+  struct Planning: Sendable {
+    let resolvers: [String: [String: APIWiring.FieldResolve]]
+    let objectTypeName: @Sendable (any Sendable) -> String?
+  }
+
+  /// A service over the API schema with `resolvers` attached, running queries by plan.
+  public convenience init(resolvers: APIResolvers, limits: QueryLimits = QueryLimits()) throws {
+    try self.init(
+      schema: try APISchema.make(resolvers), limits: limits,
+      planning: Planning(
+        resolvers: resolvers.fieldResolvers, objectTypeName: APIResolvers.objectTypeName(of:)))
+  }
+
+  /// A service over `schema` (validated once here); every operation runs through GraphQLSwift.
+  public convenience init(schema: GraphQLSchema, limits: QueryLimits = QueryLimits()) throws {
+    try self.init(schema: schema, limits: limits, planning: nil)
+  }
+
+  init(schema: GraphQLSchema, limits: QueryLimits, planning: Planning?) throws {
     self.limits = limits
+    self.planning = planning
     let problems = validateSchema(schema: schema)
     guard problems.isEmpty else {
       throw LTBError(
@@ -24,7 +48,58 @@ public final class GraphQLService: Sendable {
     self.schema = schema
   }
 
-  /// Runs one query or mutation.
+  /// A response as JSON text, with its errors (mapped) for status codes and metrics.
+  public struct Response: Sendable {
+    /// `{"data": ..., "errors": [...]}`.
+    public var json: String
+    /// The `data` member's JSON text; `nil` when the request failed before execution.
+    public var data: String?
+    /// The errors, with their codes.
+    public var errors: [GraphQLError]
+  }
+
+  /// Runs one query or mutation within the request timeout and answers with JSON text: a query
+  /// by its compiled plan, anything else through GraphQLSwift.
+  public func respond(
+    _ query: String, variables: [String: Map] = [:], operationName: String? = nil, context: APIContext
+  ) async throws -> Response {
+    let cached = entry(query)
+    if let planning, case .result = cached.lookup,
+      let plan = operationName.map({ cached.plans[$0] })
+        ?? (cached.operations == 1 ? cached.plans.values.first : nil)
+    {
+      switch VariableCoercion(schema: schema).coerce(plan.variables, variables) {
+      case .failure(let error):
+        return try Self.encode(GraphQLResult(errors: [error]))
+      case .success(let coerced):
+        // The plan checks its deadline between objects and before each resolver, so no
+        // watchdog task is needed.
+        var executor = PlanExecutor(
+          schema: schema, context: context, variables: coerced, objectTypeName: planning.objectTypeName,
+          deadline: .now + limits.timeout)
+        let data = await executor.run(plan)
+        if executor.timedOut { return try Self.encode(Self.timedOut(limits.timeout)) }
+        let errors = executor.errors.map(Self.mapped)
+        var json = "{\"data\":" + data
+        if !errors.isEmpty {
+          json += ",\"errors\":" + String(decoding: try GraphQLJSONEncoder().encode(errors), as: UTF8.self)
+        }
+        return Response(json: json + "}", data: data, errors: errors)
+      }
+    }
+    let result = try await Self.within(limits.timeout) {
+      try await self.execute(query, variables: variables, operationName: operationName, context: context)
+    }
+    return try Self.encode(result ?? Self.timedOut(limits.timeout))
+  }
+
+  static func encode(_ result: GraphQLResult) throws -> Response {
+    let json = String(decoding: try GraphQLJSONEncoder().encode(result), as: UTF8.self)
+    let data = try result.data.map { String(decoding: try GraphQLJSONEncoder().encode($0), as: UTF8.self) }
+    return Response(json: json, data: data, errors: result.errors)
+  }
+
+  /// Runs one query or mutation through GraphQLSwift.
   public func execute(
     _ query: String, variables: [String: Map] = [:], operationName: String? = nil, context: APIContext
   ) async throws -> GraphQLResult {
@@ -65,8 +140,11 @@ public final class GraphQLService: Sendable {
   }
 
   /// The parsed, validated document for `query`, from the cache when seen before.
-  func document(_ query: String) -> PersistedQueryRetrievalResult<String> {
-    if let cached = documents.withLock({ $0.value(for: query) }) { return cached.lookup }
+  func document(_ query: String) -> PersistedQueryRetrievalResult<String> { entry(query).lookup }
+
+  /// The cache entry of `query`: its parsed, validated document and its query plans.
+  private func entry(_ query: String) -> CachedDocument {
+    if let cached = documents.withLock({ $0.value(for: query) }) { return cached }
     let lookup: PersistedQueryRetrievalResult<String>
     do {
       let document = try parse(source: Source(body: query, name: "GraphQL request"))
@@ -78,34 +156,50 @@ public final class GraphQLService: Sendable {
     } catch {
       lookup = .parseError(GraphQLError(message: "\(error)"))
     }
-    let entry = CachedDocument(lookup: lookup)
+    var plans: [String: QueryPlan] = [:]
+    var operations = 0
+    if case .result(_, let document) = lookup {
+      operations = document.definitions.filter { $0 is OperationDefinition }.count
+      if let planning { plans = QueryPlan.compile(document, schema: schema, resolvers: planning.resolvers) }
+    }
+    let entry = CachedDocument(lookup: lookup, plans: plans, operations: operations)
     documents.withLock { $0.store(entry, for: query) }
-    return lookup
+    return entry
   }
 
-  /// `body`'s result, or a TIMEOUT error when it takes longer than `timeout` (the operation is
-  /// then cancelled).
-  static func within(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> GraphQLResult)
-    async throws
-    -> GraphQLResult
+  /// `body`'s result, or `nil` when it takes longer than `timeout` (the operation is then
+  /// cancelled).
+  static func within<Value: Sendable>(
+    _ timeout: Duration, _ body: @escaping @Sendable () async throws -> Value
+  )
+    async throws -> Value?
   {
-    try await withThrowingTaskGroup(of: GraphQLResult?.self) { group in
+    try await withThrowingTaskGroup(of: Value?.self) { group in
       group.addTask { try await body() }
       group.addTask {
         try await Task.sleep(for: timeout)
         return nil
       }
       defer { group.cancelAll() }
-      guard let first = try await group.next(), let result = first else {
-        return GraphQLResult(
-          errors: [
-            GraphQLError(
-              message: "the request took longer than \(timeout)",
-              extensions: ["code": "TIMEOUT", "fix": "ask for less, or raise the server's request timeout"])
-          ])
-      }
-      return result
+      return try await group.next() ?? nil
     }
+  }
+
+  /// The answer to an operation that ran past `timeout`.
+  static func timedOut(_ timeout: Duration) -> GraphQLResult {
+    GraphQLResult(
+      errors: [
+        GraphQLError(
+          message: "the request took longer than \(timeout)",
+          extensions: ["code": "TIMEOUT", "fix": "ask for less, or raise the server's request timeout"])
+      ])
+  }
+
+  /// Whether `query` (its operation `operationName`) runs by plan.
+  func hasPlan(_ query: String, operationName: String? = nil) -> Bool {
+    let cached = entry(query)
+    return planning != nil
+      && (operationName.map { cached.plans[$0] != nil } ?? (cached.operations == 1 && !cached.plans.isEmpty))
   }
 
   /// How many distinct documents are cached.
@@ -150,4 +244,8 @@ public final class GraphQLService: Sendable {
 /// A parsed document: immutable once parsed and validated, so shared between requests.
 struct CachedDocument: @unchecked Sendable {
   let lookup: PersistedQueryRetrievalResult<String>
+  /// The plans of its query operations, by name (`""` for an anonymous one).
+  let plans: [String: QueryPlan]
+  /// How many operations it has.
+  let operations: Int
 }

@@ -36,24 +36,31 @@ public struct RESTExecutor: Sendable {
     } catch {
       return Self.error(400, code: "INVALID_INPUT", "\(error)", fix: nil)
     }
-    let result: GraphQLResult
+    let response: GraphQLService.Response
     do {
-      result = try await service.execute(route.document, variables: variables, context: context)
+      response = try await service.respond(route.document, variables: variables, context: context)
     } catch {
       return Self.error(500, code: "INTERNAL", "\(error)", fix: nil)
     }
-    if let first = result.errors.first {
+    if let first = response.errors.first {
       let code = first.extensions["code"]?.string ?? "INTERNAL"
       return Self.error(Self.status(code), code: code, first.message, fix: first.extensions["fix"]?.string)
     }
-    guard let value = result.data.flatMap({ Self.present($0[route.field]) }) else {
+    guard let value = response.data.flatMap({ Self.fieldValue($0, route.field) }), value != "null" else {
       return Self.error(404, code: "NOT_FOUND", "\(route.path) found nothing for these parameters", fix: nil)
     }
-    do {
-      return Response(status: 200, body: try GraphQLJSONEncoder().encode(value))
-    } catch {
-      return Self.error(500, code: "INTERNAL", "cannot encode the response: \(error)", fix: nil)
-    }
+    return Response(status: 200, body: Data(value.utf8))
+  }
+
+  /// The JSON text of the one root field's value in a `data` object's text.
+  static func fieldValue(_ data: String, _ field: String) -> Substring? {
+    let prefix = "{\"\(field)\":"
+    if data.hasPrefix(prefix), data.hasSuffix("}") { return data.dropFirst(prefix.count).dropLast() }
+    guard case .dictionary(let members)? = try? JSONDecoder().decode(Map.self, from: Data(data.utf8)),
+      let value = members[field].flatMap(present),
+      let text = try? GraphQLJSONEncoder().encode(value)
+    else { return nil }
+    return Substring(String(decoding: text, as: UTF8.self))
   }
 
   /// The value of a field when it is not null.

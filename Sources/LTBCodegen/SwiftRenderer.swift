@@ -307,12 +307,11 @@ public struct SwiftRenderer: Sendable {
     for type in resolvable { out += "    self.\(property(type.name)) = \(property(type.name))\n" }
     out += "  }\n"
     out += typeResolvers()
-    out += "\n  /// Attaches every resolver to its field of `schema` (built from `schemaSDL`).\n"
-    out += "  public func attach(to schema: GraphQLSchema) throws {\n"
+    out += "\n  /// Every resolver, by object type and field name.\n"
+    out += "  public var fieldResolvers: [String: [String: APIWiring.FieldResolve]] {\n    [\n"
     for type in resolvable {
       let isRoot = ["Query", "Mutation", "Subscription"].contains(type.name)
-      let isSubscription = type.name == "Subscription"
-      out += "    try APIWiring.attach(schema, type: \"\(type.name)\", subscription: \(isSubscription), [\n"
+      out += "      \"\(type.name)\": [\n"
       for field in type.fields where isResolved(field, on: type) {
         var arguments: [String] = []
         if !isRoot { arguments.append("try APIWiring.parent(\(type.name).self, source)") }
@@ -323,10 +322,16 @@ public struct SwiftRenderer: Sendable {
         let source = isRoot ? "_" : "source"
         let args = field.arguments.isEmpty ? "_" : "args"
         out +=
-          "      \"\(field.name)\": { \(source), \(args), context, _ in\n        try await \(property(type.name)).\(field.name)(\(arguments.joined(separator: ", ")))\n      },\n"
+          "        \"\(field.name)\": { \(source), \(args), context in\n          try await \(property(type.name)).\(field.name)(\(arguments.joined(separator: ", ")))\n        },\n"
       }
-      out += "    ])\n"
+      out += "      ],\n"
     }
+    out += "    ]\n  }\n"
+    out += "\n  /// Attaches every resolver to its field of `schema` (built from `schemaSDL`).\n"
+    out += "  public func attach(to schema: GraphQLSchema) throws {\n"
+    out += "    for (type, fields) in fieldResolvers {\n"
+    out +=
+      "      try APIWiring.attach(schema, type: type, subscription: type == \"Subscription\", fields)\n    }\n"
     return out + "  }\n}\n" + keyedAccess()
   }
 
@@ -348,7 +353,14 @@ public struct SwiftRenderer: Sendable {
   /// The `resolveType` of each union and interface: the GraphQL object type of a Swift value.
   func typeResolvers() -> String {
     let abstract = schema.types.filter { $0.kind == .union || $0.kind == .interface }
-    var out = "\n  /// The object type of a value of each union and interface, for `resolveType`.\n"
+    let objects = schema.types.filter { type in
+      type.kind == .object && !["Query", "Mutation", "Subscription"].contains(type.name)
+    }
+    var out = "\n  /// The object type of a value.\n"
+    out += "  public static func objectTypeName(of value: any Sendable) -> String? {\n    switch value {\n"
+    for type in objects { out += "    case is \(type.name): \"\(type.name)\"\n" }
+    out += "    default: nil\n    }\n  }\n"
+    out += "\n  /// The object type of a value of each union and interface, for `resolveType`.\n"
     out += "  public static let typeResolvers: [String: GraphQLTypeResolve] = [\n"
     for type in abstract {
       out += "    \"\(type.name)\": { value, _ in\n      switch value {\n"

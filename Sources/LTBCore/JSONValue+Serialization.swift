@@ -35,12 +35,21 @@ extension JSONValue {
     }
   }
 
-  private static func number(_ value: Double) -> String {
+  /// A finite number as JSON text (integral values with a `.0`).
+  public static func number(_ value: Double) -> String {
     if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) + ".0" }
     return String(value)
   }
 
-  private static func writeString(_ value: String, to output: inout String) {
+  /// Appends `value` as a JSON string literal.
+  public static func writeString(_ value: String, to output: inout String) {
+    // Most strings need no escaping: append them whole.
+    if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      output += "\""
+      output += value
+      output += "\""
+      return
+    }
     output += "\""
     for scalar in value.unicodeScalars {
       switch scalar {

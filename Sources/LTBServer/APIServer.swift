@@ -43,7 +43,7 @@ public enum APIServer {
     }
     router.get("/health") { _, _ in json(200, ["status": "ok"]) }
     router.get("/ready") { _, _ in
-      let reachable = (try? await store.sessions(status: nil, limit: 1, cursor: nil)) != nil
+      let reachable = await store.isReachable()
       return json(reachable ? 200 : 503, ["status": .string(reachable ? "ready" : "database unreachable")])
     }
     router.get("/api/v1/openapi.json") { _, _ in
@@ -162,17 +162,17 @@ public enum APIServer {
     if !allowMutations, request.query.range(of: #"^\s*mutation\b"#, options: .regularExpression) != nil {
       return error(405, "METHOD_NOT_ALLOWED", "mutations need POST", fix: "POST the request to /graphql")
     }
-    let result = try await graphQL.execute(
+    let response = try await graphQL.respond(
       request.query, variables: request.variables ?? [:], operationName: request.operationName,
       context: APIContext(requestID: UUID().uuidString))
     metrics.recordErrors(
-      route: "/graphql", codes: result.errors.map { $0.extensions["code"]?.string ?? "INTERNAL" })
-    let code = result.errors.first?.extensions["code"]?.string
+      route: "/graphql", codes: response.errors.map { $0.extensions["code"]?.string ?? "INTERNAL" })
+    let code = response.errors.first?.extensions["code"]?.string
     let status: HTTPResponse.Status =
-      result.data != nil || code == nil ? .ok : code == "TIMEOUT" ? .gatewayTimeout : .badRequest
+      response.data != nil || code == nil ? .ok : code == "TIMEOUT" ? .gatewayTimeout : .badRequest
     return Response(
       status: status, headers: [.contentType: "application/json"],
-      body: ResponseBody(byteBuffer: ByteBuffer(data: try GraphQLJSONEncoder().encode(result))))
+      body: ResponseBody(byteBuffer: ByteBuffer(string: response.json)))
   }
 
   /// The parameters of a query string as browsers and HTTP clients encode them

@@ -33,7 +33,7 @@ public struct Gateway: Sendable {
     limits: APIServer.Limits = APIServer.Limits()
   ) throws {
     self.init(
-      graphQL: try GraphQLService(schema: try APISchema.make(services.resolvers), limits: queryLimits),
+      graphQL: try GraphQLService(resolvers: services.resolvers, limits: queryLimits),
       services: services, limits: limits)
   }
 

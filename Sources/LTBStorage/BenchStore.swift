@@ -51,6 +51,8 @@ public protocol BenchStore: Sendable {
   func saveModelProfile(_ profile: ModelProfile) async throws
   /// Every model profile.
   func modelProfiles() async throws -> [ModelProfile]
+  /// Whether the database answers a trivial query (for health and readiness checks).
+  func isReachable() async -> Bool
   /// Closes every connection.
   func close() async
   /// Database round trips since the store opened (for `/metrics` and for tests that bound them).

@@ -54,7 +54,7 @@ extension SQLBenchStore {
     try await connections.read { database in
       try await database.raw(
         "SELECT record FROM evaluations WHERE session_id = \(bind: session) ORDER BY result_id, metric"
-      ).all().map { try $0.decode(column: "record", as: EvaluationRecord.self) }
+      ).all().compactMap { try self.json($0, "record", StoredJSON.evaluation(from:)) }
     }
   }
 
@@ -64,7 +64,7 @@ extension SQLBenchStore {
     return try await connections.read { database in
       try await database.raw(
         "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric"
-      ).all().map { try $0.decode(column: "record", as: EvaluationRecord.self) }
+      ).all().compactMap { try self.json($0, "record", StoredJSON.evaluation(from:)) }
     }
   }
 

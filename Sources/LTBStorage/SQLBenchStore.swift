@@ -50,6 +50,11 @@ public final class SQLBenchStore: BenchStore {
     return store
   }
 
+  /// Whether the database answers `SELECT 1`.
+  public func isReachable() async -> Bool {
+    (try? await connections.read { database in try await database.raw("SELECT 1 AS ok").all() }) != nil
+  }
+
   /// Database round trips since the store opened.
   public var operationCount: Int { connections.operationCount }
 
@@ -309,7 +314,7 @@ public final class SQLBenchStore: BenchStore {
   /// One result.
   public func result(_ id: UUID) async throws -> BenchmarkResult? {
     try await connections.read { database in
-      try await database.raw("SELECT * FROM results WHERE id = \(bind: id)").first().map(Self.decodeResult)
+      try await database.raw("SELECT * FROM results WHERE id = \(bind: id)").first().map(decodeResult)
     }
   }
 
@@ -362,7 +367,7 @@ public final class SQLBenchStore: BenchStore {
     let sql: SQLQueryString =
       "SELECT * FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
     let rows = try await connections.read { database in try await database.raw(sql).all() }
-    let items = try rows.prefix(limit).map(Self.decodeResult)
+    let items = try rows.prefix(limit).map(decodeResult)
     let cursors = items.map { item in
       let value: Double =
         switch query.order {
@@ -435,7 +440,36 @@ public final class SQLBenchStore: BenchStore {
     }
   }
 
-  private static func decodeResult(_ row: any SQLRow) throws -> BenchmarkResult {
+  /// A JSON column: on SQLite (JSON as text) through the fast reader, on PostgreSQL (`jsonb`)
+  /// through the driver's decoding.
+  func json<Value: Decodable & Sendable>(
+    _ row: any SQLRow, _ column: String, _ fast: (JSONValue) -> Value?
+  ) throws -> Value? {
+    guard connections.dialect == .sqlite else { return try row.decode(column: column, as: Value?.self) }
+    return try row.decode(column: column, as: String?.self).map { try StoredJSON.read($0, fast) }
+  }
+
+  /// A UUID column; on SQLite (text) parsed without Foundation's scanner.
+  private func uuid(_ row: any SQLRow, _ column: String) throws -> UUID {
+    guard connections.dialect == .sqlite else { return try row.decode(column: column, as: UUID.self) }
+    let text = try row.decode(column: column, as: String.self)
+    guard let id = UUID(text: text) else {
+      throw LTBError(.storage, "the \(column) column holds '\(text.prefix(40))', which is not a UUID")
+    }
+    return id
+  }
+
+  /// The timing column; on SQLite, the text as written is scanned directly.
+  private func timing(_ row: any SQLRow) throws -> RequestTiming? {
+    guard connections.dialect == .sqlite else {
+      return try row.decode(column: "timing", as: RequestTiming?.self)
+    }
+    return try row.decode(column: "timing", as: String?.self).map { text in
+      try StoredJSON.timing(text: text) ?? StoredJSON.read(text, StoredJSON.timing(from:))
+    }
+  }
+
+  private func decodeResult(_ row: any SQLRow) throws -> BenchmarkResult {
     var usage: Usage?
     if let input = try row.decode(column: "prompt_tokens", as: Int?.self) {
       usage = Usage(
@@ -445,8 +479,8 @@ public final class SQLBenchStore: BenchStore {
           ?? .reported)
     }
     return BenchmarkResult(
-      id: try row.decode(column: "id", as: UUID.self),
-      sessionID: try row.decode(column: "session_id", as: UUID.self),
+      id: try uuid(row, "id"),
+      sessionID: try uuid(row, "session_id"),
       taskKey: try row.decode(column: "task_key", as: String.self),
       testID: try row.decode(column: "test_id", as: String.self),
       dataset: try row.decode(column: "dataset", as: String.self),
@@ -463,17 +497,21 @@ public final class SQLBenchStore: BenchStore {
       response: try row.decode(column: "response", as: String?.self),
       finishReason: try row.decode(column: "finish_reason", as: String?.self),
       createdAt: StoredTime.normalized(try row.decode(column: "created_at", as: Date.self)),
-      timing: try row.decode(column: "timing", as: RequestTiming?.self),
+      timing: try timing(row),
       sentOffsetMs: try row.decode(column: "sent_offset_ms", as: Double.self), usage: usage,
-      cost: try row.decode(column: "cost_details", as: Cost?.self),
+      cost: try json(row, "cost_details", StoredJSON.cost(from:)),
       serverTimings: try row.decode(column: "server_timings", as: ServerTimings?.self),
       cacheHit: try row.decode(column: "cache_hit", as: Bool.self),
       attempts: try row.decode(column: "attempts", as: Int.self),
-      parameters: try row.decode(column: "parameters", as: SamplingParameters?.self) ?? SamplingParameters(),
-      tags: try row.decode(column: "tags", as: [String]?.self) ?? [],
+      parameters: try json(row, "parameters") { $0 == .object([:]) ? SamplingParameters() : nil }
+        ?? SamplingParameters(),
+      tags: try json(row, "tags", StoredJSON.strings(from:)) ?? [],
       category: try row.decode(column: "category", as: String?.self),
-      metadata: try row.decode(column: "metadata", as: [String: JSONValue]?.self) ?? [:],
-      evaluationScores: try row.decode(column: "evaluation_scores", as: [String: Double]?.self) ?? [:],
+      metadata: try json(row, "metadata") { json -> [String: JSONValue]? in
+        if case .object(let members) = json { return members }
+        return nil
+      } ?? [:],
+      evaluationScores: try json(row, "evaluation_scores", StoredJSON.scores(from:)) ?? [:],
       logprobs: try row.decode(column: "logprobs", as: [TokenLogprob]?.self),
       expectations: try row.decode(column: "expectations", as: CaseExpectations?.self))
   }
@@ -547,8 +585,17 @@ struct Cursor {
     self.init(value: value, id: id)
   }
 
+  /// URL-safe base64 without padding (written byte by byte: every item of a page has one).
   var text: String {
-    Data("\(value)|\(id.uuidString)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-      .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    let base64 = Data("\(value)|\(id.lowercasedText)".utf8).base64EncodedString()
+    return String(
+      decoding: base64.utf8.compactMap { byte -> UInt8? in
+        switch byte {
+        case UInt8(ascii: "+"): UInt8(ascii: "-")
+        case UInt8(ascii: "/"): UInt8(ascii: "_")
+        case UInt8(ascii: "="): nil
+        default: byte
+        }
+      }, as: UTF8.self)
   }
 }

@@ -28,6 +28,39 @@ public struct APIResolvers: Sendable {
     self.subscription = subscription
   }
 
+  /// The object type of a value.
+  public static func objectTypeName(of value: any Sendable) -> String? {
+    switch value {
+    case is ProviderCapabilities: "ProviderCapabilities"
+    case is Model: "Model"
+    case is ProviderHealth: "ProviderHealth"
+    case is Provider: "Provider"
+    case is LatencyStats: "LatencyStats"
+    case is TargetSummary: "TargetSummary"
+    case is Session: "Session"
+    case is SessionEdge: "SessionEdge"
+    case is SessionConnection: "SessionConnection"
+    case is PageInfo: "PageInfo"
+    case is Evaluation: "Evaluation"
+    case is Result: "Result"
+    case is ResultEdge: "ResultEdge"
+    case is ResultConnection: "ResultConnection"
+    case is MetricSummary: "MetricSummary"
+    case is TargetEvaluation: "TargetEvaluation"
+    case is SessionEvaluation: "SessionEvaluation"
+    case is MetricComparison: "MetricComparison"
+    case is Comparison: "Comparison"
+    case is Health: "Health"
+    case is ProgressEvent: "ProgressEvent"
+    case is TestCompletedEvent: "TestCompletedEvent"
+    case is BenchmarkFinishedEvent: "BenchmarkFinishedEvent"
+    case is MetricUpdate: "MetricUpdate"
+    case is Alert: "Alert"
+    case is EvaluateResult: "EvaluateResult"
+    default: nil
+    }
+  }
+
   /// The object type of a value of each union and interface, for `resolveType`.
   public static let typeResolvers: [String: GraphQLTypeResolve] = [
     "Node": { value, _ in
@@ -47,104 +80,113 @@ public struct APIResolvers: Sendable {
     },
   ]
 
+  /// Every resolver, by object type and field name.
+  public var fieldResolvers: [String: [String: APIWiring.FieldResolve]] {
+    [
+      "Provider": [
+        "health": { source, _, context in
+          try await provider.health(try APIWiring.parent(Provider.self, source), context: try APIWiring.context(context))
+        },
+      ],
+      "Session": [
+        "resultCounts": { source, _, context in
+          try await session.resultCounts(try APIWiring.parent(Session.self, source), context: try APIWiring.context(context))
+        },
+        "summary": { source, _, context in
+          try await session.summary(try APIWiring.parent(Session.self, source), context: try APIWiring.context(context))
+        },
+        "evaluation": { source, _, context in
+          try await session.evaluation(try APIWiring.parent(Session.self, source), context: try APIWiring.context(context))
+        },
+      ],
+      "Result": [
+        "provider": { source, _, context in
+          try await result.provider(try APIWiring.parent(Result.self, source), context: try APIWiring.context(context))
+        },
+        "evaluations": { source, _, context in
+          try await result.evaluations(try APIWiring.parent(Result.self, source), context: try APIWiring.context(context))
+        },
+      ],
+      "Query": [
+        "benchmarks": { _, args, context in
+          try await query.benchmarks(try APIWiring.decode(QueryBenchmarksArguments.self, args), context: try APIWiring.context(context))
+        },
+        "benchmark": { _, args, context in
+          try await query.benchmark(try APIWiring.decode(QueryBenchmarkArguments.self, args), context: try APIWiring.context(context))
+        },
+        "results": { _, args, context in
+          try await query.results(try APIWiring.decode(QueryResultsArguments.self, args), context: try APIWiring.context(context))
+        },
+        "result": { _, args, context in
+          try await query.result(try APIWiring.decode(QueryResultArguments.self, args), context: try APIWiring.context(context))
+        },
+        "exportResults": { _, args, context in
+          try await query.exportResults(try APIWiring.decode(QueryExportResultsArguments.self, args), context: try APIWiring.context(context))
+        },
+        "providers": { _, _, context in
+          try await query.providers(context: try APIWiring.context(context))
+        },
+        "provider": { _, args, context in
+          try await query.provider(try APIWiring.decode(QueryProviderArguments.self, args), context: try APIWiring.context(context))
+        },
+        "providerModels": { _, args, context in
+          try await query.providerModels(try APIWiring.decode(QueryProviderModelsArguments.self, args), context: try APIWiring.context(context))
+        },
+        "compare": { _, args, context in
+          try await query.compare(try APIWiring.decode(QueryCompareArguments.self, args), context: try APIWiring.context(context))
+        },
+        "metrics": { _, args, context in
+          try await query.metrics(try APIWiring.decode(QueryMetricsArguments.self, args), context: try APIWiring.context(context))
+        },
+        "node": { _, args, context in
+          try await query.node(try APIWiring.decode(QueryNodeArguments.self, args), context: try APIWiring.context(context))
+        },
+        "health": { _, _, context in
+          try await query.health(context: try APIWiring.context(context))
+        },
+      ],
+      "Mutation": [
+        "createBenchmark": { _, args, context in
+          try await mutation.createBenchmark(try APIWiring.decode(MutationCreateBenchmarkArguments.self, args), context: try APIWiring.context(context))
+        },
+        "cancelBenchmark": { _, args, context in
+          try await mutation.cancelBenchmark(try APIWiring.decode(MutationCancelBenchmarkArguments.self, args), context: try APIWiring.context(context))
+        },
+        "resumeBenchmark": { _, args, context in
+          try await mutation.resumeBenchmark(try APIWiring.decode(MutationResumeBenchmarkArguments.self, args), context: try APIWiring.context(context))
+        },
+        "evaluate": { _, args, context in
+          try await mutation.evaluate(try APIWiring.decode(MutationEvaluateArguments.self, args), context: try APIWiring.context(context))
+        },
+        "evaluateSession": { _, args, context in
+          try await mutation.evaluateSession(try APIWiring.decode(MutationEvaluateSessionArguments.self, args), context: try APIWiring.context(context))
+        },
+      ],
+      "Subscription": [
+        "benchmarkProgress": { _, args, context in
+          try await subscription.benchmarkProgress(try APIWiring.decode(SubscriptionBenchmarkProgressArguments.self, args), context: try APIWiring.context(context))
+        },
+        "testCompleted": { _, args, context in
+          try await subscription.testCompleted(try APIWiring.decode(SubscriptionTestCompletedArguments.self, args), context: try APIWiring.context(context))
+        },
+        "sessionEvents": { _, args, context in
+          try await subscription.sessionEvents(try APIWiring.decode(SubscriptionSessionEventsArguments.self, args), context: try APIWiring.context(context))
+        },
+        "metricUpdates": { _, _, context in
+          try await subscription.metricUpdates(context: try APIWiring.context(context))
+        },
+        "alerts": { _, _, context in
+          try await subscription.alerts(context: try APIWiring.context(context))
+        },
+      ],
+    ]
+  }
+
   /// Attaches every resolver to its field of `schema` (built from `schemaSDL`).
   public func attach(to schema: GraphQLSchema) throws {
-    try APIWiring.attach(schema, type: "Provider", subscription: false, [
-      "health": { source, _, context, _ in
-        try await provider.health(try APIWiring.parent(Provider.self, source), context: try APIWiring.context(context))
-      },
-    ])
-    try APIWiring.attach(schema, type: "Session", subscription: false, [
-      "resultCounts": { source, _, context, _ in
-        try await session.resultCounts(try APIWiring.parent(Session.self, source), context: try APIWiring.context(context))
-      },
-      "summary": { source, _, context, _ in
-        try await session.summary(try APIWiring.parent(Session.self, source), context: try APIWiring.context(context))
-      },
-      "evaluation": { source, _, context, _ in
-        try await session.evaluation(try APIWiring.parent(Session.self, source), context: try APIWiring.context(context))
-      },
-    ])
-    try APIWiring.attach(schema, type: "Result", subscription: false, [
-      "provider": { source, _, context, _ in
-        try await result.provider(try APIWiring.parent(Result.self, source), context: try APIWiring.context(context))
-      },
-      "evaluations": { source, _, context, _ in
-        try await result.evaluations(try APIWiring.parent(Result.self, source), context: try APIWiring.context(context))
-      },
-    ])
-    try APIWiring.attach(schema, type: "Query", subscription: false, [
-      "benchmarks": { _, args, context, _ in
-        try await query.benchmarks(try APIWiring.decode(QueryBenchmarksArguments.self, args), context: try APIWiring.context(context))
-      },
-      "benchmark": { _, args, context, _ in
-        try await query.benchmark(try APIWiring.decode(QueryBenchmarkArguments.self, args), context: try APIWiring.context(context))
-      },
-      "results": { _, args, context, _ in
-        try await query.results(try APIWiring.decode(QueryResultsArguments.self, args), context: try APIWiring.context(context))
-      },
-      "result": { _, args, context, _ in
-        try await query.result(try APIWiring.decode(QueryResultArguments.self, args), context: try APIWiring.context(context))
-      },
-      "exportResults": { _, args, context, _ in
-        try await query.exportResults(try APIWiring.decode(QueryExportResultsArguments.self, args), context: try APIWiring.context(context))
-      },
-      "providers": { _, _, context, _ in
-        try await query.providers(context: try APIWiring.context(context))
-      },
-      "provider": { _, args, context, _ in
-        try await query.provider(try APIWiring.decode(QueryProviderArguments.self, args), context: try APIWiring.context(context))
-      },
-      "providerModels": { _, args, context, _ in
-        try await query.providerModels(try APIWiring.decode(QueryProviderModelsArguments.self, args), context: try APIWiring.context(context))
-      },
-      "compare": { _, args, context, _ in
-        try await query.compare(try APIWiring.decode(QueryCompareArguments.self, args), context: try APIWiring.context(context))
-      },
-      "metrics": { _, args, context, _ in
-        try await query.metrics(try APIWiring.decode(QueryMetricsArguments.self, args), context: try APIWiring.context(context))
-      },
-      "node": { _, args, context, _ in
-        try await query.node(try APIWiring.decode(QueryNodeArguments.self, args), context: try APIWiring.context(context))
-      },
-      "health": { _, _, context, _ in
-        try await query.health(context: try APIWiring.context(context))
-      },
-    ])
-    try APIWiring.attach(schema, type: "Mutation", subscription: false, [
-      "createBenchmark": { _, args, context, _ in
-        try await mutation.createBenchmark(try APIWiring.decode(MutationCreateBenchmarkArguments.self, args), context: try APIWiring.context(context))
-      },
-      "cancelBenchmark": { _, args, context, _ in
-        try await mutation.cancelBenchmark(try APIWiring.decode(MutationCancelBenchmarkArguments.self, args), context: try APIWiring.context(context))
-      },
-      "resumeBenchmark": { _, args, context, _ in
-        try await mutation.resumeBenchmark(try APIWiring.decode(MutationResumeBenchmarkArguments.self, args), context: try APIWiring.context(context))
-      },
-      "evaluate": { _, args, context, _ in
-        try await mutation.evaluate(try APIWiring.decode(MutationEvaluateArguments.self, args), context: try APIWiring.context(context))
-      },
-      "evaluateSession": { _, args, context, _ in
-        try await mutation.evaluateSession(try APIWiring.decode(MutationEvaluateSessionArguments.self, args), context: try APIWiring.context(context))
-      },
-    ])
-    try APIWiring.attach(schema, type: "Subscription", subscription: true, [
-      "benchmarkProgress": { _, args, context, _ in
-        try await subscription.benchmarkProgress(try APIWiring.decode(SubscriptionBenchmarkProgressArguments.self, args), context: try APIWiring.context(context))
-      },
-      "testCompleted": { _, args, context, _ in
-        try await subscription.testCompleted(try APIWiring.decode(SubscriptionTestCompletedArguments.self, args), context: try APIWiring.context(context))
-      },
-      "sessionEvents": { _, args, context, _ in
-        try await subscription.sessionEvents(try APIWiring.decode(SubscriptionSessionEventsArguments.self, args), context: try APIWiring.context(context))
-      },
-      "metricUpdates": { _, _, context, _ in
-        try await subscription.metricUpdates(context: try APIWiring.context(context))
-      },
-      "alerts": { _, _, context, _ in
-        try await subscription.alerts(context: try APIWiring.context(context))
-      },
-    ])
+    for (type, fields) in fieldResolvers {
+      try APIWiring.attach(schema, type: type, subscription: type == "Subscription", fields)
+    }
   }
 }
 

@@ -120,7 +120,7 @@ struct QueryResolver: QueryResolvers {
   }
 
   func health(context: APIContext) async throws -> Health {
-    let reachable = (try? await services.store.sessions(status: nil, limit: 1, cursor: nil)) != nil
+    let reachable = await services.store.isReachable()
     return Health(
       status: reachable ? "ok" : "database unreachable", version: services.version,
       database: services.store.location.description)

@@ -1,0 +1,354 @@
+import Foundation
+import GraphQL
+import LTBCore
+import OrderedCollections
+
+/// Executes a ``QueryPlan`` field by field in the calling task and writes the response's `data`
+/// as JSON text directly, following the specification's execution rules: resolvers for computed
+/// fields, stored fields read from the parent (`KeySubscriptable`), leaf values serialized by
+/// their scalar or enum type, lists item by item, unions and interfaces resolved to their object
+/// type, and a field error nulls the nearest nullable field above it.
+struct PlanExecutor {
+  let schema: GraphQLSchema
+  let context: APIContext
+  let variables: [String: Map]
+  /// The object type of a union or interface value.
+  let objectTypeName: @Sendable (any Sendable) -> String?
+  /// When the operation must have finished; checked before each object and each resolver.
+  let deadline: ContinuousClock.Instant
+  /// Whether execution stopped at the deadline (the answer is then a TIMEOUT error).
+  private(set) var timedOut = false
+
+  /// Field errors, in the order they happened.
+  private(set) var errors: [GraphQLError] = []
+  /// Where execution is (response keys and list indices); an error's path is read from it.
+  private var path: [any IndexPathElement] = []
+
+  init(
+    schema: GraphQLSchema, context: APIContext, variables: [String: Map],
+    objectTypeName: @escaping @Sendable (any Sendable) -> String?, deadline: ContinuousClock.Instant
+  ) {
+    self.deadline = deadline
+    self.schema = schema
+    self.context = context
+    self.variables = variables
+    self.objectTypeName = objectTypeName
+  }
+
+  /// The `data` member's JSON text (`null` when a non-null root field failed).
+  mutating func run(_ plan: QueryPlan) async -> String {
+    var output = ""
+    output.reserveCapacity(16_384)
+    let fields = plan.root.byType.values.first ?? []
+    if await !object(fields, source: (), into: &output) { return "null" }
+    return output
+  }
+
+  /// Writes an object's fields; `false` when a non-null field failed (the object is then null).
+  private mutating func object(_ fields: [FieldPlan], source: any Sendable, into output: inout String)
+    async -> Bool
+  {
+    if ContinuousClock.now >= deadline || Task.isCancelled {
+      timedOut = true
+      return false
+    }
+    output += "{"
+    let keyed = source as? any KeySubscriptable
+    for (index, field) in fields.enumerated() {
+      if index > 0 { output += "," }
+      JSONValue.writeString(field.key, to: &output)
+      output += ":"
+      if field.name == "__typename" {
+        JSONValue.writeString(field.parentName, to: &output)
+        continue
+      }
+      path.append(field.key)
+      defer { path.removeLast() }
+      let value: (any Sendable)?
+      if let resolve = field.resolve {
+        if ContinuousClock.now >= deadline {
+          timedOut = true
+          return false
+        }
+        do {
+          value = try await resolve(source, try arguments(field), context)
+        } catch {
+          record(error, field)
+          if field.type is GraphQLNonNull { return false }
+          output += "null"
+          continue
+        }
+      } else {
+        value = keyed.map { $0[field.name] } ?? Self.stored(field.name, of: source)
+      }
+      if await !complete(value, type: field.type, field: field, into: &output) { return false }
+    }
+    output += "}"
+    return true
+  }
+
+  /// Writes a value of `type`; `false` when it is null (or failed) where null is not allowed.
+  /// The generated types and the resolvers hand over optionals flattened (an `Optional`
+  /// converts to `(any Sendable)?` as `nil` or its value); list items are unwrapped in `items`.
+  private mutating func complete(
+    _ value: (any Sendable)?, type: any GraphQLType, field: FieldPlan, into output: inout String
+  ) async -> Bool {
+    if let nonNull = type as? GraphQLNonNull {
+      guard let present = value else {
+        return fail("Cannot return null for non-nullable field \(field.parentName).\(field.name).", field)
+      }
+      return await completePresent(present, type: nonNull.ofType, field: field, into: &output)
+    }
+    guard let present = value else {
+      output += "null"
+      return true
+    }
+    let mark = output.utf8.count
+    if await !completePresent(present, type: type, field: field, into: &output) {
+      output.removeSubrange(output.utf8.index(output.startIndex, offsetBy: mark)...)
+      output += "null"
+    }
+    return true
+  }
+
+  private mutating func completePresent(
+    _ value: any Sendable, type: any GraphQLType, field: FieldPlan, into output: inout String
+  ) async -> Bool {
+    if let list = type as? GraphQLList {
+      guard let items = Self.items(value) else {
+        return fail(
+          "Expected Iterable, but did not find one for field \(field.parentName).\(field.name).", field)
+      }
+      output += "["
+      for (index, item) in items.enumerated() {
+        if index > 0 { output += "," }
+        path.append(index)
+        defer { path.removeLast() }
+        if await !complete(item, type: list.ofType, field: field, into: &output) { return false }
+      }
+      output += "]"
+      return true
+    }
+    if let leaf = field.leaf { return write(value, leaf, field: field, into: &output) }
+    guard let selection = field.selection else { return fail("no selection for \(field.name)", field) }
+    let typeName = selection.abstract ? objectTypeName(value) : selection.byType.keys.first
+    guard let typeName, let fields = selection.byType[typeName] else {
+      return fail(
+        "Abstract type of field \(field.parentName).\(field.name) must resolve to an Object type at runtime, received \"\(Swift.type(of: value))\".",
+        field)
+    }
+    return await object(fields, source: value, into: &output)
+  }
+
+  /// Writes a scalar or enum value: the built-in scalars directly, custom ones through their
+  /// `serialize`, enums by their value's name.
+  private mutating func write(
+    _ value: any Sendable, _ leaf: FieldPlan.Leaf, field: FieldPlan, into output: inout String
+  )
+    -> Bool
+  {
+    switch leaf {
+    case .string, .id:
+      guard let text = value as? String else { return invalid(value, field) }
+      JSONValue.writeString(text, to: &output)
+    case .int:
+      guard let number = value as? Int else { return invalid(value, field) }
+      guard let exact = Int32(exactly: number) else {
+        return fail("Int cannot represent non 32-bit signed integer value: \(number)", field)
+      }
+      output += String(exact)
+    case .float:
+      if let number = value as? Double {
+        guard number.isFinite else {
+          return fail("Float cannot represent non numeric value: \(number)", field)
+        }
+        output += Self.float(number)
+      } else if let number = value as? Int {
+        output += String(number)
+      } else {
+        return invalid(value, field)
+      }
+    case .boolean:
+      guard let flag = value as? Bool else { return invalid(value, field) }
+      output += flag ? "true" : "false"
+    case .custom(let scalar):
+      // The API's own scalars, written directly (as their `serialize` would).
+      switch value {
+      case let id as UUID:
+        output += "\""
+        output += id.lowercasedText
+        output += "\""
+        return true
+      case let date as Date:
+        output += "\""
+        output += date.iso8601Text
+        output += "\""
+        return true
+      case let json as JSONValue where scalar.name == "JSON":
+        Self.write(json, into: &output)
+        return true
+      default: break
+      }
+      do {
+        Self.write(try scalar.serialize(value), into: &output)
+      } catch {
+        record(error, field)
+        return false
+      }
+    case .enumeration(let enumeration):
+      guard let raw = (value as? any RawRepresentable)?.rawValue as? String,
+        enumeration.values.contains(where: { $0.name == raw })
+      else {
+        return fail("Enum \"\(enumeration.name)\" cannot represent value: \(value)", field)
+      }
+      JSONValue.writeString(raw, to: &output)
+    }
+    return true
+  }
+
+  private mutating func invalid(_ value: any Sendable, _ field: FieldPlan) -> Bool {
+    fail("\(field.parentName).\(field.name) cannot represent value: \(value)", field)
+  }
+
+  /// A field's arguments: what the document gives (literals, variables, variables inside
+  /// lists and objects), else the schema's default.
+  private func arguments(_ field: FieldPlan) throws -> Map {
+    var members: OrderedDictionary<String, Map> = [:]
+    for argument in field.arguments {
+      if let variable = argument.value as? Variable {
+        if let value = variables[variable.name.value] {
+          members[argument.name] = value
+        } else if let fallback = argument.defaultValue {
+          members[argument.name] = fallback
+        }
+      } else if let value = argument.value {
+        members[argument.name] = try valueFromASTUntyped(valueAST: value, variables: variables)
+      } else if let fallback = argument.defaultValue {
+        members[argument.name] = fallback
+      }
+    }
+    return .dictionary(members)
+  }
+
+  private mutating func fail(_ message: String, _ field: FieldPlan) -> Bool {
+    errors.append(GraphQLError(message: message, nodes: [field.ast], path: GraphQL.IndexPath(path)))
+    return false
+  }
+
+  /// A resolver's error at its field, as GraphQLSwift records one (a GraphQL error as it is).
+  private mutating func record(_ error: any Error, _ field: FieldPlan) {
+    if let graphQL = error as? GraphQLError {
+      errors.append(graphQL)
+    } else {
+      errors.append(
+        GraphQLError(
+          message: String(describing: error), nodes: [field.ast], path: GraphQL.IndexPath(path),
+          originalError: error))
+    }
+  }
+
+  /// A stored field of a parent value.
+  static func stored(_ name: String, of source: any Sendable) -> (any Sendable)? {
+    if let keyed = source as? any KeySubscriptable { return keyed[name] }
+    return Mirror(reflecting: source).children.first { $0.label == name }.map { sendable($0.value) }
+  }
+
+  /// A list item: the value inside a boxed optional, `nil` for none.
+  static func item(_ value: Any) -> (any Sendable)? {
+    if let optional = value as? any OptionalValue { return optional.wrappedValue.flatMap(item) }
+    return sendable(value)
+  }
+
+  /// A value known to be sendable (everything the resolvers and the generated types hold is).
+  static func sendable(_ value: Any) -> any Sendable {
+    value as any Sendable
+  }
+
+  /// The items of a list value.
+  static func items(_ value: any Sendable) -> [(any Sendable)?]? {
+    if let array = value as? any AnyArray { return array.elements.map(Self.item) }
+    if case .array(let items)? = value as? Map { return items }
+    return nil
+  }
+
+  /// A finite number as GraphQLSwift's encoder writes it: integral values without a fraction.
+  static func float(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+  }
+
+  /// Writes a JSON value as the JSON scalar serializes it: object members in key order.
+  static func write(_ json: JSONValue, into output: inout String) {
+    switch json {
+    case .null: output += "null"
+    case .bool(let flag): output += flag ? "true" : "false"
+    case .int(let number): output += String(number)
+    case .double(let number): output += number.isFinite ? float(number) : "null"
+    case .string(let text): JSONValue.writeString(text, to: &output)
+    case .array(let items):
+      output += "["
+      for (index, item) in items.enumerated() {
+        if index > 0 { output += "," }
+        write(item, into: &output)
+      }
+      output += "]"
+    case .object(let members):
+      output += "{"
+      for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+        if index > 0 { output += "," }
+        JSONValue.writeString(member.key, to: &output)
+        output += ":"
+        write(member.value, into: &output)
+      }
+      output += "}"
+    }
+  }
+
+  /// Writes a serialized scalar (`Map`) as JSON.
+  static func write(_ map: Map, into output: inout String) {
+    switch map {
+    case .undefined, .null: output += "null"
+    case .bool(let flag): output += flag ? "true" : "false"
+    case .number(let number):
+      switch number.storageType {
+      case .bool: output += number.boolValue ? "true" : "false"
+      case .int: output += String(number.intValue)
+      case .double, .unknown: output += float(number.doubleValue)
+      }
+    case .string(let text): JSONValue.writeString(text, to: &output)
+    case .array(let items):
+      output += "["
+      for (index, item) in items.enumerated() {
+        if index > 0 { output += "," }
+        write(item, into: &output)
+      }
+      output += "]"
+    case .dictionary(let members):
+      output += "{"
+      for (index, member) in members.enumerated() {
+        if index > 0 { output += "," }
+        JSONValue.writeString(member.key, to: &output)
+        output += ":"
+        write(member.value, into: &output)
+      }
+      output += "}"
+    }
+  }
+}
+
+/// An optional, whatever it wraps.
+protocol OptionalValue {
+  var wrappedValue: Any? { get }
+}
+
+extension Optional: OptionalValue {
+  var wrappedValue: Any? { self }
+}
+
+/// An array, whatever its elements.
+protocol AnyArray {
+  var elements: [Any] { get }
+}
+
+extension Array: AnyArray {
+  var elements: [Any] { map { $0 } }
+}

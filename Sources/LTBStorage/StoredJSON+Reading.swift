@@ -1,0 +1,159 @@
+import Foundation
+import LTBCore
+
+extension StoredJSON {
+  /// Reads a JSON column with the fast parser and a reader that knows the type's stored shape;
+  /// anything the reader does not recognise is decoded with `JSONDecoder`, as before.
+  static func read<Value: Decodable>(_ text: String, _ fast: (JSONValue) -> Value?) throws -> Value {
+    if let parsed = try? JSONValue.parse(text), let value = fast(parsed) { return value }
+    return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+  }
+
+  /// The timing column as `timing(_:)` writes it, read by a byte scanner (no intermediate
+  /// values); `nil` for any other shape.
+  static func timing(text: String) -> RequestTiming? {
+    var text = text
+    return text.withUTF8 { bytes -> RequestTiming? in
+      var scanner = Scanner(bytes: bytes)
+      guard scanner.literal("{\"contentEventOffsetsNanos\":[") else { return nil }
+      var offsets: [Int64] = []
+      offsets.reserveCapacity(64)
+      if !scanner.literal("]") {
+        repeat {
+          guard let value = scanner.integer() else { return nil }
+          offsets.append(value)
+        } while scanner.literal(",")
+        guard scanner.literal("]") else { return nil }
+      }
+      guard scanner.literal(",\"endOffsetNanos\":"), let end = scanner.integer() else { return nil }
+      var scheduled: Int64?
+      if scanner.literal(",\"scheduledOffsetNanos\":") {
+        guard let value = scanner.integer() else { return nil }
+        scheduled = value
+      }
+      guard scanner.literal("}"), scanner.atEnd else { return nil }
+      return RequestTiming(
+        scheduledOffsetNanos: scheduled, contentEventOffsetsNanos: offsets, endOffsetNanos: end)
+    }
+  }
+
+  /// Reads literal text and integers from UTF-8 bytes.
+  private struct Scanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func literal(_ text: StaticString) -> Bool {
+      let count = text.utf8CodeUnitCount
+      guard bytes.count - index >= count else { return false }
+      for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
+      index += count
+      return true
+    }
+
+    mutating func integer() -> Int64? {
+      var negative = false
+      if index < bytes.count, bytes[index] == UInt8(ascii: "-") {
+        negative = true
+        index += 1
+      }
+      let start = index
+      var value: Int64 = 0
+      while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+        let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+        let (sum, overflow2) = times.addingReportingOverflow(Int64(bytes[index] - UInt8(ascii: "0")))
+        guard !overflow, !overflow2 else { return nil }
+        value = sum
+        index += 1
+      }
+      guard index > start else { return nil }
+      return negative ? -value : value
+    }
+  }
+
+  static func timing(from json: JSONValue) -> RequestTiming? {
+    guard case .object(let members) = json, members.count <= 3,
+      case .array(let offsets)? = members["contentEventOffsetsNanos"],
+      let end = members["endOffsetNanos"]?.intValue
+    else { return nil }
+    var nanos: [Int64] = []
+    nanos.reserveCapacity(offsets.count)
+    for offset in offsets {
+      guard let value = offset.intValue else { return nil }
+      nanos.append(Int64(value))
+    }
+    let scheduled = members["scheduledOffsetNanos"]
+    guard scheduled == nil || scheduled?.intValue != nil else { return nil }
+    return RequestTiming(
+      scheduledOffsetNanos: scheduled?.intValue.map(Int64.init), contentEventOffsetsNanos: nanos,
+      endOffsetNanos: Int64(end))
+  }
+
+  static func cost(from json: JSONValue) -> Cost? {
+    guard case .object(let members) = json, members.count == 3, let input = number(members["input"]),
+      let cached = number(members["cachedInput"]), let output = number(members["output"])
+    else { return nil }
+    return Cost(input: input, cachedInput: cached, output: output)
+  }
+
+  static func strings(from json: JSONValue) -> [String]? {
+    guard case .array(let items) = json else { return nil }
+    var strings: [String] = []
+    for item in items {
+      guard case .string(let text) = item else { return nil }
+      strings.append(text)
+    }
+    return strings
+  }
+
+  static func scores(from json: JSONValue) -> [String: Double]? {
+    guard case .object(let members) = json else { return nil }
+    var scores: [String: Double] = [:]
+    for (key, value) in members {
+      guard let score = number(value) else { return nil }
+      scores[key] = score
+    }
+    return scores
+  }
+
+  /// A stored verdict without a judge (judged ones, rarer, go through `JSONDecoder`).
+  static func evaluation(from json: JSONValue) -> EvaluationRecord? {
+    guard case .object(let members) = json, members["judge"] == nil || members["judge"] == .null,
+      let result = members["resultID"]?.stringValue.flatMap({ UUID(text: $0) }),
+      let session = members["sessionID"]?.stringValue.flatMap({ UUID(text: $0) }),
+      let testID = members["testID"]?.stringValue, let metric = members["metric"]?.stringValue,
+      let evaluator = members["evaluator"]?.stringValue, let version = members["evaluatorVersion"]?.intValue,
+      let state = members["state"]?.stringValue.flatMap(EvaluationState.init(rawValue:)),
+      let weight = number(members["weight"]), let explanation = members["explanation"]?.stringValue,
+      case .bool(let cached)? = members["cached"]
+    else { return nil }
+    func optionalNumber(_ key: String) -> Double?? {
+      guard let value = members[key], value != .null else { return .some(nil) }
+      return number(value).map { .some($0) } ?? nil
+    }
+    guard let score = optionalNumber("score"), let value = optionalNumber("value"),
+      let threshold = optionalNumber("threshold")
+    else { return nil }
+    var passed: Bool?
+    switch members["passed"] {
+    case nil, .null?: passed = nil
+    case .bool(let flag)?: passed = flag
+    default: return nil
+    }
+    let details = members["details"].flatMap { $0 == .null ? nil : $0 }
+    return EvaluationRecord(
+      resultID: result, sessionID: session, testID: testID, metric: metric, evaluator: evaluator,
+      evaluatorVersion: version, state: state, score: score, value: value, passed: passed,
+      threshold: threshold,
+      weight: weight, explanation: explanation, details: details, cached: cached)
+  }
+
+  private static func number(_ value: JSONValue?) -> Double? {
+    switch value {
+    case .int(let number)?: Double(number)
+    case .double(let number)?: number
+    default: nil
+    }
+  }
+}

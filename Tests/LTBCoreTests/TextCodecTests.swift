@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@testable import LTBCore
+
+/// The hand-written text forms agree with Foundation's on many values: UUIDs both ways, and
+/// ISO 8601 dates with milliseconds against `ISO8601DateFormatter`.
+@Suite("Text codecs")
+struct TextCodecTests {
+  @Test("UUID text: parses both cases, writes lower case, rejects malformed text")
+  func uuid() {
+    for _ in 0..<2_000 {
+      let id = UUID()
+      #expect(id.lowercasedText == id.uuidString.lowercased())
+      #expect(UUID(text: id.uuidString) == id)
+      #expect(UUID(text: id.uuidString.lowercased()) == id)
+      #expect(UUID(text: Substring(id.uuidString)) == id)
+    }
+    for bad in [
+      "", "not-a-uuid", "01a22681-7988-773d-9672-55965d07296", "01a22681-7988-773d-9672-55965d07296g",
+      "01a22681_7988-773d-9672-55965d072966", "01a22681-7988-773d-9672-55965d0729660",
+    ] {
+      #expect(UUID(text: bad) == nil, "\(bad)")
+    }
+  }
+
+  /// Instants from 1970 on (every stored one); before 1970 the formatter rounds some halves the
+  /// other way.
+  @Test("ISO 8601 with milliseconds matches ISO8601DateFormatter, rounding included")
+  func iso8601() {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    var generator = SeededGenerator(seed: 8601)
+    var instants: [Double] = [
+      0, -1.5, 1.9995, 951_782_400.5, 4_102_444_800.999, 1_790_000_000.9999, -86_400.0005,
+    ]
+    for _ in 0..<20_000 {
+      let seconds = Double(Int64.random(in: 0...4_000_000_000, using: &generator))
+      let micros = Double(Int.random(in: 0..<1_000_000, using: &generator)) / 1_000_000
+      instants.append(seconds + micros)
+    }
+    for instant in instants {
+      let date = Date(timeIntervalSince1970: instant)
+      #expect(date.iso8601Text == formatter.string(from: date), "\(instant)")
+    }
+  }
+}
