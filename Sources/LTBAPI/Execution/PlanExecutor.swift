@@ -260,8 +260,10 @@ struct PlanExecutor {
   }
 
   /// A value known to be sendable (everything the resolvers and the generated types hold is).
+  /// `Sendable` is a marker protocol: `Any` and `any Sendable` share one representation, and a
+  /// cast to it cannot be checked at run time.
   static func sendable(_ value: Any) -> any Sendable {
-    value as any Sendable
+    unsafeBitCast(value, to: (any Sendable).self)
   }
 
   /// The items of a list value.
