@@ -259,11 +259,10 @@ struct PlanExecutor {
     return sendable(value)
   }
 
-  /// A value known to be sendable (everything the resolvers and the generated types hold is).
-  /// `Sendable` is a marker protocol: `Any` and `any Sendable` share one representation, and a
-  /// cast to it cannot be checked at run time.
-  static func sendable(_ value: Any) -> any Sendable {
-    unsafeBitCast(value, to: (any Sendable).self)
+  /// A value known to be sendable (everything the resolvers and the generated types hold is);
+  /// `Sendable` is a marker protocol, so the cast cannot fail at run time.
+  static func sendable<Value>(_ value: Value) -> any Sendable {
+    value as! any Sendable
   }
 
   /// The items of a list value.
