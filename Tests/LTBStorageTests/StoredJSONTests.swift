@@ -1,0 +1,60 @@
+import Foundation
+import LTBCore
+import Testing
+
+@testable import LTBStorage
+
+/// The fast readers of JSON columns give what `JSONDecoder` gives, and hand anything unexpected
+/// back to it.
+@Suite("Stored JSON readers")
+struct StoredJSONTests {
+  @Test("the timing scanner reads what the writer writes, and refuses other shapes")
+  func timing() throws {
+    var generator = SeededGenerator(seed: 42)
+    for count in [0, 1, 2, 64, 500] {
+      let timing = RequestTiming(
+        scheduledOffsetNanos: count % 2 == 0 ? -Int64.random(in: 0...5_000_000, using: &generator) : nil,
+        contentEventOffsetsNanos: (0..<count).map { Int64($0) * 1_234_567 + 17 },
+        endOffsetNanos: Int64.random(in: 0...Int64.max / 2, using: &generator))
+      let text = StoredJSON.timing(timing)
+      #expect(StoredJSON.timing(text: text) == timing)
+      #expect(try StoredJSON.read(text, StoredJSON.timing(from:)) == timing)
+    }
+    // Another key order (as JSONEncoder might write it) falls back to the generic reader.
+    let reordered = #"{"endOffsetNanos":9,"contentEventOffsetsNanos":[1,2]}"#
+    #expect(StoredJSON.timing(text: reordered) == nil)
+    #expect(try StoredJSON.read(reordered, StoredJSON.timing(from:)).contentEventOffsetsNanos == [1, 2])
+    for bad in [
+      #"{"contentEventOffsetsNanos":[1,],"endOffsetNanos":9}"#, #"{"contentEventOffsetsNanos":[1]}"#,
+      #"{"contentEventOffsetsNanos":[99999999999999999999],"endOffsetNanos":9}"#,
+    ] {
+      #expect(StoredJSON.timing(text: bad) == nil, "\(bad)")
+    }
+  }
+
+  @Test("verdicts, costs and scores read fast equal JSONDecoder's")
+  func records() throws {
+    let plain = EvaluationRecord(
+      resultID: UUID(), sessionID: UUID(), testID: "q1", metric: "bleu", evaluator: "text-overlap",
+      evaluatorVersion: 2, state: .scored, score: 0.25, value: 25, passed: false, threshold: 30, weight: 2,
+      explanation: "BLEU 25 \"quoted\"", details: ["n": 4])
+    let judged = EvaluationRecord(
+      resultID: UUID(), sessionID: UUID(), testID: "q2", metric: "judge", evaluator: "judge",
+      evaluatorVersion: 1,
+      state: .error, explanation: "no JSON",
+      judge: JudgeUsage(provider: "p", model: "m", inputTokens: 3, outputTokens: 1, cost: nil, calls: 2),
+      cached: true)
+    for record in [plain, judged] {
+      let text = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+      #expect(try StoredJSON.read(text, StoredJSON.evaluation(from:)) == record)
+    }
+    #expect(
+      StoredJSON.evaluation(
+        from: try JSONValue.parse(String(decoding: try JSONEncoder().encode(judged), as: UTF8.self))) == nil,
+      "judged verdicts go through JSONDecoder")
+    let cost = Cost(input: 0.001, cachedInput: 0, output: 0.25)
+    #expect(try StoredJSON.read(StoredJSON.cost(cost), StoredJSON.cost(from:)) == cost)
+    #expect(StoredJSON.scores(from: ["a": 1, "b": 0.5]) == ["a": 1, "b": 0.5])
+    #expect(StoredJSON.scores(from: ["a": "x"]) == nil)
+  }
+}
