@@ -121,6 +121,88 @@ public final class GraphQLService: Sendable {
     return GraphQLResult(data: result.data, errors: result.errors.map(Self.mapped))
   }
 
+  /// Starts a subscription answering each event with the payload's JSON text
+  /// (`{"data": ...}`): by plan when the document compiles, else through GraphQLSwift.
+  public func subscribeJSON(
+    _ query: String, variables: [String: Map] = [:], operationName: String? = nil, context: APIContext
+  ) async throws -> Swift.Result<AsyncThrowingStream<String, any Error>, GraphQLErrors> {
+    let cached = entry(query)
+    if let planning, case .result = cached.lookup, let plan = cached.plan(operationName),
+      plan.operation == .subscription, plan.rootFields.count == 1, let field = plan.rootFields.first,
+      let resolve = field.resolve
+    {
+      let coerced: [String: Map]
+      switch VariableCoercion(schema: schema).coerce(plan.variables, variables) {
+      case .failure(let error): return .failure(GraphQLErrors([error]))
+      case .success(let values): coerced = values
+      }
+      var probe = PlanExecutor(
+        schema: schema, context: context, variables: coerced, objectTypeName: planning.objectTypeName,
+        deadline: .now + limits.timeout)
+      let events: any AsyncSequence & Sendable
+      do {
+        let resolved = try await resolve((), try probe.arguments(field), context)
+        guard let stream = resolved as? any AsyncSequence else {
+          return .failure(GraphQLErrors([GraphQLError(message: "the subscription produced no event stream")]))
+        }
+        events = PlanExecutor.sendable(stream) as! any AsyncSequence & Sendable
+      } catch {
+        return .failure(
+          GraphQLErrors([
+            Self.mapped(
+              GraphQLError(
+                message: String(describing: error), nodes: [field.ast], path: [field.key],
+                originalError: error))
+          ]))
+      }
+      let (schema, timeout) = (self.schema, limits.timeout)
+      return .success(
+        AsyncThrowingStream { continuation in
+          let task = Task {
+            do {
+              for try await event in events {
+                var executor = PlanExecutor(
+                  schema: schema, context: context, variables: coerced,
+                  objectTypeName: planning.objectTypeName,
+                  deadline: .now + timeout)
+                let data = await executor.run(field, event: PlanExecutor.sendable(event))
+                let errors = executor.errors.map(Self.mapped)
+                var json = "{\"data\":" + data
+                if !errors.isEmpty {
+                  json +=
+                    ",\"errors\":" + String(decoding: try GraphQLJSONEncoder().encode(errors), as: UTF8.self)
+                }
+                continuation.yield(json + "}")
+              }
+              continuation.finish()
+            } catch is CancellationError {
+              continuation.finish()
+            } catch {
+              continuation.finish(throwing: error)
+            }
+          }
+          continuation.onTermination = { _ in task.cancel() }
+        })
+    }
+    return try await subscribe(query, variables: variables, operationName: operationName, context: context)
+      .map {
+        results in
+        AsyncThrowingStream { continuation in
+          let task = Task {
+            do {
+              for try await result in results {
+                continuation.yield(String(decoding: try GraphQLJSONEncoder().encode(result), as: UTF8.self))
+              }
+              continuation.finish()
+            } catch {
+              continuation.finish(throwing: error)
+            }
+          }
+          continuation.onTermination = { _ in task.cancel() }
+        }
+      }
+  }
+
   /// Starts a subscription: a stream of results, or the errors that prevent it.
   public func subscribe(
     _ query: String, variables: [String: Map] = [:], operationName: String? = nil, context: APIContext
@@ -248,4 +330,9 @@ struct CachedDocument: @unchecked Sendable {
   let plans: [String: QueryPlan]
   /// How many operations it has.
   let operations: Int
+
+  /// The plan of the named operation, or of the only one.
+  func plan(_ operationName: String?) -> QueryPlan? {
+    operationName.map { plans[$0] } ?? (operations == 1 ? plans.values.first : nil)
+  }
 }

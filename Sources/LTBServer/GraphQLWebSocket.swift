@@ -101,16 +101,15 @@ public enum GraphQLWebSocket {
     do {
       let isSubscription = query.range(of: #"^\s*subscription\b"#, options: .regularExpression) != nil
       if isSubscription {
-        switch try await graphQL.subscribe(
+        switch try await graphQL.subscribeJSON(
           query, variables: variableMap, operationName: operationName, context: context)
         {
         case .failure(let errors):
-          try await send(
-            outbound, type: "error", id: id, payload: errors.errors)
+          try await send(outbound, type: "error", id: id, payload: errors.errors)
           return
         case .success(let stream):
-          for try await result in stream {
-            try await send(outbound, type: "next", id: id, payload: result)
+          for try await payload in stream {
+            try await send(outbound, type: "next", id: id, payloadJSON: payload)
           }
         }
       } else {
@@ -141,9 +140,17 @@ public enum GraphQLWebSocket {
   static func send(
     _ outbound: WebSocketOutboundWriter, type: String, id: String, payload: some Encodable
   ) async throws {
+    try await send(
+      outbound, type: type, id: id,
+      payloadJSON: String(decoding: try GraphQLJSONEncoder().encode(payload), as: UTF8.self))
+  }
+
+  /// Sends a message whose payload is JSON text already.
+  static func send(_ outbound: WebSocketOutboundWriter, type: String, id: String, payloadJSON: String)
+    async throws
+  {
     let envelope = JSONValue.object(["type": .string(type), "id": .string(id)]).serialized(sortedKeys: true)
-    let body = String(decoding: try GraphQLJSONEncoder().encode(payload), as: UTF8.self)
-    try await outbound.write(.text(envelope.dropLast() + #","payload":"# + body + "}"))
+    try await outbound.write(.text(envelope.dropLast() + #","payload":"# + payloadJSON + "}"))
   }
 
   static func map(_ value: JSONValue) -> Map? {

@@ -1,6 +1,5 @@
 import Foundation
 import GraphQL
-import LTBAPI
 import LTBConfig
 import LTBCore
 import LTBEngine
@@ -9,6 +8,8 @@ import LTBFakeServer
 import LTBProviders
 import LTBStorage
 import Testing
+
+@testable import LTBAPI
 
 /// Mutations that run a real benchmark (against the fake OpenAI-compatible target) and the
 /// subscriptions that follow it, through the GraphQL service.
@@ -38,7 +39,7 @@ struct SubscriptionTests {
       evaluation: EvaluationService(
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
       configuration: configuration, version: "test")
-    let service = try GraphQLService(schema: try APISchema.make(services.resolvers))
+    let service = try GraphQLService(resolvers: services.resolvers)
     let context = APIContext(requestID: "sub")
     // JSON text (a suite may also be YAML).
     let suite =
@@ -51,9 +52,23 @@ struct SubscriptionTests {
     #expect(created.data?["createBenchmark"]["status"].string == "PENDING")
     #expect(created.data?["createBenchmark"]["totalTasks"].int == 5)
 
+    // Subscriptions run by plan; each event's payload is JSON text, read back as a result.
     func collect(_ query: String) async throws -> AsyncThrowingStream<GraphQLResult, any Error> {
-      switch try await service.subscribe(query, variables: ["id": .string(session)], context: context) {
-      case .success(let stream): return stream
+      #expect(service.hasPlan(query))
+      switch try await service.subscribeJSON(query, variables: ["id": .string(session)], context: context) {
+      case .success(let stream):
+        return AsyncThrowingStream { continuation in
+          Task {
+            do {
+              for try await payload in stream {
+                continuation.yield(try JSONDecoder().decode(GraphQLResult.self, from: Data(payload.utf8)))
+              }
+              continuation.finish()
+            } catch {
+              continuation.finish(throwing: error)
+            }
+          }
+        }
       case .failure(let errors): throw errors
       }
     }

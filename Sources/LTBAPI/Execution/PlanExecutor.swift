@@ -39,9 +39,19 @@ struct PlanExecutor {
   mutating func run(_ plan: QueryPlan) async -> String {
     var output = ""
     output.reserveCapacity(16_384)
-    let fields = plan.root.byType.values.first ?? []
-    if await !object(fields, source: (), into: &output) { return "null" }
+    if await !object(plan.rootFields, source: (), into: &output) { return "null" }
     return output
+  }
+
+  /// The `data` member's JSON text for one subscription event, the root field's value.
+  mutating func run(_ field: FieldPlan, event: any Sendable) async -> String {
+    var output = "{"
+    JSONValue.writeString(field.key, to: &output)
+    output += ":"
+    path.append(field.key)
+    defer { path.removeLast() }
+    if await !complete(event, type: field.type, field: field, into: &output) { return "null" }
+    return output + "}"
   }
 
   /// Writes an object's fields; `false` when a non-null field failed (the object is then null).
@@ -212,7 +222,7 @@ struct PlanExecutor {
 
   /// A field's arguments: what the document gives (literals, variables, variables inside
   /// lists and objects), else the schema's default.
-  private func arguments(_ field: FieldPlan) throws -> Map {
+  func arguments(_ field: FieldPlan) throws -> Map {
     var members: OrderedDictionary<String, Map> = [:]
     for argument in field.arguments {
       if let variable = argument.value as? Variable {

@@ -11,35 +11,48 @@ import OrderedCollections
 /// field in one task (see ``PlanExecutor``). Documents it does not cover (mutations,
 /// subscriptions, introspection, `@skip`/`@include`) are left to GraphQLSwift.
 final class QueryPlan: @unchecked Sendable {
+  /// A query or a subscription.
+  let operation: OperationType
   /// The operation's variable definitions.
   let variables: [VariableDefinition]
-  /// The root selection, on `Query`.
+  /// The root selection, on `Query` or `Subscription`.
   let root: SelectionPlan
 
-  private init(variables: [VariableDefinition], root: SelectionPlan) {
+  private init(operation: OperationType, variables: [VariableDefinition], root: SelectionPlan) {
+    self.operation = operation
     self.variables = variables
     self.root = root
   }
 
+  /// The root fields.
+  var rootFields: [FieldPlan] { root.byType.values.first ?? [] }
+
   /// Something the plan does not cover.
   struct Unsupported: Error {}
 
-  /// The plans of every query operation of `document`, by operation name (`""` for an
-  /// anonymous one); operations the plan does not cover are left out.
+  /// The plans of every query and subscription operation of `document`, by operation name
+  /// (`""` for an anonymous one); operations the plan does not cover are left out. A
+  /// subscription's plan has one root field: its resolver makes the event stream, and each event
+  /// is that field's value.
   static func compile(
     _ document: Document, schema: GraphQLSchema, resolvers: [String: [String: APIWiring.FieldResolve]]
   ) -> [String: QueryPlan] {
-    guard let query = schema.queryType else { return [:] }
     let fragments = Dictionary(
       document.definitions.compactMap { $0 as? FragmentDefinition }.map { ($0.name.value, $0) },
       uniquingKeysWith: { first, _ in first })
     var plans: [String: QueryPlan] = [:]
-    for case let operation as OperationDefinition in document.definitions where operation.operation == .query
-    {
-      guard operation.directives.isEmpty else { continue }
+    for case let operation as OperationDefinition in document.definitions where operation.directives.isEmpty {
+      let root: GraphQLObjectType? =
+        switch operation.operation {
+        case .query: schema.queryType
+        case .subscription: schema.subscriptionType
+        case .mutation: nil
+        }
+      guard let root else { continue }
       let compiler = Compiler(schema: schema, fragments: fragments, resolvers: resolvers)
-      if let root = try? compiler.selection([operation.selectionSet], on: query) {
-        plans[operation.name?.value ?? ""] = QueryPlan(variables: operation.variableDefinitions, root: root)
+      if let selection = try? compiler.selection([operation.selectionSet], on: root) {
+        plans[operation.name?.value ?? ""] = QueryPlan(
+          operation: operation.operation, variables: operation.variableDefinitions, root: selection)
       }
     }
     return plans
