@@ -152,6 +152,6 @@ struct VariableCoercion {
   }
 
   private func describe(_ value: Map) -> String {
-    (try? value.description) ?? "\(value)"
+    value.description
   }
 }
