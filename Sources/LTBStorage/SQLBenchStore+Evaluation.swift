@@ -51,20 +51,26 @@ extension SQLBenchStore {
 
   /// Every metric verdict of a session.
   public func evaluations(session: UUID) async throws -> [EvaluationRecord] {
-    try await connections.read { database in
-      try await database.raw(
-        "SELECT record FROM evaluations WHERE session_id = \(bind: session) ORDER BY result_id, metric"
-      ).all().compactMap { try self.json($0, "record", StoredJSON.evaluation(from:)) }
-    }
+    try await records(
+      "SELECT record FROM evaluations WHERE session_id = \(bind: session) ORDER BY result_id, metric")
   }
 
   /// Every metric verdict of these results, in one round trip (none for no results).
   public func evaluations(results: [UUID]) async throws -> [EvaluationRecord] {
     guard !results.isEmpty else { return [] }
-    return try await connections.read { database in
-      try await database.raw(
-        "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric"
-      ).all().compactMap { try self.json($0, "record", StoredJSON.evaluation(from:)) }
+    return try await records(
+      "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric")
+  }
+
+  /// The verdicts a query selects (its `record` column), read natively on SQLite.
+  private func records(_ sql: SQLQueryString) async throws -> [EvaluationRecord] {
+    if let sqlite = connections as? SQLiteConnectionProvider {
+      return try await sqlite.rows(sql).compactMap {
+        try ColumnReader($0).json("record", StoredJSON.evaluation(from:))
+      }
+    }
+    return try await connections.read { database in try await database.raw(sql).all() }.compactMap {
+      try ColumnReader($0).json("record", StoredJSON.evaluation(from:))
     }
   }
 

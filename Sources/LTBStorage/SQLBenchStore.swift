@@ -366,8 +366,13 @@ public final class SQLBenchStore: BenchStore {
       conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     let sql: SQLQueryString =
       "SELECT * FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
-    let rows = try await connections.read { database in try await database.raw(sql).all() }
-    let items = try rows.prefix(limit).map(decodeResult)
+    let decoded: [BenchmarkResult]
+    if let sqlite = connections as? SQLiteConnectionProvider {
+      decoded = try await sqlite.rows(sql).map { try Self.decodeResult(ColumnReader($0)) }
+    } else {
+      decoded = try await connections.read { database in try await database.raw(sql).all() }.map(decodeResult)
+    }
+    let items = Array(decoded.prefix(limit))
     let cursors = items.map { item in
       let value: Double =
         switch query.order {
@@ -378,7 +383,7 @@ public final class SQLBenchStore: BenchStore {
         }
       return Cursor(value: value, id: item.id).text
     }
-    return Page(items: items, nextCursor: rows.count > limit ? cursors.last : nil, cursors: cursors)
+    return Page(items: items, nextCursor: decoded.count > limit ? cursors.last : nil, cursors: cursors)
   }
 
   /// The full-text condition. When the text matches at most `BenchStoreLimits.textLookup` rows (found
@@ -440,80 +445,43 @@ public final class SQLBenchStore: BenchStore {
     }
   }
 
-  /// A JSON column: on SQLite (JSON as text) through the fast reader, on PostgreSQL (`jsonb`)
-  /// through the driver's decoding.
-  func json<Value: Decodable & Sendable>(
-    _ row: any SQLRow, _ column: String, _ fast: (JSONValue) -> Value?
-  ) throws -> Value? {
-    guard connections.dialect == .sqlite else { return try row.decode(column: column, as: Value?.self) }
-    return try row.decode(column: column, as: String?.self).map { try StoredJSON.read($0, fast) }
-  }
-
-  /// A UUID column; on SQLite (text) parsed without Foundation's scanner.
-  private func uuid(_ row: any SQLRow, _ column: String) throws -> UUID {
-    guard connections.dialect == .sqlite else { return try row.decode(column: column, as: UUID.self) }
-    let text = try row.decode(column: column, as: String.self)
-    guard let id = UUID(text: text) else {
-      throw LTBError(.storage, "the \(column) column holds '\(text.prefix(40))', which is not a UUID")
-    }
-    return id
-  }
-
-  /// The timing column; on SQLite, the text as written is scanned directly.
-  private func timing(_ row: any SQLRow) throws -> RequestTiming? {
-    guard connections.dialect == .sqlite else {
-      return try row.decode(column: "timing", as: RequestTiming?.self)
-    }
-    return try row.decode(column: "timing", as: String?.self).map { text in
-      try StoredJSON.timing(text: text) ?? StoredJSON.read(text, StoredJSON.timing(from:))
-    }
-  }
-
   private func decodeResult(_ row: any SQLRow) throws -> BenchmarkResult {
+    try Self.decodeResult(ColumnReader(row))
+  }
+
+  static func decodeResult(_ row: ColumnReader) throws -> BenchmarkResult {
     var usage: Usage?
-    if let input = try row.decode(column: "prompt_tokens", as: Int?.self) {
+    if let input = try row.optionalInt("prompt_tokens") {
       usage = Usage(
-        inputTokens: input, outputTokens: try row.decode(column: "completion_tokens", as: Int?.self) ?? 0,
-        cachedInputTokens: try row.decode(column: "cached_tokens", as: Int?.self) ?? 0,
-        source: Usage.Source(rawValue: try row.decode(column: "usage_source", as: String?.self) ?? "")
-          ?? .reported)
+        inputTokens: input, outputTokens: try row.optionalInt("completion_tokens") ?? 0,
+        cachedInputTokens: try row.optionalInt("cached_tokens") ?? 0,
+        source: Usage.Source(rawValue: try row.optionalString("usage_source") ?? "") ?? .reported)
     }
     return BenchmarkResult(
-      id: try uuid(row, "id"),
-      sessionID: try uuid(row, "session_id"),
-      taskKey: try row.decode(column: "task_key", as: String.self),
-      testID: try row.decode(column: "test_id", as: String.self),
-      dataset: try row.decode(column: "dataset", as: String.self),
-      provider: try row.decode(column: "provider", as: String.self),
-      model: try row.decode(column: "model", as: String.self),
-      phase: try row.decode(column: "phase", as: Int.self),
-      targetIndex: try row.decode(column: "target_index", as: Int.self),
-      repeatIndex: try row.decode(column: "repeat_index", as: Int.self),
-      warmup: try row.decode(column: "warmup", as: Bool.self),
-      status: ResultStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failure,
-      errorCode: try row.decode(column: "error_code", as: String?.self),
-      error: try row.decode(column: "error", as: String?.self),
-      prompt: try row.decode(column: "prompt", as: String.self),
-      response: try row.decode(column: "response", as: String?.self),
-      finishReason: try row.decode(column: "finish_reason", as: String?.self),
-      createdAt: StoredTime.normalized(try row.decode(column: "created_at", as: Date.self)),
-      timing: try timing(row),
-      sentOffsetMs: try row.decode(column: "sent_offset_ms", as: Double.self), usage: usage,
-      cost: try json(row, "cost_details", StoredJSON.cost(from:)),
-      serverTimings: try row.decode(column: "server_timings", as: ServerTimings?.self),
-      cacheHit: try row.decode(column: "cache_hit", as: Bool.self),
-      attempts: try row.decode(column: "attempts", as: Int.self),
-      parameters: try json(row, "parameters") { $0 == .object([:]) ? SamplingParameters() : nil }
+      id: try row.uuid("id"), sessionID: try row.uuid("session_id"), taskKey: try row.string("task_key"),
+      testID: try row.string("test_id"), dataset: try row.string("dataset"),
+      provider: try row.string("provider"),
+      model: try row.string("model"), phase: try row.int("phase"), targetIndex: try row.int("target_index"),
+      repeatIndex: try row.int("repeat_index"), warmup: try row.bool("warmup"),
+      status: ResultStatus(rawValue: try row.string("status")) ?? .failure,
+      errorCode: try row.optionalString("error_code"), error: try row.optionalString("error"),
+      prompt: try row.string("prompt"), response: try row.optionalString("response"),
+      finishReason: try row.optionalString("finish_reason"),
+      createdAt: StoredTime.normalized(try row.date("created_at")), timing: try row.timing(),
+      sentOffsetMs: try row.double("sent_offset_ms"), usage: usage,
+      cost: try row.json("cost_details", StoredJSON.cost(from:)),
+      serverTimings: try row.json("server_timings"), cacheHit: try row.bool("cache_hit"),
+      attempts: try row.int("attempts"),
+      parameters: try row.json("parameters") { $0 == .object([:]) ? SamplingParameters() : nil }
         ?? SamplingParameters(),
-      tags: try json(row, "tags", StoredJSON.strings(from:)) ?? [],
-      category: try row.decode(column: "category", as: String?.self),
-      metadata: try json(row, "metadata") { json -> [String: JSONValue]? in
+      tags: try row.json("tags", StoredJSON.strings(from:)) ?? [],
+      category: try row.optionalString("category"),
+      metadata: try row.json("metadata") { json -> [String: JSONValue]? in
         if case .object(let members) = json { return members }
         return nil
       } ?? [:],
-      evaluationScores: try json(row, "evaluation_scores", StoredJSON.scores(from:)) ?? [:],
-      logprobs: try row.decode(column: "logprobs", as: [TokenLogprob]?.self),
-      expectations: try row.decode(column: "expectations", as: CaseExpectations?.self))
+      evaluationScores: try row.json("evaluation_scores", StoredJSON.scores(from:)) ?? [:],
+      logprobs: try row.json("logprobs"), expectations: try row.json("expectations"))
   }
 
   /// `$."metric"` for SQLite's JSON functions, the name quoted so that any text is taken literally.

@@ -86,6 +86,22 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
     return try await writeQueue.withLock { try await body(writer.sql()) }
   }
 
+  /// The rows of a query read straight from SQLiteNIO (its SQL and binds serialized as SQLKit
+  /// would), so that hot reads skip SQLKit's row decoding.
+  func rows(_ query: SQLQueryString) async throws -> [SQLiteRow] {
+    operations.add(1, ordering: .relaxed)
+    let index = nextReader.withLockedValue { value in
+      defer { value = (value + 1) % readers.count }
+      return value
+    }
+    let connection = readers[index]
+    var serializer = SQLSerializer(database: connection.sql())
+    query.serialize(to: &serializer)
+    let encoder = SQLiteDataEncoder()
+    let binds = try serializer.binds.map { try encoder.encode($0) }
+    return try await connection.query(serializer.sql, binds)
+  }
+
   /// Runs `body` on the writer connection itself, for bulk inserts that bind `SQLiteData` directly.
   func writeNative<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
     operations.add(1, ordering: .relaxed)
