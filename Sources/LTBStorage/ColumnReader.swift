@@ -7,19 +7,25 @@ import SQLiteKit
 /// dynamic casts; JSON text through the fast readers), any other SQLKit row through its driver's
 /// decoding. Errors name the column.
 struct ColumnReader {
-  private enum Source {
-    case sqlite(SQLiteRow)
-    case sqlKit(any SQLRow)
+  // Two optionals rather than an enum: matching an enum's payload copies the row for every
+  // column read.
+  private let native: SQLiteRow?
+  private let generic: (any SQLRow)?
+
+  init(_ row: SQLiteRow) {
+    native = row
+    generic = nil
   }
 
-  private let source: Source
+  init(_ row: any SQLRow) {
+    native = nil
+    generic = row
+  }
 
-  init(_ row: SQLiteRow) { source = .sqlite(row) }
-  init(_ row: any SQLRow) { source = .sqlKit(row) }
+  private var isNative: Bool { native != nil }
 
   private func data(_ column: String) throws -> SQLiteData? {
-    guard case .sqlite(let row) = source else { return nil }
-    guard let data = row.column(column) else {
+    guard let data = native?.column(column) else {
       throw LTBError(.storage, "the row has no \(column) column", fix: "apply the migrations (ltb migrate)")
     }
     return data
@@ -30,7 +36,7 @@ struct ColumnReader {
   }
 
   func optionalString(_ column: String) throws -> String? {
-    guard case .sqlite = source else { return try sqlKit(column, String?.self) }
+    guard isNative else { return try sqlKit(column, String?.self) }
     let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
     if case .null = data { return nil }
     guard let text = String(sqliteData: data) else { throw mismatch(column, data, "text") }
@@ -45,7 +51,7 @@ struct ColumnReader {
   }
 
   func optionalInt(_ column: String) throws -> Int? {
-    guard case .sqlite = source else { return try sqlKit(column, Int?.self) }
+    guard isNative else { return try sqlKit(column, Int?.self) }
     let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
     if case .null = data { return nil }
     guard let value = Int(sqliteData: data) else { throw mismatch(column, data, "an integer") }
@@ -60,28 +66,28 @@ struct ColumnReader {
   }
 
   func double(_ column: String) throws -> Double {
-    guard case .sqlite = source else { return try sqlKit(column, Double.self) }
+    guard isNative else { return try sqlKit(column, Double.self) }
     let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
     guard let value = Double(sqliteData: data) else { throw mismatch(column, data, "a number") }
     return value
   }
 
   func bool(_ column: String) throws -> Bool {
-    guard case .sqlite = source else { return try sqlKit(column, Bool.self) }
+    guard isNative else { return try sqlKit(column, Bool.self) }
     let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
     guard let value = Bool(sqliteData: data) else { throw mismatch(column, data, "a boolean") }
     return value
   }
 
   func date(_ column: String) throws -> Date {
-    guard case .sqlite = source else { return try sqlKit(column, Date.self) }
+    guard isNative else { return try sqlKit(column, Date.self) }
     let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
     guard let value = Date(sqliteData: data) else { throw mismatch(column, data, "a time") }
     return value
   }
 
   func uuid(_ column: String) throws -> UUID {
-    guard case .sqlite = source else { return try sqlKit(column, UUID.self) }
+    guard isNative else { return try sqlKit(column, UUID.self) }
     let text = try string(column)
     guard let id = UUID(text: text) else {
       throw LTBError(.storage, "the \(column) column holds '\(text.prefix(40))', which is not a UUID")
@@ -95,20 +101,20 @@ struct ColumnReader {
     throws
     -> Value?
   {
-    guard case .sqlite = source else { return try sqlKit(column, Value?.self) }
+    guard isNative else { return try sqlKit(column, Value?.self) }
     return try optionalString(column).map { try StoredJSON.read($0, fast) }
   }
 
   /// The timing column; on SQLite the text as written is scanned directly.
   func timing() throws -> RequestTiming? {
-    guard case .sqlite = source else { return try sqlKit("timing", RequestTiming?.self) }
+    guard isNative else { return try sqlKit("timing", RequestTiming?.self) }
     return try optionalString("timing").map { text in
       try StoredJSON.timing(text: text) ?? StoredJSON.read(text, StoredJSON.timing(from:))
     }
   }
 
   private func sqlKit<Value: Decodable>(_ column: String, _ type: Value.Type) throws -> Value {
-    guard case .sqlKit(let row) = source else { throw LTBError(.internal, "not an SQLKit row") }
-    return try row.decode(column: column, as: Value.self)
+    guard let generic else { throw LTBError(.internal, "not an SQLKit row") }
+    return try generic.decode(column: column, as: Value.self)
   }
 }
