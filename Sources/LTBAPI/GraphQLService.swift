@@ -64,9 +64,8 @@ public final class GraphQLService: Sendable {
     _ query: String, variables: [String: Map] = [:], operationName: String? = nil, context: APIContext
   ) async throws -> Response {
     let cached = entry(query)
-    if let planning, case .result = cached.lookup,
-      let plan = operationName.map({ cached.plans[$0] })
-        ?? (cached.operations == 1 ? cached.plans.values.first : nil)
+    if let planning, case .result = cached.lookup, let plan = cached.plan(operationName),
+      plan.operation == .query
     {
       switch VariableCoercion(schema: schema).coerce(plan.variables, variables) {
       case .failure(let error):
@@ -136,7 +135,7 @@ public final class GraphQLService: Sendable {
       case .failure(let error): return .failure(GraphQLErrors([error]))
       case .success(let values): coerced = values
       }
-      var probe = PlanExecutor(
+      let probe = PlanExecutor(
         schema: schema, context: context, variables: coerced, objectTypeName: planning.objectTypeName,
         deadline: .now + limits.timeout)
       let events: any AsyncSequence & Sendable
