@@ -24,7 +24,7 @@ struct ColumnReader {
 
   private var isNative: Bool { native != nil }
 
-  private func data(_ column: String) throws -> SQLiteData? {
+  private func data(_ column: String) throws -> SQLiteData {
     guard let data = native?.column(column) else {
       throw LTBError(.storage, "the row has no \(column) column", fix: "apply the migrations (ltb migrate)")
     }
@@ -37,7 +37,7 @@ struct ColumnReader {
 
   func optionalString(_ column: String) throws -> String? {
     guard isNative else { return try sqlKit(column, String?.self) }
-    let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
+    let data = try data(column)
     if case .null = data { return nil }
     guard let text = String(sqliteData: data) else { throw mismatch(column, data, "text") }
     return text
@@ -52,7 +52,7 @@ struct ColumnReader {
 
   func optionalInt(_ column: String) throws -> Int? {
     guard isNative else { return try sqlKit(column, Int?.self) }
-    let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
+    let data = try data(column)
     if case .null = data { return nil }
     guard let value = Int(sqliteData: data) else { throw mismatch(column, data, "an integer") }
     return value
@@ -67,21 +67,21 @@ struct ColumnReader {
 
   func double(_ column: String) throws -> Double {
     guard isNative else { return try sqlKit(column, Double.self) }
-    let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
+    let data = try data(column)
     guard let value = Double(sqliteData: data) else { throw mismatch(column, data, "a number") }
     return value
   }
 
   func bool(_ column: String) throws -> Bool {
     guard isNative else { return try sqlKit(column, Bool.self) }
-    let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
+    let data = try data(column)
     guard let value = Bool(sqliteData: data) else { throw mismatch(column, data, "a boolean") }
     return value
   }
 
   func date(_ column: String) throws -> Date {
     guard isNative else { return try sqlKit(column, Date.self) }
-    let data = try data(column)!  // swift-format-ignore: NeverForceUnwrap
+    let data = try data(column)
     guard let value = Date(sqliteData: data) else { throw mismatch(column, data, "a time") }
     return value
   }
