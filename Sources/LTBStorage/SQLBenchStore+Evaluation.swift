@@ -65,8 +65,10 @@ extension SQLBenchStore {
   /// The verdicts a query selects (its `record` column), read natively on SQLite.
   private func records(_ sql: SQLQueryString) async throws -> [EvaluationRecord] {
     if let sqlite = connections as? SQLiteConnectionProvider {
-      return try await sqlite.rows(sql).compactMap {
-        try ColumnReader($0).json("record", StoredJSON.evaluation(from:))
+      return try await sqlite.rows(sql).compactMap { row in
+        let reader = ColumnReader(row)
+        return try reader.optionalString("record").flatMap(StoredJSON.evaluation(text:))
+          ?? reader.json("record", StoredJSON.evaluation(from:))
       }
     }
     return try await connections.read { database in try await database.raw(sql).all() }.compactMap {

@@ -472,8 +472,7 @@ public final class SQLBenchStore: BenchStore {
       cost: try row.json("cost_details", StoredJSON.cost(from:)),
       serverTimings: try row.json("server_timings"), cacheHit: try row.bool("cache_hit"),
       attempts: try row.int("attempts"),
-      parameters: try row.json("parameters") { $0 == .object([:]) ? SamplingParameters() : nil }
-        ?? SamplingParameters(),
+      parameters: try row.json("parameters", StoredJSON.parameters(from:)) ?? SamplingParameters(),
       tags: try row.json("tags", StoredJSON.strings(from:)) ?? [],
       category: try row.optionalString("category"),
       metadata: try row.json("metadata") { json -> [String: JSONValue]? in

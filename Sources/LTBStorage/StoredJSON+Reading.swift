@@ -52,6 +52,58 @@ extension StoredJSON {
       return true
     }
 
+    mutating func skipSpace() {
+      while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+    }
+
+    /// A string without escapes (`nil` for one with escapes: the generic reader handles those).
+    mutating func string() -> String? {
+      skipSpace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+      let start = index + 1
+      var end = start
+      while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+        if bytes[end] == UInt8(ascii: "\\") || bytes[end] < 0x20 { return nil }
+        end += 1
+      }
+      guard end < bytes.count else { return nil }
+      index = end + 1
+      return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    /// A number, or `.some(nil)` for `null`.
+    mutating func optionalNumber() -> Double?? {
+      skipSpace()
+      if literal("null") { return .some(nil) }
+      let start = index
+      while index < bytes.count,
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
+          || [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")]
+            .contains(bytes[index])
+      {
+        index += 1
+      }
+      guard index > start,
+        let value = Double(
+          String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+      else { return nil }
+      return .some(value)
+    }
+
+    /// A boolean, or `.some(nil)` for `null`.
+    mutating func optionalBool() -> Bool?? {
+      skipSpace()
+      if literal("true") { return .some(true) }
+      if literal("false") { return .some(false) }
+      if literal("null") { return .some(nil) }
+      return nil
+    }
+
+    mutating func punctuation(_ text: StaticString) -> Bool {
+      skipSpace()
+      return literal(text)
+    }
+
     mutating func integer() -> Int64? {
       var negative = false
       if index < bytes.count, bytes[index] == UInt8(ascii: "-") {
@@ -90,6 +142,43 @@ extension StoredJSON {
       endOffsetNanos: Int64(end))
   }
 
+  /// Sampling parameters (any subset of their keys); `nil` for an unknown key or a wrong type.
+  static func parameters(from json: JSONValue) -> SamplingParameters? {
+    guard case .object(let members) = json else { return nil }
+    var parameters = SamplingParameters()
+    for (key, value) in members {
+      switch (key, value) {
+      case (_, .null): continue
+      case ("temperature", _):
+        guard let number = number(value) else { return nil }
+        parameters.temperature = number
+      case ("topP", _):
+        guard let number = number(value) else { return nil }
+        parameters.topP = number
+      case ("topK", _):
+        guard let number = value.intValue else { return nil }
+        parameters.topK = number
+      case ("maxTokens", _):
+        guard let number = value.intValue else { return nil }
+        parameters.maxTokens = number
+      case ("seed", _):
+        guard let number = value.intValue else { return nil }
+        parameters.seed = number
+      case ("presencePenalty", _):
+        guard let number = number(value) else { return nil }
+        parameters.presencePenalty = number
+      case ("frequencyPenalty", _):
+        guard let number = number(value) else { return nil }
+        parameters.frequencyPenalty = number
+      case ("stop", _):
+        guard let stop = strings(from: value) else { return nil }
+        parameters.stop = stop
+      default: return nil
+      }
+    }
+    return parameters
+  }
+
   static func cost(from json: JSONValue) -> Cost? {
     guard case .object(let members) = json, members.count == 3, let input = number(members["input"]),
       let cached = number(members["cachedInput"]), let output = number(members["output"])
@@ -115,6 +204,92 @@ extension StoredJSON {
       scores[key] = score
     }
     return scores
+  }
+
+  /// A stored verdict read key by key in whatever order the encoder wrote them, without
+  /// building a dictionary; `nil` (the generic reader then takes it) for details, a judge,
+  /// escaped strings or anything unexpected.
+  static func evaluation(text: String) -> EvaluationRecord? {
+    var text = text
+    return text.withUTF8 { bytes -> EvaluationRecord? in
+      var scanner = Scanner(bytes: bytes)
+      guard scanner.punctuation("{") else { return nil }
+      var result: UUID?
+      var session: UUID?
+      var testID: String?
+      var metric: String?
+      var evaluator: String?
+      var version: Int?
+      var state: EvaluationState?
+      var score: Double?
+      var value: Double?
+      var passed: Bool?
+      var threshold: Double?
+      var weight: Double?
+      var explanation: String?
+      var cached: Bool?
+      if scanner.punctuation("}") { return nil }
+      repeat {
+        guard let key = scanner.string(), scanner.punctuation(":") else { return nil }
+        switch key {
+        case "resultID":
+          guard let id = scanner.string().flatMap({ UUID(text: $0) }) else { return nil }
+          result = id
+        case "sessionID":
+          guard let id = scanner.string().flatMap({ UUID(text: $0) }) else { return nil }
+          session = id
+        case "testID":
+          guard let text = scanner.string() else { return nil }
+          testID = text
+        case "metric":
+          guard let text = scanner.string() else { return nil }
+          metric = text
+        case "evaluator":
+          guard let text = scanner.string() else { return nil }
+          evaluator = text
+        case "explanation":
+          guard let text = scanner.string() else { return nil }
+          explanation = text
+        case "state":
+          guard let parsed = scanner.string().flatMap(EvaluationState.init(rawValue:)) else { return nil }
+          state = parsed
+        case "evaluatorVersion":
+          guard case .some(.some(let number)) = scanner.optionalNumber(), let exact = Int(exactly: number)
+          else {
+            return nil
+          }
+          version = exact
+        case "weight":
+          guard case .some(.some(let number)) = scanner.optionalNumber() else { return nil }
+          weight = number
+        case "score":
+          guard let number = scanner.optionalNumber() else { return nil }
+          score = number
+        case "value":
+          guard let number = scanner.optionalNumber() else { return nil }
+          value = number
+        case "threshold":
+          guard let number = scanner.optionalNumber() else { return nil }
+          threshold = number
+        case "passed":
+          guard let flag = scanner.optionalBool() else { return nil }
+          passed = flag
+        case "cached":
+          guard case .some(.some(let flag)) = scanner.optionalBool() else { return nil }
+          cached = flag
+        default: return nil
+        }
+      } while scanner.punctuation(",")
+      guard scanner.punctuation("}"), let result, let session, let testID, let metric, let evaluator,
+        let version,
+        let state, let weight, let explanation, let cached
+      else { return nil }
+      return EvaluationRecord(
+        resultID: result, sessionID: session, testID: testID, metric: metric, evaluator: evaluator,
+        evaluatorVersion: version, state: state, score: score, value: value, passed: passed,
+        threshold: threshold,
+        weight: weight, explanation: explanation, cached: cached)
+    }
   }
 
   /// A stored verdict without a judge (judged ones, rarer, go through `JSONDecoder`).

@@ -32,7 +32,7 @@ struct StoredJSONTests {
     }
   }
 
-  @Test("verdicts, costs and scores read fast equal JSONDecoder's")
+  @Test("verdicts, sampling parameters, costs and scores read fast equal JSONDecoder's")
   func records() throws {
     let plain = EvaluationRecord(
       resultID: UUID(), sessionID: UUID(), testID: "q1", metric: "bleu", evaluator: "text-overlap",
@@ -44,14 +44,43 @@ struct StoredJSONTests {
       state: .error, explanation: "no JSON",
       judge: JudgeUsage(provider: "p", model: "m", inputTokens: 3, outputTokens: 1, cost: nil, calls: 2),
       cached: true)
-    for record in [plain, judged] {
+    let bare = EvaluationRecord(
+      resultID: UUID(), sessionID: UUID(), testID: "q3", metric: "exact", evaluator: "deterministic",
+      evaluatorVersion: 1, state: .unavailable, score: 1.25e-05, passed: nil, threshold: 0,
+      explanation: "no answer")
+    for record in [plain, judged, bare] {
       let text = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
       #expect(try StoredJSON.read(text, StoredJSON.evaluation(from:)) == record)
     }
+    // The key-by-key scanner: any key order, null and exponent numbers; details, judges and
+    // escaped strings are left to the generic reader.
+    for _ in 0..<20 {
+      let text = String(decoding: try JSONEncoder().encode(bare), as: UTF8.self)
+      #expect(StoredJSON.evaluation(text: text) == bare, "\(text)")
+    }
+    let spaced =
+      #"{ "resultID" : "\#(bare.resultID)", "sessionID":"\#(bare.sessionID)","testID":"q3","metric":"exact","evaluator":"deterministic","evaluatorVersion":1,"state":"unavailable","score":1.25e-05,"passed":null,"threshold":0,"weight":1,"explanation":"no answer","cached":false }"#
+    #expect(StoredJSON.evaluation(text: spaced) == bare)
+    #expect(
+      StoredJSON.evaluation(text: String(decoding: try JSONEncoder().encode(plain), as: UTF8.self)) == nil)
+    #expect(
+      StoredJSON.evaluation(text: String(decoding: try JSONEncoder().encode(judged), as: UTF8.self)) == nil)
     #expect(
       StoredJSON.evaluation(
         from: try JSONValue.parse(String(decoding: try JSONEncoder().encode(judged), as: UTF8.self))) == nil,
       "judged verdicts go through JSONDecoder")
+    for parameters in [
+      SamplingParameters(), SamplingParameters(maxTokens: 16),
+      SamplingParameters(
+        temperature: 0.7, topP: 0.9, topK: 40, maxTokens: 256, stop: ["\n\n", "END"], seed: 7,
+        presencePenalty: 0.5,
+        frequencyPenalty: -0.25),
+    ] {
+      let text = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
+      #expect(StoredJSON.parameters(from: try JSONValue.parse(text)) == parameters, "\(text)")
+    }
+    #expect(StoredJSON.parameters(from: ["temperature": "hot"]) == nil)
+    #expect(StoredJSON.parameters(from: ["unknown": 1]) == nil, "an unknown key goes through JSONDecoder")
     let cost = Cost(input: 0.001, cachedInput: 0, output: 0.25)
     #expect(try StoredJSON.read(StoredJSON.cost(cost), StoredJSON.cost(from:)) == cost)
     #expect(StoredJSON.scores(from: ["a": 1, "b": 0.5]) == ["a": 1, "b": 0.5])
