@@ -190,7 +190,7 @@ let package = Package(
       name: "LTBServerTests",
       dependencies: [
         "LTBServer", "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders",
-        "LTBObservability",
+        "LTBObservability", "LTBFakeServer",
         "LTBConfig",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ], swiftSettings: upcomingFeatures),

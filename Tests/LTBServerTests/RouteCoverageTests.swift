@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LTBAPI
+import LTBConfig
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+import LTBFakeServer
+import LTBProviders
+import LTBServer
+import LTBStorage
+import Testing
+
+/// Every route of the REST shim's table, driven in-process through the router against a real
+/// SQLite store and a fake OpenAI-compatible target: a benchmark is created, run to completion
+/// by `resume`, read back through every query route, evaluated, compared with itself and
+/// cancelled.
+@Suite("Every REST route", .serialized)
+struct RouteCoverageTests {
+  @Test("each route of the table answers with its field's value")
+  func everyRoute() async throws {
+    let fake = try await LoopbackHTTPServer.start(
+      handler: FakeOpenAITarget.handler(
+        .init(timeToFirstToken: .milliseconds(2), interTokenLatency: .milliseconds(1), outputTokens: 3)))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-routes-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let dataset = folder.appendingPathComponent("cases.jsonl")
+    try Data(#"{"id": "a", "prompt": "One?"}\#n{"id": "b", "prompt": "Two?"}"#.utf8).write(to: dataset)
+    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("r.sqlite").path))
+    let configuration = try ConfigLoader().load()
+    let settings = ProviderSettings(
+      name: "fake", kind: .openaiCompatible, baseURL: fake.baseURL + "/v1", firstByteTimeout: .seconds(10),
+      totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")
+    let registry = ProviderRegistry()
+    _ = try await registry.discover(from: [settings], catalog: configuration.catalog)
+    let services = APIServices(
+      store: store,
+      benchmarks: BenchmarkService(store: store, providers: [settings], catalog: configuration.catalog),
+      providers: registry,
+      evaluation: EvaluationService(
+        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
+      configuration: configuration, version: "test")
+    let application = Application(router: APIServer.router(try Gateway(services: services)))
+    let covered = try await application.test(.router) { client -> Set<String> in
+      var covered: Set<String> = []
+      func call(_ method: HTTPRequest.Method, _ template: String, _ uri: String, body: JSONValue? = nil)
+        async throws -> (Int, JSONValue)
+      {
+        covered.insert("\(method.rawValue) \(template)")
+        return try await client.execute(
+          uri: uri, method: method, headers: [.contentType: "application/json"],
+          body: body.map { ByteBuffer(string: $0.serialized()) }
+        ) { response in
+          (
+            response.status.code,
+            (try? JSONValue.parse(String(buffer: response.body))) ?? .string(String(buffer: response.body))
+          )
+        }
+      }
+      let suite = "name: routes\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\n"
+      let (created, session) = try await call(
+        .post, "/api/v1/benchmarks", "/api/v1/benchmarks",
+        body: ["input": ["suite": .string(suite), "start": false]])
+      #expect(created == 200 && session["status"] == "PENDING" && session["totalTasks"] == 2, "\(session)")
+      let id = try #require(session["id"]?.stringValue)
+      let (resumed, _) = try await call(
+        .post, "/api/v1/benchmarks/:id/resume", "/api/v1/benchmarks/\(id)/resume")
+      #expect(resumed == 200)
+      var status = JSONValue.null
+      for _ in 0..<200 where status != "COMPLETED" {
+        try await Task.sleep(for: .milliseconds(25))
+        status =
+          try await call(.get, "/api/v1/benchmarks/:id", "/api/v1/benchmarks/\(id)").1["status"] ?? .null
+      }
+      #expect(status == "COMPLETED")
+      let (_, list) = try await call(.get, "/api/v1/benchmarks", "/api/v1/benchmarks?first=5")
+      #expect(list["edges"]?.arrayValue?.first?["node"]?["id"]?.stringValue == id)
+      let filter =
+        JSONValue.object(["sessionId": .string(id)]).serialized()
+        .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+      let (_, results) = try await call(.get, "/api/v1/results", "/api/v1/results?filter=\(filter)")
+      let resultID = try #require(results["edges"]?.arrayValue?.first?["node"]?["id"]?.stringValue)
+      #expect(results["edges"]?.arrayValue?.count == 2)
+      let (_, result) = try await call(.get, "/api/v1/results/:id", "/api/v1/results/\(resultID)")
+      #expect(result["status"] == "SUCCESS" && result["providerName"] == "fake")
+      let (_, export) = try await call(
+        .get, "/api/v1/results/export", "/api/v1/results/export?sessionId=\(id)")
+      #expect(export.stringValue?.split(separator: "\n").count == 2, "one JSON line per result")
+      let (_, metrics) = try await call(.get, "/api/v1/metrics", "/api/v1/metrics?sessionId=\(id)")
+      #expect(metrics.arrayValue?.first?["provider"] == "fake" && metrics.arrayValue?.first?["requests"] == 2)
+      let (_, comparison) = try await call(
+        .get, "/api/v1/compare", "/api/v1/compare?baseline=\(id)&candidate=\(id)")
+      #expect(comparison["pairedCases"] == 2, "\(comparison)")
+      let (_, providers) = try await call(.get, "/api/v1/providers", "/api/v1/providers")
+      #expect(providers.arrayValue?.compactMap { $0["name"]?.stringValue } == ["fake"])
+      let (_, provider) = try await call(.get, "/api/v1/providers/:name", "/api/v1/providers/fake")
+      #expect(provider["kind"] == "openai-compatible")
+      let (modelsStatus, models) = try await call(
+        .get, "/api/v1/providers/:name/models", "/api/v1/providers/fake/models")
+      #expect(modelsStatus == 200 && models.arrayValue != nil)
+      let (_, evaluated) = try await call(
+        .post, "/api/v1/evaluate", "/api/v1/evaluate",
+        body: [
+          "input": [
+            "prompt": "Capital of France?", "response": "Paris",
+            "assertions": [["type": "icontains", "value": "paris"]],
+          ]
+        ])
+      #expect(evaluated["verdict"] == "PASS", "\(evaluated)")
+      let (cancelled, stopped) = try await call(
+        .post, "/api/v1/benchmarks/:id/cancel", "/api/v1/benchmarks/\(id)/cancel")
+      #expect(cancelled == 200 && stopped["id"]?.stringValue == id)
+      let (_, health) = try await call(.get, "/api/v1/health", "/api/v1/health")
+      #expect(health["status"] == "ok")
+      return covered
+    }
+    #expect(covered == Set(restRoutes.map { "\($0.method) \($0.path)" }), "every route of the table")
+    await store.close()
+    await fake.stop()
+  }
+}
