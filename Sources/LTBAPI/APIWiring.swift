@@ -130,11 +130,10 @@ public enum APIWiring {
   }
 }
 
-/// A thread-safe ISO 8601 formatter wrapper (the formatter itself is used read-only).
+/// A thread-safe ISO 8601 parser wrapper (the formatter itself is used read-only).
 struct ISO8601Format: @unchecked Sendable {
   let formatter: ISO8601DateFormatter
 
-  func string(_ date: Date) -> String { formatter.string(from: date) }
   func date(_ text: String) -> Date? {
     formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text)
   }

@@ -135,12 +135,9 @@ public final class GraphQLService: Sendable {
       case .failure(let error): return .failure(GraphQLErrors([error]))
       case .success(let values): coerced = values
       }
-      let probe = PlanExecutor(
-        schema: schema, context: context, variables: coerced, objectTypeName: planning.objectTypeName,
-        deadline: .now + limits.timeout)
       let events: any AsyncSequence & Sendable
       do {
-        let resolved = try await resolve((), try probe.arguments(field), context)
+        let resolved = try await resolve((), try PlanExecutor.arguments(field, variables: coerced), context)
         guard let stream = resolved as? any AsyncSequence else {
           return .failure(GraphQLErrors([GraphQLError(message: "the subscription produced no event stream")]))
         }

@@ -35,8 +35,7 @@ extension JSONValue {
     }
   }
 
-  /// A finite number as JSON text (integral values with a `.0`).
-  public static func number(_ value: Double) -> String {
+  private static func number(_ value: Double) -> String {
     if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) + ".0" }
     return String(value)
   }

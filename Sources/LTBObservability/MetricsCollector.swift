@@ -56,15 +56,15 @@ public final class MetricsCollector: Sendable {
 
   /// A collector with every unlabelled family registered (at zero).
   public init() {
-    _ = counter("benchmarks", "Benchmark sessions started.")
-    _ = gauge("active_benchmarks", "Benchmark sessions running now.")
-    _ = gauge("websocket_connections", "Open GraphQL WebSocket connections.")
-    _ = counter("evaluation_cache_hits", "Evaluation cache hits (memory, store or shared in flight).")
-    _ = counter("evaluation_cache_misses", "Evaluations computed because no cached verdict existed.")
-    _ = counter("eventbus_dropped_events", "Events dropped because a subscriber's buffer was full.")
-    _ = counter("database_operations", "Database round trips.")
-    _ = gauge("process_resident_memory_bytes", "Resident memory of the server process.")
-    _ = counter("process_cpu_seconds", "CPU time (user and system) of the server process.")
+    _ = counter(.benchmarks)
+    _ = gauge(.activeBenchmarks)
+    _ = gauge(.websocketConnections)
+    _ = counter(.evaluationCacheHits)
+    _ = counter(.evaluationCacheMisses)
+    _ = counter(.eventbusDroppedEvents)
+    _ = counter(.databaseOperations)
+    _ = gauge(.processResidentMemoryBytes)
+    _ = counter(.processCpuSeconds)
   }
 
   // MARK: Feeding
@@ -81,17 +81,17 @@ public final class MetricsCollector: Sendable {
   public func record(_ event: RunEvent) {
     switch event {
     case .benchmarkStarted(let id, _, _, _):
-      counter("benchmarks", "Benchmark sessions started.").increment()
+      counter(.benchmarks).increment()
       state.withLock { _ = $0.running.insert(id) }
       updateActive()
     case .benchmarkCompleted(let id, let status, _, _, let seconds):
       histogram(
-        "benchmark_duration", "Wall time of a benchmark session, by how it ended.",
+        .benchmarkDuration,
         ["status": status.rawValue],
         Self.benchmarkBuckets
       ).record(.milliseconds(Int64(seconds * 1_000)))
       if status == .failed || status == .cancelled {
-        counter("benchmark_failures", "Sessions that failed or were cancelled.", ["status": status.rawValue])
+        counter(.benchmarkFailures, ["status": status.rawValue])
           .increment()
       }
       state.withLock { _ = $0.running.remove(id) }
@@ -100,14 +100,14 @@ public final class MetricsCollector: Sendable {
       record(test)
     case .evaluationScored(let metric, let outcome, let score, let milliseconds, let cached):
       if let score {
-        gauge("evaluation_score", "The latest score of each metric, in [0, 1].", ["metric": metric]).set(
+        gauge(.evaluationScore, ["metric": metric]).set(
           score)
       }
-      counter("evaluations", "Metric verdicts, by metric and state.", ["metric": metric, "state": outcome])
+      counter(.evaluations, ["metric": metric, "state": outcome])
         .increment()
       if !cached {
         histogram(
-          "evaluation_duration", "Time to compute one metric's verdict.", ["metric": metric],
+          .evaluationDuration, ["metric": metric],
           Self.evaluationBuckets
         ).record(.microseconds(Int64(milliseconds * 1_000)))
       }
@@ -119,42 +119,41 @@ public final class MetricsCollector: Sendable {
   private func record(_ test: TestCompletion) {
     let target = ["provider": test.provider, "model": test.model]
     counter(
-      "tests", "Finished requests, by target and status.",
+      .tests,
       target.merging(["status": test.status.rawValue]) { $1 }
     )
     .increment()
-    histogram("test_duration", "Time from sending a request to its last byte.", target, Self.requestBuckets)
+    histogram(.testDuration, target, Self.requestBuckets)
       .record(.microseconds(Int64(test.durationMs * 1_000)))
     if test.status != .success {
       counter(
-        "test_failures", "Requests that did not succeed, by error code.",
+        .testFailures,
         target.merging(["code": test.errorCode ?? test.status.rawValue]) { $1 }
       ).increment()
     }
     guard !test.cacheHit, test.status != .skipped else { return }
-    counter("provider_requests", "Requests sent to a provider.", target).increment()
+    counter(.providerRequests, target).increment()
     if test.status != .success {
       counter(
-        "provider_errors", "Provider requests that failed, by error code.",
+        .providerErrors,
         target.merging(["code": test.errorCode ?? test.status.rawValue]) { $1 }
       ).increment()
     }
     if let ttft = test.timeToFirstTokenMs {
       histogram(
-        "provider_latency", "Provider latency: to the first token, and in total.",
+        .providerLatency,
         target.merging(["stage": "first_token"]) { $1 }, Self.requestBuckets
       ).record(.microseconds(Int64(ttft * 1_000)))
     }
     histogram(
-      "provider_latency", "Provider latency: to the first token, and in total.",
+      .providerLatency,
       target.merging(["stage": "total"]) { $1 }, Self.requestBuckets
     ).record(.microseconds(Int64(test.durationMs * 1_000)))
-    let tokens = "Tokens exchanged with a provider, by direction."
-    counter("provider_tokens", tokens, target.merging(["direction": "input"]) { $1 })
+    counter(.providerTokens, target.merging(["direction": "input"]) { $1 })
       .increment(by: Int64(test.inputTokens))
-    counter("provider_tokens", tokens, target.merging(["direction": "output"]) { $1 })
+    counter(.providerTokens, target.merging(["direction": "output"]) { $1 })
       .increment(by: Int64(test.outputTokens))
-    counter("provider_cost_usd", "What requests to a provider cost, in US dollars.", target)
+    counter(.providerCostUsd, target)
       .increment(by: test.costUsd)
   }
 
@@ -163,23 +162,23 @@ public final class MetricsCollector: Sendable {
   public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
     let labels = ["method": method, "route": route]
     counter(
-      "api_requests", "HTTP requests, by route and status.", labels.merging(["status": String(status)]) { $1 }
+      .apiRequests, labels.merging(["status": String(status)]) { $1 }
     )
     .increment()
-    histogram("api_request_duration", "Time to answer an HTTP request.", labels, Self.apiBuckets).record(
+    histogram(.apiRequestDuration, labels, Self.apiBuckets).record(
       duration)
   }
 
   /// Records the error codes of one API response (GraphQL `extensions.code`, or the HTTP error).
   public func recordErrors(route: String, codes: [String]) {
     for code in codes {
-      counter("api_errors", "API errors, by route and code.", ["route": route, "code": code]).increment()
+      counter(.apiErrors, ["route": route, "code": code]).increment()
     }
   }
 
   /// A WebSocket connection opened (`+1`) or closed (`-1`).
   public func webSocketConnections(_ change: Int) {
-    gauge("websocket_connections", "Open GraphQL WebSocket connections.").increment(by: Double(change))
+    gauge(.websocketConnections).increment(by: Double(change))
   }
 
   // MARK: Exposition
@@ -187,63 +186,64 @@ public final class MetricsCollector: Sendable {
   /// The text exposition, with the scrape-time readings and the process's memory and CPU.
   public func exposition(_ readings: Readings) -> String {
     pull(
-      "evaluation_cache_hits", "Evaluation cache hits (memory, store or shared in flight).",
+      .evaluationCacheHits,
       readings.evaluationCacheHits)
     pull(
-      "evaluation_cache_misses", "Evaluations computed because no cached verdict existed.",
+      .evaluationCacheMisses,
       readings.evaluationCacheMisses)
     pull(
-      "eventbus_dropped_events", "Events dropped because a subscriber's buffer was full.",
+      .eventbusDroppedEvents,
       readings.droppedEvents)
-    pull("database_operations", "Database round trips.", readings.databaseOperations)
-    gauge("process_resident_memory_bytes", "Resident memory of the server process.").set(
+    pull(.databaseOperations, readings.databaseOperations)
+    gauge(.processResidentMemoryBytes).set(
       ProcessHealth.residentBytes())
     let cpu = ProcessHealth.cpuSeconds()
     let delta = state.withLock { state in
       defer { state.cpuSeconds = max(state.cpuSeconds, cpu) }
       return max(0, cpu - state.cpuSeconds)
     }
-    counter("process_cpu_seconds", "CPU time (user and system) of the server process.").increment(by: delta)
+    counter(.processCpuSeconds).increment(by: delta)
     return registry.emitToString()
   }
 
   /// Advances a counter to a cumulative value read elsewhere (it never goes down).
-  private func pull(_ name: String, _ help: String, _ value: Int) {
+  private func pull(_ family: Family, _ value: Int) {
     let delta = state.withLock { state in
-      let last = state.pulled[name] ?? 0
-      state.pulled[name] = max(last, value)
+      let last = state.pulled[family.name] ?? 0
+      state.pulled[family.name] = max(last, value)
       return max(0, value - last)
     }
-    if delta > 0 { counter(name, help).increment(by: Int64(delta)) }
+    if delta > 0 { counter(family).increment(by: Int64(delta)) }
   }
 
   private func updateActive() {
     let running = state.withLock { $0.running.count }
-    gauge("active_benchmarks", "Benchmark sessions running now.").set(Double(running))
+    gauge(.activeBenchmarks).set(Double(running))
   }
 
   // MARK: Families
 
-  private func counter(_ name: String, _ help: String, _ labels: [String: String] = [:]) -> Counter {
+  private func counter(_ family: Family, _ labels: [String: String] = [:]) -> Counter {
     let descriptor = MetricNameDescriptor(
-      namespace: "ltb", metricName: name, unitName: "total", helpText: help)
+      namespace: "ltb", metricName: family.name, unitName: "total", helpText: family.help)
     return labels.isEmpty
       ? registry.makeCounter(descriptor: descriptor)
       : registry.makeCounter(descriptor: descriptor, labels: Self.sorted(labels))
   }
 
-  private func gauge(_ name: String, _ help: String, _ labels: [String: String] = [:]) -> Gauge {
-    let descriptor = MetricNameDescriptor(namespace: "ltb", metricName: name, unitName: "", helpText: help)
+  private func gauge(_ family: Family, _ labels: [String: String] = [:]) -> Gauge {
+    let descriptor = MetricNameDescriptor(
+      namespace: "ltb", metricName: family.name, unitName: "", helpText: family.help)
     return labels.isEmpty
       ? registry.makeGauge(descriptor: descriptor)
       : registry.makeGauge(descriptor: descriptor, labels: Self.sorted(labels))
   }
 
-  private func histogram(_ name: String, _ help: String, _ labels: [String: String], _ buckets: [Duration])
+  private func histogram(_ family: Family, _ labels: [String: String], _ buckets: [Duration])
     -> DurationHistogram
   {
     let descriptor = MetricNameDescriptor(
-      namespace: "ltb", metricName: name, unitName: "seconds", helpText: help)
+      namespace: "ltb", metricName: family.name, unitName: "seconds", helpText: family.help)
     return registry.makeDurationHistogram(
       descriptor: descriptor, labels: Self.sorted(labels), buckets: buckets)
   }
@@ -251,4 +251,54 @@ public final class MetricsCollector: Sendable {
   private static func sorted(_ labels: [String: String]) -> [(String, String)] {
     labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
   }
+}
+
+/// A metric family: its name (after `ltb_`, before the unit) and its help text, written once so
+/// that every use registers the same help (the registry refuses two).
+struct Family: Sendable {
+  let name: String
+  let help: String
+
+  static let benchmarks = Family(name: "benchmarks", help: "Benchmark sessions started.")
+  static let activeBenchmarks = Family(name: "active_benchmarks", help: "Benchmark sessions running now.")
+  static let websocketConnections = Family(
+    name: "websocket_connections", help: "Open GraphQL WebSocket connections.")
+  static let evaluationCacheHits = Family(
+    name: "evaluation_cache_hits", help: "Evaluation cache hits (memory, store or shared in flight).")
+  static let evaluationCacheMisses = Family(
+    name: "evaluation_cache_misses", help: "Evaluations computed because no cached verdict existed.")
+  static let eventbusDroppedEvents = Family(
+    name: "eventbus_dropped_events", help: "Events dropped because a subscriber's buffer was full.")
+  static let databaseOperations = Family(name: "database_operations", help: "Database round trips.")
+  static let processResidentMemoryBytes = Family(
+    name: "process_resident_memory_bytes", help: "Resident memory of the server process.")
+  static let processCpuSeconds = Family(
+    name: "process_cpu_seconds", help: "CPU time (user and system) of the server process.")
+  static let benchmarkDuration = Family(
+    name: "benchmark_duration", help: "Wall time of a benchmark session, by how it ended.")
+  static let benchmarkFailures = Family(
+    name: "benchmark_failures", help: "Sessions that failed or were cancelled.")
+  static let evaluationScore = Family(
+    name: "evaluation_score", help: "The latest score of each metric, in [0, 1].")
+  static let evaluations = Family(name: "evaluations", help: "Metric verdicts, by metric and state.")
+  static let evaluationDuration = Family(
+    name: "evaluation_duration", help: "Time to compute one metric's verdict.")
+  static let tests = Family(name: "tests", help: "Finished requests, by target and status.")
+  static let testDuration = Family(
+    name: "test_duration", help: "Time from sending a request to its last byte.")
+  static let testFailures = Family(
+    name: "test_failures", help: "Requests that did not succeed, by error code.")
+  static let providerRequests = Family(name: "provider_requests", help: "Requests sent to a provider.")
+  static let providerErrors = Family(
+    name: "provider_errors", help: "Provider requests that failed, by error code.")
+  static let providerLatency = Family(
+    name: "provider_latency", help: "Provider latency: to the first token, and in total.")
+  static let providerCostUsd = Family(
+    name: "provider_cost_usd", help: "What requests to a provider cost, in US dollars.")
+  static let apiRequests = Family(name: "api_requests", help: "HTTP requests, by route and status.")
+  static let apiRequestDuration = Family(
+    name: "api_request_duration", help: "Time to answer an HTTP request.")
+  static let apiErrors = Family(name: "api_errors", help: "API errors, by route and code.")
+  static let providerTokens = Family(
+    name: "provider_tokens", help: "Tokens exchanged with a provider, by direction.")
 }

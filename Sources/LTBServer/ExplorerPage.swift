@@ -59,7 +59,8 @@ public enum ExplorerPage {
     <main>
       <section aria-label="Schema">
         <h2>Schema</h2>
-        <input id="search" type="search" placeholder="Filter fields and types" aria-label="Filter the schema">
+        <label for="search" class="doc" style="margin: 0 12px 4px">Filter fields and types</label>
+        <input id="search" type="search" aria-label="Filter the schema">
         <div id="schema"></div>
       </section>
       <section aria-label="Operation">
@@ -70,7 +71,8 @@ public enum ExplorerPage {
         <h2>Variables (JSON)</h2>
         <textarea id="variables" spellcheck="false" aria-label="Variables">{}</textarea>
         <div class="bar">
-          <input id="operationName" placeholder="Operation name (optional)" aria-label="Operation name">
+          <label for="operationName" class="doc">Operation name (optional)</label>
+          <input id="operationName" aria-label="Operation name">
           <button id="run">Run</button>
           <button id="stop" class="secondary" disabled>Stop</button>
         </div>

@@ -31,60 +31,35 @@ struct ColumnReader {
     return data
   }
 
-  private func mismatch(_ column: String, _ data: SQLiteData, _ type: String) -> LTBError {
-    LTBError(.storage, "the \(column) column holds \(data), not \(type)")
-  }
-
-  func optionalString(_ column: String) throws -> String? {
-    guard isNative else { return try sqlKit(column, String?.self) }
+  /// A column of a type the driver converts from `SQLiteData` itself; `nil` for NULL.
+  private func optional<Value: SQLiteDataConvertible & Decodable>(_ column: String, _ kind: String) throws
+    -> Value?
+  {
+    guard isNative else { return try sqlKit(column, Value?.self) }
     let data = try data(column)
     if case .null = data { return nil }
-    guard let text = String(sqliteData: data) else { throw mismatch(column, data, "text") }
-    return text
-  }
-
-  func string(_ column: String) throws -> String {
-    guard let text = try optionalString(column) else {
-      throw LTBError(.storage, "the \(column) column is null")
+    guard let value = Value(sqliteData: data) else {
+      throw LTBError(.storage, "the \(column) column holds \(data), not \(kind)")
     }
-    return text
-  }
-
-  func optionalInt(_ column: String) throws -> Int? {
-    guard isNative else { return try sqlKit(column, Int?.self) }
-    let data = try data(column)
-    if case .null = data { return nil }
-    guard let value = Int(sqliteData: data) else { throw mismatch(column, data, "an integer") }
     return value
   }
 
-  func int(_ column: String) throws -> Int {
-    guard let value = try optionalInt(column) else {
+  private func required<Value: SQLiteDataConvertible & Decodable>(_ column: String, _ kind: String) throws
+    -> Value
+  {
+    guard let value: Value = try optional(column, kind) else {
       throw LTBError(.storage, "the \(column) column is null")
     }
     return value
   }
 
-  func double(_ column: String) throws -> Double {
-    guard isNative else { return try sqlKit(column, Double.self) }
-    let data = try data(column)
-    guard let value = Double(sqliteData: data) else { throw mismatch(column, data, "a number") }
-    return value
-  }
-
-  func bool(_ column: String) throws -> Bool {
-    guard isNative else { return try sqlKit(column, Bool.self) }
-    let data = try data(column)
-    guard let value = Bool(sqliteData: data) else { throw mismatch(column, data, "a boolean") }
-    return value
-  }
-
-  func date(_ column: String) throws -> Date {
-    guard isNative else { return try sqlKit(column, Date.self) }
-    let data = try data(column)
-    guard let value = Date(sqliteData: data) else { throw mismatch(column, data, "a time") }
-    return value
-  }
+  func optionalString(_ column: String) throws -> String? { try optional(column, "text") }
+  func string(_ column: String) throws -> String { try required(column, "text") }
+  func optionalInt(_ column: String) throws -> Int? { try optional(column, "an integer") }
+  func int(_ column: String) throws -> Int { try required(column, "an integer") }
+  func double(_ column: String) throws -> Double { try required(column, "a number") }
+  func bool(_ column: String) throws -> Bool { try required(column, "a boolean") }
+  func date(_ column: String) throws -> Date { try required(column, "a time") }
 
   func uuid(_ column: String) throws -> UUID {
     guard isNative else { return try sqlKit(column, UUID.self) }
@@ -108,9 +83,7 @@ struct ColumnReader {
   /// The timing column; on SQLite the text as written is scanned directly.
   func timing() throws -> RequestTiming? {
     guard isNative else { return try sqlKit("timing", RequestTiming?.self) }
-    return try optionalString("timing").map { text in
-      try StoredJSON.timing(text: text) ?? StoredJSON.read(text, StoredJSON.timing(from:))
-    }
+    return try optionalString("timing").map(StoredJSON.readTiming)
   }
 
   private func sqlKit<Value: Decodable>(_ column: String, _ type: Value.Type) throws -> Value {

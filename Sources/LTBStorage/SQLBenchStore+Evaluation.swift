@@ -65,14 +65,12 @@ extension SQLBenchStore {
   /// The verdicts a query selects (its `record` column), read natively on SQLite.
   private func records(_ sql: SQLQueryString) async throws -> [EvaluationRecord] {
     if let sqlite = connections as? SQLiteConnectionProvider {
-      return try await sqlite.rows(sql).compactMap { row in
-        let reader = ColumnReader(row)
-        return try reader.optionalString("record").flatMap(StoredJSON.evaluation(text:))
-          ?? reader.json("record", StoredJSON.evaluation(from:))
+      return try await sqlite.rows(sql).map {
+        try StoredJSON.readEvaluation(ColumnReader($0).string("record"))
       }
     }
-    return try await connections.read { database in try await database.raw(sql).all() }.compactMap {
-      try ColumnReader($0).json("record", StoredJSON.evaluation(from:))
+    return try await connections.read { database in try await database.raw(sql).all() }.map {
+      try $0.decode(column: "record", as: EvaluationRecord.self)
     }
   }
 

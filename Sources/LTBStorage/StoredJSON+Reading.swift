@@ -9,6 +9,16 @@ extension StoredJSON {
     return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
   }
 
+  /// The timing column: the byte scanner for what `timing(_:)` writes, else `JSONDecoder`.
+  static func readTiming(_ text: String) throws -> RequestTiming {
+    try timing(text: text) ?? JSONDecoder().decode(RequestTiming.self, from: Data(text.utf8))
+  }
+
+  /// A verdict record: the key-by-key scanner, else (details, a judge, escapes) `JSONDecoder`.
+  static func readEvaluation(_ text: String) throws -> EvaluationRecord {
+    try evaluation(text: text) ?? JSONDecoder().decode(EvaluationRecord.self, from: Data(text.utf8))
+  }
+
   /// The timing column as `timing(_:)` writes it, read by a byte scanner (no intermediate
   /// values); `nil` for any other shape.
   static func timing(text: String) -> RequestTiming? {
@@ -122,24 +132,6 @@ extension StoredJSON {
       guard index > start else { return nil }
       return negative ? -value : value
     }
-  }
-
-  static func timing(from json: JSONValue) -> RequestTiming? {
-    guard case .object(let members) = json, members.count <= 3,
-      case .array(let offsets)? = members["contentEventOffsetsNanos"],
-      let end = members["endOffsetNanos"]?.intValue
-    else { return nil }
-    var nanos: [Int64] = []
-    nanos.reserveCapacity(offsets.count)
-    for offset in offsets {
-      guard let value = offset.intValue else { return nil }
-      nanos.append(Int64(value))
-    }
-    let scheduled = members["scheduledOffsetNanos"]
-    guard scheduled == nil || scheduled?.intValue != nil else { return nil }
-    return RequestTiming(
-      scheduledOffsetNanos: scheduled?.intValue.map(Int64.init), contentEventOffsetsNanos: nanos,
-      endOffsetNanos: Int64(end))
   }
 
   /// Sampling parameters (any subset of their keys); `nil` for an unknown key or a wrong type.
@@ -290,38 +282,6 @@ extension StoredJSON {
         threshold: threshold,
         weight: weight, explanation: explanation, cached: cached)
     }
-  }
-
-  /// A stored verdict without a judge (judged ones, rarer, go through `JSONDecoder`).
-  static func evaluation(from json: JSONValue) -> EvaluationRecord? {
-    guard case .object(let members) = json, members["judge"] == nil || members["judge"] == .null,
-      let result = members["resultID"]?.stringValue.flatMap({ UUID(text: $0) }),
-      let session = members["sessionID"]?.stringValue.flatMap({ UUID(text: $0) }),
-      let testID = members["testID"]?.stringValue, let metric = members["metric"]?.stringValue,
-      let evaluator = members["evaluator"]?.stringValue, let version = members["evaluatorVersion"]?.intValue,
-      let state = members["state"]?.stringValue.flatMap(EvaluationState.init(rawValue:)),
-      let weight = number(members["weight"]), let explanation = members["explanation"]?.stringValue,
-      case .bool(let cached)? = members["cached"]
-    else { return nil }
-    func optionalNumber(_ key: String) -> Double?? {
-      guard let value = members[key], value != .null else { return .some(nil) }
-      return number(value).map { .some($0) } ?? nil
-    }
-    guard let score = optionalNumber("score"), let value = optionalNumber("value"),
-      let threshold = optionalNumber("threshold")
-    else { return nil }
-    var passed: Bool?
-    switch members["passed"] {
-    case nil, .null?: passed = nil
-    case .bool(let flag)?: passed = flag
-    default: return nil
-    }
-    let details = members["details"].flatMap { $0 == .null ? nil : $0 }
-    return EvaluationRecord(
-      resultID: result, sessionID: session, testID: testID, metric: metric, evaluator: evaluator,
-      evaluatorVersion: version, state: state, score: score, value: value, passed: passed,
-      threshold: threshold,
-      weight: weight, explanation: explanation, details: details, cached: cached)
   }
 
   private static func number(_ value: JSONValue?) -> Double? {

@@ -18,12 +18,12 @@ struct StoredJSONTests {
         endOffsetNanos: Int64.random(in: 0...Int64.max / 2, using: &generator))
       let text = StoredJSON.timing(timing)
       #expect(StoredJSON.timing(text: text) == timing)
-      #expect(try StoredJSON.read(text, StoredJSON.timing(from:)) == timing)
+      #expect(try StoredJSON.readTiming(text) == timing)
     }
     // Another key order (as JSONEncoder might write it) falls back to the generic reader.
     let reordered = #"{"endOffsetNanos":9,"contentEventOffsetsNanos":[1,2]}"#
     #expect(StoredJSON.timing(text: reordered) == nil)
-    #expect(try StoredJSON.read(reordered, StoredJSON.timing(from:)).contentEventOffsetsNanos == [1, 2])
+    #expect(try StoredJSON.readTiming(reordered).contentEventOffsetsNanos == [1, 2])
     for bad in [
       #"{"contentEventOffsetsNanos":[1,],"endOffsetNanos":9}"#, #"{"contentEventOffsetsNanos":[1]}"#,
       #"{"contentEventOffsetsNanos":[99999999999999999999],"endOffsetNanos":9}"#,
@@ -50,7 +50,7 @@ struct StoredJSONTests {
       explanation: "no answer")
     for record in [plain, judged, bare] {
       let text = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
-      #expect(try StoredJSON.read(text, StoredJSON.evaluation(from:)) == record)
+      #expect(try StoredJSON.readEvaluation(text) == record)
     }
     // The key-by-key scanner: any key order, null and exponent numbers; details, judges and
     // escaped strings are left to the generic reader.
@@ -65,10 +65,6 @@ struct StoredJSONTests {
       StoredJSON.evaluation(text: String(decoding: try JSONEncoder().encode(plain), as: UTF8.self)) == nil)
     #expect(
       StoredJSON.evaluation(text: String(decoding: try JSONEncoder().encode(judged), as: UTF8.self)) == nil)
-    #expect(
-      StoredJSON.evaluation(
-        from: try JSONValue.parse(String(decoding: try JSONEncoder().encode(judged), as: UTF8.self))) == nil,
-      "judged verdicts go through JSONDecoder")
     for parameters in [
       SamplingParameters(), SamplingParameters(maxTokens: 16),
       SamplingParameters(

@@ -81,7 +81,7 @@ struct PlanExecutor {
           return false
         }
         do {
-          value = try await resolve(source, try arguments(field), context)
+          value = try await resolve(source, try Self.arguments(field, variables: variables), context)
         } catch {
           record(error, field)
           if field.type is GraphQLNonNull { return false }
@@ -222,7 +222,7 @@ struct PlanExecutor {
 
   /// A field's arguments: what the document gives (literals, variables, variables inside
   /// lists and objects), else the schema's default.
-  func arguments(_ field: FieldPlan) throws -> Map {
+  static func arguments(_ field: FieldPlan, variables: [String: Map]) throws -> Map {
     var members: OrderedDictionary<String, Map> = [:]
     for argument in field.arguments {
       if let variable = argument.value as? Variable {
