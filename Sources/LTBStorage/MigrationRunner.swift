@@ -2,9 +2,11 @@ import Foundation
 import LTBCore
 import SQLKit
 
-/// Applies migrations: one transaction per file, recorded in `schema_migrations` with checksums,
-/// serialized against concurrent migrators (an advisory lock on PostgreSQL, `BEGIN IMMEDIATE`
-/// on SQLite); an applied file whose text changed is refused.
+/// Applies migrations, recorded in `schema_migrations` with checksums; an applied file whose text
+/// changed is refused. Concurrent migrators are serialized for the whole run, so one of them
+/// applies everything pending: on PostgreSQL an advisory lock is held across one transaction per
+/// file; on SQLite, whose only cross-process lock is a write transaction, the pending files are
+/// applied in one `BEGIN IMMEDIATE` transaction (all of them or none).
 struct MigrationRunner {
   let provider: any SQLConnectionProvider
   let migrations: [Migration]
@@ -14,19 +16,23 @@ struct MigrationRunner {
     let migrations = migrations
     let dialect = provider.dialect
     return try await provider.write { database in
-      if dialect == .postgres { try await database.raw("SELECT pg_advisory_lock(7428301)").run() }
+      let (lock, unlock, perFile) =
+        dialect == .postgres
+        ? ("SELECT pg_advisory_lock(7428301)", "SELECT pg_advisory_unlock(7428301)", true)
+        : ("BEGIN IMMEDIATE", "COMMIT", false)
+      try await database.raw(SQLQueryString(lock)).run()
       do {
-        let applied = try await Self.apply(migrations, to: database, dialect: dialect)
-        if dialect == .postgres { try await database.raw("SELECT pg_advisory_unlock(7428301)").run() }
+        let applied = try await Self.apply(migrations, to: database, transactionPerFile: perFile)
+        try await database.raw(SQLQueryString(unlock)).run()
         return applied
       } catch {
-        if dialect == .postgres { try? await database.raw("SELECT pg_advisory_unlock(7428301)").run() }
+        try? await database.raw(perFile ? SQLQueryString(unlock) : "ROLLBACK").run()
         throw error
       }
     }
   }
 
-  private static func apply(_ migrations: [Migration], to database: any SQLDatabase, dialect: SQLDialectKind)
+  private static func apply(_ migrations: [Migration], to database: any SQLDatabase, transactionPerFile: Bool)
     async throws
     -> [String]
   {
@@ -38,7 +44,7 @@ struct MigrationRunner {
     ).run()
     var applied: [String] = []
     for migration in migrations {
-      try await database.raw(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+      if transactionPerFile { try await database.raw("BEGIN").run() }
       do {
         if let checksum = try await Self.appliedChecksum(database, version: migration.version) {
           guard checksum == migration.checksum else {
@@ -47,7 +53,7 @@ struct MigrationRunner {
               "migration \(migration.name) was applied with different contents (checksum \(checksum.prefix(12))…)",
               fix: "restore the original file; changes go in a new numbered migration")
           }
-          try await database.raw("COMMIT").run()
+          if transactionPerFile { try await database.raw("COMMIT").run() }
           continue
         }
         for (index, statement) in SQLStatementSplitter.split(migration.sql).enumerated() {
@@ -57,16 +63,18 @@ struct MigrationRunner {
             throw LTBError(
               .storage,
               "migration \(migration.name) failed at statement \(index + 1): \(Self.describe(error))",
-              fix: "the migration was rolled back; fix the database or the file and run ltb migrate again")
+              fix:
+                "the migration was rolled back (on SQLite, with the others of this run); fix the database or the file and run ltb migrate again"
+            )
           }
         }
         try await database.raw(
           "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: migration.checksum), \(bind: ISO8601DateFormatter().string(from: Date())))"
         ).run()
-        try await database.raw("COMMIT").run()
+        if transactionPerFile { try await database.raw("COMMIT").run() }
         applied.append(migration.name)
       } catch {
-        try? await database.raw("ROLLBACK").run()
+        if transactionPerFile { try? await database.raw("ROLLBACK").run() }
         throw error
       }
     }

@@ -88,6 +88,29 @@ struct MigrationTests {
     }
   }
 
+  @Test(
+    "a failure in a later file keeps earlier files on PostgreSQL and rolls the run back on SQLite",
+    arguments: StoreConformanceTests.dialects)
+  func runBoundary(dialect: SQLDialectKind) async throws {
+    try await Self.withFreshDatabase(dialect) { location in
+      let provider = try await Self.connections(location)
+      let good = Migration(fileName: "0001_good.sql", sql: "CREATE TABLE t3 (x INTEGER);")!
+      let broken = Migration(fileName: "0002_broken.sql", sql: "CREATE TABLE t3 (x INTEGER);")!
+      var failure: LTBError?
+      do {
+        _ = try await MigrationRunner(provider: provider, migrations: [good, broken]).migrate()
+      } catch {
+        failure = error as? LTBError
+      }
+      // On SQLite the rolled-back run takes `schema_migrations` itself with it.
+      let kept =
+        (try? await MigrationRunner(provider: provider, migrations: [good, broken]).appliedVersions()) ?? []
+      await provider.close()
+      #expect(failure?.message.contains("0002_broken.sql") == true)
+      #expect(kept == (dialect == .postgres ? [1] : []))
+    }
+  }
+
   /// In one process, for PostgreSQL (its locks never block a thread); SQLite's concurrent
   /// migrators are separate `ltb migrate` processes in the end-to-end tests, as in real use:
   /// SQLite's busy wait blocks a thread of the shared pool, so in-process contention between
