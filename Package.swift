@@ -34,6 +34,7 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -106,10 +107,19 @@ let package = Package(
       name: "LTBCodegen", dependencies: ["LTBCore", .product(name: "GraphQL", package: "GraphQL")],
       swiftSettings: upcomingFeatures),
     .executableTarget(name: "ltb-codegen", dependencies: ["LTBCodegen"], swiftSettings: upcomingFeatures),
+    .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+    .target(
+      name: "LTBAuth",
+      dependencies: [
+        "LTBCore", "LTBStorage", "CArgon2",
+        .product(name: "JWTKit", package: "jwt-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ], swiftSettings: upcomingFeatures),
     .target(
       name: "LTBAPI",
       dependencies: [
-        "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig",
+        "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig", "LTBAuth",
         .product(name: "GraphQL", package: "GraphQL"),
         .product(name: "OrderedCollections", package: "swift-collections"),
       ], swiftSettings: upcomingFeatures),
@@ -133,7 +143,7 @@ let package = Package(
       name: "ltb",
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
-        "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability",
+        "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -183,20 +193,23 @@ let package = Package(
       name: "LTBAPITests",
       dependencies: [
         "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig",
-        "LTBFakeServer",
+        "LTBFakeServer", "LTBAuth",
         .product(name: "GraphQL", package: "GraphQL"),
       ], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBServerTests",
       dependencies: [
         "LTBServer", "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders",
-        "LTBObservability", "LTBFakeServer",
+        "LTBObservability", "LTBFakeServer", "LTBAuth",
         "LTBConfig",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBCodegenTests", dependencies: ["LTBCodegen", "LTBAPI", "LTBCore"],
       resources: [.copy("Fixtures")],
+      swiftSettings: upcomingFeatures),
+    .testTarget(
+      name: "LTBAuthTests", dependencies: ["LTBAuth", "LTBCore", "LTBStorage"],
       swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBStorageTests",

@@ -2,6 +2,7 @@ import Foundation
 import LTBCore
 import LTBEngine
 import LTBEvaluation
+import LTBStorage
 
 /// Core values to the API's types, in one place.
 enum APIMapping {
@@ -15,7 +16,36 @@ enum APIMapping {
       stopReason: session.stopReason,
       totalTasks: session.totalTasks, tags: session.tags, createdAt: session.createdAt,
       startedAt: session.startedAt,
-      completedAt: session.completedAt, suite: suite ?? .null)
+      completedAt: session.completedAt, ownerId: session.ownerID, suite: suite ?? .null)
+  }
+
+  static func user(_ user: UserRecord) -> User {
+    User(
+      id: user.id, username: user.username, email: user.email, role: role(user.role), active: user.isActive,
+      createdAt: user.createdAt, lastLoginAt: user.lastLoginAt)
+  }
+
+  static func role(_ role: LTBCore.Role) -> Role { Role(rawValue: role.rawValue.uppercased()) ?? .viewer }
+
+  static func role(_ role: Role) -> LTBCore.Role {
+    LTBCore.Role(rawValue: role.rawValue.lowercased()) ?? .viewer
+  }
+
+  static func apiKey(_ key: APIKeyRecord) -> ApiKey {
+    ApiKey(
+      id: key.id, userId: key.userID, name: key.name, role: role(key.role),
+      scopes: key.scopes.map {
+        $0.sorted { $0.rawValue < $1.rawValue }.compactMap { Permission(rawValue: $0.rawValue) }
+      },
+      createdAt: key.createdAt, expiresAt: key.expiresAt, lastUsedAt: key.lastUsedAt, revokedAt: key.revokedAt
+    )
+  }
+
+  static func auditEntry(_ entry: LTBStorage.AuditEntry) -> AuditEntry {
+    AuditEntry(
+      id: entry.id, userId: entry.userID, action: entry.action, resourceType: entry.resourceType,
+      resourceId: entry.resourceID, details: .object(entry.details), ipAddress: entry.ipAddress,
+      userAgent: entry.userAgent, createdAt: entry.createdAt)
   }
 
   static func result(_ result: BenchmarkResult) -> Result {

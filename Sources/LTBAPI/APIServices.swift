@@ -1,3 +1,4 @@
+public import LTBAuth
 public import LTBConfig
 public import LTBEngine
 public import LTBEvaluation
@@ -19,13 +20,16 @@ public struct APIServices: Sendable {
   public var configuration: LTBConfiguration
   /// The server's version.
   public var version: String
+  /// Users, sign-in, keys and the audit log; `nil` only for in-process uses without sign-in.
+  public var auth: AuthService?
 
   /// Creates the bundle.
   public init(
     store: any BenchStore, benchmarks: BenchmarkService, providers: ProviderRegistry,
     evaluation: EvaluationService,
-    configuration: LTBConfiguration, version: String
+    configuration: LTBConfiguration, version: String, auth: AuthService? = nil
   ) {
+    self.auth = auth
     self.store = store
     self.benchmarks = benchmarks
     self.providers = providers

@@ -1,5 +1,6 @@
 import Foundation
 public import GraphQL
+import LTBAuth
 import LTBCore
 import OrderedCollections
 
@@ -55,6 +56,54 @@ public enum APIWiring {
       throw GraphQLError(message: "internal: the request has no API context")
     }
     return context
+  }
+
+  /// The request context, once its principal is known to hold `permission`: the check the
+  /// generated wiring runs before every field that declares `@auth`. A missing credential is
+  /// `UNAUTHENTICATED`; a missing permission is `FORBIDDEN` and goes to the audit log.
+  public static func authorized(_ context: any Sendable, _ permission: String, field: String) async throws
+    -> APIContext
+  {
+    let context = try self.context(context)
+    let principal = try context.requirePrincipal()
+    guard let needed = LTBCore.Permission(rawValue: permission), principal.has(needed) else {
+      try? await context.auth?.audit(
+        principal.userID, "permission.denied", "field", nil,
+        [
+          "field": .string(field), "permission": .string(permission),
+          "role": .string(principal.role.rawValue),
+        ],
+        context.client)
+      throw LTBError(
+        .permissionDenied,
+        "\(field) needs the \(permission) permission, which your \(principal.role.rawValue) role or key lacks",
+        fix: "ask an admin for a role or key that grants \(permission)")
+    }
+    return context
+  }
+
+  /// Runs a mutation and records it in the audit log as `mutation.<field>`, with its outcome,
+  /// the principal, the client and the `id` argument when there is one (never other
+  /// arguments, which may hold secrets).
+  public static func audited<Value: Sendable>(
+    _ field: String, _ context: any Sendable, args: Map, _ body: () async throws -> Value
+  ) async throws -> Value {
+    let context = try self.context(context)
+    let resource = args["id"].string.flatMap(UUID.init(uuidString:))
+    do {
+      let value = try await body()
+      let created = (value as? any Node)?.id
+      try? await context.auth?.audit(
+        context.principal?.userID, "mutation." + field, "mutation", resource ?? created, ["outcome": "ok"],
+        context.client)
+      return value
+    } catch {
+      let code = (error as? LTBError)?.code.graphQLCode ?? "INTERNAL"
+      try? await context.auth?.audit(
+        context.principal?.userID, "mutation." + field, "mutation", resource, ["outcome": .string(code)],
+        context.client)
+      throw error
+    }
   }
 
   /// Gives `DateTime`, `UUID` and `JSON` their serialization: ISO 8601 strings, canonical UUID

@@ -84,6 +84,17 @@ public enum SchemaParser {
       throw Problem(
         description: "schema.graphql: add a description to " + missing.joined(separator: ", "))
     }
+    let unguarded = types.filter { ["Query", "Mutation", "Subscription"].contains($0.name) }.flatMap { type in
+      type.fields.filter { $0.directive("auth") == nil && $0.directive("public") == nil }.map {
+        "\(type.name).\($0.name)"
+      }
+    }
+    guard unguarded.isEmpty else {
+      throw Problem(
+        description:
+          "schema.graphql: every root field needs @auth(permission:) or @public; missing on "
+          + unguarded.joined(separator: ", "))
+    }
     return SchemaModel(types: types)
   }
 

@@ -318,11 +318,20 @@ public struct SwiftRenderer: Sendable {
         if !field.arguments.isEmpty {
           arguments.append("try APIWiring.decode(\(Self.argumentsName(type.name, field.name)).self, args)")
         }
-        arguments.append("context: try APIWiring.context(context)")
+        let permission = field.directive("auth")?.arguments["permission"]
+        arguments.append(
+          permission.map {
+            "context: try await APIWiring.authorized(context, \"\($0)\", field: \"\(type.name).\(field.name)\")"
+          }
+            ?? "context: try APIWiring.context(context)")
         let source = isRoot ? "_" : "source"
         let args = field.arguments.isEmpty ? "_" : "args"
-        out +=
-          "        \"\(field.name)\": { \(source), \(args), context in\n          try await \(property(type.name)).\(field.name)(\(arguments.joined(separator: ", ")))\n        },\n"
+        let call = "try await \(property(type.name)).\(field.name)(\(arguments.joined(separator: ", ")))"
+        let body =
+          type.name == "Mutation" && field.directive("public") == nil
+          ? "try await APIWiring.audited(\"\(field.name)\", context, args: \(field.arguments.isEmpty ? ".null" : "args")) {\n            \(call)\n          }"
+          : call
+        out += "        \"\(field.name)\": { \(source), \(args), context in\n          \(body)\n        },\n"
       }
       out += "      ],\n"
     }
@@ -344,7 +353,7 @@ public struct SwiftRenderer: Sendable {
       let stored = type.fields.filter { !isResolved($0, on: type) }
       out += "\nextension \(type.name): KeySubscriptable {\n  /// The stored field called `key`.\n"
       out += "  public subscript(key: String) -> (any Sendable)? {\n    switch key {\n"
-      for field in stored { out += "    case \"\(field.name)\": \(field.name)\n" }
+      for field in stored { out += "    case \"\(field.name)\": self.\(field.name)\n" }
       out += "    default: nil\n    }\n  }\n}\n"
     }
     return out

@@ -24,6 +24,8 @@ public struct BenchmarkSession: Sendable, Hashable, Codable {
   public var totalTasks: Int
   /// Why it stopped early, when it did.
   public var stopReason: String?
+  /// The user who created it through the API; `nil` for runs of the command line.
+  public var ownerID: UUID?
 
   /// Creates a session.
   public init(
@@ -31,7 +33,7 @@ public struct BenchmarkSession: Sendable, Hashable, Codable {
     suite: BenchmarkSuite,
     tags: [String] = [], createdAt: Date = Date(), startedAt: Date? = nil, completedAt: Date? = nil,
     totalTasks: Int = 0,
-    stopReason: String? = nil
+    stopReason: String? = nil, ownerID: UUID? = nil
   ) {
     self.id = id
     self.name = name
@@ -44,6 +46,7 @@ public struct BenchmarkSession: Sendable, Hashable, Codable {
     self.completedAt = completedAt
     self.totalTasks = totalTasks
     self.stopReason = stopReason
+    self.ownerID = ownerID
   }
 }
 

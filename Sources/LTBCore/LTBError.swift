@@ -50,8 +50,12 @@ public struct LTBError: Error, Sendable, Equatable, CustomStringConvertible {
       }
     }
 
-    /// The `extensions.code` value used in GraphQL errors, e.g. `RATE_LIMITED`.
+    /// The `extensions.code` value used in GraphQL errors, e.g. `RATE_LIMITED`; authentication
+    /// and permission failures use the names GraphQL servers commonly use, `UNAUTHENTICATED`
+    /// and `FORBIDDEN`.
     public var graphQLCode: String {
+      if self == .authentication { return "UNAUTHENTICATED" }
+      if self == .permissionDenied { return "FORBIDDEN" }
       var result = ""
       for character in rawValue {
         if character.isUppercase { result.append("_") }

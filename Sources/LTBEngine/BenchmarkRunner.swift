@@ -27,12 +27,12 @@ public actor BenchmarkRunner {
   }
 
   /// Creates a session for `suite` (status pending) after checking its datasets and targets.
-  public func createSession(_ suite: BenchmarkSuite) async throws -> BenchmarkSession {
+  public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil) async throws -> BenchmarkSession {
     let plan = try TaskPlan(suite: suite)
     try checkTargets(suite)
     let session = BenchmarkSession(
       name: suite.name, description: suite.description, status: .pending, suite: suite, tags: suite.tags,
-      totalTasks: plan.totalTasks)
+      totalTasks: plan.totalTasks, ownerID: owner)
     try await store.createSession(session)
     return session
   }

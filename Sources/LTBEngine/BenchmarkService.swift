@@ -25,10 +25,11 @@ public actor BenchmarkService {
   }
 
   /// Validates a suite (datasets, targets, provider keys) and records a pending session.
-  public func createSession(_ suite: BenchmarkSuite) async throws -> BenchmarkSession {
+  public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil) async throws -> BenchmarkSession {
     let providers = try makeProviders(for: suite)
     defer { Task { for provider in providers.values { await provider.shutdown() } } }
-    return try await BenchmarkRunner(store: store, providers: providers, bus: bus).createSession(suite)
+    return try await BenchmarkRunner(store: store, providers: providers, bus: bus).createSession(
+      suite, owner: owner)
   }
 
   /// Runs (or resumes) a session to its end and returns it.

@@ -3,6 +3,7 @@ import GraphQL
 public import Hummingbird
 public import HummingbirdWebSocket
 import LTBAPI
+import LTBAuth
 import LTBCore
 import LTBEngine
 import LTBObservability
@@ -19,22 +20,40 @@ public enum APIServer {
     public var maxBodyBytes: Int
     /// How long a WebSocket client has to send `connection_init`.
     public var initTimeout: Duration
+    /// Requests per second per identity and per address; `nil` turns limiting off.
+    public var rateLimit: RateLimitMiddleware.Limits?
+    /// Browser origins allowed by CORS; empty means same origin only.
+    public var allowedOrigins: Set<String>
 
-    /// Creates limits (1 MiB bodies, 10 s to initialise a WebSocket, by default).
-    public init(maxBodyBytes: Int = 1 << 20, initTimeout: Duration = .seconds(10)) {
+    /// Creates limits (1 MiB bodies, 10 s to initialise a WebSocket, no rate limit and no
+    /// cross-origin access, by default).
+    public init(
+      maxBodyBytes: Int = 1 << 20, initTimeout: Duration = .seconds(10),
+      rateLimit: RateLimitMiddleware.Limits? = nil, allowedOrigins: Set<String> = []
+    ) {
       self.maxBodyBytes = maxBodyBytes
       self.initTimeout = initTimeout
+      self.rateLimit = rateLimit
+      self.allowedOrigins = allowedOrigins
     }
   }
 
   /// The router with every route.
-  public static func router(_ gateway: Gateway) -> Router<BasicRequestContext> {
-    let router = Router()
-    let (graphQL, store, limits, metrics) = (
-      gateway.graphQL, gateway.services.store, gateway.limits, gateway.metrics
+  public static func router(_ gateway: Gateway) -> Router<GatewayRequestContext> {
+    let router = Router(context: GatewayRequestContext.self)
+    let (graphQL, store, limits, metrics, auth) = (
+      gateway.graphQL, gateway.services.store, gateway.limits, gateway.metrics, gateway.services.auth
     )
     let rest = RESTExecutor(service: graphQL)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: SecurityHeadersMiddleware(allowedOrigins: limits.allowedOrigins))
+    if let auth { router.add(middleware: AuthenticationMiddleware(auth: auth)) }
+    if let rate = limits.rateLimit { router.add(middleware: RateLimitMiddleware(limits: rate)) }
+    @Sendable func apiContext(_ request: Request, _ context: GatewayRequestContext) -> APIContext {
+      APIContext(
+        requestID: UUID().uuidString, principal: context.principal, client: context.client(request),
+        auth: auth)
+    }
     router.get("/metrics") { _, _ in
       let text = metrics.exposition(await gateway.readings())
       return Response(
@@ -51,7 +70,7 @@ public enum APIServer {
         status: .ok, headers: [.contentType: "application/json"],
         body: ResponseBody(byteBuffer: ByteBuffer(string: openAPIDocument)))
     }
-    router.post("/graphql") { request, _ in
+    router.post("/graphql") { request, context in
       var request = request
       let body = try await request.collectBody(upTo: limits.maxBodyBytes)
       guard let decoded = try? JSONDecoder().decode(GraphQLHTTPRequest.self, from: Data(buffer: body)) else {
@@ -59,9 +78,11 @@ public enum APIServer {
           400, "BAD_REQUEST", "the body is not a GraphQL request",
           fix: "POST {\"query\": \"...\", \"variables\": {...}}")
       }
-      return try await execute(decoded, graphQL: graphQL, metrics: metrics, allowMutations: true)
+      return try await execute(
+        decoded, graphQL: graphQL, metrics: metrics, allowMutations: true,
+        context: apiContext(request, context))
     }
-    router.get("/graphql") { request, _ in
+    router.get("/graphql") { request, context in
       if request.headers[.accept]?.contains("text/html") == true {
         return Response(
           status: .ok,
@@ -88,7 +109,7 @@ public enum APIServer {
         GraphQLHTTPRequest(
           query: query, variables: variables,
           operationName: parameters["operationName"].flatMap { $0.isEmpty ? nil : $0 }),
-        graphQL: graphQL, metrics: metrics, allowMutations: false)
+        graphQL: graphQL, metrics: metrics, allowMutations: false, context: apiContext(request, context))
     }
     for route in restRoutes {
       let method: HTTPRequest.Method = route.method == "POST" ? .post : .get
@@ -104,7 +125,7 @@ public enum APIServer {
         let query = formParameters(request.uri.query)
         let response = await rest.run(
           route, pathParameters: path, query: query, body: body,
-          context: APIContext(requestID: UUID().uuidString))
+          context: apiContext(request, context))
         if let code = response.code {
           metrics.recordErrors(route: context.endpointPath ?? route.path, codes: [code])
         }
@@ -125,13 +146,18 @@ public enum APIServer {
       }
       guard offered.contains(GraphQLWebSocket.subprotocol) else { return .dontUpgrade }
       return .upgrade([.secWebSocketProtocol: GraphQLWebSocket.subprotocol])
-    } onUpgrade: { inbound, outbound, _ in
+    } onUpgrade: { inbound, outbound, context in
       gateway.metrics.webSocketConnections(1)
       defer { gateway.metrics.webSocketConnections(-1) }
+      let headers = context.request.headers
       await GraphQLWebSocket.serve(
         inbound: inbound, outbound: outbound, graphQL: gateway.graphQL,
         initTimeout: gateway.limits.initTimeout,
-        maxMessageBytes: gateway.limits.maxBodyBytes)
+        maxMessageBytes: gateway.limits.maxBodyBytes, auth: gateway.services.auth,
+        upgradeCredential: AuthenticationMiddleware.credential(
+          headers[.authorization], apiKey: headers[.init("X-API-Key")!]),
+        client: ClientInfo(
+          ipAddress: nil, userAgent: headers[.userAgent]))
     }
     return router
   }
@@ -157,19 +183,24 @@ public enum APIServer {
   }
 
   private static func execute(
-    _ request: GraphQLHTTPRequest, graphQL: GraphQLService, metrics: MetricsCollector, allowMutations: Bool
+    _ request: GraphQLHTTPRequest, graphQL: GraphQLService, metrics: MetricsCollector, allowMutations: Bool,
+    context: APIContext
   ) async throws -> Response {
     if !allowMutations, request.query.range(of: #"^\s*mutation\b"#, options: .regularExpression) != nil {
       return error(405, "METHOD_NOT_ALLOWED", "mutations need POST", fix: "POST the request to /graphql")
     }
     let response = try await graphQL.respond(
       request.query, variables: request.variables ?? [:], operationName: request.operationName,
-      context: APIContext(requestID: UUID().uuidString))
+      context: context)
     metrics.recordErrors(
       route: "/graphql", codes: response.errors.map { $0.extensions["code"]?.string ?? "INTERNAL" })
     let code = response.errors.first?.extensions["code"]?.string
     let status: HTTPResponse.Status =
-      response.data != nil || code == nil ? .ok : code == "TIMEOUT" ? .gatewayTimeout : .badRequest
+      response.data != nil || code == nil
+      ? .ok
+      : HTTPResponse.Status(
+        code: LTBError.Code.allCases.first { $0.graphQLCode == code && $0.httpStatus != 500 }?.httpStatus
+          ?? 400)
     return Response(
       status: status, headers: [.contentType: "application/json"],
       body: ResponseBody(byteBuffer: ByteBuffer(string: response.json)))
@@ -200,5 +231,17 @@ public enum APIServer {
 
   private static func error(_ status: Int, _ code: String, _ message: String, fix: String) -> Response {
     json(status, ["error": .string(message), "code": .string(code), "fix": .string(fix)])
+  }
+
+  /// The JSON error response of `error` with its HTTP status, plus `headers`.
+  static func error(_ error: LTBError, headers: [(name: String, value: String)] = []) -> Response {
+    var response = json(
+      error.code.httpStatus,
+      [
+        "error": .string(error.message), "code": .string(error.code.graphQLCode),
+        "fix": .string(error.fix ?? ""),
+      ])
+    for header in headers { response.headers[.init(header.name)!] = header.value }
+    return response
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GraphQL
 public import HummingbirdWebSocket
 public import LTBAPI
+public import LTBAuth
 import LTBCore
 import NIOWebSocket
 import OrderedCollections
@@ -20,11 +21,19 @@ public enum GraphQLWebSocket {
   public static let subprotocol = "graphql-transport-ws"
 
   /// Serves one connection until it closes.
+  ///
+  /// With `auth`, the `connection_init` payload must carry a credential (`token`,
+  /// `Authorization: Bearer ...` or `apiKey`; else the upgrade request's `Authorization`
+  /// header counts): a missing or invalid one closes the socket with 4403, and so does the
+  /// expiry of the access token it carried.
   public static func serve(
     inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, graphQL: GraphQLService,
-    initTimeout: Duration = .seconds(10), maxMessageBytes: Int = 1 << 20
+    initTimeout: Duration = .seconds(10), maxMessageBytes: Int = 1 << 20, auth: AuthService? = nil,
+    upgradeCredential: String? = nil, client: ClientInfo = ClientInfo()
   ) async {
     let connection = Connection()
+    var principal: Principal?
+    var expiry: Task<Void, Never>?
     let timeout = Task {
       try? await Task.sleep(for: initTimeout)
       if !connection.isAcknowledged, !Task.isCancelled {
@@ -33,6 +42,7 @@ public enum GraphQLWebSocket {
     }
     defer {
       timeout.cancel()
+      expiry?.cancel()
       connection.cancelAll()
     }
     do {
@@ -48,6 +58,22 @@ public enum GraphQLWebSocket {
           guard connection.initialise() else {
             try await outbound.close(.unknown(4429), reason: "Too many initialisation requests")
             return
+          }
+          if let auth {
+            let credential = Self.credential(json["payload"]) ?? upgradeCredential
+            guard let credential, let found = try? await auth.authenticate(credential, client: client) else {
+              try await outbound.close(.unknown(4403), reason: "Forbidden")
+              return
+            }
+            principal = found
+            if let expires = found.expires {
+              expiry = Task {
+                try? await Task.sleep(for: .seconds(max(0, expires.timeIntervalSinceNow)))
+                if !Task.isCancelled {
+                  try? await outbound.close(.unknown(4403), reason: "Forbidden: token expired")
+                }
+              }
+            }
           }
           try await send(outbound, ["type": "connection_ack"])
         case "ping":
@@ -68,10 +94,11 @@ public enum GraphQLWebSocket {
           }
           let variables = json["payload"]?["variables"].flatMap(map) ?? .dictionary([:])
           let operationName = json["payload"]?["operationName"]?.stringValue
+          let context = APIContext(requestID: "ws-\(id)", principal: principal, client: client, auth: auth)
           let started = connection.start(id) {
             await run(
               id: id, query: query, variables: variables, operationName: operationName, graphQL: graphQL,
-              outbound: outbound)
+              outbound: outbound, context: context)
             connection.finish(id)
           }
           guard started else {
@@ -93,9 +120,8 @@ public enum GraphQLWebSocket {
   /// Runs one operation: a subscription streams `next` messages; a query or mutation sends one.
   static func run(
     id: String, query: String, variables: Map, operationName: String?, graphQL: GraphQLService,
-    outbound: WebSocketOutboundWriter
+    outbound: WebSocketOutboundWriter, context: APIContext
   ) async {
-    let context = APIContext(requestID: "ws-\(id)")
     let variableMap =
       variables.dictionary.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key, $0.value) }) } ?? [:]
     do {
@@ -133,6 +159,19 @@ public enum GraphQLWebSocket {
 
   static func send(_ outbound: WebSocketOutboundWriter, _ message: JSONValue) async throws {
     try await outbound.write(.text(message.serialized()))
+  }
+
+  /// The credential in a `connection_init` payload: `token`, `apiKey`, or an
+  /// `Authorization`/`authorization` value with or without `Bearer `.
+  static func credential(_ payload: JSONValue?) -> String? {
+    for key in ["token", "apiKey", "Authorization", "authorization", "X-API-Key"] {
+      guard let value = payload?[key]?.stringValue?.trimmingCharacters(in: .whitespaces), !value.isEmpty
+      else {
+        continue
+      }
+      return value.lowercased().hasPrefix("bearer ") ? String(value.dropFirst(7)) : value
+    }
+    return nil
   }
 
   /// Sends a `next` or `error` message; the payload keeps the order of the fields as selected

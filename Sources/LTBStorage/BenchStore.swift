@@ -4,7 +4,7 @@ public import LTBCore
 /// Everything LLM Test Bench keeps: sessions, results, providers, the response cache, evaluations
 /// and model profiles. One
 /// SQL implementation (``SQLBenchStore``) runs on SQLite and on PostgreSQL.
-public protocol BenchStore: Sendable {
+public protocol BenchStore: AuthStore {
   /// Where the store lives.
   var location: DatabaseLocation { get }
   /// Applies pending migrations; returns their names.
@@ -15,8 +15,10 @@ public protocol BenchStore: Sendable {
   func updateSession(_ session: BenchmarkSession) async throws
   /// One session.
   func session(_ id: UUID) async throws -> BenchmarkSession?
-  /// Sessions, newest first, optionally of one status.
-  func sessions(status: SessionStatus?, limit: Int, cursor: String?) async throws -> Page<BenchmarkSession>
+  /// Sessions, newest first, optionally of one status and of one owner.
+  func sessions(status: SessionStatus?, owner: UUID?, limit: Int, cursor: String?) async throws -> Page<
+    BenchmarkSession
+  >
   /// Registers (or refreshes) a provider so that results can refer to it.
   func registerProvider(name: String, kind: ProviderKind, baseURL: String) async throws
   /// Stores results; a result for a task key the session already has replaces it.

@@ -33,6 +33,8 @@ public struct ResultQuery: Sendable, Hashable {
   public var limit: Int
   /// Where the previous page ended.
   public var cursor: String?
+  /// Only results of sessions this user owns (set by the API for users who see only their own).
+  public var owner: UUID?
 
   /// Creates a query; everything is optional.
   public init(
@@ -58,6 +60,7 @@ public struct ResultQuery: Sendable, Hashable {
     self.descending = descending
     self.limit = limit
     self.cursor = cursor
+    self.owner = nil
   }
 }
 

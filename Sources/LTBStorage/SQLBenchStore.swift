@@ -90,11 +90,12 @@ public final class SQLBenchStore: BenchStore {
       try await database.raw(
         """
         INSERT INTO sessions (id, name, description, status, config, tags, total_tasks, stop_reason, created_at, created_us,
-                              started_at, completed_at)
+                              started_at, completed_at, user_id)
         VALUES (\(bind: session.id), \(bind: session.name), \(bind: session.description), \(bind: session.status.rawValue),
                 \(bind: session.suite), \(bind: session.tags), \(bind: session.totalTasks), \(bind: session.stopReason),
                 \(bind: StoredTime.storable(session.createdAt)), \(bind: StoredTime.microseconds(session.createdAt)),
-                \(bind: session.startedAt.map(StoredTime.storable)), \(bind: session.completedAt.map(StoredTime.storable)))
+                \(bind: session.startedAt.map(StoredTime.storable)), \(bind: session.completedAt.map(StoredTime.storable)),
+                \(bind: session.ownerID))
         """
       ).run()
     }
@@ -121,13 +122,16 @@ public final class SQLBenchStore: BenchStore {
     }
   }
 
-  /// Sessions, newest first.
-  public func sessions(status: SessionStatus?, limit: Int, cursor: String?) async throws -> Page<
-    BenchmarkSession
-  > {
+  /// Sessions, newest first, optionally of one status and of one owner.
+  public func sessions(status: SessionStatus?, owner: UUID?, limit: Int, cursor: String?) async throws
+    -> Page<
+      BenchmarkSession
+    >
+  {
     let limit = max(1, min(limit, 1_000))
     var conditions: [SQLQueryString] = []
     if let status { conditions.append("status = \(bind: status.rawValue)") }
+    if let owner { conditions.append("user_id = \(bind: owner)") }
     if let cursor {
       let position = try Cursor(cursor)
       conditions.append("(created_us, id) < (\(bind: Int64(position.value)), \(bind: position.id))")
@@ -158,7 +162,8 @@ public final class SQLBenchStore: BenchStore {
       startedAt: try row.decode(column: "started_at", as: Date?.self).map(StoredTime.normalized),
       completedAt: try row.decode(column: "completed_at", as: Date?.self).map(StoredTime.normalized),
       totalTasks: try row.decode(column: "total_tasks", as: Int.self),
-      stopReason: try row.decode(column: "stop_reason", as: String?.self))
+      stopReason: try row.decode(column: "stop_reason", as: String?.self),
+      ownerID: try row.decode(column: "user_id", as: UUID?.self))
   }
 
   // MARK: Providers
@@ -324,6 +329,9 @@ public final class SQLBenchStore: BenchStore {
     let dialect = connections.dialect
     var conditions: [SQLQueryString] = []
     if let session = query.sessionID { conditions.append("session_id = \(bind: session)") }
+    if let owner = query.owner {
+      conditions.append("session_id IN (SELECT id FROM sessions WHERE user_id = \(bind: owner))")
+    }
     if let provider = query.provider { conditions.append("provider = \(bind: provider)") }
     if let model = query.model { conditions.append("model = \(bind: model)") }
     if let testID = query.testID { conditions.append("test_id = \(bind: testID)") }

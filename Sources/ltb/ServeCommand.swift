@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LTBAPI
+import LTBAuth
 import LTBConfig
 import LTBCore
 import LTBEngine
@@ -32,6 +33,28 @@ struct ServeCommand: AsyncParsableCommand {
   var maxComplexity = 20_000
   @Option(name: .long, help: "Milliseconds one GraphQL operation may take.") var requestTimeoutMs = 30_000
   @Flag(name: .long, help: "Refuse introspection queries (__schema, __type).") var noIntrospection = false
+  @Option(
+    name: .long,
+    help:
+      "A file holding the token signing secret (at least 32 bytes); else LTB_JWT_SECRET or LTB_JWT_SECRET_FILE."
+  )
+  var jwtSecretFile: String?
+  @Flag(
+    name: .long,
+    help: "Development mode: without a secret, sign tokens with a random one (tokens die with the process).")
+  var dev = false
+  @Option(name: .long, help: "Seconds an access token lives.") var accessTokenTtl = 900
+  @Option(name: .long, help: "Days a refresh token lives.") var refreshTokenDays = 30
+  @Option(name: .long, help: "The issuer (iss) of access tokens.") var tokenIssuer = "ltb"
+  @Option(name: .long, help: "The audience (aud) of access tokens.") var tokenAudience = "ltb-api"
+  @Option(name: .long, help: "Requests per second per identity and per address; 0 turns limiting off.")
+  var rateLimit = 10.0
+  @Option(name: .long, help: "The largest burst of requests.") var rateBurst = 20.0
+  @Option(name: .long, help: "A browser origin allowed by CORS (repeatable); none: same origin only.")
+  var corsOrigin: [String] = []
+  @Option(name: .long, help: "argon2id memory in KiB.") var argon2MemoryKib: UInt32 = 19_456
+  @Option(name: .long, help: "argon2id passes.") var argon2Iterations: UInt32 = 2
+  @Option(name: .long, help: "argon2id lanes.") var argon2Parallelism: UInt32 = 1
 
   func validate() throws {
     if !(1...65_535).contains(port) { throw ValidationError("--port must be 1–65535") }
@@ -40,12 +63,31 @@ struct ServeCommand: AsyncParsableCommand {
     if maxDepth < 2 || maxComplexity < 10 || requestTimeoutMs < 10 {
       throw ValidationError("--max-depth must be ≥ 2, --max-complexity ≥ 10, --request-timeout-ms ≥ 10")
     }
+    if accessTokenTtl < 10 || refreshTokenDays < 1 {
+      throw ValidationError("--access-token-ttl must be ≥ 10 seconds and --refresh-token-days ≥ 1")
+    }
+    if rateLimit < 0 || (rateLimit > 0 && rateBurst < 1) {
+      throw ValidationError("--rate-limit must be ≥ 0 and --rate-burst ≥ 1")
+    }
+    for origin in corsOrigin
+    where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
+      throw ValidationError(
+        "--cors-origin \(origin): give a scheme and host without a path, e.g. https://dash.example.org")
+    }
   }
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
     let store = try await global.openStore(
       configuration, database: storage.database, migrations: noMigrate ? .require : .apply)
+    let secret = try ServerSecret.load(file: jwtSecretFile, dev: dev)
+    let hasher = PasswordHasher(
+      memoryKiB: argon2MemoryKib, iterations: argon2Iterations, parallelism: argon2Parallelism)
+    let auth = try AuthService(
+      store: store,
+      issuer: try await TokenIssuer(
+        secret: secret, issuer: tokenIssuer, audience: tokenAudience, lifetime: .seconds(accessTokenTtl)),
+      settings: .init(refreshLifetime: .seconds(refreshTokenDays * 86_400), hasher: hasher))
     let registry = try await global.makeRegistry(configuration)
     let bus = EventBus()
     let services = APIServices(
@@ -55,13 +97,16 @@ struct ServeCommand: AsyncParsableCommand {
       providers: registry,
       evaluation: EvaluationService(
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil), events: bus),
-      configuration: configuration, version: LTB.configuration.version)
+      configuration: configuration, version: LTB.configuration.version, auth: auth)
     let gateway = try Gateway(
       services: services,
       queryLimits: QueryLimits(
         maxDepth: maxDepth, maxComplexity: maxComplexity, introspection: !noIntrospection,
         timeout: .milliseconds(requestTimeoutMs)),
-      limits: .init(maxBodyBytes: maxBodyBytes, initTimeout: .milliseconds(initTimeoutMs)))
+      limits: .init(
+        maxBodyBytes: maxBodyBytes, initTimeout: .milliseconds(initTimeoutMs),
+        rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil,
+        allowedOrigins: Set(corsOrigin)))
     let application = APIServer.application(gateway, host: host, port: port)
     Console.writeError(
       "serving \(store.location) on http://\(host):\(port) (GraphQL at /graphql, subscriptions over ws://\(host):\(port)/graphql, REST at /api/v1, metrics at /metrics)"

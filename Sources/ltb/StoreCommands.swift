@@ -46,7 +46,7 @@ struct SessionsCommand: AsyncParsableCommand {
     func run() async throws {
       let store = try await global.openStore(try global.loadConfiguration(), database: storage.database)
       defer { Task { await store.close() } }
-      let page = try await store.sessions(status: status, limit: limit, cursor: cursor)
+      let page = try await store.sessions(status: status, owner: nil, limit: limit, cursor: cursor)
       for session in page.items {
         let counts = try await store.resultCounts(session: session.id)
         let done = counts.values.reduce(0, +)

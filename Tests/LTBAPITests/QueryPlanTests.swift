@@ -1,5 +1,6 @@
 import Foundation
 import GraphQL
+import LTBAuth
 import LTBCore
 import LTBStorage
 import Testing
@@ -114,14 +115,14 @@ struct QueryPlanTests {
         #expect(
           service.hasPlan(item.query, operationName: item.operationName) == item.planned,
           "plan coverage: \(item.query)")
-        let context = APIContext(requestID: "plan")
+        let context = APIContext(requestID: "plan", principal: .testAdmin)
         let planned = try JSONValue.parse(
           try await service.respond(
             item.query, variables: item.variables, operationName: item.operationName, context: context
           ).json)
         let reference = try await service.execute(
           item.query, variables: item.variables, operationName: item.operationName,
-          context: APIContext(requestID: "swift"))
+          context: APIContext(requestID: "swift", principal: .testAdmin))
         let expected = try JSONValue.parse(
           String(decoding: try GraphQLJSONEncoder().encode(reference), as: UTF8.self))
         // When a non-null root field fails, the plan answers `"data": null` as the specification
@@ -155,7 +156,7 @@ struct QueryPlanTests {
       let missing = try JSONValue.parse(
         try await service.respond(
           #"{ health { status } exportResults(sessionId: "01a22681-7988-773d-9672-55965d072966") }"#,
-          context: APIContext(requestID: "null")
+          context: APIContext(requestID: "null", principal: .testAdmin)
         ).json)
       #expect(missing["data"] == .null, "exportResults is String!: its failure nulls the whole data")
       #expect(missing["errors"]?.arrayValue?.first?["path"] == ["exportResults"])

@@ -1,5 +1,6 @@
 import Foundation
 import GraphQL
+import LTBAuth
 import LTBConfig
 import LTBCore
 import LTBEngine
@@ -40,7 +41,11 @@ struct SubscriptionTests {
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
       configuration: configuration, version: "test")
     let service = try GraphQLService(resolvers: services.resolvers)
-    let context = APIContext(requestID: "sub")
+    try await store.createUser(
+      UserRecord(
+        id: Principal.testAdmin.userID, username: "test-admin", email: "admin@example.org", passwordHash: "",
+        role: .admin))
+    let context = APIContext(requestID: "sub", principal: .testAdmin)
     // JSON text (a suite may also be YAML).
     let suite =
       #"{"name": "api-run", "datasets": ["\#(dataset.path)"], "targets": [{"provider": "fake"}], "concurrency": 1}"#

@@ -76,7 +76,14 @@ struct CodegenTests {
     let wiring = try #require(files["Wiring.swift"])
     // Stored fields are read by name through a switch, not by reflection.
     #expect(wiring.contains("extension Thing: KeySubscriptable {"))
-    #expect(wiring.contains("    case \"related\": related\n"))
+    #expect(wiring.contains("    case \"related\": self.related\n"), "self. keeps a field named key apart")
+    // Permissions: checked before the resolver; a mutation is audited; a @public field is not guarded.
+    #expect(
+      wiring.contains(
+        #"try await mutation.paint(try APIWiring.decode(MutationPaintArguments.self, args), context: try await APIWiring.authorized(context, "EDIT", field: "Mutation.paint"))"#
+      ))
+    #expect(wiring.contains(#"try await APIWiring.audited("paint", context, args: args)"#))
+    #expect(wiring.contains(#"try await query.named(context: try APIWiring.context(context))"#))
     #expect(!wiring.contains("case \"parts\""), "a @resolver field is not read from the value")
     #expect(
       wiring.contains(
@@ -106,7 +113,7 @@ struct CodegenTests {
 
   @Test("the generated API types compile and carry the schema: routes, enums, arguments")
   func generatedCodeIsUsable() throws {
-    #expect(restRoutes.count == 15)
+    #expect(restRoutes.count == 26)
     #expect(Set(restRoutes.map { "\($0.method) \($0.path)" }).count == restRoutes.count, "no route twice")
     for path in [
       "/api/v1/benchmarks", "/api/v1/benchmarks/:id", "/api/v1/benchmarks/:id/cancel", "/api/v1/results",
@@ -188,5 +195,10 @@ struct CodegenTests {
       problem("type Query { a: Int }").contains("add a description to type Query (line 1), Query.a (line 1)"))
     #expect(problem("\"Q.\" type Query { \"A.\" a: Missing }").contains("Missing"))
     #expect(problem("\"Q.\" type Query { \"A.\" a: Int").contains("schema.graphql"))
+    #expect(
+      problem(
+        "\"P.\" directive @public on FIELD_DEFINITION \"Q.\" type Query { \"A.\" a: Int @public \"B.\" b: Int }"
+      ).contains(
+        "every root field needs @auth(permission:) or @public; missing on Query.b"))
   }
 }

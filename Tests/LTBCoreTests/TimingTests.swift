@@ -132,6 +132,8 @@ struct CoreValueTests {
     #expect(LTBError.Code.rateLimited.graphQLCode == "RATE_LIMITED")
     #expect(LTBError.Code.contextTooLong.graphQLCode == "CONTEXT_TOO_LONG")
     #expect(LTBError.Code.timeout.graphQLCode == "TIMEOUT")
+    #expect(LTBError.Code.authentication.graphQLCode == "UNAUTHENTICATED")
+    #expect(LTBError.Code.permissionDenied.graphQLCode == "FORBIDDEN")
   }
 
   @Test("secrets never print and are redacted from text")

@@ -42,7 +42,8 @@ struct RouteCoverageTests {
       providers: registry,
       evaluation: EvaluationService(
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "test")
+      configuration: configuration, version: "test", auth: try await SignedIn.service(store))
+    let admin = try await SignedIn.user(try #require(services.auth), "admin", role: .admin)
     let application = Application(router: APIServer.router(try Gateway(services: services)))
     let covered = try await application.test(.router) { client -> Set<String> in
       var covered: Set<String> = []
@@ -51,7 +52,8 @@ struct RouteCoverageTests {
       {
         covered.insert("\(method.rawValue) \(template)")
         return try await client.execute(
-          uri: uri, method: method, headers: [.contentType: "application/json"],
+          uri: uri, method: method,
+          headers: [.contentType: "application/json", .authorization: "Bearer \(admin.token)"],
           body: body.map { ByteBuffer(string: $0.serialized()) }
         ) { response in
           (
@@ -115,6 +117,49 @@ struct RouteCoverageTests {
       #expect(cancelled == 200 && stopped["id"]?.stringValue == id)
       let (_, health) = try await call(.get, "/api/v1/health", "/api/v1/health")
       #expect(health["status"] == "ok")
+
+      let (loginStatus, login) = try await call(
+        .post, "/api/v1/auth/login", "/api/v1/auth/login",
+        body: ["username": "admin", "password": "password-of-admin"])
+      #expect(loginStatus == 200 && login["user"]?["role"] == "ADMIN", "\(login)")
+      let refresh = try #require(login["refreshToken"]?.stringValue)
+      let (_, renewed) = try await call(
+        .post, "/api/v1/auth/refresh", "/api/v1/auth/refresh", body: ["refreshToken": .string(refresh)])
+      #expect(renewed["accessToken"]?.stringValue?.split(separator: ".").count == 3)
+      let (_, loggedOut) = try await call(
+        .post, "/api/v1/auth/logout", "/api/v1/auth/logout",
+        body: ["refreshToken": renewed["refreshToken"] ?? .null])
+      #expect(loggedOut == true)
+      let (_, me) = try await call(.get, "/api/v1/me", "/api/v1/me")
+      #expect(me["username"] == "admin")
+      let (_, newUser) = try await call(
+        .post, "/api/v1/users", "/api/v1/users",
+        body: [
+          "input": [
+            "username": "vera", "email": "vera@example.org", "password": "a long passphrase",
+            "role": "VIEWER",
+          ]
+        ])
+      let vera = try #require(newUser["id"]?.stringValue, "\(newUser)")
+      let (_, users) = try await call(.get, "/api/v1/users", "/api/v1/users")
+      #expect(users.arrayValue?.compactMap { $0["username"]?.stringValue } == ["admin", "vera"])
+      let (_, updated) = try await call(
+        .post, "/api/v1/users/:id", "/api/v1/users/\(vera)", body: ["role": "USER"])
+      #expect(updated["role"] == "USER")
+      let (_, newKey) = try await call(.post, "/api/v1/keys", "/api/v1/keys", body: ["input": ["name": "ci"]])
+      let keyID = try #require(newKey["apiKey"]?["id"]?.stringValue, "\(newKey)")
+      #expect(newKey["key"]?.stringValue?.hasPrefix("ltb_" + keyID) == true, "\(newKey)")
+      let (_, keys) = try await call(.get, "/api/v1/keys", "/api/v1/keys")
+      #expect(keys.arrayValue?.compactMap { $0["id"]?.stringValue } == [keyID])
+      let (_, revoked) = try await call(.post, "/api/v1/keys/:id/revoke", "/api/v1/keys/\(keyID)/revoke")
+      #expect(revoked["revokedAt"]?.stringValue != nil)
+      let (_, audit) = try await call(.get, "/api/v1/audit", "/api/v1/audit?first=200")
+      let actions = Set(audit["edges"]?.arrayValue?.compactMap { $0["node"]?["action"]?.stringValue } ?? [])
+      #expect(
+        actions.isSuperset(of: [
+          "login.success", "refresh.success", "logout", "mutation.createBenchmark", "mutation.createUser",
+          "user.created", "key.created", "key.revoked",
+        ]), "\(actions)")
       return covered
     }
     #expect(covered == Set(restRoutes.map { "\($0.method) \($0.path)" }), "every route of the table")

@@ -45,11 +45,14 @@ struct ServerTests {
       providers: ProviderRegistry(),
       evaluation: EvaluationService(
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "test")
+      configuration: configuration, version: "test", auth: try await SignedIn.service(store))
+    let admin = try await SignedIn.user(try #require(services.auth), "admin", role: .admin)
     let gateway = try Gateway(services: services, limits: .init(maxBodyBytes: 4_096))
     let application = Application(router: APIServer.router(gateway))
     do {
-      try await application.test(.router) { client in try await body(client, session.id, gateway) }
+      try await application.test(.router) { client in
+        try await body(AuthorizedClient(base: client, token: admin.token), session.id, gateway)
+      }
       await store.close()
     } catch {
       await store.close()

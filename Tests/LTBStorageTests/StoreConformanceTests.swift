@@ -31,12 +31,12 @@ struct StoreConformanceTests {
       var seen: [UUID] = []
       var cursor: String?
       repeat {
-        let page = try await store.sessions(status: nil, limit: 3, cursor: cursor)
+        let page = try await store.sessions(status: nil, owner: nil, limit: 3, cursor: cursor)
         seen += page.items.map(\.id)
         cursor = page.nextCursor
       } while cursor != nil
       #expect(seen == created.reversed().map(\.id))
-      let completed = try await store.sessions(status: .completed, limit: 10, cursor: nil)
+      let completed = try await store.sessions(status: .completed, owner: nil, limit: 10, cursor: nil)
       #expect(completed.items.map(\.name) == ["s6", "s4", "s2", "s0"])
       #expect(try await store.session(UUID()) == nil)
     }

@@ -127,6 +127,107 @@ public struct QueryNodeArguments: Codable, Sendable, Equatable {
   }
 }
 
+/// The arguments of `Query.apiKeys`.
+public struct QueryApiKeysArguments: Codable, Sendable, Equatable {
+  public var userId: UUID?
+
+  /// Creates a value.
+  public init(userId: UUID? = nil) {
+    self.userId = userId
+  }
+}
+
+/// The arguments of `Query.auditLog`.
+public struct QueryAuditLogArguments: Codable, Sendable, Equatable {
+  public var filter: AuditFilter?
+  /// (default 50)
+  public var first: Int?
+  public var after: String?
+
+  /// Creates a value.
+  public init(filter: AuditFilter? = nil, first: Int? = nil, after: String? = nil) {
+    self.filter = filter
+    self.first = first
+    self.after = after
+  }
+}
+
+/// The arguments of `Mutation.login`.
+public struct MutationLoginArguments: Codable, Sendable, Equatable {
+  public var username: String
+  public var password: String
+
+  /// Creates a value.
+  public init(username: String, password: String) {
+    self.username = username
+    self.password = password
+  }
+}
+
+/// The arguments of `Mutation.refreshToken`.
+public struct MutationRefreshTokenArguments: Codable, Sendable, Equatable {
+  public var refreshToken: String
+
+  /// Creates a value.
+  public init(refreshToken: String) {
+    self.refreshToken = refreshToken
+  }
+}
+
+/// The arguments of `Mutation.logout`.
+public struct MutationLogoutArguments: Codable, Sendable, Equatable {
+  public var refreshToken: String
+
+  /// Creates a value.
+  public init(refreshToken: String) {
+    self.refreshToken = refreshToken
+  }
+}
+
+/// The arguments of `Mutation.createUser`.
+public struct MutationCreateUserArguments: Codable, Sendable, Equatable {
+  public var input: CreateUserInput
+
+  /// Creates a value.
+  public init(input: CreateUserInput) {
+    self.input = input
+  }
+}
+
+/// The arguments of `Mutation.updateUser`.
+public struct MutationUpdateUserArguments: Codable, Sendable, Equatable {
+  public var id: UUID
+  public var role: Role?
+  public var active: Bool?
+
+  /// Creates a value.
+  public init(id: UUID, role: Role? = nil, active: Bool? = nil) {
+    self.id = id
+    self.role = role
+    self.active = active
+  }
+}
+
+/// The arguments of `Mutation.createApiKey`.
+public struct MutationCreateApiKeyArguments: Codable, Sendable, Equatable {
+  public var input: CreateApiKeyInput
+
+  /// Creates a value.
+  public init(input: CreateApiKeyInput) {
+    self.input = input
+  }
+}
+
+/// The arguments of `Mutation.revokeApiKey`.
+public struct MutationRevokeApiKeyArguments: Codable, Sendable, Equatable {
+  public var id: String
+
+  /// Creates a value.
+  public init(id: String) {
+    self.id = id
+  }
+}
+
 /// The arguments of `Mutation.createBenchmark`.
 public struct MutationCreateBenchmarkArguments: Codable, Sendable, Equatable {
   public var input: CreateBenchmarkInput

@@ -36,12 +36,12 @@ public struct RESTArgument: Sendable, Equatable {
 public let restRoutes: [RESTRoute] = [
   RESTRoute(
     method: "GET", path: "/api/v1/benchmarks", operation: "query", field: "benchmarks",
-    document: "query($first: Int, $after: String, $status: SessionStatus) { benchmarks(first: $first, after: $after, status: $status) { edges { cursor node { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } } pageInfo { hasNextPage endCursor } } }",
+    document: "query($first: Int, $after: String, $status: SessionStatus) { benchmarks(first: $first, after: $after, status: $status) { edges { cursor node { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } } pageInfo { hasNextPage endCursor } } }",
     permission: "VIEW_RESULTS",
     arguments: [RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false), RESTArgument(name: "status", type: "SessionStatus", form: "enum", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/benchmarks/:id", operation: "query", field: "benchmark",
-    document: "query($id: UUID!) { benchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } }",
+    document: "query($id: UUID!) { benchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } }",
     permission: "VIEW_RESULTS",
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(
@@ -90,18 +90,73 @@ public let restRoutes: [RESTRoute] = [
     permission: nil,
     arguments: []),
   RESTRoute(
+    method: "GET", path: "/api/v1/me", operation: "query", field: "me",
+    document: "query { me { id username email role active createdAt lastLoginAt } }",
+    permission: "VIEW_RESULTS",
+    arguments: []),
+  RESTRoute(
+    method: "GET", path: "/api/v1/users", operation: "query", field: "users",
+    document: "query { users { id username email role active createdAt lastLoginAt } }",
+    permission: "MANAGE_USERS",
+    arguments: []),
+  RESTRoute(
+    method: "GET", path: "/api/v1/keys", operation: "query", field: "apiKeys",
+    document: "query($userId: UUID) { apiKeys(userId: $userId) { id userId name role scopes createdAt expiresAt lastUsedAt revokedAt } }",
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "userId", type: "UUID", form: "string", inPath: false)]),
+  RESTRoute(
+    method: "GET", path: "/api/v1/audit", operation: "query", field: "auditLog",
+    document: "query($filter: AuditFilter, $first: Int, $after: String) { auditLog(filter: $filter, first: $first, after: $after) { edges { cursor node { id userId action resourceType resourceId details ipAddress userAgent createdAt } } pageInfo { hasNextPage endCursor } } }",
+    permission: "ADMIN_ACCESS",
+    arguments: [RESTArgument(name: "filter", type: "AuditFilter", form: "json", inPath: false), RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/auth/login", operation: "mutation", field: "login",
+    document: "mutation($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken expiresAt refreshToken user { id username email role active createdAt lastLoginAt } } }",
+    permission: nil,
+    arguments: [RESTArgument(name: "username", type: "String!", form: "string", inPath: false), RESTArgument(name: "password", type: "String!", form: "string", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/auth/refresh", operation: "mutation", field: "refreshToken",
+    document: "mutation($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresAt refreshToken user { id username email role active createdAt lastLoginAt } } }",
+    permission: nil,
+    arguments: [RESTArgument(name: "refreshToken", type: "String!", form: "string", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/auth/logout", operation: "mutation", field: "logout",
+    document: "mutation($refreshToken: String!) { logout(refreshToken: $refreshToken) }",
+    permission: nil,
+    arguments: [RESTArgument(name: "refreshToken", type: "String!", form: "string", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/users", operation: "mutation", field: "createUser",
+    document: "mutation($input: CreateUserInput!) { createUser(input: $input) { id username email role active createdAt lastLoginAt } }",
+    permission: "MANAGE_USERS",
+    arguments: [RESTArgument(name: "input", type: "CreateUserInput!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/users/:id", operation: "mutation", field: "updateUser",
+    document: "mutation($id: UUID!, $role: Role, $active: Boolean) { updateUser(id: $id, role: $role, active: $active) { id username email role active createdAt lastLoginAt } }",
+    permission: "MANAGE_USERS",
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true), RESTArgument(name: "role", type: "Role", form: "enum", inPath: false), RESTArgument(name: "active", type: "Boolean", form: "boolean", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/keys", operation: "mutation", field: "createApiKey",
+    document: "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id userId name role scopes createdAt expiresAt lastUsedAt revokedAt } } }",
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "input", type: "CreateApiKeyInput!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/keys/:id/revoke", operation: "mutation", field: "revokeApiKey",
+    document: "mutation($id: String!) { revokeApiKey(id: $id) { id userId name role scopes createdAt expiresAt lastUsedAt revokedAt } }",
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "id", type: "String!", form: "string", inPath: true)]),
+  RESTRoute(
     method: "POST", path: "/api/v1/benchmarks", operation: "mutation", field: "createBenchmark",
-    document: "mutation($input: CreateBenchmarkInput!) { createBenchmark(input: $input) { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } }",
+    document: "mutation($input: CreateBenchmarkInput!) { createBenchmark(input: $input) { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } }",
     permission: "RUN_BENCHMARK",
     arguments: [RESTArgument(name: "input", type: "CreateBenchmarkInput!", form: "json", inPath: false)]),
   RESTRoute(
     method: "POST", path: "/api/v1/benchmarks/:id/cancel", operation: "mutation", field: "cancelBenchmark",
-    document: "mutation($id: UUID!) { cancelBenchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } }",
+    document: "mutation($id: UUID!) { cancelBenchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } }",
     permission: "RUN_BENCHMARK",
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(
     method: "POST", path: "/api/v1/benchmarks/:id/resume", operation: "mutation", field: "resumeBenchmark",
-    document: "mutation($id: UUID!) { resumeBenchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt suite } }",
+    document: "mutation($id: UUID!) { resumeBenchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } }",
     permission: "RUN_BENCHMARK",
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(

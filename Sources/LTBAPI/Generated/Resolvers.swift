@@ -53,10 +53,32 @@ public protocol QueryResolvers: Sendable {
   func node(_ arguments: QueryNodeArguments, context: APIContext) async throws -> (any Node)?
   /// The server's health.
   func health(context: APIContext) async throws -> Health
+  /// The signed-in user.
+  func me(context: APIContext) async throws -> User
+  /// Every user.
+  func users(context: APIContext) async throws -> [User]
+  /// API keys: your own, or (with MANAGE_USERS) another user's or, without userId, everyone's.
+  func apiKeys(_ arguments: QueryApiKeysArguments, context: APIContext) async throws -> [ApiKey]
+  /// The audit log, newest first.
+  func auditLog(_ arguments: QueryAuditLogArguments, context: APIContext) async throws -> AuditConnection
 }
 
 /// Resolves the `Mutation` root fields.
 public protocol MutationResolvers: Sendable {
+  /// Signs in with a username (or email) and password.
+  func login(_ arguments: MutationLoginArguments, context: APIContext) async throws -> AuthPayload
+  /// Exchanges a refresh token for a new pair; the old one stops working, and reusing it revokes the whole sign-in.
+  func refreshToken(_ arguments: MutationRefreshTokenArguments, context: APIContext) async throws -> AuthPayload
+  /// Ends the sign-in a refresh token belongs to; false for an unknown token.
+  func logout(_ arguments: MutationLogoutArguments, context: APIContext) async throws -> Bool
+  /// Creates a user.
+  func createUser(_ arguments: MutationCreateUserArguments, context: APIContext) async throws -> User
+  /// Changes a user's role or deactivates them (their tokens and keys are revoked).
+  func updateUser(_ arguments: MutationUpdateUserArguments, context: APIContext) async throws -> User
+  /// Creates an API key, shown once.
+  func createApiKey(_ arguments: MutationCreateApiKeyArguments, context: APIContext) async throws -> CreatedApiKey
+  /// Revokes an API key (your own, or any with MANAGE_USERS).
+  func revokeApiKey(_ arguments: MutationRevokeApiKeyArguments, context: APIContext) async throws -> ApiKey
   /// Creates a session from a suite and (by default) starts it.
   func createBenchmark(_ arguments: MutationCreateBenchmarkArguments, context: APIContext) async throws -> Session
   /// Cancels a running session; it stays resumable.

@@ -12,8 +12,11 @@ public let schemaSDL = #"""
 "Exposes a Query or Mutation field as a REST route; path parameters are written :name."
 directive @rest(method: String!, path: String!) on FIELD_DEFINITION
 
-"The permission a field needs."
+"The permission a field needs; the generated wiring checks it before the resolver runs."
 directive @auth(permission: Permission!) on FIELD_DEFINITION
+
+"A root field anyone may call, signed in or not (every other root field needs @auth)."
+directive @public on FIELD_DEFINITION
 
 "A field computed by a resolver (with its own arguments or a lookup) instead of read from its parent."
 directive @resolver on FIELD_DEFINITION
@@ -245,6 +248,8 @@ type Session implements Node {
   startedAt: DateTime
   "When it ended."
   completedAt: DateTime
+  "The user who created it through the API; null for command-line runs."
+  ownerId: UUID
   "The suite, as JSON."
   suite: JSON!
   "Results stored so far, by status."
@@ -600,6 +605,152 @@ type EvaluateResult {
   evaluations: [Evaluation!]!
 }
 
+"A user's role: admin (everything), user (runs benchmarks, reads results, manages providers) or viewer (reads results)."
+enum Role {
+  "Every permission, every user's sessions, the audit log."
+  ADMIN
+  "Runs benchmarks, reads results, manages providers."
+  USER
+  "Reads results."
+  VIEWER
+}
+
+"A person or service that signs in."
+type User {
+  "The user id."
+  id: UUID!
+  "The login name."
+  username: String!
+  "The email address."
+  email: String!
+  "The role."
+  role: Role!
+  "False once deactivated: no sign-in, every token and key refused."
+  active: Boolean!
+  "When the user was created."
+  createdAt: DateTime!
+  "The last successful sign-in."
+  lastLoginAt: DateTime
+}
+
+"What a sign-in or a refresh returns."
+type AuthPayload {
+  "The access token (a JWT), sent as `Authorization: Bearer ...`."
+  accessToken: String!
+  "When the access token expires."
+  expiresAt: DateTime!
+  "The refresh token: exchange it once for a new pair with refreshToken."
+  refreshToken: String!
+  "The signed-in user."
+  user: User!
+}
+
+"An API key, without the key itself (shown only when created)."
+type ApiKey {
+  "The public id: the 8 characters after `ltb_`."
+  id: String!
+  "The owner."
+  userId: UUID!
+  "A label."
+  name: String!
+  "The role the key acts with."
+  role: Role!
+  "Permissions narrowing the role's, when set."
+  scopes: [Permission!]
+  "When it was created."
+  createdAt: DateTime!
+  "When it stops working, if ever."
+  expiresAt: DateTime
+  "When it was last accepted."
+  lastUsedAt: DateTime
+  "When it was revoked."
+  revokedAt: DateTime
+}
+
+"A new API key: the key is shown this once and never stored."
+type CreatedApiKey {
+  "The key, `ltb_` and 32 characters."
+  key: String!
+  "What is stored about it."
+  apiKey: ApiKey!
+}
+
+"One line of the audit log."
+type AuditEntry {
+  "The entry id."
+  id: UUID!
+  "The acting user, when known."
+  userId: UUID
+  "What happened, e.g. login.failure, mutation.createBenchmark, permission.denied."
+  action: String!
+  "The kind of resource: session, user, api_key, auth."
+  resourceType: String!
+  "The resource's id, when it has one."
+  resourceId: UUID
+  "Anything else recorded (never secrets)."
+  details: JSON!
+  "The client's address."
+  ipAddress: String
+  "The client's User-Agent."
+  userAgent: String
+  "When it happened."
+  createdAt: DateTime!
+}
+
+"One edge of the audit log."
+type AuditEdge {
+  "The position, for `after`."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
+
+"A page of the audit log."
+type AuditConnection {
+  "The entries, newest first."
+  edges: [AuditEdge!]!
+  "Whether there is more."
+  pageInfo: PageInfo!
+}
+
+"Which audit entries to read."
+input AuditFilter {
+  "Only this user's."
+  userId: UUID
+  "Only actions starting with this, e.g. `login.`."
+  actionPrefix: String
+  "Only this kind of resource."
+  resourceType: String
+  "Only entries at or after this time."
+  since: DateTime
+}
+
+"A new user."
+input CreateUserInput {
+  "The login name: 2–64 letters, digits, '.', '_' or '-'."
+  username: String!
+  "The email address."
+  email: String!
+  "The password: at least 10 characters."
+  password: String!
+  "The role."
+  role: Role!
+}
+
+"A new API key."
+input CreateApiKeyInput {
+  "A label."
+  name: String!
+  "The owner; yourself when omitted (another user needs MANAGE_USERS)."
+  userId: UUID
+  "The role the key acts with; the owner's when omitted (never more)."
+  role: Role
+  "Permissions narrowing the role's."
+  scopes: [Permission!]
+  "When it stops working."
+  expiresAt: DateTime
+}
+
 "Read-only queries."
 type Query {
   "Sessions, newest first."
@@ -630,11 +781,37 @@ type Query {
   "A session or a result by id."
   node(id: UUID!): Node @auth(permission: VIEW_RESULTS)
   "The server's health."
-  health: Health! @rest(method: "GET", path: "/api/v1/health")
+  health: Health! @rest(method: "GET", path: "/api/v1/health") @public
+  "The signed-in user."
+  me: User! @rest(method: "GET", path: "/api/v1/me") @auth(permission: VIEW_RESULTS)
+  "Every user."
+  users: [User!]! @rest(method: "GET", path: "/api/v1/users") @auth(permission: MANAGE_USERS)
+  "API keys: your own, or (with MANAGE_USERS) another user's or, without userId, everyone's."
+  apiKeys(userId: UUID): [ApiKey!]! @rest(method: "GET", path: "/api/v1/keys") @auth(permission: VIEW_RESULTS)
+  "The audit log, newest first."
+  auditLog(filter: AuditFilter, first: Int = 50, after: String): AuditConnection!
+    @rest(method: "GET", path: "/api/v1/audit") @auth(permission: ADMIN_ACCESS)
 }
 
 "Changes."
 type Mutation {
+  "Signs in with a username (or email) and password."
+  login(username: String!, password: String!): AuthPayload!
+    @rest(method: "POST", path: "/api/v1/auth/login") @public
+  "Exchanges a refresh token for a new pair; the old one stops working, and reusing it revokes the whole sign-in."
+  refreshToken(refreshToken: String!): AuthPayload! @rest(method: "POST", path: "/api/v1/auth/refresh") @public
+  "Ends the sign-in a refresh token belongs to; false for an unknown token."
+  logout(refreshToken: String!): Boolean! @rest(method: "POST", path: "/api/v1/auth/logout") @public
+  "Creates a user."
+  createUser(input: CreateUserInput!): User! @rest(method: "POST", path: "/api/v1/users") @auth(permission: MANAGE_USERS)
+  "Changes a user's role or deactivates them (their tokens and keys are revoked)."
+  updateUser(id: UUID!, role: Role, active: Boolean): User!
+    @rest(method: "POST", path: "/api/v1/users/:id") @auth(permission: MANAGE_USERS)
+  "Creates an API key, shown once."
+  createApiKey(input: CreateApiKeyInput!): CreatedApiKey!
+    @rest(method: "POST", path: "/api/v1/keys") @auth(permission: VIEW_RESULTS)
+  "Revokes an API key (your own, or any with MANAGE_USERS)."
+  revokeApiKey(id: String!): ApiKey! @rest(method: "POST", path: "/api/v1/keys/:id/revoke") @auth(permission: VIEW_RESULTS)
   "Creates a session from a suite and (by default) starts it."
   createBenchmark(input: CreateBenchmarkInput!): Session!
     @rest(method: "POST", path: "/api/v1/benchmarks") @auth(permission: RUN_BENCHMARK)

@@ -284,11 +284,13 @@ public struct Session: Codable, Sendable, Node {
   public var startedAt: Date?
   /// When it ended.
   public var completedAt: Date?
+  /// The user who created it through the API; null for command-line runs.
+  public var ownerId: UUID?
   /// The suite, as JSON.
   public var suite: JSONValue
 
   /// Creates a value.
-  public init(id: UUID, name: String, description: String? = nil, status: SessionStatus, stopReason: String? = nil, totalTasks: Int, tags: [String], createdAt: Date, startedAt: Date? = nil, completedAt: Date? = nil, suite: JSONValue) {
+  public init(id: UUID, name: String, description: String? = nil, status: SessionStatus, stopReason: String? = nil, totalTasks: Int, tags: [String], createdAt: Date, startedAt: Date? = nil, completedAt: Date? = nil, ownerId: UUID? = nil, suite: JSONValue) {
     self.id = id
     self.name = name
     self.description = description
@@ -299,6 +301,7 @@ public struct Session: Codable, Sendable, Node {
     self.createdAt = createdAt
     self.startedAt = startedAt
     self.completedAt = completedAt
+    self.ownerId = ownerId
     self.suite = suite
   }
 }
@@ -855,5 +858,239 @@ public struct EvaluateResult: Codable, Sendable {
     self.verdict = verdict
     self.score = score
     self.evaluations = evaluations
+  }
+}
+
+/// A user's role: admin (everything), user (runs benchmarks, reads results, manages providers) or viewer (reads results).
+public enum Role: String, Codable, Sendable, CaseIterable {
+  /// Every permission, every user's sessions, the audit log.
+  case admin = "ADMIN"
+  /// Runs benchmarks, reads results, manages providers.
+  case user = "USER"
+  /// Reads results.
+  case viewer = "VIEWER"
+}
+
+/// A person or service that signs in.
+public struct User: Codable, Sendable {
+  /// The user id.
+  public var id: UUID
+  /// The login name.
+  public var username: String
+  /// The email address.
+  public var email: String
+  /// The role.
+  public var role: Role
+  /// False once deactivated: no sign-in, every token and key refused.
+  public var active: Bool
+  /// When the user was created.
+  public var createdAt: Date
+  /// The last successful sign-in.
+  public var lastLoginAt: Date?
+
+  /// Creates a value.
+  public init(id: UUID, username: String, email: String, role: Role, active: Bool, createdAt: Date, lastLoginAt: Date? = nil) {
+    self.id = id
+    self.username = username
+    self.email = email
+    self.role = role
+    self.active = active
+    self.createdAt = createdAt
+    self.lastLoginAt = lastLoginAt
+  }
+}
+
+/// What a sign-in or a refresh returns.
+public struct AuthPayload: Codable, Sendable {
+  /// The access token (a JWT), sent as `Authorization: Bearer ...`.
+  public var accessToken: String
+  /// When the access token expires.
+  public var expiresAt: Date
+  /// The refresh token: exchange it once for a new pair with refreshToken.
+  public var refreshToken: String
+  /// The signed-in user.
+  public var user: User
+
+  /// Creates a value.
+  public init(accessToken: String, expiresAt: Date, refreshToken: String, user: User) {
+    self.accessToken = accessToken
+    self.expiresAt = expiresAt
+    self.refreshToken = refreshToken
+    self.user = user
+  }
+}
+
+/// An API key, without the key itself (shown only when created).
+public struct ApiKey: Codable, Sendable {
+  /// The public id: the 8 characters after `ltb_`.
+  public var id: String
+  /// The owner.
+  public var userId: UUID
+  /// A label.
+  public var name: String
+  /// The role the key acts with.
+  public var role: Role
+  /// Permissions narrowing the role's, when set.
+  public var scopes: [Permission]?
+  /// When it was created.
+  public var createdAt: Date
+  /// When it stops working, if ever.
+  public var expiresAt: Date?
+  /// When it was last accepted.
+  public var lastUsedAt: Date?
+  /// When it was revoked.
+  public var revokedAt: Date?
+
+  /// Creates a value.
+  public init(id: String, userId: UUID, name: String, role: Role, scopes: [Permission]? = nil, createdAt: Date, expiresAt: Date? = nil, lastUsedAt: Date? = nil, revokedAt: Date? = nil) {
+    self.id = id
+    self.userId = userId
+    self.name = name
+    self.role = role
+    self.scopes = scopes
+    self.createdAt = createdAt
+    self.expiresAt = expiresAt
+    self.lastUsedAt = lastUsedAt
+    self.revokedAt = revokedAt
+  }
+}
+
+/// A new API key: the key is shown this once and never stored.
+public struct CreatedApiKey: Codable, Sendable {
+  /// The key, `ltb_` and 32 characters.
+  public var key: String
+  /// What is stored about it.
+  public var apiKey: ApiKey
+
+  /// Creates a value.
+  public init(key: String, apiKey: ApiKey) {
+    self.key = key
+    self.apiKey = apiKey
+  }
+}
+
+/// One line of the audit log.
+public struct AuditEntry: Codable, Sendable {
+  /// The entry id.
+  public var id: UUID
+  /// The acting user, when known.
+  public var userId: UUID?
+  /// What happened, e.g. login.failure, mutation.createBenchmark, permission.denied.
+  public var action: String
+  /// The kind of resource: session, user, api_key, auth.
+  public var resourceType: String
+  /// The resource's id, when it has one.
+  public var resourceId: UUID?
+  /// Anything else recorded (never secrets).
+  public var details: JSONValue
+  /// The client's address.
+  public var ipAddress: String?
+  /// The client's User-Agent.
+  public var userAgent: String?
+  /// When it happened.
+  public var createdAt: Date
+
+  /// Creates a value.
+  public init(id: UUID, userId: UUID? = nil, action: String, resourceType: String, resourceId: UUID? = nil, details: JSONValue, ipAddress: String? = nil, userAgent: String? = nil, createdAt: Date) {
+    self.id = id
+    self.userId = userId
+    self.action = action
+    self.resourceType = resourceType
+    self.resourceId = resourceId
+    self.details = details
+    self.ipAddress = ipAddress
+    self.userAgent = userAgent
+    self.createdAt = createdAt
+  }
+}
+
+/// One edge of the audit log.
+public struct AuditEdge: Codable, Sendable {
+  /// The position, for `after`.
+  public var cursor: String
+  /// The entry.
+  public var node: AuditEntry
+
+  /// Creates a value.
+  public init(cursor: String, node: AuditEntry) {
+    self.cursor = cursor
+    self.node = node
+  }
+}
+
+/// A page of the audit log.
+public struct AuditConnection: Codable, Sendable {
+  /// The entries, newest first.
+  public var edges: [AuditEdge]
+  /// Whether there is more.
+  public var pageInfo: PageInfo
+
+  /// Creates a value.
+  public init(edges: [AuditEdge], pageInfo: PageInfo) {
+    self.edges = edges
+    self.pageInfo = pageInfo
+  }
+}
+
+/// Which audit entries to read.
+public struct AuditFilter: Codable, Sendable, Equatable {
+  /// Only this user's.
+  public var userId: UUID?
+  /// Only actions starting with this, e.g. `login.`.
+  public var actionPrefix: String?
+  /// Only this kind of resource.
+  public var resourceType: String?
+  /// Only entries at or after this time.
+  public var since: Date?
+
+  /// Creates a value.
+  public init(userId: UUID? = nil, actionPrefix: String? = nil, resourceType: String? = nil, since: Date? = nil) {
+    self.userId = userId
+    self.actionPrefix = actionPrefix
+    self.resourceType = resourceType
+    self.since = since
+  }
+}
+
+/// A new user.
+public struct CreateUserInput: Codable, Sendable, Equatable {
+  /// The login name: 2–64 letters, digits, '.', '_' or '-'.
+  public var username: String
+  /// The email address.
+  public var email: String
+  /// The password: at least 10 characters.
+  public var password: String
+  /// The role.
+  public var role: Role
+
+  /// Creates a value.
+  public init(username: String, email: String, password: String, role: Role) {
+    self.username = username
+    self.email = email
+    self.password = password
+    self.role = role
+  }
+}
+
+/// A new API key.
+public struct CreateApiKeyInput: Codable, Sendable, Equatable {
+  /// A label.
+  public var name: String
+  /// The owner; yourself when omitted (another user needs MANAGE_USERS).
+  public var userId: UUID?
+  /// The role the key acts with; the owner's when omitted (never more).
+  public var role: Role?
+  /// Permissions narrowing the role's.
+  public var scopes: [Permission]?
+  /// When it stops working.
+  public var expiresAt: Date?
+
+  /// Creates a value.
+  public init(name: String, userId: UUID? = nil, role: Role? = nil, scopes: [Permission]? = nil, expiresAt: Date? = nil) {
+    self.name = name
+    self.userId = userId
+    self.role = role
+    self.scopes = scopes
+    self.expiresAt = expiresAt
   }
 }

@@ -57,6 +57,13 @@ public struct APIResolvers: Sendable {
     case is MetricUpdate: "MetricUpdate"
     case is Alert: "Alert"
     case is EvaluateResult: "EvaluateResult"
+    case is User: "User"
+    case is AuthPayload: "AuthPayload"
+    case is ApiKey: "ApiKey"
+    case is CreatedApiKey: "CreatedApiKey"
+    case is AuditEntry: "AuditEntry"
+    case is AuditEdge: "AuditEdge"
+    case is AuditConnection: "AuditConnection"
     default: nil
     }
   }
@@ -109,74 +116,125 @@ public struct APIResolvers: Sendable {
       ],
       "Query": [
         "benchmarks": { _, args, context in
-          try await query.benchmarks(try APIWiring.decode(QueryBenchmarksArguments.self, args), context: try APIWiring.context(context))
+          try await query.benchmarks(try APIWiring.decode(QueryBenchmarksArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.benchmarks"))
         },
         "benchmark": { _, args, context in
-          try await query.benchmark(try APIWiring.decode(QueryBenchmarkArguments.self, args), context: try APIWiring.context(context))
+          try await query.benchmark(try APIWiring.decode(QueryBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.benchmark"))
         },
         "results": { _, args, context in
-          try await query.results(try APIWiring.decode(QueryResultsArguments.self, args), context: try APIWiring.context(context))
+          try await query.results(try APIWiring.decode(QueryResultsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.results"))
         },
         "result": { _, args, context in
-          try await query.result(try APIWiring.decode(QueryResultArguments.self, args), context: try APIWiring.context(context))
+          try await query.result(try APIWiring.decode(QueryResultArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.result"))
         },
         "exportResults": { _, args, context in
-          try await query.exportResults(try APIWiring.decode(QueryExportResultsArguments.self, args), context: try APIWiring.context(context))
+          try await query.exportResults(try APIWiring.decode(QueryExportResultsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.exportResults"))
         },
         "providers": { _, _, context in
-          try await query.providers(context: try APIWiring.context(context))
+          try await query.providers(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.providers"))
         },
         "provider": { _, args, context in
-          try await query.provider(try APIWiring.decode(QueryProviderArguments.self, args), context: try APIWiring.context(context))
+          try await query.provider(try APIWiring.decode(QueryProviderArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.provider"))
         },
         "providerModels": { _, args, context in
-          try await query.providerModels(try APIWiring.decode(QueryProviderModelsArguments.self, args), context: try APIWiring.context(context))
+          try await query.providerModels(try APIWiring.decode(QueryProviderModelsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.providerModels"))
         },
         "compare": { _, args, context in
-          try await query.compare(try APIWiring.decode(QueryCompareArguments.self, args), context: try APIWiring.context(context))
+          try await query.compare(try APIWiring.decode(QueryCompareArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.compare"))
         },
         "metrics": { _, args, context in
-          try await query.metrics(try APIWiring.decode(QueryMetricsArguments.self, args), context: try APIWiring.context(context))
+          try await query.metrics(try APIWiring.decode(QueryMetricsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.metrics"))
         },
         "node": { _, args, context in
-          try await query.node(try APIWiring.decode(QueryNodeArguments.self, args), context: try APIWiring.context(context))
+          try await query.node(try APIWiring.decode(QueryNodeArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.node"))
         },
         "health": { _, _, context in
           try await query.health(context: try APIWiring.context(context))
         },
+        "me": { _, _, context in
+          try await query.me(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.me"))
+        },
+        "users": { _, _, context in
+          try await query.users(context: try await APIWiring.authorized(context, "MANAGE_USERS", field: "Query.users"))
+        },
+        "apiKeys": { _, args, context in
+          try await query.apiKeys(try APIWiring.decode(QueryApiKeysArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.apiKeys"))
+        },
+        "auditLog": { _, args, context in
+          try await query.auditLog(try APIWiring.decode(QueryAuditLogArguments.self, args), context: try await APIWiring.authorized(context, "ADMIN_ACCESS", field: "Query.auditLog"))
+        },
       ],
       "Mutation": [
+        "login": { _, args, context in
+          try await mutation.login(try APIWiring.decode(MutationLoginArguments.self, args), context: try APIWiring.context(context))
+        },
+        "refreshToken": { _, args, context in
+          try await mutation.refreshToken(try APIWiring.decode(MutationRefreshTokenArguments.self, args), context: try APIWiring.context(context))
+        },
+        "logout": { _, args, context in
+          try await mutation.logout(try APIWiring.decode(MutationLogoutArguments.self, args), context: try APIWiring.context(context))
+        },
+        "createUser": { _, args, context in
+          try await APIWiring.audited("createUser", context, args: args) {
+            try await mutation.createUser(try APIWiring.decode(MutationCreateUserArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_USERS", field: "Mutation.createUser"))
+          }
+        },
+        "updateUser": { _, args, context in
+          try await APIWiring.audited("updateUser", context, args: args) {
+            try await mutation.updateUser(try APIWiring.decode(MutationUpdateUserArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_USERS", field: "Mutation.updateUser"))
+          }
+        },
+        "createApiKey": { _, args, context in
+          try await APIWiring.audited("createApiKey", context, args: args) {
+            try await mutation.createApiKey(try APIWiring.decode(MutationCreateApiKeyArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Mutation.createApiKey"))
+          }
+        },
+        "revokeApiKey": { _, args, context in
+          try await APIWiring.audited("revokeApiKey", context, args: args) {
+            try await mutation.revokeApiKey(try APIWiring.decode(MutationRevokeApiKeyArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Mutation.revokeApiKey"))
+          }
+        },
         "createBenchmark": { _, args, context in
-          try await mutation.createBenchmark(try APIWiring.decode(MutationCreateBenchmarkArguments.self, args), context: try APIWiring.context(context))
+          try await APIWiring.audited("createBenchmark", context, args: args) {
+            try await mutation.createBenchmark(try APIWiring.decode(MutationCreateBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.createBenchmark"))
+          }
         },
         "cancelBenchmark": { _, args, context in
-          try await mutation.cancelBenchmark(try APIWiring.decode(MutationCancelBenchmarkArguments.self, args), context: try APIWiring.context(context))
+          try await APIWiring.audited("cancelBenchmark", context, args: args) {
+            try await mutation.cancelBenchmark(try APIWiring.decode(MutationCancelBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.cancelBenchmark"))
+          }
         },
         "resumeBenchmark": { _, args, context in
-          try await mutation.resumeBenchmark(try APIWiring.decode(MutationResumeBenchmarkArguments.self, args), context: try APIWiring.context(context))
+          try await APIWiring.audited("resumeBenchmark", context, args: args) {
+            try await mutation.resumeBenchmark(try APIWiring.decode(MutationResumeBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.resumeBenchmark"))
+          }
         },
         "evaluate": { _, args, context in
-          try await mutation.evaluate(try APIWiring.decode(MutationEvaluateArguments.self, args), context: try APIWiring.context(context))
+          try await APIWiring.audited("evaluate", context, args: args) {
+            try await mutation.evaluate(try APIWiring.decode(MutationEvaluateArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.evaluate"))
+          }
         },
         "evaluateSession": { _, args, context in
-          try await mutation.evaluateSession(try APIWiring.decode(MutationEvaluateSessionArguments.self, args), context: try APIWiring.context(context))
+          try await APIWiring.audited("evaluateSession", context, args: args) {
+            try await mutation.evaluateSession(try APIWiring.decode(MutationEvaluateSessionArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.evaluateSession"))
+          }
         },
       ],
       "Subscription": [
         "benchmarkProgress": { _, args, context in
-          try await subscription.benchmarkProgress(try APIWiring.decode(SubscriptionBenchmarkProgressArguments.self, args), context: try APIWiring.context(context))
+          try await subscription.benchmarkProgress(try APIWiring.decode(SubscriptionBenchmarkProgressArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.benchmarkProgress"))
         },
         "testCompleted": { _, args, context in
-          try await subscription.testCompleted(try APIWiring.decode(SubscriptionTestCompletedArguments.self, args), context: try APIWiring.context(context))
+          try await subscription.testCompleted(try APIWiring.decode(SubscriptionTestCompletedArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.testCompleted"))
         },
         "sessionEvents": { _, args, context in
-          try await subscription.sessionEvents(try APIWiring.decode(SubscriptionSessionEventsArguments.self, args), context: try APIWiring.context(context))
+          try await subscription.sessionEvents(try APIWiring.decode(SubscriptionSessionEventsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.sessionEvents"))
         },
         "metricUpdates": { _, _, context in
-          try await subscription.metricUpdates(context: try APIWiring.context(context))
+          try await subscription.metricUpdates(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.metricUpdates"))
         },
         "alerts": { _, _, context in
-          try await subscription.alerts(context: try APIWiring.context(context))
+          try await subscription.alerts(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.alerts"))
         },
       ],
     ]
@@ -194,15 +252,15 @@ extension ProviderCapabilities: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "streaming": streaming
-    case "vision": vision
-    case "audio": audio
-    case "functionCalling": functionCalling
-    case "embeddings": embeddings
-    case "logprobs": logprobs
-    case "jsonMode": jsonMode
-    case "tokenCounting": tokenCounting
-    case "maxContextLength": maxContextLength
+    case "streaming": self.streaming
+    case "vision": self.vision
+    case "audio": self.audio
+    case "functionCalling": self.functionCalling
+    case "embeddings": self.embeddings
+    case "logprobs": self.logprobs
+    case "jsonMode": self.jsonMode
+    case "tokenCounting": self.tokenCounting
+    case "maxContextLength": self.maxContextLength
     default: nil
     }
   }
@@ -212,11 +270,11 @@ extension Model: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "id": id
-    case "contextLength": contextLength
-    case "inputPricePerMillion": inputPricePerMillion
-    case "outputPricePerMillion": outputPricePerMillion
-    case "cachedInputPricePerMillion": cachedInputPricePerMillion
+    case "id": self.id
+    case "contextLength": self.contextLength
+    case "inputPricePerMillion": self.inputPricePerMillion
+    case "outputPricePerMillion": self.outputPricePerMillion
+    case "cachedInputPricePerMillion": self.cachedInputPricePerMillion
     default: nil
     }
   }
@@ -226,9 +284,9 @@ extension ProviderHealth: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "healthy": healthy
-    case "latencyMs": latencyMs
-    case "detail": detail
+    case "healthy": self.healthy
+    case "latencyMs": self.latencyMs
+    case "detail": self.detail
     default: nil
     }
   }
@@ -238,10 +296,10 @@ extension Provider: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "name": name
-    case "kind": kind
-    case "capabilities": capabilities
-    case "models": models
+    case "name": self.name
+    case "kind": self.kind
+    case "capabilities": self.capabilities
+    case "models": self.models
     default: nil
     }
   }
@@ -251,13 +309,13 @@ extension LatencyStats: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "count": count
-    case "mean": mean
-    case "p50": p50
-    case "p90": p90
-    case "p95": p95
-    case "p99": p99
-    case "max": max
+    case "count": self.count
+    case "mean": self.mean
+    case "p50": self.p50
+    case "p90": self.p90
+    case "p95": self.p95
+    case "p99": self.p99
+    case "max": self.max
     default: nil
     }
   }
@@ -267,18 +325,18 @@ extension TargetSummary: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "provider": provider
-    case "model": model
-    case "requests": requests
-    case "succeeded": succeeded
-    case "timeToFirstToken": timeToFirstToken
-    case "endToEnd": endToEnd
-    case "interTokenLatency": interTokenLatency
-    case "requestThroughput": requestThroughput
-    case "outputTokenThroughput": outputTokenThroughput
-    case "inputTokens": inputTokens
-    case "outputTokens": outputTokens
-    case "costUsd": costUsd
+    case "provider": self.provider
+    case "model": self.model
+    case "requests": self.requests
+    case "succeeded": self.succeeded
+    case "timeToFirstToken": self.timeToFirstToken
+    case "endToEnd": self.endToEnd
+    case "interTokenLatency": self.interTokenLatency
+    case "requestThroughput": self.requestThroughput
+    case "outputTokenThroughput": self.outputTokenThroughput
+    case "inputTokens": self.inputTokens
+    case "outputTokens": self.outputTokens
+    case "costUsd": self.costUsd
     default: nil
     }
   }
@@ -288,17 +346,18 @@ extension Session: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "id": id
-    case "name": name
-    case "description": description
-    case "status": status
-    case "stopReason": stopReason
-    case "totalTasks": totalTasks
-    case "tags": tags
-    case "createdAt": createdAt
-    case "startedAt": startedAt
-    case "completedAt": completedAt
-    case "suite": suite
+    case "id": self.id
+    case "name": self.name
+    case "description": self.description
+    case "status": self.status
+    case "stopReason": self.stopReason
+    case "totalTasks": self.totalTasks
+    case "tags": self.tags
+    case "createdAt": self.createdAt
+    case "startedAt": self.startedAt
+    case "completedAt": self.completedAt
+    case "ownerId": self.ownerId
+    case "suite": self.suite
     default: nil
     }
   }
@@ -308,8 +367,8 @@ extension SessionEdge: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "cursor": cursor
-    case "node": node
+    case "cursor": self.cursor
+    case "node": self.node
     default: nil
     }
   }
@@ -319,8 +378,8 @@ extension SessionConnection: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "edges": edges
-    case "pageInfo": pageInfo
+    case "edges": self.edges
+    case "pageInfo": self.pageInfo
     default: nil
     }
   }
@@ -330,8 +389,8 @@ extension PageInfo: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "hasNextPage": hasNextPage
-    case "endCursor": endCursor
+    case "hasNextPage": self.hasNextPage
+    case "endCursor": self.endCursor
     default: nil
     }
   }
@@ -341,15 +400,15 @@ extension Evaluation: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "metric": metric
-    case "state": state
-    case "score": score
-    case "value": value
-    case "passed": passed
-    case "threshold": threshold
-    case "explanation": explanation
-    case "judgeModel": judgeModel
-    case "judgeCostUsd": judgeCostUsd
+    case "metric": self.metric
+    case "state": self.state
+    case "score": self.score
+    case "value": self.value
+    case "passed": self.passed
+    case "threshold": self.threshold
+    case "explanation": self.explanation
+    case "judgeModel": self.judgeModel
+    case "judgeCostUsd": self.judgeCostUsd
     default: nil
     }
   }
@@ -359,30 +418,30 @@ extension Result: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "id": id
-    case "sessionId": sessionId
-    case "testId": testId
-    case "dataset": dataset
-    case "providerName": providerName
-    case "model": model
-    case "status": status
-    case "errorCode": errorCode
-    case "error": error
-    case "prompt": prompt
-    case "response": response
-    case "finishReason": finishReason
-    case "createdAt": createdAt
-    case "ttftMs": ttftMs
-    case "e2eMs": e2eMs
-    case "tpotMs": tpotMs
-    case "inputTokens": inputTokens
-    case "outputTokens": outputTokens
-    case "costUsd": costUsd
-    case "cacheHit": cacheHit
-    case "attempts": attempts
-    case "tags": tags
-    case "category": category
-    case "scores": scores
+    case "id": self.id
+    case "sessionId": self.sessionId
+    case "testId": self.testId
+    case "dataset": self.dataset
+    case "providerName": self.providerName
+    case "model": self.model
+    case "status": self.status
+    case "errorCode": self.errorCode
+    case "error": self.error
+    case "prompt": self.prompt
+    case "response": self.response
+    case "finishReason": self.finishReason
+    case "createdAt": self.createdAt
+    case "ttftMs": self.ttftMs
+    case "e2eMs": self.e2eMs
+    case "tpotMs": self.tpotMs
+    case "inputTokens": self.inputTokens
+    case "outputTokens": self.outputTokens
+    case "costUsd": self.costUsd
+    case "cacheHit": self.cacheHit
+    case "attempts": self.attempts
+    case "tags": self.tags
+    case "category": self.category
+    case "scores": self.scores
     default: nil
     }
   }
@@ -392,8 +451,8 @@ extension ResultEdge: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "cursor": cursor
-    case "node": node
+    case "cursor": self.cursor
+    case "node": self.node
     default: nil
     }
   }
@@ -403,8 +462,8 @@ extension ResultConnection: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "edges": edges
-    case "pageInfo": pageInfo
+    case "edges": self.edges
+    case "pageInfo": self.pageInfo
     default: nil
     }
   }
@@ -414,14 +473,14 @@ extension MetricSummary: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "metric": metric
-    case "count": count
-    case "mean": mean
-    case "standardError": standardError
-    case "low": low
-    case "high": high
-    case "passRate": passRate
-    case "errors": errors
+    case "metric": self.metric
+    case "count": self.count
+    case "mean": self.mean
+    case "standardError": self.standardError
+    case "low": self.low
+    case "high": self.high
+    case "passRate": self.passRate
+    case "errors": self.errors
     default: nil
     }
   }
@@ -431,15 +490,15 @@ extension TargetEvaluation: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "provider": provider
-    case "model": model
-    case "evaluated": evaluated
-    case "pass": pass
-    case "fail": fail
-    case "error": error
-    case "metrics": metrics
-    case "modelCostUsd": modelCostUsd
-    case "judgeCostUsd": judgeCostUsd
+    case "provider": self.provider
+    case "model": self.model
+    case "evaluated": self.evaluated
+    case "pass": self.pass
+    case "fail": self.fail
+    case "error": self.error
+    case "metrics": self.metrics
+    case "modelCostUsd": self.modelCostUsd
+    case "judgeCostUsd": self.judgeCostUsd
     default: nil
     }
   }
@@ -449,9 +508,9 @@ extension SessionEvaluation: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "targets": targets
-    case "cacheHits": cacheHits
-    case "cacheMisses": cacheMisses
+    case "targets": self.targets
+    case "cacheHits": self.cacheHits
+    case "cacheMisses": self.cacheMisses
     default: nil
     }
   }
@@ -461,18 +520,18 @@ extension MetricComparison: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "name": name
-    case "higherIsBetter": higherIsBetter
-    case "pairs": pairs
-    case "meanA": meanA
-    case "meanB": meanB
-    case "difference": difference
-    case "low": low
-    case "high": high
-    case "wilcoxonP": wilcoxonP
-    case "mcnemarP": mcnemarP
-    case "effectSize": effectSize
-    case "verdict": verdict
+    case "name": self.name
+    case "higherIsBetter": self.higherIsBetter
+    case "pairs": self.pairs
+    case "meanA": self.meanA
+    case "meanB": self.meanB
+    case "difference": self.difference
+    case "low": self.low
+    case "high": self.high
+    case "wilcoxonP": self.wilcoxonP
+    case "mcnemarP": self.mcnemarP
+    case "effectSize": self.effectSize
+    case "verdict": self.verdict
     default: nil
     }
   }
@@ -482,11 +541,11 @@ extension Comparison: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "labelA": labelA
-    case "labelB": labelB
-    case "pairedCases": pairedCases
-    case "metrics": metrics
-    case "flaky": flaky
+    case "labelA": self.labelA
+    case "labelB": self.labelB
+    case "pairedCases": self.pairedCases
+    case "metrics": self.metrics
+    case "flaky": self.flaky
     default: nil
     }
   }
@@ -496,9 +555,9 @@ extension Health: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "status": status
-    case "version": version
-    case "database": database
+    case "status": self.status
+    case "version": self.version
+    case "database": self.database
     default: nil
     }
   }
@@ -508,11 +567,11 @@ extension ProgressEvent: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "sessionId": sessionId
-    case "completed": completed
-    case "total": total
-    case "currentTest": currentTest
-    case "progressPercent": progressPercent
+    case "sessionId": self.sessionId
+    case "completed": self.completed
+    case "total": self.total
+    case "currentTest": self.currentTest
+    case "progressPercent": self.progressPercent
     default: nil
     }
   }
@@ -522,10 +581,10 @@ extension TestCompletedEvent: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "sessionId": sessionId
-    case "testId": testId
-    case "status": status
-    case "durationMs": durationMs
+    case "sessionId": self.sessionId
+    case "testId": self.testId
+    case "status": self.status
+    case "durationMs": self.durationMs
     default: nil
     }
   }
@@ -535,11 +594,11 @@ extension BenchmarkFinishedEvent: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "sessionId": sessionId
-    case "status": status
-    case "completed": completed
-    case "failed": failed
-    case "durationSeconds": durationSeconds
+    case "sessionId": self.sessionId
+    case "status": self.status
+    case "completed": self.completed
+    case "failed": self.failed
+    case "durationSeconds": self.durationSeconds
     default: nil
     }
   }
@@ -549,10 +608,10 @@ extension MetricUpdate: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "name": name
-    case "value": value
-    case "labels": labels
-    case "at": at
+    case "name": self.name
+    case "value": self.value
+    case "labels": self.labels
+    case "at": self.at
     default: nil
     }
   }
@@ -562,9 +621,9 @@ extension Alert: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "severity": severity
-    case "message": message
-    case "details": details
+    case "severity": self.severity
+    case "message": self.message
+    case "details": self.details
     default: nil
     }
   }
@@ -574,9 +633,107 @@ extension EvaluateResult: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
-    case "verdict": verdict
-    case "score": score
-    case "evaluations": evaluations
+    case "verdict": self.verdict
+    case "score": self.score
+    case "evaluations": self.evaluations
+    default: nil
+    }
+  }
+}
+
+extension User: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "id": self.id
+    case "username": self.username
+    case "email": self.email
+    case "role": self.role
+    case "active": self.active
+    case "createdAt": self.createdAt
+    case "lastLoginAt": self.lastLoginAt
+    default: nil
+    }
+  }
+}
+
+extension AuthPayload: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "accessToken": self.accessToken
+    case "expiresAt": self.expiresAt
+    case "refreshToken": self.refreshToken
+    case "user": self.user
+    default: nil
+    }
+  }
+}
+
+extension ApiKey: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "id": self.id
+    case "userId": self.userId
+    case "name": self.name
+    case "role": self.role
+    case "scopes": self.scopes
+    case "createdAt": self.createdAt
+    case "expiresAt": self.expiresAt
+    case "lastUsedAt": self.lastUsedAt
+    case "revokedAt": self.revokedAt
+    default: nil
+    }
+  }
+}
+
+extension CreatedApiKey: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "key": self.key
+    case "apiKey": self.apiKey
+    default: nil
+    }
+  }
+}
+
+extension AuditEntry: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "id": self.id
+    case "userId": self.userId
+    case "action": self.action
+    case "resourceType": self.resourceType
+    case "resourceId": self.resourceId
+    case "details": self.details
+    case "ipAddress": self.ipAddress
+    case "userAgent": self.userAgent
+    case "createdAt": self.createdAt
+    default: nil
+    }
+  }
+}
+
+extension AuditEdge: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "cursor": self.cursor
+    case "node": self.node
+    default: nil
+    }
+  }
+}
+
+extension AuditConnection: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "edges": self.edges
+    case "pageInfo": self.pageInfo
     default: nil
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import LTBAuth
 import LTBConfig
 import LTBCore
 import LTBEngine
@@ -13,7 +14,8 @@ struct MutationResolver: MutationResolvers {
     -> Session
   {
     let suite = try Self.suite(from: arguments.input.suite)
-    let session = try await services.benchmarks.createSession(suite)
+    let session = try await services.benchmarks.createSession(
+      suite, owner: try context.requirePrincipal().userID)
     if arguments.input.start ?? true { start(session.id) }
     return APIMapping.session(try await services.store.session(session.id) ?? session)
   }
@@ -21,9 +23,7 @@ struct MutationResolver: MutationResolvers {
   func cancelBenchmark(_ arguments: MutationCancelBenchmarkArguments, context: APIContext) async throws
     -> Session
   {
-    guard let session = try await services.store.session(arguments.id) else {
-      throw LTBError(.notFound, "no session \(arguments.id)", fix: "list sessions with the benchmarks query")
-    }
+    let session = try await SessionAccess.require(arguments.id, context, store: services.store)
     _ = await services.benchmarks.cancel(sessionID: arguments.id)
     return APIMapping.session(session)
   }
@@ -31,9 +31,7 @@ struct MutationResolver: MutationResolvers {
   func resumeBenchmark(_ arguments: MutationResumeBenchmarkArguments, context: APIContext) async throws
     -> Session
   {
-    guard let session = try await services.store.session(arguments.id) else {
-      throw LTBError(.notFound, "no session \(arguments.id)", fix: "list sessions with the benchmarks query")
-    }
+    let session = try await SessionAccess.require(arguments.id, context, store: services.store)
     guard session.status != .running else {
       throw LTBError(
         .invalidInput, "session \(arguments.id) is running", fix: "cancel it first, or wait for it")
@@ -68,11 +66,93 @@ struct MutationResolver: MutationResolvers {
   func evaluateSession(_ arguments: MutationEvaluateSessionArguments, context: APIContext) async throws
     -> SessionEvaluation
   {
+    _ = try await SessionAccess.require(arguments.id, context, store: services.store)
     let extra = try (arguments.metrics ?? []).map { name in
       try AssertionSpec(parsing: ["type": .string(name)], location: "metrics '\(name)'")
     }
     return APIMapping.sessionEvaluation(
       try await services.evaluation.evaluateSession(arguments.id, extra: extra))
+  }
+
+  // MARK: Users, sign-in and keys
+
+  private func auth() throws -> AuthService {
+    guard let auth = services.auth else {
+      throw LTBError(
+        .configuration, "this server has no authentication configured", fix: "start it with ltb serve")
+    }
+    return auth
+  }
+
+  private func payload(_ pair: TokenPair) async throws -> AuthPayload {
+    guard let user = try await services.store.user(id: pair.userID) else {
+      throw AuthFailure.unauthenticated("user gone").error
+    }
+    return AuthPayload(
+      accessToken: pair.accessToken, expiresAt: pair.expiresAt, refreshToken: pair.refreshToken,
+      user: APIMapping.user(user))
+  }
+
+  func login(_ arguments: MutationLoginArguments, context: APIContext) async throws -> AuthPayload {
+    try await payload(
+      try await auth().login(
+        username: arguments.username, password: arguments.password, client: context.client))
+  }
+
+  func refreshToken(_ arguments: MutationRefreshTokenArguments, context: APIContext) async throws
+    -> AuthPayload
+  {
+    try await payload(try await auth().refresh(arguments.refreshToken, client: context.client))
+  }
+
+  func logout(_ arguments: MutationLogoutArguments, context: APIContext) async throws -> Bool {
+    try await auth().logout(arguments.refreshToken, client: context.client)
+  }
+
+  func createUser(_ arguments: MutationCreateUserArguments, context: APIContext) async throws -> User {
+    let input = arguments.input
+    return APIMapping.user(
+      try await auth().createUser(
+        username: input.username, email: input.email, password: input.password,
+        role: APIMapping.role(input.role),
+        by: try context.requirePrincipal(), client: context.client))
+  }
+
+  func updateUser(_ arguments: MutationUpdateUserArguments, context: APIContext) async throws -> User {
+    APIMapping.user(
+      try await auth().updateUser(
+        arguments.id, role: arguments.role.map(APIMapping.role), active: arguments.active,
+        by: try context.requirePrincipal(), client: context.client))
+  }
+
+  func createApiKey(_ arguments: MutationCreateApiKeyArguments, context: APIContext) async throws
+    -> CreatedApiKey
+  {
+    let principal = try context.requirePrincipal()
+    let input = arguments.input
+    let owner = input.userId ?? principal.userID
+    guard owner == principal.userID || principal.has(.manageUsers) else {
+      throw LTBError(
+        .permissionDenied, "keys for another user need MANAGE_USERS", fix: "omit userId to create your own")
+    }
+    if case .apiKey = principal.credential, owner == principal.userID, let role = input.role,
+      !APIMapping.role(role).permissions.isSubset(of: principal.permissions)
+    {
+      throw LTBError(
+        .permissionDenied, "a key cannot create a key with more rights than its own",
+        fix: "sign in with your password, or ask for a lesser role")
+    }
+    let scopes = input.scopes.map { Set($0.compactMap { LTBCore.Permission(rawValue: $0.rawValue) }) }
+    let created = try await auth().createAPIKey(
+      owner: owner, name: input.name, role: input.role.map(APIMapping.role), scopes: scopes,
+      expiresAt: input.expiresAt, by: principal, client: context.client)
+    return CreatedApiKey(key: created.key, apiKey: APIMapping.apiKey(created.record))
+  }
+
+  func revokeApiKey(_ arguments: MutationRevokeApiKeyArguments, context: APIContext) async throws -> ApiKey {
+    APIMapping.apiKey(
+      try await auth().revokeAPIKey(
+        id: arguments.id, by: try context.requirePrincipal(), client: context.client))
   }
 
   /// Runs a session in the background; its progress goes to the event bus.

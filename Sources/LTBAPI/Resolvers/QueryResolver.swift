@@ -1,4 +1,5 @@
 import Foundation
+import LTBAuth
 import LTBCore
 import LTBEngine
 import LTBEvaluation
@@ -14,14 +15,16 @@ struct QueryResolver: QueryResolvers {
   {
     let status = arguments.status.flatMap { LTBCore.SessionStatus(rawValue: $0.rawValue.lowercased()) }
     let page = try await services.store.sessions(
-      status: status, limit: APILimits.pageSize(arguments.first), cursor: arguments.after)
+      status: status, owner: try SessionAccess.ownerFilter(context),
+      limit: APILimits.pageSize(arguments.first),
+      cursor: arguments.after)
     return SessionConnection(
       edges: zip(page.items, page.cursors).map { SessionEdge(cursor: $1, node: APIMapping.session($0)) },
       pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
   }
 
   func benchmark(_ arguments: QueryBenchmarkArguments, context: APIContext) async throws -> Session? {
-    try await services.store.session(arguments.id).map(APIMapping.session)
+    try await SessionAccess.session(arguments.id, context, store: services.store).map(APIMapping.session)
   }
 
   func results(_ arguments: QueryResultsArguments, context: APIContext) async throws -> ResultConnection {
@@ -33,7 +36,7 @@ struct QueryResolver: QueryResolvers {
       case .latency: .duration
       case .cost: .cost
       }
-    let query = ResultQuery(
+    var query = ResultQuery(
       sessionID: filter?.sessionId, provider: filter?.provider, model: filter?.model, from: filter?.from,
       to: filter?.to, tagsAny: filter?.tags ?? [],
       statuses: (filter?.statuses ?? []).compactMap {
@@ -42,6 +45,13 @@ struct QueryResolver: QueryResolvers {
       testID: filter?.testId, text: filter?.text, includeWarmup: filter?.includeWarmup ?? false, order: order,
       descending: arguments.descending ?? true, limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
+    if let session = filter?.sessionId {
+      if try !context.requirePrincipal().seesEveryone {
+        _ = try await SessionAccess.session(session, context, store: services.store)
+      }
+    } else {
+      query.owner = try SessionAccess.ownerFilter(context)
+    }
     let page = try await services.store.results(query)
     await context.batch.register(page.items.map(\.id))
     return ResultConnection(
@@ -50,19 +60,20 @@ struct QueryResolver: QueryResolvers {
   }
 
   func node(_ arguments: QueryNodeArguments, context: APIContext) async throws -> (any Node)? {
-    if let session = try await services.store.session(arguments.id) { return APIMapping.session(session) }
-    return try await services.store.result(arguments.id).map(APIMapping.result)
+    if let session = try await SessionAccess.session(arguments.id, context, store: services.store) {
+      return APIMapping.session(session)
+    }
+    return try await result(QueryResultArguments(id: arguments.id), context: context)
   }
 
   func result(_ arguments: QueryResultArguments, context: APIContext) async throws -> Result? {
-    try await services.store.result(arguments.id).map(APIMapping.result)
+    guard let result = try await services.store.result(arguments.id) else { return nil }
+    _ = try await SessionAccess.session(result.sessionID, context, store: services.store)
+    return APIMapping.result(result)
   }
 
   func exportResults(_ arguments: QueryExportResultsArguments, context: APIContext) async throws -> String {
-    guard try await services.store.session(arguments.sessionId) != nil else {
-      throw LTBError(
-        .notFound, "no session \(arguments.sessionId)", fix: "list sessions with the benchmarks query")
-    }
+    _ = try await SessionAccess.require(arguments.sessionId, context, store: services.store)
     let format = ResultExporter.Format(rawValue: (arguments.format ?? .jsonl).rawValue.lowercased()) ?? .jsonl
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(
       "ltb-export-\(UUID().uuidString)"
@@ -104,6 +115,8 @@ struct QueryResolver: QueryResolvers {
     guard (0.0001...0.5).contains(alpha) else {
       throw LTBError(.invalidInput, "alpha must be between 0.0001 and 0.5", fix: "pass alpha: 0.05")
     }
+    _ = try await SessionAccess.require(arguments.baseline, context, store: services.store)
+    _ = try await SessionAccess.require(arguments.candidate, context, store: services.store)
     return APIMapping.comparison(
       SessionComparison(
         try await SessionComparison.side(session: arguments.baseline, store: services.store),
@@ -111,10 +124,7 @@ struct QueryResolver: QueryResolvers {
   }
 
   func metrics(_ arguments: QueryMetricsArguments, context: APIContext) async throws -> [TargetSummary] {
-    guard try await services.store.session(arguments.sessionId) != nil else {
-      throw LTBError(
-        .notFound, "no session \(arguments.sessionId)", fix: "list sessions with the benchmarks query")
-    }
+    _ = try await SessionAccess.require(arguments.sessionId, context, store: services.store)
     return try await BenchmarkSummary.build(store: services.store, sessionID: arguments.sessionId).groups.map(
       APIMapping.target)
   }
@@ -124,5 +134,38 @@ struct QueryResolver: QueryResolvers {
     return Health(
       status: reachable ? "ok" : "database unreachable", version: services.version,
       database: services.store.location.description)
+  }
+
+  func me(context: APIContext) async throws -> User {
+    let principal = try context.requirePrincipal()
+    guard let user = try await services.store.user(id: principal.userID) else {
+      throw AuthFailure.unauthenticated("user gone").error
+    }
+    return APIMapping.user(user)
+  }
+
+  func users(context: APIContext) async throws -> [User] {
+    try await services.store.users().map(APIMapping.user)
+  }
+
+  func apiKeys(_ arguments: QueryApiKeysArguments, context: APIContext) async throws -> [ApiKey] {
+    let principal = try context.requirePrincipal()
+    let owner: UUID? = principal.has(.manageUsers) ? arguments.userId : principal.userID
+    if let requested = arguments.userId, requested != principal.userID, !principal.has(.manageUsers) {
+      throw LTBError(
+        .permissionDenied, "another user's keys need MANAGE_USERS", fix: "omit userId for your own")
+    }
+    return try await services.store.apiKeys(user: owner).map(APIMapping.apiKey)
+  }
+
+  func auditLog(_ arguments: QueryAuditLogArguments, context: APIContext) async throws -> AuditConnection {
+    let filter = arguments.filter
+    let page = try await services.store.auditEntries(
+      AuditQuery(
+        userID: filter?.userId, actionPrefix: filter?.actionPrefix, resourceType: filter?.resourceType,
+        since: filter?.since, limit: APILimits.pageSize(arguments.first), cursor: arguments.after))
+    return AuditConnection(
+      edges: zip(page.items, page.cursors).map { AuditEdge(cursor: $1, node: APIMapping.auditEntry($0)) },
+      pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
   }
 }

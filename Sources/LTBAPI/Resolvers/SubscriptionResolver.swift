@@ -1,6 +1,8 @@
 import Foundation
+import LTBAuth
 import LTBCore
 import LTBEngine
+import LTBStorage
 
 /// The `Subscription` root: streams from the engine's event bus. A session's streams finish
 /// when the session ends.
@@ -11,26 +13,32 @@ struct SubscriptionResolver: SubscriptionResolvers {
     async throws
     -> AsyncThrowingStream<ProgressEvent, any Error>
   {
-    await sessionStream(arguments.sessionId) { $0 as? ProgressEvent }
+    try await sessionStream(arguments.sessionId, context) { $0 as? ProgressEvent }
   }
 
   func testCompleted(_ arguments: SubscriptionTestCompletedArguments, context: APIContext) async throws
     -> AsyncThrowingStream<TestCompletedEvent, any Error>
   {
-    await sessionStream(arguments.sessionId) { $0 as? TestCompletedEvent }
+    try await sessionStream(arguments.sessionId, context) { $0 as? TestCompletedEvent }
   }
 
   func sessionEvents(_ arguments: SubscriptionSessionEventsArguments, context: APIContext) async throws
     -> AsyncThrowingStream<any SessionEvent, any Error>
   {
-    await sessionStream(arguments.sessionId) { $0 }
+    try await sessionStream(arguments.sessionId, context) { $0 }
   }
 
   /// One session's events that `pick` keeps, until the session ends (its end is delivered
-  /// when `pick` keeps it).
+  /// when `pick` keeps it); someone else's session is refused, and so is an unknown one for
+  /// anyone but an admin.
   private func sessionStream<Value: Sendable>(
-    _ session: UUID, _ pick: @escaping @Sendable (any SessionEvent) -> Value?
-  ) async -> AsyncThrowingStream<Value, any Error> {
+    _ session: UUID, _ context: APIContext, _ pick: @escaping @Sendable (any SessionEvent) -> Value?
+  ) async throws -> AsyncThrowingStream<Value, any Error> {
+    if try await SessionAccess.session(session, context, store: services.store) == nil,
+      try context.requirePrincipal().seesEveryone == false
+    {
+      throw LTBError(.notFound, "no session \(session)", fix: "list sessions with the benchmarks query")
+    }
     let events = await services.benchmarks.bus.subscribe(topics: [RunEvent.sessionTopic(session)])
     return Self.stream(events) { event in
       guard let mapped = Self.sessionEvent(event) else { return .skip }
@@ -61,8 +69,10 @@ struct SubscriptionResolver: SubscriptionResolvers {
 
   func metricUpdates(context: APIContext) async throws -> AsyncThrowingStream<MetricUpdate, any Error> {
     let events = await services.benchmarks.bus.subscribe(topics: ["metrics"])
+    let visible = try visibility(context)
     return Self.stream(events) { event in
       guard case .metricUpdate(let name, let value, let labels, let at) = event else { return .skip }
+      guard await visible(labels["session"]) else { return .skip }
       return .value(
         MetricUpdate(name: name, value: value, labels: .object(labels.mapValues(JSONValue.string)), at: at))
     }
@@ -70,12 +80,26 @@ struct SubscriptionResolver: SubscriptionResolvers {
 
   func alerts(context: APIContext) async throws -> AsyncThrowingStream<Alert, any Error> {
     let events = await services.benchmarks.bus.subscribe(topics: ["alerts"])
+    let visible = try visibility(context)
     return Self.stream(events) { event in
       guard case .alert(let severity, let message, let details) = event else { return .skip }
+      guard await visible(details["session"]) else { return .skip }
       return .value(
         Alert(
           severity: severity.rawValue, message: message, details: .object(details.mapValues(JSONValue.string))
         ))
+    }
+  }
+
+  /// Which server-wide events a principal sees: admins all; others only those labelled with a
+  /// session they own.
+  private func visibility(_ context: APIContext) throws -> @Sendable (String?) async -> Bool {
+    let principal = try context.requirePrincipal()
+    if principal.seesEveryone { return { _ in true } }
+    let store = services.store
+    return { label in
+      guard let label, let id = UUID(uuidString: label) else { return false }
+      return (try? await store.session(id))?.ownerID == principal.userID
     }
   }
 
@@ -90,12 +114,12 @@ struct SubscriptionResolver: SubscriptionResolvers {
 
   /// The bus's events mapped to a subscription's values.
   static func stream<Value: Sendable>(
-    _ events: AsyncStream<RunEvent>, _ transform: @escaping @Sendable (RunEvent) -> Step<Value>
+    _ events: AsyncStream<RunEvent>, _ transform: @escaping @Sendable (RunEvent) async -> Step<Value>
   ) -> AsyncThrowingStream<Value, any Error> {
     AsyncThrowingStream { continuation in
       let task = Task {
         for await event in events {
-          switch transform(event) {
+          switch await transform(event) {
           case .value(let value): continuation.yield(value)
           case .skip: continue
           case .finish:

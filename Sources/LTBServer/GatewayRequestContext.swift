@@ -1,0 +1,25 @@
+public import Hummingbird
+public import LTBAuth
+public import NIOCore
+
+/// The request context of the gateway: Hummingbird's core storage, the peer's address, and
+/// the principal the authentication middleware found.
+public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
+  /// Hummingbird's storage.
+  public var coreContext: CoreRequestContextStorage
+  /// The peer's address.
+  public let remoteAddress: SocketAddress?
+  /// Who is asking, once authenticated.
+  public var principal: Principal?
+
+  /// Creates the context of one request.
+  public init(source: ApplicationRequestContextSource) {
+    self.coreContext = .init(source: source)
+    self.remoteAddress = source.channel.remoteAddress
+  }
+
+  /// The client for audit entries: address and User-Agent.
+  func client(_ request: Request) -> ClientInfo {
+    ClientInfo(ipAddress: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent])
+  }
+}
