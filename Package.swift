@@ -153,7 +153,7 @@ let package = Package(
       name: "ltb-benchmarks",
       dependencies: [
         "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBAPI", "LTBServer", "LTBConfig",
-        "LTBProviders",
+        "LTBProviders", "LTBAuth",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

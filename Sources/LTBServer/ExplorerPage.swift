@@ -71,6 +71,10 @@ public enum ExplorerPage {
         <h2>Variables (JSON)</h2>
         <textarea id="variables" spellcheck="false" aria-label="Variables">{}</textarea>
         <div class="bar">
+          <label for="token" class="doc">Access token or API key</label>
+          <input id="token" type="password" autocomplete="off" aria-label="Access token or API key">
+        </div>
+        <div class="bar">
           <label for="operationName" class="doc">Operation name (optional)</label>
           <input id="operationName" aria-label="Operation name">
           <button id="run">Run</button>
@@ -114,11 +118,17 @@ public enum ExplorerPage {
       return el("a", { class: "type", onclick: () => showType(namedType(t)) }, typeName(t));
     }
 
+    function credential() {
+      const token = $("token").value.trim();
+      sessionStorage.setItem("ltb-token", token);
+      return token;
+    }
+
     async function post(body) {
-      const response = await fetch(endpoint, {
-        method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
-        body: JSON.stringify(body),
-      });
+      const headers = { "Content-Type": "application/json", "Accept": "application/json" };
+      const token = credential();
+      if (token) headers["Authorization"] = "Bearer " + token;
+      const response = await fetch(endpoint, { method: "POST", headers, body: JSON.stringify(body) });
       return response.json();
     }
 
@@ -239,7 +249,8 @@ public enum ExplorerPage {
       $("stop").disabled = false;
       $("events").textContent = "";
       show("connecting…");
-      socket.onopen = () => socket.send(JSON.stringify({ type: "connection_init", payload: {} }));
+      socket.onopen = () =>
+        socket.send(JSON.stringify({ type: "connection_init", payload: { token: credential() } }));
       socket.onmessage = (message) => {
         const data = JSON.parse(message.data);
         if (data.type === "connection_ack") {
@@ -287,6 +298,7 @@ public enum ExplorerPage {
     if (preset.get("query")) $("query").value = preset.get("query");
     if (preset.get("variables")) $("variables").value = preset.get("variables");
     if (preset.get("operationName")) $("operationName").value = preset.get("operationName");
+    $("token").value = sessionStorage.getItem("ltb-token") || "";
     loadSchema();
     </script>
     </body>

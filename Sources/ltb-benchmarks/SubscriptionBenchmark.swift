@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWSClient
 import LTBAPI
+import LTBAuth
 import LTBConfig
 import LTBCore
 import LTBEngine
@@ -33,13 +34,25 @@ struct SubscriptionBenchmark: AsyncParsableCommand {
     let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("s.sqlite").path))
     let configuration = try ConfigLoader().load()
     let bus = EventBus()
+    // Every client authenticates with an admin's key, as subscribers of a real server do.
+    let auth = try AuthService(
+      store: store,
+      issuer: try await TokenIssuer(
+        secret: APIKeyFormat.generate() + APIKeyFormat.generate(), issuer: "ltb", audience: "ltb-api",
+        lifetime: .seconds(3_600)))
     let services = APIServices(
       store: store,
       benchmarks: BenchmarkService(store: store, providers: [], catalog: configuration.catalog, bus: bus),
       providers: ProviderRegistry(),
       evaluation: EvaluationService(
         store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "benchmark")
+      configuration: configuration, version: "benchmark", auth: auth)
+    let admin = try await auth.createUser(
+      username: "bench", email: "bench@example.org", password: APIKeyFormat.generate(), role: .admin, by: nil,
+      client: ClientInfo())
+    let key = try await auth.createAPIKey(
+      owner: admin.id, name: "bench", role: nil, scopes: nil, expiresAt: nil, by: nil, client: ClientInfo()
+    ).key
     let port = try FreePort.find()
     let application = APIServer.application(try Gateway(services: services), host: "127.0.0.1", port: port)
     let server = Task { try await application.runService() }
@@ -57,7 +70,7 @@ struct SubscriptionBenchmark: AsyncParsableCommand {
         try await WebSocketClient.connect(
           url: "ws://127.0.0.1:\(port)/graphql", configuration: configuration, logger: logger
         ) { inbound, outbound, _ in
-          try await outbound.write(.text(#"{"type":"connection_init","payload":{}}"#))
+          try await outbound.write(.text(#"{"type":"connection_init","payload":{"token":"\#(key)"}}"#))
           var received = 0
           for try await message in inbound.messages(maxSize: 1 << 20) {
             guard case .text(let text) = message, let json = try? JSONValue.parse(text) else { continue }

@@ -37,14 +37,13 @@ struct APIServerTests {
       """.utf8
     ).write(to: suite)
     let port = try FreePort.find()
-    let server = try CommandLineTests.start([
-      "serve", "--port", String(port), "--database",
-      "sqlite:" + directory.appendingPathComponent("ws.sqlite").path,
-    ])
+    let database = "sqlite:" + directory.appendingPathComponent("ws.sqlite").path
+    let key = try ServedAPI.key(database: database)
+    let server = try ServedAPI.start(port: port, database: database)
     defer { server.process.terminate() }
     try await Self.waitUntilReady(port)
     let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/gql_client.py").path
-    let run = try Shell.run(try Self.python(), [script, "ws://127.0.0.1:\(port)/graphql", suite.path])
+    let run = try Shell.run(try Self.python(), [script, "ws://127.0.0.1:\(port)/graphql", suite.path, key])
     #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
     let output = try JSONValue.parse(run.stdout)
     #expect(output["health"]?["health"]?["status"] == "ok")
@@ -82,12 +81,13 @@ struct APIServerTests {
     let database = "sqlite:" + directory.appendingPathComponent("drain.sqlite").path
     let port = try FreePort.find()
     let base = "http://127.0.0.1:\(port)/api/v1/benchmarks"
-    var server = try CommandLineTests.start(
-      ["serve", "--port", String(port), "--database", database], environment: environment)
+    let key = try ServedAPI.key(database: database)
+    var server = try ServedAPI.start(port: port, database: database, environment: environment)
     try await Self.waitUntilReady(port)
     let body = JSONValue.object(["input": ["suite": .string(suite), "start": true]]).serialized()
     let created = try Shell.run(
-      "/usr/bin/curl", ["-fs", "-X", "POST", "-H", "Content-Type: application/json", "-d", body, base])
+      "/usr/bin/curl",
+      ["-fs", "-X", "POST", "-H", "Content-Type: application/json", "-d", body, base] + ServedAPI.bearer(key))
     let id = try #require(try JSONValue.parse(created.stdout)["id"]?.stringValue, "\(created.stdout)")
     try await Task.sleep(for: .seconds(2))
     let started = ContinuousClock.now
@@ -97,14 +97,15 @@ struct APIServerTests {
     #expect(stopped.status == 0, "\(stopped.stderr.suffix(1_000))")
     #expect(shutdown < .seconds(12), "graceful shutdown took \(shutdown)")
 
-    server = try CommandLineTests.start(
-      ["serve", "--port", String(port), "--database", database], environment: environment)
+    server = try ServedAPI.start(port: port, database: database, environment: environment)
     defer { server.process.terminate() }
     try await Self.waitUntilReady(port)
     func session() throws -> JSONValue {
       let query = "{ benchmark(id: \"\(id)\") { status resultCounts } }"
       let run = try Shell.run(
-        "/usr/bin/curl", ["-fsG", "--data-urlencode", "query=\(query)", "http://127.0.0.1:\(port)/graphql"])
+        "/usr/bin/curl",
+        ["-fsG", "--data-urlencode", "query=\(query)", "http://127.0.0.1:\(port)/graphql"]
+          + ServedAPI.bearer(key))
       return try JSONValue.parse(run.stdout)["data"]?["benchmark"] ?? .null
     }
     let after = try session()
@@ -112,7 +113,7 @@ struct APIServerTests {
     let done = after["resultCounts"]?["SUCCESS"]?.intValue ?? 0
     #expect(done > 0 && done < 40, "part of the run was stored before the shutdown: \(done)")
     #expect(after["resultCounts"]?["FAILURE"] == nil, "no request was recorded as failed by the shutdown")
-    _ = try Shell.run("/usr/bin/curl", ["-fs", "-X", "POST", "\(base)/\(id)/resume"])
+    _ = try Shell.run("/usr/bin/curl", ["-fs", "-X", "POST", "\(base)/\(id)/resume"] + ServedAPI.bearer(key))
     var final = JSONValue.null
     for _ in 0..<300 {
       final = try session()
@@ -128,14 +129,21 @@ struct APIServerTests {
     let directory = try BenchCommandTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let port = try FreePort.find()
-    let server = try CommandLineTests.start([
-      "serve", "--port", String(port), "--init-timeout-ms", "1500", "--database",
-      "sqlite:" + directory.appendingPathComponent("ws.sqlite").path,
-    ])
+    let path = directory.appendingPathComponent("ws.sqlite").path
+    let store = try await SQLBenchStore.open(.sqlite(path: path))
+    let session = BenchmarkSession(
+      name: "not-the-viewer's", status: .completed,
+      suite: BenchmarkSuite(name: "x", datasets: [], targets: [BenchmarkTarget(provider: "llamacpp")]))
+    try await store.createSession(session)
+    await store.close()
+    let admin = try ServedAPI.key(database: "sqlite:" + path)
+    let viewer = try ServedAPI.key(database: "sqlite:" + path, name: "vera", role: "viewer")
+    let server = try ServedAPI.start(port: port, database: "sqlite:" + path, ["--init-timeout-ms", "1500"])
     defer { server.process.terminate() }
     try await Self.waitUntilReady(port)
     let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/ws_protocol.py").path
-    let run = try Shell.run(try Self.python(), [script, "ws://127.0.0.1:\(port)/graphql"])
+    let run = try Shell.run(
+      try Self.python(), [script, "ws://127.0.0.1:\(port)/graphql", admin, viewer, session.id.uuidString])
     #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
     let result = try JSONValue.parse(run.stdout)
     func types(_ scenario: String) -> [String] {
@@ -152,13 +160,21 @@ struct APIServerTests {
         == "GRAPHQL_VALIDATION_FAILED")
     for (scenario, code) in [
       ("subscribe_before_init", 4401), ("second_init", 4429), ("bad_json", 4400), ("unknown_type", 4400),
-      ("duplicate_id", 4409), ("init_timeout", 4408),
+      ("duplicate_id", 4409), ("init_timeout", 4408), ("no_token", 4403), ("bad_token", 4403),
+      ("bad_jwt", 4403),
     ] {
       #expect(result[scenario]?["code"]?.intValue == code, "\(scenario): \(result[scenario] ?? .null)")
     }
     #expect(
       types("complete_stops") == ["connection_ack", "next", "complete"], "the stopped id can be used again")
     #expect(result["no_subprotocol"]?["upgraded"] == false)
+    #expect(
+      types("viewer_other_session") == ["connection_ack", "error"],
+      "\(result["viewer_other_session"] ?? .null)")
+    #expect(
+      result["viewer_other_session"]?["received"]?.arrayValue?.last?["payload"]?.arrayValue?.first?[
+        "extensions"]?[
+          "code"] == "FORBIDDEN")
   }
 
   /// `ltb fake-server` (150 ms to the first token, 20 tokens 10 ms apart), the environment
@@ -189,12 +205,9 @@ struct APIServerTests {
     let (fake, environment, suite) = try Self.fakeTarget(in: directory, cases: 5)
     defer { fake.process.terminate() }
     let port = try FreePort.find()
-    let server = try CommandLineTests.start(
-      [
-        "serve", "--port", String(port), "--database",
-        "sqlite:" + directory.appendingPathComponent("x.sqlite").path,
-      ],
-      environment: environment)
+    let database = "sqlite:" + directory.appendingPathComponent("x.sqlite").path
+    let key = try ServedAPI.key(database: database)
+    let server = try ServedAPI.start(port: port, database: database, environment: environment)
     defer { server.process.terminate() }
     try await Self.waitUntilReady(port)
     let page = try Shell.run(
@@ -207,16 +220,16 @@ struct APIServerTests {
       [
         "-fs", "-X", "POST", "-H", "Content-Type: application/json", "-d", body,
         "http://127.0.0.1:\(port)/api/v1/benchmarks",
-      ])
+      ] + ServedAPI.bearer(key))
     let id = try #require(try JSONValue.parse(created.stdout)["id"]?.stringValue, "\(created.stdout)")
     let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/explorer_check.py")
       .path
-    let run = try Shell.run(try Self.python(), [script, "http://127.0.0.1:\(port)", id])
+    let run = try Shell.run(try Self.python(), [script, "http://127.0.0.1:\(port)", id, key])
     #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
     let seen = try JSONValue.parse(run.stdout)
     #expect(seen["title"] == "LLM Test Bench · GraphQL explorer")
     #expect((seen["types"]?.intValue ?? 0) > 20, "every named type is listed")
-    #expect(seen["roots"] == ["query": 12, "mutation": 5, "subscription": 5])
+    #expect(seen["roots"] == ["query": 16, "mutation": 12, "subscription": 5])
     #expect(
       seen["typePage"]?.stringValue?.hasPrefix("object ") == true
         || seen["typePage"]?.stringValue?.hasPrefix("enum ") == true)
@@ -258,7 +271,8 @@ struct APIServerTests {
     ])
     await store.close()
     let port = try FreePort.find()
-    let server = try CommandLineTests.start(["serve", "--port", String(port), "--database", "sqlite:" + path])
+    let key = try ServedAPI.key(database: "sqlite:" + path)
+    let server = try ServedAPI.start(port: port, database: "sqlite:" + path)
     defer { server.process.terminate() }
     var ready = false
     for _ in 0..<100 where !ready {
@@ -273,7 +287,7 @@ struct APIServerTests {
       "/usr/bin/env",
       [
         "--chdir=\(directory.path)", tool.path, "run", "http://127.0.0.1:\(port)/api/v1/openapi.json",
-        "--checks", "not_a_server_error",
+        "--checks", "not_a_server_error", "--header", "Authorization: Bearer \(key)",
         "--max-examples", "25",
         "--seed", "20261129",
       ])
@@ -285,7 +299,7 @@ struct APIServerTests {
     #expect(
       run.status == 0 || (run.stdout.contains("Network Error") && !run.stdout.contains("Server error")),
       "\(run.stdout.suffix(3_000))\(run.stderr.suffix(1_000))")
-    #expect(run.stdout.contains("Tested: 15"), "every route was exercised")
+    #expect(run.stdout.contains("Tested: 26"), "every route was exercised")
     #expect(run.stdout.contains("passed"))
   }
 }

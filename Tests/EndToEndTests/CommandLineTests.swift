@@ -29,7 +29,9 @@ struct CommandLineTests {
   }
 
   /// Starts the `ltb` built next to the test bundle, with the local model's URL in the environment.
-  static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+  static func start(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws
+    -> Running
+  {
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
       throw LTBError(
         .notFound, "\(binary.path) is not built", fix: "run swift build before swift test (scripts/test does)"
@@ -46,15 +48,21 @@ struct CommandLineTests {
     let running = Running(process: process, output: Pipe(), errors: Pipe())
     process.standardOutput = running.output
     process.standardError = running.errors
+    let stdin = Pipe()
+    process.standardInput = stdin
     try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
     return running
   }
 
   /// Runs `ltb` to its end.
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
-    status: Int32, stdout: String, stderr: String
-  ) {
-    try start(arguments, environment: environment).finish()
+  static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws
+    -> (
+      status: Int32, stdout: String, stderr: String
+    )
+  {
+    try start(arguments, environment: environment, input: input).finish()
   }
 
   @Test("ltb test --stream --json reports TTFT, latency, tokens, cost and server timings")

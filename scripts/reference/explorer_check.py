@@ -3,7 +3,7 @@ user would: the schema browser fills from introspection, a typed query runs, cli
 field inserts a skeleton, and a subscription receives a run's events live until the server
 completes it. Prints what it saw as JSON for the end-to-end test to check.
 
-usage: explorer_check.py BASE_URL SESSION_ID
+usage: explorer_check.py BASE_URL SESSION_ID API_KEY (typed into the page's token field)
 """
 import asyncio
 import json
@@ -67,14 +67,14 @@ class Page:
         raise RuntimeError(f"timed out waiting for {expression}; status: {status}")
 
 
-def graphql(base, query, variables):
+def graphql(base, query, variables, key):
     request = urllib.request.Request(
         base + "/graphql", data=json.dumps({"query": query, "variables": variables}).encode(),
-        headers={"Content-Type": "application/json"})
+        headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
     return json.load(urllib.request.urlopen(request))
 
 
-async def main(base, session_id):
+async def main(base, session_id, key):
     profile = tempfile.mkdtemp()
     chromium, port = start_chromium(profile)
     out = {}
@@ -85,6 +85,7 @@ async def main(base, session_id):
             page = Page(socket)
             await page.call("Page.navigate", url=base + "/graphql")
             await page.wait_for("document.querySelectorAll('#types li').length > 0")
+            await page.evaluate(f"document.getElementById('token').value = {json.dumps(key)}; true")
             out["title"] = await page.evaluate("document.title")
             out["types"] = await page.evaluate("document.querySelectorAll('#types li').length")
             out["roots"] = await page.evaluate(
@@ -111,7 +112,7 @@ async def main(base, session_id):
                 f"document.getElementById('variables').value = {json.dumps(json.dumps({'id': session_id}))};"
                 "document.getElementById('run').click(); true")
             await page.wait_for("document.getElementById('status').textContent.includes('subscribed')")
-            out["resumed"] = graphql(base, "mutation($id: UUID!) { resumeBenchmark(id: $id) { id } }", {"id": session_id})
+            out["resumed"] = graphql(base, "mutation($id: UUID!) { resumeBenchmark(id: $id) { id } }", {"id": session_id}, key)
             await page.wait_for("document.getElementById('status').textContent.includes('complete')", timeout=120)
             out["status"] = await page.evaluate("document.getElementById('status').textContent")
             out["events"] = json.loads(await page.evaluate("document.getElementById('result').textContent"))
@@ -124,4 +125,4 @@ async def main(base, session_id):
     print(json.dumps(out))
 
 
-asyncio.run(main(sys.argv[1], sys.argv[2]))
+asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3]))

@@ -3,7 +3,9 @@ graphql-transport-ws) driving `ltb serve`: a query, a mutation that creates a be
 benchmarkProgress subscription, and the mutation that starts the run; it prints what it saw as
 JSON for the end-to-end test to check.
 
-usage: gql_client.py WS_URL SUITE_FILE
+usage: gql_client.py WS_URL SUITE_FILE API_KEY
+
+The key goes in the connection_init payload, as graphql-transport-ws servers expect.
 """
 import asyncio
 import json
@@ -13,8 +15,10 @@ from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
 
-async def main(url, suite):
-    transport = WebsocketsTransport(url=url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+async def main(url, suite, key):
+    transport = WebsocketsTransport(
+        url=url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL], init_payload={"token": key}
+    )
     async with Client(transport=transport, fetch_schema_from_transport=False) as session:
         health = await session.execute(gql("{ health { status } }"))
         created = await session.execute(
@@ -43,4 +47,4 @@ async def main(url, suite):
     print(json.dumps({"health": health, "created": created, "events": events, "final": final}))
 
 
-asyncio.run(main(sys.argv[1], open(sys.argv[2]).read()))
+asyncio.run(main(sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]))

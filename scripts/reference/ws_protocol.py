@@ -1,7 +1,10 @@
 """Drives the graphql-transport-ws protocol at the socket level with the `websockets` library
 and prints, per scenario, what the server did (messages received, close code and reason) as JSON.
 
-usage: ws_protocol.py WS_URL
+usage: ws_protocol.py WS_URL ADMIN_KEY VIEWER_KEY OTHER_SESSION_ID
+
+The admin's key authenticates the protocol scenarios; the authentication scenarios try no
+credential, a wrong one, and a viewer subscribing to a session that is not theirs.
 """
 import asyncio
 import json
@@ -9,7 +12,7 @@ import sys
 
 import websockets
 
-URL = sys.argv[1]
+URL, ADMIN_KEY, VIEWER_KEY, OTHER_SESSION = sys.argv[1:5]
 PROTOCOL = "graphql-transport-ws"
 
 
@@ -38,8 +41,16 @@ async def no_subprotocol():
 
 
 async def main():
-    init = {"type": "connection_init", "payload": {}}
+    init = {"type": "connection_init", "payload": {"token": ADMIN_KEY}}
+    viewer = {"type": "connection_init", "payload": {"Authorization": "Bearer " + VIEWER_KEY}}
+    progress = "subscription($id: UUID!) { benchmarkProgress(sessionId: $id) { completed } }"
     results = {
+        "no_token": await scenario([{"type": "connection_init", "payload": {}}]),
+        "bad_token": await scenario([{"type": "connection_init", "payload": {"token": "ltb_" + "x" * 32}}]),
+        "bad_jwt": await scenario([{"type": "connection_init", "payload": {"token": "a.b.c"}}]),
+        "viewer_other_session": await scenario([viewer,
+            {"id": "v", "type": "subscribe", "payload": {"query": progress, "variables": {"id": OTHER_SESSION}}}],
+            wait=1.0),
         "ack_ping": await scenario([init, {"type": "ping"}], wait=1.0),
         "query": await scenario([init, {"id": "1", "type": "subscribe", "payload": {"query": "{ health { status } }"}}], wait=1.0),
         "invalid_query": await scenario([init, {"id": "2", "type": "subscribe", "payload": {"query": "{ nope }"}}], wait=1.0),

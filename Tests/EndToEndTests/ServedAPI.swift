@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// `ltb serve` as an operator sets it up: a signing secret in the environment, an admin made
+/// with `ltb users create` (password on stdin) and an API key from `ltb keys create`.
+enum ServedAPI {
+  /// A random signing secret for this test run (72 characters).
+  static let secret = UUID().uuidString + UUID().uuidString
+
+  /// The environment `ltb serve` needs, plus `extra`.
+  static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+    extra.merging(["LTB_JWT_SECRET": secret]) { first, _ in first }
+  }
+
+  /// Creates user `name` with `role` in `database` and returns an API key for them.
+  static func key(database: String, name: String = "admin", role: String = "admin") throws -> String {
+    let created = try CommandLineTests.run(
+      ["users", "create", name, "--email", "\(name)@example.org", "--role", role, "--database", database],
+      input: "password-of-\(name)\n")
+    #expect(created.status == 0, "\(created.stderr)")
+    let key = try CommandLineTests.run([
+      "keys", "create", "--user", name, "--name", "tests", "--database", database,
+    ])
+    #expect(key.status == 0, "\(key.stderr)")
+    return key.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Starts `ltb serve` on `port` over `database` (rate limiting off unless `arguments` set it).
+  static func start(
+    port: Int, database: String, _ arguments: [String] = [], environment: [String: String] = [:]
+  ) throws -> CommandLineTests.Running {
+    let limit = arguments.contains("--rate-limit") ? [] : ["--rate-limit", "0"]
+    return try CommandLineTests.start(
+      ["serve", "--port", String(port), "--database", database] + limit + arguments,
+      environment: Self.environment(environment))
+  }
+
+  /// curl arguments that authenticate with `key`.
+  static func bearer(_ key: String) -> [String] { ["-H", "Authorization: Bearer \(key)"] }
+}
