@@ -35,6 +35,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -135,6 +136,7 @@ let package = Package(
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "OrderedCollections", package: "swift-collections"),
         .product(name: "GraphQL", package: "GraphQL"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -200,9 +202,11 @@ let package = Package(
       name: "LTBServerTests",
       dependencies: [
         "LTBServer", "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders",
-        "LTBObservability", "LTBFakeServer", "LTBAuth",
+        "LTBObservability", "LTBFakeServer", "LTBAuth", "LTBCodegen",
         "LTBConfig",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "GraphQL", package: "GraphQL"),
       ], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBCodegenTests", dependencies: ["LTBCodegen", "LTBAPI", "LTBCore"],

@@ -290,6 +290,9 @@ public final class GraphQLService: Sendable {
     if let ltb = error.originalError as? LTBError {
       var extensions: [String: Map] = ["code": .string(ltb.code.graphQLCode)]
       if let fix = ltb.fix { extensions["fix"] = .string(fix) }
+      if let wait = ltb.retryAfter {
+        extensions["retryAfter"] = .number(Number(Int(wait.components.seconds)))
+      }
       return GraphQLError(
         message: ltb.message, locations: error.locations, path: error.path, extensions: extensions)
     }

@@ -16,6 +16,8 @@ public struct RESTExecutor: Sendable {
     public var body: Data
     /// The error's code, when it is an error.
     public var code: String? = nil
+    /// Seconds to wait before retrying, for `RATE_LIMITED`.
+    public var retryAfter: Int? = nil
   }
 
   private let service: GraphQLService
@@ -44,7 +46,10 @@ public struct RESTExecutor: Sendable {
     }
     if let first = response.errors.first {
       let code = first.extensions["code"]?.string ?? "INTERNAL"
-      return Self.error(Self.status(code), code: code, first.message, fix: first.extensions["fix"]?.string)
+      var failure = Self.error(
+        Self.status(code), code: code, first.message, fix: first.extensions["fix"]?.string)
+      failure.retryAfter = first.extensions["retryAfter"]?.int
+      return failure
     }
     guard let value = response.data.flatMap({ Self.fieldValue($0, route.field) }), value != "null" else {
       return Self.error(404, code: "NOT_FOUND", "\(route.path) found nothing for these parameters", fix: nil)

@@ -1,5 +1,6 @@
 import Foundation
 import GraphQL
+import HTTPTypes
 public import Hummingbird
 public import HummingbirdWebSocket
 import LTBAPI
@@ -129,9 +130,11 @@ public enum APIServer {
         if let code = response.code {
           metrics.recordErrors(route: context.endpointPath ?? route.path, codes: [code])
         }
-        return Response(
+        var answer = Response(
           status: HTTPResponse.Status(code: response.status), headers: [.contentType: "application/json"],
           body: ResponseBody(byteBuffer: ByteBuffer(data: response.body)))
+        if let wait = response.retryAfter { answer.headers[.retryAfter] = String(wait) }
+        return answer
       }
     }
     return router
@@ -201,9 +204,13 @@ public enum APIServer {
       : HTTPResponse.Status(
         code: LTBError.Code.allCases.first { $0.graphQLCode == code && $0.httpStatus != 500 }?.httpStatus
           ?? 400)
-    return Response(
+    var answer = Response(
       status: status, headers: [.contentType: "application/json"],
       body: ResponseBody(byteBuffer: ByteBuffer(string: response.json)))
+    if status == .tooManyRequests, let wait = response.errors.first?.extensions["retryAfter"]?.int {
+      answer.headers[.retryAfter] = String(wait)
+    }
+    return answer
   }
 
   /// The parameters of a query string as browsers and HTTP clients encode them
@@ -241,7 +248,9 @@ public enum APIServer {
         "error": .string(error.message), "code": .string(error.code.graphQLCode),
         "fix": .string(error.fix ?? ""),
       ])
-    for header in headers { response.headers[.init(header.name)!] = header.value }
+    for header in headers {
+      if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
+    }
     return response
   }
 }

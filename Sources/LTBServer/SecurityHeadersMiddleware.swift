@@ -1,3 +1,4 @@
+public import HTTPTypes
 public import Hummingbird
 
 /// CORS from an explicit allow-list (empty: same origin only, no CORS headers at all) and the

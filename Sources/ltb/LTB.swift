@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LTBAuth
 import LTBCore
 
 /// The `ltb` command: a thin layer that parses arguments, builds services, calls them and prints.
@@ -27,12 +28,11 @@ struct LTB: AsyncParsableCommand {
       } else {
         try command.run()
       }
-    } catch let error as LTBError {
+    } catch {
+      guard let error = (error as? LTBError) ?? (error as? AuthFailure)?.error else { exit(withError: error) }
       FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
       if let fix = error.fix { FileHandle.standardError.write(Data("  fix: \(fix)\n".utf8)) }
       Foundation.exit(error.code.exitCode)
-    } catch {
-      exit(withError: error)
     }
   }
 }

@@ -78,11 +78,24 @@ struct ServeCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let store = try await global.openStore(
-      configuration, database: storage.database, migrations: noMigrate ? .require : .apply)
     let secret = try ServerSecret.load(file: jwtSecretFile, dev: dev)
     let hasher = PasswordHasher(
       memoryKiB: argon2MemoryKib, iterations: argon2Iterations, parallelism: argon2Parallelism)
+    do { try hasher.validate() } catch { throw error.error }
+    let store = try await global.openStore(
+      configuration, database: storage.database, migrations: noMigrate ? .require : .apply)
+    do {
+      try await serve(configuration, store: store, secret: secret, hasher: hasher)
+      await store.close()
+    } catch {
+      await store.close()
+      throw error
+    }
+  }
+
+  private func serve(
+    _ configuration: LTBConfiguration, store: any BenchStore, secret: String, hasher: PasswordHasher
+  ) async throws {
     let auth = try AuthService(
       store: store,
       issuer: try await TokenIssuer(
@@ -111,8 +124,12 @@ struct ServeCommand: AsyncParsableCommand {
     Console.writeError(
       "serving \(store.location) on http://\(host):\(port) (GraphQL at /graphql, subscriptions over ws://\(host):\(port)/graphql, REST at /api/v1, metrics at /metrics)"
     )
-    try await application.runService()
-    await registry.shutdown()
-    await store.close()
+    do {
+      try await application.runService()
+      await registry.shutdown()
+    } catch {
+      await registry.shutdown()
+      throw error
+    }
   }
 }
