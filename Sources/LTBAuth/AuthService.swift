@@ -162,6 +162,57 @@ public actor AuthService {
     return pair
   }
 
+  /// Signs in the local user of an OpenID Connect identity: found by email, or created at the
+  /// first sign-in (with the token's role claim, else `defaultRole`, and no password); a role
+  /// claim also keeps an existing user's role in step with the provider.
+  public func signIn(oidc identity: OIDCClient.Identity, defaultRole: Role, client: ClientInfo) async throws
+    -> TokenPair
+  {
+    guard let email = identity.email, !email.isEmpty else {
+      try await audit(nil, "login.failure", "auth", nil, ["method": "oidc", "reason": "no email"], client)
+      throw LTBError(
+        .authentication, "the OpenID Connect provider did not share an email address",
+        fix: "request the email scope, or have the provider release the email claim")
+    }
+    if var user = try await store.user(named: email), user.email == email {
+      if let role = identity.role, role != user.role, user.isActive {
+        user.role = role
+        try await store.updateUser(user)
+        try await audit(
+          user.id, "user.updated", "user", user.id, ["role": .string(role.rawValue), "method": "oidc"], client
+        )
+      }
+      return try await signIn(user, method: "oidc", client: client)
+    }
+    let base = Self.username(from: identity.preferredUsername ?? String(email.prefix { $0 != "@" }))
+    var name = base
+    var suffix = 2
+    while try await store.user(named: name) != nil {
+      name = "\(base)-\(suffix)"
+      suffix += 1
+    }
+    let user = UserRecord(username: name, email: email, passwordHash: "", role: identity.role ?? defaultRole)
+    try await store.createUser(user)
+    try await audit(
+      user.id, "user.created", "user", user.id,
+      [
+        "username": .string(name), "role": .string(user.role.rawValue), "method": "oidc",
+        "subject": .string(identity.subject),
+      ],
+      client)
+    return try await signIn(user, method: "oidc", client: client)
+  }
+
+  /// A valid username from a provider's name: allowed characters kept, 2–64 long.
+  static func username(from text: String) -> String {
+    let kept = String(
+      text.unicodeScalars.filter {
+        CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0)
+      })
+    let trimmed = String(kept.drop { !$0.isLetter && !$0.isNumber }.prefix(60))
+    return trimmed.count >= 2 ? trimmed : "user-" + trimmed
+  }
+
   /// A token pair for a user who proved themselves elsewhere (OpenID Connect), audited.
   public func signIn(_ user: UserRecord, method: String, client: ClientInfo) async throws -> TokenPair {
     guard user.isActive else {

@@ -112,6 +112,7 @@ public enum APIServer {
           operationName: parameters["operationName"].flatMap { $0.isEmpty ? nil : $0 }),
         graphQL: graphQL, metrics: metrics, allowMutations: false, context: apiContext(request, context))
     }
+    if let oidc = gateway.oidc, let auth { addSignIn(router, oidc: oidc, auth: auth) }
     for route in restRoutes {
       let method: HTTPRequest.Method = route.method == "POST" ? .post : .get
       router.on(RouterPath(route.path), method: method) { request, context in
@@ -138,6 +139,59 @@ public enum APIServer {
       }
     }
     return router
+  }
+
+  /// OpenID Connect sign-in, outside the schema because it is a browser redirect flow:
+  /// `/api/v1/auth/oidc/login` redirects to the provider; its callback exchanges the code and
+  /// answers with the same token pair as the login mutation.
+  static func addSignIn(_ router: Router<GatewayRequestContext>, oidc: OIDCClient, auth: AuthService) {
+    router.get("/api/v1/auth/oidc/login") { _, _ in
+      var response = Response(status: .found)
+      response.headers[.location] = try await oidc.authorizationURL()
+      response.headers[.cacheControl] = "no-store"
+      return response
+    }
+    router.get("/api/v1/auth/oidc/callback") { request, context in
+      let parameters = formParameters(request.uri.query)
+      let client = context.client(request)
+      if let refusal = parameters["error"] {
+        try? await auth.audit(
+          nil, "login.failure", "auth", nil, ["method": "oidc", "reason": .string(refusal)], client)
+        return error(
+          LTBError(
+            .authentication, "the OpenID Connect provider refused the sign-in: \(refusal.prefix(100))",
+            fix: "sign in again at /api/v1/auth/oidc/login"))
+      }
+      guard let code = parameters["code"], let state = parameters["state"] else {
+        return error(
+          400, "BAD_REQUEST", "the callback needs code and state", fix: "start at /api/v1/auth/oidc/login")
+      }
+      let identity: OIDCClient.Identity
+      do {
+        identity = try await oidc.finish(code: code, state: state)
+      } catch {
+        try? await auth.audit(
+          nil, "login.failure", "auth", nil, ["method": "oidc", "reason": .string("\(error)")], client)
+        return Self.error(
+          (error as? AuthFailure)?.error ?? LTBError(.authentication, "OpenID Connect sign-in failed"))
+      }
+      do {
+        let pair = try await auth.signIn(
+          oidc: identity, defaultRole: oidc.settings.defaultRole, client: client)
+        return json(
+          200,
+          [
+            "accessToken": .string(pair.accessToken), "refreshToken": .string(pair.refreshToken),
+            "expiresAt": .string(pair.expiresAt.iso8601Text),
+            "user": [
+              "id": .string(pair.userID.lowercasedText), "username": .string(pair.username),
+              "role": .string(pair.role.uppercased()),
+            ],
+          ])
+      } catch let failure as LTBError {
+        return error(failure)
+      }
+    }
   }
 
   /// The WebSocket routes: `/graphql` upgrades when the client offers graphql-transport-ws.

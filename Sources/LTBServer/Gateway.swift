@@ -1,4 +1,5 @@
 public import LTBAPI
+public import LTBAuth
 import LTBEngine
 import LTBEvaluation
 public import LTBObservability
@@ -15,6 +16,8 @@ public struct Gateway: Sendable {
   public var metrics: MetricsCollector
   /// Limits against abuse.
   public var limits: APIServer.Limits
+  /// The OpenID Connect provider for browser sign-in, when one is configured.
+  public var oidc: OIDCClient?
 
   /// Bundles a gateway.
   public init(

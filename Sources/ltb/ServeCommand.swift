@@ -52,6 +52,21 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(name: .long, help: "The largest burst of requests.") var rateBurst = 20.0
   @Option(name: .long, help: "A browser origin allowed by CORS (repeatable); none: same origin only.")
   var corsOrigin: [String] = []
+  @Option(name: .long, help: "An OpenID Connect issuer URL: enables sign-in at /api/v1/auth/oidc/login.")
+  var oidcIssuer: String?
+  @Option(name: .long, help: "The OpenID Connect client id.") var oidcClientId: String?
+  @Option(
+    name: .long,
+    help:
+      "A file holding the OpenID Connect client secret (else LTB_OIDC_CLIENT_SECRET; none for public clients)."
+  )
+  var oidcClientSecretFile: String?
+  @Option(
+    name: .long, help: "The redirect URI registered with the provider (default: this server's callback).")
+  var oidcRedirectUri: String?
+  @Option(name: .long, help: "The ID token claim naming the role (admin, user or viewer).")
+  var oidcRoleClaim = "ltb_role"
+  @Option(name: .long, help: "The role of users whose token names none.") var oidcDefaultRole = "viewer"
   @Option(name: .long, help: "argon2id memory in KiB.") var argon2MemoryKib: UInt32 = 19_456
   @Option(name: .long, help: "argon2id passes.") var argon2Iterations: UInt32 = 2
   @Option(name: .long, help: "argon2id lanes.") var argon2Parallelism: UInt32 = 1
@@ -120,7 +135,9 @@ struct ServeCommand: AsyncParsableCommand {
         maxBodyBytes: maxBodyBytes, initTimeout: .milliseconds(initTimeoutMs),
         rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil,
         allowedOrigins: Set(corsOrigin)))
-    let application = APIServer.application(gateway, host: host, port: port)
+    var served = gateway
+    served.oidc = try oidcClient()
+    let application = APIServer.application(served, host: host, port: port)
     Console.writeError(
       "serving \(store.location) on http://\(host):\(port) (GraphQL at /graphql, subscriptions over ws://\(host):\(port)/graphql, REST at /api/v1, metrics at /metrics)"
     )
@@ -131,5 +148,23 @@ struct ServeCommand: AsyncParsableCommand {
       await registry.shutdown()
       throw error
     }
+  }
+
+  /// The OpenID Connect client, when an issuer is configured.
+  private func oidcClient() throws -> OIDCClient? {
+    guard let oidcIssuer, let oidcClientId else { return nil }
+    var secret = ProcessInfo.processInfo.environment["LTB_OIDC_CLIENT_SECRET"]
+    if let path = oidcClientSecretFile {
+      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw LTBError(.configuration, "cannot read \(path)", fix: "check --oidc-client-secret-file")
+      }
+      secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    return OIDCClient(
+      settings: OIDCSettings(
+        issuer: oidcIssuer, clientID: oidcClientId, clientSecret: secret.flatMap { $0.isEmpty ? nil : $0 },
+        redirectURI: oidcRedirectUri ?? "http://\(host):\(port)/api/v1/auth/oidc/callback",
+        roleClaim: oidcRoleClaim,
+        defaultRole: try Role(parsing: oidcDefaultRole)))
   }
 }

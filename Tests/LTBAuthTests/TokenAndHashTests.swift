@@ -133,4 +133,29 @@ struct TokenAndHashTests {
     #expect(!AuthService.constantTimeEqual([1, 2, 3], [1, 2, 4]))
     #expect(!AuthService.constantTimeEqual([1, 2], [1, 2, 3]))
   }
+
+  @Test(
+    "PKCE: the S256 challenge of RFC 7636's example verifier; ID tokens with HS256 or none are refused first")
+  func openIDConnect() async throws {
+    #expect(
+      OIDCClient.challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+    #expect(OIDCClient.random().count == 43)
+    let client = OIDCClient(
+      settings: OIDCSettings(
+        issuer: "http://127.0.0.1:9", clientID: "c", redirectURI: "http://127.0.0.1:9/cb"))
+    let body = Base64URL.encode(
+      Data(#"{"iss":"http://127.0.0.1:9","aud":"c","sub":"s","exp":9999999999,"iat":0}"#.utf8))
+    for alg in ["HS256", "none"] {
+      let header = Base64URL.encode(Data(#"{"alg":"\#(alg)"}"#.utf8))
+      do {
+        _ = try await client.verify(header + "." + body + ".", nonce: "n", now: Date())
+        Issue.record("\(alg) accepted")
+      } catch let failure as AuthFailure {
+        #expect("\(failure)".contains("algorithm"), "refused before any key is fetched: \(failure)")
+      }
+    }
+    // A callback for a state this client never issued.
+    await #expect(throws: AuthFailure.self) { _ = try await client.finish(code: "x", state: "unknown") }
+  }
 }

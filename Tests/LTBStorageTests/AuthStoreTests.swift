@@ -12,20 +12,26 @@ struct AuthStoreTests {
     Date(timeIntervalSince1970: (1_790_000_000 + offset).rounded())
   }
 
-  @Test("users: create, find by name or email, update, refuse a taken name or email", arguments: StoreConformanceTests.dialects)
+  @Test(
+    "users: create, find by name or email, update, refuse a taken name or email",
+    arguments: StoreConformanceTests.dialects)
   func users(dialect: SQLDialectKind) async throws {
     try await TestDatabase.withStore(dialect) { store in
       let ada = UserRecord(
-        username: "ada", email: "ada@example.org", passwordHash: "$argon2id$x", role: .admin, createdAt: Self.date(0))
+        username: "ada", email: "ada@example.org", passwordHash: "$argon2id$x", role: .admin,
+        createdAt: Self.date(0))
       try await store.createUser(ada)
       #expect(try await store.user(id: ada.id) == ada)
       #expect(try await store.user(named: "ada")?.id == ada.id)
       #expect(try await store.user(named: "ada@example.org")?.id == ada.id)
       #expect(try await store.user(named: "nobody") == nil)
-      for (name, email, field) in [("ada", "other@example.org", "username"), ("bob", "ada@example.org", "email")] {
+      for (name, email, field) in [
+        ("ada", "other@example.org", "username"), ("bob", "ada@example.org", "email"),
+      ] {
         do {
           try await store.createUser(
-            UserRecord(username: name, email: email, passwordHash: "", role: .viewer, createdAt: Self.date(1)))
+            UserRecord(username: name, email: email, passwordHash: "", role: .viewer, createdAt: Self.date(1))
+          )
           Issue.record("\(name) \(email) was accepted")
         } catch let error as LTBError {
           #expect(error.message.contains("the \(field) is already taken"))
@@ -41,7 +47,9 @@ struct AuthStoreTests {
     }
   }
 
-  @Test("API keys and refresh tokens: stored, listed, revoked once, used once", arguments: StoreConformanceTests.dialects)
+  @Test(
+    "API keys and refresh tokens: stored, listed, revoked once, used once",
+    arguments: StoreConformanceTests.dialects)
   func credentials(dialect: SQLDialectKind) async throws {
     try await TestDatabase.withStore(dialect) { store in
       let owner = UserRecord(username: "ada", email: "ada@example.org", passwordHash: "", role: .user)
@@ -62,13 +70,15 @@ struct AuthStoreTests {
 
       let family = UUID()
       let token = RefreshTokenRecord(
-        familyID: family, userID: owner.id, tokenHash: "abc", createdAt: Self.date(0), expiresAt: Self.date(100))
+        familyID: family, userID: owner.id, tokenHash: "abc", createdAt: Self.date(0),
+        expiresAt: Self.date(100))
       try await store.createRefreshToken(token)
       #expect(try await store.refreshToken(id: token.id) == token)
       #expect(try await store.useRefreshToken(id: token.id, at: Self.date(1)))
       #expect(try await store.useRefreshToken(id: token.id, at: Self.date(2)) == false, "used once")
       let sibling = RefreshTokenRecord(
-        familyID: family, userID: owner.id, tokenHash: "def", createdAt: Self.date(1), expiresAt: Self.date(100))
+        familyID: family, userID: owner.id, tokenHash: "def", createdAt: Self.date(1),
+        expiresAt: Self.date(100))
       try await store.createRefreshToken(sibling)
       try await store.revokeRefreshFamily(family, at: Self.date(3))
       #expect(try await store.refreshToken(id: sibling.id)?.revokedAt == Self.date(3))
@@ -76,7 +86,9 @@ struct AuthStoreTests {
     }
   }
 
-  @Test("the audit log: entries round-trip, filters, newest first with cursors; hostile filters match literally", arguments: StoreConformanceTests.dialects)
+  @Test(
+    "the audit log: entries round-trip, filters, newest first with cursors; hostile filters match literally",
+    arguments: StoreConformanceTests.dialects)
   func audit(dialect: SQLDialectKind) async throws {
     try await TestDatabase.withStore(dialect) { store in
       let user = UserRecord(username: "ada", email: "ada@example.org", passwordHash: "", role: .user)
@@ -87,7 +99,8 @@ struct AuthStoreTests {
           id: .timeOrdered(at: Self.date(Double(index))), userID: index.isMultiple(of: 2) ? user.id : nil,
           action: index < 4 ? "login.failure" : "mutation.createBenchmark",
           resourceType: index < 4 ? "auth" : "mutation", resourceID: index == 5 ? UUID() : nil,
-          details: ["n": .int(index), "why": "x' OR 1=1"], ipAddress: index == 3 ? "2001:db8::1" : "192.0.2.\(index)",
+          details: ["n": .int(index), "why": "x' OR 1=1"],
+          ipAddress: index == 3 ? "2001:db8::1" : "192.0.2.\(index)",
           userAgent: "agent", createdAt: Self.date(Double(index)))
         try await store.appendAudit(entry)
         written.append(entry)
@@ -104,7 +117,9 @@ struct AuthStoreTests {
       #expect(try await store.auditEntries(AuditQuery(actionPrefix: "login.")).items.count == 4)
       #expect(try await store.auditEntries(AuditQuery(resourceType: "mutation")).items.count == 3)
       #expect(try await store.auditEntries(AuditQuery(since: Self.date(5))).items.count == 2)
-      #expect(try await store.auditEntries(AuditQuery(actionPrefix: "%")).items.isEmpty, "a prefix is not a pattern")
+      #expect(
+        try await store.auditEntries(AuditQuery(actionPrefix: "%")).items.isEmpty, "a prefix is not a pattern"
+      )
       #expect(try await store.auditEntries(AuditQuery(actionPrefix: "' OR '1'='1")).items.isEmpty)
     }
   }
@@ -120,12 +135,16 @@ struct AuthStoreTests {
       try await store.createSession(mine)
       try await store.createSession(other)
       #expect(try await store.session(mine.id)?.ownerID == ada.id)
-      #expect(try await store.sessions(status: nil, owner: ada.id, limit: 10, cursor: nil).items.map(\.name) == ["mine"])
+      #expect(
+        try await store.sessions(status: nil, owner: ada.id, limit: 10, cursor: nil).items.map(\.name) == [
+          "mine"
+        ])
       #expect(try await store.sessions(status: nil, owner: nil, limit: 10, cursor: nil).items.count == 2)
       try await store.insertResults(
         [mine, other].map {
           BenchmarkResult(
-            sessionID: $0.id, taskKey: "k", testID: "t", dataset: "d", provider: "p", model: "m", status: .success,
+            sessionID: $0.id, taskKey: "k", testID: "t", dataset: "d", provider: "p", model: "m",
+            status: .success,
             prompt: "q", response: "a")
         })
       var query = ResultQuery()
