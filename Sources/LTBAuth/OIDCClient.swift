@@ -26,9 +26,16 @@ public actor OIDCClient {
 
   struct Discovery: Decodable {
     var issuer: String
-    var authorization_endpoint: String
-    var token_endpoint: String
-    var jwks_uri: String
+    var authorizationEndpoint: String
+    var tokenEndpoint: String
+    var jwksURI: String
+
+    enum CodingKeys: String, CodingKey {
+      case issuer
+      case authorizationEndpoint = "authorization_endpoint"
+      case tokenEndpoint = "token_endpoint"
+      case jwksURI = "jwks_uri"
+    }
   }
 
   struct IDClaims: JWTPayload {
@@ -39,7 +46,12 @@ public actor OIDCClient {
     var iat: IssuedAtClaim
     var nonce: String?
     var email: String?
-    var preferred_username: String?
+    var preferredUsername: String?
+
+    enum CodingKeys: String, CodingKey {
+      case iss, sub, aud, exp, iat, nonce, email
+      case preferredUsername = "preferred_username"
+    }
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
       try exp.verifyNotExpired()
@@ -77,7 +89,7 @@ public actor OIDCClient {
     let verifier = Self.random()
     let nonce = Self.random()
     pending[state] = Pending(verifier: verifier, nonce: nonce, created: now)
-    var components = URLComponents(string: discovery.authorization_endpoint)
+    var components = URLComponents(string: discovery.authorizationEndpoint)
     let existing = components?.queryItems ?? []
     components?.queryItems =
       existing + [
@@ -104,7 +116,7 @@ public actor OIDCClient {
     else { throw .unauthenticated("unknown or expired OpenID Connect state") }
     do {
       let discovery = try await discovered()
-      let token = try await exchange(code: code, verifier: started.verifier, at: discovery.token_endpoint)
+      let token = try await exchange(code: code, verifier: started.verifier, at: discovery.tokenEndpoint)
       return try await verify(token, nonce: started.nonce, now: now)
     } catch let failure as AuthFailure {
       throw failure
@@ -134,7 +146,7 @@ public actor OIDCClient {
     let payload = Base64URL.decode(String(parts[1])).flatMap { try? JSONValue.parse($0) }
     let role = payload?[settings.roleClaim]?.stringValue.flatMap { Role(rawValue: $0.lowercased()) }
     return Identity(
-      subject: claims.sub.value, email: claims.email, preferredUsername: claims.preferred_username, role: role
+      subject: claims.sub.value, email: claims.email, preferredUsername: claims.preferredUsername, role: role
     )
   }
 
@@ -190,7 +202,7 @@ public actor OIDCClient {
 
   private func jwks() async throws -> JWTKeyCollection {
     if let keys { return keys }
-    let text = String(decoding: try await get(try await discovered().jwks_uri), as: UTF8.self)
+    let text = String(decoding: try await get(try await discovered().jwksURI), as: UTF8.self)
     let collection = try await JWTKeyCollection().add(jwksJSON: text)
     keys = collection
     return collection
