@@ -223,4 +223,70 @@ struct SecurityTests {
     }
     #expect(ready, "--dev starts without a secret")
   }
+
+  @Test("provider keys from a file and the environment never appear in responses, exports, metrics or logs")
+  func secretsStayHidden() async throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (fake, environment, _) = try APIServerTests.fakeTarget(in: directory, cases: 1)
+    defer { fake.process.terminate() }
+    let fileKey = "sk-file-SECRET-7d1f3a9b55e0"
+    let envKey = "sk-env-SECRET-c0ffee42beef"
+    let keyFile = directory.appendingPathComponent("vault.key")
+    try Data((fileKey + "\n").utf8).write(to: keyFile)
+    var settings = environment
+    settings["LTB_PROVIDERS__VAULT__TYPE"] = "openai-compatible"
+    settings["LTB_PROVIDERS__VAULT__BASE_URL"] = environment["LTB_PROVIDERS__FAKE__BASE_URL"]
+    settings["LTB_PROVIDERS__VAULT__DEFAULT_MODEL"] = "fake-model"
+    settings["LTB_PROVIDERS__VAULT__API_KEY_FILE"] = keyFile.path
+    settings["LTB_PROVIDERS__BROKEN__TYPE"] = "openai-compatible"
+    settings["LTB_PROVIDERS__BROKEN__BASE_URL"] = "http://127.0.0.1:\(try FreePort.find())/v1"
+    settings["LTB_PROVIDERS__BROKEN__DEFAULT_MODEL"] = "fake-model"
+    settings["LTB_PROVIDERS__BROKEN__API_KEY_ENV"] = "BROKEN_KEY"
+    settings["LTB_PROVIDERS__BROKEN__MAX_RETRIES"] = "0"
+    settings["BROKEN_KEY"] = envKey
+    let database = "sqlite:" + directory.appendingPathComponent("k.sqlite").path
+    let key = try ServedAPI.key(database: database)
+    let port = try FreePort.find()
+    let server = try ServedAPI.start(port: port, database: database, environment: settings)
+    try await APIServerTests.waitUntilReady(port)
+    let base = "http://127.0.0.1:\(port)"
+    let dataset = directory.appendingPathComponent("cases.jsonl").path
+    let suite = "name: keys\ndatasets: [\(dataset)]\ntargets: [{ provider: vault }, { provider: broken }]\n"
+    let created = try Self.request(
+      base + "/api/v1/benchmarks", method: "POST", key: key,
+      body: JSONValue.object(["input": ["suite": .string(suite)]]).serialized())
+    let id = try #require((try? JSONValue.parse(created.body))?["id"]?.stringValue, "\(created.body)")
+    var status = JSONValue.null
+    // The refused connection takes the HTTP client's 10 s connect timeout to fail.
+    for _ in 0..<400 where status != "COMPLETED" && status != "FAILED" {
+      try await Task.sleep(for: .milliseconds(100))
+      status =
+        (try? JSONValue.parse(try Self.request(base + "/api/v1/benchmarks/\(id)", key: key).body))?["status"]
+        ?? .null
+    }
+    let filter =
+      JSONValue.object(["sessionId": .string(id)]).serialized()
+      .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    var seen = ""
+    for path in [
+      "/api/v1/providers", "/api/v1/providers/vault", "/api/v1/providers/broken", "/api/v1/benchmarks/\(id)",
+      "/api/v1/results?first=50&filter=\(filter)", "/api/v1/results/export?sessionId=\(id)",
+      "/api/v1/audit?first=200",
+      "/api/v1/metrics?sessionId=\(id)", "/metrics",
+    ] {
+      let answer = try Self.request(base + path, key: key)
+      #expect(answer.status == 200, "\(path): \(answer.status)")
+      seen += answer.body
+    }
+    server.process.terminate()
+    let logs = server.finish()
+    seen += logs.stdout + logs.stderr
+    #expect(
+      seen.contains("SUCCESS") && seen.contains("FAILURE"),
+      "the run used both providers: \(status) \(seen.prefix(3_000))")
+    #expect(!seen.contains("SECRET"), "no key in any response or log")
+    let config = try CommandLineTests.run(["config", "show"], environment: settings)
+    #expect(!config.stdout.contains("SECRET") && !config.stderr.contains("SECRET"))
+  }
 }
