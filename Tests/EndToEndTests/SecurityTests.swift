@@ -289,4 +289,27 @@ struct SecurityTests {
     let config = try CommandLineTests.run(["config", "show"], environment: settings)
     #expect(!config.stdout.contains("SECRET") && !config.stderr.contains("SECRET"))
   }
+
+  @Test("a socket whose access token expires is closed with 4403")
+  func tokenExpiry() async throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let database = "sqlite:" + directory.appendingPathComponent("e.sqlite").path
+    _ = try ServedAPI.key(database: database)
+    let port = try FreePort.find()
+    let server = try ServedAPI.start(port: port, database: database, ["--access-token-ttl", "10"])
+    defer { server.process.terminate() }
+    try await APIServerTests.waitUntilReady(port)
+    let login = try Self.request(
+      "http://127.0.0.1:\(port)/api/v1/auth/login", method: "POST",
+      body: #"{"username": "admin", "password": "password-of-admin"}"#)
+    let token = try #require((try? JSONValue.parse(login.body))?["accessToken"]?.stringValue, "\(login.body)")
+    let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/ws_expiry.py").path
+    let run = try Shell.run(try APIServerTests.python(), [script, "ws://127.0.0.1:\(port)/graphql", token])
+    let result = try JSONValue.parse(run.stdout)
+    #expect(result["ack"] == "connection_ack")
+    #expect(result["code"] == 4403, "\(run.stdout)\(run.stderr.suffix(1_000))")
+    let seconds = result["seconds"]?.doubleValue ?? 0
+    #expect(seconds > 7 && seconds < 13, "closed when the 10 s token expired: \(seconds) s")
+  }
 }
