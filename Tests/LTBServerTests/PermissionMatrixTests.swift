@@ -280,6 +280,30 @@ struct PermissionMatrixTests {
         Set(audited).isSuperset(of: expectedDenials), "missing: \(Set(expectedDenials).subtracting(audited))")
       #expect(expectedDenials.count == 13, "users are refused 4 fields, viewers 9")
 
+      // An admin creates a session for the viewer, who then reads it; a user may not do that.
+      let (admin, user, viewer) = (actors[0], actors[1], actors[2])
+      let create = "mutation($input: CreateBenchmarkInput!) { createBenchmark(input: $input) { id ownerId } }"
+      func input(for owner: UUID?) -> [String: JSONValue] {
+        [
+          "input": [
+            "suite": .string(fixture.suite), "start": false, "ownerId": .string(owner?.lowercasedText ?? ""),
+          ]
+        ]
+      }
+      let made = try await Self.postJSON(create, input(for: viewer.id), token: admin.token, client: client)
+      let madeID = try #require(made["data"]?["createBenchmark"]?["id"]?.stringValue, "\(made)")
+      #expect(made["data"]?["createBenchmark"]?["ownerId"]?.stringValue == viewer.id?.lowercasedText)
+      let read = try await Self.postJSON(
+        "query($id: UUID!) { benchmark(id: $id) { id } }", ["id": .string(madeID)], token: viewer.token,
+        client: client)
+      #expect(read["data"]?["benchmark"]?["id"]?.stringValue == madeID, "\(read)")
+      let refused = try await Self.post(create, input(for: viewer.id), token: user.token, client: client)
+      #expect(refused == ["FORBIDDEN"])
+      #expect(
+        try await Self.post(
+          "query($id: UUID!) { benchmark(id: $id) { id } }", ["id": .string(madeID)], token: user.token,
+          client: client) == ["FORBIDDEN"], "the viewer's session is not the user's")
+
       // REST: every route, every actor: 401 without a credential, 403 when forbidden, else not.
       for route in restRoutes {
         let field = "\(route.operation == "query" ? "Query" : "Mutation").\(route.field)"
@@ -328,6 +352,20 @@ struct PermissionMatrixTests {
     }
     return Actor(
       name: name, role: role, id: id, token: token, session: session.id, result: result.id, keyID: keyID)
+  }
+
+  /// The JSON answer of a GraphQL POST.
+  static func postJSON(
+    _ document: String, _ variables: [String: JSONValue], token: String?, client: any TestClientProtocol
+  ) async throws -> JSONValue {
+    var headers: HTTPFields = [.contentType: "application/json"]
+    if let token { headers[.authorization] = "Bearer \(token)" }
+    let body = JSONValue.object(["query": .string(document), "variables": .object(variables)]).serialized()
+    return try await client.execute(
+      uri: "/graphql", method: .post, headers: headers, body: ByteBuffer(string: body)
+    ) {
+      (try? JSONValue.parse(String(buffer: $0.body))) ?? .null
+    }
   }
 
   /// The error codes of a GraphQL POST.

@@ -577,6 +577,8 @@ input CreateBenchmarkInput {
   suite: String!
   "Start running at once."
   start: Boolean = true
+  "The user who owns the session (and alone, besides admins, sees it); yourself when omitted. Another user needs ADMIN_ACCESS."
+  ownerId: UUID
 }
 
 "Answers to evaluate with chosen metrics, without a session."

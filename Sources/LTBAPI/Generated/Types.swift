@@ -810,11 +810,14 @@ public struct CreateBenchmarkInput: Codable, Sendable, Equatable {
   public var suite: String
   /// Start running at once.
   public var start: Bool?
+  /// The user who owns the session (and alone, besides admins, sees it); yourself when omitted. Another user needs ADMIN_ACCESS.
+  public var ownerId: UUID?
 
   /// Creates a value.
-  public init(suite: String, start: Bool? = nil) {
+  public init(suite: String, start: Bool? = nil, ownerId: UUID? = nil) {
     self.suite = suite
     self.start = start
+    self.ownerId = ownerId
   }
 }
 

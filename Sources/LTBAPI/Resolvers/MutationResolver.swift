@@ -14,8 +14,18 @@ struct MutationResolver: MutationResolvers {
     -> Session
   {
     let suite = try Self.suite(from: arguments.input.suite)
-    let session = try await services.benchmarks.createSession(
-      suite, owner: try context.requirePrincipal().userID)
+    let principal = try context.requirePrincipal()
+    let owner = arguments.input.ownerId ?? principal.userID
+    if owner != principal.userID {
+      guard principal.seesEveryone else {
+        throw LTBError(
+          .permissionDenied, "creating a session for another user needs ADMIN_ACCESS", fix: "omit ownerId")
+      }
+      guard try await services.store.user(id: owner)?.isActive == true else {
+        throw LTBError(.notFound, "no active user \(owner)", fix: "list users with the users query")
+      }
+    }
+    let session = try await services.benchmarks.createSession(suite, owner: owner)
     if arguments.input.start ?? true { start(session.id) }
     return APIMapping.session(try await services.store.session(session.id) ?? session)
   }
