@@ -312,4 +312,55 @@ struct SecurityTests {
     let seconds = result["seconds"]?.doubleValue ?? 0
     #expect(seconds > 7 && seconds < 13, "closed when the 10 s token expired: \(seconds) s")
   }
+
+  @Test(
+    "ltb users and ltb keys: create, list, change, revoke; a revoked key and a deactivated user are refused")
+  func commands() async throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let database = "sqlite:" + directory.appendingPathComponent("c.sqlite").path
+    let adminKey = try ServedAPI.key(database: database)
+    let userKey = try ServedAPI.key(database: database, name: "ursula", role: "user")
+    let weak = try CommandLineTests.run(
+      ["users", "create", "walt", "--email", "walt@example.org", "--database", database], input: "short\n")
+    #expect(weak.status == 78 && weak.stderr.contains("password must be"), "\(weak.stderr)")
+    let badRole = try CommandLineTests.run(
+      ["users", "create", "walt", "--email", "walt@example.org", "--role", "root", "--database", database],
+      input: "long enough password\n")
+    #expect(
+      badRole.status == 78 && badRole.stderr.contains("use one of admin, user, viewer"), "\(badRole.stderr)")
+    let users = try CommandLineTests.run(["users", "list", "--database", database])
+    #expect(users.stdout.contains("admin   active    admin <admin@example.org>"), "\(users.stdout)")
+    #expect(users.stdout.contains("user    active    ursula <ursula@example.org>"), "\(users.stdout)")
+    let keys = try CommandLineTests.run(["keys", "list", "--user", "ursula", "--database", database])
+    let keyID = String(userKey.dropFirst(4).prefix(8))
+    #expect(keys.stdout.hasPrefix(keyID) && keys.stdout.contains("active"), "\(keys.stdout)")
+    #expect(!keys.stdout.contains(userKey), "the key itself is never listed")
+    let sqlite = try Shell.run(
+      "/usr/bin/sqlite3",
+      [directory.appendingPathComponent("c.sqlite").path, "SELECT key_hash FROM api_keys"])
+    #expect(!sqlite.stdout.contains(userKey.dropFirst(12)) && sqlite.stdout.contains("$argon2id$"))
+
+    let port = try FreePort.find()
+    let server = try ServedAPI.start(port: port, database: database)
+    defer { server.process.terminate() }
+    try await APIServerTests.waitUntilReady(port)
+    let me = "http://127.0.0.1:\(port)/api/v1/me"
+    #expect(
+      try Self.request(me, headers: ["X-API-Key: \(userKey)"]).status == 200, "X-API-Key is accepted too")
+    let revoke = try CommandLineTests.run(["keys", "revoke", keyID, "--database", database])
+    #expect(revoke.status == 0 && revoke.stdout.contains("revoked \(keyID)"), "\(revoke.stderr)")
+    // The server re-checks a cached key within 60 s; a fresh server sees the revocation at once.
+    server.process.terminate()
+    _ = server.finish()
+    let restarted = try ServedAPI.start(port: port, database: database)
+    defer { restarted.process.terminate() }
+    try await APIServerTests.waitUntilReady(port)
+    #expect(try Self.request(me, key: userKey).status == 401)
+    let demoted = try CommandLineTests.run([
+      "users", "update", "admin", "--no-active", "--database", database,
+    ])
+    #expect(demoted.status == 0 && demoted.stdout.contains("admin: admin, inactive"), "\(demoted.stderr)")
+    #expect(try Self.request(me, key: adminKey).status == 401, "a deactivated user's keys stop working")
+  }
 }
