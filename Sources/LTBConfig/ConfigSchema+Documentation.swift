@@ -17,6 +17,8 @@ extension ConfigSchema {
       "[general]",
     ]
     for spec in general { lines += render(spec) }
+    lines += ["", "[server]"]
+    for spec in server { lines += render(spec) }
     for builtIn in builtInProviders {
       lines += ["", "[providers.\(builtIn.name)]"]
       let defaults = providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel)

@@ -21,6 +21,46 @@ public enum ConfigSchema {
     ),
   ]
 
+  /// `[server]`: `ltb serve`'s security settings (its flags win over them).
+  public static let server: [SettingSpec] = [
+    SettingSpec(
+      "cors_origins", .stringArray, default: .array([]),
+      "Browser origins allowed by CORS, e.g. [\"https://dash.example.org\"]; empty means same origin only."),
+    SettingSpec(
+      "rate_limit", .float(0...1_000_000), default: .double(10),
+      "Requests per second per identity and per address; 0 turns limiting off."),
+    SettingSpec("rate_burst", .float(1...1_000_000), default: .double(20), "The largest burst of requests."),
+    SettingSpec(
+      "access_token_ttl", .integer(10...86_400), default: .int(900), "Seconds an access token lives."),
+    SettingSpec("refresh_token_days", .integer(1...365), default: .int(30), "Days a refresh token lives."),
+    SettingSpec("token_issuer", .string, default: .string("ltb"), "The issuer (iss) of access tokens."),
+    SettingSpec(
+      "token_audience", .string, default: .string("ltb-api"), "The audience (aud) of access tokens."),
+    SettingSpec(
+      "jwt_secret_file", .string, default: nil,
+      "A file holding the token signing secret (else LTB_JWT_SECRET or LTB_JWT_SECRET_FILE); never the secret itself."
+    ),
+    SettingSpec(
+      "oidc_issuer", .string, default: nil,
+      "An OpenID Connect issuer URL: enables sign-in at /api/v1/auth/oidc/login."),
+    SettingSpec("oidc_client_id", .string, default: nil, "The OpenID Connect client id."),
+    SettingSpec(
+      "oidc_client_secret_file", .string, default: nil,
+      "A file holding the OpenID Connect client secret (else LTB_OIDC_CLIENT_SECRET)."),
+    SettingSpec(
+      "oidc_redirect_uri", .string, default: nil,
+      "The redirect URI registered with the provider; defaults to this server's /api/v1/auth/oidc/callback."),
+    SettingSpec(
+      "oidc_role_claim", .string, default: .string("ltb_role"), "The ID token claim naming the role."),
+    SettingSpec(
+      "oidc_default_role", .choice(["admin", "user", "viewer"]), default: .string("viewer"),
+      "The role of users whose token names none."),
+    SettingSpec(
+      "argon2_memory_kib", .integer(1_024...4_194_304), default: .int(19_456), "argon2id memory in KiB."),
+    SettingSpec("argon2_iterations", .integer(1...100), default: .int(2), "argon2id passes."),
+    SettingSpec("argon2_parallelism", .integer(1...64), default: .int(1), "argon2id lanes."),
+  ]
+
   /// `[providers.NAME]`.
   public static let provider: [SettingSpec] = [
     SettingSpec(
@@ -98,7 +138,7 @@ public enum ConfigSchema {
   ]
 
   /// The top-level tables.
-  public static let sections = ["general", "providers"]
+  public static let sections = ["general", "server", "providers"]
 
   /// The built-in defaults as a configuration layer.
   public static func defaults() -> [String: ConfigValue] {
@@ -109,7 +149,9 @@ public enum ConfigSchema {
       providers[builtIn.name] = .table(
         providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel))
     }
-    return ["general": .table(general), "providers": .table(providers)]
+    var server: [String: ConfigValue] = [:]
+    for spec in Self.server { server[spec.key] = spec.defaultValue }
+    return ["general": .table(general), "server": .table(server), "providers": .table(providers)]
   }
 
   /// The defaults of one provider of `kind`.
@@ -129,6 +171,8 @@ public enum ConfigSchema {
     switch path.count {
     case 2 where path[0] == "general":
       return lookup(path[1], in: general, table: "[general]")
+    case 2 where path[0] == "server":
+      return lookup(path[1], in: server, table: "[server]")
     case 3 where path[0] == "providers":
       if path[2] == "api_key" {
         return .failure(

@@ -136,9 +136,12 @@ struct SecurityTests {
     let database = "sqlite:" + directory.appendingPathComponent("l.sqlite").path
     let key = try ServedAPI.key(database: database)
     let port = try FreePort.find()
+    // The CORS allow-list from the configuration file's [server] table, the limit from flags.
+    let config = directory.appendingPathComponent("ltb.toml")
+    try Data("[server]\ncors_origins = [\"https://dash.example.org\"]\nrate_limit = 50\n".utf8).write(
+      to: config)
     let server = try ServedAPI.start(
-      port: port, database: database,
-      ["--rate-limit", "2", "--rate-burst", "5", "--cors-origin", "https://dash.example.org"])
+      port: port, database: database, ["--config", config.path, "--rate-limit", "2", "--rate-burst", "5"])
     defer { server.process.terminate() }
     try await APIServerTests.waitUntilReady(port)
     let me = "http://127.0.0.1:\(port)/api/v1/me"
