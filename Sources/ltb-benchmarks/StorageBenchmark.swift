@@ -11,7 +11,10 @@ struct Benchmarks: AsyncParsableCommand {
     commandName: "ltb-benchmarks",
     abstract:
       "Measure the store (insert rate, query latency) and the text metrics (throughput against Python).",
-    subcommands: [Storage.self, TextMetricsBenchmark.self, SeedCommand.self, SubscriptionBenchmark.self])
+    subcommands: [
+      Storage.self, TextMetricsBenchmark.self, SeedCommand.self, SubscriptionBenchmark.self,
+      AuthBenchmark.self,
+    ])
 
   struct Storage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

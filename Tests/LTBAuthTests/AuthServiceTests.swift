@@ -12,7 +12,8 @@ struct AuthServiceTests {
   static let hasher = PasswordHasher(memoryKiB: 1_024, iterations: 1, parallelism: 1)
 
   static func withService(
-    lifetime: Duration = .seconds(900), _ body: (AuthService, SQLBenchStore) async throws -> Void
+    lifetime: Duration = .seconds(900), keyCache: Duration = .seconds(0),
+    _ body: (AuthService, SQLBenchStore) async throws -> Void
   ) async throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(
       "ltb-auth-\(UUID().uuidString).sqlite"
@@ -25,7 +26,7 @@ struct AuthServiceTests {
     let issuer = try await TokenIssuer(
       secret: String(repeating: "s", count: 40), issuer: "ltb", audience: "ltb-api", lifetime: lifetime)
     let service = try AuthService(
-      store: store, issuer: issuer, settings: .init(hasher: hasher, keyCacheLifetime: .seconds(0)))
+      store: store, issuer: issuer, settings: .init(hasher: hasher, keyCacheLifetime: keyCache))
     do {
       try await body(service, store)
       await store.close()
@@ -230,6 +231,33 @@ struct AuthServiceTests {
       #expect(
         actions.contains("key.created") && actions.contains("key.used") && actions.contains("key.revoked"))
       #expect(actions.filter { $0 == "key.failure" }.count >= 4)
+    }
+  }
+
+  @Test(
+    "a key's check is shared by concurrent requests, cached for its lifetime, then re-read (a revocation shows)"
+  )
+  func keyCache() async throws {
+    try await Self.withService(keyCache: .seconds(1)) { auth, store in
+      let owner = try await auth.createUser(
+        username: "ada", email: "ada@example.org", password: "analytical engine", role: .user, by: nil,
+        client: ClientInfo())
+      let key = try await auth.createAPIKey(
+        owner: owner.id, name: "ci", role: nil, scopes: nil, expiresAt: nil, by: nil, client: ClientInfo())
+      let principals = try await withThrowingTaskGroup(of: Principal.self) { group in
+        for _ in 0..<16 { group.addTask { try await auth.authenticate(key.key, client: ClientInfo()) } }
+        return try await group.reduce(into: []) { $0.append($1) }
+      }
+      #expect(principals.count == 16 && Set(principals.map(\.userID)) == [owner.id])
+      #expect(
+        try await Self.actions(store).filter { $0 == "key.used" }.count == 1, "one check for 16 requests")
+      // Revoked behind the service's back (say by `ltb keys revoke`): trusted until the cache lapses.
+      #expect(try await store.revokeAPIKey(id: key.record.id, at: Date()))
+      _ = try await auth.authenticate(key.key, client: ClientInfo())
+      try await Task.sleep(for: .milliseconds(1_100))
+      await #expect(throws: AuthFailure.self) {
+        _ = try await auth.authenticate(key.key, client: ClientInfo())
+      }
     }
   }
 }
