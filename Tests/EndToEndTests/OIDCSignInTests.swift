@@ -37,7 +37,11 @@ struct OIDCSignInTests {
     provider.standardOutput = FileHandle.nullDevice
     provider.standardError = FileHandle.nullDevice
     try provider.run()
-    defer { provider.terminate() }
+    defer {
+      // The mock's server ignores SIGTERM.
+      kill(provider.processIdentifier, SIGKILL)
+      provider.waitUntilExit()
+    }
     let issuer = "http://127.0.0.1:\(providerPort)"
     for _ in 0..<100 {
       if (try? Shell.run("/usr/bin/curl", ["-fs", issuer + "/.well-known/openid-configuration"]))?.status == 0
