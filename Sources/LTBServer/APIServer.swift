@@ -212,7 +212,7 @@ public enum APIServer {
         initTimeout: gateway.limits.initTimeout,
         maxMessageBytes: gateway.limits.maxBodyBytes, auth: gateway.services.auth,
         upgradeCredential: AuthenticationMiddleware.credential(
-          headers[.authorization], apiKey: headers[.init("X-API-Key")!]),
+          headers[.authorization], apiKey: headers[.xAPIKey]),
         client: ClientInfo(
           ipAddress: nil, userAgent: headers[.userAgent]))
     }

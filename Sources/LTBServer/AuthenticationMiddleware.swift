@@ -20,7 +20,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
   ) async throws -> Response {
     guard
       let credential = Self.credential(
-        request.headers[.authorization], apiKey: request.headers[.init("X-API-Key")!])
+        request.headers[.authorization], apiKey: request.headers[.xAPIKey])
     else {
       return try await next(request, context)
     }
@@ -42,4 +42,13 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     if let apiKey, !apiKey.isEmpty { return apiKey.trimmingCharacters(in: .whitespaces) }
     return nil
   }
+}
+
+extension HTTPField.Name {
+  /// `X-API-Key`, the alternative to `Authorization: Bearer` for API keys.
+  static let xAPIKey = HTTPField.Name("X-API-Key")!
+  /// `X-Frame-Options`.
+  static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+  /// `Referrer-Policy`.
+  static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }

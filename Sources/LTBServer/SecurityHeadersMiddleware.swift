@@ -28,8 +28,8 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
     }
     if !allowedOrigins.isEmpty { response.headers[.vary] = "Origin" }
     if response.headers[.xContentTypeOptions] == nil { response.headers[.xContentTypeOptions] = "nosniff" }
-    response.headers[.init("X-Frame-Options")!] = "DENY"
-    response.headers[.init("Referrer-Policy")!] = "no-referrer"
+    response.headers[.xFrameOptions] = "DENY"
+    response.headers[.referrerPolicy] = "no-referrer"
     if response.headers[.contentSecurityPolicy] == nil {
       response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
     }
