@@ -81,6 +81,15 @@ public struct OpenAPIRenderer: Sendable {
           ],
           "400": ["$ref": "#/components/responses/Error"], "500": ["$ref": "#/components/responses/Error"],
         ]
+        responses["429"] = ["$ref": "#/components/responses/Error"]
+        if let permission = field.directive("auth")?.arguments["permission"] {
+          operation["security"] = [["bearerAuth": []], ["apiKey": []]]
+          operation["description"] = .string("Needs the \(permission) permission.")
+          responses["401"] = ["$ref": "#/components/responses/Error"]
+          responses["403"] = ["$ref": "#/components/responses/Error"]
+        } else {
+          operation["security"] = []
+        }
         if field.type.isNullable || field.arguments.contains(where: { path.contains(":" + $0.name) })
           || root.name == "Query"
             && field.arguments.contains(where: { $0.name.hasSuffix("Id") || $0.name == "name" })
@@ -120,6 +129,15 @@ public struct OpenAPIRenderer: Sendable {
       ],
       "paths": .object(paths),
       "components": [
+        "securitySchemes": [
+          "bearerAuth": [
+            "type": "http", "scheme": "bearer",
+            "description": "An access token from login (a JWT) or an ltb_ API key.",
+          ],
+          "apiKey": [
+            "type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An ltb_ API key.",
+          ],
+        ],
         "schemas": .object(components),
         "responses": [
           "Error": [

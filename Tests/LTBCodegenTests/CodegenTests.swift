@@ -178,6 +178,22 @@ struct CodegenTests {
       #expect(schemas[name] != nil || document["components"]?["responses"]?[name] != nil, "\(reference)")
     }
     #expect(schemas["Session"]?["required"]?.arrayValue?.contains("id") == true)
+    // Authentication: the schemes, on every guarded route with 401 and 403; public routes have none.
+    #expect(document["components"]?["securitySchemes"]?["bearerAuth"]?["scheme"] == "bearer")
+    #expect(document["components"]?["securitySchemes"]?["apiKey"]?["name"] == "X-API-Key")
+    for route in restRoutes {
+      let openPath = route.path.split(separator: "/", omittingEmptySubsequences: false).map {
+        $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
+      }.joined(separator: "/")
+      let operation = try #require(paths[openPath]?[route.method.lowercased()], "\(route.path)")
+      if route.permission != nil {
+        #expect(operation["security"]?.arrayValue?.count == 2, "\(route.path)")
+        #expect(
+          operation["responses"]?["401"] != nil && operation["responses"]?["403"] != nil, "\(route.path)")
+      } else {
+        #expect(operation["security"] == [], "\(route.path) is public")
+      }
+    }
     #expect(schemas["Session"]?["properties"]?["summary"] == nil, "computed fields are not in the REST shape")
   }
 
