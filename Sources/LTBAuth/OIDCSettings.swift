@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import LTBCore
 
 /// A configured OpenID Connect provider for sign-in by authorization code with PKCE.
