@@ -17,7 +17,15 @@ enum SessionAccess {
     -> BenchmarkSession?
   {
     guard let session = try await store.session(id) else { return nil }
-    try check(session, context)
+    do {
+      try check(session, context)
+    } catch {
+      try? await context.auth?.audit(
+        context.principal?.userID, "permission.denied", "session", session.id,
+        ["reason": "another user's session"],
+        context.client)
+      throw error
+    }
     return session
   }
 

@@ -195,8 +195,8 @@ public enum APIServer {
   }
 
   /// The WebSocket routes: `/graphql` upgrades when the client offers graphql-transport-ws.
-  public static func webSocketRouter(_ gateway: Gateway) -> Router<BasicWebSocketRequestContext> {
-    let router = Router(context: BasicWebSocketRequestContext.self)
+  public static func webSocketRouter(_ gateway: Gateway) -> Router<GatewayWebSocketContext> {
+    let router = Router(context: GatewayWebSocketContext.self)
     router.ws("/graphql") { request, _ in
       let offered = request.headers[values: .secWebSocketProtocol].flatMap {
         $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -214,7 +214,7 @@ public enum APIServer {
         upgradeCredential: AuthenticationMiddleware.credential(
           headers[.authorization], apiKey: headers[.xAPIKey]),
         client: ClientInfo(
-          ipAddress: nil, userAgent: headers[.userAgent]))
+          ipAddress: context.requestContext.remoteAddress?.ipAddress, userAgent: headers[.userAgent]))
     }
     return router
   }

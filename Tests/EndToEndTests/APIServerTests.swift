@@ -175,6 +175,13 @@ struct APIServerTests {
       result["viewer_other_session"]?["received"]?.arrayValue?.last?["payload"]?.arrayValue?.first?[
         "extensions"]?[
           "code"] == "FORBIDDEN")
+    // The refusal is audited with the socket's address.
+    let audit = try Shell.run(
+      "/usr/bin/curl", ["-fs", "http://127.0.0.1:\(port)/api/v1/audit?first=200"] + ServedAPI.bearer(admin))
+    let denials = (try JSONValue.parse(audit.stdout))["edges"]?.arrayValue?.compactMap { $0["node"] }.filter {
+      $0["action"] == "permission.denied" && $0["resourceId"]?.stringValue == session.id.lowercasedText
+    }
+    #expect(denials?.first?["ipAddress"] == "127.0.0.1", "\(audit.stdout.prefix(2_000))")
   }
 
   /// `ltb fake-server` (150 ms to the first token, 20 tokens 10 ms apart), the environment
