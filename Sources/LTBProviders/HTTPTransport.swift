@@ -30,6 +30,9 @@ public final class HTTPTransport: Sendable {
       timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: nil))
     configuration.connectionPool = .init(
       idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 2_048)
+    // A refused connection fails the request at once (the retry policy decides about retrying),
+    // instead of being retried silently until the connect timeout.
+    configuration.connectionPool.retryConnectionEstablishment = false
     configuration.httpVersion = .http1Only
     self.configuration = configuration
     self.rateLimiter = RateLimiter(
@@ -222,6 +225,11 @@ public final class HTTPTransport: Sendable {
         .timeout,
         "\(settings.name): could not connect to \(settings.baseURL) within \(Self.describe(settings.connectTimeout))",
         fix: "check base_url and that the server is up, or raise timeout_connect_ms")
+    case let error as IOError where error.errnoCode == ECONNREFUSED:
+      mapped = LTBError(
+        .network,
+        "\(settings.name): nothing is listening at \(settings.baseURL) (connection refused, \(error.errnoCode))",
+        fix: "start the server, or fix providers.\(settings.name).base_url")
     case let error as HTTPClientError where error == .deadlineExceeded:
       mapped = LTBError(
         .timeout,

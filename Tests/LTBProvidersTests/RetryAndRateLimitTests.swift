@@ -14,6 +14,28 @@ struct RetryAndRateLimitTests {
     #expect((delay != nil) == [.rateLimited, .server, .network].contains(code))
   }
 
+  @Test("a refused connection fails at once with what to fix, not after the connect timeout")
+  func connectionRefused() async throws {
+    let port = try FreePort.find()
+    let provider = OpenAICompatibleProvider(
+      settings: ProviderSettings(
+        name: "down", kind: .openaiCompatible, baseURL: "http://127.0.0.1:\(port)/v1",
+        connectTimeout: .seconds(10), maxRetries: 0, defaultModel: "m"),
+      catalog: ModelCatalog())
+    let start = ContinuousClock.now
+    do {
+      _ = try await provider.complete(CompletionRequest(prompt: "x"))
+      Issue.record("a request to a closed port succeeded")
+    } catch let error as LTBError {
+      #expect(error.code == .network)
+      #expect(
+        error.message.contains("nothing is listening at http://127.0.0.1:\(port)/v1"), "\(error.message)")
+      #expect(error.fix?.contains("providers.down.base_url") == true)
+    }
+    #expect(ContinuousClock.now - start < .seconds(2), "not the 10 s connect timeout")
+    await provider.shutdown()
+  }
+
   @Test("the backoff doubles per attempt, is bounded, and stops after max_retries")
   func exponentialBackoff() {
     let error = LTBError(.server, "x")
