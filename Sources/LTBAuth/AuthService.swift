@@ -283,7 +283,7 @@ public actor AuthService {
     let record = RefreshTokenRecord(
       familyID: family, userID: user.id, tokenHash: SHA256.hash(data: Data(secret.utf8)).hexText,
       createdAt: now,
-      expiresAt: now.addingTimeInterval(Double(settings.refreshLifetime.components.seconds)))
+      expiresAt: now.addingTimeInterval(settings.refreshLifetime.milliseconds / 1_000))
     try await store.createRefreshToken(record)
     return TokenPair(
       accessToken: access.token, expiresAt: access.expires,
@@ -394,7 +394,7 @@ public actor AuthService {
     }
     let role = lesser(record.role, owner.role)
     let permissions = record.scopes.map { $0.intersection(role.permissions) } ?? role.permissions
-    var until = now.addingTimeInterval(Double(lifetime.components.seconds))
+    var until = now.addingTimeInterval(lifetime.milliseconds / 1_000)
     if let expires = record.expiresAt { until = min(until, expires) }
     return VerifiedKey(
       principal: Principal(

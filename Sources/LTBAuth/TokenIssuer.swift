@@ -35,7 +35,7 @@ public struct TokenIssuer: Sendable {
   public func sign(user: UUID, username: String, role: Role, now: Date = Date()) async throws -> (
     token: String, expires: Date
   ) {
-    let expires = now.addingTimeInterval(Double(lifetime.components.seconds))
+    let expires = now.addingTimeInterval(lifetime.milliseconds / 1_000)
     let claims = AccessClaims(
       sub: SubjectClaim(value: user.lowercasedText), iss: IssuerClaim(value: issuer),
       aud: AudienceClaim(value: [audience]), exp: ExpirationClaim(value: expires),

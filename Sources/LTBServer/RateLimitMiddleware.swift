@@ -62,9 +62,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
       var wait = 0.0
       for key in keys {
         var bucket = buckets[key] ?? Bucket(tokens: limits.burst, updated: now)
-        let elapsed =
-          Double((now - bucket.updated).components.attoseconds) / 1e18
-          + Double((now - bucket.updated).components.seconds)
+        let elapsed = (now - bucket.updated).milliseconds / 1_000
         bucket.tokens = min(limits.burst, bucket.tokens + elapsed * limits.rate)
         bucket.updated = now
         if bucket.tokens < 1 { wait = max(wait, (1 - bucket.tokens) / limits.rate) }
@@ -72,7 +70,12 @@ public struct RateLimitMiddleware: RouterMiddleware {
       }
       if wait == 0 { for key in keys { refilled[key]?.tokens -= 1 } }
       for (key, bucket) in refilled { buckets[key] = bucket }
-      if buckets.count > 100_000 { buckets = buckets.filter { $0.value.tokens < limits.burst } }
+      if buckets.count > 100_000 {
+        // Forget buckets that would be full by now: they hold no information.
+        buckets = buckets.filter {
+          $0.value.tokens + (now - $0.value.updated).milliseconds / 1_000 * limits.rate < limits.burst
+        }
+      }
       return wait > 0 ? wait : nil
     }
   }

@@ -75,8 +75,3 @@ struct AuthBenchmark: AsyncParsableCommand {
     await store.close()
   }
 }
-
-extension Duration {
-  /// The duration in milliseconds.
-  var milliseconds: Double { Double(components.seconds) * 1_000 + Double(components.attoseconds) / 1e15 }
-}

@@ -7,7 +7,7 @@ import LTBCore
 /// refused; only `--dev` runs without one, with a random secret that dies with the process.
 enum ServerSecret {
   /// Words that mark a secret copied from documentation.
-  static let exampleMarkers = ["change", "example", "secret", "placeholder", "your-", "xxxx", "dummy"]
+  static let exampleMarkers = ["change", "example", "secret", "your-", "xxxx", "dummy"]
 
   static func load(
     file: String?, dev: Bool, environment: [String: String] = ProcessInfo.processInfo.environment

@@ -267,16 +267,7 @@ struct APIServerTests {
     let directory = try BenchCommandTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("api.sqlite").path
-    let store = try await SQLBenchStore.open(.sqlite(path: path))
-    let suite = BenchmarkSuite(name: "api", datasets: [], targets: [BenchmarkTarget(provider: "llamacpp")])
-    let session = BenchmarkSession(name: "api", status: .completed, suite: suite, totalTasks: 1)
-    try await store.createSession(session)
-    try await store.insertResults([
-      BenchmarkResult(
-        sessionID: session.id, taskKey: "k", testID: "q", dataset: "d", provider: "llamacpp", model: "m",
-        status: .success, prompt: "Capital of France?", response: "Paris")
-    ])
-    await store.close()
+    _ = try await ServedAPI.seed(path, name: "api")
     let port = try FreePort.find()
     _ = try ServedAPI.key(database: "sqlite:" + path)  // creates the admin
     let server = try ServedAPI.start(port: port, database: "sqlite:" + path)

@@ -31,16 +31,7 @@ struct SecurityTests {
     let directory = try BenchCommandTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("h.sqlite").path
-    let store = try await SQLBenchStore.open(.sqlite(path: path))
-    let suite = BenchmarkSuite(name: "h", datasets: [], targets: [BenchmarkTarget(provider: "llamacpp")])
-    let session = BenchmarkSession(name: "h", status: .completed, suite: suite, totalTasks: 1)
-    try await store.createSession(session)
-    try await store.insertResults([
-      BenchmarkResult(
-        sessionID: session.id, taskKey: "k", testID: "q", dataset: "d", provider: "llamacpp", model: "m",
-        status: .success, prompt: "Capital of France?", response: "Paris")
-    ])
-    await store.close()
+    _ = try await ServedAPI.seed(path, name: "h")
     let key = try ServedAPI.key(database: "sqlite:" + path)
     let port = try FreePort.find()
     let server = try ServedAPI.start(port: port, database: "sqlite:" + path, ["--max-body-bytes", "65536"])

@@ -1,4 +1,6 @@
 import Foundation
+import LTBCore
+import LTBStorage
 import Testing
 
 /// `ltb serve` as an operator sets it up: a signing secret in the environment, an admin made
@@ -37,4 +39,24 @@ enum ServedAPI {
 
   /// curl arguments that authenticate with `key`.
   static func bearer(_ key: String) -> [String] { ["-H", "Authorization: Bearer \(key)"] }
+
+  /// A SQLite store at `path` holding one completed session (named `name`) with one result.
+  static func seed(_ path: String, name: String) async throws -> BenchmarkSession {
+    let store = try await SQLBenchStore.open(.sqlite(path: path))
+    let suite = BenchmarkSuite(name: name, datasets: [], targets: [BenchmarkTarget(provider: "llamacpp")])
+    let session = BenchmarkSession(name: name, status: .completed, suite: suite, totalTasks: 1)
+    do {
+      try await store.createSession(session)
+      try await store.insertResults([
+        BenchmarkResult(
+          sessionID: session.id, taskKey: "k", testID: "q", dataset: "d", provider: "llamacpp", model: "m",
+          status: .success, prompt: "Capital of France?", response: "Paris")
+      ])
+      await store.close()
+    } catch {
+      await store.close()
+      throw error
+    }
+    return session
+  }
 }

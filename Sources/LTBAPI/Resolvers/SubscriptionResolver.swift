@@ -3,6 +3,7 @@ import LTBAuth
 import LTBCore
 import LTBEngine
 import LTBStorage
+import Synchronization
 
 /// The `Subscription` root: streams from the engine's event bus. A session's streams finish
 /// when the session ends.
@@ -92,14 +93,19 @@ struct SubscriptionResolver: SubscriptionResolvers {
   }
 
   /// Which server-wide events a principal sees: admins all; others only those labelled with a
-  /// session they own.
+  /// session they own. A session's owner never changes, so each session is looked up once per
+  /// subscription, not once per event.
   private func visibility(_ context: APIContext) throws -> @Sendable (String?) async -> Bool {
     let principal = try context.requirePrincipal()
     if principal.seesEveryone { return { _ in true } }
     let store = services.store
+    let owned = Mutex<[String: Bool]>([:])
     return { label in
       guard let label, let id = UUID(uuidString: label) else { return false }
-      return (try? await store.session(id))?.ownerID == principal.userID
+      if let known = owned.withLock({ $0[label] }) { return known }
+      let mine = (try? await store.session(id))?.ownerID == principal.userID
+      owned.withLock { $0[label] = mine }
+      return mine
     }
   }
 
