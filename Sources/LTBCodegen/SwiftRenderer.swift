@@ -341,7 +341,7 @@ public struct SwiftRenderer: Sendable {
     out += "    for (type, fields) in fieldResolvers {\n"
     out +=
       "      try APIWiring.attach(schema, type: type, subscription: type == \"Subscription\", fields)\n    }\n"
-    return out + "  }\n}\n" + keyedAccess()
+    return out + "  }\n}\n" + keyedAccess() + planLeaves()
   }
 
   /// Field access by name for every object type: GraphQLSwift's default resolver reads a field
@@ -357,6 +357,50 @@ public struct SwiftRenderer: Sendable {
       out += "    default: nil\n    }\n  }\n}\n"
     }
     return out
+  }
+
+  /// Stored scalar and enum fields the query plan writes directly: an index per field
+  /// (`APIWiring.planLeaves`), a `switch` over it per object type, `LeafValue` for every enum.
+  /// Lists of `Int` or `Float` are left to the general path, where a value that does not fit
+  /// nulls only its item.
+  func planLeaves() -> String {
+    var table =
+      "\nextension APIWiring {\n  /// The index of each stored leaf field, by object type, for `PlanLeaves.writeLeaf`.\n"
+    table += "  static let planLeaves: [String: [String: Int]] = [\n"
+    var out = ""
+    for type in schema.types where type.kind == .enumeration {
+      out += "\nextension \(type.name): LeafValue {}\n"
+    }
+    for type in schema.types
+    where type.kind == .object && !["Query", "Mutation", "Subscription"].contains(type.name) {
+      let leaves = type.fields.filter { field in
+        guard !isResolved(field, on: type) else { return false }
+        let named = field.type.name
+        let isEnum = schema.type(named)?.kind == .enumeration
+        guard Self.scalars[named] != nil || isEnum else { return false }
+        return !(Self.isList(field.type) && ["Int", "Float"].contains(named))
+      }
+      guard !leaves.isEmpty else { continue }
+      table += "    \"\(type.name)\": ["
+      table += leaves.enumerated().map { "\"\($1.name)\": \($0)" }.joined(separator: ", ") + "],\n"
+      out += "\nextension \(type.name): PlanLeaves {\n  /// Appends the JSON of stored leaf field `index`.\n"
+      out +=
+        "  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {\n    switch index {\n"
+      for (index, field) in leaves.enumerated() {
+        out += "    case \(index): try self.\(field.name).writeLeaf(into: &output)\n"
+      }
+      out += "    default: break\n    }\n  }\n}\n"
+    }
+    if !table.hasSuffix("],\n") { table += "  :" }
+    return table + "  ]\n}\n" + out
+  }
+
+  private static func isList(_ type: SchemaModel.TypeRef) -> Bool {
+    switch type {
+    case .named: false
+    case .list: true
+    case .nonNull(let inner): isList(inner)
+    }
   }
 
   /// The `resolveType` of each union and interface: the GraphQL object type of a Swift value.

@@ -150,6 +150,41 @@ struct QueryPlanTests {
     }
   }
 
+  @Test("a stored leaf its type cannot represent is null, with graphql-js's error at its path")
+  func unrepresentableLeaf() async throws {
+    try await GraphQLAPITests.withAPI { service, store, ids in
+      // 3,000,000,000 output tokens: more than GraphQL's 32-bit Int holds.
+      try await store.insertResults([
+        BenchmarkResult(
+          sessionID: ids[2], taskKey: "big", testID: "big", dataset: "d", provider: "local", model: "m",
+          status: .success, prompt: "p", response: "r",
+          usage: Usage(inputTokens: 1, outputTokens: 3_000_000_000))
+      ])
+      let query = """
+        query($f: ResultFilter) { results(filter: $f) { edges { node { testId inputTokens outputTokens tags } } } }
+        """
+      let variables: [String: Map] = ["f": ["sessionId": .string(ids[2].uuidString)]]
+      let planned = try JSONValue.parse(
+        try await service.respond(
+          query, variables: variables, context: APIContext(requestID: "big", principal: .testAdmin)
+        ).json)
+      let reference = try JSONValue.parse(
+        String(
+          decoding: try GraphQLJSONEncoder().encode(
+            try await service.execute(
+              query, variables: variables, context: APIContext(requestID: "swift", principal: .testAdmin))),
+          as: UTF8.self))
+      let node = planned["data"]?["results"]?["edges"]?.arrayValue?.first?["node"]
+      #expect(node == ["testId": "big", "inputTokens": 1, "outputTokens": .null, "tags": []])
+      #expect(planned["data"] == reference["data"])
+      let error = try #require(planned["errors"]?.arrayValue?.first)
+      #expect(error["message"] == "Int cannot represent non 32-bit signed integer value: 3000000000")
+      #expect(error["path"] == ["results", "edges", 0, "node", "outputTokens"])
+      // GraphQLSwift reports it too, without the path and with graphql-js's older wording.
+      #expect(reference["errors"]?.arrayValue?.count == 1)
+    }
+  }
+
   @Test("a field error nulls the nearest nullable field; a non-null root failure nulls data")
   func nullPropagation() async throws {
     try await GraphQLAPITests.withAPI { service, _, _ in

@@ -64,12 +64,27 @@ struct PlanExecutor {
     }
     output += "{"
     let keyed = source as? any KeySubscriptable
+    let leaves = source as? any PlanLeaves
     for (index, field) in fields.enumerated() {
       if index > 0 { output += "," }
       JSONValue.writeString(field.key, to: &output)
       output += ":"
       if field.name == "__typename" {
         JSONValue.writeString(field.parentName, to: &output)
+        continue
+      }
+      if let leafIndex = field.leafIndex, let leaves {
+        let mark = output.utf8.count
+        do {
+          try leaves.writeLeaf(leafIndex, into: &output)
+        } catch {
+          output.removeSubrange(output.utf8.index(output.startIndex, offsetBy: mark)...)
+          path.append(field.key)
+          _ = fail(error.message, field)
+          path.removeLast()
+          if field.type is GraphQLNonNull { return false }
+          output += "null"
+        }
         continue
       }
       path.append(field.key)

@@ -196,6 +196,8 @@ final class FieldPlan: @unchecked Sendable {
   let parentName: String
   /// How a leaf value is written, decided once from the field's named type.
   let leaf: Leaf?
+  /// The index of a stored scalar or enum field in its type's `PlanLeaves.writeLeaf`.
+  let leafIndex: Int?
 
   /// The kind of a scalar or enum field.
   enum Leaf {
@@ -216,6 +218,7 @@ final class FieldPlan: @unchecked Sendable {
     self.resolve = resolve
     self.selection = selection
     self.parentName = parentName
+    leafIndex = resolve == nil ? APIWiring.planLeaves[parentName]?[name] : nil
     switch QueryPlan.namedType(type) {
     case let scalar as GraphQLScalarType:
       leaf =

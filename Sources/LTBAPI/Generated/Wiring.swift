@@ -738,3 +738,499 @@ extension AuditConnection: KeySubscriptable {
     }
   }
 }
+
+extension APIWiring {
+  /// The index of each stored leaf field, by object type, for `PlanLeaves.writeLeaf`.
+  static let planLeaves: [String: [String: Int]] = [
+    "ProviderCapabilities": ["streaming": 0, "vision": 1, "audio": 2, "functionCalling": 3, "embeddings": 4, "logprobs": 5, "jsonMode": 6, "tokenCounting": 7, "maxContextLength": 8],
+    "Model": ["id": 0, "contextLength": 1, "inputPricePerMillion": 2, "outputPricePerMillion": 3, "cachedInputPricePerMillion": 4],
+    "ProviderHealth": ["healthy": 0, "latencyMs": 1, "detail": 2],
+    "Provider": ["name": 0, "kind": 1],
+    "LatencyStats": ["count": 0, "mean": 1, "p50": 2, "p90": 3, "p95": 4, "p99": 5, "max": 6],
+    "TargetSummary": ["provider": 0, "model": 1, "requests": 2, "succeeded": 3, "requestThroughput": 4, "outputTokenThroughput": 5, "inputTokens": 6, "outputTokens": 7, "costUsd": 8],
+    "Session": ["id": 0, "name": 1, "description": 2, "status": 3, "stopReason": 4, "totalTasks": 5, "tags": 6, "createdAt": 7, "startedAt": 8, "completedAt": 9, "ownerId": 10, "suite": 11],
+    "SessionEdge": ["cursor": 0],
+    "PageInfo": ["hasNextPage": 0, "endCursor": 1],
+    "Evaluation": ["metric": 0, "state": 1, "score": 2, "value": 3, "passed": 4, "threshold": 5, "explanation": 6, "judgeModel": 7, "judgeCostUsd": 8],
+    "Result": ["id": 0, "sessionId": 1, "testId": 2, "dataset": 3, "providerName": 4, "model": 5, "status": 6, "errorCode": 7, "error": 8, "prompt": 9, "response": 10, "finishReason": 11, "createdAt": 12, "ttftMs": 13, "e2eMs": 14, "tpotMs": 15, "inputTokens": 16, "outputTokens": 17, "costUsd": 18, "cacheHit": 19, "attempts": 20, "tags": 21, "category": 22, "scores": 23],
+    "ResultEdge": ["cursor": 0],
+    "MetricSummary": ["metric": 0, "count": 1, "mean": 2, "standardError": 3, "low": 4, "high": 5, "passRate": 6, "errors": 7],
+    "TargetEvaluation": ["provider": 0, "model": 1, "evaluated": 2, "pass": 3, "fail": 4, "error": 5, "modelCostUsd": 6, "judgeCostUsd": 7],
+    "SessionEvaluation": ["cacheHits": 0, "cacheMisses": 1],
+    "MetricComparison": ["name": 0, "higherIsBetter": 1, "pairs": 2, "meanA": 3, "meanB": 4, "difference": 5, "low": 6, "high": 7, "wilcoxonP": 8, "mcnemarP": 9, "effectSize": 10, "verdict": 11],
+    "Comparison": ["labelA": 0, "labelB": 1, "pairedCases": 2, "flaky": 3],
+    "Health": ["status": 0, "version": 1, "database": 2],
+    "ProgressEvent": ["sessionId": 0, "completed": 1, "total": 2, "currentTest": 3, "progressPercent": 4],
+    "TestCompletedEvent": ["sessionId": 0, "testId": 1, "status": 2, "durationMs": 3],
+    "BenchmarkFinishedEvent": ["sessionId": 0, "status": 1, "completed": 2, "failed": 3, "durationSeconds": 4],
+    "MetricUpdate": ["name": 0, "value": 1, "labels": 2, "at": 3],
+    "Alert": ["severity": 0, "message": 1, "details": 2],
+    "EvaluateResult": ["verdict": 0, "score": 1],
+    "User": ["id": 0, "username": 1, "email": 2, "role": 3, "active": 4, "createdAt": 5, "lastLoginAt": 6],
+    "AuthPayload": ["accessToken": 0, "expiresAt": 1, "refreshToken": 2],
+    "ApiKey": ["id": 0, "userId": 1, "name": 2, "role": 3, "scopes": 4, "createdAt": 5, "expiresAt": 6, "lastUsedAt": 7, "revokedAt": 8],
+    "CreatedApiKey": ["key": 0],
+    "AuditEntry": ["id": 0, "userId": 1, "action": 2, "resourceType": 3, "resourceId": 4, "details": 5, "ipAddress": 6, "userAgent": 7, "createdAt": 8],
+    "AuditEdge": ["cursor": 0],
+  ]
+}
+
+extension Permission: LeafValue {}
+
+extension SessionStatus: LeafValue {}
+
+extension ResultStatus: LeafValue {}
+
+extension EvaluationState: LeafValue {}
+
+extension CaseVerdict: LeafValue {}
+
+extension ResultOrder: LeafValue {}
+
+extension ExportFormat: LeafValue {}
+
+extension Role: LeafValue {}
+
+extension ProviderCapabilities: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.streaming.writeLeaf(into: &output)
+    case 1: try self.vision.writeLeaf(into: &output)
+    case 2: try self.audio.writeLeaf(into: &output)
+    case 3: try self.functionCalling.writeLeaf(into: &output)
+    case 4: try self.embeddings.writeLeaf(into: &output)
+    case 5: try self.logprobs.writeLeaf(into: &output)
+    case 6: try self.jsonMode.writeLeaf(into: &output)
+    case 7: try self.tokenCounting.writeLeaf(into: &output)
+    case 8: try self.maxContextLength.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Model: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.contextLength.writeLeaf(into: &output)
+    case 2: try self.inputPricePerMillion.writeLeaf(into: &output)
+    case 3: try self.outputPricePerMillion.writeLeaf(into: &output)
+    case 4: try self.cachedInputPricePerMillion.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension ProviderHealth: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.healthy.writeLeaf(into: &output)
+    case 1: try self.latencyMs.writeLeaf(into: &output)
+    case 2: try self.detail.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Provider: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.name.writeLeaf(into: &output)
+    case 1: try self.kind.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension LatencyStats: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.count.writeLeaf(into: &output)
+    case 1: try self.mean.writeLeaf(into: &output)
+    case 2: try self.p50.writeLeaf(into: &output)
+    case 3: try self.p90.writeLeaf(into: &output)
+    case 4: try self.p95.writeLeaf(into: &output)
+    case 5: try self.p99.writeLeaf(into: &output)
+    case 6: try self.max.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension TargetSummary: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.provider.writeLeaf(into: &output)
+    case 1: try self.model.writeLeaf(into: &output)
+    case 2: try self.requests.writeLeaf(into: &output)
+    case 3: try self.succeeded.writeLeaf(into: &output)
+    case 4: try self.requestThroughput.writeLeaf(into: &output)
+    case 5: try self.outputTokenThroughput.writeLeaf(into: &output)
+    case 6: try self.inputTokens.writeLeaf(into: &output)
+    case 7: try self.outputTokens.writeLeaf(into: &output)
+    case 8: try self.costUsd.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Session: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.name.writeLeaf(into: &output)
+    case 2: try self.description.writeLeaf(into: &output)
+    case 3: try self.status.writeLeaf(into: &output)
+    case 4: try self.stopReason.writeLeaf(into: &output)
+    case 5: try self.totalTasks.writeLeaf(into: &output)
+    case 6: try self.tags.writeLeaf(into: &output)
+    case 7: try self.createdAt.writeLeaf(into: &output)
+    case 8: try self.startedAt.writeLeaf(into: &output)
+    case 9: try self.completedAt.writeLeaf(into: &output)
+    case 10: try self.ownerId.writeLeaf(into: &output)
+    case 11: try self.suite.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension SessionEdge: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.cursor.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension PageInfo: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.hasNextPage.writeLeaf(into: &output)
+    case 1: try self.endCursor.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Evaluation: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.metric.writeLeaf(into: &output)
+    case 1: try self.state.writeLeaf(into: &output)
+    case 2: try self.score.writeLeaf(into: &output)
+    case 3: try self.value.writeLeaf(into: &output)
+    case 4: try self.passed.writeLeaf(into: &output)
+    case 5: try self.threshold.writeLeaf(into: &output)
+    case 6: try self.explanation.writeLeaf(into: &output)
+    case 7: try self.judgeModel.writeLeaf(into: &output)
+    case 8: try self.judgeCostUsd.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Result: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.sessionId.writeLeaf(into: &output)
+    case 2: try self.testId.writeLeaf(into: &output)
+    case 3: try self.dataset.writeLeaf(into: &output)
+    case 4: try self.providerName.writeLeaf(into: &output)
+    case 5: try self.model.writeLeaf(into: &output)
+    case 6: try self.status.writeLeaf(into: &output)
+    case 7: try self.errorCode.writeLeaf(into: &output)
+    case 8: try self.error.writeLeaf(into: &output)
+    case 9: try self.prompt.writeLeaf(into: &output)
+    case 10: try self.response.writeLeaf(into: &output)
+    case 11: try self.finishReason.writeLeaf(into: &output)
+    case 12: try self.createdAt.writeLeaf(into: &output)
+    case 13: try self.ttftMs.writeLeaf(into: &output)
+    case 14: try self.e2eMs.writeLeaf(into: &output)
+    case 15: try self.tpotMs.writeLeaf(into: &output)
+    case 16: try self.inputTokens.writeLeaf(into: &output)
+    case 17: try self.outputTokens.writeLeaf(into: &output)
+    case 18: try self.costUsd.writeLeaf(into: &output)
+    case 19: try self.cacheHit.writeLeaf(into: &output)
+    case 20: try self.attempts.writeLeaf(into: &output)
+    case 21: try self.tags.writeLeaf(into: &output)
+    case 22: try self.category.writeLeaf(into: &output)
+    case 23: try self.scores.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension ResultEdge: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.cursor.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension MetricSummary: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.metric.writeLeaf(into: &output)
+    case 1: try self.count.writeLeaf(into: &output)
+    case 2: try self.mean.writeLeaf(into: &output)
+    case 3: try self.standardError.writeLeaf(into: &output)
+    case 4: try self.low.writeLeaf(into: &output)
+    case 5: try self.high.writeLeaf(into: &output)
+    case 6: try self.passRate.writeLeaf(into: &output)
+    case 7: try self.errors.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension TargetEvaluation: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.provider.writeLeaf(into: &output)
+    case 1: try self.model.writeLeaf(into: &output)
+    case 2: try self.evaluated.writeLeaf(into: &output)
+    case 3: try self.pass.writeLeaf(into: &output)
+    case 4: try self.fail.writeLeaf(into: &output)
+    case 5: try self.error.writeLeaf(into: &output)
+    case 6: try self.modelCostUsd.writeLeaf(into: &output)
+    case 7: try self.judgeCostUsd.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension SessionEvaluation: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.cacheHits.writeLeaf(into: &output)
+    case 1: try self.cacheMisses.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension MetricComparison: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.name.writeLeaf(into: &output)
+    case 1: try self.higherIsBetter.writeLeaf(into: &output)
+    case 2: try self.pairs.writeLeaf(into: &output)
+    case 3: try self.meanA.writeLeaf(into: &output)
+    case 4: try self.meanB.writeLeaf(into: &output)
+    case 5: try self.difference.writeLeaf(into: &output)
+    case 6: try self.low.writeLeaf(into: &output)
+    case 7: try self.high.writeLeaf(into: &output)
+    case 8: try self.wilcoxonP.writeLeaf(into: &output)
+    case 9: try self.mcnemarP.writeLeaf(into: &output)
+    case 10: try self.effectSize.writeLeaf(into: &output)
+    case 11: try self.verdict.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Comparison: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.labelA.writeLeaf(into: &output)
+    case 1: try self.labelB.writeLeaf(into: &output)
+    case 2: try self.pairedCases.writeLeaf(into: &output)
+    case 3: try self.flaky.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Health: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.status.writeLeaf(into: &output)
+    case 1: try self.version.writeLeaf(into: &output)
+    case 2: try self.database.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension ProgressEvent: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.sessionId.writeLeaf(into: &output)
+    case 1: try self.completed.writeLeaf(into: &output)
+    case 2: try self.total.writeLeaf(into: &output)
+    case 3: try self.currentTest.writeLeaf(into: &output)
+    case 4: try self.progressPercent.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension TestCompletedEvent: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.sessionId.writeLeaf(into: &output)
+    case 1: try self.testId.writeLeaf(into: &output)
+    case 2: try self.status.writeLeaf(into: &output)
+    case 3: try self.durationMs.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension BenchmarkFinishedEvent: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.sessionId.writeLeaf(into: &output)
+    case 1: try self.status.writeLeaf(into: &output)
+    case 2: try self.completed.writeLeaf(into: &output)
+    case 3: try self.failed.writeLeaf(into: &output)
+    case 4: try self.durationSeconds.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension MetricUpdate: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.name.writeLeaf(into: &output)
+    case 1: try self.value.writeLeaf(into: &output)
+    case 2: try self.labels.writeLeaf(into: &output)
+    case 3: try self.at.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Alert: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.severity.writeLeaf(into: &output)
+    case 1: try self.message.writeLeaf(into: &output)
+    case 2: try self.details.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension EvaluateResult: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.verdict.writeLeaf(into: &output)
+    case 1: try self.score.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension User: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.username.writeLeaf(into: &output)
+    case 2: try self.email.writeLeaf(into: &output)
+    case 3: try self.role.writeLeaf(into: &output)
+    case 4: try self.active.writeLeaf(into: &output)
+    case 5: try self.createdAt.writeLeaf(into: &output)
+    case 6: try self.lastLoginAt.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension AuthPayload: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.accessToken.writeLeaf(into: &output)
+    case 1: try self.expiresAt.writeLeaf(into: &output)
+    case 2: try self.refreshToken.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension ApiKey: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.userId.writeLeaf(into: &output)
+    case 2: try self.name.writeLeaf(into: &output)
+    case 3: try self.role.writeLeaf(into: &output)
+    case 4: try self.scopes.writeLeaf(into: &output)
+    case 5: try self.createdAt.writeLeaf(into: &output)
+    case 6: try self.expiresAt.writeLeaf(into: &output)
+    case 7: try self.lastUsedAt.writeLeaf(into: &output)
+    case 8: try self.revokedAt.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension CreatedApiKey: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.key.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension AuditEntry: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.userId.writeLeaf(into: &output)
+    case 2: try self.action.writeLeaf(into: &output)
+    case 3: try self.resourceType.writeLeaf(into: &output)
+    case 4: try self.resourceId.writeLeaf(into: &output)
+    case 5: try self.details.writeLeaf(into: &output)
+    case 6: try self.ipAddress.writeLeaf(into: &output)
+    case 7: try self.userAgent.writeLeaf(into: &output)
+    case 8: try self.createdAt.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension AuditEdge: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    switch index {
+    case 0: try self.cursor.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}

@@ -53,7 +53,7 @@ struct QueryResolver: QueryResolvers {
       query.owner = try SessionAccess.ownerFilter(context)
     }
     let page = try await services.store.results(query)
-    await context.batch.register(page.items.map(\.id))
+    context.batch.register(page.items.map(\.id))
     return ResultConnection(
       edges: zip(page.items, page.cursors).map { ResultEdge(cursor: $1, node: APIMapping.result($0)) },
       pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))

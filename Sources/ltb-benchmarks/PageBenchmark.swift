@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import LTBAPI
+import LTBAuth
+import LTBConfig
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+import LTBProviders
+import LTBStorage
+
+/// Where a GraphQL page of results spends its time, in one process without HTTP: the store's
+/// page query, the verdicts of the page, and the whole request through ``GraphQLService``
+/// (plan, resolvers, JSON), each timed over many runs on one task.
+struct PageBenchmark: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "page",
+    abstract: "Time a page of 50 results by stage: store query, verdicts, the whole GraphQL request.")
+
+  @Option(name: .long, help: "sqlite:PATH or a postgres:// URL of a seeded store.") var database: String
+  @Option(name: .long, help: "The session whose pages are read (default: the seeded one).") var session:
+    String?
+  @Option(name: .long, help: "Runs of each stage.") var runs = 2_000
+  @Flag(name: .long, help: "Time only the whole GraphQL request (for profiling).") var graphQLOnly = false
+
+  func run() async throws {
+    let store = try await SQLBenchStore.open(try DatabaseLocation(parsing: database))
+    let sessionID: UUID
+    if let session, let id = UUID(uuidString: session) {
+      sessionID = id
+    } else {
+      let sessions = try await store.sessions(status: nil, owner: nil, limit: 1_000, cursor: nil).items
+      guard let seeded = sessions.first(where: { $0.name == "api-benchmark" }) else {
+        throw ValidationError("no session named api-benchmark in \(database); pass --session")
+      }
+      sessionID = seeded.id
+    }
+    let configuration = try ConfigLoader().load()
+    let services = APIServices(
+      store: store,
+      benchmarks: BenchmarkService(
+        store: store, providers: [], catalog: configuration.catalog, bus: EventBus()),
+      providers: ProviderRegistry(),
+      evaluation: EvaluationService(
+        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
+      configuration: configuration, version: "benchmark")
+    let graphQL = try GraphQLService(resolvers: services.resolvers)
+    let admin = Principal(userID: UUID(), username: "bench", role: .admin, credential: .apiKey(id: "bench"))
+    let query = ResultQuery(sessionID: sessionID, limit: 50)
+    let page = try await store.results(query)
+    let ids = page.items.map(\.id)
+
+    if !graphQLOnly {
+      try await time("store: a page of 50 results") { _ = try await store.results(query) }
+      try await time("store: the page's verdicts") { _ = try await store.evaluations(results: ids) }
+    }
+    let document = """
+      { results(filter: {sessionId: "\(sessionID.uuidString.lowercased())"}, first: 50) { edges { cursor node { \
+      id testId status model ttftMs e2eMs outputTokens costUsd scores provider { name kind } evaluations { \
+      metric score passed } } } pageInfo { hasNextPage endCursor } } }
+      """
+    var bytes = 0
+    try await time("GraphQL: the whole page (plan, resolvers, JSON)") {
+      let response = try await graphQL.respond(
+        document, context: APIContext(requestID: "bench", principal: admin))
+      bytes = response.json.utf8.count
+    }
+    print("answer: \(bytes) bytes")
+  }
+
+  private func time(_ label: String, _ body: () async throws -> Void) async throws {
+    for _ in 0..<min(200, runs) { try await body() }
+    var samples: [Double] = []
+    samples.reserveCapacity(runs)
+    for _ in 0..<runs {
+      let start = ContinuousClock.now
+      try await body()
+      samples.append((ContinuousClock.now - start).milliseconds * 1_000)
+    }
+    samples.sort()
+    let mean = samples.reduce(0, +) / Double(samples.count)
+    print(
+      String(
+        format: "%@: mean %.0f us, p50 %.0f us, p99 %.0f us (%d runs)", label, mean,
+        samples[samples.count / 2],
+        samples[samples.count * 99 / 100], runs))
+  }
+}
