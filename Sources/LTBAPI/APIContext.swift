@@ -13,6 +13,15 @@ public struct APIContext: Sendable {
   public var auth: AuthService?
   /// Nested fields of result pages load through this, once per page.
   public let batch: ResultBatch
+  /// The fields the document selects, as `Type.field`, when known (queries run by plan);
+  /// `nil` means anything may be asked for.
+  public var selectedFields: Set<String>?
+
+  /// Whether the document may ask for any of `fields` (always, when the selection is unknown).
+  public func mayAsk(for fields: [String]) -> Bool {
+    guard let selectedFields else { return true }
+    return fields.contains(where: selectedFields.contains)
+  }
 
   /// Creates a context with an empty batch.
   public init(

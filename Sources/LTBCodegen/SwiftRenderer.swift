@@ -380,12 +380,15 @@ public struct SwiftRenderer: Sendable {
         guard Self.scalars[named] != nil || isEnum else { return false }
         return !(Self.isList(field.type) && ["Int", "Float"].contains(named))
       }
-      guard !leaves.isEmpty else { continue }
+      out += "\nextension \(type.name): PlanLeaves {\n  /// Appends the JSON of stored leaf field `index`.\n"
+      out += "  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {\n"
+      guard !leaves.isEmpty else {
+        out += "    _ = index\n  }\n}\n"
+        continue
+      }
       table += "    \"\(type.name)\": ["
       table += leaves.enumerated().map { "\"\($1.name)\": \($0)" }.joined(separator: ", ") + "],\n"
-      out += "\nextension \(type.name): PlanLeaves {\n  /// Appends the JSON of stored leaf field `index`.\n"
-      out +=
-        "  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {\n    switch index {\n"
+      out += "    switch index {\n"
       for (index, field) in leaves.enumerated() {
         out += "    case \(index): try self.\(field.name).writeLeaf(into: &output)\n"
       }

@@ -35,6 +35,9 @@ public struct ResultQuery: Sendable, Hashable {
   public var cursor: String?
   /// Only results of sessions this user owns (set by the API for users who see only their own).
   public var owner: UUID?
+  /// Which parts of each result to read (all by default). A result read without a part has
+  /// that part's fields empty: see ``ResultParts``.
+  public var parts: ResultParts = .all
 
   /// Creates a query; everything is optional.
   public init(
@@ -62,6 +65,25 @@ public struct ResultQuery: Sendable, Hashable {
     self.cursor = cursor
     self.owner = nil
   }
+}
+
+/// Parts of a stored result a query may leave unread, for lists that do not show them (the
+/// API reads a page's results without `details`, and without `text` unless the document asks
+/// for a prompt, a response or an error). Every other field is always read.
+public struct ResultParts: OptionSet, Sendable, Hashable {
+  /// The bits.
+  public let rawValue: Int
+
+  /// Creates parts from their bits.
+  public init(rawValue: Int) { self.rawValue = rawValue }
+
+  /// The prompt, the response and the error message (unread: `""`, `nil`, `nil`).
+  public static let text = ResultParts(rawValue: 1)
+  /// Sampling parameters, metadata, log-probabilities, expectations and server timings
+  /// (unread: defaults, `[:]`, `nil`, `nil`, `nil`).
+  public static let details = ResultParts(rawValue: 2)
+  /// Everything.
+  public static let all: ResultParts = [.text, .details]
 }
 
 /// A minimum score on one metric.

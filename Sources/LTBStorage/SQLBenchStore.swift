@@ -372,13 +372,16 @@ public final class SQLBenchStore: BenchStore {
     }
     let whereClause: SQLQueryString =
       conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    let parts = query.parts
     let sql: SQLQueryString =
-      "SELECT * FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
+      "SELECT \(unsafeRaw: Self.resultColumns(parts)) FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
     let decoded: [BenchmarkResult]
     if let sqlite = connections as? SQLiteConnectionProvider {
-      decoded = try await sqlite.rows(sql).map { try Self.decodeResult(ColumnReader($0)) }
+      decoded = try await sqlite.rows(sql).map { try Self.decodeResult(ColumnReader($0), parts: parts) }
     } else {
-      decoded = try await connections.read { database in try await database.raw(sql).all() }.map(decodeResult)
+      decoded = try await connections.read { database in try await database.raw(sql).all() }.map {
+        try Self.decodeResult(ColumnReader($0), parts: parts)
+      }
     }
     let items = Array(decoded.prefix(limit))
     let cursors = items.map { item in
@@ -457,7 +460,24 @@ public final class SQLBenchStore: BenchStore {
     try Self.decodeResult(ColumnReader(row))
   }
 
-  static func decodeResult(_ row: ColumnReader) throws -> BenchmarkResult {
+  /// The columns ``decodeResult(_:parts:)`` reads for `parts`, for a select list: a page
+  /// of results builds only the columns it decodes.
+  static func resultColumns(_ parts: ResultParts) -> String {
+    var columns =
+      "id, session_id, task_key, test_id, dataset, provider, model, phase, target_index, repeat_index, "
+      + "warmup, status, error_code, finish_reason, created_at, timing, sent_offset_ms, prompt_tokens, "
+      + "completion_tokens, cached_tokens, usage_source, cost_details, cache_hit, attempts, tags, category, "
+      + "evaluation_scores"
+    if parts.contains(.text) { columns += ", prompt, response, error" }
+    if parts.contains(.details) {
+      columns += ", server_timings, parameters, metadata, logprobs, expectations"
+    }
+    return columns
+  }
+
+  static func decodeResult(_ row: ColumnReader, parts: ResultParts = .all) throws -> BenchmarkResult {
+    let text = parts.contains(.text)
+    let details = parts.contains(.details)
     var usage: Usage?
     if let input = try row.optionalInt("prompt_tokens") {
       usage = Usage(
@@ -472,23 +492,27 @@ public final class SQLBenchStore: BenchStore {
       model: try row.string("model"), phase: try row.int("phase"), targetIndex: try row.int("target_index"),
       repeatIndex: try row.int("repeat_index"), warmup: try row.bool("warmup"),
       status: ResultStatus(rawValue: try row.string("status")) ?? .failure,
-      errorCode: try row.optionalString("error_code"), error: try row.optionalString("error"),
-      prompt: try row.string("prompt"), response: try row.optionalString("response"),
+      errorCode: try row.optionalString("error_code"), error: text ? try row.optionalString("error") : nil,
+      prompt: text ? try row.string("prompt") : "", response: text ? try row.optionalString("response") : nil,
       finishReason: try row.optionalString("finish_reason"),
       createdAt: StoredTime.normalized(try row.date("created_at")), timing: try row.timing(),
       sentOffsetMs: try row.double("sent_offset_ms"), usage: usage,
       cost: try row.json("cost_details", StoredJSON.cost(from:)),
-      serverTimings: try row.json("server_timings"), cacheHit: try row.bool("cache_hit"),
+      serverTimings: details ? try row.json("server_timings") : nil, cacheHit: try row.bool("cache_hit"),
       attempts: try row.int("attempts"),
-      parameters: try row.json("parameters", StoredJSON.parameters(from:)) ?? SamplingParameters(),
+      parameters: details
+        ? try row.json("parameters", StoredJSON.parameters(from:)) ?? SamplingParameters()
+        : SamplingParameters(),
       tags: try row.json("tags", StoredJSON.strings(from:)) ?? [],
       category: try row.optionalString("category"),
-      metadata: try row.json("metadata") { json -> [String: JSONValue]? in
-        if case .object(let members) = json { return members }
-        return nil
-      } ?? [:],
+      metadata: details
+        ? try row.json("metadata") { json -> [String: JSONValue]? in
+          if case .object(let members) = json { return members }
+          return nil
+        } ?? [:] : [:],
       evaluationScores: try row.json("evaluation_scores", StoredJSON.scores(from:)) ?? [:],
-      logprobs: try row.json("logprobs"), expectations: try row.json("expectations"))
+      logprobs: details ? try row.json("logprobs") : nil,
+      expectations: details ? try row.json("expectations") : nil)
   }
 
   /// `$."metric"` for SQLite's JSON functions, the name quoted so that any text is taken literally.
@@ -543,10 +567,7 @@ struct Cursor {
   }
 
   init(_ text: String) throws {
-    let padded =
-      text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-      + String(repeating: "=", count: (4 - text.count % 4) % 4)
-    guard let data = Data(base64Encoded: padded), let decoded = String(data: data, encoding: .utf8) else {
+    guard let data = Base64URL.decode(text), let decoded = String(data: data, encoding: .utf8) else {
       throw LTBError(
         .invalidInput, "the cursor '\(text.prefix(40))' is not valid",
         fix: "pass a cursor returned by a previous page")
@@ -560,17 +581,6 @@ struct Cursor {
     self.init(value: value, id: id)
   }
 
-  /// URL-safe base64 without padding (written byte by byte: every item of a page has one).
-  var text: String {
-    let base64 = Data("\(value)|\(id.lowercasedText)".utf8).base64EncodedString()
-    return String(
-      decoding: base64.utf8.compactMap { byte -> UInt8? in
-        switch byte {
-        case UInt8(ascii: "+"): UInt8(ascii: "-")
-        case UInt8(ascii: "/"): UInt8(ascii: "_")
-        case UInt8(ascii: "="): nil
-        default: byte
-        }
-      }, as: UTF8.self)
-  }
+  /// URL-safe base64 without padding.
+  var text: String { Base64URL.encode("\(value)|\(id.lowercasedText)".utf8) }
 }

@@ -52,6 +52,9 @@ struct PageBenchmark: AsyncParsableCommand {
 
     if !graphQLOnly {
       try await time("store: a page of 50 results") { _ = try await store.results(query) }
+      var listing = query
+      listing.parts = []
+      try await time("store: the same page without text and details") { _ = try await store.results(listing) }
       try await time("store: the page's verdicts") { _ = try await store.evaluations(results: ids) }
     }
     let document = """
@@ -72,17 +75,18 @@ struct PageBenchmark: AsyncParsableCommand {
     for _ in 0..<min(200, runs) { try await body() }
     var samples: [Double] = []
     samples.reserveCapacity(runs)
+    let cpuStart = clock()
     for _ in 0..<runs {
       let start = ContinuousClock.now
       try await body()
       samples.append((ContinuousClock.now - start).milliseconds * 1_000)
     }
+    let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC) / Double(runs) * 1e6
     samples.sort()
     let mean = samples.reduce(0, +) / Double(samples.count)
     print(
       String(
-        format: "%@: mean %.0f us, p50 %.0f us, p99 %.0f us (%d runs)", label, mean,
-        samples[samples.count / 2],
-        samples[samples.count * 99 / 100], runs))
+        format: "%@: mean %.0f us, p50 %.0f us, p99 %.0f us; CPU %.0f us, all threads (%d runs)", label,
+        mean, samples[samples.count / 2], samples[samples.count * 99 / 100], cpu, runs))
   }
 }

@@ -44,4 +44,19 @@ struct TextCodecTests {
       #expect(date.iso8601Text == formatter.string(from: date), "\(instant)")
     }
   }
+
+  @Test("base64url: every length from 0 to 64 bytes as Foundation's base64 with - _ and no padding, and back")
+  func base64URL() {
+    var generator = SystemRandomNumberGenerator()
+    for length in 0...64 {
+      let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+      let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+        .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+      let encoded = Base64URL.encode(bytes)
+      #expect(encoded == expected, "\(length) bytes")
+      #expect(Base64URL.decode(encoded) == Data(bytes), "\(length) bytes")
+    }
+    #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
+    #expect(Base64URL.decode("not base64!") == nil)
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GraphQL
 import LTBCore
 
 /// A value of a scalar or enum field that writes itself as JSON, as its GraphQL type serializes
@@ -16,8 +17,9 @@ struct LeafFailure: Error {
 }
 
 /// An object type whose stored scalar and enum fields the plan writes directly: the plan looks
-/// each field's index up once, when it is compiled (`APIWiring.planLeaves`).
-protocol PlanLeaves {
+/// each field's index up once, when it is compiled (`APIWiring.planLeaves`). Every generated
+/// object type has it, so one cast per object gives both this and its other stored fields.
+protocol PlanLeaves: KeySubscriptable {
   /// Appends the JSON of stored leaf field `index`.
   func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure)
 }

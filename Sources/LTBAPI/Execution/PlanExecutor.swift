@@ -63,8 +63,8 @@ struct PlanExecutor {
       return false
     }
     output += "{"
-    let keyed = source as? any KeySubscriptable
     let leaves = source as? any PlanLeaves
+    let keyed = leaves ?? source as? any KeySubscriptable
     for (index, field) in fields.enumerated() {
       if index > 0 { output += "," }
       JSONValue.writeString(field.key, to: &output)
@@ -292,7 +292,7 @@ struct PlanExecutor {
 
   /// The items of a list value.
   static func items(_ value: any Sendable) -> [(any Sendable)?]? {
-    if let array = value as? any AnyArray { return array.elements.map(Self.item) }
+    if let array = value as? any AnyArray { return array.planItems }
     if case .array(let items)? = value as? Map { return items }
     return nil
   }
@@ -372,9 +372,14 @@ extension Optional: OptionalValue {
 
 /// An array, whatever its elements.
 protocol AnyArray {
-  var elements: [Any] { get }
+  /// The items, optionals unwrapped (`nil` for none).
+  var planItems: [(any Sendable)?] { get }
 }
 
 extension Array: AnyArray {
-  var elements: [Any] { map { $0 } }
+  var planItems: [(any Sendable)?] {
+    // Whether items are optional is asked of the element type once, not of every item.
+    if Element.self is any OptionalValue.Type { return map(PlanExecutor.item) }
+    return map(PlanExecutor.sendable)
+  }
 }

@@ -18,10 +18,25 @@ final class QueryPlan: @unchecked Sendable {
   /// The root selection, on `Query` or `Subscription`.
   let root: SelectionPlan
 
+  /// Every field the operation selects anywhere, as `Type.field`: resolvers that can skip
+  /// loading what nobody asked for read it from ``APIContext/selectedFields``.
+  let selectedFields: Set<String>
+
   private init(operation: OperationType, variables: [VariableDefinition], root: SelectionPlan) {
     self.operation = operation
     self.variables = variables
     self.root = root
+    var selected: Set<String> = []
+    func collect(_ selection: SelectionPlan) {
+      for fields in selection.byType.values {
+        for field in fields {
+          selected.insert(field.parentName + "." + field.name)
+          if let nested = field.selection { collect(nested) }
+        }
+      }
+    }
+    collect(root)
+    selectedFields = selected
   }
 
   /// The root fields.

@@ -911,6 +911,13 @@ extension SessionEdge: PlanLeaves {
   }
 }
 
+extension SessionConnection: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    _ = index
+  }
+}
+
 extension PageInfo: PlanLeaves {
   /// Appends the JSON of stored leaf field `index`.
   func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
@@ -980,6 +987,13 @@ extension ResultEdge: PlanLeaves {
     case 0: try self.cursor.writeLeaf(into: &output)
     default: break
     }
+  }
+}
+
+extension ResultConnection: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    _ = index
   }
 }
 
@@ -1232,5 +1246,12 @@ extension AuditEdge: PlanLeaves {
     case 0: try self.cursor.writeLeaf(into: &output)
     default: break
     }
+  }
+}
+
+extension AuditConnection: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {
+    _ = index
   }
 }

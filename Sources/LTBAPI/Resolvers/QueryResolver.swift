@@ -45,6 +45,8 @@ struct QueryResolver: QueryResolvers {
       testID: filter?.testId, text: filter?.text, includeWarmup: filter?.includeWarmup ?? false, order: order,
       descending: arguments.descending ?? true, limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
+    // The API shows no details; prompts, responses and errors only when asked for.
+    query.parts = context.mayAsk(for: ["Result.prompt", "Result.response", "Result.error"]) ? .text : []
     if let session = filter?.sessionId {
       if try !context.requirePrincipal().seesEveryone {
         _ = try await SessionAccess.session(session, context, store: services.store)
