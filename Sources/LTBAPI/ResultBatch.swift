@@ -35,8 +35,11 @@ public final class ResultBatch: Sendable {
     case wait(Task<[UUID: [EvaluationRecord]], any Error>)
   }
 
-  /// The verdicts of result `id`, loading every registered result's verdicts with it.
-  func evaluations(of id: UUID, store: any BenchStore) async throws -> [EvaluationRecord] {
+  /// The verdicts of result `id`, loading every registered result's verdicts with it: whole
+  /// records, or with `verdictsOnly` just their columns (see `BenchStore.evaluationVerdicts`).
+  func evaluations(of id: UUID, store: any BenchStore, verdictsOnly: Bool = false) async throws
+    -> [EvaluationRecord]
+  {
     while true {
       let step = state.withLock { state -> Step in
         if let records = state.loaded[id] { return .ready(records) }
@@ -46,7 +49,10 @@ public final class ResultBatch: Sendable {
         state.pending.removeAll()
         let task = Task { [ids] in
           var byResult = Dictionary(uniqueKeysWithValues: ids.map { ($0, [EvaluationRecord]()) })
-          for record in try await store.evaluations(results: ids) {
+          let records =
+            verdictsOnly
+            ? try await store.evaluationVerdicts(results: ids) : try await store.evaluations(results: ids)
+          for record in records {
             byResult[record.resultID, default: []].append(record)
           }
           return byResult

@@ -43,6 +43,9 @@ public protocol BenchStore: AuthStore {
   func evaluations(session: UUID) async throws -> [EvaluationRecord]
   /// Every metric verdict of these results, in one round trip.
   func evaluations(results: [UUID]) async throws -> [EvaluationRecord]
+  /// The verdicts of these results from their columns alone (metric, state, score, passed);
+  /// value, threshold, explanation, evaluator, judge and details empty.
+  func evaluationVerdicts(results: [UUID]) async throws -> [EvaluationRecord]
   /// Every case verdict of a session.
   func caseEvaluations(session: UUID) async throws -> [CaseEvaluation]
   /// A cached evaluation outcome (JSON text).

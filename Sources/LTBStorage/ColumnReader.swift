@@ -58,6 +58,8 @@ struct ColumnReader {
   func optionalInt(_ column: String) throws -> Int? { try optional(column, "an integer") }
   func int(_ column: String) throws -> Int { try required(column, "an integer") }
   func double(_ column: String) throws -> Double { try required(column, "a number") }
+  func optionalDouble(_ column: String) throws -> Double? { try optional(column, "a number") }
+  func optionalBool(_ column: String) throws -> Bool? { try optional(column, "a boolean") }
   func bool(_ column: String) throws -> Bool { try required(column, "a boolean") }
   func date(_ column: String) throws -> Date { try required(column, "a time") }
 

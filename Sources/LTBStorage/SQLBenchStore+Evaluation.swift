@@ -62,6 +62,34 @@ extension SQLBenchStore {
       "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric")
   }
 
+  /// The verdicts of these results from their columns alone (result, session, case, metric,
+  /// state, score, passed), without reading the stored records: value, threshold, explanation,
+  /// evaluator, judge and details are left empty. For lists that show only those columns.
+  public func evaluationVerdicts(results: [UUID]) async throws -> [EvaluationRecord] {
+    guard !results.isEmpty else { return [] }
+    let sql: SQLQueryString = """
+      SELECT result_id, session_id, test_id, metric, state, score, passed FROM evaluations
+      WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric
+      """
+    let decode = { (row: ColumnReader) throws -> EvaluationRecord in
+      let state = try row.string("state")
+      guard let parsed = EvaluationState(rawValue: state) else {
+        throw LTBError(.storage, "the state column holds '\(state.prefix(40))', not a verdict state")
+      }
+      return EvaluationRecord(
+        resultID: try row.uuid("result_id"), sessionID: try row.uuid("session_id"),
+        testID: try row.string("test_id"),
+        metric: try row.string("metric"), evaluator: "", evaluatorVersion: 0, state: parsed,
+        score: try row.optionalDouble("score"), passed: try row.optionalBool("passed"), explanation: "")
+    }
+    if let sqlite = connections as? SQLiteConnectionProvider {
+      return try await sqlite.rows(sql).map { try decode(ColumnReader($0)) }
+    }
+    return try await connections.read { database in try await database.raw(sql).all() }.map {
+      try decode(ColumnReader($0))
+    }
+  }
+
   /// The verdicts a query selects (its `record` column), read natively on SQLite.
   private func records(_ sql: SQLQueryString) async throws -> [EvaluationRecord] {
     if let sqlite = connections as? SQLiteConnectionProvider {

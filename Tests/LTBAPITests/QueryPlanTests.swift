@@ -61,6 +61,11 @@ struct QueryPlanTests {
       Case(
         query: "query($f: ResultFilter) { results(filter: $f) { edges { node { testId status } } } }",
         variables: ["f": ["statuses": "FAILURE"]]),
+      // Verdicts from their columns (the plan knows nothing else is asked for).
+      Case(
+        query:
+          "query($f: ResultFilter) { results(filter: $f) { edges { node { id evaluations { metric state score passed } } } } }",
+        variables: ["f": ["sessionId": session]]),
       Case(
         query:
           #"{ results(filter: {statuses: [SUCCESS]}, order: TTFT, descending: false) { edges { node { testId } } } }"#

@@ -56,6 +56,17 @@ struct EvaluationStoreTests {
       let stored = try await store.evaluations(session: session.id)
       #expect(stored.count == 2)
       #expect(stored.first { $0.metric == "coherence" }?.score == 0.25)
+      // From the columns alone: the same verdicts with what only the records hold left empty.
+      let verdicts = try await store.evaluationVerdicts(results: [result.id])
+      #expect(verdicts.map(\.metric) == ["coherence", "faithfulness"])
+      for (verdict, whole) in zip(verdicts, try await store.evaluations(results: [result.id])) {
+        #expect(verdict.resultID == whole.resultID && verdict.sessionID == whole.sessionID)
+        #expect(verdict.testID == whole.testID && verdict.state == whole.state)
+        #expect(verdict.score == whole.score && verdict.passed == whole.passed)
+        #expect(verdict.explanation.isEmpty && verdict.value == nil && verdict.judge == nil)
+      }
+      #expect(verdicts.first?.passed == false && verdicts.last?.passed == nil && verdicts.last?.score == nil)
+      #expect(try await store.evaluationVerdicts(results: []) == [])
 
       #expect(try await store.cachedEvaluation(key: "k") == nil)
       try await store.storeCachedEvaluation(

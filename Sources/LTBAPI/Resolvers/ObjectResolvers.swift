@@ -40,7 +40,15 @@ struct ResultResolver: ResultResolvers {
   }
 
   func evaluations(_ parent: Result, context: APIContext) async throws -> [Evaluation] {
-    try await context.batch.evaluations(of: parent.id, store: services.store).map(APIMapping.evaluation)
+    // Value, threshold, explanation and the judge are only in the stored records.
+    let verdictsOnly = !context.mayAsk(for: [
+      "Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel",
+      "Evaluation.judgeCostUsd",
+    ])
+    return try await context.batch.evaluations(
+      of: parent.id, store: services.store, verdictsOnly: verdictsOnly
+    )
+    .map(APIMapping.evaluation)
   }
 }
 
