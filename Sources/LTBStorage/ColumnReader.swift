@@ -3,17 +3,17 @@ import LTBCore
 import SQLKit
 import SQLiteKit
 
-/// Reads one row's columns: SQLite rows straight from their `SQLiteData` (no `Decoder`, no
-/// dynamic casts; JSON text through the fast readers), any other SQLKit row through its driver's
-/// decoding. Errors name the column.
+/// Reads one row's columns: SQLite rows straight from their statement (``SQLiteReader``: no
+/// `Decoder`, no dynamic casts; JSON text through the fast readers), any other SQLKit row
+/// through its driver's decoding. Errors name the column.
 struct ColumnReader {
   // Two optionals rather than an enum: matching an enum's payload copies the row for every
   // column read.
-  private let native: SQLiteRow?
+  private let native: Statement?
   private let generic: (any SQLRow)?
 
-  init(_ row: SQLiteRow) {
-    native = row
+  init(_ statement: Statement) {
+    native = statement
     generic = nil
   }
 
@@ -25,10 +25,10 @@ struct ColumnReader {
   private var isNative: Bool { native != nil }
 
   private func data(_ column: String) throws -> SQLiteData {
-    guard let data = native?.column(column) else {
+    guard let native, let position = native.position(column) else {
       throw LTBError(.storage, "the row has no \(column) column", fix: "apply the migrations (ltb migrate)")
     }
-    return data
+    return native.data(at: position)
   }
 
   /// A column of a type the driver converts from `SQLiteData` itself; `nil` for NULL.

@@ -71,7 +71,7 @@ extension SQLBenchStore {
       SELECT result_id, session_id, test_id, metric, state, score, passed FROM evaluations
       WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric
       """
-    let decode = { (row: ColumnReader) throws -> EvaluationRecord in
+    let decode: @Sendable (ColumnReader) throws -> EvaluationRecord = { row in
       let state = try row.string("state")
       guard let parsed = EvaluationState(rawValue: state) else {
         throw LTBError(.storage, "the state column holds '\(state.prefix(40))', not a verdict state")
@@ -83,7 +83,7 @@ extension SQLBenchStore {
         score: try row.optionalDouble("score"), passed: try row.optionalBool("passed"), explanation: "")
     }
     if let sqlite = connections as? SQLiteConnectionProvider {
-      return try await sqlite.rows(sql).map { try decode(ColumnReader($0)) }
+      return try await sqlite.rows(sql, decode)
     }
     return try await connections.read { database in try await database.raw(sql).all() }.map {
       try decode(ColumnReader($0))
@@ -93,9 +93,7 @@ extension SQLBenchStore {
   /// The verdicts a query selects (its `record` column), read natively on SQLite.
   private func records(_ sql: SQLQueryString) async throws -> [EvaluationRecord] {
     if let sqlite = connections as? SQLiteConnectionProvider {
-      return try await sqlite.rows(sql).map {
-        try StoredJSON.readEvaluation(ColumnReader($0).string("record"))
-      }
+      return try await sqlite.rows(sql) { try StoredJSON.readEvaluation($0.string("record")) }
     }
     return try await connections.read { database in try await database.raw(sql).all() }.map {
       try $0.decode(column: "record", as: EvaluationRecord.self)

@@ -377,7 +377,7 @@ public final class SQLBenchStore: BenchStore {
       "SELECT \(unsafeRaw: Self.resultColumns(parts)) FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
     let decoded: [BenchmarkResult]
     if let sqlite = connections as? SQLiteConnectionProvider {
-      decoded = try await sqlite.rows(sql).map { try Self.decodeResult(ColumnReader($0), parts: parts) }
+      decoded = try await sqlite.rows(sql) { try Self.decodeResult($0, parts: parts) }
     } else {
       decoded = try await connections.read { database in try await database.raw(sql).all() }.map {
         try Self.decodeResult(ColumnReader($0), parts: parts)

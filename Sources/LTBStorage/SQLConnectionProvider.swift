@@ -30,9 +30,12 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   private let operations = Atomic<Int>(0)
   var operationCount: Int { operations.load(ordering: .relaxed) }
 
-  private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+  private let hotReader: SQLiteReader
+
+  private init(writer: SQLiteConnection, readers: [SQLiteConnection], hotReader: SQLiteReader) {
     self.writer = writer
     self.readers = readers
+    self.hotReader = hotReader
   }
 
   static func open(path: String, readers: Int = 3) async throws -> SQLiteConnectionProvider {
@@ -53,7 +56,8 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
         opened.append(connection)
         try await configure(connection, writer: index == 0)
       }
-      return SQLiteConnectionProvider(writer: opened[0], readers: Array(opened.dropFirst()))
+      return SQLiteConnectionProvider(
+        writer: opened[0], readers: Array(opened.dropFirst()), hotReader: try SQLiteReader.open(path: path))
     } catch {
       let connections = opened
       await Task { for connection in connections { try? await connection.close() } }.value
@@ -86,20 +90,18 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
     return try await writeQueue.withLock { try await body(writer.sql()) }
   }
 
-  /// The rows of a query read straight from SQLiteNIO (its SQL and binds serialized as SQLKit
-  /// would), so that hot reads skip SQLKit's row decoding.
-  func rows(_ query: SQLQueryString) async throws -> [SQLiteRow] {
+  /// The rows of a query, each decoded by `decode` on SQLite's thread as it is stepped to
+  /// (``SQLiteReader``: statements prepared once, columns read in place); SQL and binds
+  /// serialized as SQLKit would.
+  func rows<Row: Sendable>(
+    _ query: SQLQueryString, _ decode: @escaping @Sendable (ColumnReader) throws -> Row
+  ) async throws -> [Row] {
     operations.add(1, ordering: .relaxed)
-    let index = nextReader.withLockedValue { value in
-      defer { value = (value + 1) % readers.count }
-      return value
-    }
-    let connection = readers[index]
-    var serializer = SQLSerializer(database: connection.sql())
+    var serializer = SQLSerializer(database: readers[0].sql())
     query.serialize(to: &serializer)
     let encoder = SQLiteDataEncoder()
     let binds = try serializer.binds.map { try encoder.encode($0) }
-    return try await connection.query(serializer.sql, binds)
+    return try await hotReader.rows(serializer.sql, binds, decode)
   }
 
   /// Runs `body` on the writer connection itself, for bulk inserts that bind `SQLiteData` directly.
@@ -111,6 +113,7 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   /// Closes every connection, even when the calling task is cancelled (a cancelled close would
   /// leave SQLite handles open).
   func close() async {
+    hotReader.close()
     let connections = readers + [writer]
     await Task { for connection in connections { try? await connection.close() } }.value
   }

@@ -1,0 +1,196 @@
+import Foundation
+import LTBCore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+import VaporCSQLite
+
+/// Read connections of its own to an SQLite database, for the hot reads (pages of results and
+/// their verdicts): statements are prepared once per connection and kept, rows are decoded on
+/// SQLite's thread straight from the statement (no row object, no copy of every column), and
+/// columns are found by position.
+///
+/// It calls the SQLite library SQLiteNIO itself links (its `sqlite_nio_` symbols): one copy of
+/// SQLite in the process, so its file locks stay coherent with SQLiteNIO's connections.
+final class SQLiteReader: Sendable {
+  private let connections: [Connection]
+  private let next = NIOLockedValueBox(0)
+  private let pool: NIOThreadPool
+
+  /// One `sqlite3` handle and its prepared statements, used by one thread at a time.
+  private final class Connection: @unchecked Sendable {
+    let lock = NIOLock()
+    let handle: OpaquePointer
+    var statements: [String: Statement] = [:]
+
+    init(handle: OpaquePointer) { self.handle = handle }
+
+    /// The statement for `sql`, prepared on first use (at most 64 kept).
+    func statement(_ sql: String) throws -> Statement {
+      if let known = statements[sql] { return known }
+      var pointer: OpaquePointer?
+      let code = sqlite_nio_sqlite3_prepare_v3(
+        handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
+      guard code == SQLITE_OK, let pointer else {
+        throw SQLiteReader.failure(handle, "cannot prepare a query")
+      }
+      if statements.count >= 64, let evicted = statements.first {
+        sqlite_nio_sqlite3_finalize(evicted.value.pointer)
+        statements.removeValue(forKey: evicted.key)
+      }
+      let statement = Statement(pointer: pointer)
+      statements[sql] = statement
+      return statement
+    }
+  }
+
+  private init(connections: [Connection], pool: NIOThreadPool) {
+    self.connections = connections
+    self.pool = pool
+  }
+
+  /// Opens `count` read connections to the database at `path` (which must exist).
+  static func open(path: String, count: Int = 3, pool: NIOThreadPool = .singleton) throws -> SQLiteReader {
+    var opened: [Connection] = []
+    do {
+      for _ in 0..<count {
+        var handle: OpaquePointer?
+        let code = sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let handle else {
+          if let handle { sqlite_nio_sqlite3_close(handle) }
+          throw LTBError(.storage, "cannot open the SQLite database \(path) for reading (code \(code))")
+        }
+        opened.append(Connection(handle: handle))
+        for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -8192", "PRAGMA query_only = 1"] {
+          guard sqlite_nio_sqlite3_exec(handle, pragma, nil, nil, nil) == SQLITE_OK else {
+            throw failure(handle, pragma)
+          }
+        }
+      }
+    } catch {
+      for connection in opened { sqlite_nio_sqlite3_close(connection.handle) }
+      throw error
+    }
+    return SQLiteReader(connections: opened, pool: pool)
+  }
+
+  /// Runs `sql` with `binds` on SQLite's thread pool and decodes every row with `decode`.
+  func rows<Row: Sendable>(
+    _ sql: String, _ binds: [SQLiteData], _ decode: @escaping @Sendable (ColumnReader) throws -> Row
+  ) async throws -> [Row] {
+    let index = next.withLockedValue { value in
+      defer { value = (value + 1) % connections.count }
+      return value
+    }
+    let connection = connections[index]
+    return try await pool.runIfActive {
+      try connection.lock.withLock {
+        let statement = try connection.statement(sql)
+        defer {
+          sqlite_nio_sqlite3_reset(statement.pointer)
+          sqlite_nio_sqlite3_clear_bindings(statement.pointer)
+        }
+        try statement.bind(binds, handle: connection.handle)
+        var rows: [Row] = []
+        while true {
+          let code = sqlite_nio_sqlite3_step(statement.pointer)
+          if code == SQLITE_DONE { break }
+          guard code == SQLITE_ROW else { throw Self.failure(connection.handle, "a query failed") }
+          statement.rewind()
+          rows.append(try decode(ColumnReader(statement)))
+        }
+        return rows
+      }
+    }
+  }
+
+  /// Closes every connection (their statements first).
+  func close() {
+    for connection in connections {
+      connection.lock.withLock {
+        for statement in connection.statements.values { sqlite_nio_sqlite3_finalize(statement.pointer) }
+        connection.statements.removeAll()
+        sqlite_nio_sqlite3_close(connection.handle)
+      }
+    }
+  }
+
+  static func failure(_ handle: OpaquePointer, _ what: String) -> LTBError {
+    let message = sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown error"
+    return LTBError(.storage, "\(what): \(message)", fix: "check the database file (ltb migrate)")
+  }
+}
+
+/// A prepared statement and its result columns; a row's columns are read from it while it
+/// stands on that row. Columns are looked up by name, and found at once when read in the order
+/// the query selects them.
+final class Statement: @unchecked Sendable {
+  let pointer: OpaquePointer
+  private let names: [String]
+  private let positions: [String: Int32]
+  private var expected: Int32 = 0
+
+  init(pointer: OpaquePointer) {
+    self.pointer = pointer
+    let count = sqlite_nio_sqlite3_column_count(pointer)
+    names = (0..<count).map { sqlite_nio_sqlite3_column_name(pointer, $0).map { String(cString: $0) } ?? "" }
+    positions = Dictionary(zip(names, 0..<count), uniquingKeysWith: { first, _ in first })
+  }
+
+  /// Starts reading a new row.
+  func rewind() { expected = 0 }
+
+  /// The position of column `name`.
+  func position(_ name: String) -> Int32? {
+    if expected < names.count, names[Int(expected)] == name {
+      defer { expected += 1 }
+      return expected
+    }
+    guard let position = positions[name] else { return nil }
+    expected = position + 1
+    return position
+  }
+
+  /// The value of the column at `position`, as SQLiteNIO would give it.
+  func data(at position: Int32) -> SQLiteData {
+    switch sqlite_nio_sqlite3_column_type(pointer, position) {
+    case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(pointer, position)))
+    case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(pointer, position))
+    case SQLITE_TEXT:
+      guard let text = sqlite_nio_sqlite3_column_text(pointer, position) else { return .text("") }
+      let count = Int(sqlite_nio_sqlite3_column_bytes(pointer, position))
+      return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+    case SQLITE_BLOB:
+      let count = Int(sqlite_nio_sqlite3_column_bytes(pointer, position))
+      var buffer = ByteBufferAllocator().buffer(capacity: count)
+      if let bytes = sqlite_nio_sqlite3_column_blob(pointer, position) {
+        buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+      }
+      return .blob(buffer)
+    default: return .null
+    }
+  }
+
+  /// Binds `values` to the statement's parameters, in order.
+  func bind(_ values: [SQLiteData], handle: OpaquePointer) throws {
+    let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    for (offset, value) in values.enumerated() {
+      let index = Int32(offset + 1)
+      let code: Int32
+      switch value {
+      case .integer(let number): code = sqlite_nio_sqlite3_bind_int64(pointer, index, Int64(number))
+      case .float(let number): code = sqlite_nio_sqlite3_bind_double(pointer, index, number)
+      case .text(let text):
+        code = sqlite_nio_sqlite3_bind_text64(
+          pointer, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
+      case .blob(let buffer):
+        code = buffer.withUnsafeReadableBytes {
+          sqlite_nio_sqlite3_bind_blob64(pointer, index, $0.baseAddress, UInt64($0.count), transient)
+        }
+      case .null: code = sqlite_nio_sqlite3_bind_null(pointer, index)
+      }
+      guard code == SQLITE_OK else { throw SQLiteReader.failure(handle, "cannot bind parameter \(index)") }
+    }
+  }
+}
