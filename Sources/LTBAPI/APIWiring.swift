@@ -3,6 +3,7 @@ public import GraphQL
 import LTBAuth
 import LTBCore
 import OrderedCollections
+import Synchronization
 
 /// What the generated wiring calls: attach closures to a schema's fields, decode arguments,
 /// recover the parent value and the request context, and give the custom scalars their
@@ -35,10 +36,27 @@ public enum APIWiring {
   }
 
   /// Decodes a field's arguments (ISO 8601 dates, UUID strings, JSON values).
-  public static func decode<Arguments: Decodable>(_ type: Arguments.Type, _ args: Map) throws -> Arguments {
+  public static func decode<Arguments: Decodable & Sendable>(_ type: Arguments.Type, _ args: Map) throws
+    -> Arguments
+  {
+    let key = DecodedArguments.Key(type: ObjectIdentifier(type), arguments: args)
+    if let known = decodedArguments.withLock({ $0.value(for: key) }) as? Arguments { return known }
     let decoder = MapDecoder()
     decoder.dateDecodingStrategy = .iso8601
-    return try decoder.decode(type, from: args)
+    let decoded = try decoder.decode(type, from: args)
+    decodedArguments.withLock { $0.store(decoded, for: key) }
+    return decoded
+  }
+
+  /// Arguments decoded before, by their type and value: decoding is a pure function of both,
+  /// and a repeated query (the common case) decodes the same literal every time.
+  private static let decodedArguments = Mutex(LRUCache<DecodedArguments.Key, any Sendable>(capacity: 1_000))
+
+  private enum DecodedArguments {
+    struct Key: Hashable {
+      let type: ObjectIdentifier
+      let arguments: Map
+    }
   }
 
   /// The parent value of a computed field.

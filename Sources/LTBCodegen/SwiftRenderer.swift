@@ -395,6 +395,14 @@ public struct SwiftRenderer: Sendable {
       out += "    default: break\n    }\n  }\n}\n"
     }
     if !table.hasSuffix("],\n") { table += "  :" }
+    table +=
+      "  ]\n\n  /// A cast to each object type, by name, for the plan (cheaper than a cast to `PlanLeaves`).\n"
+    table += "  static let planObjects: [String: PlanObjectCast] = [\n"
+    let objects = schema.types.filter {
+      $0.kind == .object && !["Query", "Mutation", "Subscription"].contains($0.name)
+    }
+    for type in objects { table += "    \"\(type.name)\": { $0 as? \(type.name) },\n" }
+    if objects.isEmpty { table += "    :\n" }
     return table + "  ]\n}\n" + out
   }
 

@@ -91,3 +91,8 @@ extension LeafValue where Self: RawRepresentable, RawValue == String {
     JSONValue.writeString(rawValue, to: &output)
   }
 }
+
+extension APIWiring {
+  /// A cast of a value to the object type a selection expects (`APIWiring.planObjects`).
+  typealias PlanObjectCast = @Sendable (any Sendable) -> (any PlanLeaves)?
+}

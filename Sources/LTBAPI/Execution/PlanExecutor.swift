@@ -19,6 +19,10 @@ struct PlanExecutor {
   /// Whether execution stopped at the deadline (the answer is then a TIMEOUT error).
   private(set) var timedOut = false
 
+  /// The context as resolvers take it, boxed once per request rather than once per call.
+  private let boxedContext: any Sendable
+  private static let noArguments = Map.dictionary([:])
+
   /// Field errors, in the order they happened.
   private(set) var errors: [GraphQLError] = []
   /// Where execution is (response keys and list indices); an error's path is read from it.
@@ -31,6 +35,7 @@ struct PlanExecutor {
     self.deadline = deadline
     self.schema = schema
     self.context = context
+    self.boxedContext = context
     self.variables = variables
     self.objectTypeName = objectTypeName
   }
@@ -50,20 +55,23 @@ struct PlanExecutor {
     output += ":"
     path.append(field.key)
     defer { path.removeLast() }
-    if await !complete(event, type: field.type, field: field, into: &output) { return "null" }
+    if await !complete(event, shape: field.shape, field: field, into: &output) { return "null" }
     return output + "}"
   }
 
   /// Writes an object's fields; `false` when a non-null field failed (the object is then null).
-  private mutating func object(_ fields: [FieldPlan], source: any Sendable, into output: inout String)
-    async -> Bool
-  {
+  private mutating func object(
+    _ fields: [FieldPlan], source: any Sendable, cast: APIWiring.PlanObjectCast? = nil,
+    into output: inout String
+  ) async -> Bool {
     if ContinuousClock.now >= deadline || Task.isCancelled {
       timedOut = true
       return false
     }
     output += "{"
-    let leaves = source as? any PlanLeaves
+    // A cast to the concrete type the plan expects is a metadata comparison; a cast to a
+    // protocol is a conformance lookup.
+    let leaves = cast?(source) ?? source as? any PlanLeaves
     let keyed = leaves ?? source as? any KeySubscriptable
     for (index, field) in fields.enumerated() {
       if index > 0 { output += "," }
@@ -82,7 +90,7 @@ struct PlanExecutor {
           path.append(field.key)
           _ = fail(error.message, field)
           path.removeLast()
-          if field.type is GraphQLNonNull { return false }
+          if field.nonNull { return false }
           output += "null"
         }
         continue
@@ -96,17 +104,17 @@ struct PlanExecutor {
           return false
         }
         do {
-          value = try await resolve(source, try Self.arguments(field, variables: variables), context)
+          value = try await resolve(source, try Self.arguments(field, variables: variables), boxedContext)
         } catch {
           record(error, field)
-          if field.type is GraphQLNonNull { return false }
+          if field.nonNull { return false }
           output += "null"
           continue
         }
       } else {
         value = keyed.map { $0[field.name] } ?? Self.stored(field.name, of: source)
       }
-      if await !complete(value, type: field.type, field: field, into: &output) { return false }
+      if await !complete(value, shape: field.shape, field: field, into: &output) { return false }
     }
     output += "}"
     return true
@@ -116,20 +124,20 @@ struct PlanExecutor {
   /// The generated types and the resolvers hand over optionals flattened (an `Optional`
   /// converts to `(any Sendable)?` as `nil` or its value); list items are unwrapped in `items`.
   private mutating func complete(
-    _ value: (any Sendable)?, type: any GraphQLType, field: FieldPlan, into output: inout String
+    _ value: (any Sendable)?, shape: FieldPlan.Shape, field: FieldPlan, into output: inout String
   ) async -> Bool {
-    if let nonNull = type as? GraphQLNonNull {
+    if case .nonNull(let inner) = shape {
       guard let present = value else {
         return fail("Cannot return null for non-nullable field \(field.parentName).\(field.name).", field)
       }
-      return await completePresent(present, type: nonNull.ofType, field: field, into: &output)
+      return await completePresent(present, shape: inner, field: field, into: &output)
     }
     guard let present = value else {
       output += "null"
       return true
     }
     let mark = output.utf8.count
-    if await !completePresent(present, type: type, field: field, into: &output) {
+    if await !completePresent(present, shape: shape, field: field, into: &output) {
       output.removeSubrange(output.utf8.index(output.startIndex, offsetBy: mark)...)
       output += "null"
     }
@@ -137,9 +145,9 @@ struct PlanExecutor {
   }
 
   private mutating func completePresent(
-    _ value: any Sendable, type: any GraphQLType, field: FieldPlan, into output: inout String
+    _ value: any Sendable, shape: FieldPlan.Shape, field: FieldPlan, into output: inout String
   ) async -> Bool {
-    if let list = type as? GraphQLList {
+    if case .list(let itemShape) = shape {
       guard let items = Self.items(value) else {
         return fail(
           "Expected Iterable, but did not find one for field \(field.parentName).\(field.name).", field)
@@ -149,20 +157,22 @@ struct PlanExecutor {
         if index > 0 { output += "," }
         path.append(index)
         defer { path.removeLast() }
-        if await !complete(item, type: list.ofType, field: field, into: &output) { return false }
+        if await !complete(item, shape: itemShape, field: field, into: &output) { return false }
       }
       output += "]"
       return true
     }
     if let leaf = field.leaf { return write(value, leaf, field: field, into: &output) }
     guard let selection = field.selection else { return fail("no selection for \(field.name)", field) }
-    let typeName = selection.abstract ? objectTypeName(value) : selection.byType.keys.first
-    guard let typeName, let fields = selection.byType[typeName] else {
+    if let single = selection.single {
+      return await object(single.fields, source: value, cast: single.cast, into: &output)
+    }
+    guard let typeName = objectTypeName(value), let fields = selection.byType[typeName] else {
       return fail(
         "Abstract type of field \(field.parentName).\(field.name) must resolve to an Object type at runtime, received \"\(Swift.type(of: value))\".",
         field)
     }
-    return await object(fields, source: value, into: &output)
+    return await object(fields, source: value, cast: APIWiring.planObjects[typeName], into: &output)
   }
 
   /// Writes a scalar or enum value: the built-in scalars directly, custom ones through their
@@ -238,6 +248,7 @@ struct PlanExecutor {
   /// A field's arguments: what the document gives (literals, variables, variables inside
   /// lists and objects), else the schema's default.
   static func arguments(_ field: FieldPlan, variables: [String: Map]) throws -> Map {
+    if field.arguments.isEmpty { return noArguments }
     var members: OrderedDictionary<String, Map> = [:]
     for argument in field.arguments {
       if let variable = argument.value as? Variable {

@@ -178,9 +178,15 @@ final class SelectionPlan: @unchecked Sendable {
   /// Fields by object type name.
   let byType: [String: [FieldPlan]]
 
+  /// The fields and the cast of a selection on one object type (not a union or interface).
+  let single: (fields: [FieldPlan], cast: APIWiring.PlanObjectCast?)?
+
   init(abstract: Bool, byType: [String: [FieldPlan]]) {
     self.abstract = abstract
     self.byType = byType
+    single =
+      abstract
+      ? nil : byType.first.map { name, fields in (fields, APIWiring.planObjects[name]) }
   }
 }
 
@@ -213,6 +219,25 @@ final class FieldPlan: @unchecked Sendable {
   let leaf: Leaf?
   /// The index of a stored scalar or enum field in its type's `PlanLeaves.writeLeaf`.
   let leafIndex: Int?
+  /// The type's wrappers, decided once (no casts of the type while running).
+  let shape: Shape
+  /// Whether the type is non-null.
+  let nonNull: Bool
+
+  /// A type's list and non-null wrappers around its named type.
+  indirect enum Shape {
+    case named
+    case list(Shape)
+    case nonNull(Shape)
+
+    init(_ type: any GraphQLType) {
+      switch type {
+      case let nonNull as GraphQLNonNull: self = .nonNull(Shape(nonNull.ofType))
+      case let list as GraphQLList: self = .list(Shape(list.ofType))
+      default: self = .named
+      }
+    }
+  }
 
   /// The kind of a scalar or enum field.
   enum Leaf {
@@ -234,6 +259,8 @@ final class FieldPlan: @unchecked Sendable {
     self.selection = selection
     self.parentName = parentName
     leafIndex = resolve == nil ? APIWiring.planLeaves[parentName]?[name] : nil
+    shape = Shape(type)
+    nonNull = type is GraphQLNonNull
     switch QueryPlan.namedType(type) {
     case let scalar as GraphQLScalarType:
       leaf =

@@ -773,6 +773,43 @@ extension APIWiring {
     "AuditEntry": ["id": 0, "userId": 1, "action": 2, "resourceType": 3, "resourceId": 4, "details": 5, "ipAddress": 6, "userAgent": 7, "createdAt": 8],
     "AuditEdge": ["cursor": 0],
   ]
+
+  /// A cast to each object type, by name, for the plan (cheaper than a cast to `PlanLeaves`).
+  static let planObjects: [String: PlanObjectCast] = [
+    "ProviderCapabilities": { $0 as? ProviderCapabilities },
+    "Model": { $0 as? Model },
+    "ProviderHealth": { $0 as? ProviderHealth },
+    "Provider": { $0 as? Provider },
+    "LatencyStats": { $0 as? LatencyStats },
+    "TargetSummary": { $0 as? TargetSummary },
+    "Session": { $0 as? Session },
+    "SessionEdge": { $0 as? SessionEdge },
+    "SessionConnection": { $0 as? SessionConnection },
+    "PageInfo": { $0 as? PageInfo },
+    "Evaluation": { $0 as? Evaluation },
+    "Result": { $0 as? Result },
+    "ResultEdge": { $0 as? ResultEdge },
+    "ResultConnection": { $0 as? ResultConnection },
+    "MetricSummary": { $0 as? MetricSummary },
+    "TargetEvaluation": { $0 as? TargetEvaluation },
+    "SessionEvaluation": { $0 as? SessionEvaluation },
+    "MetricComparison": { $0 as? MetricComparison },
+    "Comparison": { $0 as? Comparison },
+    "Health": { $0 as? Health },
+    "ProgressEvent": { $0 as? ProgressEvent },
+    "TestCompletedEvent": { $0 as? TestCompletedEvent },
+    "BenchmarkFinishedEvent": { $0 as? BenchmarkFinishedEvent },
+    "MetricUpdate": { $0 as? MetricUpdate },
+    "Alert": { $0 as? Alert },
+    "EvaluateResult": { $0 as? EvaluateResult },
+    "User": { $0 as? User },
+    "AuthPayload": { $0 as? AuthPayload },
+    "ApiKey": { $0 as? ApiKey },
+    "CreatedApiKey": { $0 as? CreatedApiKey },
+    "AuditEntry": { $0 as? AuditEntry },
+    "AuditEdge": { $0 as? AuditEdge },
+    "AuditConnection": { $0 as? AuditConnection },
+  ]
 }
 
 extension Permission: LeafValue {}
