@@ -17,6 +17,7 @@ public final class ResultBatch: Sendable {
     var pending: [UUID] = []
     var loaded: [UUID: [EvaluationRecord]] = [:]
     var inFlight: Task<[UUID: [EvaluationRecord]], any Error>?
+    var verdictsOnly: Bool?
   }
 
   private let state = Mutex(State())
@@ -81,6 +82,14 @@ public final class ResultBatch: Sendable {
         if let records { return records }
       }
     }
+  }
+
+  /// Whether the request's verdicts may be read from their columns alone, decided once.
+  func verdictsOnly(_ decide: () -> Bool) -> Bool {
+    if let known = state.withLock({ $0.verdictsOnly }) { return known }
+    let decided = decide()
+    state.withLock { $0.verdictsOnly = decided }
+    return decided
   }
 
   /// The provider called `name`, mapped once for the whole request.

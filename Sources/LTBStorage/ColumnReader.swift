@@ -82,6 +82,15 @@ struct ColumnReader {
     return try optionalString(column).map { try StoredJSON.read($0, fast) }
   }
 
+  /// A JSON column whose text `scan` reads directly on SQLite (falling back to `fast`, then
+  /// `JSONDecoder`, for text it does not take); elsewhere through the driver.
+  func json<Value: Decodable & Sendable>(
+    _ column: String, scan: (String) -> Value?, _ fast: (JSONValue) -> Value? = { _ in nil }
+  ) throws -> Value? {
+    guard isNative else { return try sqlKit(column, Value?.self) }
+    return try optionalString(column).map { text in try scan(text) ?? StoredJSON.read(text, fast) }
+  }
+
   /// The timing column; on SQLite the text as written is scanned directly.
   func timing() throws -> RequestTiming? {
     guard isNative else { return try sqlKit("timing", RequestTiming?.self) }

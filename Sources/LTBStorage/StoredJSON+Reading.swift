@@ -198,6 +198,56 @@ extension StoredJSON {
     return scores
   }
 
+  /// A JSON array of strings (tags) scanned without building `JSONValue`s; `nil` for anything
+  /// else (escapes included: the generic reader then takes it).
+  static func strings(text: String) -> [String]? {
+    var text = text
+    return text.withUTF8 { bytes -> [String]? in
+      var scanner = Scanner(bytes: bytes)
+      guard scanner.punctuation("[") else { return nil }
+      var strings: [String] = []
+      if !scanner.punctuation("]") {
+        repeat {
+          guard let string = scanner.string() else { return nil }
+          strings.append(string)
+        } while scanner.punctuation(",")
+        guard scanner.punctuation("]") else { return nil }
+      }
+      scanner.skipSpace()
+      return scanner.atEnd ? strings : nil
+    }
+  }
+
+  /// A JSON object of numbers (scores, costs) scanned without building `JSONValue`s; `nil` for
+  /// anything else (a `null`, an escape, a nested value: the generic reader then takes it).
+  static func numbers(text: String) -> [String: Double]? {
+    var text = text
+    return text.withUTF8 { bytes -> [String: Double]? in
+      var scanner = Scanner(bytes: bytes)
+      guard scanner.punctuation("{") else { return nil }
+      var numbers: [String: Double] = [:]
+      if !scanner.punctuation("}") {
+        repeat {
+          guard let key = scanner.string(), scanner.punctuation(":"),
+            case .some(.some(let number)) = scanner.optionalNumber()
+          else { return nil }
+          numbers[key] = number
+        } while scanner.punctuation(",")
+        guard scanner.punctuation("}") else { return nil }
+      }
+      scanner.skipSpace()
+      return scanner.atEnd ? numbers : nil
+    }
+  }
+
+  /// A cost as `cost(_:)` writes it, scanned; `nil` for anything else.
+  static func cost(text: String) -> Cost? {
+    guard let numbers = numbers(text: text), numbers.count == 3, let input = numbers["input"],
+      let cached = numbers["cachedInput"], let output = numbers["output"]
+    else { return nil }
+    return Cost(input: input, cachedInput: cached, output: output)
+  }
+
   /// A stored verdict read key by key in whatever order the encoder wrote them, without
   /// building a dictionary; `nil` (the generic reader then takes it) for details, a judge,
   /// escaped strings or anything unexpected.

@@ -41,10 +41,12 @@ struct ResultResolver: ResultResolvers {
 
   func evaluations(_ parent: Result, context: APIContext) async throws -> [Evaluation] {
     // Value, threshold, explanation and the judge are only in the stored records.
-    let verdictsOnly = !context.mayAsk(for: [
-      "Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel",
-      "Evaluation.judgeCostUsd",
-    ])
+    let verdictsOnly = context.batch.verdictsOnly {
+      !context.mayAsk(for: [
+        "Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel",
+        "Evaluation.judgeCostUsd",
+      ])
+    }
     return try await context.batch.evaluations(
       of: parent.id, store: services.store, verdictsOnly: verdictsOnly
     )
