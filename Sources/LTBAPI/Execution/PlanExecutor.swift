@@ -51,8 +51,7 @@ struct PlanExecutor {
   /// The `data` member's JSON text for one subscription event, the root field's value.
   mutating func run(_ field: FieldPlan, event: any Sendable) async -> String {
     var output = "{"
-    JSONValue.writeString(field.key, to: &output)
-    output += ":"
+    output += field.keyJSON
     path.append(field.key)
     defer { path.removeLast() }
     if await !complete(event, shape: field.shape, field: field, into: &output) { return "null" }
@@ -74,9 +73,7 @@ struct PlanExecutor {
     let leaves = cast?(source) ?? source as? any PlanLeaves
     let keyed = leaves ?? source as? any KeySubscriptable
     for (index, field) in fields.enumerated() {
-      if index > 0 { output += "," }
-      JSONValue.writeString(field.key, to: &output)
-      output += ":"
+      output += index > 0 ? field.commaKeyJSON : field.keyJSON
       if field.name == "__typename" {
         JSONValue.writeString(field.parentName, to: &output)
         continue

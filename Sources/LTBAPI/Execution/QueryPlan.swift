@@ -1,4 +1,5 @@
 import GraphQL
+import LTBCore
 import OrderedCollections
 
 /// A query operation compiled once per cached document: for every selection set, the fields to
@@ -219,6 +220,10 @@ final class FieldPlan: @unchecked Sendable {
   let leaf: Leaf?
   /// The index of a stored scalar or enum field in its type's `PlanLeaves.writeLeaf`.
   let leafIndex: Int?
+  /// `"key":` as JSON, written once here rather than escaped for every object.
+  let keyJSON: String
+  /// `,"key":`, for every member but the first.
+  let commaKeyJSON: String
   /// The type's wrappers, decided once (no casts of the type while running).
   let shape: Shape
   /// Whether the type is non-null.
@@ -259,6 +264,10 @@ final class FieldPlan: @unchecked Sendable {
     self.selection = selection
     self.parentName = parentName
     leafIndex = resolve == nil ? APIWiring.planLeaves[parentName]?[name] : nil
+    var keyJSON = ""
+    JSONValue.writeString(key, to: &keyJSON)
+    self.keyJSON = keyJSON + ":"
+    commaKeyJSON = "," + keyJSON + ":"
     shape = Shape(type)
     nonNull = type is GraphQLNonNull
     switch QueryPlan.namedType(type) {
