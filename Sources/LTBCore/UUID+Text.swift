@@ -39,9 +39,13 @@ extension UUID {
   }
 
   /// The canonical form in lower case, written from the bytes.
-  public var lowercasedText: String {
-    let digits: StaticString = "0123456789abcdef"
-    return withUnsafeBytes(of: uuid) { bytes in
+  public var lowercasedText: String { text(digits: "0123456789abcdef") }
+
+  /// The canonical form in upper case (as `uuidString`, without its formatter), written from the bytes.
+  public var uppercasedText: String { text(digits: "0123456789ABCDEF") }
+
+  private func text(digits: StaticString) -> String {
+    withUnsafeBytes(of: uuid) { bytes in
       String(unsafeUninitializedCapacity: 36) { output in
         var position = 0
         for (index, byte) in bytes.enumerated() {

@@ -100,7 +100,11 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
     var serializer = SQLSerializer(database: readers[0].sql())
     query.serialize(to: &serializer)
     let encoder = SQLiteDataEncoder()
-    let binds = try serializer.binds.map { try encoder.encode($0) }
+    // UUIDs as `uuidString` writes them (SQLiteKit's encoder formats each with snprintf).
+    let binds = try serializer.binds.map { bind in
+      if let id = bind as? UUID { return SQLiteData.text(id.uppercasedText) }
+      return try encoder.encode(bind)
+    }
     return try await hotReader.rows(serializer.sql, binds, decode)
   }
 

@@ -15,6 +15,7 @@ struct TextCodecTests {
       #expect(UUID(text: id.uuidString) == id)
       #expect(UUID(text: id.uuidString.lowercased()) == id)
       #expect(UUID(text: Substring(id.uuidString)) == id)
+      #expect(id.uppercasedText == id.uuidString)
     }
     for bad in [
       "", "not-a-uuid", "01a22681-7988-773d-9672-55965d07296", "01a22681-7988-773d-9672-55965d07296g",
