@@ -23,6 +23,7 @@ final class SQLiteReader: Sendable {
     let lock = NIOLock()
     let handle: OpaquePointer
     var statements: [String: Statement] = [:]
+    var closed = false
 
     init(handle: OpaquePointer) { self.handle = handle }
 
@@ -86,6 +87,9 @@ final class SQLiteReader: Sendable {
     let connection = connections[index]
     return try await pool.runIfActive {
       try connection.lock.withLock {
+        guard !connection.closed else {
+          throw LTBError(.storage, "the store is closed", fix: "open the store again")
+        }
         let statement = try connection.statement(sql)
         defer {
           sqlite_nio_sqlite3_reset(statement.pointer)
@@ -109,6 +113,8 @@ final class SQLiteReader: Sendable {
   func close() {
     for connection in connections {
       connection.lock.withLock {
+        guard !connection.closed else { return }
+        connection.closed = true
         for statement in connection.statements.values { sqlite_nio_sqlite3_finalize(statement.pointer) }
         connection.statements.removeAll()
         sqlite_nio_sqlite3_close(connection.handle)

@@ -1,0 +1,91 @@
+import Foundation
+import LTBCore
+import SQLiteNIO
+import Testing
+
+@testable import LTBStorage
+
+/// The hot-read connections: kept statements see later writes, many statements and many
+/// concurrent readers give right answers, and failures are errors that say what failed.
+@Suite("SQLite hot reads", .serialized)
+struct SQLiteReaderTests {
+  @Test("a kept statement sees rows written after its last run; more than 64 statements still answer")
+  func keptStatements() async throws {
+    try await TestDatabase.withStore(.sqlite) { store in
+      let session = Fixtures.session()
+      try await store.createSession(session)
+      let query = ResultQuery(sessionID: session.id, limit: 100)
+      #expect(try await store.results(query).items.isEmpty)
+      for batch in 0..<3 {
+        try await store.insertResults(
+          (0..<5).map { Fixtures.result(session: session.id, index: batch * 5 + $0) })
+        // The same statement text each time: prepared once, reset after every run.
+        #expect(try await store.results(query).items.count == (batch + 1) * 5)
+      }
+      let location = store.location
+      guard case .sqlite(let path) = location else { throw LTBError(.internal, "not SQLite") }
+      let reader = try SQLiteReader.open(path: path, count: 1)
+      defer { reader.close() }
+      // 80 distinct statements on one connection: the oldest are finalized, answers stay right.
+      for limit in 1...80 {
+        let rows = try await reader.rows(
+          "SELECT test_id FROM results WHERE session_id = ? ORDER BY test_id LIMIT \(limit)",
+          [.text(session.id.uppercasedText)]
+        ) { try $0.string("test_id") }
+        #expect(rows.count == min(limit, 15), "limit \(limit)")
+      }
+      let again = try await reader.rows(
+        "SELECT test_id FROM results WHERE session_id = ? ORDER BY test_id LIMIT 1",
+        [.text(session.id.uppercasedText)]
+      ) { try $0.string("test_id") }
+      #expect(again == ["case-0"])
+    }
+  }
+
+  @Test("64 concurrent page reads over 3 connections all get the whole page")
+  func concurrentReads() async throws {
+    try await TestDatabase.withStore(.sqlite) { store in
+      let session = Fixtures.session()
+      try await store.createSession(session)
+      try await store.insertResults((0..<30).map { Fixtures.result(session: session.id, index: $0) })
+      let expected = try await store.results(ResultQuery(sessionID: session.id, limit: 30)).items.map(\.id)
+      try await withThrowingTaskGroup(of: [UUID].self) { group in
+        for _ in 0..<64 {
+          group.addTask {
+            try await store.results(ResultQuery(sessionID: session.id, limit: 30)).items.map(\.id)
+          }
+        }
+        for try await ids in group { #expect(ids == expected) }
+      }
+    }
+  }
+
+  @Test("bad SQL, a missing column and a closed reader are errors that name the problem")
+  func failures() async throws {
+    try await TestDatabase.withStore(.sqlite) { store in
+      guard case .sqlite(let path) = store.location else { throw LTBError(.internal, "not SQLite") }
+      let reader = try SQLiteReader.open(path: path, count: 1)
+      let bad = await #expect(throws: LTBError.self) {
+        _ = try await reader.rows("SELEC nothing", []) { _ in 0 }
+      }
+      #expect(bad?.message.contains("cannot prepare a query") == true)
+      #expect(bad?.message.contains("syntax error") == true)
+      let missing = await #expect(throws: LTBError.self) {
+        _ = try await reader.rows("SELECT 1 AS one", []) { try $0.string("two") }
+      }
+      #expect(missing?.message.contains("the row has no two column") == true)
+      // Read-only: the reader refuses to write.
+      let write = await #expect(throws: LTBError.self) {
+        _ = try await reader.rows("DELETE FROM sessions", []) { _ in 0 }
+      }
+      #expect(write?.message.contains("readonly") == true || write?.message.contains("query_only") == true)
+      reader.close()
+      reader.close()
+      let closed = await #expect(throws: LTBError.self) {
+        _ = try await reader.rows("SELECT 1 AS one", []) { try $0.int("one") }
+      }
+      #expect(closed?.message == "the store is closed")
+    }
+    #expect(throws: LTBError.self) { try SQLiteReader.open(path: "/nonexistent/dir/x.sqlite", count: 1) }
+  }
+}
