@@ -338,8 +338,7 @@ public final class SQLBenchStore: BenchStore {
     if let from = query.from { conditions.append("created_us >= \(bind: StoredTime.microseconds(from))") }
     if let to = query.to { conditions.append("created_us < \(bind: StoredTime.microseconds(to))") }
     if !query.statuses.isEmpty { conditions.append("status IN (\(binds: query.statuses.map(\.rawValue)))") }
-    // Written out, not bound: a bound value here makes SQLite prepare the page query again each time.
-    if !query.includeWarmup { conditions.append(dialect == .postgres ? "NOT warmup" : "warmup = 0") }
+    if !query.includeWarmup { conditions.append("warmup = \(bind: false)") }
     if !query.tagsAny.isEmpty {
       conditions.append(
         dialect == .postgres

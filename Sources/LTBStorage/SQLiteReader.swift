@@ -91,10 +91,9 @@ final class SQLiteReader: Sendable {
           throw LTBError(.storage, "the store is closed", fix: "open the store again")
         }
         let statement = try connection.statement(sql)
-        defer {
-          sqlite_nio_sqlite3_reset(statement.pointer)
-          sqlite_nio_sqlite3_clear_bindings(statement.pointer)
-        }
+        // Reset only: clearing the bindings would mark the statement expired, and SQLite would
+        // prepare it again on its next run. Every parameter is bound again on every run.
+        defer { sqlite_nio_sqlite3_reset(statement.pointer) }
         try statement.bind(binds, handle: connection.handle)
         var rows: [Row] = []
         while true {
@@ -180,6 +179,11 @@ final class Statement: @unchecked Sendable {
 
   /// Binds `values` to the statement's parameters, in order.
   func bind(_ values: [SQLiteData], handle: OpaquePointer) throws {
+    let parameters = Int(sqlite_nio_sqlite3_bind_parameter_count(pointer))
+    guard values.count == parameters else {
+      throw LTBError(
+        .internal, "the query has \(parameters) parameters but \(values.count) values were given")
+    }
     let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
     for (offset, value) in values.enumerated() {
       let index = Int32(offset + 1)

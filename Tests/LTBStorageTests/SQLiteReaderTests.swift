@@ -60,7 +60,8 @@ struct SQLiteReaderTests {
     }
   }
 
-  @Test("bad SQL, a missing column and a closed reader are errors that name the problem")
+  @Test(
+    "bad SQL, a missing column, missing values, a write and a closed reader are errors that name the problem")
   func failures() async throws {
     try await TestDatabase.withStore(.sqlite) { store in
       guard case .sqlite(let path) = store.location else { throw LTBError(.internal, "not SQLite") }
@@ -74,6 +75,10 @@ struct SQLiteReaderTests {
         _ = try await reader.rows("SELECT 1 AS one", []) { try $0.string("two") }
       }
       #expect(missing?.message.contains("the row has no two column") == true)
+      let count = await #expect(throws: LTBError.self) {
+        _ = try await reader.rows("SELECT ?1 AS one, ?2 AS two", [.integer(1)]) { try $0.int("one") }
+      }
+      #expect(count?.message == "the query has 2 parameters but 1 values were given")
       // Read-only: the reader refuses to write.
       let write = await #expect(throws: LTBError.self) {
         _ = try await reader.rows("DELETE FROM sessions", []) { _ in 0 }
