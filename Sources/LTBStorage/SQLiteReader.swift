@@ -108,6 +108,19 @@ final class SQLiteReader: Sendable {
     }
   }
 
+  /// How often SQLite has prepared the kept statement for `sql` again, summed over the
+  /// connections (a kept statement should not need it unless the schema changed).
+  func timesPreparedAgain(_ sql: String) -> Int {
+    connections.reduce(0) { total, connection in
+      total
+        + connection.lock.withLock {
+          connection.statements[sql].map {
+            Int(sqlite_nio_sqlite3_stmt_status($0.pointer, SQLITE_STMTSTATUS_REPREPARE, 0))
+          } ?? 0
+        }
+    }
+  }
+
   /// Closes every connection (their statements first).
   func close() {
     for connection in connections {

@@ -39,6 +39,19 @@ struct SQLiteReaderTests {
         [.text(session.id.uppercasedText)]
       ) { try $0.string("test_id") }
       #expect(again == ["case-0"])
+      // Run again and again with new values, a kept statement is never prepared again.
+      let sql = "SELECT test_id FROM results WHERE session_id = ?1 AND warmup = ?2 ORDER BY test_id LIMIT 3"
+      _ = try await reader.rows(sql, [.text(session.id.uppercasedText), .integer(0)]) {
+        try $0.string("test_id")
+      }
+      let before = reader.timesPreparedAgain(sql)
+      for round in 0..<10 {
+        let rows = try await reader.rows(sql, [.text(session.id.uppercasedText), .integer(round % 2)]) {
+          try $0.string("test_id")
+        }
+        #expect(rows.count == (round % 2 == 0 ? 3 : 0))
+      }
+      #expect(reader.timesPreparedAgain(sql) == before, "prepared again \(before) times before")
     }
   }
 
