@@ -4,38 +4,42 @@ extension UUID {
   /// Parses the canonical 36-character form (either case) without Foundation's `sscanf`; `nil`
   /// for anything else. Pages of results parse hundreds of ids.
   public init?(text: some StringProtocol) {
-    var bytes = (
-      UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0),
-      UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0)
-    )
-    let parsed = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
-      guard utf8.count == 36 else { return false }
-      return withUnsafeMutableBytes(of: &bytes) { output -> Bool in
-        var position = 0
-        var byte = 0
-        while position < 36 {
-          if position == 8 || position == 13 || position == 18 || position == 23 {
-            guard utf8[position] == UInt8(ascii: "-") else { return false }
-            position += 1
-            continue
-          }
-          guard let high = Self.nibble(utf8[position]), let low = Self.nibble(utf8[position + 1]) else {
-            return false
-          }
-          output[byte] = high << 4 | low
-          byte += 1
-          position += 2
-        }
-        return true
-      }
-    }
-    switch parsed {
-    case true?: self.init(uuid: bytes)
-    case false?: return nil
+    switch text.utf8.withContiguousStorageIfAvailable({ UUID(utf8: $0) }) {
+    case let parsed??: self = parsed
+    case .some(nil): return nil
     case nil:
       guard let fallback = UUID(uuidString: String(text)) else { return nil }
       self = fallback
     }
+  }
+
+  /// Parses the canonical 36-character form (either case) from UTF-8 bytes; `nil` for anything else.
+  public init?(utf8: UnsafeBufferPointer<UInt8>) {
+    guard utf8.count == 36 else { return nil }
+    var bytes = (
+      UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0),
+      UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0)
+    )
+    let parsed = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
+      var position = 0
+      var byte = 0
+      while position < 36 {
+        if position == 8 || position == 13 || position == 18 || position == 23 {
+          guard utf8[position] == UInt8(ascii: "-") else { return false }
+          position += 1
+          continue
+        }
+        guard let high = Self.nibble(utf8[position]), let low = Self.nibble(utf8[position + 1]) else {
+          return false
+        }
+        output[byte] = high << 4 | low
+        byte += 1
+        position += 2
+      }
+      return true
+    }
+    guard parsed else { return nil }
+    self.init(uuid: bytes)
   }
 
   /// The canonical form in lower case, written from the bytes.

@@ -65,6 +65,12 @@ struct ColumnReader {
 
   func uuid(_ column: String) throws -> UUID {
     guard isNative else { return try sqlKit(column, UUID.self) }
+    // In place, without making a string of it first.
+    if let native, let position = native.position(column),
+      let id = native.withText(at: position, { UUID(utf8: $0) }) ?? nil
+    {
+      return id
+    }
     let text = try string(column)
     guard let id = UUID(text: text) else {
       throw LTBError(.storage, "the \(column) column holds '\(text.prefix(40))', which is not a UUID")
@@ -82,18 +88,27 @@ struct ColumnReader {
     return try optionalString(column).map { try StoredJSON.read($0, fast) }
   }
 
-  /// A JSON column whose text `scan` reads directly on SQLite (falling back to `fast`, then
+  /// A JSON column whose bytes `scan` reads in place on SQLite (falling back to `fast`, then
   /// `JSONDecoder`, for text it does not take); elsewhere through the driver.
   func json<Value: Decodable & Sendable>(
-    _ column: String, scan: (String) -> Value?, _ fast: (JSONValue) -> Value? = { _ in nil }
+    _ column: String, scan: (UnsafeBufferPointer<UInt8>) -> Value?,
+    _ fast: (JSONValue) -> Value? = { _ in nil }
   ) throws -> Value? {
     guard isNative else { return try sqlKit(column, Value?.self) }
-    return try optionalString(column).map { text in try scan(text) ?? StoredJSON.read(text, fast) }
+    if let native, let position = native.position(column) {
+      if native.isNull(at: position) { return nil }
+      if let scanned = native.withText(at: position, scan) ?? nil { return scanned }
+    }
+    return try optionalString(column).map { text in try StoredJSON.read(text, fast) }
   }
 
   /// The timing column; on SQLite the text as written is scanned directly.
   func timing() throws -> RequestTiming? {
     guard isNative else { return try sqlKit("timing", RequestTiming?.self) }
+    if let native, let position = native.position("timing") {
+      if native.isNull(at: position) { return nil }
+      if let scanned = native.withText(at: position, StoredJSON.timing(bytes:)) ?? nil { return scanned }
+    }
     return try optionalString("timing").map(StoredJSON.readTiming)
   }
 

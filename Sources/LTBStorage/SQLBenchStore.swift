@@ -497,13 +497,13 @@ public final class SQLBenchStore: BenchStore {
       finishReason: try row.optionalString("finish_reason"),
       createdAt: StoredTime.normalized(try row.date("created_at")), timing: try row.timing(),
       sentOffsetMs: try row.double("sent_offset_ms"), usage: usage,
-      cost: try row.json("cost_details", scan: StoredJSON.cost(text:), StoredJSON.cost(from:)),
+      cost: try row.json("cost_details", scan: StoredJSON.cost(bytes:), StoredJSON.cost(from:)),
       serverTimings: details ? try row.json("server_timings") : nil, cacheHit: try row.bool("cache_hit"),
       attempts: try row.int("attempts"),
       parameters: details
         ? try row.json("parameters", StoredJSON.parameters(from:)) ?? SamplingParameters()
         : SamplingParameters(),
-      tags: try row.json("tags", scan: StoredJSON.strings(text:), StoredJSON.strings(from:)) ?? [],
+      tags: try row.json("tags", scan: StoredJSON.strings(bytes:), StoredJSON.strings(from:)) ?? [],
       category: try row.optionalString("category"),
       metadata: details
         ? try row.json("metadata") { json -> [String: JSONValue]? in
@@ -511,7 +511,7 @@ public final class SQLBenchStore: BenchStore {
           return nil
         } ?? [:] : [:],
       evaluationScores: try row.json(
-        "evaluation_scores", scan: StoredJSON.numbers(text:), StoredJSON.scores(from:))
+        "evaluation_scores", scan: StoredJSON.numbers(bytes:), StoredJSON.scores(from:))
         ?? [:],
       logprobs: details ? try row.json("logprobs") : nil,
       expectations: details ? try row.json("expectations") : nil)

@@ -190,6 +190,20 @@ final class Statement: @unchecked Sendable {
     }
   }
 
+  /// The bytes of a text column at `position`, read in place; `nil` when it is not text.
+  func withText<Result>(at position: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows
+    -> Result?
+  {
+    guard sqlite_nio_sqlite3_column_type(pointer, position) == SQLITE_TEXT,
+      let text = sqlite_nio_sqlite3_column_text(pointer, position)
+    else { return nil }
+    let count = Int(sqlite_nio_sqlite3_column_bytes(pointer, position))
+    return try body(UnsafeBufferPointer(start: text, count: count))
+  }
+
+  /// Whether the column at `position` is NULL.
+  func isNull(at position: Int32) -> Bool { sqlite_nio_sqlite3_column_type(pointer, position) == SQLITE_NULL }
+
   /// Binds `values` to the statement's parameters, in order.
   func bind(_ values: [SQLiteData], handle: OpaquePointer) throws {
     let parameters = Int(sqlite_nio_sqlite3_bind_parameter_count(pointer))

@@ -23,7 +23,12 @@ extension StoredJSON {
   /// values); `nil` for any other shape.
   static func timing(text: String) -> RequestTiming? {
     var text = text
-    return text.withUTF8 { bytes -> RequestTiming? in
+    return text.withUTF8 { timing(bytes: $0) }
+  }
+
+  /// The timing column's UTF-8 bytes, scanned as `timing(text:)` does.
+  static func timing(bytes: UnsafeBufferPointer<UInt8>) -> RequestTiming? {
+    do {
       var scanner = Scanner(bytes: bytes)
       guard scanner.literal("{\"contentEventOffsetsNanos\":[") else { return nil }
       var offsets: [Int64] = []
@@ -202,7 +207,12 @@ extension StoredJSON {
   /// else (escapes included: the generic reader then takes it).
   static func strings(text: String) -> [String]? {
     var text = text
-    return text.withUTF8 { bytes -> [String]? in
+    return text.withUTF8 { strings(bytes: $0) }
+  }
+
+  /// UTF-8 bytes scanned as `strings(text:)` does.
+  static func strings(bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+    do {
       var scanner = Scanner(bytes: bytes)
       guard scanner.punctuation("[") else { return nil }
       var strings: [String] = []
@@ -222,7 +232,12 @@ extension StoredJSON {
   /// anything else (a `null`, an escape, a nested value: the generic reader then takes it).
   static func numbers(text: String) -> [String: Double]? {
     var text = text
-    return text.withUTF8 { bytes -> [String: Double]? in
+    return text.withUTF8 { numbers(bytes: $0) }
+  }
+
+  /// UTF-8 bytes scanned as `numbers(text:)` does.
+  static func numbers(bytes: UnsafeBufferPointer<UInt8>) -> [String: Double]? {
+    do {
       var scanner = Scanner(bytes: bytes)
       guard scanner.punctuation("{") else { return nil }
       var numbers: [String: Double] = [:]
@@ -242,7 +257,13 @@ extension StoredJSON {
 
   /// A cost as `cost(_:)` writes it, scanned; `nil` for anything else.
   static func cost(text: String) -> Cost? {
-    guard let numbers = numbers(text: text), numbers.count == 3, let input = numbers["input"],
+    var text = text
+    return text.withUTF8 { cost(bytes: $0) }
+  }
+
+  /// UTF-8 bytes scanned as `cost(text:)` does.
+  static func cost(bytes: UnsafeBufferPointer<UInt8>) -> Cost? {
+    guard let numbers = numbers(bytes: bytes), numbers.count == 3, let input = numbers["input"],
       let cached = numbers["cachedInput"], let output = numbers["output"]
     else { return nil }
     return Cost(input: input, cachedInput: cached, output: output)
