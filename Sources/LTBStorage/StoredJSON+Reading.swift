@@ -261,12 +261,27 @@ extension StoredJSON {
     return text.withUTF8 { cost(bytes: $0) }
   }
 
-  /// UTF-8 bytes scanned as `cost(text:)` does.
+  /// UTF-8 bytes scanned as `cost(text:)` does: the three members in any order, each once.
   static func cost(bytes: UnsafeBufferPointer<UInt8>) -> Cost? {
-    guard let numbers = numbers(bytes: bytes), numbers.count == 3, let input = numbers["input"],
-      let cached = numbers["cachedInput"], let output = numbers["output"]
-    else { return nil }
-    return Cost(input: input, cachedInput: cached, output: output)
+    var scanner = Scanner(bytes: bytes)
+    guard scanner.punctuation("{") else { return nil }
+    var input: Double?
+    var cached: Double?
+    var output: Double?
+    repeat {
+      guard let key = scanner.string(), scanner.punctuation(":"),
+        case .some(.some(let number)) = scanner.optionalNumber()
+      else { return nil }
+      switch key {
+      case "input" where input == nil: input = number
+      case "cachedInput" where cached == nil: cached = number
+      case "output" where output == nil: output = number
+      default: return nil
+      }
+    } while scanner.punctuation(",")
+    guard scanner.punctuation("}"), let input, let cached, let output else { return nil }
+    scanner.skipSpace()
+    return scanner.atEnd ? Cost(input: input, cachedInput: cached, output: output) : nil
   }
 
   /// A stored verdict read key by key in whatever order the encoder wrote them, without

@@ -56,6 +56,11 @@ struct StoredJSONTests {
       #expect(StoredJSON.numbers(text: text) == nil, "\(text)")
     }
     #expect(StoredJSON.cost(text: #"{"input": 1, "output": 2}"#) == nil)
+    #expect(StoredJSON.cost(text: #"{"input": 1, "input": 2, "output": 3}"#) == nil)
+    #expect(StoredJSON.cost(text: #"{"input": 1, "cachedInput": 0, "output": 3, "tax": 1}"#) == nil)
+    #expect(
+      StoredJSON.cost(text: #" { "output": 3, "input": 1, "cachedInput": 0.5 } "#)
+        == Cost(input: 1, cachedInput: 0.5, output: 3))
     // The generic reader still takes what the scanner leaves.
     #expect(try StoredJSON.read(#"["a\"b"]"#, StoredJSON.strings(from:)) == [#"a"b"#])
   }
