@@ -39,23 +39,48 @@ public enum APIWiring {
   public static func decode<Arguments: Decodable & Sendable>(_ type: Arguments.Type, _ args: Map) throws
     -> Arguments
   {
-    let key = DecodedArguments.Key(type: ObjectIdentifier(type), arguments: args)
-    if let known = decodedArguments.withLock({ $0.value(for: key) }) as? Arguments { return known }
     let decoder = MapDecoder()
     decoder.dateDecodingStrategy = .iso8601
+    // Large arguments (a suite's text, a batch) are decoded every time: the cache holds small ones.
+    guard DecodedArguments.isSmall(args) else { return try decoder.decode(type, from: args) }
+    let key = DecodedArguments.Key(type: ObjectIdentifier(type), arguments: args)
+    if let known = decodedArguments.withLock({ $0.value(for: key) }) as? Arguments { return known }
     let decoded = try decoder.decode(type, from: args)
     decodedArguments.withLock { $0.store(decoded, for: key) }
     return decoded
   }
 
   /// Arguments decoded before, by their type and value: decoding is a pure function of both,
-  /// and a repeated query (the common case) decodes the same literal every time.
+  /// and a repeated query (the common case) decodes the same literal every time. At most 1,000
+  /// entries of at most 2 KiB of text each.
   private static let decodedArguments = Mutex(LRUCache<DecodedArguments.Key, any Sendable>(capacity: 1_000))
 
-  private enum DecodedArguments {
+  enum DecodedArguments {
     struct Key: Hashable {
       let type: ObjectIdentifier
       let arguments: Map
+    }
+
+    /// Whether `map` holds at most 2 KiB of text in at most 64 values (counting stops early).
+    static func isSmall(_ map: Map) -> Bool {
+      var budget = (bytes: 2_048, values: 64)
+      func fits(_ value: Map) -> Bool {
+        budget.values -= 1
+        guard budget.values >= 0 else { return false }
+        switch value {
+        case .string(let text):
+          budget.bytes -= text.utf8.count
+          return budget.bytes >= 0
+        case .array(let items): return items.allSatisfy(fits)
+        case .dictionary(let members):
+          return members.allSatisfy { key, member in
+            budget.bytes -= key.utf8.count
+            return budget.bytes >= 0 && fits(member)
+          }
+        default: return true
+        }
+      }
+      return fits(map)
     }
   }
 

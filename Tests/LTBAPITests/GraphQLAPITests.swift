@@ -84,6 +84,22 @@ struct GraphQLAPITests {
     return try JSONValue.parse(response.json)
   }
 
+  @Test("arguments decode the same from the cache and without it; only small ones are kept")
+  func argumentCache() throws {
+    let small: Map = ["filter": ["model": "m", "tags": ["a", "b"]], "first": 10]
+    let first = try APIWiring.decode(QueryResultsArguments.self, small)
+    let again = try APIWiring.decode(QueryResultsArguments.self, small)
+    #expect(first == again && first.first == 10 && first.filter?.tags == ["a", "b"])
+    #expect(APIWiring.DecodedArguments.isSmall(small))
+    let long: Map = ["filter": ["text": .string(String(repeating: "x", count: 3_000))]]
+    #expect(!APIWiring.DecodedArguments.isSmall(long))
+    #expect(
+      !APIWiring.DecodedArguments.isSmall(["filter": ["tags": .array((0..<100).map { .string("t\($0)") })]]))
+    #expect(try APIWiring.decode(QueryResultsArguments.self, long).filter?.text?.count == 3_000)
+    // Equal maps of another type are another entry.
+    #expect(throws: (any Error).self) { try APIWiring.decode(QueryResultArguments.self, small) }
+  }
+
   @Test("health, providers and the schema's scalars")
   func health() async throws {
     try await Self.withAPI { service, _, _ in
