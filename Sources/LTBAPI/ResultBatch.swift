@@ -30,6 +30,16 @@ public final class ResultBatch: Sendable {
     state.withLock { state in state.pending.append(contentsOf: ids.filter { state.loaded[$0] == nil }) }
   }
 
+  /// Records the verdicts of `ids`, loaded with their page (`BenchStore.resultsWithVerdicts`):
+  /// their `evaluations` fields then read these without a load of their own.
+  func preload(_ ids: [UUID], verdicts: [EvaluationRecord]) {
+    let byResult = Dictionary(grouping: verdicts, by: \.resultID)
+    state.withLock { state in
+      for id in ids { state.loaded[id] = byResult[id] ?? [] }
+      state.pending.removeAll { state.loaded[$0] != nil }
+    }
+  }
+
   /// What to do for the verdicts of one result: read them, wait for a load under way, or start one.
   private enum Step {
     case ready([EvaluationRecord])

@@ -46,6 +46,11 @@ public protocol BenchStore: AuthStore {
   /// The verdicts of these results from their columns alone (metric, state, score, passed);
   /// value, threshold, explanation, evaluator, judge and details empty.
   func evaluationVerdicts(results: [UUID]) async throws -> [EvaluationRecord]
+  /// A page of results with the verdicts of its results (from their columns alone with
+  /// `verdictsOnly`), in as few trips to the database as the store can make.
+  func resultsWithVerdicts(_ query: ResultQuery, verdictsOnly: Bool) async throws -> (
+    page: Page<BenchmarkResult>, verdicts: [EvaluationRecord]
+  )
   /// Every case verdict of a session.
   func caseEvaluations(session: UUID) async throws -> [CaseEvaluation]
   /// A cached evaluation outcome (JSON text).

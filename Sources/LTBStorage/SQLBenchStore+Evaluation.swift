@@ -67,27 +67,65 @@ extension SQLBenchStore {
   /// evaluator, judge and details are left empty. For lists that show only those columns.
   public func evaluationVerdicts(results: [UUID]) async throws -> [EvaluationRecord] {
     guard !results.isEmpty else { return [] }
-    let sql: SQLQueryString = """
+    let sql = Self.verdictsSQL(results, verdictsOnly: true)
+    if let sqlite = connections as? SQLiteConnectionProvider {
+      return try await sqlite.rows(sql, Self.decodeVerdict)
+    }
+    return try await connections.read { database in try await database.raw(sql).all() }.map {
+      try Self.decodeVerdict(ColumnReader($0))
+    }
+  }
+
+  /// The query for the verdicts of `results`: their columns, or their whole records.
+  static func verdictsSQL(_ results: [UUID], verdictsOnly: Bool) -> SQLQueryString {
+    verdictsOnly
+      ? """
       SELECT result_id, session_id, test_id, metric, state, score, passed FROM evaluations
       WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric
       """
-    let decode: @Sendable (ColumnReader) throws -> EvaluationRecord = { row in
-      let state = try row.string("state")
-      guard let parsed = EvaluationState(rawValue: state) else {
-        throw LTBError(.storage, "the state column holds '\(state.prefix(40))', not a verdict state")
-      }
-      return EvaluationRecord(
-        resultID: try row.uuid("result_id"), sessionID: try row.uuid("session_id"),
-        testID: try row.string("test_id"),
-        metric: try row.string("metric"), evaluator: "", evaluatorVersion: 0, state: parsed,
-        score: try row.optionalDouble("score"), passed: try row.optionalBool("passed"), explanation: "")
+      : "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric"
+  }
+
+  /// A verdict from its columns (what only the record holds left empty).
+  static func decodeVerdict(_ row: ColumnReader) throws -> EvaluationRecord {
+    let state = try row.string("state")
+    guard let parsed = EvaluationState(rawValue: state) else {
+      throw LTBError(.storage, "the state column holds '\(state.prefix(40))', not a verdict state")
     }
-    if let sqlite = connections as? SQLiteConnectionProvider {
-      return try await sqlite.rows(sql, decode)
+    return EvaluationRecord(
+      resultID: try row.uuid("result_id"), sessionID: try row.uuid("session_id"),
+      testID: try row.string("test_id"),
+      metric: try row.string("metric"), evaluator: "", evaluatorVersion: 0, state: parsed,
+      score: try row.optionalDouble("score"), passed: try row.optionalBool("passed"), explanation: "")
+  }
+
+  /// A page of results and the verdicts of its results, in one trip to SQLite's thread (two
+  /// queries on one connection); elsewhere the two queries one after the other.
+  public func resultsWithVerdicts(_ query: ResultQuery, verdictsOnly: Bool) async throws -> (
+    page: Page<BenchmarkResult>, verdicts: [EvaluationRecord]
+  ) {
+    guard let sqlite = connections as? SQLiteConnectionProvider else {
+      let page = try await results(query)
+      let ids = page.items.map(\.id)
+      return (
+        page,
+        verdictsOnly ? try await evaluationVerdicts(results: ids) : try await evaluations(results: ids)
+      )
     }
-    return try await connections.read { database in try await database.raw(sql).all() }.map {
-      try decode(ColumnReader($0))
+    let (sql, limit, parts) = try await resultsQuery(query)
+    let (pageSQL, pageBinds) = try sqlite.serialize(sql)
+    let (decoded, verdicts) = try await sqlite.read(queries: 2) { session in
+      let decoded = try session.rows(pageSQL, pageBinds) { try Self.decodeResult($0, parts: parts) }
+      let ids = decoded.prefix(limit).map(\.id)
+      guard !ids.isEmpty else { return (decoded, [EvaluationRecord]()) }
+      let (verdictSQL, verdictBinds) = try sqlite.serialize(Self.verdictsSQL(ids, verdictsOnly: verdictsOnly))
+      let verdicts =
+        verdictsOnly
+        ? try session.rows(verdictSQL, verdictBinds, Self.decodeVerdict)
+        : try session.rows(verdictSQL, verdictBinds) { try StoredJSON.readEvaluation($0.string("record")) }
+      return (decoded, verdicts)
     }
+    return (Self.page(decoded, query: query, limit: limit), verdicts)
   }
 
   /// The verdicts a query selects (its `record` column), read natively on SQLite.

@@ -325,6 +325,23 @@ public final class SQLBenchStore: BenchStore {
 
   /// A page of results matching `query`.
   public func results(_ query: ResultQuery) async throws -> Page<BenchmarkResult> {
+    let (sql, limit, parts) = try await resultsQuery(query)
+    let decoded: [BenchmarkResult]
+    if let sqlite = connections as? SQLiteConnectionProvider {
+      decoded = try await sqlite.rows(sql) { try Self.decodeResult($0, parts: parts) }
+    } else {
+      decoded = try await connections.read { database in try await database.raw(sql).all() }.map {
+        try Self.decodeResult(ColumnReader($0), parts: parts)
+      }
+    }
+    return Self.page(decoded, query: query, limit: limit)
+  }
+
+  /// The query for a page of `query`'s results (one row more than the page, to know whether
+  /// another follows), the page's size and the parts it reads.
+  func resultsQuery(_ query: ResultQuery) async throws -> (
+    sql: SQLQueryString, limit: Int, parts: ResultParts
+  ) {
     let limit = max(1, min(query.limit, 1_000))
     let dialect = connections.dialect
     var conditions: [SQLQueryString] = []
@@ -375,14 +392,11 @@ public final class SQLBenchStore: BenchStore {
     let parts = query.parts
     let sql: SQLQueryString =
       "SELECT \(unsafeRaw: Self.resultColumns(parts)) FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
-    let decoded: [BenchmarkResult]
-    if let sqlite = connections as? SQLiteConnectionProvider {
-      decoded = try await sqlite.rows(sql) { try Self.decodeResult($0, parts: parts) }
-    } else {
-      decoded = try await connections.read { database in try await database.raw(sql).all() }.map {
-        try Self.decodeResult(ColumnReader($0), parts: parts)
-      }
-    }
+    return (sql, limit, parts)
+  }
+
+  /// The page of `decoded` rows (one more than `limit` when another page follows), with cursors.
+  static func page(_ decoded: [BenchmarkResult], query: ResultQuery, limit: Int) -> Page<BenchmarkResult> {
     let items = Array(decoded.prefix(limit))
     let cursors = items.map { item in
       let value: Double =

@@ -91,12 +91,24 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   }
 
   /// The rows of a query, each decoded by `decode` on SQLite's thread as it is stepped to
-  /// (``SQLiteReader``: statements prepared once, columns read in place); SQL and binds
-  /// serialized as SQLKit would.
+  /// (``SQLiteReader``: statements prepared once, columns read in place).
   func rows<Row: Sendable>(
     _ query: SQLQueryString, _ decode: @escaping @Sendable (ColumnReader) throws -> Row
   ) async throws -> [Row] {
-    operations.add(1, ordering: .relaxed)
+    let (sql, binds) = try serialize(query)
+    return try await read(queries: 1) { try $0.rows(sql, binds, decode) }
+  }
+
+  /// Runs `body`, which makes `queries` queries, on one read connection in one trip to SQLite's thread.
+  func read<Value: Sendable>(queries: Int, _ body: @escaping @Sendable (SQLiteReader.Session) throws -> Value)
+    async throws -> Value
+  {
+    operations.add(queries, ordering: .relaxed)
+    return try await hotReader.read(body)
+  }
+
+  /// A query's SQL and binds as SQLKit would serialize them.
+  func serialize(_ query: SQLQueryString) throws -> (sql: String, binds: [SQLiteData]) {
     var serializer = SQLSerializer(database: readers[0].sql())
     query.serialize(to: &serializer)
     let encoder = SQLiteDataEncoder()
@@ -105,7 +117,7 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
       if let id = bind as? UUID { return SQLiteData.text(id.uppercasedText) }
       return try encoder.encode(bind)
     }
-    return try await hotReader.rows(serializer.sql, binds, decode)
+    return (serializer.sql, binds)
   }
 
   /// Runs `body` on the writer connection itself, for bulk inserts that bind `SQLiteData` directly.

@@ -19,7 +19,7 @@ final class SQLiteReader: Sendable {
   private let pool: NIOThreadPool
 
   /// One `sqlite3` handle and its prepared statements, used by one thread at a time.
-  private final class Connection: @unchecked Sendable {
+  fileprivate final class Connection: @unchecked Sendable {
     let lock = NIOLock()
     let handle: OpaquePointer
     var statements: [String: Statement] = [:]
@@ -76,10 +76,34 @@ final class SQLiteReader: Sendable {
     return SQLiteReader(connections: opened, pool: pool)
   }
 
-  /// Runs `sql` with `binds` on SQLite's thread pool and decodes every row with `decode`.
-  func rows<Row: Sendable>(
-    _ sql: String, _ binds: [SQLiteData], _ decode: @escaping @Sendable (ColumnReader) throws -> Row
-  ) async throws -> [Row] {
+  /// One connection held for the length of a ``read(_:)``: several queries in one trip to
+  /// SQLite's thread.
+  struct Session {
+    fileprivate let connection: Connection
+
+    /// Runs `sql` with `binds` and decodes every row with `decode`.
+    func rows<Row>(_ sql: String, _ binds: [SQLiteData], _ decode: (ColumnReader) throws -> Row) throws
+      -> [Row]
+    {
+      let statement = try connection.statement(sql)
+      // Reset only: clearing the bindings would mark the statement expired, and SQLite would
+      // prepare it again on its next run. Every parameter is bound again on every run.
+      defer { sqlite_nio_sqlite3_reset(statement.pointer) }
+      try statement.bind(binds, handle: connection.handle)
+      var rows: [Row] = []
+      while true {
+        let code = sqlite_nio_sqlite3_step(statement.pointer)
+        if code == SQLITE_DONE { break }
+        guard code == SQLITE_ROW else { throw SQLiteReader.failure(connection.handle, "a query failed") }
+        statement.rewind()
+        rows.append(try decode(ColumnReader(statement)))
+      }
+      return rows
+    }
+  }
+
+  /// Runs `body` on SQLite's thread pool with one of the connections.
+  func read<Value: Sendable>(_ body: @escaping @Sendable (Session) throws -> Value) async throws -> Value {
     let index = next.withLockedValue { value in
       defer { value = (value + 1) % connections.count }
       return value
@@ -90,22 +114,16 @@ final class SQLiteReader: Sendable {
         guard !connection.closed else {
           throw LTBError(.storage, "the store is closed", fix: "open the store again")
         }
-        let statement = try connection.statement(sql)
-        // Reset only: clearing the bindings would mark the statement expired, and SQLite would
-        // prepare it again on its next run. Every parameter is bound again on every run.
-        defer { sqlite_nio_sqlite3_reset(statement.pointer) }
-        try statement.bind(binds, handle: connection.handle)
-        var rows: [Row] = []
-        while true {
-          let code = sqlite_nio_sqlite3_step(statement.pointer)
-          if code == SQLITE_DONE { break }
-          guard code == SQLITE_ROW else { throw Self.failure(connection.handle, "a query failed") }
-          statement.rewind()
-          rows.append(try decode(ColumnReader(statement)))
-        }
-        return rows
+        return try body(Session(connection: connection))
       }
     }
+  }
+
+  /// Runs `sql` with `binds` on SQLite's thread pool and decodes every row with `decode`.
+  func rows<Row: Sendable>(
+    _ sql: String, _ binds: [SQLiteData], _ decode: @escaping @Sendable (ColumnReader) throws -> Row
+  ) async throws -> [Row] {
+    try await read { try $0.rows(sql, binds, decode) }
   }
 
   /// How often SQLite has prepared the kept statement for `sql` again, summed over the

@@ -67,6 +67,20 @@ struct EvaluationStoreTests {
       }
       #expect(verdicts.first?.passed == false && verdicts.last?.passed == nil && verdicts.last?.score == nil)
       #expect(try await store.evaluationVerdicts(results: []) == [])
+      // A page with its verdicts in one trip: the same as the two reads apart.
+      let query = ResultQuery(sessionID: session.id)
+      let alone = try await store.results(query)
+      for verdictsOnly in [true, false] {
+        let loaded = try await store.resultsWithVerdicts(query, verdictsOnly: verdictsOnly)
+        #expect(loaded.page.items == alone.items && loaded.page.cursors == alone.cursors)
+        let expected =
+          verdictsOnly
+          ? try await store.evaluationVerdicts(results: [result.id])
+          : try await store.evaluations(results: [result.id])
+        #expect(loaded.verdicts == expected, "verdicts only: \(verdictsOnly)")
+      }
+      let none = try await store.resultsWithVerdicts(ResultQuery(sessionID: UUID()), verdictsOnly: true)
+      #expect(none.page.items.isEmpty && none.verdicts.isEmpty)
 
       #expect(try await store.cachedEvaluation(key: "k") == nil)
       try await store.storeCachedEvaluation(

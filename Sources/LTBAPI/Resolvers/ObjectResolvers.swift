@@ -40,17 +40,20 @@ struct ResultResolver: ResultResolvers {
   }
 
   func evaluations(_ parent: Result, context: APIContext) async throws -> [Evaluation] {
-    // Value, threshold, explanation and the judge are only in the stored records.
-    let verdictsOnly = context.batch.verdictsOnly {
+    try await context.batch.evaluations(
+      of: parent.id, store: services.store, verdictsOnly: Self.verdictsOnly(context)
+    ).map(APIMapping.evaluation)
+  }
+
+  /// Whether the request's verdicts may come from their columns alone: value, threshold,
+  /// explanation and the judge are only in the stored records. Decided once per request.
+  static func verdictsOnly(_ context: APIContext) -> Bool {
+    context.batch.verdictsOnly {
       !context.mayAsk(for: [
         "Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel",
         "Evaluation.judgeCostUsd",
       ])
     }
-    return try await context.batch.evaluations(
-      of: parent.id, store: services.store, verdictsOnly: verdictsOnly
-    )
-    .map(APIMapping.evaluation)
   }
 }
 

@@ -54,8 +54,17 @@ struct QueryResolver: QueryResolvers {
     } else {
       query.owner = try SessionAccess.ownerFilter(context)
     }
-    let page = try await services.store.results(query)
-    context.batch.register(page.items.map(\.id))
+    let page: Page<BenchmarkResult>
+    if context.mayAsk(for: ["Result.evaluations"]) {
+      // The page's verdicts in the same trip to the database as the page.
+      let loaded = try await services.store.resultsWithVerdicts(
+        query, verdictsOnly: ResultResolver.verdictsOnly(context))
+      page = loaded.page
+      context.batch.preload(page.items.map(\.id), verdicts: loaded.verdicts)
+    } else {
+      page = try await services.store.results(query)
+      context.batch.register(page.items.map(\.id))
+    }
     return ResultConnection(
       edges: zip(page.items, page.cursors).map { ResultEdge(cursor: $1, node: APIMapping.result($0)) },
       pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
