@@ -52,7 +52,7 @@ enum APIMapping {
     Result(
       id: result.id, sessionId: result.sessionID, testId: result.testID, dataset: result.dataset,
       providerName: result.provider, model: result.model,
-      status: ResultStatus(rawValue: result.status.rawValue.uppercased()) ?? .failure,
+      status: status(result.status),
       errorCode: result.errorCode,
       error: result.error, prompt: result.prompt, response: result.response,
       finishReason: result.finishReason,
@@ -61,6 +61,25 @@ enum APIMapping {
       outputTokens: result.usage?.outputTokens, costUsd: result.cost?.total, cacheHit: result.cacheHit,
       attempts: result.attempts, tags: result.tags, category: result.category,
       scores: .object(result.evaluationScores.mapValues(JSONValue.double)))
+  }
+
+  /// A result's status (a `switch`: every page maps fifty).
+  static func status(_ status: LTBCore.ResultStatus) -> ResultStatus {
+    switch status {
+    case .success: .success
+    case .failure: .failure
+    case .timeout: .timeout
+    case .skipped: .skipped
+    }
+  }
+
+  /// A verdict's state (a `switch`: every page maps a hundred).
+  static func state(_ state: LTBCore.EvaluationState) -> EvaluationState {
+    switch state {
+    case .scored: .scored
+    case .error: .error
+    case .unavailable: .unavailable
+    }
   }
 
   static func latency(_ distribution: Distribution?) -> LatencyStats? {
@@ -81,7 +100,7 @@ enum APIMapping {
 
   static func evaluation(_ record: EvaluationRecord) -> Evaluation {
     Evaluation(
-      metric: record.metric, state: EvaluationState(rawValue: record.state.rawValue.uppercased()) ?? .error,
+      metric: record.metric, state: state(record.state),
       score: record.score, value: record.value, passed: record.passed, threshold: record.threshold,
       explanation: record.explanation, judgeModel: record.judge?.model, judgeCostUsd: record.judge?.cost)
   }
