@@ -63,7 +63,6 @@ struct QueryResolver: QueryResolvers {
       context.batch.preload(page.items.map(\.id), verdicts: loaded.verdicts)
     } else {
       page = try await services.store.results(query)
-      context.batch.register(page.items.map(\.id))
     }
     return ResultConnection(
       edges: zip(page.items, page.cursors).map { ResultEdge(cursor: $1, node: APIMapping.result($0)) },
