@@ -99,6 +99,11 @@ extension SQLBenchStore {
       score: try row.optionalDouble("score"), passed: try row.optionalBool("passed"), explanation: "")
   }
 
+  /// A verdict from its stored record.
+  static func decodeRecord(_ row: ColumnReader) throws -> EvaluationRecord {
+    try StoredJSON.readEvaluation(row.string("record"))
+  }
+
   /// A page of results and the verdicts of its results, in one trip to SQLite's thread (two
   /// queries on one connection); elsewhere the two queries one after the other.
   public func resultsWithVerdicts(_ query: ResultQuery, verdictsOnly: Bool) async throws -> (
@@ -119,10 +124,8 @@ extension SQLBenchStore {
       let ids = decoded.prefix(limit).map(\.id)
       guard !ids.isEmpty else { return (decoded, [EvaluationRecord]()) }
       let (verdictSQL, verdictBinds) = try sqlite.serialize(Self.verdictsSQL(ids, verdictsOnly: verdictsOnly))
-      let verdicts =
-        verdictsOnly
-        ? try session.rows(verdictSQL, verdictBinds, Self.decodeVerdict)
-        : try session.rows(verdictSQL, verdictBinds) { try StoredJSON.readEvaluation($0.string("record")) }
+      let verdicts = try session.rows(
+        verdictSQL, verdictBinds, verdictsOnly ? Self.decodeVerdict : Self.decodeRecord)
       return (decoded, verdicts)
     }
     return (Self.page(decoded, query: query, limit: limit), verdicts)
@@ -131,7 +134,7 @@ extension SQLBenchStore {
   /// The verdicts a query selects (its `record` column), read natively on SQLite.
   private func records(_ sql: SQLQueryString) async throws -> [EvaluationRecord] {
     if let sqlite = connections as? SQLiteConnectionProvider {
-      return try await sqlite.rows(sql) { try StoredJSON.readEvaluation($0.string("record")) }
+      return try await sqlite.rows(sql, Self.decodeRecord)
     }
     return try await connections.read { database in try await database.raw(sql).all() }.map {
       try $0.decode(column: "record", as: EvaluationRecord.self)

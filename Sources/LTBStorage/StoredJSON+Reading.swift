@@ -28,28 +28,26 @@ extension StoredJSON {
 
   /// The timing column's UTF-8 bytes, scanned as `timing(text:)` does.
   static func timing(bytes: UnsafeBufferPointer<UInt8>) -> RequestTiming? {
-    do {
-      var scanner = Scanner(bytes: bytes)
-      guard scanner.literal("{\"contentEventOffsetsNanos\":[") else { return nil }
-      var offsets: [Int64] = []
-      offsets.reserveCapacity(64)
-      if !scanner.literal("]") {
-        repeat {
-          guard let value = scanner.integer() else { return nil }
-          offsets.append(value)
-        } while scanner.literal(",")
-        guard scanner.literal("]") else { return nil }
-      }
-      guard scanner.literal(",\"endOffsetNanos\":"), let end = scanner.integer() else { return nil }
-      var scheduled: Int64?
-      if scanner.literal(",\"scheduledOffsetNanos\":") {
+    var scanner = Scanner(bytes: bytes)
+    guard scanner.literal("{\"contentEventOffsetsNanos\":[") else { return nil }
+    var offsets: [Int64] = []
+    offsets.reserveCapacity(64)
+    if !scanner.literal("]") {
+      repeat {
         guard let value = scanner.integer() else { return nil }
-        scheduled = value
-      }
-      guard scanner.literal("}"), scanner.atEnd else { return nil }
-      return RequestTiming(
-        scheduledOffsetNanos: scheduled, contentEventOffsetsNanos: offsets, endOffsetNanos: end)
+        offsets.append(value)
+      } while scanner.literal(",")
+      guard scanner.literal("]") else { return nil }
     }
+    guard scanner.literal(",\"endOffsetNanos\":"), let end = scanner.integer() else { return nil }
+    var scheduled: Int64?
+    if scanner.literal(",\"scheduledOffsetNanos\":") {
+      guard let value = scanner.integer() else { return nil }
+      scheduled = value
+    }
+    guard scanner.literal("}"), scanner.atEnd else { return nil }
+    return RequestTiming(
+      scheduledOffsetNanos: scheduled, contentEventOffsetsNanos: offsets, endOffsetNanos: end)
   }
 
   /// Reads literal text and integers from UTF-8 bytes.
@@ -203,65 +201,44 @@ extension StoredJSON {
     return scores
   }
 
-  /// A JSON array of strings (tags) scanned without building `JSONValue`s; `nil` for anything
-  /// else (escapes included: the generic reader then takes it).
-  static func strings(text: String) -> [String]? {
-    var text = text
-    return text.withUTF8 { strings(bytes: $0) }
-  }
-
-  /// UTF-8 bytes scanned as `strings(text:)` does.
+  /// A JSON array of strings (tags) scanned from its UTF-8 bytes without building `JSONValue`s;
+  /// `nil` for anything else (escapes included: the generic reader then takes it).
   static func strings(bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
-    do {
-      var scanner = Scanner(bytes: bytes)
-      guard scanner.punctuation("[") else { return nil }
-      var strings: [String] = []
-      if !scanner.punctuation("]") {
-        repeat {
-          guard let string = scanner.string() else { return nil }
-          strings.append(string)
-        } while scanner.punctuation(",")
-        guard scanner.punctuation("]") else { return nil }
-      }
-      scanner.skipSpace()
-      return scanner.atEnd ? strings : nil
+    var scanner = Scanner(bytes: bytes)
+    guard scanner.punctuation("[") else { return nil }
+    var strings: [String] = []
+    if !scanner.punctuation("]") {
+      repeat {
+        guard let string = scanner.string() else { return nil }
+        strings.append(string)
+      } while scanner.punctuation(",")
+      guard scanner.punctuation("]") else { return nil }
     }
+    scanner.skipSpace()
+    return scanner.atEnd ? strings : nil
   }
 
-  /// A JSON object of numbers (scores, costs) scanned without building `JSONValue`s; `nil` for
-  /// anything else (a `null`, an escape, a nested value: the generic reader then takes it).
-  static func numbers(text: String) -> [String: Double]? {
-    var text = text
-    return text.withUTF8 { numbers(bytes: $0) }
-  }
-
-  /// UTF-8 bytes scanned as `numbers(text:)` does.
+  /// A JSON object of numbers (scores, costs) scanned from its UTF-8 bytes without building
+  /// `JSONValue`s; `nil` for anything else (a `null`, an escape, a nested value).
   static func numbers(bytes: UnsafeBufferPointer<UInt8>) -> [String: Double]? {
-    do {
-      var scanner = Scanner(bytes: bytes)
-      guard scanner.punctuation("{") else { return nil }
-      var numbers: [String: Double] = [:]
-      if !scanner.punctuation("}") {
-        repeat {
-          guard let key = scanner.string(), scanner.punctuation(":"),
-            case .some(.some(let number)) = scanner.optionalNumber()
-          else { return nil }
-          numbers[key] = number
-        } while scanner.punctuation(",")
-        guard scanner.punctuation("}") else { return nil }
-      }
-      scanner.skipSpace()
-      return scanner.atEnd ? numbers : nil
+    var scanner = Scanner(bytes: bytes)
+    guard scanner.punctuation("{") else { return nil }
+    var numbers: [String: Double] = [:]
+    if !scanner.punctuation("}") {
+      repeat {
+        guard let key = scanner.string(), scanner.punctuation(":"),
+          case .some(.some(let number)) = scanner.optionalNumber()
+        else { return nil }
+        numbers[key] = number
+      } while scanner.punctuation(",")
+      guard scanner.punctuation("}") else { return nil }
     }
+    scanner.skipSpace()
+    return scanner.atEnd ? numbers : nil
   }
 
-  /// A cost as `cost(_:)` writes it, scanned; `nil` for anything else.
-  static func cost(text: String) -> Cost? {
-    var text = text
-    return text.withUTF8 { cost(bytes: $0) }
-  }
-
-  /// UTF-8 bytes scanned as `cost(text:)` does: the three members in any order, each once.
+  /// A cost as `cost(_:)` writes it, scanned from its UTF-8 bytes: the three members in any
+  /// order, each once; `nil` for anything else.
   static func cost(bytes: UnsafeBufferPointer<UInt8>) -> Cost? {
     var scanner = Scanner(bytes: bytes)
     guard scanner.punctuation("{") else { return nil }
