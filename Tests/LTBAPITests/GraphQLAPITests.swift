@@ -96,7 +96,7 @@ struct GraphQLAPITests {
     #expect(
       !APIWiring.DecodedArguments.isSmall(["filter": ["tags": .array((0..<100).map { .string("t\($0)") })]]))
     #expect(try APIWiring.decode(QueryResultsArguments.self, long).filter?.text?.count == 3_000)
-    // Equal maps of another type are another entry.
+    // The same map decoded as another type is decoded as that type: here it lacks `id`.
     #expect(throws: (any Error).self) { try APIWiring.decode(QueryResultArguments.self, small) }
   }
 

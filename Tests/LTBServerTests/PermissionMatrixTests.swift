@@ -200,21 +200,8 @@ struct PermissionMatrixTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let dataset = folder.appendingPathComponent("cases.jsonl")
     try Data(#"{"id": "a", "prompt": "One?"}"#.utf8).write(to: dataset)
-    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("m.sqlite").path))
-    let configuration = try ConfigLoader().load()
-    let settings = ProviderSettings(
-      name: "fake", kind: .openaiCompatible, baseURL: fake.baseURL + "/v1", firstByteTimeout: .seconds(10),
-      totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")
-    let registry = ProviderRegistry()
-    _ = try await registry.discover(from: [settings], catalog: configuration.catalog)
-    let auth = try await SignedIn.service(store)
-    let services = APIServices(
-      store: store,
-      benchmarks: BenchmarkService(store: store, providers: [settings], catalog: configuration.catalog),
-      providers: registry,
-      evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "test", auth: auth)
+    let (services, store) = try await FakeTargetServices.make(folder: folder, targetBaseURL: fake.baseURL)
+    let auth = try #require(services.auth)
     let gateway = try Gateway(services: services)
 
     // The actors, each owning a completed session with one result and an API key.

@@ -29,20 +29,7 @@ struct RouteCoverageTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let dataset = folder.appendingPathComponent("cases.jsonl")
     try Data(#"{"id": "a", "prompt": "One?"}\#n{"id": "b", "prompt": "Two?"}"#.utf8).write(to: dataset)
-    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("r.sqlite").path))
-    let configuration = try ConfigLoader().load()
-    let settings = ProviderSettings(
-      name: "fake", kind: .openaiCompatible, baseURL: fake.baseURL + "/v1", firstByteTimeout: .seconds(10),
-      totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")
-    let registry = ProviderRegistry()
-    _ = try await registry.discover(from: [settings], catalog: configuration.catalog)
-    let services = APIServices(
-      store: store,
-      benchmarks: BenchmarkService(store: store, providers: [settings], catalog: configuration.catalog),
-      providers: registry,
-      evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "test", auth: try await SignedIn.service(store))
+    let (services, store) = try await FakeTargetServices.make(folder: folder, targetBaseURL: fake.baseURL)
     let admin = try await SignedIn.user(try #require(services.auth), "admin", role: .admin)
     let application = Application(router: APIServer.router(try Gateway(services: services)))
     let covered = try await application.test(.router) { client -> Set<String> in

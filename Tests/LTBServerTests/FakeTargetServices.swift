@@ -1,0 +1,33 @@
+import Foundation
+import LTBAPI
+import LTBAuth
+import LTBConfig
+import LTBCore
+import LTBEngine
+import LTBEvaluation
+import LTBProviders
+import LTBStorage
+
+/// The services of an in-process gateway over a fresh SQLite store in `folder`, with one
+/// provider, `fake`, pointed at a fake OpenAI-compatible target, and sign-in (`SignedIn`).
+enum FakeTargetServices {
+  static func make(folder: URL, targetBaseURL: String) async throws -> (
+    services: APIServices, store: SQLBenchStore
+  ) {
+    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
+    let configuration = try ConfigLoader().load()
+    let settings = ProviderSettings(
+      name: "fake", kind: .openaiCompatible, baseURL: targetBaseURL + "/v1", firstByteTimeout: .seconds(10),
+      totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")
+    let registry = ProviderRegistry()
+    _ = try await registry.discover(from: [settings], catalog: configuration.catalog)
+    let services = APIServices(
+      store: store,
+      benchmarks: BenchmarkService(store: store, providers: [settings], catalog: configuration.catalog),
+      providers: registry,
+      evaluation: EvaluationService(
+        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
+      configuration: configuration, version: "test", auth: try await SignedIn.service(store))
+    return (services, store)
+  }
+}
