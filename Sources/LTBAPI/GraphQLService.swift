@@ -73,8 +73,7 @@ public final class GraphQLService: Sendable {
       case .success(let coerced):
         // The plan checks its deadline between objects and before each resolver, so no
         // watchdog task is needed.
-        var context = context
-        context.selectedFields = plan.selectedFields
+        let context = context.selecting(plan.selectedFields)
         var executor = PlanExecutor(
           schema: schema, context: context, variables: coerced, objectTypeName: planning.objectTypeName,
           deadline: .now + limits.timeout)

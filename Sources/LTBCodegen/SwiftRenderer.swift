@@ -135,10 +135,13 @@ public struct SwiftRenderer: Sendable {
         let stored = type.fields.filter { !isResolved($0, on: type) }
         let protocols =
           (nonCodable.contains(type.name) ? [] : ["Codable"]) + ["Sendable"] + conformances(of: type)
+        // An immutable final class: a page hands each object through several existentials
+        // (edges, nodes, casts, resolvers' parents), and a reference is one retain where a
+        // struct of many strings is a boxed copy with a retain per field.
         out +=
           "\n" + Self.doc(type.description)
-          + "public struct \(type.name): \(protocols.joined(separator: ", ")) {\n"
-        out += storedProperties(stored)
+          + "public final class \(type.name): \(protocols.joined(separator: ", ")) {\n"
+        out += storedProperties(stored, keyword: "let")
         out += memberwiseInit(stored)
         out += "}\n"
       case .interface:
@@ -292,7 +295,7 @@ public struct SwiftRenderer: Sendable {
   public func wiring() -> String {
     var out =
       Self.header
-      + "public import GraphQL\n\n/// Every resolver the schema needs.\npublic struct APIResolvers: Sendable {\n"
+      + "public import GraphQL\nimport LTBCore\n\n/// Every resolver the schema needs.\npublic struct APIResolvers: Sendable {\n"
     let resolvable = schema.types.filter { type in
       type.kind == .object && type.fields.contains { isResolved($0, on: type) }
     }
@@ -381,7 +384,7 @@ public struct SwiftRenderer: Sendable {
         return !(Self.isList(field.type) && ["Int", "Float"].contains(named))
       }
       out += "\nextension \(type.name): PlanLeaves {\n  /// Appends the JSON of stored leaf field `index`.\n"
-      out += "  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure) {\n"
+      out += "  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {\n"
       guard !leaves.isEmpty else {
         out += "    _ = index\n  }\n}\n"
         continue
@@ -481,9 +484,10 @@ public struct SwiftRenderer: Sendable {
     return " { " + parts.joined(separator: " ") + " }"
   }
 
-  private func storedProperties(_ fields: [SchemaModel.Field]) -> String {
+  private func storedProperties(_ fields: [SchemaModel.Field], keyword: String = "var") -> String {
     fields.map { field in
-      Self.doc(field.description, indent: "  ") + "  public var \(field.name): \(swiftType(field.type))\n"
+      Self.doc(field.description, indent: "  ")
+        + "  public \(keyword) \(field.name): \(swiftType(field.type))\n"
     }.joined()
   }
 

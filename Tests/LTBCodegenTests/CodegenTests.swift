@@ -38,8 +38,10 @@ struct CodegenTests {
     let files = try CodeGenerator.files(schemaText: try Self.fixture("fixture.graphql"))
     let types = try #require(files["Types.swift"])
     #expect(types.contains("case darkBlue = \"DARK_BLUE\""))
-    #expect(types.contains("public var owner: Part?"))
-    #expect(!types.contains("public var parts"), "a @resolver field is not stored")
+    #expect(types.contains("public let owner: Part?"), "objects are immutable final classes")
+    #expect(
+      types.contains("public struct ThingFilter: Codable, Sendable, Equatable {"), "inputs stay structs")
+    #expect(!types.contains("public let parts"), "a @resolver field is not stored")
     let resolvers = try #require(files["Resolvers.swift"])
     #expect(
       resolvers.contains(
@@ -65,9 +67,10 @@ struct CodegenTests {
     #expect(types.contains("public protocol Item: Sendable {}"))
     #expect(
       types.contains("public protocol Named: Sendable {\n  /// The name.\n  var name: String { get }\n}"))
-    #expect(types.contains("public struct Part: Codable, Sendable, Named, Item {"))
-    #expect(types.contains("public struct Thing: Sendable, Item {"), "a union-valued field is not Codable")
-    #expect(types.contains("public var related: (any Item)?"))
+    #expect(types.contains("public final class Part: Codable, Sendable, Named, Item {"))
+    #expect(
+      types.contains("public final class Thing: Sendable, Item {"), "a union-valued field is not Codable")
+    #expect(types.contains("public let related: (any Item)?"))
     #expect(
       resolvers.contains(
         "func item(_ arguments: QueryItemArguments, context: APIContext) async throws -> (any Item)?"))

@@ -7,7 +7,7 @@ import LTBCore
 /// the Swift type known at compile time: no existential, no dynamic cast, no lookup by name.
 protocol LeafValue {
   /// Appends the value's JSON, or throws what GraphQL says of a value the type cannot represent.
-  func writeLeaf(into output: inout String) throws(LeafFailure)
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure)
 }
 
 /// A value its GraphQL type cannot represent (an `Int` beyond 32 bits, a `Float` that is not
@@ -21,61 +21,63 @@ struct LeafFailure: Error {
 /// object type has it, so one cast per object gives both this and its other stored fields.
 protocol PlanLeaves: KeySubscriptable {
   /// Appends the JSON of stored leaf field `index`.
-  func writeLeaf(_ index: Int, into output: inout String) throws(LeafFailure)
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure)
 }
 
 extension String: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) { JSONValue.writeString(self, to: &output) }
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) { output.appendString(self) }
 }
 
 extension Int: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) {
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
     guard let exact = Int32(exactly: self) else {
       throw LeafFailure(message: "Int cannot represent non 32-bit signed integer value: \(self)")
     }
-    output += String(exact)
+    output.append(String(exact))
   }
 }
 
 extension Double: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) {
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
     guard isFinite else { throw LeafFailure(message: "Float cannot represent non numeric value: \(self)") }
-    output += PlanExecutor.float(self)
+    output.append(PlanExecutor.float(self))
   }
 }
 
 extension Bool: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) { output += self ? "true" : "false" }
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) { output += self ? "true" : "false" }
 }
 
 extension UUID: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) {
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
     output += "\""
-    output += lowercasedText
+    output.append(lowercasedText)
     output += "\""
   }
 }
 
 extension Date: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) {
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
     output += "\""
-    output += iso8601Text
+    output.append(iso8601Text)
     output += "\""
   }
 }
 
 extension JSONValue: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) { PlanExecutor.write(self, into: &output) }
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
+    PlanExecutor.write(self, into: &output)
+  }
 }
 
 extension Optional: LeafValue where Wrapped: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) {
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
     if let self { try self.writeLeaf(into: &output) } else { output += "null" }
   }
 }
 
 extension Array: LeafValue where Element: LeafValue {
-  func writeLeaf(into output: inout String) throws(LeafFailure) {
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
     output += "["
     for (index, item) in enumerated() {
       if index > 0 { output += "," }
@@ -87,8 +89,8 @@ extension Array: LeafValue where Element: LeafValue {
 
 extension LeafValue where Self: RawRepresentable, RawValue == String {
   /// An enum value, by its name (the generated enums' raw values are their GraphQL names).
-  func writeLeaf(into output: inout String) throws(LeafFailure) {
-    JSONValue.writeString(rawValue, to: &output)
+  func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
+    output.appendString(rawValue)
   }
 }
 

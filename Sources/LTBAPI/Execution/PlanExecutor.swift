@@ -14,8 +14,12 @@ struct PlanExecutor {
   let variables: [String: Map]
   /// The object type of a union or interface value.
   let objectTypeName: @Sendable (any Sendable) -> String?
-  /// When the operation must have finished; checked before each object and each resolver.
+  /// When the operation must have finished; checked before each resolver and every
+  /// `objectsPerCheck` objects (a page writes a few hundred objects in well under a millisecond).
   let deadline: ContinuousClock.Instant
+  private static let objectsPerCheck = 16
+  /// Objects written since the deadline was last checked (the first object checks it).
+  private var objectsSinceCheck = objectsPerCheck - 1
   /// Whether execution stopped at the deadline (the answer is then a TIMEOUT error).
   private(set) var timedOut = false
 
@@ -42,30 +46,35 @@ struct PlanExecutor {
 
   /// The `data` member's JSON text (`null` when a non-null root field failed).
   mutating func run(_ plan: QueryPlan) async -> String {
-    var output = ""
-    output.reserveCapacity(16_384)
+    var output = JSONOutput(capacity: 32_768)
     if await !object(plan.rootFields, source: (), into: &output) { return "null" }
-    return output
+    return output.text
   }
 
   /// The `data` member's JSON text for one subscription event, the root field's value.
   mutating func run(_ field: FieldPlan, event: any Sendable) async -> String {
-    var output = "{"
-    output += field.keyJSON
+    var output = JSONOutput(capacity: 1_024)
+    output += "{"
+    output.append(field.keyJSON)
     path.append(field.key)
     defer { path.removeLast() }
     if await !complete(event, shape: field.shape, field: field, into: &output) { return "null" }
-    return output + "}"
+    output += "}"
+    return output.text
   }
 
   /// Writes an object's fields; `false` when a non-null field failed (the object is then null).
   private mutating func object(
     _ fields: [FieldPlan], source: any Sendable, cast: APIWiring.PlanObjectCast? = nil,
-    into output: inout String
+    into output: inout JSONOutput
   ) async -> Bool {
-    if ContinuousClock.now >= deadline || Task.isCancelled {
-      timedOut = true
-      return false
+    objectsSinceCheck += 1
+    if objectsSinceCheck >= Self.objectsPerCheck {
+      objectsSinceCheck = 0
+      if ContinuousClock.now >= deadline || Task.isCancelled {
+        timedOut = true
+        return false
+      }
     }
     output += "{"
     // A cast to the concrete type the plan expects is a metadata comparison; a cast to a
@@ -73,17 +82,17 @@ struct PlanExecutor {
     let leaves = cast?(source) ?? source as? any PlanLeaves
     let keyed = leaves ?? source as? any KeySubscriptable
     for (index, field) in fields.enumerated() {
-      output += index > 0 ? field.commaKeyJSON : field.keyJSON
+      output.append(index > 0 ? field.commaKeyJSON : field.keyJSON)
       if field.name == "__typename" {
-        JSONValue.writeString(field.parentName, to: &output)
+        output.appendString(field.parentName)
         continue
       }
       if let leafIndex = field.leafIndex, let leaves {
-        let mark = output.utf8.count
+        let mark = output.count
         do {
           try leaves.writeLeaf(leafIndex, into: &output)
         } catch {
-          output.removeSubrange(output.utf8.index(output.startIndex, offsetBy: mark)...)
+          output.truncate(to: mark)
           path.append(field.key)
           _ = fail(error.message, field)
           path.removeLast()
@@ -121,7 +130,7 @@ struct PlanExecutor {
   /// The generated types and the resolvers hand over optionals flattened (an `Optional`
   /// converts to `(any Sendable)?` as `nil` or its value); list items are unwrapped in `items`.
   private mutating func complete(
-    _ value: (any Sendable)?, shape: FieldPlan.Shape, field: FieldPlan, into output: inout String
+    _ value: (any Sendable)?, shape: FieldPlan.Shape, field: FieldPlan, into output: inout JSONOutput
   ) async -> Bool {
     if case .nonNull(let inner) = shape {
       guard let present = value else {
@@ -133,16 +142,16 @@ struct PlanExecutor {
       output += "null"
       return true
     }
-    let mark = output.utf8.count
+    let mark = output.count
     if await !completePresent(present, shape: shape, field: field, into: &output) {
-      output.removeSubrange(output.utf8.index(output.startIndex, offsetBy: mark)...)
+      output.truncate(to: mark)
       output += "null"
     }
     return true
   }
 
   private mutating func completePresent(
-    _ value: any Sendable, shape: FieldPlan.Shape, field: FieldPlan, into output: inout String
+    _ value: any Sendable, shape: FieldPlan.Shape, field: FieldPlan, into output: inout JSONOutput
   ) async -> Bool {
     if case .list(let itemShape) = shape {
       guard let items = Self.items(value) else {
@@ -175,28 +184,28 @@ struct PlanExecutor {
   /// Writes a scalar or enum value: the built-in scalars directly, custom ones through their
   /// `serialize`, enums by their value's name.
   private mutating func write(
-    _ value: any Sendable, _ leaf: FieldPlan.Leaf, field: FieldPlan, into output: inout String
+    _ value: any Sendable, _ leaf: FieldPlan.Leaf, field: FieldPlan, into output: inout JSONOutput
   )
     -> Bool
   {
     switch leaf {
     case .string, .id:
       guard let text = value as? String else { return invalid(value, field) }
-      JSONValue.writeString(text, to: &output)
+      output.appendString(text)
     case .int:
       guard let number = value as? Int else { return invalid(value, field) }
       guard let exact = Int32(exactly: number) else {
         return fail("Int cannot represent non 32-bit signed integer value: \(number)", field)
       }
-      output += String(exact)
+      output.append(String(exact))
     case .float:
       if let number = value as? Double {
         guard number.isFinite else {
           return fail("Float cannot represent non numeric value: \(number)", field)
         }
-        output += Self.float(number)
+        output.append(Self.float(number))
       } else if let number = value as? Int {
-        output += String(number)
+        output.append(String(number))
       } else {
         return invalid(value, field)
       }
@@ -208,12 +217,12 @@ struct PlanExecutor {
       switch value {
       case let id as UUID:
         output += "\""
-        output += id.lowercasedText
+        output.append(id.lowercasedText)
         output += "\""
         return true
       case let date as Date:
         output += "\""
-        output += date.iso8601Text
+        output.append(date.iso8601Text)
         output += "\""
         return true
       case let json as JSONValue where scalar.name == "JSON":
@@ -233,7 +242,7 @@ struct PlanExecutor {
       else {
         return fail("Enum \"\(enumeration.name)\" cannot represent value: \(value)", field)
       }
-      JSONValue.writeString(raw, to: &output)
+      output.appendString(raw)
     }
     return true
   }
@@ -311,13 +320,14 @@ struct PlanExecutor {
   }
 
   /// Writes a JSON value as the JSON scalar serializes it: object members in key order.
-  static func write(_ json: JSONValue, into output: inout String) {
+  static func write(_ json: JSONValue, into output: inout JSONOutput) {
     switch json {
     case .null: output += "null"
     case .bool(let flag): output += flag ? "true" : "false"
-    case .int(let number): output += String(number)
-    case .double(let number): output += number.isFinite ? float(number) : "null"
-    case .string(let text): JSONValue.writeString(text, to: &output)
+    case .int(let number): output.append(String(number))
+    case .double(let number):
+      if number.isFinite { output.append(float(number)) } else { output += "null" }
+    case .string(let text): output.appendString(text)
     case .array(let items):
       output += "["
       for (index, item) in items.enumerated() {
@@ -329,7 +339,7 @@ struct PlanExecutor {
       output += "{"
       for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
         if index > 0 { output += "," }
-        JSONValue.writeString(member.key, to: &output)
+        output.appendString(member.key)
         output += ":"
         write(member.value, into: &output)
       }
@@ -338,17 +348,17 @@ struct PlanExecutor {
   }
 
   /// Writes a serialized scalar (`Map`) as JSON.
-  static func write(_ map: Map, into output: inout String) {
+  static func write(_ map: Map, into output: inout JSONOutput) {
     switch map {
     case .undefined, .null: output += "null"
     case .bool(let flag): output += flag ? "true" : "false"
     case .number(let number):
       switch number.storageType {
       case .bool: output += number.boolValue ? "true" : "false"
-      case .int: output += String(number.intValue)
-      case .double, .unknown: output += float(number.doubleValue)
+      case .int: output.append(String(number.intValue))
+      case .double, .unknown: output.append(float(number.doubleValue))
       }
-    case .string(let text): JSONValue.writeString(text, to: &output)
+    case .string(let text): output.appendString(text)
     case .array(let items):
       output += "["
       for (index, item) in items.enumerated() {
@@ -360,7 +370,7 @@ struct PlanExecutor {
       output += "{"
       for (index, member) in members.enumerated() {
         if index > 0 { output += "," }
-        JSONValue.writeString(member.key, to: &output)
+        output.appendString(member.key)
         output += ":"
         write(member.value, into: &output)
       }

@@ -264,10 +264,10 @@ final class FieldPlan: @unchecked Sendable {
     self.selection = selection
     self.parentName = parentName
     leafIndex = resolve == nil ? APIWiring.planLeaves[parentName]?[name] : nil
-    var keyJSON = ""
-    JSONValue.writeString(key, to: &keyJSON)
-    self.keyJSON = keyJSON + ":"
-    commaKeyJSON = "," + keyJSON + ":"
+    var quoted = JSONOutput()
+    quoted.appendString(key)
+    keyJSON = quoted.text + ":"
+    commaKeyJSON = "," + keyJSON
     shape = Shape(type)
     nonNull = type is GraphQLNonNull
     switch QueryPlan.namedType(type) {

@@ -89,25 +89,25 @@ public enum ExportFormat: String, Codable, Sendable, CaseIterable {
 }
 
 /// What a provider can do.
-public struct ProviderCapabilities: Codable, Sendable {
+public final class ProviderCapabilities: Codable, Sendable {
   /// Streams responses token by token.
-  public var streaming: Bool
+  public let streaming: Bool
   /// Accepts images.
-  public var vision: Bool
+  public let vision: Bool
   /// Accepts audio.
-  public var audio: Bool
+  public let audio: Bool
   /// Calls functions (tools).
-  public var functionCalling: Bool
+  public let functionCalling: Bool
   /// Produces embeddings.
-  public var embeddings: Bool
+  public let embeddings: Bool
   /// Returns token log-probabilities.
-  public var logprobs: Bool
+  public let logprobs: Bool
   /// Honours JSON mode or a JSON schema.
-  public var jsonMode: Bool
+  public let jsonMode: Bool
   /// Counts tokens exactly with a tokenizer endpoint.
-  public var tokenCounting: Bool
+  public let tokenCounting: Bool
   /// The largest context window of any catalogued model, in tokens.
-  public var maxContextLength: Int
+  public let maxContextLength: Int
 
   /// Creates a value.
   public init(streaming: Bool, vision: Bool, audio: Bool, functionCalling: Bool, embeddings: Bool, logprobs: Bool, jsonMode: Bool, tokenCounting: Bool, maxContextLength: Int) {
@@ -124,17 +124,17 @@ public struct ProviderCapabilities: Codable, Sendable {
 }
 
 /// A model in the catalogue.
-public struct Model: Codable, Sendable {
+public final class Model: Codable, Sendable {
   /// The model id as the vendor spells it.
-  public var id: String
+  public let id: String
   /// Context window in tokens.
-  public var contextLength: Int
+  public let contextLength: Int
   /// US dollars per million input tokens.
-  public var inputPricePerMillion: Double
+  public let inputPricePerMillion: Double
   /// US dollars per million output tokens.
-  public var outputPricePerMillion: Double
+  public let outputPricePerMillion: Double
   /// US dollars per million cached input tokens, where the vendor prices them apart.
-  public var cachedInputPricePerMillion: Double?
+  public let cachedInputPricePerMillion: Double?
 
   /// Creates a value.
   public init(id: String, contextLength: Int, inputPricePerMillion: Double, outputPricePerMillion: Double, cachedInputPricePerMillion: Double? = nil) {
@@ -147,13 +147,13 @@ public struct Model: Codable, Sendable {
 }
 
 /// The outcome of a provider health check.
-public struct ProviderHealth: Codable, Sendable {
+public final class ProviderHealth: Codable, Sendable {
   /// Whether the provider answered as expected.
-  public var healthy: Bool
+  public let healthy: Bool
   /// How long the check took, in milliseconds.
-  public var latencyMs: Double
+  public let latencyMs: Double
   /// What was found, or what went wrong and what to do.
-  public var detail: String
+  public let detail: String
 
   /// Creates a value.
   public init(healthy: Bool, latencyMs: Double, detail: String) {
@@ -164,15 +164,15 @@ public struct ProviderHealth: Codable, Sendable {
 }
 
 /// A configured provider.
-public struct Provider: Codable, Sendable {
+public final class Provider: Codable, Sendable {
   /// The configured name, e.g. openai or my-vllm.
-  public var name: String
+  public let name: String
   /// The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp or openai-compatible.
-  public var kind: String
+  public let kind: String
   /// What the provider can do.
-  public var capabilities: ProviderCapabilities
+  public let capabilities: ProviderCapabilities
   /// The catalogued models it serves.
-  public var models: [Model]
+  public let models: [Model]
 
   /// Creates a value.
   public init(name: String, kind: String, capabilities: ProviderCapabilities, models: [Model]) {
@@ -184,21 +184,21 @@ public struct Provider: Codable, Sendable {
 }
 
 /// Latency figures in milliseconds.
-public struct LatencyStats: Codable, Sendable {
+public final class LatencyStats: Codable, Sendable {
   /// Samples.
-  public var count: Int
+  public let count: Int
   /// Mean.
-  public var mean: Double
+  public let mean: Double
   /// Median.
-  public var p50: Double
+  public let p50: Double
   /// 90th percentile.
-  public var p90: Double
+  public let p90: Double
   /// 95th percentile.
-  public var p95: Double
+  public let p95: Double
   /// 99th percentile.
-  public var p99: Double
+  public let p99: Double
   /// Largest.
-  public var max: Double
+  public let max: Double
 
   /// Creates a value.
   public init(count: Int, mean: Double, p50: Double, p90: Double, p95: Double, p99: Double, max: Double) {
@@ -213,31 +213,31 @@ public struct LatencyStats: Codable, Sendable {
 }
 
 /// The figures of one provider/model (and load phase) of a session.
-public struct TargetSummary: Codable, Sendable {
+public final class TargetSummary: Codable, Sendable {
   /// The provider.
-  public var provider: String
+  public let provider: String
   /// The model.
-  public var model: String
+  public let model: String
   /// Requests measured (warm-up excluded).
-  public var requests: Int
+  public let requests: Int
   /// Requests that succeeded.
-  public var succeeded: Int
+  public let succeeded: Int
   /// Time to first token.
-  public var timeToFirstToken: LatencyStats?
+  public let timeToFirstToken: LatencyStats?
   /// End-to-end latency.
-  public var endToEnd: LatencyStats?
+  public let endToEnd: LatencyStats?
   /// Inter-token latency, pooled.
-  public var interTokenLatency: LatencyStats?
+  public let interTokenLatency: LatencyStats?
   /// Completed requests per second over the measured window.
-  public var requestThroughput: Double
+  public let requestThroughput: Double
   /// Output tokens per second over the same window.
-  public var outputTokenThroughput: Double
+  public let outputTokenThroughput: Double
   /// Input tokens.
-  public var inputTokens: Int
+  public let inputTokens: Int
   /// Output tokens.
-  public var outputTokens: Int
+  public let outputTokens: Int
   /// Cost of the model under test, USD.
-  public var costUsd: Double
+  public let costUsd: Double
 
   /// Creates a value.
   public init(provider: String, model: String, requests: Int, succeeded: Int, timeToFirstToken: LatencyStats? = nil, endToEnd: LatencyStats? = nil, interTokenLatency: LatencyStats? = nil, requestThroughput: Double, outputTokenThroughput: Double, inputTokens: Int, outputTokens: Int, costUsd: Double) {
@@ -263,31 +263,31 @@ public protocol Node: Sendable {
 }
 
 /// A benchmark session: one run of a suite.
-public struct Session: Codable, Sendable, Node {
+public final class Session: Codable, Sendable, Node {
   /// The session id.
-  public var id: UUID
+  public let id: UUID
   /// The suite's name.
-  public var name: String
+  public let name: String
   /// What it is for.
-  public var description: String?
+  public let description: String?
   /// Where it is in its life.
-  public var status: SessionStatus
+  public let status: SessionStatus
   /// Why it stopped early, when it did.
-  public var stopReason: String?
+  public let stopReason: String?
   /// Tasks planned.
-  public var totalTasks: Int
+  public let totalTasks: Int
   /// Labels.
-  public var tags: [String]
+  public let tags: [String]
   /// When it was created.
-  public var createdAt: Date
+  public let createdAt: Date
   /// When it started running.
-  public var startedAt: Date?
+  public let startedAt: Date?
   /// When it ended.
-  public var completedAt: Date?
+  public let completedAt: Date?
   /// The user who created it through the API; null for command-line runs.
-  public var ownerId: UUID?
+  public let ownerId: UUID?
   /// The suite, as JSON.
-  public var suite: JSONValue
+  public let suite: JSONValue
 
   /// Creates a value.
   public init(id: UUID, name: String, description: String? = nil, status: SessionStatus, stopReason: String? = nil, totalTasks: Int, tags: [String], createdAt: Date, startedAt: Date? = nil, completedAt: Date? = nil, ownerId: UUID? = nil, suite: JSONValue) {
@@ -307,11 +307,11 @@ public struct Session: Codable, Sendable, Node {
 }
 
 /// One edge of a session list.
-public struct SessionEdge: Codable, Sendable {
+public final class SessionEdge: Codable, Sendable {
   /// The position, for `after`.
-  public var cursor: String
+  public let cursor: String
   /// The session.
-  public var node: Session
+  public let node: Session
 
   /// Creates a value.
   public init(cursor: String, node: Session) {
@@ -321,11 +321,11 @@ public struct SessionEdge: Codable, Sendable {
 }
 
 /// A page of sessions.
-public struct SessionConnection: Codable, Sendable {
+public final class SessionConnection: Codable, Sendable {
   /// The sessions of this page.
-  public var edges: [SessionEdge]
+  public let edges: [SessionEdge]
   /// Where the page ends.
-  public var pageInfo: PageInfo
+  public let pageInfo: PageInfo
 
   /// Creates a value.
   public init(edges: [SessionEdge], pageInfo: PageInfo) {
@@ -335,11 +335,11 @@ public struct SessionConnection: Codable, Sendable {
 }
 
 /// Pagination state.
-public struct PageInfo: Codable, Sendable {
+public final class PageInfo: Codable, Sendable {
   /// Whether another page follows.
-  public var hasNextPage: Bool
+  public let hasNextPage: Bool
   /// The cursor of the last edge, for `after`.
-  public var endCursor: String?
+  public let endCursor: String?
 
   /// Creates a value.
   public init(hasNextPage: Bool, endCursor: String? = nil) {
@@ -349,25 +349,25 @@ public struct PageInfo: Codable, Sendable {
 }
 
 /// One metric's verdict on one answer.
-public struct Evaluation: Codable, Sendable {
+public final class Evaluation: Codable, Sendable {
   /// The metric's name.
-  public var metric: String
+  public let metric: String
   /// Scored, error or unavailable.
-  public var state: EvaluationState
+  public let state: EvaluationState
   /// The score in [0, 1].
-  public var score: Double?
+  public let score: Double?
   /// The metric's own value (BLEU 0-100, WER, ms, perplexity).
-  public var value: Double?
+  public let value: Double?
   /// Whether it met its threshold.
-  public var passed: Bool?
+  public let passed: Bool?
   /// The threshold applied.
-  public var threshold: Double?
+  public let threshold: Double?
   /// Why: what was compared, the judge's reasoning, the error.
-  public var explanation: String
+  public let explanation: String
   /// The judge's model, for model-graded metrics.
-  public var judgeModel: String?
+  public let judgeModel: String?
   /// What judging cost, USD.
-  public var judgeCostUsd: Double?
+  public let judgeCostUsd: Double?
 
   /// Creates a value.
   public init(metric: String, state: EvaluationState, score: Double? = nil, value: Double? = nil, passed: Bool? = nil, threshold: Double? = nil, explanation: String, judgeModel: String? = nil, judgeCostUsd: Double? = nil) {
@@ -384,55 +384,55 @@ public struct Evaluation: Codable, Sendable {
 }
 
 /// One request of a benchmark and its answer.
-public struct Result: Codable, Sendable, Node {
+public final class Result: Codable, Sendable, Node {
   /// The result id.
-  public var id: UUID
+  public let id: UUID
   /// Its session.
-  public var sessionId: UUID
+  public let sessionId: UUID
   /// The case id.
-  public var testId: String
+  public let testId: String
   /// The dataset.
-  public var dataset: String
+  public let dataset: String
   /// The provider's configured name.
-  public var providerName: String
+  public let providerName: String
   /// The model asked.
-  public var model: String
+  public let model: String
   /// How it ended.
-  public var status: ResultStatus
+  public let status: ResultStatus
   /// The error's stable code.
-  public var errorCode: String?
+  public let errorCode: String?
   /// The error, with its fix.
-  public var error: String?
+  public let error: String?
   /// The prompt as sent.
-  public var prompt: String
+  public let prompt: String
   /// The answer.
-  public var response: String?
+  public let response: String?
   /// Why generation stopped.
-  public var finishReason: String?
+  public let finishReason: String?
   /// When it was sent.
-  public var createdAt: Date
+  public let createdAt: Date
   /// Time to first token, ms.
-  public var ttftMs: Double?
+  public let ttftMs: Double?
   /// End-to-end latency, ms.
-  public var e2eMs: Double?
+  public let e2eMs: Double?
   /// Time per output token, ms.
-  public var tpotMs: Double?
+  public let tpotMs: Double?
   /// Prompt tokens.
-  public var inputTokens: Int?
+  public let inputTokens: Int?
   /// Completion tokens.
-  public var outputTokens: Int?
+  public let outputTokens: Int?
   /// Cost, USD.
-  public var costUsd: Double?
+  public let costUsd: Double?
   /// Whether the response cache answered.
-  public var cacheHit: Bool
+  public let cacheHit: Bool
   /// Attempts taken.
-  public var attempts: Int
+  public let attempts: Int
   /// The case's tags.
-  public var tags: [String]
+  public let tags: [String]
   /// The case's category.
-  public var category: String?
+  public let category: String?
   /// Scores by metric.
-  public var scores: JSONValue
+  public let scores: JSONValue
 
   /// Creates a value.
   public init(id: UUID, sessionId: UUID, testId: String, dataset: String, providerName: String, model: String, status: ResultStatus, errorCode: String? = nil, error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil, createdAt: Date, ttftMs: Double? = nil, e2eMs: Double? = nil, tpotMs: Double? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUsd: Double? = nil, cacheHit: Bool, attempts: Int, tags: [String], category: String? = nil, scores: JSONValue) {
@@ -464,11 +464,11 @@ public struct Result: Codable, Sendable, Node {
 }
 
 /// One edge of a result list.
-public struct ResultEdge: Codable, Sendable {
+public final class ResultEdge: Codable, Sendable {
   /// The position, for `after`.
-  public var cursor: String
+  public let cursor: String
   /// The result.
-  public var node: Result
+  public let node: Result
 
   /// Creates a value.
   public init(cursor: String, node: Result) {
@@ -478,11 +478,11 @@ public struct ResultEdge: Codable, Sendable {
 }
 
 /// A page of results.
-public struct ResultConnection: Codable, Sendable {
+public final class ResultConnection: Codable, Sendable {
   /// The results of this page.
-  public var edges: [ResultEdge]
+  public let edges: [ResultEdge]
   /// Where the page ends.
-  public var pageInfo: PageInfo
+  public let pageInfo: PageInfo
 
   /// Creates a value.
   public init(edges: [ResultEdge], pageInfo: PageInfo) {
@@ -492,23 +492,23 @@ public struct ResultConnection: Codable, Sendable {
 }
 
 /// One metric over many answers.
-public struct MetricSummary: Codable, Sendable {
+public final class MetricSummary: Codable, Sendable {
   /// The metric.
-  public var metric: String
+  public let metric: String
   /// Scored answers.
-  public var count: Int
+  public let count: Int
   /// Mean score.
-  public var mean: Double
+  public let mean: Double
   /// Standard error.
-  public var standardError: Double
+  public let standardError: Double
   /// 95% bootstrap interval, lower end.
-  public var low: Double
+  public let low: Double
   /// Upper end.
-  public var high: Double
+  public let high: Double
   /// Pass rate.
-  public var passRate: Double
+  public let passRate: Double
   /// Evaluator errors.
-  public var errors: Int
+  public let errors: Int
 
   /// Creates a value.
   public init(metric: String, count: Int, mean: Double, standardError: Double, low: Double, high: Double, passRate: Double, errors: Int) {
@@ -524,25 +524,25 @@ public struct MetricSummary: Codable, Sendable {
 }
 
 /// The evaluation of one target of a session.
-public struct TargetEvaluation: Codable, Sendable {
+public final class TargetEvaluation: Codable, Sendable {
   /// The provider.
-  public var provider: String
+  public let provider: String
   /// The model.
-  public var model: String
+  public let model: String
   /// Answers evaluated.
-  public var evaluated: Int
+  public let evaluated: Int
   /// Passed cases.
-  public var pass: Int
+  public let pass: Int
   /// Failed cases.
-  public var fail: Int
+  public let fail: Int
   /// Errored cases.
-  public var error: Int
+  public let error: Int
   /// Each metric.
-  public var metrics: [MetricSummary]
+  public let metrics: [MetricSummary]
   /// Cost of the model, USD.
-  public var modelCostUsd: Double
+  public let modelCostUsd: Double
   /// Cost of judging, USD.
-  public var judgeCostUsd: Double
+  public let judgeCostUsd: Double
 
   /// Creates a value.
   public init(provider: String, model: String, evaluated: Int, pass: Int, fail: Int, error: Int, metrics: [MetricSummary], modelCostUsd: Double, judgeCostUsd: Double) {
@@ -559,13 +559,13 @@ public struct TargetEvaluation: Codable, Sendable {
 }
 
 /// A session's evaluation.
-public struct SessionEvaluation: Codable, Sendable {
+public final class SessionEvaluation: Codable, Sendable {
   /// Per target.
-  public var targets: [TargetEvaluation]
+  public let targets: [TargetEvaluation]
   /// Evaluation cache hits.
-  public var cacheHits: Int
+  public let cacheHits: Int
   /// Evaluation cache misses.
-  public var cacheMisses: Int
+  public let cacheMisses: Int
 
   /// Creates a value.
   public init(targets: [TargetEvaluation], cacheHits: Int, cacheMisses: Int) {
@@ -576,31 +576,31 @@ public struct SessionEvaluation: Codable, Sendable {
 }
 
 /// One metric compared between two sides.
-public struct MetricComparison: Codable, Sendable {
+public final class MetricComparison: Codable, Sendable {
   /// The metric.
-  public var name: String
+  public let name: String
   /// Whether higher is better.
-  public var higherIsBetter: Bool
+  public let higherIsBetter: Bool
   /// Paired cases.
-  public var pairs: Int
+  public let pairs: Int
   /// Mean on side A.
-  public var meanA: Double
+  public let meanA: Double
   /// Mean on side B.
-  public var meanB: Double
+  public let meanB: Double
   /// B - A.
-  public var difference: Double
+  public let difference: Double
   /// 95% paired bootstrap interval of B - A, lower end.
-  public var low: Double
+  public let low: Double
   /// Upper end.
-  public var high: Double
+  public let high: Double
   /// Wilcoxon signed-rank p-value.
-  public var wilcoxonP: Double
+  public let wilcoxonP: Double
   /// McNemar's exact p-value on pass/fail.
-  public var mcnemarP: Double?
+  public let mcnemarP: Double?
   /// Cohen's d_z.
-  public var effectSize: Double?
+  public let effectSize: Double?
   /// better, worse or no significant difference.
-  public var verdict: String
+  public let verdict: String
 
   /// Creates a value.
   public init(name: String, higherIsBetter: Bool, pairs: Int, meanA: Double, meanB: Double, difference: Double, low: Double, high: Double, wilcoxonP: Double, mcnemarP: Double? = nil, effectSize: Double? = nil, verdict: String) {
@@ -620,17 +620,17 @@ public struct MetricComparison: Codable, Sendable {
 }
 
 /// Two sessions (or models) compared case by case.
-public struct Comparison: Codable, Sendable {
+public final class Comparison: Codable, Sendable {
   /// Side A.
-  public var labelA: String
+  public let labelA: String
   /// Side B.
-  public var labelB: String
+  public let labelB: String
   /// Cases on both sides.
-  public var pairedCases: Int
+  public let pairedCases: Int
   /// Per metric.
-  public var metrics: [MetricComparison]
+  public let metrics: [MetricComparison]
   /// Cases whose repeats disagree.
-  public var flaky: [String]
+  public let flaky: [String]
 
   /// Creates a value.
   public init(labelA: String, labelB: String, pairedCases: Int, metrics: [MetricComparison], flaky: [String]) {
@@ -643,13 +643,13 @@ public struct Comparison: Codable, Sendable {
 }
 
 /// The server's health.
-public struct Health: Codable, Sendable {
+public final class Health: Codable, Sendable {
   /// ok when the database answers.
-  public var status: String
+  public let status: String
   /// The server's version.
-  public var version: String
+  public let version: String
   /// The database, without credentials.
-  public var database: String
+  public let database: String
 
   /// Creates a value.
   public init(status: String, version: String, database: String) {
@@ -660,17 +660,17 @@ public struct Health: Codable, Sendable {
 }
 
 /// Progress of a running session.
-public struct ProgressEvent: Codable, Sendable, SessionEvent {
+public final class ProgressEvent: Codable, Sendable, SessionEvent {
   /// The session.
-  public var sessionId: UUID
+  public let sessionId: UUID
   /// Tasks done.
-  public var completed: Int
+  public let completed: Int
   /// Tasks planned.
-  public var total: Int
+  public let total: Int
   /// The case being run.
-  public var currentTest: String?
+  public let currentTest: String?
   /// Percent done.
-  public var progressPercent: Double
+  public let progressPercent: Double
 
   /// Creates a value.
   public init(sessionId: UUID, completed: Int, total: Int, currentTest: String? = nil, progressPercent: Double) {
@@ -683,15 +683,15 @@ public struct ProgressEvent: Codable, Sendable, SessionEvent {
 }
 
 /// One request finished.
-public struct TestCompletedEvent: Codable, Sendable, SessionEvent {
+public final class TestCompletedEvent: Codable, Sendable, SessionEvent {
   /// The session.
-  public var sessionId: UUID
+  public let sessionId: UUID
   /// The case id.
-  public var testId: String
+  public let testId: String
   /// How it ended.
-  public var status: ResultStatus
+  public let status: ResultStatus
   /// How long it took, ms.
-  public var durationMs: Double
+  public let durationMs: Double
 
   /// Creates a value.
   public init(sessionId: UUID, testId: String, status: ResultStatus, durationMs: Double) {
@@ -703,17 +703,17 @@ public struct TestCompletedEvent: Codable, Sendable, SessionEvent {
 }
 
 /// A session ended.
-public struct BenchmarkFinishedEvent: Codable, Sendable, SessionEvent {
+public final class BenchmarkFinishedEvent: Codable, Sendable, SessionEvent {
   /// The session.
-  public var sessionId: UUID
+  public let sessionId: UUID
   /// How it ended.
-  public var status: SessionStatus
+  public let status: SessionStatus
   /// Tasks done.
-  public var completed: Int
+  public let completed: Int
   /// Tasks that failed.
-  public var failed: Int
+  public let failed: Int
   /// Wall time, in seconds.
-  public var durationSeconds: Double
+  public let durationSeconds: Double
 
   /// Creates a value.
   public init(sessionId: UUID, status: SessionStatus, completed: Int, failed: Int, durationSeconds: Double) {
@@ -730,15 +730,15 @@ public struct BenchmarkFinishedEvent: Codable, Sendable, SessionEvent {
 public protocol SessionEvent: Sendable {}
 
 /// A metric's new value, as the engine publishes it.
-public struct MetricUpdate: Codable, Sendable {
+public final class MetricUpdate: Codable, Sendable {
   /// The metric's name.
-  public var name: String
+  public let name: String
   /// Its value.
-  public var value: Double
+  public let value: Double
   /// Its labels.
-  public var labels: JSONValue
+  public let labels: JSONValue
   /// When.
-  public var at: Date
+  public let at: Date
 
   /// Creates a value.
   public init(name: String, value: Double, labels: JSONValue, at: Date) {
@@ -750,13 +750,13 @@ public struct MetricUpdate: Codable, Sendable {
 }
 
 /// Something that needs attention.
-public struct Alert: Codable, Sendable {
+public final class Alert: Codable, Sendable {
   /// info, warning, error or critical.
-  public var severity: String
+  public let severity: String
   /// What happened.
-  public var message: String
+  public let message: String
   /// Details.
-  public var details: JSONValue
+  public let details: JSONValue
 
   /// Creates a value.
   public init(severity: String, message: String, details: JSONValue) {
@@ -848,13 +848,13 @@ public struct EvaluateInput: Codable, Sendable, Equatable {
 }
 
 /// One answer's evaluation.
-public struct EvaluateResult: Codable, Sendable {
+public final class EvaluateResult: Codable, Sendable {
   /// The case verdict.
-  public var verdict: CaseVerdict
+  public let verdict: CaseVerdict
   /// The weighted score.
-  public var score: Double?
+  public let score: Double?
   /// Every metric's verdict.
-  public var evaluations: [Evaluation]
+  public let evaluations: [Evaluation]
 
   /// Creates a value.
   public init(verdict: CaseVerdict, score: Double? = nil, evaluations: [Evaluation]) {
@@ -875,21 +875,21 @@ public enum Role: String, Codable, Sendable, CaseIterable {
 }
 
 /// A person or service that signs in.
-public struct User: Codable, Sendable {
+public final class User: Codable, Sendable {
   /// The user id.
-  public var id: UUID
+  public let id: UUID
   /// The login name.
-  public var username: String
+  public let username: String
   /// The email address.
-  public var email: String
+  public let email: String
   /// The role.
-  public var role: Role
+  public let role: Role
   /// False once deactivated: no sign-in, every token and key refused.
-  public var active: Bool
+  public let active: Bool
   /// When the user was created.
-  public var createdAt: Date
+  public let createdAt: Date
   /// The last successful sign-in.
-  public var lastLoginAt: Date?
+  public let lastLoginAt: Date?
 
   /// Creates a value.
   public init(id: UUID, username: String, email: String, role: Role, active: Bool, createdAt: Date, lastLoginAt: Date? = nil) {
@@ -904,15 +904,15 @@ public struct User: Codable, Sendable {
 }
 
 /// What a sign-in or a refresh returns.
-public struct AuthPayload: Codable, Sendable {
+public final class AuthPayload: Codable, Sendable {
   /// The access token (a JWT), sent as `Authorization: Bearer ...`.
-  public var accessToken: String
+  public let accessToken: String
   /// When the access token expires.
-  public var expiresAt: Date
+  public let expiresAt: Date
   /// The refresh token: exchange it once for a new pair with refreshToken.
-  public var refreshToken: String
+  public let refreshToken: String
   /// The signed-in user.
-  public var user: User
+  public let user: User
 
   /// Creates a value.
   public init(accessToken: String, expiresAt: Date, refreshToken: String, user: User) {
@@ -924,25 +924,25 @@ public struct AuthPayload: Codable, Sendable {
 }
 
 /// An API key, without the key itself (shown only when created).
-public struct ApiKey: Codable, Sendable {
+public final class ApiKey: Codable, Sendable {
   /// The public id: the 8 characters after `ltb_`.
-  public var id: String
+  public let id: String
   /// The owner.
-  public var userId: UUID
+  public let userId: UUID
   /// A label.
-  public var name: String
+  public let name: String
   /// The role the key acts with.
-  public var role: Role
+  public let role: Role
   /// Permissions narrowing the role's, when set.
-  public var scopes: [Permission]?
+  public let scopes: [Permission]?
   /// When it was created.
-  public var createdAt: Date
+  public let createdAt: Date
   /// When it stops working, if ever.
-  public var expiresAt: Date?
+  public let expiresAt: Date?
   /// When it was last accepted.
-  public var lastUsedAt: Date?
+  public let lastUsedAt: Date?
   /// When it was revoked.
-  public var revokedAt: Date?
+  public let revokedAt: Date?
 
   /// Creates a value.
   public init(id: String, userId: UUID, name: String, role: Role, scopes: [Permission]? = nil, createdAt: Date, expiresAt: Date? = nil, lastUsedAt: Date? = nil, revokedAt: Date? = nil) {
@@ -959,11 +959,11 @@ public struct ApiKey: Codable, Sendable {
 }
 
 /// A new API key: the key is shown this once and never stored.
-public struct CreatedApiKey: Codable, Sendable {
+public final class CreatedApiKey: Codable, Sendable {
   /// The key, `ltb_` and 32 characters.
-  public var key: String
+  public let key: String
   /// What is stored about it.
-  public var apiKey: ApiKey
+  public let apiKey: ApiKey
 
   /// Creates a value.
   public init(key: String, apiKey: ApiKey) {
@@ -973,25 +973,25 @@ public struct CreatedApiKey: Codable, Sendable {
 }
 
 /// One line of the audit log.
-public struct AuditEntry: Codable, Sendable {
+public final class AuditEntry: Codable, Sendable {
   /// The entry id.
-  public var id: UUID
+  public let id: UUID
   /// The acting user, when known.
-  public var userId: UUID?
+  public let userId: UUID?
   /// What happened, e.g. login.failure, mutation.createBenchmark, permission.denied.
-  public var action: String
+  public let action: String
   /// The kind of resource: session, user, api_key, auth.
-  public var resourceType: String
+  public let resourceType: String
   /// The resource's id, when it has one.
-  public var resourceId: UUID?
+  public let resourceId: UUID?
   /// Anything else recorded (never secrets).
-  public var details: JSONValue
+  public let details: JSONValue
   /// The client's address.
-  public var ipAddress: String?
+  public let ipAddress: String?
   /// The client's User-Agent.
-  public var userAgent: String?
+  public let userAgent: String?
   /// When it happened.
-  public var createdAt: Date
+  public let createdAt: Date
 
   /// Creates a value.
   public init(id: UUID, userId: UUID? = nil, action: String, resourceType: String, resourceId: UUID? = nil, details: JSONValue, ipAddress: String? = nil, userAgent: String? = nil, createdAt: Date) {
@@ -1008,11 +1008,11 @@ public struct AuditEntry: Codable, Sendable {
 }
 
 /// One edge of the audit log.
-public struct AuditEdge: Codable, Sendable {
+public final class AuditEdge: Codable, Sendable {
   /// The position, for `after`.
-  public var cursor: String
+  public let cursor: String
   /// The entry.
-  public var node: AuditEntry
+  public let node: AuditEntry
 
   /// Creates a value.
   public init(cursor: String, node: AuditEntry) {
@@ -1022,11 +1022,11 @@ public struct AuditEdge: Codable, Sendable {
 }
 
 /// A page of the audit log.
-public struct AuditConnection: Codable, Sendable {
+public final class AuditConnection: Codable, Sendable {
   /// The entries, newest first.
-  public var edges: [AuditEdge]
+  public let edges: [AuditEdge]
   /// Whether there is more.
-  public var pageInfo: PageInfo
+  public let pageInfo: PageInfo
 
   /// Creates a value.
   public init(edges: [AuditEdge], pageInfo: PageInfo) {
