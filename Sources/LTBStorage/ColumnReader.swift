@@ -102,14 +102,25 @@ struct ColumnReader {
     return try optionalString(column).map { text in try StoredJSON.read(text, fast) }
   }
 
-  /// The timing column; on SQLite the text as written is scanned directly.
-  func timing() throws -> RequestTiming? {
-    guard isNative else { return try sqlKit("timing", RequestTiming?.self) }
-    if let native, let position = native.position("timing") {
-      if native.isNull(at: position) { return nil }
-      if let scanned = native.withText(at: position, StoredJSON.timing(bytes:)) ?? nil { return scanned }
+  /// The timing column; on SQLite the text as written is scanned directly. Without
+  /// `everyEvent`, only the first and the last content events (``ResultParts/tokenTimes``).
+  func timing(everyEvent: Bool = true) throws -> RequestTiming? {
+    let timing: RequestTiming?
+    if !isNative {
+      timing = try sqlKit("timing", RequestTiming?.self)
+    } else if let native, let position = native.position("timing"), !native.isNull(at: position),
+      let scanned = native.withText(at: position, { StoredJSON.timing(bytes: $0, everyEvent: everyEvent) })
+        ?? nil
+    {
+      return scanned
+    } else {
+      timing = try optionalString("timing").map(StoredJSON.readTiming)
     }
-    return try optionalString("timing").map(StoredJSON.readTiming)
+    guard !everyEvent, var timing, timing.contentEventOffsetsNanos.count > 2,
+      let first = timing.contentEventOffsetsNanos.first, let last = timing.contentEventOffsetsNanos.last
+    else { return timing }
+    timing.contentEventOffsetsNanos = [first, last]
+    return timing
   }
 
   private func sqlKit<Value: Decodable>(_ column: String, _ type: Value.Type) throws -> Value {

@@ -82,8 +82,11 @@ public struct ResultParts: OptionSet, Sendable, Hashable {
   /// Sampling parameters, metadata, log-probabilities, expectations and server timings
   /// (unread: defaults, `[:]`, `nil`, `nil`, `nil`).
   public static let details = ResultParts(rawValue: 2)
+  /// The arrival of every content event (unread: only the first and the last, which give
+  /// TTFT, end-to-end latency and TPOT; inter-token latencies need them all).
+  public static let tokenTimes = ResultParts(rawValue: 4)
   /// Everything.
-  public static let all: ResultParts = [.text, .details]
+  public static let all: ResultParts = [.text, .details, .tokenTimes]
 }
 
 /// A minimum score on one metric.

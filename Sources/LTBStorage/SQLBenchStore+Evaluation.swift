@@ -88,15 +88,19 @@ extension SQLBenchStore {
 
   /// A verdict from its columns (what only the record holds left empty).
   static func decodeVerdict(_ row: ColumnReader) throws -> EvaluationRecord {
+    // Read in the select list's order: a column found where the last one ended is not looked up.
+    let resultID = try row.uuid("result_id")
+    let sessionID = try row.uuid("session_id")
+    let testID = try row.string("test_id")
+    let metric = try row.string("metric")
     let state = try row.string("state")
     guard let parsed = EvaluationState(rawValue: state) else {
       throw LTBError(.storage, "the state column holds '\(state.prefix(40))', not a verdict state")
     }
     return EvaluationRecord(
-      resultID: try row.uuid("result_id"), sessionID: try row.uuid("session_id"),
-      testID: try row.string("test_id"),
-      metric: try row.string("metric"), evaluator: "", evaluatorVersion: 0, state: parsed,
-      score: try row.optionalDouble("score"), passed: try row.optionalBool("passed"), explanation: "")
+      resultID: resultID, sessionID: sessionID, testID: testID, metric: metric, evaluator: "",
+      evaluatorVersion: 0, state: parsed, score: try row.optionalDouble("score"),
+      passed: try row.optionalBool("passed"), explanation: "")
   }
 
   /// A verdict from its stored record.
@@ -119,16 +123,17 @@ extension SQLBenchStore {
     }
     let (sql, limit, parts) = try await resultsQuery(query)
     let (pageSQL, pageBinds) = try sqlite.serialize(sql)
-    let (decoded, verdicts) = try await sqlite.read(queries: 2) { session in
-      let decoded = try session.rows(pageSQL, pageBinds) { try Self.decodeResult($0, parts: parts) }
-      let ids = decoded.prefix(limit).map(\.id)
-      guard !ids.isEmpty else { return (decoded, [EvaluationRecord]()) }
+    let (decoded, more, verdicts) = try await sqlite.read(queries: 2) { session in
+      var decoded = try session.rows(pageSQL, pageBinds) { try Self.decodeResult($0, parts: parts) }
+      let more = Self.dropExtraRow(&decoded, limit: limit)
+      let ids = decoded.map(\.id)
+      guard !ids.isEmpty else { return (decoded, more, [EvaluationRecord]()) }
       let (verdictSQL, verdictBinds) = try sqlite.serialize(Self.verdictsSQL(ids, verdictsOnly: verdictsOnly))
       let verdicts = try session.rows(
         verdictSQL, verdictBinds, verdictsOnly ? Self.decodeVerdict : Self.decodeRecord)
-      return (decoded, verdicts)
+      return (decoded, more, verdicts)
     }
-    return (Self.page(decoded, query: query, limit: limit), verdicts)
+    return (Self.page(decoded, more: more, query: query), verdicts)
   }
 
   /// The verdicts a query selects (its `record` column), read natively on SQLite.

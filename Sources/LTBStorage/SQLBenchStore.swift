@@ -326,7 +326,7 @@ public final class SQLBenchStore: BenchStore {
   /// A page of results matching `query`.
   public func results(_ query: ResultQuery) async throws -> Page<BenchmarkResult> {
     let (sql, limit, parts) = try await resultsQuery(query)
-    let decoded: [BenchmarkResult]
+    var decoded: [BenchmarkResult]
     if let sqlite = connections as? SQLiteConnectionProvider {
       decoded = try await sqlite.rows(sql) { try Self.decodeResult($0, parts: parts) }
     } else {
@@ -334,7 +334,8 @@ public final class SQLBenchStore: BenchStore {
         try Self.decodeResult(ColumnReader($0), parts: parts)
       }
     }
-    return Self.page(decoded, query: query, limit: limit)
+    let more = Self.dropExtraRow(&decoded, limit: limit)
+    return Self.page(decoded, more: more, query: query)
   }
 
   /// The query for a page of `query`'s results (one row more than the page, to know whether
@@ -395,9 +396,17 @@ public final class SQLBenchStore: BenchStore {
     return (sql, limit, parts)
   }
 
-  /// The page of `decoded` rows (one more than `limit` when another page follows), with cursors.
-  static func page(_ decoded: [BenchmarkResult], query: ResultQuery, limit: Int) -> Page<BenchmarkResult> {
-    let items = Array(decoded.prefix(limit))
+  /// Drops the row read beyond `limit` to learn whether another page follows; whether it did.
+  /// In place, where the rows are held once (a copy of the others would retain every string of
+  /// every result).
+  static func dropExtraRow(_ rows: inout [BenchmarkResult], limit: Int) -> Bool {
+    guard rows.count > limit else { return false }
+    rows.removeLast(rows.count - limit)
+    return true
+  }
+
+  /// The page of `items`, with cursors; `more` when another page follows.
+  static func page(_ items: [BenchmarkResult], more: Bool, query: ResultQuery) -> Page<BenchmarkResult> {
     let cursors = items.map { item in
       let value: Double =
         switch query.order {
@@ -408,7 +417,7 @@ public final class SQLBenchStore: BenchStore {
         }
       return Cursor(value: value, id: item.id).text
     }
-    return Page(items: items, nextCursor: decoded.count > limit ? cursors.last : nil, cursors: cursors)
+    return Page(items: items, nextCursor: more ? cursors.last : nil, cursors: cursors)
   }
 
   /// The full-text condition. When the text matches at most `BenchStoreLimits.textLookup` rows (found
@@ -475,12 +484,13 @@ public final class SQLBenchStore: BenchStore {
   }
 
   /// The columns ``decodeResult(_:parts:)`` reads for `parts`, for a select list: a page
-  /// of results builds only the columns it decodes.
+  /// of results builds only the columns it decodes, in the order it reads them (a column found
+  /// where the last one ended is not looked up by name).
   static func resultColumns(_ parts: ResultParts) -> String {
     var columns =
-      "id, session_id, task_key, test_id, dataset, provider, model, phase, target_index, repeat_index, "
-      + "warmup, status, error_code, finish_reason, created_at, timing, sent_offset_ms, prompt_tokens, "
-      + "completion_tokens, cached_tokens, usage_source, cost_details, cache_hit, attempts, tags, category, "
+      "prompt_tokens, completion_tokens, cached_tokens, usage_source, id, session_id, task_key, test_id, "
+      + "dataset, provider, model, phase, target_index, repeat_index, warmup, status, error_code, "
+      + "finish_reason, created_at, timing, sent_offset_ms, cost_details, cache_hit, attempts, tags, category, "
       + "evaluation_scores"
     if parts.contains(.text) { columns += ", prompt, response, error" }
     if parts.contains(.details) {
@@ -509,7 +519,8 @@ public final class SQLBenchStore: BenchStore {
       errorCode: try row.optionalString("error_code"), error: text ? try row.optionalString("error") : nil,
       prompt: text ? try row.string("prompt") : "", response: text ? try row.optionalString("response") : nil,
       finishReason: try row.optionalString("finish_reason"),
-      createdAt: StoredTime.normalized(try row.date("created_at")), timing: try row.timing(),
+      createdAt: StoredTime.normalized(try row.date("created_at")),
+      timing: try row.timing(everyEvent: parts.contains(.tokenTimes)),
       sentOffsetMs: try row.double("sent_offset_ms"), usage: usage,
       cost: try row.json("cost_details", scan: StoredJSON.cost(bytes:), StoredJSON.cost(from:)),
       serverTimings: details ? try row.json("server_timings") : nil, cacheHit: try row.bool("cache_hit"),

@@ -68,6 +68,7 @@ final class SQLiteReader: Sendable {
             throw failure(handle, pragma)
           }
         }
+        try requireUTF8(handle, path: path)
       }
     } catch {
       for connection in opened { sqlite_nio_sqlite3_close(connection.handle) }
@@ -152,6 +153,25 @@ final class SQLiteReader: Sendable {
     }
   }
 
+  /// Text is read as the bytes stored (``Statement``), which are UTF-8 only in a UTF-8 database
+  /// (the default, and what the migrations create).
+  private static func requireUTF8(_ handle: OpaquePointer, path: String) throws {
+    var statement: OpaquePointer?
+    guard sqlite_nio_sqlite3_prepare_v2(handle, "PRAGMA encoding", -1, &statement, nil) == SQLITE_OK,
+      let statement
+    else { throw failure(handle, "PRAGMA encoding") }
+    defer { sqlite_nio_sqlite3_finalize(statement) }
+    guard sqlite_nio_sqlite3_step(statement) == SQLITE_ROW,
+      let text = sqlite_nio_sqlite3_column_text(statement, 0)
+    else { throw failure(handle, "PRAGMA encoding") }
+    let encoding = String(cString: text)
+    guard encoding == "UTF-8" else {
+      throw LTBError(
+        .storage, "the SQLite database \(path) stores text as \(encoding), not UTF-8",
+        fix: "export it to a new database created by `ltb migrate` (SQLite's default encoding, UTF-8)")
+    }
+  }
+
   static func failure(_ handle: OpaquePointer, _ what: String) -> LTBError {
     let message = sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown error"
     return LTBError(.storage, "\(what): \(message)", fix: "check the database file (ltb migrate)")
@@ -194,9 +214,7 @@ final class Statement: @unchecked Sendable {
     case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(pointer, position)))
     case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(pointer, position))
     case SQLITE_TEXT:
-      guard let text = sqlite_nio_sqlite3_column_text(pointer, position) else { return .text("") }
-      let count = Int(sqlite_nio_sqlite3_column_bytes(pointer, position))
-      return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+      return .text(textBytes(at: position).map { String(decoding: $0, as: UTF8.self) } ?? "")
     case SQLITE_BLOB:
       let count = Int(sqlite_nio_sqlite3_column_bytes(pointer, position))
       var buffer = ByteBufferAllocator().buffer(capacity: count)
@@ -212,11 +230,17 @@ final class Statement: @unchecked Sendable {
   func withText<Result>(at position: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows
     -> Result?
   {
-    guard sqlite_nio_sqlite3_column_type(pointer, position) == SQLITE_TEXT,
-      let text = sqlite_nio_sqlite3_column_text(pointer, position)
-    else { return nil }
+    guard sqlite_nio_sqlite3_column_type(pointer, position) == SQLITE_TEXT else { return nil }
+    return try body(textBytes(at: position) ?? UnsafeBufferPointer(start: nil, count: 0))
+  }
+
+  /// The UTF-8 bytes of the text column at `position`, where they lie in SQLite's page (`nil`
+  /// when empty). Asked for as a blob: `sqlite3_column_text` would first copy the value to add
+  /// the NUL terminator C strings need, and nothing here reads it as a C string.
+  private func textBytes(at position: Int32) -> UnsafeBufferPointer<UInt8>? {
+    guard let bytes = sqlite_nio_sqlite3_column_blob(pointer, position) else { return nil }
     let count = Int(sqlite_nio_sqlite3_column_bytes(pointer, position))
-    return try body(UnsafeBufferPointer(start: text, count: count))
+    return UnsafeBufferPointer(start: bytes.assumingMemoryBound(to: UInt8.self), count: count)
   }
 
   /// Whether the column at `position` is NULL.

@@ -26,17 +26,26 @@ extension StoredJSON {
     return text.withUTF8 { timing(bytes: $0) }
   }
 
-  /// The timing column's UTF-8 bytes, scanned as `timing(text:)` does.
-  static func timing(bytes: UnsafeBufferPointer<UInt8>) -> RequestTiming? {
+  /// The timing column's UTF-8 bytes, scanned as `timing(text:)` does. Without
+  /// `everyEvent` only the first and the last content events are read (the ones between are
+  /// skipped unparsed; see ``ResultParts/tokenTimes``).
+  static func timing(bytes: UnsafeBufferPointer<UInt8>, everyEvent: Bool = true) -> RequestTiming? {
     var scanner = Scanner(bytes: bytes)
     guard scanner.literal("{\"contentEventOffsetsNanos\":[") else { return nil }
     var offsets: [Int64] = []
-    offsets.reserveCapacity(64)
     if !scanner.literal("]") {
-      repeat {
-        guard let value = scanner.integer() else { return nil }
-        offsets.append(value)
-      } while scanner.literal(",")
+      guard let first = scanner.integer() else { return nil }
+      offsets.reserveCapacity(everyEvent ? 64 : 2)
+      offsets.append(first)
+      if everyEvent {
+        while scanner.literal(",") {
+          guard let value = scanner.integer() else { return nil }
+          offsets.append(value)
+        }
+      } else if scanner.skipToLastItem() {
+        guard let last = scanner.integer() else { return nil }
+        offsets.append(last)
+      }
       guard scanner.literal("]") else { return nil }
     }
     guard scanner.literal(",\"endOffsetNanos\":"), let end = scanner.integer() else { return nil }
@@ -115,6 +124,20 @@ extension StoredJSON {
     mutating func punctuation(_ text: StaticString) -> Bool {
       skipSpace()
       return literal(text)
+    }
+
+    /// From just after a list's item, moves past the last `,` before the text's last `]`, read
+    /// from the end (the list is the last one in the text, and nothing after it holds a `]`):
+    /// the items between are skipped unread. `false`, not moving, when the item was the last.
+    mutating func skipToLastItem() -> Bool {
+      var position = bytes.count - 1
+      while position > index, bytes[position] != UInt8(ascii: "]") { position -= 1 }
+      while position > index, bytes[position] != UInt8(ascii: ",") { position -= 1 }
+      guard position > index || (position == index && bytes[position] == UInt8(ascii: ",")) else {
+        return false
+      }
+      index = position + 1
+      return true
     }
 
     mutating func integer() -> Int64? {

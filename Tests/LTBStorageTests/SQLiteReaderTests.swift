@@ -2,6 +2,7 @@ import Foundation
 import LTBCore
 import SQLiteNIO
 import Testing
+import VaporCSQLite
 
 @testable import LTBStorage
 
@@ -105,5 +106,34 @@ struct SQLiteReaderTests {
       #expect(closed?.message == "the store is closed")
     }
     #expect(throws: LTBError.self) { try SQLiteReader.open(path: "/nonexistent/dir/x.sqlite", count: 1) }
+  }
+
+  @Test("text is read where SQLite stores it: empty, multi-byte, read twice; a UTF-16 database is refused")
+  func text() async throws {
+    try await TestDatabase.withStore(.sqlite) { store in
+      guard case .sqlite(let path) = store.location else { throw LTBError(.internal, "not SQLite") }
+      let reader = try SQLiteReader.open(path: path, count: 1)
+      defer { reader.close() }
+      let rows = try await reader.rows("SELECT '' AS empty, 'İK€ 😀 é' AS wide, NULL AS none", []) { row in
+        // The second read of a column finds it by name after the first marked it a blob.
+        (
+          try row.string("empty"), try row.string("wide"), try row.string("wide"),
+          try row.optionalString("none")
+        )
+      }
+      #expect(rows.count == 1)
+      #expect(rows.first?.0 == "" && rows.first?.1 == "İK€ 😀 é" && rows.first?.2 == "İK€ 😀 é")
+      #expect(rows.first?.3 == nil)
+    }
+    let path = FileManager.default.temporaryDirectory.appending(path: "ltb-utf16-\(UUID()).sqlite").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var handle: OpaquePointer?
+    #expect(sqlite_nio_sqlite3_open(path, &handle) == SQLITE_OK)
+    #expect(
+      sqlite_nio_sqlite3_exec(handle, "PRAGMA encoding = 'UTF-16le'; CREATE TABLE t (x TEXT)", nil, nil, nil)
+        == SQLITE_OK)
+    sqlite_nio_sqlite3_close(handle)
+    let refused = #expect(throws: LTBError.self) { try SQLiteReader.open(path: path, count: 1) }
+    #expect(refused?.message.contains("stores text as UTF-16le, not UTF-8") == true)
   }
 }

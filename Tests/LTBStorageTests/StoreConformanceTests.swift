@@ -189,7 +189,7 @@ struct StoreConformanceTests {
   }
 
   @Test(
-    "a page read without text and details has those fields empty and every other field as stored",
+    "a page read without text, details and token times keeps the first and last times, empties the rest",
     arguments: dialects)
   func parts(dialect: SQLDialectKind) async throws {
     try await TestDatabase.withStore(dialect) { store in
@@ -210,9 +210,19 @@ struct StoreConformanceTests {
         (expected.prompt, expected.response, expected.error) = ("", nil, nil)
         (expected.serverTimings, expected.parameters, expected.metadata) = (nil, SamplingParameters(), [:])
         (expected.logprobs, expected.expectations) = (nil, nil)
+        let offsets = try #require(stored.timing?.contentEventOffsetsNanos)
+        #expect(offsets.count == 3)
+        expected.timing?.contentEventOffsetsNanos = [offsets[0], offsets[2]]
         #expect(read == expected, "\(stored.testID)")
+        #expect(
+          read.timeToFirstTokenMs == stored.timeToFirstTokenMs && read.endToEndMs == stored.endToEndMs
+            && read.timePerOutputTokenMs == stored.timePerOutputTokenMs
+            && read.durationMs == stored.durationMs)
         #expect(read.prompt.isEmpty && stored.prompt.hasPrefix("What is"))
       }
+      query.parts = .tokenTimes
+      let withTimes = try await store.results(query).items
+      #expect(withTimes.map(\.timing) == full.map(\.timing))
       for (stored, read) in zip(full, withText) {
         #expect(
           read.prompt == stored.prompt && read.response == stored.response && read.error == stored.error)

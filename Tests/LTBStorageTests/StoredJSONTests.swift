@@ -19,6 +19,17 @@ struct StoredJSONTests {
       let text = StoredJSON.timing(timing)
       #expect(StoredJSON.timing(text: text) == timing)
       #expect(try StoredJSON.readTiming(text) == timing)
+      // The first and the last events only: the same TTFT, end-to-end latency and TPOT.
+      let ends = try #require(scan({ StoredJSON.timing(bytes: $0, everyEvent: false) }, text))
+      #expect(
+        ends.contentEventOffsetsNanos
+          == (count > 2 ? [17, Int64(count - 1) * 1_234_567 + 17] : timing.contentEventOffsetsNanos))
+      #expect(
+        ends.timeToFirstToken == timing.timeToFirstToken && ends.endToEndLatency == timing.endToEndLatency)
+      #expect(ends.timePerOutputToken(outputTokens: count) == timing.timePerOutputToken(outputTokens: count))
+      #expect(
+        ends.endOffsetNanos == timing.endOffsetNanos
+          && ends.scheduledOffsetNanos == timing.scheduledOffsetNanos)
     }
     // Another key order (as JSONEncoder might write it) falls back to the generic reader.
     let reordered = #"{"endOffsetNanos":9,"contentEventOffsetsNanos":[1,2]}"#
@@ -29,6 +40,7 @@ struct StoredJSONTests {
       #"{"contentEventOffsetsNanos":[99999999999999999999],"endOffsetNanos":9}"#,
     ] {
       #expect(StoredJSON.timing(text: bad) == nil, "\(bad)")
+      #expect(scan({ StoredJSON.timing(bytes: $0, everyEvent: false) }, bad) == nil, "\(bad)")
     }
   }
 

@@ -45,7 +45,8 @@ struct QueryResolver: QueryResolvers {
       testID: filter?.testId, text: filter?.text, includeWarmup: filter?.includeWarmup ?? false, order: order,
       descending: arguments.descending ?? true, limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
-    // The API shows no details; prompts, responses and errors only when asked for.
+    // The API shows no details and no inter-token latencies (TTFT, E2E and TPOT need only the
+    // first and the last token times); prompts, responses and errors only when asked for.
     query.parts = context.mayAsk(for: ["Result.prompt", "Result.response", "Result.error"]) ? .text : []
     if let session = filter?.sessionId {
       if try !context.requirePrincipal().seesEveryone {
