@@ -27,9 +27,23 @@ public final class ResultBatch: Sendable {
   /// Records the verdicts of `ids`, loaded with their page (`BenchStore.resultsWithVerdicts`):
   /// their `evaluations` fields then read these without a load of their own.
   func preload(_ ids: [UUID], verdicts: [EvaluationRecord]) {
-    let byResult = Dictionary(grouping: verdicts, by: \.resultID)
+    var loaded = [UUID: [EvaluationRecord]](minimumCapacity: ids.count)
+    for id in ids { loaded[id] = [] }
+    // The store gives verdicts ordered by result: each run of one result's is added at once.
+    var start = verdicts.startIndex
+    while start < verdicts.endIndex {
+      let id = verdicts[start].resultID
+      var end = start + 1
+      while end < verdicts.endIndex, verdicts[end].resultID == id { end += 1 }
+      loaded[id, default: []].append(contentsOf: verdicts[start..<end])
+      start = end
+    }
     state.withLock { state in
-      for id in ids { state.loaded[id] = byResult[id] ?? [] }
+      if state.loaded.isEmpty {
+        state.loaded = loaded
+      } else {
+        state.loaded.merge(loaded) { _, new in new }
+      }
     }
   }
 
