@@ -136,4 +136,19 @@ struct SQLiteReaderTests {
     let refused = #expect(throws: LTBError.self) { try SQLiteReader.open(path: path, count: 1) }
     #expect(refused?.message.contains("stores text as UTF-16le, not UTF-8") == true)
   }
+
+  @Test("a page's verdicts are read from the covering index alone")
+  func verdictsFromTheIndex() async throws {
+    try await TestDatabase.withStore(.sqlite) { store in
+      guard case .sqlite(let path) = store.location,
+        let sqlite = store.connections as? SQLiteConnectionProvider
+      else { throw LTBError(.internal, "not SQLite") }
+      let (sql, binds) = try sqlite.serialize(
+        SQLBenchStore.verdictsSQL([UUID(), UUID()], verdictsOnly: true))
+      let reader = try SQLiteReader.open(path: path, count: 1)
+      defer { reader.close() }
+      let plan = try await reader.rows("EXPLAIN QUERY PLAN " + sql, binds) { try $0.string("detail") }
+      #expect(plan.contains { $0.contains("USING COVERING INDEX evaluations_verdicts") }, "\(plan)")
+    }
+  }
 }
