@@ -160,14 +160,38 @@ public final class MetricsCollector: Sendable {
   /// Records one HTTP request: `route` is the matched route's template (`/api/v1/results/{id}`),
   /// never the raw path.
   public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-    let labels = ["method": method, "route": route]
-    counter(
-      .apiRequests, labels.merging(["status": String(status)]) { $1 }
-    )
-    .increment()
-    histogram(.apiRequestDuration, labels, Self.apiBuckets).record(
-      duration)
+    let key = RequestKey(method: method, route: route, status: status)
+    let handles =
+      requestHandles.withLock { $0[key] }
+      ?? {
+        let labels = ["method": method, "route": route]
+        let made = RequestHandles(
+          requests: counter(.apiRequests, labels.merging(["status": String(status)]) { $1 }),
+          duration: histogram(.apiRequestDuration, labels, Self.apiBuckets))
+        requestHandles.withLock { if $0.count < Self.keptRequestHandles { $0[key] = made } }
+        return made
+      }()
+    handles.requests.increment()
+    handles.duration.record(duration)
   }
+
+  /// A request's metric handles, by method, route and status: looking them up in the registry
+  /// (descriptor, sorted labels, the registry's lock) cost more than recording. Routes are the
+  /// router's templates; past `keptRequestHandles` combinations (odd methods, say) handles are
+  /// looked up every time, as before.
+  private struct RequestKey: Hashable {
+    let method: String
+    let route: String
+    let status: Int
+  }
+
+  private struct RequestHandles: Sendable {
+    let requests: Counter
+    let duration: DurationHistogram
+  }
+
+  private static let keptRequestHandles = 1_000
+  private let requestHandles = Mutex<[RequestKey: RequestHandles]>([:])
 
   /// Records the error codes of one API response (GraphQL `extensions.code`, or the HTTP error).
   public func recordErrors(route: String, codes: [String]) {

@@ -214,7 +214,10 @@ struct ServerTests {
     "/metrics: API requests by route template and status, errors by code, run events, scrape-time readings")
   func metrics() async throws {
     try await Self.withGateway { client, id, gateway in
-      try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+      // Twice: the second request records through the kept handles.
+      for _ in 0..<2 {
+        try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+      }
       try await client.execute(uri: "/api/v1/benchmarks/\(id)", method: .get) { #expect($0.status == .ok) }
       try await client.execute(uri: "/api/v1/benchmarks/\(UUID())", method: .get) {
         #expect($0.status == .notFound)
@@ -240,7 +243,7 @@ struct ServerTests {
         #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
         let lines = Set(String(buffer: response.body).split(separator: "\n").map(String.init))
         for expected in [
-          #"ltb_api_requests_total{method="GET",route="/health",status="200"} 1"#,
+          #"ltb_api_requests_total{method="GET",route="/health",status="200"} 2"#,
           #"ltb_api_requests_total{method="GET",route="/api/v1/benchmarks/{id}",status="200"} 1"#,
           #"ltb_api_requests_total{method="GET",route="/api/v1/benchmarks/{id}",status="404"} 1"#,
           #"ltb_api_errors_total{code="NOT_FOUND",route="/api/v1/benchmarks/{id}"} 1"#,
