@@ -29,11 +29,18 @@ struct PageBenchmark: AsyncParsableCommand {
     if let session, let id = UUID(uuidString: session) {
       sessionID = id
     } else {
-      let sessions = try await store.sessions(status: nil, owner: nil, limit: 1_000, cursor: nil).items
-      guard let seeded = sessions.first(where: { $0.name == "api-benchmark" }) else {
+      // Every page of sessions, newest first: later benchmarks on the same store come before it.
+      var cursor: String?
+      var found: UUID?
+      repeat {
+        let page = try await store.sessions(status: nil, owner: nil, limit: 1_000, cursor: cursor)
+        found = page.items.first { $0.name == "api-benchmark" }?.id
+        cursor = page.nextCursor
+      } while found == nil && cursor != nil
+      guard let found else {
         throw ValidationError("no session named api-benchmark in \(database); pass --session")
       }
-      sessionID = seeded.id
+      sessionID = found
     }
     let configuration = try ConfigLoader().load()
     let services = APIServices(
