@@ -126,4 +126,10 @@ public struct Page<Item: Sendable>: Sendable {
     self.cursors = cursors
     self.nextCursor = nextCursor
   }
+
+  /// Each item with its cursor, made into an edge; the items are read in place (pairing them
+  /// with `zip` copies each one, and a copy of a result retains every string in it).
+  public func edges<Edge>(_ edge: (_ item: Item, _ cursor: String) -> Edge) -> [Edge] {
+    items.indices.map { edge(items[$0], cursors[$0]) }
+  }
 }

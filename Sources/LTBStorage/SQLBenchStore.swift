@@ -407,17 +407,23 @@ public final class SQLBenchStore: BenchStore {
 
   /// The page of `items`, with cursors; `more` when another page follows.
   static func page(_ items: [BenchmarkResult], more: Bool, query: ResultQuery) -> Page<BenchmarkResult> {
-    let cursors = items.map { item in
-      let value: Double =
-        switch query.order {
-        case .createdAt: Double(StoredTime.microseconds(item.createdAt))
-        case .duration: item.durationMs
-        case .timeToFirstToken: item.timeToFirstTokenMs ?? -1
-        case .cost: item.cost?.total ?? -1
-        }
-      return Cursor(value: value, id: item.id).text
-    }
+    var cursors: [String] = []
+    cursors.reserveCapacity(items.count)
+    for index in items.indices { cursors.append(cursor(of: items[index], order: query.order)) }
     return Page(items: items, nextCursor: more ? cursors.last : nil, cursors: cursors)
+  }
+
+  /// The cursor of `item` in a list sorted by `order` (borrowed: a copy of a result retains
+  /// every string in it).
+  private static func cursor(of item: borrowing BenchmarkResult, order: ResultOrder) -> String {
+    let value: Double =
+      switch order {
+      case .createdAt: Double(StoredTime.microseconds(item.createdAt))
+      case .duration: item.durationMs
+      case .timeToFirstToken: item.timeToFirstTokenMs ?? -1
+      case .cost: item.cost?.total ?? -1
+      }
+    return Cursor(value: value, id: item.id).text
   }
 
   /// The full-text condition. When the text matches at most `BenchStoreLimits.textLookup` rows (found

@@ -19,7 +19,7 @@ struct QueryResolver: QueryResolvers {
       limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
     return SessionConnection(
-      edges: zip(page.items, page.cursors).map { SessionEdge(cursor: $1, node: APIMapping.session($0)) },
+      edges: page.edges { SessionEdge(cursor: $1, node: APIMapping.session($0)) },
       pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
   }
 
@@ -66,7 +66,7 @@ struct QueryResolver: QueryResolvers {
       page = try await services.store.results(query)
     }
     return ResultConnection(
-      edges: zip(page.items, page.cursors).map { ResultEdge(cursor: $1, node: APIMapping.result($0)) },
+      edges: page.edges { ResultEdge(cursor: $1, node: APIMapping.result($0)) },
       pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
   }
 
@@ -176,7 +176,7 @@ struct QueryResolver: QueryResolvers {
         userID: filter?.userId, actionPrefix: filter?.actionPrefix, resourceType: filter?.resourceType,
         since: filter?.since, limit: APILimits.pageSize(arguments.first), cursor: arguments.after))
     return AuditConnection(
-      edges: zip(page.items, page.cursors).map { AuditEdge(cursor: $1, node: APIMapping.auditEntry($0)) },
+      edges: page.edges { AuditEdge(cursor: $1, node: APIMapping.auditEntry($0)) },
       pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
   }
 }
