@@ -71,7 +71,7 @@ public final class GraphQLService: Sendable {
       case .failure(let error):
         return try Self.encode(GraphQLResult(errors: [error]))
       case .success(let coerced):
-        // The plan checks its deadline between objects and before each resolver, so no
+        // The plan checks its deadline every few objects and before each resolver, so no
         // watchdog task is needed.
         let context = context.selecting(plan.selectedFields)
         var executor = PlanExecutor(

@@ -238,12 +238,12 @@ public enum APIServer {
   /// The event loops the server's sockets run on: half the cores, at least one, for the
   /// process's lifetime (as NIO's own singleton). Handlers run on Swift's cooperative pool, one
   /// thread per core, so loops that only read and write need fewer threads than NIO's default
-  /// of one per core; on 2 cores one loop answered 3-4% more pages and 8-13% more health checks
+  /// of one per core; on 2 cores one loop answered 3-5% more pages and 9-13% more health checks
   /// than two, with fewer thread switches.
   static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount / 2))
 
   /// A GraphQL request as JSON.
-  struct GraphQLHTTPRequest: Decodable {
+  struct GraphQLHTTPRequest {
     var query: String
     var variables: [String: Map]?
     var operationName: String?

@@ -104,24 +104,15 @@ struct ColumnReader {
     return try optionalString(column).map { text in try StoredJSON.read(text, fast) }
   }
 
-  /// The timing column; on SQLite the text as written is scanned directly. Without
-  /// `everyEvent`, only the first and the last content events (``ResultParts/tokenTimes``).
+  /// The timing column, scanned in place on SQLite. Without `everyEvent`, only the first and
+  /// the last content events (``ResultParts/tokenTimes``), whichever way it was read.
   func timing(everyEvent: Bool = true) throws -> RequestTiming? {
-    let timing: RequestTiming?
-    if !isNative {
-      timing = try sqlKit("timing", RequestTiming?.self)
-    } else if let native, let position = native.position("timing"), !native.isNull(at: position),
-      let scanned = native.withText(at: position, { StoredJSON.timing(bytes: $0, everyEvent: everyEvent) })
-        ?? nil
-    {
-      return scanned
-    } else {
-      timing = try optionalString("timing").map(StoredJSON.readTiming)
+    let scan = { StoredJSON.timing(bytes: $0, everyEvent: everyEvent) }
+    guard var timing: RequestTiming = try json("timing", scan: scan) else { return nil }
+    let offsets = timing.contentEventOffsetsNanos
+    if !everyEvent, offsets.count > 2, let first = offsets.first, let last = offsets.last {
+      timing.contentEventOffsetsNanos = [first, last]
     }
-    guard !everyEvent, var timing, timing.contentEventOffsetsNanos.count > 2,
-      let first = timing.contentEventOffsetsNanos.first, let last = timing.contentEventOffsetsNanos.last
-    else { return timing }
-    timing.contentEventOffsetsNanos = [first, last]
     return timing
   }
 

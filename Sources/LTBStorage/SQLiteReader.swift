@@ -120,13 +120,6 @@ final class SQLiteReader: Sendable {
     }
   }
 
-  /// Runs `sql` with `binds` on SQLite's thread pool and decodes every row with `decode`.
-  func rows<Row: Sendable>(
-    _ sql: String, _ binds: [SQLiteData], _ decode: @escaping @Sendable (ColumnReader) throws -> Row
-  ) async throws -> [Row] {
-    try await read { try $0.rows(sql, binds, decode) }
-  }
-
   /// How often SQLite has prepared the kept statement for `sql` again, summed over the
   /// connections (a kept statement should not need it unless the schema changed).
   func timesPreparedAgain(_ sql: String) -> Int {

@@ -9,26 +9,15 @@ extension StoredJSON {
     return try JSONDecoder().decode(Value.self, from: Data(text.utf8))
   }
 
-  /// The timing column: the byte scanner for what `timing(_:)` writes, else `JSONDecoder`.
-  static func readTiming(_ text: String) throws -> RequestTiming {
-    try timing(text: text) ?? JSONDecoder().decode(RequestTiming.self, from: Data(text.utf8))
-  }
-
   /// A verdict record: the key-by-key scanner, else (details, a judge, escapes) `JSONDecoder`.
   static func readEvaluation(_ text: String) throws -> EvaluationRecord {
     try evaluation(text: text) ?? JSONDecoder().decode(EvaluationRecord.self, from: Data(text.utf8))
   }
 
-  /// The timing column as `timing(_:)` writes it, read by a byte scanner (no intermediate
-  /// values); `nil` for any other shape.
-  static func timing(text: String) -> RequestTiming? {
-    var text = text
-    return text.withUTF8 { timing(bytes: $0) }
-  }
-
-  /// The timing column's UTF-8 bytes, scanned as `timing(text:)` does. Without
-  /// `everyEvent` only the first and the last content events are read (the ones between are
-  /// skipped unparsed; see ``ResultParts/tokenTimes``).
+  /// The timing column as `timing(_:)` writes it, read from its UTF-8 bytes by a byte scanner
+  /// (no intermediate values); `nil` for any other shape. Without `everyEvent` only the first
+  /// and the last content events are read (the ones between are skipped unparsed; see
+  /// ``ResultParts/tokenTimes``).
   static func timing(bytes: UnsafeBufferPointer<UInt8>, everyEvent: Bool = true) -> RequestTiming? {
     var scanner = Scanner(bytes: bytes)
     guard scanner.literal("{\"contentEventOffsetsNanos\":[") else { return nil }
@@ -242,7 +231,7 @@ extension StoredJSON {
   }
 
   /// A JSON object of numbers (scores, costs) scanned from its UTF-8 bytes without building
-  /// `JSONValue`s; `nil` for anything else (a `null`, an escape, a nested value).
+  /// `JSONValue`s; `nil` for anything else (a `null`, an escape, a nested value, a key twice).
   static func numbers(bytes: UnsafeBufferPointer<UInt8>) -> [String: Double]? {
     var scanner = Scanner(bytes: bytes)
     guard scanner.punctuation("{") else { return nil }
@@ -250,9 +239,9 @@ extension StoredJSON {
     if !scanner.punctuation("}") {
       repeat {
         guard let key = scanner.string(), scanner.punctuation(":"),
-          case .some(.some(let number)) = scanner.optionalNumber()
+          case .some(.some(let number)) = scanner.optionalNumber(),
+          numbers.updateValue(number, forKey: key) == nil
         else { return nil }
-        numbers[key] = number
       } while scanner.punctuation(",")
       guard scanner.punctuation("}") else { return nil }
     }
@@ -260,28 +249,13 @@ extension StoredJSON {
     return scanner.atEnd ? numbers : nil
   }
 
-  /// A cost as `cost(_:)` writes it, scanned from its UTF-8 bytes: the three members in any
+  /// A cost as `cost(_:)` writes it, scanned from its UTF-8 bytes: its three members in any
   /// order, each once; `nil` for anything else.
   static func cost(bytes: UnsafeBufferPointer<UInt8>) -> Cost? {
-    var scanner = Scanner(bytes: bytes)
-    guard scanner.punctuation("{") else { return nil }
-    var input: Double?
-    var cached: Double?
-    var output: Double?
-    repeat {
-      guard let key = scanner.string(), scanner.punctuation(":"),
-        case .some(.some(let number)) = scanner.optionalNumber()
-      else { return nil }
-      switch key {
-      case "input" where input == nil: input = number
-      case "cachedInput" where cached == nil: cached = number
-      case "output" where output == nil: output = number
-      default: return nil
-      }
-    } while scanner.punctuation(",")
-    guard scanner.punctuation("}"), let input, let cached, let output else { return nil }
-    scanner.skipSpace()
-    return scanner.atEnd ? Cost(input: input, cachedInput: cached, output: output) : nil
+    guard let members = numbers(bytes: bytes), members.count == 3, let input = members["input"],
+      let cached = members["cachedInput"], let output = members["output"]
+    else { return nil }
+    return Cost(input: input, cachedInput: cached, output: output)
   }
 
   /// A stored verdict read key by key in whatever order the encoder wrote them, without

@@ -152,3 +152,12 @@ struct SQLiteReaderTests {
     }
   }
 }
+
+extension SQLiteReader {
+  /// One query in a trip of its own (the store's reads go through `read` with their sessions).
+  fileprivate func rows<Row: Sendable>(
+    _ sql: String, _ binds: [SQLiteData], _ decode: @escaping @Sendable (ColumnReader) throws -> Row
+  ) async throws -> [Row] {
+    try await read { try $0.rows(sql, binds, decode) }
+  }
+}

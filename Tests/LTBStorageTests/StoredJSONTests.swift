@@ -17,8 +17,8 @@ struct StoredJSONTests {
         contentEventOffsetsNanos: (0..<count).map { Int64($0) * 1_234_567 + 17 },
         endOffsetNanos: Int64.random(in: 0...Int64.max / 2, using: &generator))
       let text = StoredJSON.timing(timing)
-      #expect(StoredJSON.timing(text: text) == timing)
-      #expect(try StoredJSON.readTiming(text) == timing)
+      #expect(scan({ StoredJSON.timing(bytes: $0) }, text) == timing)
+      #expect(try StoredJSON.read(text, Self.noFastReader) == timing)
       // The first and the last events only: the same TTFT, end-to-end latency and TPOT.
       let ends = try #require(scan({ StoredJSON.timing(bytes: $0, everyEvent: false) }, text))
       #expect(
@@ -33,16 +33,19 @@ struct StoredJSONTests {
     }
     // Another key order (as JSONEncoder might write it) falls back to the generic reader.
     let reordered = #"{"endOffsetNanos":9,"contentEventOffsetsNanos":[1,2]}"#
-    #expect(StoredJSON.timing(text: reordered) == nil)
-    #expect(try StoredJSON.readTiming(reordered).contentEventOffsetsNanos == [1, 2])
+    #expect(scan({ StoredJSON.timing(bytes: $0) }, reordered) == nil)
+    #expect(try StoredJSON.read(reordered, Self.noFastReader).contentEventOffsetsNanos == [1, 2])
     for bad in [
       #"{"contentEventOffsetsNanos":[1,],"endOffsetNanos":9}"#, #"{"contentEventOffsetsNanos":[1]}"#,
       #"{"contentEventOffsetsNanos":[99999999999999999999],"endOffsetNanos":9}"#,
     ] {
-      #expect(StoredJSON.timing(text: bad) == nil, "\(bad)")
+      #expect(scan({ StoredJSON.timing(bytes: $0) }, bad) == nil, "\(bad)")
       #expect(scan({ StoredJSON.timing(bytes: $0, everyEvent: false) }, bad) == nil, "\(bad)")
     }
   }
+
+  /// The fallback the store's timing reader takes when the scanner declines: `JSONDecoder`.
+  private static func noFastReader(_: JSONValue) -> RequestTiming? { nil }
 
   /// `reader` over the UTF-8 bytes of `text`.
   private func scan<Value>(_ reader: (UnsafeBufferPointer<UInt8>) -> Value?, _ text: String) -> Value? {

@@ -227,7 +227,10 @@ final class FieldPlan: @unchecked Sendable {
   /// The type's wrappers, decided once (no casts of the type while running).
   let shape: Shape
   /// Whether the type is non-null.
-  let nonNull: Bool
+  var nonNull: Bool {
+    if case .nonNull = shape { return true }
+    return false
+  }
 
   /// A type's list and non-null wrappers around its named type.
   indirect enum Shape {
@@ -269,7 +272,6 @@ final class FieldPlan: @unchecked Sendable {
     keyJSON = quoted.text + ":"
     commaKeyJSON = "," + keyJSON
     shape = Shape(type)
-    nonNull = type is GraphQLNonNull
     switch QueryPlan.namedType(type) {
     case let scalar as GraphQLScalarType:
       leaf =
