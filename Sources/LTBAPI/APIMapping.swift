@@ -49,18 +49,24 @@ enum APIMapping {
   }
 
   static func result(_ result: BenchmarkResult) -> Result {
+    withUnsafePointer(to: result) { self.result(at: $0) }
+  }
+
+  /// A result read where it lies (a page maps fifty; a result handed over as a value is a copy,
+  /// which retains every string in it).
+  static func result(at result: UnsafePointer<BenchmarkResult>) -> Result {
     Result(
-      id: result.id, sessionId: result.sessionID, testId: result.testID, dataset: result.dataset,
-      providerName: result.provider, model: result.model,
-      status: status(result.status),
-      errorCode: result.errorCode,
-      error: result.error, prompt: result.prompt, response: result.response,
-      finishReason: result.finishReason,
-      createdAt: result.createdAt, ttftMs: result.timeToFirstTokenMs, e2eMs: result.endToEndMs,
-      tpotMs: result.timePerOutputTokenMs, inputTokens: result.usage?.inputTokens,
-      outputTokens: result.usage?.outputTokens, costUsd: result.cost?.total, cacheHit: result.cacheHit,
-      attempts: result.attempts, tags: result.tags, category: result.category,
-      scores: .object(result.evaluationScores.mapValues(JSONValue.double)))
+      id: result.pointee.id, sessionId: result.pointee.sessionID, testId: result.pointee.testID,
+      dataset: result.pointee.dataset, providerName: result.pointee.provider, model: result.pointee.model,
+      status: status(result.pointee.status), errorCode: result.pointee.errorCode, error: result.pointee.error,
+      prompt: result.pointee.prompt, response: result.pointee.response,
+      finishReason: result.pointee.finishReason, createdAt: result.pointee.createdAt,
+      ttftMs: result.pointee.timeToFirstTokenMs, e2eMs: result.pointee.endToEndMs,
+      tpotMs: result.pointee.timePerOutputTokenMs, inputTokens: result.pointee.usage?.inputTokens,
+      outputTokens: result.pointee.usage?.outputTokens, costUsd: result.pointee.cost?.total,
+      cacheHit: result.pointee.cacheHit, attempts: result.pointee.attempts, tags: result.pointee.tags,
+      category: result.pointee.category,
+      scores: .object(result.pointee.evaluationScores.mapValues(JSONValue.double)))
   }
 
   /// A result's status (a `switch`: every page maps fifty).
@@ -99,10 +105,16 @@ enum APIMapping {
   }
 
   static func evaluation(_ record: EvaluationRecord) -> Evaluation {
+    withUnsafePointer(to: record) { evaluation(at: $0) }
+  }
+
+  /// A verdict read where it lies (a page maps a hundred; see ``result(at:)``).
+  static func evaluation(at record: UnsafePointer<EvaluationRecord>) -> Evaluation {
     Evaluation(
-      metric: record.metric, state: state(record.state),
-      score: record.score, value: record.value, passed: record.passed, threshold: record.threshold,
-      explanation: record.explanation, judgeModel: record.judge?.model, judgeCostUsd: record.judge?.cost)
+      metric: record.pointee.metric, state: state(record.pointee.state), score: record.pointee.score,
+      value: record.pointee.value, passed: record.pointee.passed, threshold: record.pointee.threshold,
+      explanation: record.pointee.explanation, judgeModel: record.pointee.judge?.model,
+      judgeCostUsd: record.pointee.judge?.cost)
   }
 
   static func sessionEvaluation(_ evaluation: LTBEvaluation.SessionEvaluation) -> SessionEvaluation {

@@ -67,7 +67,9 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
   /// What the case expects, for evaluation (absent when it expects nothing).
   public var expectations: CaseExpectations?
 
-  /// Creates a result.
+  /// Creates a result. Inlinable: across modules the call built the result, copied it out
+  /// (retaining each of its strings and collections) and destroyed the original, per row read.
+  @inlinable
   public init(
     id: UUID = .timeOrdered(), sessionID: UUID, taskKey: String, testID: String, dataset: String,
     provider: String,
@@ -118,19 +120,19 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
   }
 
   /// Time to first token in milliseconds.
-  public var timeToFirstTokenMs: Double? { timing?.timeToFirstToken?.milliseconds }
+  @inlinable public var timeToFirstTokenMs: Double? { timing?.timeToFirstToken?.milliseconds }
   /// End-to-end latency in milliseconds.
-  public var endToEndMs: Double? { timing?.endToEndLatency?.milliseconds }
+  @inlinable public var endToEndMs: Double? { timing?.endToEndLatency?.milliseconds }
   /// The whole exchange in milliseconds.
-  public var durationMs: Double { timing?.totalDuration.milliseconds ?? 0 }
+  @inlinable public var durationMs: Double { timing?.totalDuration.milliseconds ?? 0 }
   /// Time per output token in milliseconds.
-  public var timePerOutputTokenMs: Double? {
+  @inlinable public var timePerOutputTokenMs: Double? {
     usage.flatMap { timing?.timePerOutputToken(outputTokens: $0.outputTokens)?.milliseconds }
   }
   /// Schedule lag in milliseconds.
-  public var scheduleLagMs: Double? { timing?.scheduleLag?.milliseconds }
+  @inlinable public var scheduleLagMs: Double? { timing?.scheduleLag?.milliseconds }
   /// When the last content arrived, in milliseconds after the session's start.
-  public var lastContentOffsetMs: Double { sentOffsetMs + (endToEndMs ?? durationMs) }
+  @inlinable public var lastContentOffsetMs: Double { sentOffsetMs + (endToEndMs ?? durationMs) }
 }
 
 /// How a request ended.

@@ -55,12 +55,47 @@ struct ColumnReader {
     return value
   }
 
-  func optionalString(_ column: String) throws -> String? { try optional(column, "text") }
-  func string(_ column: String) throws -> String { try required(column, "text") }
-  func optionalInt(_ column: String) throws -> Int? { try optional(column, "an integer") }
-  func int(_ column: String) throws -> Int { try required(column, "an integer") }
-  func double(_ column: String) throws -> Double { try required(column, "a number") }
-  func optionalDouble(_ column: String) throws -> Double? { try optional(column, "a number") }
+  /// A column read straight from the statement when it holds what `read` takes (`.some(nil)`
+  /// for NULL); `nil` for anything else, which then goes through SQLiteNIO's conversions (as
+  /// every column did: through `SQLiteData`, a page's strings were each retained and released
+  /// a few times over).
+  private func direct<Value>(_ column: String, _ read: (Statement, Int32) -> Value?) -> Value?? {
+    guard let native, let position = native.position(column) else { return nil }
+    if let value = read(native, position) { return .some(value) }
+    if native.isNull(at: position) { return .some(nil) }
+    return nil
+  }
+
+  func optionalString(_ column: String) throws -> String? {
+    if let value = direct(column, { $0.withText(at: $1) { String(decoding: $0, as: UTF8.self) } }) {
+      return value
+    }
+    return try optional(column, "text")
+  }
+  func string(_ column: String) throws -> String {
+    if case .some(.some(let value)) = direct(
+      column, { $0.withText(at: $1) { String(decoding: $0, as: UTF8.self) } })
+    {
+      return value
+    }
+    return try required(column, "text")
+  }
+  func optionalInt(_ column: String) throws -> Int? {
+    if let value = direct(column, { $0.integer(at: $1) }) { return value }
+    return try optional(column, "an integer")
+  }
+  func int(_ column: String) throws -> Int {
+    if case .some(.some(let value)) = direct(column, { $0.integer(at: $1) }) { return value }
+    return try required(column, "an integer")
+  }
+  func double(_ column: String) throws -> Double {
+    if case .some(.some(let value)) = direct(column, { $0.float(at: $1) }) { return value }
+    return try required(column, "a number")
+  }
+  func optionalDouble(_ column: String) throws -> Double? {
+    if let value = direct(column, { $0.float(at: $1) }) { return value }
+    return try optional(column, "a number")
+  }
   func optionalBool(_ column: String) throws -> Bool? { try optional(column, "a boolean") }
   func bool(_ column: String) throws -> Bool { try required(column, "a boolean") }
   func date(_ column: String) throws -> Date { try required(column, "a time") }

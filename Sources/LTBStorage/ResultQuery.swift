@@ -127,9 +127,14 @@ public struct Page<Item: Sendable>: Sendable {
     self.nextCursor = nextCursor
   }
 
-  /// Each item with its cursor, made into an edge; the items are read in place (pairing them
-  /// with `zip` copies each one, and a copy of a result retains every string in it).
-  public func edges<Edge>(_ edge: (_ item: Item, _ cursor: String) -> Edge) -> [Edge] {
-    items.indices.map { edge(items[$0], cursors[$0]) }
+  /// Each item with its cursor, made into an edge. `edge` gets the item where it lies, to read
+  /// what it needs from it: an item handed over as a value, even as a `borrowing` argument, is a
+  /// copy, and a copy of a result retains every string in it.
+  @inlinable
+  public func edges<Edge>(_ edge: (_ item: UnsafePointer<Item>, _ cursor: String) -> Edge) -> [Edge] {
+    items.withUnsafeBufferPointer { items in
+      guard let first = items.baseAddress else { return [] }
+      return items.indices.map { edge(first + $0, cursors[$0]) }
+    }
   }
 }

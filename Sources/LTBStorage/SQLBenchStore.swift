@@ -409,21 +409,24 @@ public final class SQLBenchStore: BenchStore {
   static func page(_ items: [BenchmarkResult], more: Bool, query: ResultQuery) -> Page<BenchmarkResult> {
     var cursors: [String] = []
     cursors.reserveCapacity(items.count)
-    for index in items.indices { cursors.append(cursor(of: items[index], order: query.order)) }
+    items.withUnsafeBufferPointer { items in
+      guard let first = items.baseAddress else { return }
+      for index in items.indices { cursors.append(cursor(of: first + index, order: query.order)) }
+    }
     return Page(items: items, nextCursor: more ? cursors.last : nil, cursors: cursors)
   }
 
-  /// The cursor of `item` in a list sorted by `order` (borrowed: a copy of a result retains
-  /// every string in it).
-  private static func cursor(of item: borrowing BenchmarkResult, order: ResultOrder) -> String {
+  /// The cursor of the result at `item` in a list sorted by `order` (read where it lies: a copy
+  /// of a result, which even a `borrowing` parameter made here, retains every string in it).
+  private static func cursor(of item: UnsafePointer<BenchmarkResult>, order: ResultOrder) -> String {
     let value: Double =
       switch order {
-      case .createdAt: Double(StoredTime.microseconds(item.createdAt))
-      case .duration: item.durationMs
-      case .timeToFirstToken: item.timeToFirstTokenMs ?? -1
-      case .cost: item.cost?.total ?? -1
+      case .createdAt: Double(StoredTime.microseconds(item.pointee.createdAt))
+      case .duration: item.pointee.durationMs
+      case .timeToFirstToken: item.pointee.timeToFirstTokenMs ?? -1
+      case .cost: item.pointee.cost?.total ?? -1
       }
-    return Cursor(value: value, id: item.id).text
+    return Cursor(value: value, id: item.pointee.id).text
   }
 
   /// The full-text condition. When the text matches at most `BenchStoreLimits.textLookup` rows (found

@@ -236,6 +236,18 @@ final class Statement: @unchecked Sendable {
     return UnsafeBufferPointer(start: bytes.assumingMemoryBound(to: UInt8.self), count: count)
   }
 
+  /// The integer column at `position`; `nil` when it holds another storage class.
+  func integer(at position: Int32) -> Int? {
+    guard sqlite_nio_sqlite3_column_type(pointer, position) == SQLITE_INTEGER else { return nil }
+    return Int(sqlite_nio_sqlite3_column_int64(pointer, position))
+  }
+
+  /// The floating-point column at `position`; `nil` when it holds another storage class.
+  func float(at position: Int32) -> Double? {
+    guard sqlite_nio_sqlite3_column_type(pointer, position) == SQLITE_FLOAT else { return nil }
+    return sqlite_nio_sqlite3_column_double(pointer, position)
+  }
+
   /// Whether the column at `position` is NULL.
   func isNull(at position: Int32) -> Bool { sqlite_nio_sqlite3_column_type(pointer, position) == SQLITE_NULL }
 

@@ -233,28 +233,47 @@ extension StoredJSON {
   /// A JSON object of numbers (scores, costs) scanned from its UTF-8 bytes without building
   /// `JSONValue`s; `nil` for anything else (a `null`, an escape, a nested value, a key twice).
   static func numbers(bytes: UnsafeBufferPointer<UInt8>) -> [String: Double]? {
-    var scanner = Scanner(bytes: bytes)
-    guard scanner.punctuation("{") else { return nil }
     var numbers: [String: Double] = [:]
+    let read = numberMembers(bytes) { key, number in numbers.updateValue(number, forKey: key) == nil }
+    return read ? numbers : nil
+  }
+
+  /// Hands each member of a JSON object of numbers to `body`, in order, until it says stop;
+  /// `false` when `body` stopped or the text is anything else (as ``numbers(bytes:)`` takes).
+  private static func numberMembers(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ body: (String, Double) -> Bool
+  ) -> Bool {
+    var scanner = Scanner(bytes: bytes)
+    guard scanner.punctuation("{") else { return false }
     if !scanner.punctuation("}") {
       repeat {
         guard let key = scanner.string(), scanner.punctuation(":"),
-          case .some(.some(let number)) = scanner.optionalNumber(),
-          numbers.updateValue(number, forKey: key) == nil
-        else { return nil }
+          case .some(.some(let number)) = scanner.optionalNumber(), body(key, number)
+        else { return false }
       } while scanner.punctuation(",")
-      guard scanner.punctuation("}") else { return nil }
+      guard scanner.punctuation("}") else { return false }
     }
     scanner.skipSpace()
-    return scanner.atEnd ? numbers : nil
+    return scanner.atEnd
   }
 
   /// A cost as `cost(_:)` writes it, scanned from its UTF-8 bytes: its three members in any
-  /// order, each once; `nil` for anything else.
+  /// order, each once; `nil` for anything else. (Matched as they come: a dictionary of them
+  /// cost a page a hundred and fifty hashes.)
   static func cost(bytes: UnsafeBufferPointer<UInt8>) -> Cost? {
-    guard let members = numbers(bytes: bytes), members.count == 3, let input = members["input"],
-      let cached = members["cachedInput"], let output = members["output"]
-    else { return nil }
+    var input: Double?
+    var cached: Double?
+    var output: Double?
+    let read = numberMembers(bytes) { key, number in
+      switch key {
+      case "input" where input == nil: input = number
+      case "cachedInput" where cached == nil: cached = number
+      case "output" where output == nil: output = number
+      default: return false
+      }
+      return true
+    }
+    guard read, let input, let cached, let output else { return nil }
     return Cost(input: input, cachedInput: cached, output: output)
   }
 

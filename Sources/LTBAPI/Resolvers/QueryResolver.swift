@@ -18,9 +18,9 @@ struct QueryResolver: QueryResolvers {
       status: status, owner: try SessionAccess.ownerFilter(context),
       limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
+    let pageInfo = PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last)
     return SessionConnection(
-      edges: page.edges { SessionEdge(cursor: $1, node: APIMapping.session($0)) },
-      pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
+      edges: page.edges { SessionEdge(cursor: $1, node: APIMapping.session($0.pointee)) }, pageInfo: pageInfo)
   }
 
   func benchmark(_ arguments: QueryBenchmarkArguments, context: APIContext) async throws -> Session? {
@@ -65,9 +65,9 @@ struct QueryResolver: QueryResolvers {
     } else {
       page = try await services.store.results(query)
     }
+    let pageInfo = PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last)
     return ResultConnection(
-      edges: page.edges { ResultEdge(cursor: $1, node: APIMapping.result($0)) },
-      pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
+      edges: page.edges { ResultEdge(cursor: $1, node: APIMapping.result(at: $0)) }, pageInfo: pageInfo)
   }
 
   func node(_ arguments: QueryNodeArguments, context: APIContext) async throws -> (any Node)? {
@@ -175,8 +175,9 @@ struct QueryResolver: QueryResolvers {
       AuditQuery(
         userID: filter?.userId, actionPrefix: filter?.actionPrefix, resourceType: filter?.resourceType,
         since: filter?.since, limit: APILimits.pageSize(arguments.first), cursor: arguments.after))
+    let pageInfo = PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last)
     return AuditConnection(
-      edges: page.edges { AuditEdge(cursor: $1, node: APIMapping.auditEntry($0)) },
-      pageInfo: PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last))
+      edges: page.edges { AuditEdge(cursor: $1, node: APIMapping.auditEntry($0.pointee)) }, pageInfo: pageInfo
+    )
   }
 }
