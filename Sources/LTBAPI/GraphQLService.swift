@@ -48,14 +48,22 @@ public final class GraphQLService: Sendable {
     self.schema = schema
   }
 
-  /// A response as JSON text, with its errors (mapped) for status codes and metrics.
+  /// A response as JSON, with its errors (mapped) for status codes and metrics. Kept as the
+  /// UTF-8 bytes written: a page is tens of kilobytes, and making text of it, then the body
+  /// around it, then a buffer of that copied it three times over.
   public struct Response: Sendable {
-    /// `{"data": ..., "errors": [...]}`.
-    public var json: String
-    /// The `data` member's JSON text; `nil` when the request failed before execution.
-    public var data: String?
+    /// `{"data": ..., "errors": [...]}` as UTF-8.
+    public var body: [UInt8]
+    /// Where the `data` member's JSON lies in `body`; `nil` when the request failed before
+    /// execution.
+    public var dataRange: Range<Int>?
     /// The errors, with their codes.
     public var errors: [GraphQLError]
+
+    /// `{"data": ..., "errors": [...]}`.
+    public var json: String { String(decoding: body, as: UTF8.self) }
+    /// The `data` member's JSON text; `nil` when the request failed before execution.
+    public var data: String? { dataRange.map { String(decoding: body[$0], as: UTF8.self) } }
   }
 
   /// Runs one query or mutation within the request timeout and answers with JSON text: a query
@@ -77,14 +85,19 @@ public final class GraphQLService: Sendable {
         var executor = PlanExecutor(
           schema: schema, context: context, variables: coerced, objectTypeName: planning.objectTypeName,
           deadline: .now + limits.timeout)
-        let data = await executor.run(plan)
+        var body = JSONOutput(capacity: 32_768)
+        body += "{\"data\":"
+        let dataStart = body.count
+        await executor.run(plan, into: &body)
         if executor.timedOut { return try Self.encode(Self.timedOut(limits.timeout)) }
+        let dataRange = dataStart..<body.count
         let errors = executor.errors.map(Self.mapped)
-        var json = "{\"data\":" + data
         if !errors.isEmpty {
-          json += ",\"errors\":" + String(decoding: try GraphQLJSONEncoder().encode(errors), as: UTF8.self)
+          body += ",\"errors\":"
+          body.append(bytes: Array(try GraphQLJSONEncoder().encode(errors)))
         }
-        return Response(json: json + "}", data: data, errors: errors)
+        body += "}"
+        return Response(body: body.bytes, dataRange: dataRange, errors: errors)
       }
     }
     let result = try await Self.within(limits.timeout) {
@@ -94,9 +107,22 @@ public final class GraphQLService: Sendable {
   }
 
   static func encode(_ result: GraphQLResult) throws -> Response {
-    let json = String(decoding: try GraphQLJSONEncoder().encode(result), as: UTF8.self)
-    let data = try result.data.map { String(decoding: try GraphQLJSONEncoder().encode($0), as: UTF8.self) }
-    return Response(json: json, data: data, errors: result.errors)
+    guard let data = result.data else {
+      // No `data` member at all when the request failed before execution.
+      return Response(
+        body: Array(try GraphQLJSONEncoder().encode(result)), dataRange: nil, errors: result.errors)
+    }
+    var body = JSONOutput()
+    body += "{\"data\":"
+    let dataStart = body.count
+    body.append(bytes: Array(try GraphQLJSONEncoder().encode(data)))
+    let dataRange = dataStart..<body.count
+    if !result.errors.isEmpty {
+      body += ",\"errors\":"
+      body.append(bytes: Array(try GraphQLJSONEncoder().encode(result.errors)))
+    }
+    body += "}"
+    return Response(body: body.bytes, dataRange: dataRange, errors: result.errors)
   }
 
   /// Runs one query or mutation through GraphQLSwift.

@@ -15,7 +15,8 @@ import Synchronization
 public final class ResultBatch: Sendable {
   private struct State {
     var providers: [String: Provider?] = [:]
-    var loaded: [UUID: [EvaluationRecord]] = [:]
+    /// Verdicts by result, mapped once.
+    var loaded: [UUID: [Evaluation]] = [:]
     var verdictsOnly: Bool?
   }
 
@@ -27,16 +28,21 @@ public final class ResultBatch: Sendable {
   /// Records the verdicts of `ids`, loaded with their page (`BenchStore.resultsWithVerdicts`):
   /// their `evaluations` fields then read these without a load of their own.
   func preload(_ ids: [UUID], verdicts: [EvaluationRecord]) {
-    var loaded = [UUID: [EvaluationRecord]](minimumCapacity: ids.count)
+    var loaded = [UUID: [Evaluation]](minimumCapacity: ids.count)
     for id in ids { loaded[id] = [] }
-    // The store gives verdicts ordered by result: each run of one result's is added at once.
-    var start = verdicts.startIndex
-    while start < verdicts.endIndex {
-      let id = verdicts[start].resultID
-      var end = start + 1
-      while end < verdicts.endIndex, verdicts[end].resultID == id { end += 1 }
-      loaded[id, default: []].append(contentsOf: verdicts[start..<end])
-      start = end
+    // The store gives verdicts ordered by result: each run of one result's is added at once,
+    // each verdict mapped where it lies.
+    verdicts.withUnsafeBufferPointer { verdicts in
+      guard let first = verdicts.baseAddress else { return }
+      var start = 0
+      while start < verdicts.count {
+        let id = verdicts[start].resultID
+        var end = start + 1
+        while end < verdicts.count, verdicts[end].resultID == id { end += 1 }
+        loaded[id, default: []].append(
+          contentsOf: (start..<end).map { APIMapping.evaluation(at: first + $0) })
+        start = end
+      }
     }
     state.withLock { state in
       if state.loaded.isEmpty {
@@ -47,16 +53,17 @@ public final class ResultBatch: Sendable {
     }
   }
 
-  /// The verdicts of result `id`: preloaded with its page, else loaded for it alone (whole
-  /// records, or with `verdictsOnly` just their columns, see `BenchStore.evaluationVerdicts`).
-  func evaluations(of id: UUID, store: any BenchStore, verdictsOnly: Bool) async throws -> [EvaluationRecord]
-  {
-    if let records = state.withLock({ $0.loaded[id] }) { return records }
+  /// The verdicts of result `id`, mapped: preloaded with its page, else loaded for it alone
+  /// (whole records, or with `verdictsOnly` just their columns, see
+  /// `BenchStore.evaluationVerdicts`).
+  func evaluations(of id: UUID, store: any BenchStore, verdictsOnly: Bool) async throws -> [Evaluation] {
+    if let evaluations = state.withLock({ $0.loaded[id] }) { return evaluations }
     let records =
       verdictsOnly
       ? try await store.evaluationVerdicts(results: [id]) : try await store.evaluations(results: [id])
-    state.withLock { $0.loaded[id] = records }
-    return records
+    let evaluations = records.map(APIMapping.evaluation)
+    state.withLock { $0.loaded[id] = evaluations }
+    return evaluations
   }
 
   /// Whether the request's verdicts may be read from their columns alone, decided once.

@@ -28,6 +28,16 @@ public struct JSONOutput: Sendable {
     text.withUTF8 { bytes.append(contentsOf: $0) }
   }
 
+  /// Appends bytes that are JSON already (a key written earlier).
+  public mutating func append(bytes text: UnsafeBufferPointer<UInt8>) {
+    bytes.append(contentsOf: text)
+  }
+
+  /// Appends bytes that are JSON already (an encoder's output).
+  public mutating func append(bytes text: [UInt8]) {
+    bytes.append(contentsOf: text)
+  }
+
   /// Appends `value` as a JSON string literal: `"` and `\` escaped, control characters as
   /// `\n`, `\r`, `\t` or `\u00xx`, everything else as it is.
   public mutating func appendString(_ value: String) {

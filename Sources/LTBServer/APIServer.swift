@@ -301,7 +301,7 @@ public enum APIServer {
           ?? 400)
     var answer = Response(
       status: status, headers: [.contentType: "application/json"],
-      body: ResponseBody(byteBuffer: ByteBuffer(string: response.json)))
+      body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
     if status == .tooManyRequests, let wait = response.errors.first?.extensions["retryAfter"]?.int {
       answer.headers[.retryAfter] = String(wait)
     }

@@ -44,18 +44,20 @@ struct PlanExecutor {
     self.objectTypeName = objectTypeName
   }
 
-  /// The `data` member's JSON text (`null` when a non-null root field failed).
-  mutating func run(_ plan: QueryPlan) async -> String {
-    var output = JSONOutput(capacity: 32_768)
-    if await !object(plan.rootFields, source: (), into: &output) { return "null" }
-    return output.text
+  /// Writes the `data` member's JSON (`null` when a non-null root field failed).
+  mutating func run(_ plan: QueryPlan, into output: inout JSONOutput) async {
+    let start = output.count
+    if await !object(plan.rootFields, source: (), into: &output) {
+      output.truncate(to: start)
+      output += "null"
+    }
   }
 
   /// The `data` member's JSON text for one subscription event, the root field's value.
   mutating func run(_ field: FieldPlan, event: any Sendable) async -> String {
     var output = JSONOutput(capacity: 1_024)
     output += "{"
-    output.append(field.keyJSON)
+    output.append(bytes: field.keyJSON)
     path.append(field.key)
     defer { path.removeLast() }
     if await !complete(event, shape: field.shape, field: field, into: &output) { return "null" }
@@ -63,42 +65,77 @@ struct PlanExecutor {
     return output.text
   }
 
+  /// Counts an object written; `false` (and `timedOut`) when the deadline has passed or the
+  /// request was cancelled, checked every `objectsPerCheck` objects.
+  private mutating func withinDeadline() -> Bool {
+    objectsSinceCheck += 1
+    guard objectsSinceCheck >= Self.objectsPerCheck else { return true }
+    objectsSinceCheck = 0
+    if ContinuousClock.now >= deadline || Task.isCancelled {
+      timedOut = true
+      return false
+    }
+    return true
+  }
+
+  /// Writes `__typename` or a stored scalar or enum field of `leaves`; `nil` when the field is
+  /// neither (it then needs `object`), else `false` when a non-null field failed.
+  private mutating func leaf(_ field: FieldPlan, of leaves: (any PlanLeaves)?, into output: inout JSONOutput)
+    -> Bool?
+  {
+    if field.name == "__typename" {
+      output.appendString(field.parentName)
+      return true
+    }
+    guard let leafIndex = field.leafIndex, let leaves else { return nil }
+    let mark = output.count
+    do {
+      try leaves.writeLeaf(leafIndex, into: &output)
+    } catch {
+      output.truncate(to: mark)
+      path.append(field.key)
+      _ = fail(error.message, field)
+      path.removeLast()
+      if field.nonNull { return false }
+      output += "null"
+    }
+    return true
+  }
+
+  /// Writes an object of a ``SelectionPlan/leavesOnly`` selection without suspending; `nil`
+  /// when `source` is not of the plan's type (``object`` then takes it), else as ``object``.
+  private mutating func leafObject(
+    _ fields: [FieldPlan], source: any Sendable, cast: APIWiring.PlanObjectCast?,
+    into output: inout JSONOutput
+  ) -> Bool? {
+    guard let leaves = cast?(source) else { return nil }
+    guard withinDeadline() else { return false }
+    output += "{"
+    for index in fields.indices {
+      let field = fields[index]
+      output.append(bytes: index > 0 ? field.commaKeyJSON : field.keyJSON)
+      guard let written = leaf(field, of: leaves, into: &output) else { return nil }
+      if !written { return false }
+    }
+    output += "}"
+    return true
+  }
+
   /// Writes an object's fields; `false` when a non-null field failed (the object is then null).
   private mutating func object(
     _ fields: [FieldPlan], source: any Sendable, cast: APIWiring.PlanObjectCast? = nil,
     into output: inout JSONOutput
   ) async -> Bool {
-    objectsSinceCheck += 1
-    if objectsSinceCheck >= Self.objectsPerCheck {
-      objectsSinceCheck = 0
-      if ContinuousClock.now >= deadline || Task.isCancelled {
-        timedOut = true
-        return false
-      }
-    }
+    guard withinDeadline() else { return false }
     output += "{"
     // A cast to the concrete type the plan expects is a metadata comparison; a cast to a
     // protocol is a conformance lookup.
     let leaves = cast?(source) ?? source as? any PlanLeaves
     let keyed = leaves ?? source as? any KeySubscriptable
     for (index, field) in fields.enumerated() {
-      output.append(index > 0 ? field.commaKeyJSON : field.keyJSON)
-      if field.name == "__typename" {
-        output.appendString(field.parentName)
-        continue
-      }
-      if let leafIndex = field.leafIndex, let leaves {
-        let mark = output.count
-        do {
-          try leaves.writeLeaf(leafIndex, into: &output)
-        } catch {
-          output.truncate(to: mark)
-          path.append(field.key)
-          _ = fail(error.message, field)
-          path.removeLast()
-          if field.nonNull { return false }
-          output += "null"
-        }
+      output.append(bytes: index > 0 ? field.commaKeyJSON : field.keyJSON)
+      if let written = leaf(field, of: leaves, into: &output) {
+        if !written { return false }
         continue
       }
       path.append(field.key)
@@ -153,6 +190,16 @@ struct PlanExecutor {
   private mutating func completePresent(
     _ value: any Sendable, shape: FieldPlan.Shape, field: FieldPlan, into output: inout JSONOutput
   ) async -> Bool {
+    if let selection = field.selection, selection.leavesOnly, let single = selection.single {
+      let mark = (output: output.count, errors: errors.count)
+      if let written = leafObjects(
+        value, shape: shape, single.fields, cast: single.cast, field: field, into: &output)
+      {
+        return written
+      }
+      output.truncate(to: mark.output)
+      errors.removeSubrange(mark.errors...)
+    }
     if case .list(let itemShape) = shape {
       guard let items = Self.items(value) else {
         return fail(
@@ -179,6 +226,49 @@ struct PlanExecutor {
         field)
     }
     return await object(fields, source: value, cast: APIWiring.planObjects[typeName], into: &output)
+  }
+
+  /// Writes an object, or a list of objects (nested lists included), of a
+  /// ``SelectionPlan/leavesOnly`` selection without suspending: as ``completePresent``, or `nil`
+  /// when a value is not what the plan expects (the caller then takes the general way from
+  /// where it started).
+  private mutating func leafObjects(
+    _ value: any Sendable, shape: FieldPlan.Shape, _ fields: [FieldPlan], cast: APIWiring.PlanObjectCast?,
+    field: FieldPlan, into output: inout JSONOutput
+  ) -> Bool? {
+    guard case .list(let itemShape) = shape else {
+      return leafObject(fields, source: value, cast: cast, into: &output)
+    }
+    guard let items = Self.items(value) else { return nil }
+    output += "["
+    for (index, item) in items.enumerated() {
+      if index > 0 { output += "," }
+      path.append(index)
+      defer { path.removeLast() }
+      if case .nonNull(let inner) = itemShape {
+        guard let item else {
+          return fail("Cannot return null for non-nullable field \(field.parentName).\(field.name).", field)
+        }
+        guard let written = leafObjects(item, shape: inner, fields, cast: cast, field: field, into: &output)
+        else {
+          return nil
+        }
+        if !written { return false }
+      } else if let item {
+        let mark = output.count
+        guard
+          let written = leafObjects(item, shape: itemShape, fields, cast: cast, field: field, into: &output)
+        else { return nil }
+        if !written {
+          output.truncate(to: mark)
+          output += "null"
+        }
+      } else {
+        output += "null"
+      }
+    }
+    output += "]"
+    return true
   }
 
   /// Writes a scalar or enum value: the built-in scalars directly, custom ones through their

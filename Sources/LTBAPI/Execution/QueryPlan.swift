@@ -181,13 +181,22 @@ final class SelectionPlan: @unchecked Sendable {
 
   /// The fields and the cast of a selection on one object type (not a union or interface).
   let single: (fields: [FieldPlan], cast: APIWiring.PlanObjectCast?)?
+  /// Whether the selection is on one object type and takes only its stored scalar and enum
+  /// fields (and `__typename`): such objects are written without suspending (see
+  /// ``PlanExecutor``), which is what most objects of a page are (providers, evaluations).
+  let leavesOnly: Bool
 
   init(abstract: Bool, byType: [String: [FieldPlan]]) {
     self.abstract = abstract
     self.byType = byType
-    single =
+    let single =
       abstract
       ? nil : byType.first.map { name, fields in (fields, APIWiring.planObjects[name]) }
+    self.single = single
+    leavesOnly =
+      single.map { fields, cast in
+        cast != nil && fields.allSatisfy { $0.name == "__typename" || $0.leafIndex != nil }
+      } ?? false
   }
 }
 
@@ -220,10 +229,14 @@ final class FieldPlan: @unchecked Sendable {
   let leaf: Leaf?
   /// The index of a stored scalar or enum field in its type's `PlanLeaves.writeLeaf`.
   let leafIndex: Int?
-  /// `"key":` as JSON, written once here rather than escaped for every object.
-  let keyJSON: String
-  /// `,"key":`, for every member but the first.
-  let commaKeyJSON: String
+  /// `,"key":` as JSON bytes, written once here rather than escaped for every object; every
+  /// member but the first writes all of it, the first from the quote. Held in memory of its own:
+  /// reading a string or an array out of a plan retains it, and a page writes over a thousand keys.
+  private let commaKey: UnsafeMutableBufferPointer<UInt8>
+  /// `"key":`.
+  var keyJSON: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: commaKey[1...]) }
+  /// `,"key":`.
+  var commaKeyJSON: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(commaKey) }
   /// The type's wrappers, decided once (no casts of the type while running).
   let shape: Shape
   /// Whether the type is non-null.
@@ -268,9 +281,11 @@ final class FieldPlan: @unchecked Sendable {
     self.parentName = parentName
     leafIndex = resolve == nil ? APIWiring.planLeaves[parentName]?[name] : nil
     var quoted = JSONOutput()
+    quoted += ","
     quoted.appendString(key)
-    keyJSON = quoted.text + ":"
-    commaKeyJSON = "," + keyJSON
+    quoted += ":"
+    commaKey = .allocate(capacity: quoted.count)
+    _ = commaKey.initialize(from: quoted.bytes)
     shape = Shape(type)
     switch QueryPlan.namedType(type) {
     case let scalar as GraphQLScalarType:
@@ -287,4 +302,6 @@ final class FieldPlan: @unchecked Sendable {
     default: leaf = nil
     }
   }
+
+  deinit { commaKey.deallocate() }
 }

@@ -41,8 +41,7 @@ struct ResultResolver: ResultResolvers {
 
   func evaluations(_ parent: Result, context: APIContext) async throws -> [Evaluation] {
     try await context.batch.evaluations(
-      of: parent.id, store: services.store, verdictsOnly: Self.verdictsOnly(context)
-    ).map(APIMapping.evaluation)
+      of: parent.id, store: services.store, verdictsOnly: Self.verdictsOnly(context))
   }
 
   /// Whether the request's verdicts may come from their columns alone: value, threshold,
