@@ -43,8 +43,9 @@ public protocol BenchStore: AuthStore {
   func evaluations(session: UUID) async throws -> [EvaluationRecord]
   /// Every metric verdict of these results, in one round trip.
   func evaluations(results: [UUID]) async throws -> [EvaluationRecord]
-  /// The verdicts of these results from their columns alone (metric, state, score, passed);
-  /// value, threshold, explanation, evaluator, judge and details empty.
+  /// The verdicts of these results from their columns alone (result, metric, state, score,
+  /// passed); session (the all-zero UUID), case, value, threshold, explanation, evaluator, judge
+  /// and details empty.
   func evaluationVerdicts(results: [UUID]) async throws -> [EvaluationRecord]
   /// A page of results with the verdicts of its results (from their columns alone with
   /// `verdictsOnly`), in as few trips to the database as the store can make.

@@ -96,9 +96,38 @@ struct ColumnReader {
     if let value = direct(column, { $0.float(at: $1) }) { return value }
     return try optional(column, "a number")
   }
-  func optionalBool(_ column: String) throws -> Bool? { try optional(column, "a boolean") }
-  func bool(_ column: String) throws -> Bool { try required(column, "a boolean") }
-  func date(_ column: String) throws -> Date { try required(column, "a time") }
+  func optionalBool(_ column: String) throws -> Bool? {
+    if let value = direct(column, Self.bool) { return value }
+    return try optional(column, "a boolean")
+  }
+  func bool(_ column: String) throws -> Bool {
+    if case .some(.some(let value)) = direct(column, Self.bool) { return value }
+    return try required(column, "a boolean")
+  }
+  func date(_ column: String) throws -> Date {
+    if case .some(.some(let value)) = direct(column, Self.date) { return value }
+    return try required(column, "a time")
+  }
+
+  /// 0 or 1 as SQLiteNIO reads a boolean.
+  private static func bool(_ statement: Statement, _ position: Int32) -> Bool? {
+    switch statement.integer(at: position) {
+    case 1: true
+    case 0: false
+    default: nil
+    }
+  }
+
+  /// Seconds since 1970 (real or integer) as SQLiteNIO reads a date: rounded to the microsecond
+  /// from the reference date. Text dates go through SQLiteNIO.
+  private static func date(_ statement: Statement, _ position: Int32) -> Date? {
+    guard let seconds = statement.float(at: position) ?? statement.integer(at: position).map(Double.init)
+    else {
+      return nil
+    }
+    let sinceReference = seconds - Date.timeIntervalBetween1970AndReferenceDate
+    return Date(timeIntervalSinceReferenceDate: (sinceReference * 1e6).rounded() / 1e6)
+  }
 
   func uuid(_ column: String) throws -> UUID {
     guard isNative else { return try sqlKit(column, UUID.self) }

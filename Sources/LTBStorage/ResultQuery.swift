@@ -68,8 +68,8 @@ public struct ResultQuery: Sendable, Hashable {
 }
 
 /// Parts of a stored result a query may leave unread, for lists that do not show them (the
-/// API reads a page's results without `details`, and without `text` unless the document asks
-/// for a prompt, a response or an error). Every other field is always read.
+/// API reads a page's results without `details` and `run`, and without `text` or `labels`
+/// unless the document asks for one of their fields). Every other field is always read.
 public struct ResultParts: OptionSet, Sendable, Hashable {
   /// The bits.
   public let rawValue: Int
@@ -85,8 +85,14 @@ public struct ResultParts: OptionSet, Sendable, Hashable {
   /// The arrival of every content event (unread: only the first and the last, which give
   /// TTFT, end-to-end latency and TPOT; inter-token latencies need them all).
   public static let tokenTimes = ResultParts(rawValue: 4)
+  /// Where the request sat in its run: task key, phase, target, repeat, warm-up and send offset
+  /// (unread: `""`, `0`, `0`, `0`, `false`, `0`). The API shows none of them.
+  public static let run = ResultParts(rawValue: 8)
+  /// The session, dataset, category, tags, error code, finish reason, cache hit and attempts
+  /// (unread: the all-zero UUID, `""`, `nil`, `[]`, `nil`, `nil`, `false`, `0`).
+  public static let labels = ResultParts(rawValue: 16)
   /// Everything.
-  public static let all: ResultParts = [.text, .details, .tokenTimes]
+  public static let all: ResultParts = [.text, .details, .tokenTimes, .run, .labels]
 }
 
 /// A minimum score on one metric.

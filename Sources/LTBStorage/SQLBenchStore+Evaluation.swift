@@ -80,25 +80,24 @@ extension SQLBenchStore {
   static func verdictsSQL(_ results: [UUID], verdictsOnly: Bool) -> SQLQueryString {
     verdictsOnly
       ? """
-      SELECT result_id, session_id, test_id, metric, state, score, passed FROM evaluations
+      SELECT result_id, metric, state, score, passed FROM evaluations
       WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric
       """
       : "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric"
   }
 
-  /// A verdict from its columns (what only the record holds left empty).
+  /// A verdict from its columns (what only the record holds left empty; the session and the
+  /// case, which its result has, too).
   static func decodeVerdict(_ row: ColumnReader) throws -> EvaluationRecord {
     // Read in the select list's order: a column found where the last one ended is not looked up.
     let resultID = try row.uuid("result_id")
-    let sessionID = try row.uuid("session_id")
-    let testID = try row.string("test_id")
     let metric = try row.string("metric")
     let state = try row.string("state")
     guard let parsed = EvaluationState(rawValue: state) else {
       throw LTBError(.storage, "the state column holds '\(state.prefix(40))', not a verdict state")
     }
     return EvaluationRecord(
-      resultID: resultID, sessionID: sessionID, testID: testID, metric: metric, evaluator: "",
+      resultID: resultID, sessionID: Self.unreadID, testID: "", metric: metric, evaluator: "",
       evaluatorVersion: 0, state: parsed, score: try row.optionalDouble("score"),
       passed: try row.optionalBool("passed"), explanation: "")
   }

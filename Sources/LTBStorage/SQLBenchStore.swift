@@ -496,21 +496,35 @@ public final class SQLBenchStore: BenchStore {
   /// of results builds only the columns it decodes, in the order it reads them (a column found
   /// where the last one ended is not looked up by name).
   static func resultColumns(_ parts: ResultParts) -> String {
-    var columns =
-      "prompt_tokens, completion_tokens, cached_tokens, usage_source, id, session_id, task_key, test_id, "
-      + "dataset, provider, model, phase, target_index, repeat_index, warmup, status, error_code, "
-      + "finish_reason, created_at, timing, sent_offset_ms, cost_details, cache_hit, attempts, tags, category, "
-      + "evaluation_scores"
-    if parts.contains(.text) { columns += ", prompt, response, error" }
+    let (run, labels) = (parts.contains(.run), parts.contains(.labels))
+    var columns = ["prompt_tokens", "completion_tokens", "cached_tokens", "usage_source", "id"]
+    if labels { columns.append("session_id") }
+    if run { columns.append("task_key") }
+    columns.append("test_id")
+    if labels { columns.append("dataset") }
+    columns += ["provider", "model"]
+    if run { columns += ["phase", "target_index", "repeat_index", "warmup"] }
+    columns.append("status")
+    if labels { columns += ["error_code", "finish_reason"] }
+    columns += ["created_at", "timing"]
+    if run { columns.append("sent_offset_ms") }
+    columns.append("cost_details")
+    if labels { columns += ["cache_hit", "attempts", "tags", "category"] }
+    columns.append("evaluation_scores")
+    if parts.contains(.text) { columns += ["prompt", "response", "error"] }
     if parts.contains(.details) {
-      columns += ", server_timings, parameters, metadata, logprobs, expectations"
+      columns += ["server_timings", "parameters", "metadata", "logprobs", "expectations"]
     }
-    return columns
+    return columns.joined(separator: ", ")
   }
 
+  /// The session id of a result read without ``ResultParts/labels`` (and of a verdict read
+  /// from its columns).
+  static let unreadID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
   static func decodeResult(_ row: ColumnReader, parts: ResultParts = .all) throws -> BenchmarkResult {
-    let text = parts.contains(.text)
-    let details = parts.contains(.details)
+    let (text, details) = (parts.contains(.text), parts.contains(.details))
+    let (run, labels) = (parts.contains(.run), parts.contains(.labels))
     var usage: Usage?
     if let input = try row.optionalInt("prompt_tokens") {
       usage = Usage(
@@ -519,26 +533,29 @@ public final class SQLBenchStore: BenchStore {
         source: Usage.Source(rawValue: try row.optionalString("usage_source") ?? "") ?? .reported)
     }
     return BenchmarkResult(
-      id: try row.uuid("id"), sessionID: try row.uuid("session_id"), taskKey: try row.string("task_key"),
-      testID: try row.string("test_id"), dataset: try row.string("dataset"),
-      provider: try row.string("provider"),
-      model: try row.string("model"), phase: try row.int("phase"), targetIndex: try row.int("target_index"),
-      repeatIndex: try row.int("repeat_index"), warmup: try row.bool("warmup"),
+      id: try row.uuid("id"), sessionID: labels ? try row.uuid("session_id") : Self.unreadID,
+      taskKey: run ? try row.string("task_key") : "", testID: try row.string("test_id"),
+      dataset: labels ? try row.string("dataset") : "", provider: try row.string("provider"),
+      model: try row.string("model"), phase: run ? try row.int("phase") : 0,
+      targetIndex: run ? try row.int("target_index") : 0, repeatIndex: run ? try row.int("repeat_index") : 0,
+      warmup: run ? try row.bool("warmup") : false,
       status: ResultStatus(rawValue: try row.string("status")) ?? .failure,
-      errorCode: try row.optionalString("error_code"), error: text ? try row.optionalString("error") : nil,
+      errorCode: labels ? try row.optionalString("error_code") : nil,
+      error: text ? try row.optionalString("error") : nil,
       prompt: text ? try row.string("prompt") : "", response: text ? try row.optionalString("response") : nil,
-      finishReason: try row.optionalString("finish_reason"),
+      finishReason: labels ? try row.optionalString("finish_reason") : nil,
       createdAt: StoredTime.normalized(try row.date("created_at")),
       timing: try row.timing(everyEvent: parts.contains(.tokenTimes)),
-      sentOffsetMs: try row.double("sent_offset_ms"), usage: usage,
+      sentOffsetMs: run ? try row.double("sent_offset_ms") : 0, usage: usage,
       cost: try row.json("cost_details", scan: StoredJSON.cost(bytes:), StoredJSON.cost(from:)),
-      serverTimings: details ? try row.json("server_timings") : nil, cacheHit: try row.bool("cache_hit"),
-      attempts: try row.int("attempts"),
+      serverTimings: details ? try row.json("server_timings") : nil,
+      cacheHit: labels ? try row.bool("cache_hit") : false, attempts: labels ? try row.int("attempts") : 0,
       parameters: details
         ? try row.json("parameters", StoredJSON.parameters(from:)) ?? SamplingParameters()
         : SamplingParameters(),
-      tags: try row.json("tags", scan: StoredJSON.strings(bytes:), StoredJSON.strings(from:)) ?? [],
-      category: try row.optionalString("category"),
+      tags: labels
+        ? try row.json("tags", scan: StoredJSON.strings(bytes:), StoredJSON.strings(from:)) ?? [] : [],
+      category: labels ? try row.optionalString("category") : nil,
       metadata: details
         ? try row.json("metadata") { json -> [String: JSONValue]? in
           if case .object(let members) = json { return members }

@@ -69,9 +69,12 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
 
   private static func configure(_ connection: SQLiteConnection, writer: Bool) async throws {
     let database = connection.sql()
+    // The busy timeout first: switching a new file to WAL takes a lock, and a process that does
+    // it while another holds that lock must wait rather than fail ("database is locked", seen
+    // when several `ltb migrate` processes open one new file at once).
+    try await database.raw("PRAGMA busy_timeout = 10000").run()
     if writer { try await database.raw("PRAGMA journal_mode = WAL").run() }
     try await database.raw("PRAGMA synchronous = NORMAL").run()
-    try await database.raw("PRAGMA busy_timeout = 10000").run()
     try await database.raw("PRAGMA foreign_keys = ON").run()
     try await database.raw("PRAGMA cache_size = -8192").run()
   }

@@ -189,7 +189,7 @@ struct StoreConformanceTests {
   }
 
   @Test(
-    "a page read without text, details and token times keeps the first and last times, empties the rest",
+    "a page read without text, details, token times, run positions and labels keeps the first and last times, empties the rest",
     arguments: dialects)
   func parts(dialect: SQLDialectKind) async throws {
     try await TestDatabase.withStore(dialect) { store in
@@ -210,6 +210,13 @@ struct StoreConformanceTests {
         (expected.prompt, expected.response, expected.error) = ("", nil, nil)
         (expected.serverTimings, expected.parameters, expected.metadata) = (nil, SamplingParameters(), [:])
         (expected.logprobs, expected.expectations) = (nil, nil)
+        (expected.taskKey, expected.phase, expected.targetIndex, expected.repeatIndex) = ("", 0, 0, 0)
+        (expected.warmup, expected.sentOffsetMs) = (false, 0)
+        expected.sessionID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        (expected.dataset, expected.category, expected.tags) = ("", nil, [])
+        (expected.errorCode, expected.finishReason, expected.cacheHit, expected.attempts) = (
+          nil, nil, false, 0
+        )
         let offsets = try #require(stored.timing?.contentEventOffsetsNanos)
         #expect(offsets.count == 3)
         expected.timing?.contentEventOffsetsNanos = [offsets[0], offsets[2]]
@@ -223,6 +230,20 @@ struct StoreConformanceTests {
       query.parts = .tokenTimes
       let withTimes = try await store.results(query).items
       #expect(withTimes.map(\.timing) == full.map(\.timing))
+      query.parts = [.run, .labels]
+      for (stored, read) in zip(full, try await store.results(query).items) {
+        #expect(
+          read.taskKey == stored.taskKey && read.phase == stored.phase
+            && read.targetIndex == stored.targetIndex
+            && read.repeatIndex == stored.repeatIndex && read.warmup == stored.warmup
+            && read.sentOffsetMs == stored.sentOffsetMs)
+        #expect(
+          read.sessionID == stored.sessionID && read.dataset == stored.dataset
+            && read.category == stored.category
+            && read.tags == stored.tags && read.errorCode == stored.errorCode
+            && read.finishReason == stored.finishReason && read.cacheHit == stored.cacheHit
+            && read.attempts == stored.attempts)
+      }
       for (stored, read) in zip(full, withText) {
         #expect(
           read.prompt == stored.prompt && read.response == stored.response && read.error == stored.error)

@@ -86,6 +86,35 @@ struct StoredJSONTests {
     #expect(try StoredJSON.read(#"["a\"b"]"#, StoredJSON.strings(from:)) == [#"a"b"#])
   }
 
+  @Test("numbers read by the exact fast path equal Double's reading of the same text, bit for bit")
+  func decimals() {
+    func read(_ text: String) -> Double? {
+      var text = text
+      return text.withUTF8 { StoredJSON.decimal($0) }
+    }
+    var generator = SystemRandomNumberGenerator()
+    var texts = [
+      "0", "-0", "1", "0.5", "0.000128", "123456789.125", "999999999999999", "9999999999999999",
+      "0.1", "0.2", "0.30000000000000004", "1e-7", "2.5E+3", "-2.5", "1.", ".5", "01", "-", "+1", "1.2.3",
+      "00.5", "0.0000000000000000000001", "0.00000000000000000000001", "12345678901234567890",
+      "3.141592653589793", "1.7976931348623157e308", "5e-324", "",
+    ]
+    for _ in 0..<20_000 {
+      let value = Double.random(in: -1e6...1e6, using: &generator)
+      texts.append(value.description)
+      texts.append(String(format: "%.6f", value))
+      texts.append(String(Int.random(in: -1_000_000...1_000_000, using: &generator)))
+      texts.append(String(Double(Int.random(in: 0...100_000, using: &generator)) / 1000))
+    }
+    for text in texts {
+      let fast = read(text)
+      let reference = Double(text)
+      #expect(
+        fast?.bitPattern == reference?.bitPattern,
+        "\(text): \(String(describing: fast)) vs \(String(describing: reference))")
+    }
+  }
+
   @Test("verdicts, sampling parameters, costs and scores read fast equal JSONDecoder's")
   func records() throws {
     let plain = EvaluationRecord(

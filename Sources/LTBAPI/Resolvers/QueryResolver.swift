@@ -45,9 +45,19 @@ struct QueryResolver: QueryResolvers {
       testID: filter?.testId, text: filter?.text, includeWarmup: filter?.includeWarmup ?? false, order: order,
       descending: arguments.descending ?? true, limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
-    // The API shows no details and no inter-token latencies (TTFT, E2E and TPOT need only the
-    // first and the last token times); prompts, responses and errors only when asked for.
-    query.parts = context.mayAsk(for: ["Result.prompt", "Result.response", "Result.error"]) ? .text : []
+    // The API shows no details, no run positions and no inter-token latencies (TTFT, E2E and
+    // TPOT need only the first and the last token times); prompts, responses and errors, and the
+    // labels, only when the document asks for one of them.
+    query.parts = []
+    if context.mayAsk(for: ["Result.prompt", "Result.response", "Result.error"]) {
+      query.parts.insert(.text)
+    }
+    if context.mayAsk(for: [
+      "Result.sessionId", "Result.dataset", "Result.category", "Result.tags", "Result.errorCode",
+      "Result.finishReason", "Result.cacheHit", "Result.attempts",
+    ]) {
+      query.parts.insert(.labels)
+    }
     if let session = filter?.sessionId {
       if try !context.requirePrincipal().seesEveryone {
         _ = try await SessionAccess.session(session, context, store: services.store)
