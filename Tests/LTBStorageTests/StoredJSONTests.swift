@@ -97,7 +97,9 @@ struct StoredJSONTests {
       "0", "-0", "1", "0.5", "0.000128", "123456789.125", "999999999999999", "9999999999999999",
       "0.1", "0.2", "0.30000000000000004", "1e-7", "2.5E+3", "-2.5", "1.", ".5", "01", "-", "+1", "1.2.3",
       "00.5", "0.0000000000000000000001", "0.00000000000000000000001", "12345678901234567890",
-      "3.141592653589793", "1.7976931348623157e308", "5e-324", "",
+      "3.141592653589793", "1.7976931348623157e308", "5e-324", "", "1.2e-05", "1.2E+05", "1e22", "1e23",
+      "1e-22", "1e-23", "12e", "12e+", "1.e5", "1e0005", "-1.5e-7", "0e0", "123456789012345e-22",
+      "1234567890123456e-5", "0.5e-21", "0.5e-22", "0.0", "-0.0e1", "00e1",
     ]
     for _ in 0..<20_000 {
       let value = Double.random(in: -1e6...1e6, using: &generator)
@@ -105,6 +107,8 @@ struct StoredJSONTests {
       texts.append(String(format: "%.6f", value))
       texts.append(String(Int.random(in: -1_000_000...1_000_000, using: &generator)))
       texts.append(String(Double(Int.random(in: 0...100_000, using: &generator)) / 1000))
+      texts.append(String(Double.random(in: 1e-9...1e-4, using: &generator)))
+      texts.append(String(format: "%.3e", Double.random(in: -1e30...1e30, using: &generator)))
     }
     for text in texts {
       let fast = read(text)
