@@ -90,14 +90,7 @@ public final class GraphQLService: Sendable {
         let dataStart = body.count
         await executor.run(plan, into: &body)
         if executor.timedOut { return try Self.encode(Self.timedOut(limits.timeout)) }
-        let dataRange = dataStart..<body.count
-        let errors = executor.errors.map(Self.mapped)
-        if !errors.isEmpty {
-          body += ",\"errors\":"
-          body.append(bytes: Array(try GraphQLJSONEncoder().encode(errors)))
-        }
-        body += "}"
-        return Response(body: body.bytes, dataRange: dataRange, errors: errors)
+        return try Self.finish(body, dataFrom: dataStart, errors: executor.errors.map(Self.mapped))
       }
     }
     let result = try await Self.within(limits.timeout) {
@@ -116,13 +109,22 @@ public final class GraphQLService: Sendable {
     body += "{\"data\":"
     let dataStart = body.count
     body.append(bytes: Array(try GraphQLJSONEncoder().encode(data)))
+    return try finish(body, dataFrom: dataStart, errors: result.errors)
+  }
+
+  /// The response whose body holds `{"data":` and the data from `dataStart` on: the errors, if
+  /// any, and the closing brace are added (to the body itself, not a copy of it).
+  private static func finish(_ body: consuming JSONOutput, dataFrom dataStart: Int, errors: [GraphQLError])
+    throws
+    -> Response
+  {
     let dataRange = dataStart..<body.count
-    if !result.errors.isEmpty {
+    if !errors.isEmpty {
       body += ",\"errors\":"
-      body.append(bytes: Array(try GraphQLJSONEncoder().encode(result.errors)))
+      body.append(bytes: Array(try GraphQLJSONEncoder().encode(errors)))
     }
     body += "}"
-    return Response(body: body.bytes, dataRange: dataRange, errors: result.errors)
+    return Response(body: body.bytes, dataRange: dataRange, errors: errors)
   }
 
   /// Runs one query or mutation through GraphQLSwift.

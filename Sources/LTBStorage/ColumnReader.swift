@@ -8,7 +8,8 @@ import SQLiteKit
 /// through its driver's decoding. Errors name the column.
 struct ColumnReader {
   // Two optionals rather than an enum: matching an enum's payload copies the row for every
-  // column read. The statement is not retained: a reader lives only while its row is decoded
+  // column read (and a reader takes `native` once per read: each load of it is a retain). The
+  // statement is not retained: a reader lives only while its row is decoded
   // (``SQLiteReader/Session/rows(_:_:_:)`` holds the statement meanwhile), and retaining it
   // for each of a page's thousands of column reads was a measurable cost.
   private unowned(unsafe) let native: Statement?
@@ -24,21 +25,19 @@ struct ColumnReader {
     generic = row
   }
 
-  private var isNative: Bool { native != nil }
-
-  private func data(_ column: String) throws -> SQLiteData {
-    guard let native, let position = native.position(column) else {
+  /// A column: read straight from the statement when it holds what `direct` reads, else (and
+  /// for NULL) converted by SQLiteNIO from `SQLiteData`; `nil` for NULL. Going through
+  /// `SQLiteData` for every column retained and released each of a page's strings a few times
+  /// over, so the common storage classes skip it.
+  private func optional<Value: SQLiteDataConvertible & Decodable>(
+    _ column: String, _ kind: String, direct: (Statement, Int32) -> Value?
+  ) throws -> Value? {
+    guard let native else { return try sqlKit(column, Value?.self) }
+    guard let position = native.position(column) else {
       throw LTBError(.storage, "the row has no \(column) column", fix: "apply the migrations (ltb migrate)")
     }
-    return native.data(at: position)
-  }
-
-  /// A column of a type the driver converts from `SQLiteData` itself; `nil` for NULL.
-  private func optional<Value: SQLiteDataConvertible & Decodable>(_ column: String, _ kind: String) throws
-    -> Value?
-  {
-    guard isNative else { return try sqlKit(column, Value?.self) }
-    let data = try data(column)
+    if let value = direct(native, position) { return value }
+    let data = native.data(at: position)
     if case .null = data { return nil }
     guard let value = Value(sqliteData: data) else {
       throw LTBError(.storage, "the \(column) column holds \(data), not \(kind)")
@@ -46,67 +45,40 @@ struct ColumnReader {
     return value
   }
 
-  private func required<Value: SQLiteDataConvertible & Decodable>(_ column: String, _ kind: String) throws
-    -> Value
-  {
-    guard let value: Value = try optional(column, kind) else {
+  private func required<Value: SQLiteDataConvertible & Decodable>(
+    _ column: String, _ kind: String, direct: (Statement, Int32) -> Value?
+  ) throws -> Value {
+    guard let value: Value = try optional(column, kind, direct: direct) else {
       throw LTBError(.storage, "the \(column) column is null")
     }
     return value
   }
 
-  /// A column read straight from the statement when it holds what `read` takes (`.some(nil)`
-  /// for NULL); `nil` for anything else, which then goes through SQLiteNIO's conversions (as
-  /// every column did: through `SQLiteData`, a page's strings were each retained and released
-  /// a few times over).
-  private func direct<Value>(_ column: String, _ read: (Statement, Int32) -> Value?) -> Value?? {
-    guard let native, let position = native.position(column) else { return nil }
-    if let value = read(native, position) { return .some(value) }
-    if native.isNull(at: position) { return .some(nil) }
-    return nil
+  func optionalString(_ column: String) throws -> String? { try optional(column, "text", direct: Self.text) }
+  func string(_ column: String) throws -> String { try required(column, "text", direct: Self.text) }
+  func optionalInt(_ column: String) throws -> Int? {
+    try optional(column, "an integer", direct: Self.integer)
+  }
+  func int(_ column: String) throws -> Int { try required(column, "an integer", direct: Self.integer) }
+  func double(_ column: String) throws -> Double { try required(column, "a number", direct: Self.float) }
+  func optionalDouble(_ column: String) throws -> Double? {
+    try optional(column, "a number", direct: Self.float)
+  }
+  func optionalBool(_ column: String) throws -> Bool? { try optional(column, "a boolean", direct: Self.bool) }
+  func bool(_ column: String) throws -> Bool { try required(column, "a boolean", direct: Self.bool) }
+  func date(_ column: String) throws -> Date { try required(column, "a time", direct: Self.date) }
+
+  /// Text as SQLiteNIO reads it (invalid UTF-8 repaired).
+  private static func text(_ statement: Statement, _ position: Int32) -> String? {
+    statement.withText(at: position) { String(decoding: $0, as: UTF8.self) }
   }
 
-  func optionalString(_ column: String) throws -> String? {
-    if let value = direct(column, { $0.withText(at: $1) { String(decoding: $0, as: UTF8.self) } }) {
-      return value
-    }
-    return try optional(column, "text")
+  private static func integer(_ statement: Statement, _ position: Int32) -> Int? {
+    statement.integer(at: position)
   }
-  func string(_ column: String) throws -> String {
-    if case .some(.some(let value)) = direct(
-      column, { $0.withText(at: $1) { String(decoding: $0, as: UTF8.self) } })
-    {
-      return value
-    }
-    return try required(column, "text")
-  }
-  func optionalInt(_ column: String) throws -> Int? {
-    if let value = direct(column, { $0.integer(at: $1) }) { return value }
-    return try optional(column, "an integer")
-  }
-  func int(_ column: String) throws -> Int {
-    if case .some(.some(let value)) = direct(column, { $0.integer(at: $1) }) { return value }
-    return try required(column, "an integer")
-  }
-  func double(_ column: String) throws -> Double {
-    if case .some(.some(let value)) = direct(column, { $0.float(at: $1) }) { return value }
-    return try required(column, "a number")
-  }
-  func optionalDouble(_ column: String) throws -> Double? {
-    if let value = direct(column, { $0.float(at: $1) }) { return value }
-    return try optional(column, "a number")
-  }
-  func optionalBool(_ column: String) throws -> Bool? {
-    if let value = direct(column, Self.bool) { return value }
-    return try optional(column, "a boolean")
-  }
-  func bool(_ column: String) throws -> Bool {
-    if case .some(.some(let value)) = direct(column, Self.bool) { return value }
-    return try required(column, "a boolean")
-  }
-  func date(_ column: String) throws -> Date {
-    if case .some(.some(let value)) = direct(column, Self.date) { return value }
-    return try required(column, "a time")
+
+  private static func float(_ statement: Statement, _ position: Int32) -> Double? {
+    statement.float(at: position)
   }
 
   /// 0 or 1 as SQLiteNIO reads a boolean.
@@ -130,9 +102,9 @@ struct ColumnReader {
   }
 
   func uuid(_ column: String) throws -> UUID {
-    guard isNative else { return try sqlKit(column, UUID.self) }
+    guard let native else { return try sqlKit(column, UUID.self) }
     // In place, without making a string of it first.
-    if let native, let position = native.position(column),
+    if let position = native.position(column),
       let id = native.withText(at: position, { UUID(utf8: $0) }) ?? nil
     {
       return id
@@ -150,7 +122,7 @@ struct ColumnReader {
     throws
     -> Value?
   {
-    guard isNative else { return try sqlKit(column, Value?.self) }
+    guard native != nil else { return try sqlKit(column, Value?.self) }
     return try optionalString(column).map { try StoredJSON.read($0, fast) }
   }
 
@@ -160,8 +132,8 @@ struct ColumnReader {
     _ column: String, scan: (UnsafeBufferPointer<UInt8>) -> Value?,
     _ fast: (JSONValue) -> Value? = { _ in nil }
   ) throws -> Value? {
-    guard isNative else { return try sqlKit(column, Value?.self) }
-    if let native, let position = native.position(column) {
+    guard let native else { return try sqlKit(column, Value?.self) }
+    if let position = native.position(column) {
       if native.isNull(at: position) { return nil }
       if let scanned = native.withText(at: position, scan) ?? nil { return scanned }
     }
