@@ -94,7 +94,7 @@ let package = Package(
     .target(
       name: "LTBEngine",
       dependencies: [
-        "LTBCore", "LTBProviders", "LTBStorage", "LTBDatasets",
+        "LTBCore", "LTBProviders", "LTBStorage", "LTBDatasets", "LTBEvaluation",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -146,6 +146,7 @@ let package = Package(
         .product(name: "OrderedCollections", package: "swift-collections"),
         .product(name: "GraphQL", package: "GraphQL"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
       ], swiftSettings: upcomingFeatures),
     .executableTarget(
       name: "ltb",
@@ -154,6 +155,7 @@ let package = Package(
         "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: upcomingFeatures
     ),

@@ -1,21 +1,17 @@
 public import LTBAuth
 public import LTBConfig
+public import LTBCore
 public import LTBEngine
-public import LTBEvaluation
-public import LTBProviders
+import LTBEvaluation
 public import LTBStorage
 
-/// The service actors the resolvers delegate to: storage, benchmarks (with their event bus),
-/// providers and evaluation.
+/// The services the resolvers delegate to: storage, benchmarks (which own the providers, the
+/// grading and the event bus), users and sign-in.
 public struct APIServices: Sendable {
   /// Sessions, results, verdicts.
   public var store: any BenchStore
-  /// Creates, runs, cancels and resumes sessions; publishes their events.
+  /// Creates, runs, grades, cancels and resumes sessions; publishes their events.
   public var benchmarks: BenchmarkService
-  /// The configured providers.
-  public var providers: ProviderRegistry
-  /// Scores answers.
-  public var evaluation: EvaluationService
   /// The configuration (suites are read relative to it).
   public var configuration: LTBConfiguration
   /// The server's version.
@@ -23,19 +19,36 @@ public struct APIServices: Sendable {
   /// Users, sign-in, keys and the audit log; `nil` only for in-process uses without sign-in.
   public var auth: AuthService?
 
+  /// The providers benchmarks, judges and lookups use.
+  public var providers: ProviderService { benchmarks.providers }
+
   /// Creates the bundle.
   public init(
-    store: any BenchStore, benchmarks: BenchmarkService, providers: ProviderRegistry,
-    evaluation: EvaluationService,
-    configuration: LTBConfiguration, version: String, auth: AuthService? = nil
+    store: any BenchStore, benchmarks: BenchmarkService, configuration: LTBConfiguration, version: String,
+    auth: AuthService? = nil
   ) {
     self.auth = auth
     self.store = store
     self.benchmarks = benchmarks
-    self.providers = providers
-    self.evaluation = evaluation
     self.configuration = configuration
     self.version = version
+  }
+
+  /// The services over `store` with the configuration's providers (or `providers` instead),
+  /// judge and embedder, each provider started: what `ltb serve`, the benchmarks and the tests
+  /// all build.
+  public static func build(
+    store: any BenchStore, configuration: LTBConfiguration, providers: [ProviderSettings]? = nil,
+    version: String, auth: AuthService? = nil, bus: EventBus = EventBus()
+  ) async throws -> APIServices {
+    let providerService = ProviderService(
+      configured: providers ?? configuration.providers, catalog: configuration.catalog)
+    try await providerService.start()
+    return APIServices(
+      store: store,
+      benchmarks: BenchmarkService(
+        store: store, providers: providerService, evaluation: configuration.evaluation, bus: bus),
+      configuration: configuration, version: version, auth: auth)
   }
 
   /// Every resolver of the schema, delegating to these services.

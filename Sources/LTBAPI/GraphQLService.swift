@@ -254,6 +254,14 @@ public final class GraphQLService: Sendable {
     if let cached = documents.withLock({ $0.value(for: query) }) { return cached }
     let lookup: PersistedQueryRetrievalResult<String>
     do {
+      // The parser and the validator recurse once per level: a hostile document of a few
+      // hundred kilobytes of `{a{a{...` would exhaust the stack before any limit is checked.
+      if let depth = QueryLimits.nestingBeyond(QueryLimits.maxDocumentNesting, in: query) {
+        throw GraphQLError(
+          message:
+            "the document nests brackets more than \(QueryLimits.maxDocumentNesting) levels deep (at \(depth) already)",
+          extensions: ["code": "QUERY_TOO_DEEP", "fix": "ask for fewer nested levels"])
+      }
       let document = try parse(source: Source(body: query, name: "GraphQL request"))
       var errors = validate(schema: schema, ast: document)
       if errors.isEmpty { errors = limits.problems(document, schema: schema) }

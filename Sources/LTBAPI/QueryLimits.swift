@@ -26,6 +26,66 @@ public struct QueryLimits: Sendable {
     self.timeout = timeout
   }
 
+  /// The deepest bracket nesting (`{`, `[`, `(`) a document may have before it is parsed.
+  static let maxDocumentNesting = 256
+  /// How deep an introspection field's selection may go: graphql-js's and graphql-core's
+  /// standard introspection query reaches 13 levels (TypeRef's chain of `ofType`s), which the
+  /// schema bounds; a longer chain asks for nothing more.
+  static let maxIntrospectionDepth = 24
+  /// How many introspection lists (`types`, `fields`, `args`, ...) may nest on one path: the
+  /// standard query nests three (`types { fields { args } }`); more (`fields { type { fields
+  /// ... } }`) multiplies the answer by the schema's size at each level.
+  static let maxIntrospectionLists = 3
+  private static let introspectionLists: Set<String> = [
+    "types", "fields", "args", "inputFields", "interfaces", "possibleTypes", "enumValues", "directives",
+  ]
+
+  /// The nesting reached once it passes `limit` brackets in `text` (strings, block strings and
+  /// comments skipped as GraphQL's lexer skips them), or `nil` when it stays within it.
+  static func nestingBeyond(_ limit: Int, in text: String) -> Int? {
+    let quote = UInt8(ascii: "\"")
+    let backslash = UInt8(ascii: "\\")
+    let newline = UInt8(ascii: "\n")
+    var text = text
+    text.makeContiguousUTF8()
+    return text.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+      func isTripleQuote(at index: Int) -> Bool {
+        index + 2 < bytes.count && bytes[index] == quote && bytes[index + 1] == quote
+          && bytes[index + 2] == quote
+      }
+      var depth = 0
+      var index = 0
+      while index < bytes.count {
+        let byte = bytes[index]
+        index += 1
+        switch byte {
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "("):
+          depth += 1
+          if depth > limit { return depth }
+        case UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ")"):
+          depth = max(0, depth - 1)
+        case UInt8(ascii: "#"):
+          while index < bytes.count, bytes[index] != newline { index += 1 }
+        case quote where isTripleQuote(at: index - 1):
+          // A block string: `\"""` inside it is an escaped delimiter.
+          index += 2
+          while index < bytes.count, !isTripleQuote(at: index) {
+            index += bytes[index] == backslash && isTripleQuote(at: index + 1) ? 4 : 1
+          }
+          index += 3
+        case quote:
+          while index < bytes.count, bytes[index] != quote, bytes[index] != newline {
+            index += bytes[index] == backslash ? 2 : 1
+          }
+          index += 1
+        default:
+          continue
+        }
+      }
+      return nil
+    } ?? nil
+  }
+
   /// The problems of `document` (empty when it is within the limits).
   func problems(_ document: Document, schema: GraphQLSchema) -> [GraphQLError] {
     let fragments = Dictionary(
@@ -33,7 +93,7 @@ public struct QueryLimits: Sendable {
       uniquingKeysWith: { first, _ in first })
     var errors: [GraphQLError] = []
     for case let operation as OperationDefinition in document.definitions {
-      var introspected = false
+      var introspected = IntrospectionUse()
       let root: GraphQLObjectType? =
         switch operation.operation {
         case .query: schema.queryType
@@ -58,7 +118,21 @@ public struct QueryLimits: Sendable {
               "code": "QUERY_TOO_COMPLEX", "fix": "select fewer fields, or page with a smaller first",
             ]))
       }
-      if introspected, !introspection {
+      if introspected.depth > Self.maxIntrospectionDepth {
+        errors.append(
+          GraphQLError(
+            message:
+              "the introspection selection is \(introspected.depth) levels deep; the limit is \(Self.maxIntrospectionDepth)",
+            extensions: ["code": "QUERY_TOO_DEEP", "fix": "send the standard introspection query"]))
+      }
+      if introspected.lists > Self.maxIntrospectionLists {
+        errors.append(
+          GraphQLError(
+            message:
+              "the introspection selection nests \(introspected.lists) lists of schema elements; the limit is \(Self.maxIntrospectionLists) (types { fields { args } })",
+            extensions: ["code": "QUERY_TOO_COMPLEX", "fix": "send the standard introspection query"]))
+      }
+      if introspected.used, !introspection {
         errors.append(
           GraphQLError(
             message: "introspection is disabled on this server",
@@ -71,7 +145,7 @@ public struct QueryLimits: Sendable {
   private func measure(
     _ set: SelectionSet, parent: GraphQLObjectType?, page: Int?, fragments: [String: FragmentDefinition],
     depth: Int,
-    introspected: inout Bool, visiting: Set<String> = []
+    introspected: inout IntrospectionUse, visiting: Set<String> = []
   ) -> (depth: Int, complexity: Int) {
     var deepest = depth
     var complexity = 0
@@ -79,7 +153,19 @@ public struct QueryLimits: Sendable {
     for selection in set.selections {
       switch selection {
       case let field as Field:
-        if field.name.value == "__schema" || field.name.value == "__type" { introspected = true }
+        if field.name.value == "__schema" || field.name.value == "__type" {
+          // Introspection is answered from the schema, whose size bounds it: its subtree counts
+          // against its own shape limits, not the depth and complexity of resolved fields.
+          introspected.used = true
+          if let children = field.selectionSet {
+            let shape = Self.introspectionShape(children, fragments: fragments, depth: depth + 1, lists: 0)
+            deepest = max(deepest, depth + 1)
+            complexity += 1
+            introspected.depth = max(introspected.depth, shape.depth - depth)
+            introspected.lists = max(introspected.lists, shape.lists)
+          }
+          continue
+        }
         var cost = 1
         if let children = field.selectionSet {
           let first = field.arguments.first { $0.name.value == "first" }.flatMap {
@@ -113,6 +199,48 @@ public struct QueryLimits: Sendable {
       }
     }
     return (deepest, complexity)
+  }
+
+  /// What a document's introspection fields ask for.
+  private struct IntrospectionUse {
+    /// Whether any introspection field is selected.
+    var used = false
+    /// The deepest introspection selection, counted from the introspection field.
+    var depth = 0
+    /// The most schema-element lists nested on one path.
+    var lists = 0
+  }
+
+  /// The deepest level and the most nested schema-element lists under an introspection field.
+  private static func introspectionShape(
+    _ set: SelectionSet, fragments: [String: FragmentDefinition], depth: Int, lists: Int,
+    visiting: Set<String> = []
+  ) -> (depth: Int, lists: Int) {
+    var shape = (depth: depth, lists: lists)
+    for selection in set.selections {
+      let inner: (depth: Int, lists: Int)
+      switch selection {
+      case let field as Field:
+        guard let children = field.selectionSet else { continue }
+        inner = introspectionShape(
+          children, fragments: fragments, depth: depth + 1,
+          lists: lists + (introspectionLists.contains(field.name.value) ? 1 : 0), visiting: visiting)
+      case let spread as FragmentSpread:
+        guard let fragment = fragments[spread.name.value], !visiting.contains(spread.name.value) else {
+          continue
+        }
+        inner = introspectionShape(
+          fragment.selectionSet, fragments: fragments, depth: depth, lists: lists,
+          visiting: visiting.union([spread.name.value]))
+      case let inline as InlineFragment:
+        inner = introspectionShape(
+          inline.selectionSet, fragments: fragments, depth: depth, lists: lists, visiting: visiting)
+      default:
+        continue
+      }
+      shape = (max(shape.depth, inner.depth), max(shape.lists, inner.lists))
+    }
+    return shape
   }
 
   /// The object type under a field's type, and whether the field is a list.

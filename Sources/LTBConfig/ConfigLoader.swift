@@ -290,7 +290,10 @@ public struct ConfigLoader: Sendable {
     }
     let configuration = LTBConfiguration(
       dataDirectory: dataDirectory, database: string(["general", "database"]) ?? "",
-      logLevel: string(["general", "log_level"]) ?? "warning",
+      logLevel: string(["general", "log_level"]) ?? "info",
+      evaluation: EvaluationSettings(
+        judge: string(["evaluation", "judge"]), embedder: string(["evaluation", "embedder"]),
+        judgeTemperature: double(["evaluation", "judge_temperature"])),
       providers: providers,
       disabledProviders: disabled.sorted(), catalog: catalog, document: document, files: files,
       missingKeys: missingKeys)

@@ -17,6 +17,8 @@ extension ConfigSchema {
       "[general]",
     ]
     for spec in general { lines += render(spec) }
+    lines += ["", "[evaluation]"]
+    for spec in evaluation { lines += render(spec) }
     lines += ["", "[server]"]
     for spec in server { lines += render(spec) }
     for builtIn in builtInProviders {

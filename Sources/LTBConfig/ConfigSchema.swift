@@ -14,15 +14,51 @@ public enum ConfigSchema {
     ),
     SettingSpec(
       "log_level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
-      default: .string("warning"), "Log verbosity on stderr."),
+      default: .string("info"),
+      "Log verbosity on stderr (`ltb serve` writes one access-log line per request at info)."),
     SettingSpec(
       "models_file", .string, default: .string(""),
       "A TOML model catalogue merged over the built-in one (same format as config/models.toml); empty for none."
     ),
   ]
 
-  /// `[server]`: `ltb serve`'s security settings (its flags win over them).
+  /// `[evaluation]`: who grades model-graded metrics and embeds for embedding similarity when a
+  /// suite names no `judge:` or `embedding:` of its own (a suite wins over these, and
+  /// `--judge` / `--embedding` win over both).
+  public static let evaluation: [SettingSpec] = [
+    SettingSpec(
+      "judge", .string, default: .string(""),
+      "The default judge, PROVIDER or PROVIDER/MODEL (e.g. llamacpp/smollm2-135m-instruct); empty for none."),
+    SettingSpec("judge_temperature", .float(0...2), default: .double(0), "The judge's sampling temperature."),
+    SettingSpec(
+      "embedder", .string, default: .string(""),
+      "The default embedding provider for embedding-similarity, PROVIDER or PROVIDER/MODEL; empty for none."),
+  ]
+
+  /// `[server]`: every `ltb serve` setting (its flags win over them).
   public static let server: [SettingSpec] = [
+    SettingSpec("host", .string, default: .string("127.0.0.1"), "The address to listen on."),
+    SettingSpec("port", .integer(1...65_535), default: .int(8080), "The port to listen on."),
+    SettingSpec(
+      "migrate", .boolean, default: .bool(true),
+      "Apply pending migrations at start; false refuses to start while any is pending (--no-migrate)."),
+    SettingSpec(
+      "max_body_bytes", .integer(1_024...1_073_741_824), default: .int(1 << 20),
+      "The largest request body in bytes."),
+    SettingSpec(
+      "init_timeout_ms", .integer(100...600_000), default: .int(10_000),
+      "Milliseconds a WebSocket client has to send connection_init."),
+    SettingSpec(
+      "max_depth", .integer(2...1_000), default: .int(12), "The deepest GraphQL selection allowed."),
+    SettingSpec(
+      "max_complexity", .integer(10...100_000_000), default: .int(20_000),
+      "The largest estimated number of fields one query may resolve."),
+    SettingSpec(
+      "request_timeout_ms", .integer(10...3_600_000), default: .int(30_000),
+      "Milliseconds one GraphQL operation may take."),
+    SettingSpec(
+      "introspection", .boolean, default: .bool(true),
+      "Answer introspection queries (__schema, __type); false refuses them (--no-introspection)."),
     SettingSpec(
       "cors_origins", .stringArray, default: .array([]),
       "Browser origins allowed by CORS, e.g. [\"https://dash.example.org\"]; empty means same origin only."),
@@ -138,7 +174,7 @@ public enum ConfigSchema {
   ]
 
   /// The top-level tables.
-  public static let sections = ["general", "server", "providers"]
+  public static let sections = ["general", "evaluation", "server", "providers"]
 
   /// The built-in defaults as a configuration layer.
   public static func defaults() -> [String: ConfigValue] {
@@ -151,7 +187,12 @@ public enum ConfigSchema {
     }
     var server: [String: ConfigValue] = [:]
     for spec in Self.server { server[spec.key] = spec.defaultValue }
-    return ["general": .table(general), "server": .table(server), "providers": .table(providers)]
+    var evaluation: [String: ConfigValue] = [:]
+    for spec in Self.evaluation { evaluation[spec.key] = spec.defaultValue }
+    return [
+      "general": .table(general), "evaluation": .table(evaluation), "server": .table(server),
+      "providers": .table(providers),
+    ]
   }
 
   /// The defaults of one provider of `kind`.
@@ -173,6 +214,8 @@ public enum ConfigSchema {
       return lookup(path[1], in: general, table: "[general]")
     case 2 where path[0] == "server":
       return lookup(path[1], in: server, table: "[server]")
+    case 2 where path[0] == "evaluation":
+      return lookup(path[1], in: evaluation, table: "[evaluation]")
     case 3 where path[0] == "providers":
       if path[2] == "api_key" {
         return .failure(

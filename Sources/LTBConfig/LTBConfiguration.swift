@@ -8,6 +8,8 @@ public struct LTBConfiguration: Sendable {
   public var database: String
   /// Log verbosity.
   public var logLevel: String
+  /// The default judge and embedder (`[evaluation]`).
+  public var evaluation: EvaluationSettings
   /// The enabled providers, sorted by name.
   public var providers: [ProviderSettings]
   /// Providers configured but disabled.

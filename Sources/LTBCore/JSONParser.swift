@@ -12,8 +12,14 @@ public struct JSONParser {
     public var column: Int
   }
 
+  /// The deepest nesting of arrays and objects accepted. The parser recurses once per level, so
+  /// without a bound a small hostile body (`[[[[...`, 100,000 levels in 200 KB) exhausts the
+  /// stack and kills the process; no dataset, suite or request needs more than a few levels.
+  public static let maxDepth = 256
+
   private let bytes: [UInt8]
   private var index = 0
+  private var depth = 0
   private(set) var line: Int
   private var lineStart = 0
 
@@ -156,8 +162,13 @@ public struct JSONParser {
   private mutating func parseValue() throws(Failure) -> JSONValue {
     guard let byte = peek() else { throw failure("unexpected end of the text") }
     switch byte {
-    case UInt8(ascii: "{"): return try parseObject()
-    case UInt8(ascii: "["): return .array(try parseArray())
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      guard depth < Self.maxDepth else {
+        throw failure("arrays and objects nest more than \(Self.maxDepth) levels deep")
+      }
+      depth += 1
+      defer { depth -= 1 }
+      return byte == UInt8(ascii: "{") ? try parseObject() : .array(try parseArray())
     case UInt8(ascii: "\""): return .string(try parseString())
     case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true))
     case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))

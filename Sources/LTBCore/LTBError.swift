@@ -88,6 +88,14 @@ public struct LTBError: Error, Sendable, Equatable, CustomStringConvertible {
     self.remoteStatus = remoteStatus
   }
 
+  /// `error` as an ``LTBError``: itself when it is one, a cancellation as ``Code/cancelled``,
+  /// anything else as an internal error that keeps its description.
+  public static func wrapping(_ error: any Error) -> LTBError {
+    if let error = error as? LTBError { return error }
+    if error is CancellationError { return LTBError(.cancelled, "cancelled") }
+    return LTBError(.internal, "\(error)", fix: "report this with the command that caused it")
+  }
+
   /// Whether trying the same request again may succeed (rate limits, server and network errors).
   public var isRetryable: Bool {
     switch code {

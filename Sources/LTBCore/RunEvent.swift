@@ -9,7 +9,9 @@ public enum RunEvent: Sendable, Hashable {
     sessionID: UUID, completed: Int, total: Int, currentTest: String, progressPercent: Double)
   /// One test finished.
   case testCompleted(TestCompletion)
-  /// A benchmark ended.
+  /// Grading of a run's answers: `graded` of `total` stored results done.
+  case gradingProgress(sessionID: UUID, graded: Int, total: Int)
+  /// A benchmark ended (after its answers were graded, when they were).
   case benchmarkCompleted(
     sessionID: UUID, status: SessionStatus, completed: Int, failed: Int, durationSeconds: Double)
   /// A metric's new value.
@@ -26,7 +28,7 @@ public enum RunEvent: Sendable, Hashable {
   public var topic: String {
     switch self {
     case .benchmarkStarted(let id, _, _, _), .benchmarkProgress(let id, _, _, _, _),
-      .benchmarkCompleted(let id, _, _, _, _):
+      .gradingProgress(let id, _, _), .benchmarkCompleted(let id, _, _, _, _):
       Self.sessionTopic(id)
     case .testCompleted(let completion): Self.sessionTopic(completion.sessionID)
     case .evaluationScored: "evaluations"

@@ -37,9 +37,23 @@ public actor BenchmarkRunner {
     return session
   }
 
+  /// How a run ended: the session as stored, and its counts.
+  public struct Finished: Sendable {
+    /// The session, with its final status and stop reason.
+    public var session: BenchmarkSession
+    /// Requests completed.
+    public var completed: Int
+    /// Requests that failed.
+    public var failed: Int
+    /// Wall time of the run, in seconds.
+    public var durationSeconds: Double
+  }
+
   /// Runs a session to its end: every task, or until a stop condition or a cancellation. A
-  /// session that ran before runs only its tasks without a successful result.
-  public func run(sessionID: UUID) async throws -> BenchmarkSession {
+  /// session that ran before runs only its tasks without a successful result. The session's
+  /// end is stored; announcing it on the bus is the caller's (``BenchmarkService`` does it once
+  /// the answers are graded).
+  public func run(sessionID: UUID) async throws -> Finished {
     guard var session = try await store.session(sessionID) else {
       throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
     }
@@ -108,13 +122,9 @@ public actor BenchmarkRunner {
     session.stopReason = stopReason?.description
     session.completedAt = Date()
     try await store.updateSession(session)
-    let completed = await control.completed
-    let failed = await control.failed
-    await bus.publish(
-      .benchmarkCompleted(
-        sessionID: sessionID, status: session.status, completed: completed, failed: failed,
-        durationSeconds: await control.elapsedSeconds))
-    return session
+    return Finished(
+      session: session, completed: await control.completed, failed: await control.failed,
+      durationSeconds: await control.elapsedSeconds)
   }
 
   /// Stops sending; requests in flight get the grace period, then are cancelled (and rerun on resume).

@@ -1,65 +1,125 @@
 public import Foundation
 public import LTBCore
+public import LTBEvaluation
 import LTBProviders
 public import LTBStorage
 
-/// The service behind `ltb bench` and the API: creates sessions, runs them with providers built
-/// from the configuration (the suite's timeout applied), cancels them, and reports on them.
+/// The one place a benchmark's whole job lives: plan, run, grade, store and summarize. `ltb
+/// bench`, the API's `createBenchmark` and `resumeBenchmark`, and `ltb eval` all call it, so a
+/// suite behaves the same whichever door it comes through.
 public actor BenchmarkService {
-  private let store: any BenchStore
-  private let settings: [String: ProviderSettings]
-  private let catalog: ModelCatalog
-  /// The bus run events are published on.
-  public nonisolated let bus: EventBus
-  private var runners: [UUID: BenchmarkRunner] = [:]
-  private var shuttingDown = false
+  /// How one run goes.
+  public struct RunOptions: Sendable {
+    /// How long requests in flight get to finish after a cancellation.
+    public var cancellationGrace: Duration
+    /// Whether to grade the answers after the run (when the suite or its cases assert anything).
+    public var grade: Bool
+    /// Judge and embedder chosen for this run; they win over the suite's and the configuration's.
+    public var evaluation: EvaluationSettings
 
-  /// Creates the service over a store, the enabled providers' settings and the model catalogue.
-  public init(
-    store: any BenchStore, providers: [ProviderSettings], catalog: ModelCatalog, bus: EventBus = EventBus()
-  ) {
-    self.store = store
-    self.settings = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-    self.catalog = catalog
-    self.bus = bus
+    /// Creates options (10 s of grace, grading on, no override of the judge or embedder).
+    public init(
+      cancellationGrace: Duration = .seconds(10), grade: Bool = true,
+      evaluation: EvaluationSettings = EvaluationSettings()
+    ) {
+      self.cancellationGrace = cancellationGrace
+      self.grade = grade
+      self.evaluation = evaluation
+    }
   }
 
-  /// Validates a suite (datasets, targets, provider keys) and records a pending session.
+  /// What a run ended with.
+  public struct Outcome: Sendable {
+    /// The session as stored at the end.
+    public var session: BenchmarkSession
+    /// The grading, when the answers were graded.
+    public var evaluation: SessionEvaluation?
+    /// Why grading failed, when it was attempted and failed (the run itself is kept).
+    public var gradingFailure: LTBError?
+  }
+
+  private let store: any BenchStore
+  /// The providers benchmarks, judges and embedders come from.
+  public nonisolated let providers: ProviderService
+  private let defaults: EvaluationSettings
+  /// The bus run events are published on.
+  public nonisolated let bus: EventBus
+  /// The evaluation cache every grading shares.
+  public nonisolated let evaluationCache: EvaluationCache
+  private var runners: [UUID: BenchmarkRunner] = [:]
+  private var background: [UUID: Task<Void, Never>] = [:]
+  private var shuttingDown = false
+
+  /// Creates the service over a store and the providers; `evaluation` is the configuration's
+  /// default judge and embedder (`[evaluation]`), which a suite's `judge:` and `embedding:`
+  /// override.
+  public init(
+    store: any BenchStore, providers: ProviderService, evaluation: EvaluationSettings = EvaluationSettings(),
+    bus: EventBus = EventBus()
+  ) {
+    self.store = store
+    self.providers = providers
+    self.defaults = evaluation
+    self.bus = bus
+    self.evaluationCache = EvaluationCache(store: store)
+  }
+
+  // MARK: Sessions
+
+  /// Validates a suite (datasets, targets, provider keys, judge and embedder) and records a
+  /// pending session.
   public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil) async throws -> BenchmarkSession {
-    let providers = try makeProviders(for: suite)
-    defer { Task { for provider in providers.values { await provider.shutdown() } } }
-    return try await BenchmarkRunner(store: store, providers: providers, bus: bus).createSession(
+    let targets = try await makeProviders(for: suite)
+    defer { Task { for provider in targets.values { await provider.shutdown() } } }
+    try await checkGraders(
+      EvaluationSettings.layered(suite.evaluation ?? EvaluationSettings(), over: defaults))
+    return try await BenchmarkRunner(store: store, providers: targets, bus: bus).createSession(
       suite, owner: owner)
   }
 
-  /// Runs (or resumes) a session to its end and returns it.
-  public func run(sessionID: UUID, cancellationGrace: Duration = .seconds(10)) async throws
-    -> BenchmarkSession
-  {
+  /// Starts (or resumes) a session in the background and returns once it is running: every
+  /// reason it cannot run (unknown session, already running, a provider or judge that is not
+  /// configured, a shutdown in progress) is thrown here, to the caller. What happens later is
+  /// published on the bus and stored with the session.
+  public func start(sessionID: UUID, options: RunOptions = RunOptions()) async throws {
+    let prepared = try await prepare(sessionID: sessionID, options: options)
+    background[sessionID] = Task { [weak self] in
+      _ = try? await self?.execute(prepared, options: options)
+      await self?.finishedInBackground(sessionID)
+    }
+  }
+
+  /// Runs (or resumes) a session to its end, grades its answers and returns both.
+  public func run(sessionID: UUID, options: RunOptions = RunOptions()) async throws -> Outcome {
+    try await execute(try await prepare(sessionID: sessionID, options: options), options: options)
+  }
+
+  /// Grades a session's stored answers again (no model calls for the answers themselves):
+  /// `extra` assertions apply to every case and with `onlyExtra` replace the stored ones.
+  public func grade(
+    sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false,
+    evaluation: EvaluationSettings = EvaluationSettings()
+  ) async throws -> SessionEvaluation {
     guard let session = try await store.session(sessionID) else {
       throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
     }
-    if shuttingDown {
-      throw LTBError(
-        .cancelled, "the server is shutting down", fix: "resume session \(sessionID) once it is back")
-    }
-    if session.status == .running, runners[sessionID] != nil {
-      throw LTBError(
-        .invalidInput, "session \(sessionID) is already running", fix: "wait for it, or cancel it first")
-    }
-    let providers = try makeProviders(for: session.suite)
-    let runner = BenchmarkRunner(
-      store: store, providers: providers, bus: bus, cancellationGrace: cancellationGrace)
-    runners[sessionID] = runner
-    defer { runners[sessionID] = nil }
-    do {
-      let finished = try await runner.run(sessionID: sessionID)
-      for provider in providers.values { await provider.shutdown() }
-      return finished
-    } catch {
-      for provider in providers.values { await provider.shutdown() }
-      throw error
-    }
+    let settings = EvaluationSettings.layered(
+      evaluation, over: .layered(session.suite.evaluation ?? EvaluationSettings(), over: defaults))
+    return try await grade(sessionID, settings: settings, extra: extra, onlyExtra: onlyExtra)
+  }
+
+  /// An evaluation service with the configuration's judge and embedder (or `evaluation`'s), for
+  /// scoring answers that belong to no session.
+  public func evaluator(_ evaluation: EvaluationSettings = EvaluationSettings()) async throws
+    -> EvaluationService
+  {
+    try await evaluationService(EvaluationSettings.layered(evaluation, over: defaults))
+  }
+
+  /// Refuses a configured default judge or embedder (`[evaluation]`) that names a provider this
+  /// process does not have, so a server fails at start rather than at its first grading.
+  public func checkDefaultGraders() async throws {
+    try await checkGraders(defaults)
   }
 
   /// Cancels a running session; returns whether it was running here.
@@ -78,6 +138,7 @@ public actor BenchmarkService {
   public func shutdown() async {
     shuttingDown = true
     for runner in runners.values { await runner.cancel() }
+    for task in background.values { await task.value }
     while !runners.isEmpty { try? await Task.sleep(for: .milliseconds(20)) }
   }
 
@@ -86,22 +147,161 @@ public actor BenchmarkService {
     try await BenchmarkSummary.build(store: store, sessionID: sessionID)
   }
 
-  private func makeProviders(for suite: BenchmarkSuite) throws -> [String: any Provider] {
-    var providers: [String: any Provider] = [:]
-    for name in Set(suite.targets.map(\.provider)) {
-      guard var providerSettings = settings[name] else {
-        throw LTBError(
-          .notFound, "the suite names provider '\(name)', which is not configured",
-          fix: "configured providers: \(settings.keys.sorted().joined(separator: ", "))")
-      }
-      if let timeout = suite.requestTimeoutMilliseconds {
-        providerSettings.totalTimeout = .milliseconds(timeout)
-        providerSettings.firstByteTimeout = min(providerSettings.firstByteTimeout, .milliseconds(timeout))
-      }
-      let provider = try ProviderRegistry.makeProvider(providerSettings, catalog: catalog)
-      try provider.validateConfig()
-      providers[name] = provider
+  // MARK: The job
+
+  /// A session checked and ready to run: its runner holds the providers it will use.
+  private struct Prepared: Sendable {
+    var session: BenchmarkSession
+    var runner: BenchmarkRunner
+    var providers: [any Provider]
+    var grading: EvaluationSettings
+  }
+
+  private func prepare(sessionID: UUID, options: RunOptions) async throws -> Prepared {
+    guard let session = try await store.session(sessionID) else {
+      throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
     }
-    return providers
+    if shuttingDown {
+      throw LTBError(
+        .cancelled, "the server is shutting down", fix: "resume session \(sessionID) once it is back")
+    }
+    if runners[sessionID] != nil {
+      throw LTBError(
+        .invalidInput, "session \(sessionID) is already running", fix: "wait for it, or cancel it first")
+    }
+    let grading = EvaluationSettings.layered(
+      options.evaluation, over: .layered(session.suite.evaluation ?? EvaluationSettings(), over: defaults))
+    if options.grade { try await checkGraders(grading) }
+    let targets = try await makeProviders(for: session.suite)
+    let runner = BenchmarkRunner(
+      store: store, providers: targets, bus: bus, cancellationGrace: options.cancellationGrace)
+    runners[sessionID] = runner
+    return Prepared(session: session, runner: runner, providers: Array(targets.values), grading: grading)
+  }
+
+  private func execute(_ prepared: Prepared, options: RunOptions) async throws -> Outcome {
+    let id = prepared.session.id
+    let ran: BenchmarkRunner.Finished
+    do {
+      ran = try await prepared.runner.run(sessionID: id)
+    } catch {
+      await end(prepared)
+      let failure = LTBError.wrapping(error)
+      try? await markFailed(id, reason: failure.message)
+      throw failure
+    }
+    await end(prepared)
+    var outcome = Outcome(session: ran.session)
+    if options.grade, ran.session.status != .cancelled, try await hasAssertions(ran.session) {
+      do {
+        outcome.evaluation = try await grade(id, settings: prepared.grading, extra: [], onlyExtra: false)
+      } catch {
+        let failure = LTBError.wrapping(error)
+        outcome.gradingFailure = failure
+        await bus.publish(
+          .alert(
+            severity: .error, message: "grading session \(id.lowercasedText) failed: \(failure.message)",
+            details: ["session": id.lowercasedText, "fix": failure.fix ?? ""]))
+      }
+    }
+    await bus.publish(
+      .benchmarkCompleted(
+        sessionID: id, status: ran.session.status, completed: ran.completed, failed: ran.failed,
+        durationSeconds: ran.durationSeconds))
+    return outcome
+  }
+
+  private func end(_ prepared: Prepared) async {
+    runners[prepared.session.id] = nil
+    for provider in prepared.providers { await provider.shutdown() }
+  }
+
+  private func finishedInBackground(_ id: UUID) { background[id] = nil }
+
+  /// A run that could not go on (storage gone, a plan that no longer loads) ends failed, with
+  /// the reason, and says so on the bus.
+  private func markFailed(_ id: UUID, reason: String) async throws {
+    guard var session = try await store.session(id) else { return }
+    session.status = .failed
+    session.stopReason = reason
+    session.completedAt = Date()
+    try await store.updateSession(session)
+    await bus.publish(
+      .benchmarkCompleted(sessionID: id, status: .failed, completed: 0, failed: 0, durationSeconds: 0))
+  }
+
+  private func grade(_ id: UUID, settings: EvaluationSettings, extra: [AssertionSpec], onlyExtra: Bool)
+    async throws -> SessionEvaluation
+  {
+    let service = try await evaluationService(settings)
+    let bus = self.bus
+    return try await service.evaluateSession(id, extra: extra, onlyExtra: onlyExtra) { done, total in
+      await bus.publish(.gradingProgress(sessionID: id, graded: done, total: total))
+    }
+  }
+
+  /// Whether the session has anything to grade: suite assertions, or cases that carry some.
+  private func hasAssertions(_ session: BenchmarkSession) async throws -> Bool {
+    if !session.suite.assertions.isEmpty { return true }
+    var found = false
+    try await store.forEachResultPage(session: session.id) { page in
+      if !found { found = page.contains { !($0.expectations?.assertions.isEmpty ?? true) } }
+    }
+    return found
+  }
+
+  // MARK: Providers
+
+  private func makeProviders(for suite: BenchmarkSuite) async throws -> [String: any Provider] {
+    var built: [String: any Provider] = [:]
+    do {
+      for name in Set(suite.targets.map(\.provider)) {
+        var settings = try await providers.settings(named: name)
+        if let timeout = suite.requestTimeoutMilliseconds {
+          settings.totalTimeout = .milliseconds(timeout)
+          settings.firstByteTimeout = min(settings.firstByteTimeout, .milliseconds(timeout))
+        }
+        let provider = try ProviderRegistry.makeProvider(settings, catalog: providers.catalog)
+        built[name] = provider
+        try provider.validateConfig()
+      }
+    } catch {
+      for provider in built.values { await provider.shutdown() }
+      throw error
+    }
+    return built
+  }
+
+  /// Refuses a judge or embedder that names a provider this process does not have, before any
+  /// request is sent.
+  private func checkGraders(_ settings: EvaluationSettings) async throws {
+    for (role, name) in [("judge", settings.judgeProvider), ("embedder", settings.embeddingProvider)] {
+      guard let name else { continue }
+      do {
+        _ = try await providers.require(name)
+      } catch let error as LTBError {
+        throw LTBError(
+          error.code, "the \(role) names provider '\(name)', which is not configured",
+          fix: error.fix ?? "configure it under [providers.\(name)]")
+      }
+    }
+  }
+
+  private func evaluationService(_ settings: EvaluationSettings) async throws -> EvaluationService {
+    var judge: JudgeSettings?
+    if let name = settings.judgeProvider {
+      judge = JudgeSettings(
+        provider: try await providers.require(name), model: settings.judgeModel,
+        temperature: settings.judgeTemperature ?? 0)
+    }
+    var embedder: (any Provider)?
+    if let name = settings.embeddingProvider { embedder = try await providers.require(name) }
+    return EvaluationService(
+      store: store,
+      evaluators: EvaluationService.standardEvaluators(
+        judge: judge, providers: await providers.all(), embedding: embedder,
+        embeddingModel: settings.embeddingModel),
+      cache: evaluationCache, events: bus, judge: judge?.label,
+      embedder: embedder.map { "\($0.name)/\(settings.embeddingModel ?? $0.defaultModel ?? "default")" })
   }
 }

@@ -111,7 +111,7 @@ public final class MetricsCollector: Sendable {
           Self.evaluationBuckets
         ).record(.microseconds(Int64(milliseconds * 1_000)))
       }
-    case .benchmarkProgress, .metricUpdate, .alert, .healthUpdate:
+    case .benchmarkProgress, .gradingProgress, .metricUpdate, .alert, .healthUpdate:
       break
     }
   }

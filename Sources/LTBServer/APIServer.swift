@@ -48,13 +48,15 @@ public enum APIServer {
       gateway.graphQL, gateway.services.store, gateway.limits, gateway.metrics, gateway.services.auth
     )
     let rest = RESTExecutor(service: graphQL)
+    router.add(middleware: AccessLogMiddleware(logger: gateway.logger))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: SecurityHeadersMiddleware(allowedOrigins: limits.allowedOrigins))
     if let auth { router.add(middleware: AuthenticationMiddleware(auth: auth)) }
     if let rate = limits.rateLimit { router.add(middleware: RateLimitMiddleware(limits: rate)) }
     @Sendable func apiContext(_ request: Request, _ context: GatewayRequestContext) -> APIContext {
       APIContext(
-        requestID: UUID().uuidString, principal: context.principal, client: context.client(request),
+        requestID: context.record?.id ?? UUID().uuidString, principal: context.principal,
+        client: context.client(request),
         auth: auth)
     }
     router.get("/metrics") { _, _ in
@@ -232,7 +234,7 @@ public enum APIServer {
         BenchmarkDrain(benchmarks: gateway.services.benchmarks),
         MetricsFeed(metrics: gateway.metrics, bus: gateway.services.benchmarks.bus),
       ],
-      eventLoopGroupProvider: .shared(eventLoops))
+      eventLoopGroupProvider: .shared(eventLoops), logger: gateway.logger)
   }
 
   /// The event loops the server's sockets run on: half the cores, at least one, for the

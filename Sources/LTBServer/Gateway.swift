@@ -1,9 +1,11 @@
 public import LTBAPI
 public import LTBAuth
+import LTBCore
 import LTBEngine
 import LTBEvaluation
 public import LTBObservability
 import LTBStorage
+public import Logging
 
 /// Everything the HTTP and WebSocket routes serve: the GraphQL executor, the services behind it
 /// (for readiness and scrape-time readings), the metrics collector and the limits.
@@ -18,6 +20,13 @@ public struct Gateway: Sendable {
   public var limits: APIServer.Limits
   /// The OpenID Connect provider for browser sign-in, when one is configured.
   public var oidc: OIDCClient?
+  /// Where the server and its access log write (one line per request at `info`); `notice`
+  /// unless set, so an embedded gateway is quiet.
+  public var logger: Logger = {
+    var logger = Logger(label: "ltb.server")
+    logger.logLevel = .notice
+    return logger
+  }()
 
   /// Bundles a gateway.
   public init(
@@ -42,7 +51,7 @@ public struct Gateway: Sendable {
 
   /// The scrape-time readings of the services.
   func readings() async -> MetricsCollector.Readings {
-    let cache = await services.evaluation.cache.statistics
+    let cache = await services.benchmarks.evaluationCache.statistics
     return MetricsCollector.Readings(
       droppedEvents: await services.benchmarks.bus.droppedEvents,
       databaseOperations: services.store.operationCount, evaluationCacheHits: cache.hits,

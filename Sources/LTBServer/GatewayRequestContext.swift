@@ -10,7 +10,11 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
   /// The peer's address.
   public let remoteAddress: SocketAddress?
   /// Who is asking, once authenticated.
-  public var principal: Principal?
+  public var principal: Principal? {
+    didSet { record?.principal = principal?.username }
+  }
+  /// The request's id and what the access log learns about it (set by the access log).
+  public var record: RequestRecord?
 
   /// Creates the context of one request.
   public init(source: ApplicationRequestContextSource) {

@@ -54,6 +54,10 @@ public protocol BenchStore: AuthStore {
   )
   /// Every case verdict of a session.
   func caseEvaluations(session: UUID) async throws -> [CaseEvaluation]
+  /// Records the grading that produced a session's verdicts (replacing an earlier one).
+  func saveEvaluationRun(_ run: EvaluationRun, session: UUID) async throws
+  /// The grading that produced a session's verdicts, if it was graded.
+  func evaluationRun(session: UUID) async throws -> EvaluationRun?
   /// A cached evaluation outcome (JSON text).
   func cachedEvaluation(key: String) async throws -> String?
   /// Records an evaluation outcome (JSON text).

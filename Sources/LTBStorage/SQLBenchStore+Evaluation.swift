@@ -10,6 +10,7 @@ extension SQLBenchStore {
     guard !records.isEmpty || !cases.isEmpty else { return }
     let scores = Dictionary(grouping: records.filter { $0.score != nil }, by: \.resultID)
       .mapValues { Dictionary($0.map { ($0.metric, $0.score ?? 0) }, uniquingKeysWith: { $1 }) }
+    let namedScores = Dictionary(grouping: records, by: \.resultID).mapValues(NamedScores.init)
     try await connections.write { database in
       try await database.raw("BEGIN").run()
       do {
@@ -37,8 +38,16 @@ extension SQLBenchStore {
           ).run()
         }
         for (resultID, values) in scores {
+          let named = namedScores[resultID] ?? NamedScores()
           try await database.raw(
-            "UPDATE results SET evaluation_scores = \(bind: values) WHERE id = \(bind: resultID)"
+            """
+            UPDATE results SET evaluation_scores = \(bind: values),
+              faithfulness_score = COALESCE(\(bind: named.faithfulness), faithfulness_score),
+              relevance_score = COALESCE(\(bind: named.relevance), relevance_score),
+              coherence_score = COALESCE(\(bind: named.coherence), coherence_score),
+              perplexity_score = COALESCE(\(bind: named.perplexity), perplexity_score)
+            WHERE id = \(bind: resultID)
+            """
           ).run()
         }
         try await database.raw("COMMIT").run()
@@ -46,6 +55,22 @@ extension SQLBenchStore {
         try? await database.raw("ROLLBACK").run()
         throw error
       }
+    }
+  }
+
+  /// Records the grading that produced a session's verdicts (replacing an earlier one).
+  public func saveEvaluationRun(_ run: EvaluationRun, session: UUID) async throws {
+    try await connections.write { database in
+      try await database.raw("UPDATE sessions SET evaluation_run = \(bind: run) WHERE id = \(bind: session)")
+        .run()
+    }
+  }
+
+  /// The grading that produced a session's verdicts, if it was graded.
+  public func evaluationRun(session: UUID) async throws -> EvaluationRun? {
+    try await connections.read { database in
+      try await database.raw("SELECT evaluation_run FROM sessions WHERE id = \(bind: session)").first()?
+        .decode(column: "evaluation_run", as: EvaluationRun?.self)
     }
   }
 
@@ -202,6 +227,30 @@ extension SQLBenchStore {
         "SELECT profile FROM model_profiles WHERE profile IS NOT NULL ORDER BY model_name"
       )
       .all().map { try $0.decode(column: "profile", as: ModelProfile.self) }
+    }
+  }
+}
+
+/// The spec's named score columns of a result (`faithfulness_score`, `relevance_score`,
+/// `coherence_score`, `perplexity_score`), from the metrics that fill them: the judge metrics'
+/// scores in [0, 1], and perplexity's own value (lower is better).
+struct NamedScores {
+  var faithfulness: Double?
+  var relevance: Double?
+  var coherence: Double?
+  var perplexity: Double?
+
+  init() {}
+
+  init(_ records: [EvaluationRecord]) {
+    for record in records where record.state == .scored {
+      switch record.metric {
+      case "faithfulness": faithfulness = record.score
+      case "answer-relevance": relevance = record.score
+      case "coherence": coherence = record.score
+      case "perplexity": perplexity = record.value
+      default: continue
+      }
     }
   }
 }

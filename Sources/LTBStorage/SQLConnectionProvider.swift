@@ -31,6 +31,7 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   var operationCount: Int { operations.load(ordering: .relaxed) }
 
   private let hotReader: SQLiteReader
+  private let closing = OnceTask()
 
   private init(writer: SQLiteConnection, readers: [SQLiteConnection], hotReader: SQLiteReader) {
     self.writer = writer
@@ -80,6 +81,7 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   }
 
   func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    try refuseWhenClosed()
     operations.add(1, ordering: .relaxed)
     let index = nextReader.withLockedValue { value in
       defer { value = (value + 1) % readers.count }
@@ -89,8 +91,14 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   }
 
   func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    try refuseWhenClosed()
     operations.add(1, ordering: .relaxed)
     return try await writeQueue.withLock { try await body(writer.sql()) }
+  }
+
+  /// A closed connection's handle is gone; SQLite would be handed a null pointer.
+  private func refuseWhenClosed() throws {
+    if closing.hasStarted { throw LTBError(.storage, "the store is closed", fix: "open the store again") }
   }
 
   /// The rows of a query, each decoded by `decode` on SQLite's thread as it is stepped to
@@ -125,16 +133,20 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
 
   /// Runs `body` on the writer connection itself, for bulk inserts that bind `SQLiteData` directly.
   func writeNative<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+    try refuseWhenClosed()
     operations.add(1, ordering: .relaxed)
     return try await writeQueue.withLock { try await body(writer) }
   }
 
-  /// Closes every connection, even when the calling task is cancelled (a cancelled close would
-  /// leave SQLite handles open).
+  /// Closes every connection once, even when the calling task is cancelled (a cancelled close
+  /// would leave SQLite handles open). Later and concurrent calls wait for that one close:
+  /// SQLiteNIO's `close()` touches the handle again when called twice (its hooks are cleared
+  /// on a closed handle), which crashed `ltb bench` on Ctrl-C and `ltb sessions list`.
   func close() async {
-    hotReader.close()
-    let connections = readers + [writer]
-    await Task { for connection in connections { try? await connection.close() } }.value
+    await closing.once { [hotReader, readers, writer] in
+      hotReader.close()
+      for connection in readers + [writer] { try? await connection.close() }
+    }
   }
 }
 
@@ -143,6 +155,7 @@ final class PostgresConnectionProvider: SQLConnectionProvider {
   let dialect = SQLDialectKind.postgres
   private let client: PostgresClient
   private let runner: Task<Void, Never>
+  private let closing = OnceTask()
   private let operations = Atomic<Int>(0)
   var operationCount: Int { operations.load(ordering: .relaxed) }
 
@@ -193,8 +206,10 @@ final class PostgresConnectionProvider: SQLConnectionProvider {
   }
 
   func close() async {
-    runner.cancel()
-    await runner.value
+    await closing.once { [runner] in
+      runner.cancel()
+      await runner.value
+    }
   }
 }
 

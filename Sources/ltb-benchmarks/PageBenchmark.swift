@@ -43,14 +43,8 @@ struct PageBenchmark: AsyncParsableCommand {
       sessionID = found
     }
     let configuration = try ConfigLoader().load()
-    let services = APIServices(
-      store: store,
-      benchmarks: BenchmarkService(
-        store: store, providers: [], catalog: configuration.catalog, bus: EventBus()),
-      providers: ProviderRegistry(),
-      evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "benchmark")
+    let services = try await APIServices.build(
+      store: store, configuration: configuration, providers: [], version: "benchmark")
     let graphQL = try GraphQLService(resolvers: services.resolvers)
     let admin = Principal(userID: UUID(), username: "bench", role: .admin, credential: .apiKey(id: "bench"))
     let query = ResultQuery(sessionID: sessionID, limit: 50)

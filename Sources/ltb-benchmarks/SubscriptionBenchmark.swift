@@ -40,13 +40,8 @@ struct SubscriptionBenchmark: AsyncParsableCommand {
       issuer: try await TokenIssuer(
         secret: APIKeyFormat.generate() + APIKeyFormat.generate(), issuer: "ltb", audience: "ltb-api",
         lifetime: .seconds(3_600)))
-    let services = APIServices(
-      store: store,
-      benchmarks: BenchmarkService(store: store, providers: [], catalog: configuration.catalog, bus: bus),
-      providers: ProviderRegistry(),
-      evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "benchmark", auth: auth)
+    let services = try await APIServices.build(
+      store: store, configuration: configuration, providers: [], version: "benchmark", auth: auth, bus: bus)
     let admin = try await auth.createUser(
       username: "bench", email: "bench@example.org", password: APIKeyFormat.generate(), role: .admin, by: nil,
       client: ClientInfo())

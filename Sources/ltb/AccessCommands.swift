@@ -10,16 +10,10 @@ import LTBStorage
 private func withAuth<T: Sendable>(
   _ global: GlobalOptions, _ storage: DatabaseOption, _ body: (AuthService, any BenchStore) async throws -> T
 ) async throws -> T {
-  let store = try await global.openStore(try global.loadConfiguration(), database: storage.database)
-  do {
+  try await global.withStore(try global.loadConfiguration(), database: storage.database) { store in
     let issuer = try await TokenIssuer(
       secret: APIKeyFormat.generate(), issuer: "ltb", audience: "ltb-api", lifetime: .seconds(60))
-    let value = try await body(try AuthService(store: store, issuer: issuer), store)
-    await store.close()
-    return value
-  } catch {
-    await store.close()
-    throw error
+    return try await body(try AuthService(store: store, issuer: issuer), store)
   }
 }
 

@@ -37,16 +37,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let store = try await global.openStore(configuration, database: storage.database)
-    let comparison: SessionComparison
-    do {
-      comparison = SessionComparison(
+    let comparison = try await global.withStore(configuration, database: storage.database) { store in
+      SessionComparison(
         try await SessionComparison.side(session: try SessionID.parse(baseline), store: store),
         try await SessionComparison.side(session: try SessionID.parse(candidate), store: store), alpha: alpha)
-      await store.close()
-    } catch {
-      await store.close()
-      throw error
     }
     let regressions = comparison.regressions(margin: margin, relativeMargin: latencyMargin)
     if json {

@@ -29,64 +29,57 @@ struct BenchCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let store = try await global.openStore(configuration, database: storage.database)
-    let service = BenchmarkService(
-      store: store, providers: configuration.providers, catalog: configuration.catalog)
-    do {
-      let session: BenchmarkSession
-      if let resume {
-        guard let existing = try await store.session(try SessionID.parse(resume)) else {
-          throw LTBError(.notFound, "no session \(resume)", fix: "list sessions with `ltb sessions list`")
-        }
-        session = existing
-      } else {
-        session = try await service.createSession(try overrides.suite(file: suite))
+    let finished = try await global.withStore(configuration, database: storage.database) { store in
+      try await global.withBenchmarks(configuration, store: store) { service in
+        try await bench(service, store: store)
       }
-      Console.writeError(
-        "session \(session.id.uuidString.lowercased()): \(session.totalTasks) tasks → \(store.location)")
-      let progress = ProgressDisplay(bus: service.bus, sessionID: session.id)
-      let signals = SignalHandler { Task { await service.cancel(sessionID: session.id) } }
-      let finished = try await service.run(
-        sessionID: session.id, cancellationGrace: .milliseconds(Int64(grace * 1_000)))
-      signals.stop()
-      await progress.finish()
-      let summary = try await service.summary(sessionID: session.id)
-      print(
-        "\nsession \(session.id.uuidString.lowercased())  \(finished.status.rawValue)\(finished.stopReason.map { " (\($0))" } ?? "")"
-      )
-      SummaryPrinter.print(summary, suite: finished.suite)
-      if !noEval, finished.status != .cancelled, try await Self.hasAssertions(store: store, session: finished)
-      {
-        let registry = try await global.makeRegistry(configuration)
-        do {
-          let service = try await evaluation.service(
-            configuration: configuration, registry: registry, store: store, suite: finished.suite.evaluation)
-          EvaluationPrinter.print(try await service.evaluateSession(session.id))
-          await registry.shutdown()
-        } catch {
-          await registry.shutdown()
-          throw error
-        }
-      }
-      if let output { try await writeOutput(output, summary: summary, store: store, session: session.id) }
-      await store.close()
-      if finished.status == .cancelled {
-        Console.writeError(
-          "cancelled; continue with: ltb bench --resume \(session.id.uuidString.lowercased())")
-        throw ExitCode(130)
-      }
-      if finished.status == .failed { throw ExitCode(1) }
-    } catch {
-      await store.close()
-      throw error
     }
+    if finished.status == .cancelled {
+      Console.writeError(
+        "cancelled; continue with: ltb bench --resume \(finished.id.uuidString.lowercased())")
+      throw ExitCode(130)
+    }
+    if finished.status == .failed { throw ExitCode(1) }
   }
 
-  /// Whether the session has anything to score: suite assertions, or cases that carry some.
-  static func hasAssertions(store: SQLBenchStore, session: BenchmarkSession) async throws -> Bool {
-    if !session.suite.assertions.isEmpty { return true }
-    let page = try await store.results(ResultQuery(sessionID: session.id, descending: false, limit: 200))
-    return page.items.contains { !($0.expectations?.assertions.isEmpty ?? true) }
+  private func bench(_ service: BenchmarkService, store: SQLBenchStore) async throws -> BenchmarkSession {
+    let session: BenchmarkSession
+    if let resume {
+      guard let existing = try await store.session(try SessionID.parse(resume)) else {
+        throw LTBError(.notFound, "no session \(resume)", fix: "list sessions with `ltb sessions list`")
+      }
+      session = existing
+    } else {
+      session = try await service.createSession(try overrides.suite(file: suite))
+    }
+    Console.writeError(
+      "session \(session.id.uuidString.lowercased()): \(session.totalTasks) tasks → \(store.location)")
+    let progress = ProgressDisplay(bus: service.bus, sessionID: session.id)
+    let signals = SignalHandler { Task { await service.cancel(sessionID: session.id) } }
+    let outcome: BenchmarkService.Outcome
+    do {
+      outcome = try await service.run(
+        sessionID: session.id,
+        options: .init(
+          cancellationGrace: .milliseconds(Int64(grace * 1_000)), grade: !noEval,
+          evaluation: evaluation.settings))
+    } catch {
+      signals.stop()
+      progress.stop()
+      throw error
+    }
+    signals.stop()
+    await progress.finish()
+    let finished = outcome.session
+    let summary = try await service.summary(sessionID: session.id)
+    print(
+      "\nsession \(session.id.uuidString.lowercased())  \(finished.status.rawValue)\(finished.stopReason.map { " (\($0))" } ?? "")"
+    )
+    SummaryPrinter.print(summary, suite: finished.suite)
+    if let evaluation = outcome.evaluation { EvaluationPrinter.print(evaluation) }
+    if let output { try await writeOutput(output, summary: summary, store: store, session: session.id) }
+    if let failure = outcome.gradingFailure { throw failure }
+    return finished
   }
 
   private func writeOutput(

@@ -45,77 +45,45 @@ struct CompareCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let store = try await global.openStore(configuration, database: storage.database)
-    do {
-      let comparison: SessionComparison
-      if let models {
-        let labels = models.split(separator: ",").map(String.init)
-        guard labels.count == 2 else {
-          throw LTBError(.invalidInput, "--models needs exactly two models", fix: "write --models a,b")
-        }
-        let id: UUID
-        if let session {
-          id = try SessionID.parse(session)
-        } else {
-          id = try await runBoth(labels, configuration: configuration, store: store)
-        }
-        let qualified = labels.map { $0.contains("/") || provider == nil ? $0 : "\(provider ?? "")/\($0)" }
-        comparison = SessionComparison(
-          try await SessionComparison.side(session: id, label: qualified[0], store: store),
-          try await SessionComparison.side(session: id, label: qualified[1], store: store), alpha: alpha)
-      } else {
-        comparison = SessionComparison(
+    let comparison = try await global.withStore(configuration, database: storage.database) { store in
+      guard let models else {
+        return SessionComparison(
           try await SessionComparison.side(session: try SessionID.parse(sessions[0]), store: store),
           try await SessionComparison.side(session: try SessionID.parse(sessions[1]), store: store),
           alpha: alpha)
       }
-      if json { print(try Console.json(comparison)) } else { EvaluationPrinter.print(comparison) }
-      await store.close()
-    } catch {
-      await store.close()
-      throw error
+      let pair = try ModelComparison(
+        models: models.split(separator: ",").map(String.init), provider: provider)
+      let id: UUID
+      if let session {
+        id = try SessionID.parse(session)
+      } else {
+        id = try await runBoth(pair, configuration: configuration, store: store)
+      }
+      return try await pair.compare(session: id, store: store, alpha: alpha)
     }
+    if json { print(try Console.json(comparison)) } else { EvaluationPrinter.print(comparison) }
   }
 
-  /// Runs both models on the dataset in one session and evaluates it.
-  private func runBoth(_ labels: [String], configuration: LTBConfiguration, store: SQLBenchStore) async throws
-    -> UUID
+  /// Runs both models on the dataset in one session, grading every answer.
+  private func runBoth(_ pair: ModelComparison, configuration: LTBConfiguration, store: SQLBenchStore)
+    async throws -> UUID
   {
-    guard let dataset, FileManager.default.fileExists(atPath: dataset) else {
-      throw LTBError(
-        .invalidInput, "the dataset \(dataset ?? "") does not exist", fix: "check the --dataset path")
-    }
-    let targets = try labels.map { label -> BenchmarkTarget in
-      let parts = label.split(separator: "/", maxSplits: 1).map(String.init)
-      if parts.count == 2 { return BenchmarkTarget(provider: parts[0], model: parts[1]) }
-      guard let provider else {
+    let suite = try pair.suite(
+      dataset: dataset ?? "", repeats: repeats, metrics: EvaluationOptions.metricNames(metrics),
+      evaluation: evaluation.settings)
+    return try await global.withBenchmarks(configuration, store: store) { service in
+      let session = try await service.createSession(suite)
+      Console.writeError(
+        "session \(session.id.uuidString.lowercased()): running \(pair.labels.joined(separator: " and "))")
+      let outcome = try await service.run(sessionID: session.id)
+      guard outcome.session.status == .completed else {
         throw LTBError(
-          .invalidInput, "'\(label)' names no provider", fix: "write PROVIDER/MODEL or add --provider")
+          .server, "the comparison run ended \(outcome.session.status.rawValue)",
+          fix: "see `ltb sessions show \(session.id.uuidString.lowercased())`")
       }
-      return BenchmarkTarget(provider: provider, model: label)
+      if let failure = outcome.gradingFailure { throw failure }
+      return session.id
     }
-    let extra = try EvaluationOptions.metrics(metrics)
-    var suite = BenchmarkSuite(
-      name: "compare \(labels.joined(separator: " vs "))",
-      datasets: [URL(fileURLWithPath: dataset).standardizedFileURL.path], targets: targets,
-      repeats: repeats)
-    suite.evaluation = evaluation.settings
-    let service = BenchmarkService(
-      store: store, providers: configuration.providers, catalog: configuration.catalog)
-    let session = try await service.createSession(suite)
-    Console.writeError(
-      "session \(session.id.uuidString.lowercased()): running \(labels.joined(separator: " and "))")
-    let finished = try await service.run(sessionID: session.id)
-    guard finished.status == .completed else {
-      throw LTBError(
-        .server, "the comparison run ended \(finished.status.rawValue)",
-        fix: "see `ltb sessions show \(session.id)`")
-    }
-    let registry = try await global.makeRegistry(configuration)
-    let evaluator = try await evaluation.service(
-      configuration: configuration, registry: registry, store: store, suite: suite.evaluation)
-    _ = try await evaluator.evaluateSession(session.id, extra: extra)
-    await registry.shutdown()
-    return session.id
   }
 }

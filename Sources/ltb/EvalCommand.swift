@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LTBCore
+import LTBEngine
 import LTBEvaluation
 import LTBProviders
 import LTBStorage
@@ -27,29 +28,16 @@ struct EvalCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let store = try await global.openStore(configuration, database: storage.database)
-    let registry = try await global.makeRegistry(configuration)
-    do {
-      let id = try SessionID.parse(session)
-      guard let stored = try await store.session(id) else {
-        throw LTBError(.notFound, "no session \(session)", fix: "list sessions with `ltb sessions list`")
-      }
-      let extra = try EvaluationOptions.metrics(metrics)
-      if only, extra.isEmpty {
-        throw LTBError(.invalidInput, "--only needs --metrics", fix: "add --metrics bleu,...")
-      }
-      let service = try await evaluation.service(
-        configuration: configuration, registry: registry, store: store, suite: stored.suite.evaluation)
-      let result = try await service.evaluateSession(id, extra: extra, onlyExtra: only) { done in
-        Console.writeError("evaluated \(done) responses")
-      }
-      if json { print(try Console.json(result)) } else { EvaluationPrinter.print(result) }
-      await registry.shutdown()
-      await store.close()
-    } catch {
-      await registry.shutdown()
-      await store.close()
-      throw error
+    let extra = try EvaluationOptions.metrics(metrics)
+    if only, extra.isEmpty {
+      throw LTBError(.invalidInput, "--only needs --metrics", fix: "add --metrics bleu,...")
     }
+    let id = try SessionID.parse(session)
+    let result = try await global.withStore(configuration, database: storage.database) { store in
+      try await global.withBenchmarks(configuration, store: store) { service in
+        try await service.grade(sessionID: id, extra: extra, onlyExtra: only, evaluation: evaluation.settings)
+      }
+    }
+    if json { print(try Console.json(result)) } else { EvaluationPrinter.print(result) }
   }
 }

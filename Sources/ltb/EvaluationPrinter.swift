@@ -1,4 +1,5 @@
 import Foundation
+import LTBCore
 import LTBEvaluation
 
 /// Plain-text tables for evaluations and comparisons.

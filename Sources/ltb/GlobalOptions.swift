@@ -1,24 +1,74 @@
 import ArgumentParser
 import LTBConfig
 import LTBCore
+import LTBEngine
 import LTBProviders
 import LTBStorage
+import Logging
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
   @Option(name: .long, help: "A configuration file layered over ./ltb.toml or ~/.config/ltb/ltb.toml.")
   var config: String?
 
-  /// Loads the configuration layers.
+  /// Loads the configuration layers, and sets the process's log level from `log_level`.
   func loadConfiguration() throws -> LTBConfiguration {
-    try ConfigLoader().load(configFile: config)
+    let configuration = try ConfigLoader().load(configFile: config)
+    LogOutput.bootstrap(level: Self.level(configuration))
+    return configuration
   }
 
-  /// Builds a registry of every enabled provider.
+  /// A logger at the configured `log_level`.
+  func logger(_ configuration: LTBConfiguration, label: String = "ltb.server") -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = Self.level(configuration)
+    return logger
+  }
+
+  private static func level(_ configuration: LTBConfiguration) -> Logger.Level {
+    Logger.Level(rawValue: configuration.logLevel) ?? .info
+  }
+
+  /// Builds a registry of every enabled provider (for the provider commands, which need no store).
   func makeRegistry(_ configuration: LTBConfiguration) async throws -> ProviderRegistry {
     let registry = ProviderRegistry()
     try await registry.discover(from: configuration.providers, catalog: configuration.catalog)
     return registry
+  }
+
+  /// Runs `body` with the benchmark service over `store` and the configuration's providers,
+  /// judge and embedder, and shuts the providers down afterwards.
+  func withBenchmarks<T>(
+    _ configuration: LTBConfiguration, store: any BenchStore, _ body: (BenchmarkService) async throws -> T
+  ) async throws -> T {
+    let providers = ProviderService(configured: configuration.providers, catalog: configuration.catalog)
+    try await providers.start()
+    do {
+      let value = try await body(
+        BenchmarkService(store: store, providers: providers, evaluation: configuration.evaluation))
+      await providers.shutdown()
+      return value
+    } catch {
+      await providers.shutdown()
+      throw error
+    }
+  }
+
+  /// Runs `body` with the store named by `database` (see ``openStore(_:database:migrations:)``)
+  /// and closes it once afterwards, whether `body` returned or threw.
+  func withStore<T>(
+    _ configuration: LTBConfiguration, database: String?, migrations: SQLBenchStore.MigrationPolicy = .apply,
+    _ body: (SQLBenchStore) async throws -> T
+  ) async throws -> T {
+    let store = try await openStore(configuration, database: database, migrations: migrations)
+    do {
+      let value = try await body(store)
+      await store.close()
+      return value
+    } catch {
+      await store.close()
+      throw error
+    }
   }
 
   /// Opens the store named by `database`, the configuration's `general.database`, or the default SQLite file.

@@ -25,9 +25,9 @@ struct OptimizeCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let store = try await global.openStore(configuration, database: storage.database)
-    let profiles = try await store.modelProfiles()
-    await store.close()
+    let profiles = try await global.withStore(configuration, database: storage.database) {
+      try await $0.modelProfiles()
+    }
     guard !profiles.isEmpty else {
       throw LTBError(.notFound, "no model profiles yet", fix: "evaluate a session first: ltb eval SESSION")
     }

@@ -26,7 +26,13 @@ final class ProgressDisplay: Sendable {
           total = count
         case .testCompleted(let test): if test.status == .failure || test.status == .timeout { failed += 1 }
         case .metricUpdate(let name, let value, _, _): if name == "ttft_p50_ms" { medianTTFT = value }
-        case .benchmarkCompleted: break
+        case .gradingProgress(_, let graded, let count):
+          // Grading comes after the run: one line per page graded, not a bar.
+          FileHandle.standardError.write(
+            Data(
+              "\(terminal ? "\r\u{1B}[2K" : "")grading \(graded)/\(count) answers\(terminal ? "" : "\n")".utf8
+            ))
+          continue
         default: break
         }
         let now = ContinuousClock.now
@@ -58,6 +64,11 @@ final class ProgressDisplay: Sendable {
   func finish() async {
     await task.value
   }
+
+  /// Stops drawing without waiting for the run's end (which will not come when it failed).
+  func stop() {
+    task.cancel()
+  }
 }
 
 /// Turns SIGINT and SIGTERM into a call of `onSignal` (a second signal exits at once).
@@ -74,7 +85,9 @@ final class SignalHandler: @unchecked Sendable {
       signal(signalNumber, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
       source.setEventHandler {
-        if count.increment() > 1 { exit(130) }
+        // A second signal quits at once, without running exit handlers: every finished test
+        // is already committed, and a half-written one is rolled back when the store reopens.
+        if count.increment() > 1 { _exit(130) }
         FileHandle.standardError.write(
           Data("\nstopping: no new requests; waiting for those in flight (Ctrl-C again to quit now)\n".utf8))
         onSignal()

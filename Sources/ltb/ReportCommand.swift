@@ -18,14 +18,8 @@ struct ReportCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let store = try await global.openStore(configuration, database: storage.database)
-    let data: ReportData
-    do {
-      data = try await ReportData.load(session: try SessionID.parse(session), store: store)
-      await store.close()
-    } catch {
-      await store.close()
-      throw error
+    let data = try await global.withStore(configuration, database: storage.database) { store in
+      try await ReportData.load(session: try SessionID.parse(session), store: store)
     }
     let text = format.render(data)
     if let output {

@@ -4,8 +4,9 @@ import LTBAuth
 import LTBConfig
 import LTBCore
 
-/// `ltb serve`'s security options; each flag, when given, wins over the `[server]` setting of
-/// the same name in the configuration.
+/// `ltb serve`'s security options, and the resolution of every `ltb serve` setting: each flag,
+/// when given, wins over the `[server]` setting of the same name in the configuration, which
+/// wins over the built-in default.
 struct ServeSecurityOptions: ParsableArguments {
   @Option(
     name: .long,
@@ -50,6 +51,15 @@ struct ServeSecurityOptions: ParsableArguments {
 
   /// The settings in force: flags over `[server]` over the built-in defaults.
   struct Resolved {
+    var host: String
+    var port: Int
+    var migrate: Bool
+    var maxBodyBytes: Int
+    var initTimeoutMs: Int
+    var maxDepth: Int
+    var maxComplexity: Int
+    var requestTimeoutMs: Int
+    var introspection: Bool
     var jwtSecretFile: String?
     var accessTokenTTL: Int
     var refreshTokenDays: Int
@@ -63,8 +73,13 @@ struct ServeSecurityOptions: ParsableArguments {
   }
 
   /// Merges the flags over the configuration's `[server]` table and checks the result.
-  func resolved(_ configuration: LTBConfiguration, host: String, port: Int) throws -> Resolved {
+  func resolved(_ configuration: LTBConfiguration, serve: ServeCommand) throws -> Resolved {
     func value(_ key: String) -> ConfigValue? { configuration.document.value(at: ["server", key]) }
+    func flag(_ given: Bool, _ key: String, _ fallback: Bool) -> Bool {
+      if given { return !fallback }
+      if case .bool(let setting)? = value(key) { return setting }
+      return fallback
+    }
     func string(_ flag: String?, _ key: String) -> String? {
       if let flag { return flag }
       if case .string(let text)? = value(key), !text.isEmpty { return text }
@@ -87,7 +102,16 @@ struct ServeSecurityOptions: ParsableArguments {
     if origins.isEmpty, case .array(let items)? = value("cors_origins") {
       origins = items.compactMap { if case .string(let text) = $0 { text } else { nil } }
     }
+    let host = string(serve.host, "host") ?? "127.0.0.1"
+    let port = int(serve.port, "port", 8080)
     let resolved = Resolved(
+      host: host, port: port, migrate: flag(serve.noMigrate, "migrate", true),
+      maxBodyBytes: int(serve.maxBodyBytes, "max_body_bytes", 1 << 20),
+      initTimeoutMs: int(serve.initTimeoutMs, "init_timeout_ms", 10_000),
+      maxDepth: int(serve.maxDepth, "max_depth", 12),
+      maxComplexity: int(serve.maxComplexity, "max_complexity", 20_000),
+      requestTimeoutMs: int(serve.requestTimeoutMs, "request_timeout_ms", 30_000),
+      introspection: flag(serve.noIntrospection, "introspection", true),
       jwtSecretFile: string(jwtSecretFile, "jwt_secret_file"),
       accessTokenTTL: int(accessTokenTtl, "access_token_ttl", 900),
       refreshTokenDays: int(refreshTokenDays, "refresh_token_days", 30),
@@ -133,6 +157,20 @@ struct ServeSecurityOptions: ParsableArguments {
   }
 
   private static func check(_ settings: Resolved) throws {
+    let limits: [(Bool, String)] = [
+      ((1...65_535).contains(settings.port), "the port must be 1–65535 (--port, server.port)"),
+      (settings.maxBodyBytes >= 1_024, "the body limit must be at least 1024 bytes (--max-body-bytes)"),
+      (
+        settings.initTimeoutMs >= 100,
+        "the WebSocket init timeout must be at least 100 ms (--init-timeout-ms)"
+      ),
+      (settings.maxDepth >= 2, "the depth limit must be at least 2 (--max-depth)"),
+      (settings.maxComplexity >= 10, "the complexity limit must be at least 10 (--max-complexity)"),
+      (settings.requestTimeoutMs >= 10, "the request timeout must be at least 10 ms (--request-timeout-ms)"),
+    ]
+    for (holds, problem) in limits where !holds {
+      throw LTBError(.configuration, problem, fix: "raise the value, or drop it for the default")
+    }
     guard settings.accessTokenTTL >= 10, settings.refreshTokenDays >= 1 else {
       throw LTBError(
         .configuration, "access tokens must live at least 10 s and refresh tokens at least a day",

@@ -15,12 +15,12 @@ struct MigrateCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let store = try await global.openStore(configuration, database: storage.database, migrations: .skip)
-    let applied = try await store.migrate()
-    await store.close()
+    let (applied, location) = try await global.withStore(
+      configuration, database: storage.database, migrations: .skip
+    ) { store in (try await store.migrate(), store.location) }
     print(
       applied.isEmpty
-        ? "up to date: \(store.location)" : "applied \(applied.joined(separator: ", ")) to \(store.location)")
+        ? "up to date: \(location)" : "applied \(applied.joined(separator: ", ")) to \(location)")
   }
 }
 
@@ -44,18 +44,17 @@ struct SessionsCommand: AsyncParsableCommand {
     var cursor: String?
 
     func run() async throws {
-      let store = try await global.openStore(try global.loadConfiguration(), database: storage.database)
-      defer { Task { await store.close() } }
-      let page = try await store.sessions(status: status, owner: nil, limit: limit, cursor: cursor)
-      for session in page.items {
-        let counts = try await store.resultCounts(session: session.id)
-        let done = counts.values.reduce(0, +)
-        print(
-          "\(session.id.uuidString.lowercased())  \(session.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  "
-            + "\(done)/\(session.totalTasks)  \(Console.timestamp(session.createdAt))  \(session.name)")
+      try await global.withStore(try global.loadConfiguration(), database: storage.database) { store in
+        let page = try await store.sessions(status: status, owner: nil, limit: limit, cursor: cursor)
+        for session in page.items {
+          let counts = try await store.resultCounts(session: session.id)
+          let done = counts.values.reduce(0, +)
+          print(
+            "\(session.id.uuidString.lowercased())  \(session.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  "
+              + "\(done)/\(session.totalTasks)  \(Console.timestamp(session.createdAt))  \(session.name)")
+        }
+        if let next = page.nextCursor { print("next page: --cursor \(next)") }
       }
-      if let next = page.nextCursor { print("next page: --cursor \(next)") }
-      await store.close()
     }
   }
 
@@ -69,8 +68,7 @@ struct SessionsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-      let store = try await global.openStore(try global.loadConfiguration(), database: storage.database)
-      do {
+      try await global.withStore(try global.loadConfiguration(), database: storage.database) { store in
         let id = try SessionID.parse(session)
         guard let record = try await store.session(id) else {
           throw LTBError(.notFound, "no session \(session)", fix: "list sessions with `ltb sessions list`")
@@ -87,11 +85,7 @@ struct SessionsCommand: AsyncParsableCommand {
           )
           SummaryPrinter.print(summary, suite: record.suite)
         }
-      } catch {
-        await store.close()
-        throw error
       }
-      await store.close()
     }
   }
 }
@@ -158,15 +152,9 @@ struct ResultsCommand: AsyncParsableCommand {
       }
       query.order = order
       query.descending = !ascending
-      let store = try await global.openStore(try global.loadConfiguration(), database: storage.database)
-      let page: Page<BenchmarkResult>
-      do {
-        page = try await store.results(query)
-      } catch {
-        await store.close()
-        throw error
+      let page = try await global.withStore(try global.loadConfiguration(), database: storage.database) {
+        try await $0.results(query)
       }
-      await store.close()
       for result in page.items {
         if jsonl {
           print(try Console.json(result, pretty: false))
@@ -197,8 +185,7 @@ struct ExportCommand: AsyncParsableCommand {
 
   func run() async throws {
     let id = try SessionID.parse(session)
-    let store = try await global.openStore(try global.loadConfiguration(), database: storage.database)
-    do {
+    try await global.withStore(try global.loadConfiguration(), database: storage.database) { store in
       guard try await store.session(id) != nil else {
         throw LTBError(.notFound, "no session \(session)", fix: "list sessions with `ltb sessions list`")
       }
@@ -218,11 +205,7 @@ struct ExportCommand: AsyncParsableCommand {
         try? handle.close()
         Console.writeError("wrote \(count) results to \(output ?? "")")
       }
-    } catch {
-      await store.close()
-      throw error
     }
-    await store.close()
   }
 }
 

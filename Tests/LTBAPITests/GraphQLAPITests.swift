@@ -57,14 +57,8 @@ struct GraphQLAPITests {
           evaluatorVersion: 1, state: .scored, score: 1, passed: true, explanation: "found")
       ], cases: [])
     let configuration = try ConfigLoader().load()
-    let registry = ProviderRegistry()
-    let services = APIServices(
-      store: store,
-      benchmarks: BenchmarkService(store: store, providers: [], catalog: configuration.catalog),
-      providers: registry,
-      evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "test")
+    let services = try await APIServices.build(
+      store: store, configuration: configuration, providers: [], version: "test")
     let service = try GraphQLService(resolvers: services.resolvers, limits: limits)
     do {
       let value = try await body(service, store, ids)

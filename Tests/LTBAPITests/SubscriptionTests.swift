@@ -33,13 +33,8 @@ struct SubscriptionTests {
       name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", firstByteTimeout: .seconds(10),
       totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")
     let configuration = try ConfigLoader().load()
-    let services = APIServices(
-      store: store,
-      benchmarks: BenchmarkService(store: store, providers: [settings], catalog: ModelCatalog()),
-      providers: ProviderRegistry(),
-      evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "test")
+    let services = try await APIServices.build(
+      store: store, configuration: configuration, providers: [settings], version: "test")
     let service = try GraphQLService(resolvers: services.resolvers)
     try await store.createUser(
       UserRecord(

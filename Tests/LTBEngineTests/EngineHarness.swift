@@ -48,7 +48,8 @@ final class EngineHarness: Sendable {
             id: "fake-model", kind: .openaiCompatible, contextLength: 4_096, pricing: $0, capabilities: [])
         ]
       } ?? [])
-    let service = BenchmarkService(store: store, providers: [settings], catalog: catalog)
+    let service = BenchmarkService(
+      store: store, providers: ProviderService(configured: [settings], catalog: catalog))
     return EngineHarness(server: server, store: store, service: service, folder: folder, tracker: tracker)
   }
 
@@ -88,7 +89,8 @@ final class EngineHarness: Sendable {
   /// Creates and runs a session.
   func run(_ suite: BenchmarkSuite) async throws -> BenchmarkSession {
     let session = try await service.createSession(suite)
-    return try await service.run(sessionID: session.id, cancellationGrace: .milliseconds(200))
+    return try await service.run(sessionID: session.id, options: .init(cancellationGrace: .milliseconds(200)))
+      .session
   }
 
   /// Every stored result of a session.

@@ -145,14 +145,17 @@ struct EngineTests {
           }
         }
       }
-      let cancelled = try await harness.service.run(sessionID: session.id, cancellationGrace: .zero)
+      let cancelled = try await harness.service.run(
+        sessionID: session.id, options: .init(cancellationGrace: .zero)
+      )
+      .session
       canceller.cancel()
       #expect(cancelled.status == .cancelled)
       let partial = try await harness.results(session.id)
       #expect(partial.count >= 10 && partial.count < 40, "\(partial.count) stored before the cancel")
       #expect(partial.allSatisfy { $0.status == .success })
       let requestsBefore = harness.tracker.total
-      let resumed = try await harness.service.run(sessionID: session.id)
+      let resumed = try await harness.service.run(sessionID: session.id).session
       #expect(resumed.status == .completed)
       let all = try await harness.results(session.id)
       #expect(all.count == 40)

@@ -19,15 +19,9 @@ enum FakeTargetServices {
     let settings = ProviderSettings(
       name: "fake", kind: .openaiCompatible, baseURL: targetBaseURL + "/v1", firstByteTimeout: .seconds(10),
       totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")
-    let registry = ProviderRegistry()
-    _ = try await registry.discover(from: [settings], catalog: configuration.catalog)
-    let services = APIServices(
-      store: store,
-      benchmarks: BenchmarkService(store: store, providers: [settings], catalog: configuration.catalog),
-      providers: registry,
-      evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "test", auth: try await SignedIn.service(store))
+    let services = try await APIServices.build(
+      store: store, configuration: configuration, providers: [settings], version: "test",
+      auth: try await SignedIn.service(store))
     return (services, store)
   }
 }

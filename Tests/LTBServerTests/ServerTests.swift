@@ -40,12 +40,9 @@ struct ServerTests {
         status: .success, prompt: "Capital of France?", response: "Paris")
     ])
     let configuration = try ConfigLoader().load()
-    let services = APIServices(
-      store: store, benchmarks: BenchmarkService(store: store, providers: [], catalog: configuration.catalog),
-      providers: ProviderRegistry(),
-      evaluation: EvaluationService(
-        store: store, evaluators: EvaluationService.standardEvaluators(judge: nil)),
-      configuration: configuration, version: "test", auth: try await SignedIn.service(store))
+    let services = try await APIServices.build(
+      store: store, configuration: configuration, providers: [], version: "test",
+      auth: try await SignedIn.service(store))
     let admin = try await SignedIn.user(try #require(services.auth), "admin", role: .admin)
     let gateway = try Gateway(services: services, limits: .init(maxBodyBytes: 4_096))
     let application = Application(router: APIServer.router(gateway))

@@ -141,6 +141,26 @@ struct MigrationTests {
     }
   }
 
+  /// SQLiteNIO's `close()` touches its handle again when called twice: `ltb bench` closed its
+  /// store twice after Ctrl-C and `ltb sessions list` from a deferred task and inline, and both
+  /// crashed with a segmentation fault. Every close after the first waits for it and returns.
+  @Test(
+    "a store closes once however often and from however many tasks close is called",
+    arguments: StoreConformanceTests.dialects)
+  func closeTwice(dialect: SQLDialectKind) async throws {
+    let (location, drop) = try await TestDatabase.make(dialect)
+    for _ in 0..<20 {
+      let store = try await SQLBenchStore.open(location)
+      _ = try await store.sessions(status: nil, owner: nil, limit: 5, cursor: nil)
+      await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<4 { group.addTask { await store.close() } }
+      }
+      await store.close()
+      #expect(await store.isReachable() == false)
+    }
+    await drop()
+  }
+
   @Test("the statement splitter keeps trigger bodies and dollar-quoted functions whole")
   func splitter() {
     let sql = """

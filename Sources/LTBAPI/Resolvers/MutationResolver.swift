@@ -6,7 +6,8 @@ import LTBEngine
 import LTBEvaluation
 import LTBStorage
 
-/// The `Mutation` root: benchmarks start in the background and report through subscriptions.
+/// The `Mutation` root: benchmarks start in the background (a reason they cannot start is the
+/// caller's error) and report through subscriptions; they are graded when they end.
 struct MutationResolver: MutationResolvers {
   let services: APIServices
 
@@ -26,7 +27,7 @@ struct MutationResolver: MutationResolvers {
       }
     }
     let session = try await services.benchmarks.createSession(suite, owner: owner)
-    if arguments.input.start ?? true { start(session.id) }
+    if arguments.input.start ?? true { try await services.benchmarks.start(sessionID: session.id) }
     return APIMapping.session(try await services.store.session(session.id) ?? session)
   }
 
@@ -46,8 +47,8 @@ struct MutationResolver: MutationResolvers {
       throw LTBError(
         .invalidInput, "session \(arguments.id) is running", fix: "cancel it first, or wait for it")
     }
-    start(arguments.id)
-    return APIMapping.session(session)
+    try await services.benchmarks.start(sessionID: arguments.id)
+    return APIMapping.session(try await services.store.session(arguments.id) ?? session)
   }
 
   func evaluate(_ arguments: MutationEvaluateArguments, context: APIContext) async throws -> EvaluateResult {
@@ -63,7 +64,7 @@ struct MutationResolver: MutationResolvers {
     let evaluationInput = EvaluationInput(
       testID: "api", prompt: input.prompt, response: input.response, expected: input.expected,
       references: input.references ?? input.expected.map { [$0] } ?? [], context: input.context ?? [])
-    let scored = await services.evaluation.score(specs, evaluationInput)
+    let scored = await try services.benchmarks.evaluator().score(specs, evaluationInput)
     let result = BenchmarkResult(
       sessionID: UUID(), taskKey: "api", testID: "api", dataset: "api", provider: "api", model: "api",
       status: .success, prompt: input.prompt, response: input.response)
@@ -77,11 +78,11 @@ struct MutationResolver: MutationResolvers {
     -> SessionEvaluation
   {
     _ = try await SessionAccess.require(arguments.id, context, store: services.store)
-    let extra = try (arguments.metrics ?? []).map { name in
-      try AssertionSpec(parsing: ["type": .string(name)], location: "metrics '\(name)'")
+    let extra = try AssertionSpec.metrics(arguments.metrics ?? []).map {
+      try AssertionSpec(parsing: $0, location: "metrics")
     }
     return APIMapping.sessionEvaluation(
-      try await services.evaluation.evaluateSession(arguments.id, extra: extra))
+      try await services.benchmarks.grade(sessionID: arguments.id, extra: extra))
   }
 
   // MARK: Users, sign-in and keys
@@ -163,12 +164,6 @@ struct MutationResolver: MutationResolvers {
     APIMapping.apiKey(
       try await auth().revokeAPIKey(
         id: arguments.id, by: try context.requirePrincipal(), client: context.client))
-  }
-
-  /// Runs a session in the background; its progress goes to the event bus.
-  private func start(_ id: UUID) {
-    let benchmarks = services.benchmarks
-    Task { _ = try? await benchmarks.run(sessionID: id) }
   }
 
   /// A suite from YAML or JSON text; dataset paths resolve against the server's directory.

@@ -22,8 +22,7 @@ struct SessionResolver: SessionResolvers {
   }
 
   func evaluation(_ parent: Session, context: APIContext) async throws -> SessionEvaluation? {
-    let evaluation = try await LTBEvaluation.SessionEvaluation.load(
-      session: parent.id, store: services.store, cache: EvaluationCache.Statistics())
+    let evaluation = try await LTBEvaluation.SessionEvaluation.load(session: parent.id, store: services.store)
     guard evaluation.groups.contains(where: { $0.evaluated > 0 }) else { return nil }
     return APIMapping.sessionEvaluation(evaluation)
   }

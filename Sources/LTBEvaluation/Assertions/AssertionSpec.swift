@@ -1,3 +1,4 @@
+import Foundation
 public import LTBCore
 
 /// One assertion as written in a dataset or suite, parsed and checked: its type (without the
@@ -132,6 +133,32 @@ public struct AssertionSpec: Sendable, Hashable {
     case .string(let text)?: [text]
     case .array(let items)?: items.compactMap(\.stringValue)
     default: []
+    }
+  }
+}
+
+extension AssertionSpec {
+  /// Metrics as `--metrics` and the API name them, `TYPE` or `TYPE:THRESHOLD` (e.g. `bleu:20`),
+  /// as assertion JSON, each checked by parsing it.
+  public static func metrics(_ items: [String]) throws -> [JSONValue] {
+    try items.map { item in
+      let parts = item.split(separator: ":", maxSplits: 1).map {
+        String($0).trimmingCharacters(in: .whitespaces)
+      }
+      guard let type = parts.first, !type.isEmpty else {
+        throw LTBError(.invalidInput, "an empty metric name", fix: "name metrics, e.g. bleu,rouge-l:0.4")
+      }
+      var json: [String: JSONValue] = ["type": .string(type)]
+      if parts.count > 1 {
+        guard let threshold = Double(parts[1]) else {
+          throw LTBError(
+            .invalidInput, "the metric '\(item)' has a threshold that is not a number",
+            fix: "write e.g. bleu:30")
+        }
+        json["threshold"] = .double(threshold)
+      }
+      _ = try AssertionSpec(parsing: .object(json), location: "metric '\(item)'")
+      return .object(json)
     }
   }
 }

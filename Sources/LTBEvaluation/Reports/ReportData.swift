@@ -27,7 +27,9 @@ public struct ReportData: Sendable {
     return ReportData(
       session: session, results: data.results, records: Dictionary(grouping: data.records, by: \.resultID),
       cases: Dictionary(data.cases.map { ($0.resultID, $0) }, uniquingKeysWith: { $1 }),
-      evaluation: SessionEvaluation.summarize(data, session: id, cache: EvaluationCache.Statistics()),
+      evaluation: SessionEvaluation.summarize(
+        data, session: id,
+        cache: try await store.evaluationRun(session: id)?.cache ?? EvaluationCache.Statistics()),
       metricNames: Set(data.records.map(\.metric)).sorted())
   }
 

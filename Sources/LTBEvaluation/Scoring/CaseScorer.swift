@@ -17,22 +17,31 @@ public enum CaseScorer {
     public var evaluator: String
     /// The evaluator's version.
     public var version: Int
-    /// Whether it came from the cache.
-    public var cached: Bool
+    /// Where the evaluation cache answered, for a cacheable evaluator (`nil` otherwise).
+    public var cacheSource: EvaluationCache.Source?
     /// The members of a group.
     public var children: [Scored]
 
+    /// Whether it came from the cache.
+    public var cached: Bool { cacheSource.map { $0 != .miss } ?? false }
+
     /// Creates a scored assertion.
     public init(
-      spec: AssertionSpec, outcome: EvaluationOutcome, evaluator: String, version: Int, cached: Bool = false,
-      children: [Scored] = []
+      spec: AssertionSpec, outcome: EvaluationOutcome, evaluator: String, version: Int,
+      cacheSource: EvaluationCache.Source? = nil, children: [Scored] = []
     ) {
       self.spec = spec
       self.outcome = outcome
       self.evaluator = evaluator
       self.version = version
-      self.cached = cached
+      self.cacheSource = cacheSource
       self.children = children
+    }
+
+    /// Adds this assertion's cache lookups (its members' for a group) to `statistics`.
+    public func count(into statistics: inout EvaluationCache.Statistics) {
+      if let cacheSource { statistics.count(cacheSource) }
+      for child in children { child.count(into: &statistics) }
     }
   }
 

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import LTBCore
+public import LTBCore
 public import LTBStorage
 
 /// The evaluation cache: an in-memory LRU in front of the store's `evaluation_cache` table. The
@@ -8,24 +8,11 @@ public import LTBStorage
 /// the judge's model and parameters, so changing any of them re-scores. Evaluator errors are
 /// never cached. Hits and misses are counted for reports and `/metrics`.
 public actor EvaluationCache {
-  /// Lookups answered from memory, from the store, and not at all.
-  public struct Statistics: Sendable, Hashable, Codable {
-    /// Answered from memory.
-    public var memoryHits = 0
-    /// Answered from the store.
-    public var storeHits = 0
-    /// Answered by an identical evaluation already in flight.
-    public var sharedHits = 0
-    /// Not cached.
-    public var misses = 0
-    /// No lookups yet.
-    public init() {}
+  /// Lookups answered from memory, from the store, by an evaluation in flight, and not at all.
+  public typealias Statistics = EvaluationCacheStatistics
 
-    /// Every hit.
-    public var hits: Int { memoryHits + storeHits + sharedHits }
-    /// Hits over lookups (0 when there were none).
-    public var hitRate: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }
-  }
+  /// Where one lookup was answered.
+  public typealias Source = EvaluationCacheStatistics.Source
 
   private let store: (any BenchStore)?
   private var memory: LRUCache<String, EvaluationOutcome>
@@ -38,25 +25,25 @@ public actor EvaluationCache {
     memory = LRUCache(capacity: capacity)
   }
 
-  /// The cached outcome for `key`.
-  public func outcome(for key: String) async -> EvaluationOutcome? {
+  /// The cached outcome for `key`, and where it was found.
+  public func outcome(for key: String) async -> (outcome: EvaluationOutcome, source: Source)? {
     if let hit = memory.value(for: key) {
-      statistics.memoryHits += 1
-      return hit
+      statistics.count(.memory)
+      return (hit, .memory)
     }
     if let store, let text = try? await store.cachedEvaluation(key: key),
       let outcome = try? JSONDecoder().decode(EvaluationOutcome.self, from: Data(text.utf8))
     {
-      statistics.storeHits += 1
+      statistics.count(.store)
       memory.store(outcome, for: key)
-      return outcome
+      return (outcome, .store)
     }
-    statistics.misses += 1
+    statistics.count(.miss)
     return nil
   }
 
   /// Counts a lookup answered by an identical evaluation already in flight.
-  public func countSharedHit() { statistics.sharedHits += 1 }
+  public func countSharedHit() { statistics.count(.shared) }
 
   /// Remembers an outcome (errors are not remembered).
   public func remember(_ outcome: EvaluationOutcome, for key: String, evaluator: String) async {

@@ -12,15 +12,20 @@ public actor EvaluationService {
   public let cache: EvaluationCache
   private let concurrency: Int
   private let events: (any EventSink)?
-  private var inFlight: [String: Task<(outcome: EvaluationOutcome, cached: Bool), Never>] = [:]
+  private var inFlight: [String: Task<(outcome: EvaluationOutcome, source: EvaluationCache.Source), Never>] =
+    [:]
+  /// The judge and embedder, as `provider/model`, recorded with each session's grading.
+  private let graders: (judge: String?, embedder: String?)
 
   /// A service over `store` with the given evaluators (later ones win for a type they share);
-  /// each metric's verdict is published to `events` (for the Prometheus collector).
+  /// each metric's verdict is published to `events` (for the Prometheus collector); `judge` and
+  /// `embedder` (`provider/model`) are recorded with each session's grading.
   public init(
     store: (any BenchStore)? = nil, evaluators: [any Evaluator], cache: EvaluationCache? = nil,
-    concurrency: Int = 4, events: (any EventSink)? = nil
+    concurrency: Int = 4, events: (any EventSink)? = nil, judge: String? = nil, embedder: String? = nil
   ) {
     self.events = events
+    self.graders = (judge, embedder)
     self.store = store
     var byType: [String: any Evaluator] = [:]
     for evaluator in evaluators { for type in evaluator.types { byType[type] = evaluator } }
@@ -59,7 +64,7 @@ public actor EvaluationService {
       return CaseScorer.Scored(
         spec: spec, outcome: .error("no evaluator handles '\(spec.type)'"), evaluator: "none", version: 0)
     }
-    var cached = false
+    var source: EvaluationCache.Source?
     var outcome: EvaluationOutcome
     let started = ContinuousClock.now
     if evaluator.cacheable {
@@ -68,34 +73,35 @@ public actor EvaluationService {
       let key = EvaluationCache.key(evaluator, spec, input)
       if let pending = inFlight[key] {
         outcome = await pending.value.outcome
-        cached = true
+        source = .shared
         await cache.countSharedHit()
       } else {
         let cache = self.cache
-        let task = Task<(outcome: EvaluationOutcome, cached: Bool), Never> {
-          if let hit = await cache.outcome(for: key) { return (hit, true) }
+        let task = Task<(outcome: EvaluationOutcome, source: EvaluationCache.Source), Never> {
+          if let hit = await cache.outcome(for: key) { return hit }
           let fresh = await evaluator.evaluate(spec, input)
           await cache.remember(fresh, for: key, evaluator: evaluator.id)
-          return (fresh, false)
+          return (fresh, .miss)
         }
         inFlight[key] = task
-        (outcome, cached) = await task.value
+        (outcome, source) = await task.value
         inFlight[key] = nil
       }
       // A cached verdict cost nothing this time: keep who judged, not the spend.
-      if cached, let judge = outcome.judge {
+      if source != .miss, let judge = outcome.judge {
         outcome.judge = JudgeUsage(provider: judge.provider, model: judge.model)
       }
     } else {
       outcome = await evaluator.evaluate(spec, input)
     }
     if spec.negated { outcome = outcome.negated }
+    let cached = source.map { $0 != .miss } ?? false
     await events?.publish(
       .evaluationScored(
         metric: spec.type, state: outcome.state.rawValue, score: outcome.score,
         durationMs: cached ? 0 : (ContinuousClock.now - started).milliseconds, cached: cached))
     return CaseScorer.Scored(
-      spec: spec, outcome: outcome, evaluator: evaluator.id, version: evaluator.version, cached: cached)
+      spec: spec, outcome: outcome, evaluator: evaluator.id, version: evaluator.version, cacheSource: source)
   }
 
   /// The assertions of a stored result (its case's and its suite's, plus `extra`), parsed;
@@ -118,12 +124,13 @@ public actor EvaluationService {
     return (specs + extra, problems)
   }
 
-  /// Scores every measured result of a session (warm-ups excluded) and stores the verdicts;
-  /// `extra` assertions (from `--metrics`) apply to every case, and with `onlyExtra` replace the
-  /// stored ones. `progress` is called with the number of results done.
+  /// Scores every measured result of a session (warm-ups excluded), stores the verdicts and a
+  /// record of this grading (its cache hits and misses, its judge and embedder); `extra`
+  /// assertions (from `--metrics`) apply to every case, and with `onlyExtra` replace the stored
+  /// ones. `progress` is called with the number of results done and the number to do.
   public func evaluateSession(
     _ sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false,
-    progress: (@Sendable (Int) -> Void)? = nil
+    progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)? = nil
   ) async throws -> SessionEvaluation {
     guard let store else {
       throw LTBError(.internal, "the evaluation service has no store", fix: "create it with a store")
@@ -131,7 +138,10 @@ public actor EvaluationService {
     guard try await store.session(sessionID) != nil else {
       throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
     }
+    let total = try await store.resultCounts(session: sessionID).values.reduce(0, +)
     var done = 0
+    var graded = 0
+    var tally = EvaluationCache.Statistics()
     var cursor: String?
     repeat {
       let page = try await store.results(
@@ -140,26 +150,32 @@ public actor EvaluationService {
       let measured = page.items.filter { !$0.warmup }
       var records: [EvaluationRecord] = []
       var cases: [CaseEvaluation] = []
-      await withTaskGroup(of: ([EvaluationRecord], CaseEvaluation?).self) { group in
+      await withTaskGroup(of: Graded.self) { group in
         var iterator = measured.makeIterator()
         for _ in 0..<concurrency {
           guard let result = iterator.next() else { break }
-          group.addTask { await self.evaluate(result, extra: extra, onlyExtra: onlyExtra) }
+          group.addTask { await self.grade(result, extra: extra, onlyExtra: onlyExtra) }
         }
-        while let (resultRecords, verdict) = await group.next() {
-          records += resultRecords
-          if let verdict { cases.append(verdict) }
+        while let one = await group.next() {
+          records += one.records
+          if let verdict = one.verdict { cases.append(verdict) }
+          for scored in one.scored { scored.count(into: &tally) }
           if let result = iterator.next() {
-            group.addTask { await self.evaluate(result, extra: extra, onlyExtra: onlyExtra) }
+            group.addTask { await self.grade(result, extra: extra, onlyExtra: onlyExtra) }
           }
         }
       }
       try await store.saveEvaluations(records, cases: cases)
-      done += measured.count
-      progress?(done)
+      graded += cases.count
+      done += page.items.count
+      await progress?(done, total)
     } while cursor != nil
+    try await store.saveEvaluationRun(
+      EvaluationRun(
+        graded: graded, cache: tally, judge: graders.judge,
+        embedder: graders.embedder), session: sessionID)
     let data = try await SessionRecords.load(session: sessionID, store: store)
-    let summary = SessionEvaluation.summarize(data, session: sessionID, cache: await cache.statistics)
+    let summary = SessionEvaluation.summarize(data, session: sessionID, cache: tally)
     for profile in ModelProfiler.profiles(data) { try await store.saveModelProfile(profile) }
     return summary
   }
@@ -187,12 +203,22 @@ public actor EvaluationService {
 
   /// Scores one stored result: its records and verdict (no verdict when nothing applies).
   public func evaluate(_ result: BenchmarkResult, extra: [AssertionSpec] = [], onlyExtra: Bool = false) async
-    -> (
-      [EvaluationRecord], CaseEvaluation?
-    )
+    -> ([EvaluationRecord], CaseEvaluation?)
   {
+    let graded = await grade(result, extra: extra, onlyExtra: onlyExtra)
+    return (graded.records, graded.verdict)
+  }
+
+  /// One result's grading: what was scored (with its cache lookups), its records and verdict.
+  private struct Graded: Sendable {
+    var scored: [CaseScorer.Scored] = []
+    var records: [EvaluationRecord] = []
+    var verdict: CaseEvaluation?
+  }
+
+  private func grade(_ result: BenchmarkResult, extra: [AssertionSpec], onlyExtra: Bool) async -> Graded {
     let (specs, problems) = Self.specs(for: result, extra: extra, onlyExtra: onlyExtra)
-    guard !specs.isEmpty || !problems.isEmpty else { return ([], nil) }
+    guard !specs.isEmpty || !problems.isEmpty else { return Graded() }
     var scored: [CaseScorer.Scored] = []
     if result.status == .success {
       var resolved: [AssertionSpec] = []
@@ -206,6 +232,6 @@ public actor EvaluationService {
           evaluator: "parser", version: 1))
     }
     let (records, verdict) = CaseScorer.combine(scored, result: result)
-    return (records, verdict)
+    return Graded(scored: scored, records: records, verdict: verdict)
   }
 }

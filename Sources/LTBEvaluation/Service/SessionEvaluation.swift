@@ -1,5 +1,5 @@
 public import Foundation
-import LTBCore
+public import LTBCore
 public import LTBStorage
 
 /// A session's evaluation, per target (provider and model): case verdicts, the case score and
@@ -43,15 +43,14 @@ public struct SessionEvaluation: Sendable, Codable {
   public var sessionID: UUID
   /// Per target, in the order first seen.
   public var groups: [Group]
-  /// The evaluation cache's counts for this run.
+  /// The evaluation cache's counts during the grading that produced the verdicts.
   public var cache: EvaluationCache.Statistics
 
-  /// Summarizes what the store holds for a session.
-  public static func load(session: UUID, store: any BenchStore, cache: EvaluationCache.Statistics)
-    async throws
-    -> SessionEvaluation
-  {
-    summarize(try await SessionRecords.load(session: session, store: store), session: session, cache: cache)
+  /// Summarizes what the store holds for a session, with the cache counts of its last grading.
+  public static func load(session: UUID, store: any BenchStore) async throws -> SessionEvaluation {
+    summarize(
+      try await SessionRecords.load(session: session, store: store), session: session,
+      cache: try await store.evaluationRun(session: session)?.cache ?? EvaluationCache.Statistics())
   }
 
   /// Summarizes a session's records, per provider/model.
