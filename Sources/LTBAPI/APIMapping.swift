@@ -12,7 +12,7 @@ enum APIMapping {
     }
     return Session(
       id: session.id, name: session.name, description: session.description,
-      status: SessionStatus(rawValue: session.status.rawValue.uppercased()) ?? .failed,
+      status: status(session.status),
       stopReason: session.stopReason,
       totalTasks: session.totalTasks, tags: session.tags, createdAt: session.createdAt,
       startedAt: session.startedAt,
@@ -25,17 +25,89 @@ enum APIMapping {
       createdAt: user.createdAt, lastLoginAt: user.lastLoginAt)
   }
 
-  static func role(_ role: LTBCore.Role) -> Role { Role(rawValue: role.rawValue.uppercased()) ?? .viewer }
+  // Enum conversions are exhaustive switches: a case added on either side fails the build
+  // instead of falling back to a default.
+
+  static func role(_ role: LTBCore.Role) -> Role {
+    switch role {
+    case .admin: .admin
+    case .user: .user
+    case .viewer: .viewer
+    }
+  }
 
   static func role(_ role: Role) -> LTBCore.Role {
-    LTBCore.Role(rawValue: role.rawValue.lowercased()) ?? .viewer
+    switch role {
+    case .admin: .admin
+    case .user: .user
+    case .viewer: .viewer
+    }
+  }
+
+  static func status(_ status: LTBCore.SessionStatus) -> SessionStatus {
+    switch status {
+    case .pending: .pending
+    case .running: .running
+    case .completed: .completed
+    case .failed: .failed
+    case .cancelled: .cancelled
+    }
+  }
+
+  static func status(_ status: SessionStatus) -> LTBCore.SessionStatus {
+    switch status {
+    case .pending: .pending
+    case .running: .running
+    case .completed: .completed
+    case .failed: .failed
+    case .cancelled: .cancelled
+    }
+  }
+
+  static func status(_ status: ResultStatus) -> LTBCore.ResultStatus {
+    switch status {
+    case .success: .success
+    case .failure: .failure
+    case .timeout: .timeout
+    case .skipped: .skipped
+    }
+  }
+
+  static func verdict(_ verdict: LTBCore.CaseVerdict) -> CaseVerdict {
+    switch verdict {
+    case .pass: .pass
+    case .fail: .fail
+    case .error: .error
+    }
+  }
+
+  static func permission(_ permission: LTBCore.Permission) -> Permission {
+    switch permission {
+    case .runBenchmark: .runBenchmark
+    case .viewResults: .viewResults
+    case .manageProviders: .manageProviders
+    case .managePlugins: .managePlugins
+    case .manageUsers: .manageUsers
+    case .adminAccess: .adminAccess
+    }
+  }
+
+  static func permission(_ permission: Permission) -> LTBCore.Permission {
+    switch permission {
+    case .runBenchmark: .runBenchmark
+    case .viewResults: .viewResults
+    case .manageProviders: .manageProviders
+    case .managePlugins: .managePlugins
+    case .manageUsers: .manageUsers
+    case .adminAccess: .adminAccess
+    }
   }
 
   static func apiKey(_ key: APIKeyRecord) -> ApiKey {
     ApiKey(
       id: key.id, userId: key.userID, name: key.name, role: role(key.role),
       scopes: key.scopes.map {
-        $0.sorted { $0.rawValue < $1.rawValue }.compactMap { Permission(rawValue: $0.rawValue) }
+        $0.sorted { $0.rawValue < $1.rawValue }.map(permission)
       },
       createdAt: key.createdAt, expiresAt: key.expiresAt, lastUsedAt: key.lastUsedAt, revokedAt: key.revokedAt
     )
@@ -129,7 +201,12 @@ enum APIMapping {
               metric: name, count: summary.count, mean: summary.mean, standardError: summary.standardError,
               low: summary.low, high: summary.high, passRate: summary.passRate, errors: summary.errors)
           }, modelCostUsd: group.modelCost, judgeCostUsd: group.judgeCost)
-      }, cacheHits: evaluation.cache.hits, cacheMisses: evaluation.cache.misses)
+      }, cacheHits: evaluation.cache.hits, cacheMisses: evaluation.cache.misses, judge: evaluation.run?.judge,
+      embedder: evaluation.run?.embedder, gradedAt: evaluation.run?.finishedAt)
+  }
+
+  static func health(_ status: HealthStatus) -> ProviderHealth {
+    ProviderHealth(healthy: status.healthy, latencyMs: status.latencyMilliseconds, detail: status.detail)
   }
 
   static func comparison(_ comparison: SessionComparison) -> Comparison {
@@ -144,10 +221,18 @@ enum APIMapping {
       }, flaky: comparison.flaky)
   }
 
-  static func provider(_ provider: any LTBCore.Provider) -> Provider {
+  static func provider(_ description: ProviderService.Description) -> Provider {
+    let provider = description.provider
     let capabilities = provider.capabilities
+    let source: ProviderSource =
+      switch description.source {
+      case .configuration: .configuration
+      case .api: .api
+      }
     return Provider(
-      name: provider.name, kind: provider.kind.rawValue,
+      name: provider.name, kind: provider.kind.rawValue, source: source,
+      baseUrl: description.settings.baseURL,
+      defaultModel: description.settings.defaultModel, apiKeySource: description.settings.apiKeyOrigin,
       capabilities: ProviderCapabilities(
         streaming: capabilities.streaming, vision: capabilities.vision, audio: capabilities.audio,
         functionCalling: capabilities.functionCalling, embeddings: capabilities.embeddings,

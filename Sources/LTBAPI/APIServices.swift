@@ -42,7 +42,7 @@ public struct APIServices: Sendable {
     version: String, auth: AuthService? = nil, bus: EventBus = EventBus()
   ) async throws -> APIServices {
     let providerService = ProviderService(
-      configured: providers ?? configuration.providers, catalog: configuration.catalog)
+      configured: providers ?? configuration.providers, catalog: configuration.catalog, store: store)
     try await providerService.start()
     return APIServices(
       store: store,
@@ -54,7 +54,7 @@ public struct APIServices: Sendable {
   /// Every resolver of the schema, delegating to these services.
   public var resolvers: APIResolvers {
     APIResolvers(
-      provider: ProviderResolver(lookup: { [providers] name in await providers.get(name) }),
+      provider: ProviderResolver(providers: providers),
       session: SessionResolver(services: self), result: ResultResolver(services: self),
       query: QueryResolver(services: self), mutation: MutationResolver(services: self),
       subscription: SubscriptionResolver(services: self))

@@ -47,7 +47,7 @@ public struct RESTExecutor: Sendable {
     if let first = response.errors.first {
       let code = first.extensions["code"]?.string ?? "INTERNAL"
       var failure = Self.error(
-        Self.status(code), code: code, first.message, fix: first.extensions["fix"]?.string)
+        APIErrorResponse.status(code), code: code, first.message, fix: first.extensions["fix"]?.string)
       failure.retryAfter = first.extensions["retryAfter"]?.int
       return failure
     }
@@ -76,20 +76,8 @@ public struct RESTExecutor: Sendable {
     }
   }
 
-  /// The HTTP status of a GraphQL error code.
-  static func status(_ code: String) -> Int {
-    if let match = LTBError.Code.allCases.first(where: { $0.graphQLCode == code }) { return match.httpStatus }
-    switch code {
-    case "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT": return 400
-    default: return 500
-    }
-  }
-
   static func error(_ status: Int, code: String, _ message: String, fix: String?) -> Response {
-    var body: [String: JSONValue] = ["error": .string(message), "code": .string(code)]
-    if let fix { body["fix"] = .string(fix) }
-    return Response(
-      status: status, body: Data(JSONValue.object(body).serialized(sortedKeys: true).utf8), code: code)
+    Response(status: status, body: APIErrorResponse.body(code: code, message: message, fix: fix), code: code)
   }
 
   /// The operation's variables from the request.

@@ -80,7 +80,7 @@ public enum APIServer {
       let body = try await request.collectBody(upTo: limits.maxBodyBytes)
       guard let decoded = GraphQLHTTPRequest(body) else {
         return error(
-          400, "BAD_REQUEST", "the body is not a GraphQL request",
+          "BAD_REQUEST", "the body is not a GraphQL request",
           fix: "POST {\"query\": \"...\", \"variables\": {...}}")
       }
       return try await execute(
@@ -99,14 +99,15 @@ public enum APIServer {
       }
       let parameters = formParameters(request.uri.query)
       guard let query = parameters["query"] else {
-        return error(400, "BAD_REQUEST", "no query", fix: "GET /graphql?query={health{status}}")
+        return error(
+          "BAD_REQUEST", "no query", fix: "GET /graphql?query={health{status}}")
       }
       var variables: [String: Map] = [:]
       if let text = parameters["variables"] {
         guard case .dictionary(let members)? = try? JSONDecoder().decode(Map.self, from: Data(text.utf8))
         else {
           return error(
-            400, "BAD_REQUEST", "variables is not a JSON object", fix: "pass variables={\"id\": \"...\"}")
+            "BAD_REQUEST", "variables is not a JSON object", fix: "pass variables={\"id\": \"...\"}")
         }
         variables = Dictionary(uniqueKeysWithValues: members.map { ($0.key, $0.value) })
       }
@@ -168,7 +169,7 @@ public enum APIServer {
       }
       guard let code = parameters["code"], let state = parameters["state"] else {
         return error(
-          400, "BAD_REQUEST", "the callback needs code and state", fix: "start at /api/v1/auth/oidc/login")
+          "BAD_REQUEST", "the callback needs code and state", fix: "start at /api/v1/auth/oidc/login")
       }
       let identity: OIDCClient.Identity
       do {
@@ -287,20 +288,18 @@ public enum APIServer {
     context: APIContext
   ) async throws -> Response {
     if !allowMutations, request.query.range(of: #"^\s*mutation\b"#, options: .regularExpression) != nil {
-      return error(405, "METHOD_NOT_ALLOWED", "mutations need POST", fix: "POST the request to /graphql")
+      return error("METHOD_NOT_ALLOWED", "mutations need POST", fix: "POST the request to /graphql")
     }
     let response = try await graphQL.respond(
       request.query, variables: request.variables ?? [:], operationName: request.operationName,
       context: context)
     metrics.recordErrors(
       route: "/graphql", codes: response.errors.map { $0.extensions["code"]?.string ?? "INTERNAL" })
+    // GraphQL over HTTP: 200 whenever data came back; otherwise the first error's status.
     let code = response.errors.first?.extensions["code"]?.string
     let status: HTTPResponse.Status =
       response.data != nil || code == nil
-      ? .ok
-      : HTTPResponse.Status(
-        code: LTBError.Code.allCases.first { $0.graphQLCode == code && $0.httpStatus != 500 }?.httpStatus
-          ?? 400)
+      ? .ok : HTTPResponse.Status(code: APIErrorResponse.status(code ?? ""))
     var answer = Response(
       status: status, headers: [.contentType: "application/json"],
       body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
@@ -333,18 +332,20 @@ public enum APIServer {
       body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(body).serialized(sortedKeys: true))))
   }
 
-  private static func error(_ status: Int, _ code: String, _ message: String, fix: String) -> Response {
-    json(status, ["error": .string(message), "code": .string(code), "fix": .string(fix)])
+  /// The gateway's error envelope for a gateway code, with that code's status.
+  private static func error(_ code: String, _ message: String, fix: String) -> Response {
+    Response(
+      status: HTTPResponse.Status(code: APIErrorResponse.status(code)),
+      headers: [.contentType: "application/json"],
+      body: ResponseBody(
+        byteBuffer: ByteBuffer(data: APIErrorResponse.body(code: code, message: message, fix: fix))))
   }
 
   /// The JSON error response of `error` with its HTTP status, plus `headers`.
   static func error(_ error: LTBError, headers: [(name: String, value: String)] = []) -> Response {
-    var response = json(
-      error.code.httpStatus,
-      [
-        "error": .string(error.message), "code": .string(error.code.graphQLCode),
-        "fix": .string(error.fix ?? ""),
-      ])
+    var response = Response(
+      status: HTTPResponse.Status(code: error.code.httpStatus), headers: [.contentType: "application/json"],
+      body: ResponseBody(byteBuffer: ByteBuffer(data: APIErrorResponse.body(error))))
     for header in headers {
       if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
     }

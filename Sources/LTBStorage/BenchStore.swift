@@ -19,8 +19,16 @@ public protocol BenchStore: AuthStore {
   func sessions(status: SessionStatus?, owner: UUID?, limit: Int, cursor: String?) async throws -> Page<
     BenchmarkSession
   >
+  /// Sessions, newest first, filtered by `query`.
+  func sessions(_ query: SessionQuery) async throws -> Page<BenchmarkSession>
   /// Registers (or refreshes) a provider so that results can refer to it.
   func registerProvider(name: String, kind: ProviderKind, baseURL: String) async throws
+  /// Every provider added through the API.
+  func managedProviders() async throws -> [ManagedProvider]
+  /// Stores a provider added or changed through the API.
+  func saveManagedProvider(_ provider: ManagedProvider) async throws
+  /// Forgets a provider added through the API; whether there was one.
+  func removeManagedProvider(name: String) async throws -> Bool
   /// Stores results; a result for a task key the session already has replaces it.
   func insertResults(_ results: [BenchmarkResult]) async throws
   /// One result.

@@ -10,7 +10,7 @@ public final class SQLBenchStore: BenchStore {
   /// Where the store lives.
   public let location: DatabaseLocation
   let connections: any SQLConnectionProvider
-  private let providerIDs = NIOLockedValueBox<[String: UUID]>([:])
+  let providerIDs = NIOLockedValueBox<[String: UUID]>([:])
 
   private init(location: DatabaseLocation, connections: any SQLConnectionProvider) {
     self.location = location
@@ -124,15 +124,37 @@ public final class SQLBenchStore: BenchStore {
 
   /// Sessions, newest first, optionally of one status and of one owner.
   public func sessions(status: SessionStatus?, owner: UUID?, limit: Int, cursor: String?) async throws
-    -> Page<
-      BenchmarkSession
-    >
+    -> Page<BenchmarkSession>
   {
-    let limit = max(1, min(limit, 1_000))
+    try await sessions(SessionQuery(status: status, owner: owner, limit: limit, cursor: cursor))
+  }
+
+  /// Sessions, newest first, filtered by `query`.
+  public func sessions(_ query: SessionQuery) async throws -> Page<BenchmarkSession> {
+    let limit = max(1, min(query.limit, 1_000))
     var conditions: [SQLQueryString] = []
-    if let status { conditions.append("status = \(bind: status.rawValue)") }
-    if let owner { conditions.append("user_id = \(bind: owner)") }
-    if let cursor {
+    if let status = query.status { conditions.append("status = \(bind: status.rawValue)") }
+    if let owner = query.owner { conditions.append("user_id = \(bind: owner)") }
+    if let name = query.name, !name.isEmpty {
+      conditions.append(
+        "LOWER(name) LIKE \(bind: "%" + Self.likeEscaped(name.lowercased()) + "%") ESCAPE '\\'")
+    }
+    if let from = query.createdFrom {
+      conditions.append("created_us >= \(bind: Int64(StoredTime.microseconds(from)))")
+    }
+    if let to = query.createdTo {
+      conditions.append("created_us < \(bind: Int64(StoredTime.microseconds(to)))")
+    }
+    if let provider = query.provider {
+      conditions.append(
+        "EXISTS (SELECT 1 FROM results r WHERE r.session_id = sessions.id AND r.provider = \(bind: provider))"
+      )
+    }
+    if let model = query.model {
+      conditions.append(
+        "EXISTS (SELECT 1 FROM results r WHERE r.session_id = sessions.id AND r.model = \(bind: model))")
+    }
+    if let cursor = query.cursor {
       let position = try Cursor(cursor)
       conditions.append("(created_us, id) < (\(bind: Int64(position.value)), \(bind: position.id))")
     }
@@ -150,6 +172,16 @@ public final class SQLBenchStore: BenchStore {
     return Page(items: sessions, nextCursor: rows.count > limit ? cursors.last : nil, cursors: cursors)
   }
 
+  /// `text` for a LIKE pattern: `%`, `_` and the escape character itself matched literally.
+  static func likeEscaped(_ text: String) -> String {
+    var escaped = ""
+    for character in text {
+      if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+      escaped.append(character)
+    }
+    return escaped
+  }
+
   private static func decodeSession(_ row: any SQLRow) throws -> BenchmarkSession {
     BenchmarkSession(
       id: try row.decode(column: "id", as: UUID.self),
@@ -164,45 +196,6 @@ public final class SQLBenchStore: BenchStore {
       totalTasks: try row.decode(column: "total_tasks", as: Int.self),
       stopReason: try row.decode(column: "stop_reason", as: String?.self),
       ownerID: try row.decode(column: "user_id", as: UUID?.self))
-  }
-
-  // MARK: Providers
-
-  /// Registers (or refreshes) a provider; never stores its key.
-  public func registerProvider(name: String, kind: ProviderKind, baseURL: String) async throws {
-    let type =
-      switch kind {
-      case .llamacpp, .ollama: "local"
-      case .openaiCompatible: "custom"
-      default: "cloud"
-      }
-    let config: JSONValue = ["kind": .string(kind.rawValue), "base_url": .string(baseURL)]
-    let id = try await connections.write { database in
-      try await database.raw(
-        """
-        INSERT INTO providers (id, name, type, kind, config) VALUES (\(bind: UUID()), \(bind: name), \(bind: type), \(bind: kind.rawValue), \(bind: config))
-        ON CONFLICT (name) DO UPDATE SET type = excluded.type, kind = excluded.kind, config = excluded.config
-        """
-      ).run()
-      return try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(
-        column: "id", as: UUID.self)
-    }
-    if let id { providerIDs.withLockedValue { $0[name] = id } }
-  }
-
-  func providerID(_ name: String) async throws -> UUID {
-    if let id = providerIDs.withLockedValue({ $0[name] }) { return id }
-    let found = try await connections.read { database in
-      try await database.raw("SELECT id FROM providers WHERE name = \(bind: name)").first()?.decode(
-        column: "id", as: UUID.self)
-    }
-    if let found {
-      providerIDs.withLockedValue { $0[name] = found }
-      return found
-    }
-    try await registerProvider(
-      name: name, kind: ProviderKind(rawValue: name) ?? .openaiCompatible, baseURL: "")
-    return try await providerID(name)
   }
 
   // MARK: Results

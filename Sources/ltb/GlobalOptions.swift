@@ -41,7 +41,8 @@ struct GlobalOptions: ParsableArguments {
   func withBenchmarks<T>(
     _ configuration: LTBConfiguration, store: any BenchStore, _ body: (BenchmarkService) async throws -> T
   ) async throws -> T {
-    let providers = ProviderService(configured: configuration.providers, catalog: configuration.catalog)
+    let providers = ProviderService(
+      configured: configuration.providers, catalog: configuration.catalog, store: store)
     try await providers.start()
     do {
       let value = try await body(

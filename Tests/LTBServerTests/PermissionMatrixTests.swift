@@ -44,7 +44,21 @@ struct PermissionMatrixTests {
     var auth: AuthService
     var victim: UUID
     var suite: String
+    var dataset: String
+    var providers: ProviderService
+
+    /// A provider added through the API under a new name (for update and remove).
+    func managedProvider() async throws -> String {
+      let name = "managed-\(UUID().uuidString.prefix(8).lowercased())"
+      _ = try await providers.add(
+        ManagedProvider(name: name, kind: .openaiCompatible, baseURL: "http://127.0.0.1:9/v1"))
+      return name
+    }
   }
+
+  static let providerInput: JSONValue = [
+    "kind": "openai-compatible", "baseUrl": "http://127.0.0.1:9/v1", "defaultModel": "m",
+  ]
 
   static let operations: [String: Operation] = [
     "Query.benchmarks": .init(document: "{ benchmarks(first: 5) { edges { cursor } } }") { _, _ in [:] },
@@ -80,6 +94,12 @@ struct PermissionMatrixTests {
     },
     "Query.node": .init(document: "query($id: UUID!) { node(id: $id) { id } }") { actor, _ in
       ["id": .string(actor.session.lowercasedText)]
+    },
+    "Query.compareModels": .init(
+      document:
+        "query($sessionId: UUID!, $models: [String!]!) { compareModels(sessionId: $sessionId, models: $models) { pairedCases } }"
+    ) { actor, _ in
+      ["sessionId": .string(actor.session.lowercasedText), "models": ["fake/fake-model", "fake/fake-model"]]
     },
     "Query.health": .init(document: "{ health { status } }") { _, _ in [:] },
     "Query.me": .init(document: "{ me { username } }") { _, _ in [:] },
@@ -145,6 +165,28 @@ struct PermissionMatrixTests {
         ]
       ]
     },
+    "Mutation.createModelComparison": .init(
+      document:
+        "mutation($input: ModelComparisonInput!) { createModelComparison(input: $input, start: false) { id } }"
+    ) { _, fixture in
+      ["input": ["models": ["fake/a", "fake/b"], "dataset": .string(fixture.dataset)]]
+    },
+    "Mutation.addProvider": .init(
+      document:
+        "mutation($name: String!, $input: ProviderInput!) { addProvider(name: $name, input: $input) { name } }"
+    ) { _, _ in
+      ["name": .string("added-\(UUID().uuidString.prefix(8).lowercased())"), "input": providerInput]
+    },
+    "Mutation.updateProvider": .init(
+      document:
+        "mutation($name: String!, $input: ProviderInput!) { updateProvider(name: $name, input: $input) { name } }"
+    ) { _, fixture in ["name": .string(try await fixture.managedProvider()), "input": providerInput] },
+    "Mutation.removeProvider": .init(
+      document: "mutation($name: String!) { removeProvider(name: $name) }"
+    ) { _, fixture in ["name": .string(try await fixture.managedProvider())] },
+    "Mutation.testProvider": .init(
+      document: "mutation($name: String!) { testProvider(name: $name) { healthy } }"
+    ) { _, _ in ["name": "fake"] },
     "Mutation.evaluateSession": .init(
       document: "mutation($id: UUID!) { evaluateSession(id: $id) { cacheHits } }"
     ) { actor, _ in ["id": .string(actor.session.lowercasedText)] },
@@ -219,7 +261,9 @@ struct PermissionMatrixTests {
       client: ClientInfo())
     let fixture = Fixture(
       auth: auth, victim: victim.id,
-      suite: "name: matrix\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\n")
+      suite: "name: matrix\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\n",
+      dataset: dataset.path,
+      providers: services.providers)
 
     let application = Application(router: APIServer.router(gateway))
     try await application.test(.router) { client in
@@ -265,7 +309,7 @@ struct PermissionMatrixTests {
       }
       #expect(
         Set(audited).isSuperset(of: expectedDenials), "missing: \(Set(expectedDenials).subtracting(audited))")
-      #expect(expectedDenials.count == 13, "users are refused 4 fields, viewers 9")
+      #expect(expectedDenials.count == 18, "users are refused 4 fields, viewers 14")
 
       // An admin creates a session for the viewer, who then reads it; a user may not do that.
       let (admin, user, viewer) = (actors[0], actors[1], actors[2])

@@ -85,6 +85,7 @@ struct RouteCoverageTests {
       #expect(comparison["pairedCases"] == 2, "\(comparison)")
       let (_, providers) = try await call(.get, "/api/v1/providers", "/api/v1/providers")
       #expect(providers.arrayValue?.compactMap { $0["name"]?.stringValue } == ["fake"])
+      #expect(providers.arrayValue?.first?["source"] == "CONFIGURATION")
       let (_, provider) = try await call(.get, "/api/v1/providers/:name", "/api/v1/providers/fake")
       #expect(provider["kind"] == "openai-compatible")
       let (modelsStatus, models) = try await call(
@@ -102,6 +103,67 @@ struct RouteCoverageTests {
       let (cancelled, stopped) = try await call(
         .post, "/api/v1/benchmarks/:id/cancel", "/api/v1/benchmarks/\(id)/cancel")
       #expect(cancelled == 200 && stopped["id"]?.stringValue == id)
+      // Filters: by name words, provider, model and creation time; a miss lists nothing.
+      let (_, named) = try await call(
+        .get, "/api/v1/benchmarks", "/api/v1/benchmarks?name=ROUT&provider=fake")
+      #expect(named["edges"]?.arrayValue?.compactMap { $0["node"]?["id"]?.stringValue } == [id], "\(named)")
+      let (_, missed) = try await call(
+        .get, "/api/v1/benchmarks", "/api/v1/benchmarks?model=other-model&createdFrom=2000-01-01T00:00:00Z")
+      #expect(missed["edges"]?.arrayValue?.isEmpty == true, "\(missed)")
+
+      // Two models of one provider on the dataset, then compared case by case.
+      let (comparing, pairSession) = try await call(
+        .post, "/api/v1/compare/models", "/api/v1/compare/models",
+        body: [
+          "input": [
+            "models": ["fake/model-a", "fake/model-b"], "dataset": .string(dataset.path),
+            "metrics": ["latency:60000"],
+          ]
+        ])
+      #expect(comparing == 200 && pairSession["totalTasks"] == 4, "\(pairSession)")
+      let pairID = try #require(pairSession["id"]?.stringValue)
+      // The grading comes after the run: the comparison has the latency metric once it is done.
+      let pairModels =
+        #"["fake/model-a","fake/model-b"]"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+      var pair = JSONValue.null
+      for _ in 0..<400 where pair["metrics"]?.arrayValue?.contains(where: { $0["name"] == "latency" }) != true
+      {
+        try await Task.sleep(for: .milliseconds(25))
+        pair = try await call(
+          .get, "/api/v1/compare/models", "/api/v1/compare/models?sessionId=\(pairID)&models=\(pairModels)"
+        ).1
+      }
+      #expect(
+        pair["labelA"] == "fake/model-a" && pair["labelB"] == "fake/model-b" && pair["pairedCases"] == 2,
+        "\(pair)")
+      #expect(pair["metrics"]?.arrayValue?.contains { $0["name"] == "latency" } == true, "\(pair)")
+
+      // Providers managed at run time: added, usable at once, changed, tested, removed.
+      let (added, managed) = try await call(
+        .post, "/api/v1/providers", "/api/v1/providers",
+        body: [
+          "name": "second", "input": ["kind": "openai-compatible", "baseUrl": .string(fake.baseURL + "/v1")],
+        ])
+      #expect(added == 200 && managed["source"] == "API" && managed["name"] == "second", "\(managed)")
+      let (changed, reconfigured) = try await call(
+        .post, "/api/v1/providers/:name", "/api/v1/providers/second",
+        body: [
+          "input": [
+            "kind": "openai-compatible", "baseUrl": .string(fake.baseURL + "/v1"), "defaultModel": "m2",
+          ]
+        ])
+      #expect(changed == 200 && reconfigured["defaultModel"] == "m2", "\(reconfigured)")
+      let (tested, checked) = try await call(
+        .post, "/api/v1/providers/:name/test", "/api/v1/providers/second/test")
+      #expect(tested == 200 && checked["latencyMs"] != nil, "\(checked)")
+      let (readOnly, refusal) = try await call(
+        .post, "/api/v1/providers/:name/remove", "/api/v1/providers/fake/remove")
+      #expect(
+        readOnly == 403 && refusal["code"] == "FORBIDDEN", "configured providers are read-only: \(refusal)")
+      let (removed, gone) = try await call(
+        .post, "/api/v1/providers/:name/remove", "/api/v1/providers/second/remove")
+      #expect(removed == 200 && gone == true)
+
       let (_, health) = try await call(.get, "/api/v1/health", "/api/v1/health")
       #expect(health["status"] == "ok")
 

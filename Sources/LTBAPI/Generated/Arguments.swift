@@ -9,12 +9,24 @@ public struct QueryBenchmarksArguments: Codable, Sendable, Equatable {
   public var first: Int?
   public var after: String?
   public var status: SessionStatus?
+  public var name: String?
+  public var provider: String?
+  public var model: String?
+  public var createdFrom: Date?
+  public var createdTo: Date?
+  public var ownerId: UUID?
 
   /// Creates a value.
-  public init(first: Int? = nil, after: String? = nil, status: SessionStatus? = nil) {
+  public init(first: Int? = nil, after: String? = nil, status: SessionStatus? = nil, name: String? = nil, provider: String? = nil, model: String? = nil, createdFrom: Date? = nil, createdTo: Date? = nil, ownerId: UUID? = nil) {
     self.first = first
     self.after = after
     self.status = status
+    self.name = name
+    self.provider = provider
+    self.model = model
+    self.createdFrom = createdFrom
+    self.createdTo = createdTo
+    self.ownerId = ownerId
   }
 }
 
@@ -103,6 +115,21 @@ public struct QueryCompareArguments: Codable, Sendable, Equatable {
   public init(baseline: UUID, candidate: UUID, alpha: Double? = nil) {
     self.baseline = baseline
     self.candidate = candidate
+    self.alpha = alpha
+  }
+}
+
+/// The arguments of `Query.compareModels`.
+public struct QueryCompareModelsArguments: Codable, Sendable, Equatable {
+  public var sessionId: UUID
+  public var models: [String]
+  /// (default 0.05)
+  public var alpha: Double?
+
+  /// Creates a value.
+  public init(sessionId: UUID, models: [String], alpha: Double? = nil) {
+    self.sessionId = sessionId
+    self.models = models
     self.alpha = alpha
   }
 }
@@ -255,6 +282,63 @@ public struct MutationResumeBenchmarkArguments: Codable, Sendable, Equatable {
   /// Creates a value.
   public init(id: UUID) {
     self.id = id
+  }
+}
+
+/// The arguments of `Mutation.createModelComparison`.
+public struct MutationCreateModelComparisonArguments: Codable, Sendable, Equatable {
+  public var input: ModelComparisonInput
+  /// (default true)
+  public var start: Bool?
+
+  /// Creates a value.
+  public init(input: ModelComparisonInput, start: Bool? = nil) {
+    self.input = input
+    self.start = start
+  }
+}
+
+/// The arguments of `Mutation.addProvider`.
+public struct MutationAddProviderArguments: Codable, Sendable, Equatable {
+  public var name: String
+  public var input: ProviderInput
+
+  /// Creates a value.
+  public init(name: String, input: ProviderInput) {
+    self.name = name
+    self.input = input
+  }
+}
+
+/// The arguments of `Mutation.updateProvider`.
+public struct MutationUpdateProviderArguments: Codable, Sendable, Equatable {
+  public var name: String
+  public var input: ProviderInput
+
+  /// Creates a value.
+  public init(name: String, input: ProviderInput) {
+    self.name = name
+    self.input = input
+  }
+}
+
+/// The arguments of `Mutation.removeProvider`.
+public struct MutationRemoveProviderArguments: Codable, Sendable, Equatable {
+  public var name: String
+
+  /// Creates a value.
+  public init(name: String) {
+    self.name = name
+  }
+}
+
+/// The arguments of `Mutation.testProvider`.
+public struct MutationTestProviderArguments: Codable, Sendable, Equatable {
+  public var name: String
+
+  /// Creates a value.
+  public init(name: String) {
+    self.name = name
   }
 }
 

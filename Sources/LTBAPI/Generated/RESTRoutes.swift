@@ -36,9 +36,9 @@ public struct RESTArgument: Sendable, Equatable {
 public let restRoutes: [RESTRoute] = [
   RESTRoute(
     method: "GET", path: "/api/v1/benchmarks", operation: "query", field: "benchmarks",
-    document: "query($first: Int, $after: String, $status: SessionStatus) { benchmarks(first: $first, after: $after, status: $status) { edges { cursor node { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } } pageInfo { hasNextPage endCursor } } }",
+    document: "query($first: Int, $after: String, $status: SessionStatus, $name: String, $provider: String, $model: String, $createdFrom: DateTime, $createdTo: DateTime, $ownerId: UUID) { benchmarks(first: $first, after: $after, status: $status, name: $name, provider: $provider, model: $model, createdFrom: $createdFrom, createdTo: $createdTo, ownerId: $ownerId) { edges { cursor node { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } } pageInfo { hasNextPage endCursor } } }",
     permission: "VIEW_RESULTS",
-    arguments: [RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false), RESTArgument(name: "status", type: "SessionStatus", form: "enum", inPath: false)]),
+    arguments: [RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false), RESTArgument(name: "status", type: "SessionStatus", form: "enum", inPath: false), RESTArgument(name: "name", type: "String", form: "string", inPath: false), RESTArgument(name: "provider", type: "String", form: "string", inPath: false), RESTArgument(name: "model", type: "String", form: "string", inPath: false), RESTArgument(name: "createdFrom", type: "DateTime", form: "string", inPath: false), RESTArgument(name: "createdTo", type: "DateTime", form: "string", inPath: false), RESTArgument(name: "ownerId", type: "UUID", form: "string", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/benchmarks/:id", operation: "query", field: "benchmark",
     document: "query($id: UUID!) { benchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } }",
@@ -61,12 +61,12 @@ public let restRoutes: [RESTRoute] = [
     arguments: [RESTArgument(name: "sessionId", type: "UUID!", form: "string", inPath: false), RESTArgument(name: "format", type: "ExportFormat", form: "enum", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/providers", operation: "query", field: "providers",
-    document: "query { providers { name kind capabilities { streaming vision audio functionCalling embeddings logprobs jsonMode tokenCounting maxContextLength } models { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } } }",
+    document: "query { providers { name kind source baseUrl defaultModel apiKeySource capabilities { streaming vision audio functionCalling embeddings logprobs jsonMode tokenCounting maxContextLength } models { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } } }",
     permission: "VIEW_RESULTS",
     arguments: []),
   RESTRoute(
     method: "GET", path: "/api/v1/providers/:name", operation: "query", field: "provider",
-    document: "query($name: String!) { provider(name: $name) { name kind capabilities { streaming vision audio functionCalling embeddings logprobs jsonMode tokenCounting maxContextLength } models { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } } }",
+    document: "query($name: String!) { provider(name: $name) { name kind source baseUrl defaultModel apiKeySource capabilities { streaming vision audio functionCalling embeddings logprobs jsonMode tokenCounting maxContextLength } models { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } } }",
     permission: "VIEW_RESULTS",
     arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true)]),
   RESTRoute(
@@ -79,6 +79,11 @@ public let restRoutes: [RESTRoute] = [
     document: "query($baseline: UUID!, $candidate: UUID!, $alpha: Float) { compare(baseline: $baseline, candidate: $candidate, alpha: $alpha) { labelA labelB pairedCases metrics { name higherIsBetter pairs meanA meanB difference low high wilcoxonP mcnemarP effectSize verdict } flaky } }",
     permission: "VIEW_RESULTS",
     arguments: [RESTArgument(name: "baseline", type: "UUID!", form: "string", inPath: false), RESTArgument(name: "candidate", type: "UUID!", form: "string", inPath: false), RESTArgument(name: "alpha", type: "Float", form: "float", inPath: false)]),
+  RESTRoute(
+    method: "GET", path: "/api/v1/compare/models", operation: "query", field: "compareModels",
+    document: "query($sessionId: UUID!, $models: [String!]!, $alpha: Float) { compareModels(sessionId: $sessionId, models: $models, alpha: $alpha) { labelA labelB pairedCases metrics { name higherIsBetter pairs meanA meanB difference low high wilcoxonP mcnemarP effectSize verdict } flaky } }",
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "sessionId", type: "UUID!", form: "string", inPath: false), RESTArgument(name: "models", type: "[String!]!", form: "json", inPath: false), RESTArgument(name: "alpha", type: "Float", form: "float", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/metrics", operation: "query", field: "metrics",
     document: "query($sessionId: UUID!) { metrics(sessionId: $sessionId) { provider model requests succeeded timeToFirstToken { count mean p50 p90 p95 p99 max } endToEnd { count mean p50 p90 p95 p99 max } interTokenLatency { count mean p50 p90 p95 p99 max } requestThroughput outputTokenThroughput inputTokens outputTokens costUsd } }",
@@ -159,6 +164,31 @@ public let restRoutes: [RESTRoute] = [
     document: "mutation($id: UUID!) { resumeBenchmark(id: $id) { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } }",
     permission: "RUN_BENCHMARK",
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/compare/models", operation: "mutation", field: "createModelComparison",
+    document: "mutation($input: ModelComparisonInput!, $start: Boolean) { createModelComparison(input: $input, start: $start) { id name description status stopReason totalTasks tags createdAt startedAt completedAt ownerId suite } }",
+    permission: "RUN_BENCHMARK",
+    arguments: [RESTArgument(name: "input", type: "ModelComparisonInput!", form: "json", inPath: false), RESTArgument(name: "start", type: "Boolean", form: "boolean", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/providers", operation: "mutation", field: "addProvider",
+    document: "mutation($name: String!, $input: ProviderInput!) { addProvider(name: $name, input: $input) { name kind source baseUrl defaultModel apiKeySource capabilities { streaming vision audio functionCalling embeddings logprobs jsonMode tokenCounting maxContextLength } models { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } } }",
+    permission: "MANAGE_PROVIDERS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: false), RESTArgument(name: "input", type: "ProviderInput!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/providers/:name", operation: "mutation", field: "updateProvider",
+    document: "mutation($name: String!, $input: ProviderInput!) { updateProvider(name: $name, input: $input) { name kind source baseUrl defaultModel apiKeySource capabilities { streaming vision audio functionCalling embeddings logprobs jsonMode tokenCounting maxContextLength } models { id contextLength inputPricePerMillion outputPricePerMillion cachedInputPricePerMillion } } }",
+    permission: "MANAGE_PROVIDERS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true), RESTArgument(name: "input", type: "ProviderInput!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/providers/:name/remove", operation: "mutation", field: "removeProvider",
+    document: "mutation($name: String!) { removeProvider(name: $name) }",
+    permission: "MANAGE_PROVIDERS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/providers/:name/test", operation: "mutation", field: "testProvider",
+    document: "mutation($name: String!) { testProvider(name: $name) { healthy latencyMs detail } }",
+    permission: "MANAGE_PROVIDERS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true)]),
   RESTRoute(
     method: "POST", path: "/api/v1/evaluate", operation: "mutation", field: "evaluate",
     document: "mutation($input: EvaluateInput!) { evaluate(input: $input) { verdict score evaluations { metric state score value passed threshold explanation judgeModel judgeCostUsd } } }",

@@ -29,7 +29,7 @@ public protocol ResultResolvers: Sendable {
 
 /// Resolves the `Query` root fields.
 public protocol QueryResolvers: Sendable {
-  /// Sessions, newest first.
+  /// Sessions, newest first, optionally filtered (every filter is optional; ownerId only for admins).
   func benchmarks(_ arguments: QueryBenchmarksArguments, context: APIContext) async throws -> SessionConnection
   /// One session.
   func benchmark(_ arguments: QueryBenchmarkArguments, context: APIContext) async throws -> Session?
@@ -47,6 +47,8 @@ public protocol QueryResolvers: Sendable {
   func providerModels(_ arguments: QueryProviderModelsArguments, context: APIContext) async throws -> [Model]
   /// Two sessions compared case by case.
   func compare(_ arguments: QueryCompareArguments, context: APIContext) async throws -> Comparison
+  /// Two models of one session (e.g. from createModelComparison) compared case by case.
+  func compareModels(_ arguments: QueryCompareModelsArguments, context: APIContext) async throws -> Comparison
   /// Latency, throughput, tokens and cost per target of a session.
   func metrics(_ arguments: QueryMetricsArguments, context: APIContext) async throws -> [TargetSummary]
   /// A session or a result by id.
@@ -85,6 +87,16 @@ public protocol MutationResolvers: Sendable {
   func cancelBenchmark(_ arguments: MutationCancelBenchmarkArguments, context: APIContext) async throws -> Session
   /// Runs a session's missing or failed tasks.
   func resumeBenchmark(_ arguments: MutationResumeBenchmarkArguments, context: APIContext) async throws -> Session
+  /// Creates (and by default starts) a session that runs two models on one dataset; compare them with compareModels when it ends.
+  func createModelComparison(_ arguments: MutationCreateModelComparisonArguments, context: APIContext) async throws -> Session
+  /// Adds a provider (stored in the database and usable at once, without a restart).
+  func addProvider(_ arguments: MutationAddProviderArguments, context: APIContext) async throws -> Provider
+  /// Changes a provider added through the API (configured ones are read-only).
+  func updateProvider(_ arguments: MutationUpdateProviderArguments, context: APIContext) async throws -> Provider
+  /// Removes a provider added through the API.
+  func removeProvider(_ arguments: MutationRemoveProviderArguments, context: APIContext) async throws -> Bool
+  /// Checks that a provider answers and accepts its key.
+  func testProvider(_ arguments: MutationTestProviderArguments, context: APIContext) async throws -> ProviderHealth
   /// Evaluates one answer with chosen assertions.
   func evaluate(_ arguments: MutationEvaluateArguments, context: APIContext) async throws -> EvaluateResult
   /// Scores a session's stored answers again, optionally with more metrics.

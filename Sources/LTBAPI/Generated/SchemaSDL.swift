@@ -160,12 +160,28 @@ type ProviderHealth {
   detail: String!
 }
 
+"Where a provider's settings come from."
+enum ProviderSource {
+  "The configuration file or the environment: read-only through the API."
+  CONFIGURATION
+  "Added through the API (stored in the database): updatable and removable."
+  API
+}
+
 "A configured provider."
 type Provider {
   "The configured name, e.g. openai or my-vllm."
   name: String!
   "The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp or openai-compatible."
   kind: String!
+  "Where its settings come from; only API providers can be changed through the API."
+  source: ProviderSource!
+  "The API's base address."
+  baseUrl: String!
+  "The model used when a request names none."
+  defaultModel: String
+  "Where its API key comes from (an environment variable or a file, by name; never the key)."
+  apiKeySource: String
   "What the provider can do."
   capabilities: ProviderCapabilities!
   "The catalogued models it serves."
@@ -424,10 +440,16 @@ type TargetEvaluation {
 type SessionEvaluation {
   "Per target."
   targets: [TargetEvaluation!]!
-  "Evaluation cache hits."
+  "Evaluation cache hits during the grading that produced these verdicts."
   cacheHits: Int!
-  "Evaluation cache misses."
+  "Evaluation cache misses during that grading (each ran its evaluator)."
   cacheMisses: Int!
+  "The judge of that grading, as provider/model."
+  judge: String
+  "The embedder of that grading, as provider/model."
+  embedder: String
+  "When that grading finished."
+  gradedAt: DateTime
 }
 
 "One metric compared between two sides."
@@ -508,7 +530,17 @@ type TestCompletedEvent {
   durationMs: Float!
 }
 
-"A session ended."
+"The answers of a finished run being graded."
+type GradingProgressEvent {
+  "The session."
+  sessionId: UUID!
+  "Stored results gone through."
+  graded: Int!
+  "Stored results to go through."
+  total: Int!
+}
+
+"A session ended (after its answers were graded, when they were)."
 type BenchmarkFinishedEvent {
   "The session."
   sessionId: UUID!
@@ -523,7 +555,7 @@ type BenchmarkFinishedEvent {
 }
 
 "Anything that happens to a session while it runs."
-union SessionEvent = ProgressEvent | TestCompletedEvent | BenchmarkFinishedEvent
+union SessionEvent = ProgressEvent | TestCompletedEvent | GradingProgressEvent | BenchmarkFinishedEvent
 
 "A metric's new value, as the engine publishes it."
 type MetricUpdate {
@@ -569,6 +601,10 @@ input ResultFilter {
   text: String
   "Include warm-up requests."
   includeWarmup: Boolean = false
+  "Only results whose score on `metric` is at least this (as `ltb results query --min-score METRIC=VALUE`)."
+  minScore: Float
+  "The metric minScore applies to (required with minScore)."
+  metric: String
 }
 
 "A benchmark to create from a suite."
@@ -579,6 +615,40 @@ input CreateBenchmarkInput {
   start: Boolean = true
   "The user who owns the session (and alone, besides admins, sees it); yourself when omitted. Another user needs ADMIN_ACCESS."
   ownerId: UUID
+}
+
+"A provider added or changed through the API. Secrets are never sent: the key is read from the environment variable or file named here, on the server."
+input ProviderInput {
+  "The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp or openai-compatible."
+  kind: String!
+  "The API's base address; the vendor's public endpoint when omitted."
+  baseUrl: String
+  "The model used when a request names none."
+  defaultModel: String
+  "The environment variable holding the API key."
+  apiKeyEnv: String
+  "The file holding the API key."
+  apiKeyFile: String
+  "Retries of rate limits, server and network errors (0-20)."
+  maxRetries: Int
+  "Limit for one whole attempt, in milliseconds."
+  timeoutMs: Int
+  "Requests per minute; 0 for no limit."
+  requestsPerMinute: Int
+}
+
+"Two models run on one dataset in one session, to compare them case by case."
+input ModelComparisonInput {
+  "The two models, each provider/model."
+  models: [String!]!
+  "The dataset file, on the server, relative to its working directory."
+  dataset: String!
+  "Runs of each case per model."
+  repeats: Int = 1
+  "Metrics for every case (as for evaluateSession), besides the cases' own assertions."
+  metrics: [String!]
+  "The judge for model-graded metrics, provider/model; the configuration's when omitted."
+  judge: String
 }
 
 "Answers to evaluate with chosen metrics, without a session."
@@ -755,8 +825,11 @@ input CreateApiKeyInput {
 
 "Read-only queries."
 type Query {
-  "Sessions, newest first."
-  benchmarks(first: Int = 20, after: String, status: SessionStatus): SessionConnection!
+  "Sessions, newest first, optionally filtered (every filter is optional; ownerId only for admins)."
+  benchmarks(
+    first: Int = 20, after: String, status: SessionStatus, name: String, provider: String, model: String,
+    createdFrom: DateTime, createdTo: DateTime, ownerId: UUID
+  ): SessionConnection!
     @rest(method: "GET", path: "/api/v1/benchmarks") @auth(permission: VIEW_RESULTS)
   "One session."
   benchmark(id: UUID!): Session @rest(method: "GET", path: "/api/v1/benchmarks/:id") @auth(permission: VIEW_RESULTS)
@@ -778,6 +851,9 @@ type Query {
   "Two sessions compared case by case."
   compare(baseline: UUID!, candidate: UUID!, alpha: Float = 0.05): Comparison!
     @rest(method: "GET", path: "/api/v1/compare") @auth(permission: VIEW_RESULTS)
+  "Two models of one session (e.g. from createModelComparison) compared case by case."
+  compareModels(sessionId: UUID!, models: [String!]!, alpha: Float = 0.05): Comparison!
+    @rest(method: "GET", path: "/api/v1/compare/models") @auth(permission: VIEW_RESULTS)
   "Latency, throughput, tokens and cost per target of a session."
   metrics(sessionId: UUID!): [TargetSummary!]! @rest(method: "GET", path: "/api/v1/metrics") @auth(permission: VIEW_RESULTS)
   "A session or a result by id."
@@ -821,6 +897,21 @@ type Mutation {
   cancelBenchmark(id: UUID!): Session! @rest(method: "POST", path: "/api/v1/benchmarks/:id/cancel") @auth(permission: RUN_BENCHMARK)
   "Runs a session's missing or failed tasks."
   resumeBenchmark(id: UUID!): Session! @rest(method: "POST", path: "/api/v1/benchmarks/:id/resume") @auth(permission: RUN_BENCHMARK)
+  "Creates (and by default starts) a session that runs two models on one dataset; compare them with compareModels when it ends."
+  createModelComparison(input: ModelComparisonInput!, start: Boolean = true): Session!
+    @rest(method: "POST", path: "/api/v1/compare/models") @auth(permission: RUN_BENCHMARK)
+  "Adds a provider (stored in the database and usable at once, without a restart)."
+  addProvider(name: String!, input: ProviderInput!): Provider!
+    @rest(method: "POST", path: "/api/v1/providers") @auth(permission: MANAGE_PROVIDERS)
+  "Changes a provider added through the API (configured ones are read-only)."
+  updateProvider(name: String!, input: ProviderInput!): Provider!
+    @rest(method: "POST", path: "/api/v1/providers/:name") @auth(permission: MANAGE_PROVIDERS)
+  "Removes a provider added through the API."
+  removeProvider(name: String!): Boolean!
+    @rest(method: "POST", path: "/api/v1/providers/:name/remove") @auth(permission: MANAGE_PROVIDERS)
+  "Checks that a provider answers and accepts its key."
+  testProvider(name: String!): ProviderHealth!
+    @rest(method: "POST", path: "/api/v1/providers/:name/test") @auth(permission: MANAGE_PROVIDERS)
   "Evaluates one answer with chosen assertions."
   evaluate(input: EvaluateInput!): EvaluateResult! @rest(method: "POST", path: "/api/v1/evaluate") @auth(permission: RUN_BENCHMARK)
   "Scores a session's stored answers again, optionally with more metrics."

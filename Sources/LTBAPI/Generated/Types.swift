@@ -163,21 +163,41 @@ public final class ProviderHealth: Codable, Sendable {
   }
 }
 
+/// Where a provider's settings come from.
+public enum ProviderSource: String, Codable, Sendable, CaseIterable {
+  /// The configuration file or the environment: read-only through the API.
+  case configuration = "CONFIGURATION"
+  /// Added through the API (stored in the database): updatable and removable.
+  case api = "API"
+}
+
 /// A configured provider.
 public final class Provider: Codable, Sendable {
   /// The configured name, e.g. openai or my-vllm.
   public let name: String
   /// The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp or openai-compatible.
   public let kind: String
+  /// Where its settings come from; only API providers can be changed through the API.
+  public let source: ProviderSource
+  /// The API's base address.
+  public let baseUrl: String
+  /// The model used when a request names none.
+  public let defaultModel: String?
+  /// Where its API key comes from (an environment variable or a file, by name; never the key).
+  public let apiKeySource: String?
   /// What the provider can do.
   public let capabilities: ProviderCapabilities
   /// The catalogued models it serves.
   public let models: [Model]
 
   /// Creates a value.
-  public init(name: String, kind: String, capabilities: ProviderCapabilities, models: [Model]) {
+  public init(name: String, kind: String, source: ProviderSource, baseUrl: String, defaultModel: String? = nil, apiKeySource: String? = nil, capabilities: ProviderCapabilities, models: [Model]) {
     self.name = name
     self.kind = kind
+    self.source = source
+    self.baseUrl = baseUrl
+    self.defaultModel = defaultModel
+    self.apiKeySource = apiKeySource
     self.capabilities = capabilities
     self.models = models
   }
@@ -562,16 +582,25 @@ public final class TargetEvaluation: Codable, Sendable {
 public final class SessionEvaluation: Codable, Sendable {
   /// Per target.
   public let targets: [TargetEvaluation]
-  /// Evaluation cache hits.
+  /// Evaluation cache hits during the grading that produced these verdicts.
   public let cacheHits: Int
-  /// Evaluation cache misses.
+  /// Evaluation cache misses during that grading (each ran its evaluator).
   public let cacheMisses: Int
+  /// The judge of that grading, as provider/model.
+  public let judge: String?
+  /// The embedder of that grading, as provider/model.
+  public let embedder: String?
+  /// When that grading finished.
+  public let gradedAt: Date?
 
   /// Creates a value.
-  public init(targets: [TargetEvaluation], cacheHits: Int, cacheMisses: Int) {
+  public init(targets: [TargetEvaluation], cacheHits: Int, cacheMisses: Int, judge: String? = nil, embedder: String? = nil, gradedAt: Date? = nil) {
     self.targets = targets
     self.cacheHits = cacheHits
     self.cacheMisses = cacheMisses
+    self.judge = judge
+    self.embedder = embedder
+    self.gradedAt = gradedAt
   }
 }
 
@@ -702,7 +731,24 @@ public final class TestCompletedEvent: Codable, Sendable, SessionEvent {
   }
 }
 
-/// A session ended.
+/// The answers of a finished run being graded.
+public final class GradingProgressEvent: Codable, Sendable, SessionEvent {
+  /// The session.
+  public let sessionId: UUID
+  /// Stored results gone through.
+  public let graded: Int
+  /// Stored results to go through.
+  public let total: Int
+
+  /// Creates a value.
+  public init(sessionId: UUID, graded: Int, total: Int) {
+    self.sessionId = sessionId
+    self.graded = graded
+    self.total = total
+  }
+}
+
+/// A session ended (after its answers were graded, when they were).
 public final class BenchmarkFinishedEvent: Codable, Sendable, SessionEvent {
   /// The session.
   public let sessionId: UUID
@@ -726,7 +772,7 @@ public final class BenchmarkFinishedEvent: Codable, Sendable, SessionEvent {
 }
 
 /// Anything that happens to a session while it runs.
-/// One of: `ProgressEvent`, `TestCompletedEvent`, `BenchmarkFinishedEvent`.
+/// One of: `ProgressEvent`, `TestCompletedEvent`, `GradingProgressEvent`, `BenchmarkFinishedEvent`.
 public protocol SessionEvent: Sendable {}
 
 /// A metric's new value, as the engine publishes it.
@@ -788,9 +834,13 @@ public struct ResultFilter: Codable, Sendable, Equatable {
   public var text: String?
   /// Include warm-up requests.
   public var includeWarmup: Bool?
+  /// Only results whose score on `metric` is at least this (as `ltb results query --min-score METRIC=VALUE`).
+  public var minScore: Double?
+  /// The metric minScore applies to (required with minScore).
+  public var metric: String?
 
   /// Creates a value.
-  public init(sessionId: UUID? = nil, provider: String? = nil, model: String? = nil, testId: String? = nil, statuses: [ResultStatus]? = nil, tags: [String]? = nil, from: Date? = nil, to: Date? = nil, text: String? = nil, includeWarmup: Bool? = nil) {
+  public init(sessionId: UUID? = nil, provider: String? = nil, model: String? = nil, testId: String? = nil, statuses: [ResultStatus]? = nil, tags: [String]? = nil, from: Date? = nil, to: Date? = nil, text: String? = nil, includeWarmup: Bool? = nil, minScore: Double? = nil, metric: String? = nil) {
     self.sessionId = sessionId
     self.provider = provider
     self.model = model
@@ -801,6 +851,8 @@ public struct ResultFilter: Codable, Sendable, Equatable {
     self.to = to
     self.text = text
     self.includeWarmup = includeWarmup
+    self.minScore = minScore
+    self.metric = metric
   }
 }
 
@@ -818,6 +870,61 @@ public struct CreateBenchmarkInput: Codable, Sendable, Equatable {
     self.suite = suite
     self.start = start
     self.ownerId = ownerId
+  }
+}
+
+/// A provider added or changed through the API. Secrets are never sent: the key is read from the environment variable or file named here, on the server.
+public struct ProviderInput: Codable, Sendable, Equatable {
+  /// The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp or openai-compatible.
+  public var kind: String
+  /// The API's base address; the vendor's public endpoint when omitted.
+  public var baseUrl: String?
+  /// The model used when a request names none.
+  public var defaultModel: String?
+  /// The environment variable holding the API key.
+  public var apiKeyEnv: String?
+  /// The file holding the API key.
+  public var apiKeyFile: String?
+  /// Retries of rate limits, server and network errors (0-20).
+  public var maxRetries: Int?
+  /// Limit for one whole attempt, in milliseconds.
+  public var timeoutMs: Int?
+  /// Requests per minute; 0 for no limit.
+  public var requestsPerMinute: Int?
+
+  /// Creates a value.
+  public init(kind: String, baseUrl: String? = nil, defaultModel: String? = nil, apiKeyEnv: String? = nil, apiKeyFile: String? = nil, maxRetries: Int? = nil, timeoutMs: Int? = nil, requestsPerMinute: Int? = nil) {
+    self.kind = kind
+    self.baseUrl = baseUrl
+    self.defaultModel = defaultModel
+    self.apiKeyEnv = apiKeyEnv
+    self.apiKeyFile = apiKeyFile
+    self.maxRetries = maxRetries
+    self.timeoutMs = timeoutMs
+    self.requestsPerMinute = requestsPerMinute
+  }
+}
+
+/// Two models run on one dataset in one session, to compare them case by case.
+public struct ModelComparisonInput: Codable, Sendable, Equatable {
+  /// The two models, each provider/model.
+  public var models: [String]
+  /// The dataset file, on the server, relative to its working directory.
+  public var dataset: String
+  /// Runs of each case per model.
+  public var repeats: Int?
+  /// Metrics for every case (as for evaluateSession), besides the cases' own assertions.
+  public var metrics: [String]?
+  /// The judge for model-graded metrics, provider/model; the configuration's when omitted.
+  public var judge: String?
+
+  /// Creates a value.
+  public init(models: [String], dataset: String, repeats: Int? = nil, metrics: [String]? = nil, judge: String? = nil) {
+    self.models = models
+    self.dataset = dataset
+    self.repeats = repeats
+    self.metrics = metrics
+    self.judge = judge
   }
 }
 

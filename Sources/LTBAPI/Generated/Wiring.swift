@@ -54,6 +54,7 @@ public struct APIResolvers: Sendable {
     case is Health: "Health"
     case is ProgressEvent: "ProgressEvent"
     case is TestCompletedEvent: "TestCompletedEvent"
+    case is GradingProgressEvent: "GradingProgressEvent"
     case is BenchmarkFinishedEvent: "BenchmarkFinishedEvent"
     case is MetricUpdate: "MetricUpdate"
     case is Alert: "Alert"
@@ -82,6 +83,7 @@ public struct APIResolvers: Sendable {
       switch value {
       case is ProgressEvent: "ProgressEvent"
       case is TestCompletedEvent: "TestCompletedEvent"
+      case is GradingProgressEvent: "GradingProgressEvent"
       case is BenchmarkFinishedEvent: "BenchmarkFinishedEvent"
       default: throw GraphQLError(message: "SessionEvent: no object type for \(Swift.type(of: value))")
       }
@@ -142,6 +144,9 @@ public struct APIResolvers: Sendable {
         },
         "compare": { _, args, context in
           try await query.compare(try APIWiring.decode(QueryCompareArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.compare"))
+        },
+        "compareModels": { _, args, context in
+          try await query.compareModels(try APIWiring.decode(QueryCompareModelsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.compareModels"))
         },
         "metrics": { _, args, context in
           try await query.metrics(try APIWiring.decode(QueryMetricsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.metrics"))
@@ -208,6 +213,31 @@ public struct APIResolvers: Sendable {
         "resumeBenchmark": { _, args, context in
           try await APIWiring.audited("resumeBenchmark", context, args: args) {
             try await mutation.resumeBenchmark(try APIWiring.decode(MutationResumeBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.resumeBenchmark"))
+          }
+        },
+        "createModelComparison": { _, args, context in
+          try await APIWiring.audited("createModelComparison", context, args: args) {
+            try await mutation.createModelComparison(try APIWiring.decode(MutationCreateModelComparisonArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.createModelComparison"))
+          }
+        },
+        "addProvider": { _, args, context in
+          try await APIWiring.audited("addProvider", context, args: args) {
+            try await mutation.addProvider(try APIWiring.decode(MutationAddProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.addProvider"))
+          }
+        },
+        "updateProvider": { _, args, context in
+          try await APIWiring.audited("updateProvider", context, args: args) {
+            try await mutation.updateProvider(try APIWiring.decode(MutationUpdateProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.updateProvider"))
+          }
+        },
+        "removeProvider": { _, args, context in
+          try await APIWiring.audited("removeProvider", context, args: args) {
+            try await mutation.removeProvider(try APIWiring.decode(MutationRemoveProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.removeProvider"))
+          }
+        },
+        "testProvider": { _, args, context in
+          try await APIWiring.audited("testProvider", context, args: args) {
+            try await mutation.testProvider(try APIWiring.decode(MutationTestProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.testProvider"))
           }
         },
         "evaluate": { _, args, context in
@@ -299,6 +329,10 @@ extension Provider: KeySubscriptable {
     switch key {
     case "name": self.name
     case "kind": self.kind
+    case "source": self.source
+    case "baseUrl": self.baseUrl
+    case "defaultModel": self.defaultModel
+    case "apiKeySource": self.apiKeySource
     case "capabilities": self.capabilities
     case "models": self.models
     default: nil
@@ -512,6 +546,9 @@ extension SessionEvaluation: KeySubscriptable {
     case "targets": self.targets
     case "cacheHits": self.cacheHits
     case "cacheMisses": self.cacheMisses
+    case "judge": self.judge
+    case "embedder": self.embedder
+    case "gradedAt": self.gradedAt
     default: nil
     }
   }
@@ -586,6 +623,18 @@ extension TestCompletedEvent: KeySubscriptable {
     case "testId": self.testId
     case "status": self.status
     case "durationMs": self.durationMs
+    default: nil
+    }
+  }
+}
+
+extension GradingProgressEvent: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "sessionId": self.sessionId
+    case "graded": self.graded
+    case "total": self.total
     default: nil
     }
   }
@@ -746,7 +795,7 @@ extension APIWiring {
     "ProviderCapabilities": ["streaming": 0, "vision": 1, "audio": 2, "functionCalling": 3, "embeddings": 4, "logprobs": 5, "jsonMode": 6, "tokenCounting": 7, "maxContextLength": 8],
     "Model": ["id": 0, "contextLength": 1, "inputPricePerMillion": 2, "outputPricePerMillion": 3, "cachedInputPricePerMillion": 4],
     "ProviderHealth": ["healthy": 0, "latencyMs": 1, "detail": 2],
-    "Provider": ["name": 0, "kind": 1],
+    "Provider": ["name": 0, "kind": 1, "source": 2, "baseUrl": 3, "defaultModel": 4, "apiKeySource": 5],
     "LatencyStats": ["count": 0, "mean": 1, "p50": 2, "p90": 3, "p95": 4, "p99": 5, "max": 6],
     "TargetSummary": ["provider": 0, "model": 1, "requests": 2, "succeeded": 3, "requestThroughput": 4, "outputTokenThroughput": 5, "inputTokens": 6, "outputTokens": 7, "costUsd": 8],
     "Session": ["id": 0, "name": 1, "description": 2, "status": 3, "stopReason": 4, "totalTasks": 5, "tags": 6, "createdAt": 7, "startedAt": 8, "completedAt": 9, "ownerId": 10, "suite": 11],
@@ -757,12 +806,13 @@ extension APIWiring {
     "ResultEdge": ["cursor": 0],
     "MetricSummary": ["metric": 0, "count": 1, "mean": 2, "standardError": 3, "low": 4, "high": 5, "passRate": 6, "errors": 7],
     "TargetEvaluation": ["provider": 0, "model": 1, "evaluated": 2, "pass": 3, "fail": 4, "error": 5, "modelCostUsd": 6, "judgeCostUsd": 7],
-    "SessionEvaluation": ["cacheHits": 0, "cacheMisses": 1],
+    "SessionEvaluation": ["cacheHits": 0, "cacheMisses": 1, "judge": 2, "embedder": 3, "gradedAt": 4],
     "MetricComparison": ["name": 0, "higherIsBetter": 1, "pairs": 2, "meanA": 3, "meanB": 4, "difference": 5, "low": 6, "high": 7, "wilcoxonP": 8, "mcnemarP": 9, "effectSize": 10, "verdict": 11],
     "Comparison": ["labelA": 0, "labelB": 1, "pairedCases": 2, "flaky": 3],
     "Health": ["status": 0, "version": 1, "database": 2],
     "ProgressEvent": ["sessionId": 0, "completed": 1, "total": 2, "currentTest": 3, "progressPercent": 4],
     "TestCompletedEvent": ["sessionId": 0, "testId": 1, "status": 2, "durationMs": 3],
+    "GradingProgressEvent": ["sessionId": 0, "graded": 1, "total": 2],
     "BenchmarkFinishedEvent": ["sessionId": 0, "status": 1, "completed": 2, "failed": 3, "durationSeconds": 4],
     "MetricUpdate": ["name": 0, "value": 1, "labels": 2, "at": 3],
     "Alert": ["severity": 0, "message": 1, "details": 2],
@@ -799,6 +849,7 @@ extension APIWiring {
     "Health": { $0 as? Health },
     "ProgressEvent": { $0 as? ProgressEvent },
     "TestCompletedEvent": { $0 as? TestCompletedEvent },
+    "GradingProgressEvent": { $0 as? GradingProgressEvent },
     "BenchmarkFinishedEvent": { $0 as? BenchmarkFinishedEvent },
     "MetricUpdate": { $0 as? MetricUpdate },
     "Alert": { $0 as? Alert },
@@ -826,6 +877,8 @@ extension CaseVerdict: LeafValue {}
 extension ResultOrder: LeafValue {}
 
 extension ExportFormat: LeafValue {}
+
+extension ProviderSource: LeafValue {}
 
 extension Role: LeafValue {}
 
@@ -879,6 +932,10 @@ extension Provider: PlanLeaves {
     switch index {
     case 0: try self.name.writeLeaf(into: &output)
     case 1: try self.kind.writeLeaf(into: &output)
+    case 2: try self.source.writeLeaf(into: &output)
+    case 3: try self.baseUrl.writeLeaf(into: &output)
+    case 4: try self.defaultModel.writeLeaf(into: &output)
+    case 5: try self.apiKeySource.writeLeaf(into: &output)
     default: break
     }
   }
@@ -1075,6 +1132,9 @@ extension SessionEvaluation: PlanLeaves {
     switch index {
     case 0: try self.cacheHits.writeLeaf(into: &output)
     case 1: try self.cacheMisses.writeLeaf(into: &output)
+    case 2: try self.judge.writeLeaf(into: &output)
+    case 3: try self.embedder.writeLeaf(into: &output)
+    case 4: try self.gradedAt.writeLeaf(into: &output)
     default: break
     }
   }
@@ -1148,6 +1208,18 @@ extension TestCompletedEvent: PlanLeaves {
     case 1: try self.testId.writeLeaf(into: &output)
     case 2: try self.status.writeLeaf(into: &output)
     case 3: try self.durationMs.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension GradingProgressEvent: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.sessionId.writeLeaf(into: &output)
+    case 1: try self.graded.writeLeaf(into: &output)
+    case 2: try self.total.writeLeaf(into: &output)
     default: break
     }
   }

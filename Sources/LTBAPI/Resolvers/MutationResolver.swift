@@ -31,6 +31,79 @@ struct MutationResolver: MutationResolvers {
     return APIMapping.session(try await services.store.session(session.id) ?? session)
   }
 
+  func createModelComparison(_ arguments: MutationCreateModelComparisonArguments, context: APIContext)
+    async throws -> Session
+  {
+    let principal = try context.requirePrincipal()
+    let input = arguments.input
+    let pair = try ModelComparison(models: input.models)
+    let suite = try pair.suite(
+      dataset: input.dataset, repeats: input.repeats ?? 1, metrics: input.metrics ?? [],
+      evaluation: input.judge.map { EvaluationSettings(judge: $0, embedder: nil) })
+    let session = try await services.benchmarks.createSession(suite, owner: principal.userID)
+    if arguments.start ?? true { try await services.benchmarks.start(sessionID: session.id) }
+    return APIMapping.session(try await services.store.session(session.id) ?? session)
+  }
+
+  // MARK: Providers
+
+  func addProvider(_ arguments: MutationAddProviderArguments, context: APIContext) async throws -> Provider {
+    let provider = try await services.providers.add(try Self.managed(arguments.name, arguments.input))
+    try await audit("provider.add", arguments.name, arguments.input, context)
+    return APIMapping.provider(provider)
+  }
+
+  func updateProvider(_ arguments: MutationUpdateProviderArguments, context: APIContext) async throws
+    -> Provider
+  {
+    let provider = try await services.providers.update(try Self.managed(arguments.name, arguments.input))
+    try await audit("provider.update", arguments.name, arguments.input, context)
+    return APIMapping.provider(provider)
+  }
+
+  func removeProvider(_ arguments: MutationRemoveProviderArguments, context: APIContext) async throws -> Bool
+  {
+    try await services.providers.remove(arguments.name)
+    try await audit("provider.remove", arguments.name, nil, context)
+    return true
+  }
+
+  func testProvider(_ arguments: MutationTestProviderArguments, context: APIContext) async throws
+    -> ProviderHealth
+  {
+    APIMapping.health(try await services.providers.test(arguments.name))
+  }
+
+  /// A provider input as the record the service stores.
+  static func managed(_ name: String, _ input: ProviderInput) throws -> ManagedProvider {
+    guard let kind = ProviderKind(rawValue: input.kind) else {
+      throw LTBError(
+        .invalidInput, "'\(input.kind)' is not a provider kind",
+        fix: "use one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return ManagedProvider(
+      name: name, kind: kind, baseURL: input.baseUrl, defaultModel: input.defaultModel,
+      apiKeyEnv: input.apiKeyEnv,
+      apiKeyFile: input.apiKeyFile, maxRetries: input.maxRetries, timeoutMilliseconds: input.timeoutMs,
+      requestsPerMinute: input.requestsPerMinute)
+  }
+
+  /// Records a provider change in the audit log (the settings, which hold no secret).
+  private func audit(_ action: String, _ name: String, _ input: ProviderInput?, _ context: APIContext)
+    async throws
+  {
+    guard let auth = services.auth else { return }
+    var details: [String: JSONValue] = ["name": .string(name)]
+    if let input {
+      details["kind"] = .string(input.kind)
+      details["baseUrl"] = input.baseUrl.map(JSONValue.string) ?? .null
+      details["apiKeyEnv"] = input.apiKeyEnv.map(JSONValue.string) ?? .null
+      details["apiKeyFile"] = input.apiKeyFile.map(JSONValue.string) ?? .null
+    }
+    try await auth.audit(
+      try context.requirePrincipal().userID, action, "provider", nil, details, context.client)
+  }
+
   func cancelBenchmark(_ arguments: MutationCancelBenchmarkArguments, context: APIContext) async throws
     -> Session
   {
@@ -64,13 +137,13 @@ struct MutationResolver: MutationResolvers {
     let evaluationInput = EvaluationInput(
       testID: "api", prompt: input.prompt, response: input.response, expected: input.expected,
       references: input.references ?? input.expected.map { [$0] } ?? [], context: input.context ?? [])
-    let scored = await try services.benchmarks.evaluator().score(specs, evaluationInput)
+    let scored = try await services.benchmarks.evaluator().score(specs, evaluationInput)
     let result = BenchmarkResult(
       sessionID: UUID(), taskKey: "api", testID: "api", dataset: "api", provider: "api", model: "api",
       status: .success, prompt: input.prompt, response: input.response)
     let (records, verdict) = CaseScorer.combine(scored, result: result)
     return EvaluateResult(
-      verdict: CaseVerdict(rawValue: verdict.verdict.rawValue.uppercased()) ?? .error, score: verdict.score,
+      verdict: APIMapping.verdict(verdict.verdict), score: verdict.score,
       evaluations: records.map(APIMapping.evaluation))
   }
 
@@ -153,7 +226,7 @@ struct MutationResolver: MutationResolvers {
         .permissionDenied, "a key cannot create a key with more rights than its own",
         fix: "sign in with your password, or ask for a lesser role")
     }
-    let scopes = input.scopes.map { Set($0.compactMap { LTBCore.Permission(rawValue: $0.rawValue) }) }
+    let scopes = input.scopes.map { Set($0.map(APIMapping.permission)) }
     let created = try await auth().createAPIKey(
       owner: owner, name: input.name, role: input.role.map(APIMapping.role), scopes: scopes,
       expiresAt: input.expiresAt, by: principal, client: context.client)

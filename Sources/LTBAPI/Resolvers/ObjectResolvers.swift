@@ -12,7 +12,8 @@ struct SessionResolver: SessionResolvers {
   func resultCounts(_ parent: Session, context: APIContext) async throws -> JSONValue {
     let counts = try await services.store.resultCounts(session: parent.id)
     return .object(
-      Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue.uppercased(), JSONValue.int($0.value)) })
+      Dictionary(
+        uniqueKeysWithValues: counts.map { (APIMapping.status($0.key).rawValue, JSONValue.int($0.value)) })
     )
   }
 
@@ -34,7 +35,7 @@ struct ResultResolver: ResultResolvers {
 
   func provider(_ parent: Result, context: APIContext) async throws -> Provider? {
     await context.batch.provider(named: parent.providerName) { [providers = services.providers] name in
-      await providers.get(name).map(APIMapping.provider)
+      await providers.describe(name).map(APIMapping.provider)
     }
   }
 
@@ -55,17 +56,14 @@ struct ResultResolver: ResultResolvers {
   }
 }
 
-/// `Provider`'s computed fields.
+/// `Provider`'s computed field: a live health check.
 struct ProviderResolver: ProviderResolvers {
-  /// The live providers, by name.
-  let lookup: @Sendable (String) async -> (any LTBCore.Provider)?
+  let providers: ProviderService
 
   func health(_ parent: Provider, context: APIContext) async throws -> ProviderHealth {
-    guard let provider = await lookup(parent.name) else {
+    guard let provider = await providers.get(parent.name) else {
       return ProviderHealth(healthy: false, latencyMs: 0, detail: "provider \(parent.name) is not configured")
     }
-    let status = await provider.healthCheck()
-    return ProviderHealth(
-      healthy: status.healthy, latencyMs: status.latencyMilliseconds, detail: status.detail)
+    return APIMapping.health(await provider.healthCheck())
   }
 }

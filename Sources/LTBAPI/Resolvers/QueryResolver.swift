@@ -13,11 +13,19 @@ struct QueryResolver: QueryResolvers {
   func benchmarks(_ arguments: QueryBenchmarksArguments, context: APIContext) async throws
     -> SessionConnection
   {
-    let status = arguments.status.flatMap { LTBCore.SessionStatus(rawValue: $0.rawValue.lowercased()) }
+    var owner = try SessionAccess.ownerFilter(context)
+    if let asked = arguments.ownerId, asked != owner {
+      guard owner == nil else {
+        throw LTBError(
+          .permissionDenied, "listing another user's sessions needs ADMIN_ACCESS", fix: "omit ownerId")
+      }
+      owner = asked
+    }
     let page = try await services.store.sessions(
-      status: status, owner: try SessionAccess.ownerFilter(context),
-      limit: APILimits.pageSize(arguments.first),
-      cursor: arguments.after)
+      SessionQuery(
+        status: arguments.status.map(APIMapping.status), owner: owner, name: arguments.name,
+        provider: arguments.provider, model: arguments.model, createdFrom: arguments.createdFrom,
+        createdTo: arguments.createdTo, limit: APILimits.pageSize(arguments.first), cursor: arguments.after))
     let pageInfo = PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last)
     return SessionConnection(
       edges: page.edges { SessionEdge(cursor: $1, node: APIMapping.session($0.pointee)) }, pageInfo: pageInfo)
@@ -39,12 +47,16 @@ struct QueryResolver: QueryResolvers {
     var query = ResultQuery(
       sessionID: filter?.sessionId, provider: filter?.provider, model: filter?.model, from: filter?.from,
       to: filter?.to, tagsAny: filter?.tags ?? [],
-      statuses: (filter?.statuses ?? []).compactMap {
-        LTBCore.ResultStatus(rawValue: $0.rawValue.lowercased())
-      },
+      statuses: (filter?.statuses ?? []).map(APIMapping.status),
       testID: filter?.testId, text: filter?.text, includeWarmup: filter?.includeWarmup ?? false, order: order,
       descending: arguments.descending ?? true, limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
+    switch (filter?.minScore, filter?.metric) {
+    case (let value?, let metric?): query.minimumScore = ScoreThreshold(metric: metric, value: value)
+    case (.some, nil):
+      throw LTBError(.invalidInput, "minScore needs the metric it applies to", fix: "add metric: \"bleu\"")
+    case (nil, _): break
+    }
     // The API shows no details, no run positions and no inter-token latencies (TTFT, E2E and
     // TPOT need only the first and the last token times); prompts, responses and errors, and the
     // labels, only when the document asks for one of them.
@@ -95,7 +107,12 @@ struct QueryResolver: QueryResolvers {
 
   func exportResults(_ arguments: QueryExportResultsArguments, context: APIContext) async throws -> String {
     _ = try await SessionAccess.require(arguments.sessionId, context, store: services.store)
-    let format = ResultExporter.Format(rawValue: (arguments.format ?? .jsonl).rawValue.lowercased()) ?? .jsonl
+    let format: ResultExporter.Format =
+      switch arguments.format ?? .jsonl {
+      case .json: .json
+      case .jsonl: .jsonl
+      case .csv: .csv
+      }
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(
       "ltb-export-\(UUID().uuidString)"
     ).path
@@ -111,24 +128,28 @@ struct QueryResolver: QueryResolvers {
   }
 
   func providers(context: APIContext) async throws -> [Provider] {
-    var providers: [Provider] = []
-    for name in await services.providers.list() {
-      if let provider = await services.providers.get(name) { providers.append(APIMapping.provider(provider)) }
-    }
-    return providers
+    await services.providers.describeAll().map(APIMapping.provider)
   }
 
   func provider(_ arguments: QueryProviderArguments, context: APIContext) async throws -> Provider? {
-    await services.providers.get(arguments.name).map(APIMapping.provider)
+    await services.providers.describe(arguments.name).map(APIMapping.provider)
   }
 
   func providerModels(_ arguments: QueryProviderModelsArguments, context: APIContext) async throws -> [Model]
   {
-    guard let provider = await services.providers.get(arguments.name) else {
+    guard let provider = await services.providers.describe(arguments.name) else {
       throw LTBError(
         .notFound, "no provider \(arguments.name)", fix: "list providers with the providers query")
     }
     return APIMapping.provider(provider).models
+  }
+
+  func compareModels(_ arguments: QueryCompareModelsArguments, context: APIContext) async throws -> Comparison
+  {
+    _ = try await SessionAccess.require(arguments.sessionId, context, store: services.store)
+    return APIMapping.comparison(
+      try await ModelComparison(models: arguments.models).compare(
+        session: arguments.sessionId, store: services.store, alpha: arguments.alpha ?? 0.05))
   }
 
   func compare(_ arguments: QueryCompareArguments, context: APIContext) async throws -> Comparison {

@@ -58,11 +58,11 @@ struct SubscriptionResolver: SubscriptionResolvers {
     case .testCompleted(let test):
       TestCompletedEvent(
         sessionId: test.sessionID, testId: test.testID,
-        status: ResultStatus(rawValue: test.status.rawValue.uppercased()) ?? .failure,
+        status: APIMapping.status(test.status),
         durationMs: test.durationMs)
     case .benchmarkCompleted(let id, let status, let completed, let failed, let seconds):
       BenchmarkFinishedEvent(
-        sessionId: id, status: SessionStatus(rawValue: status.rawValue.uppercased()) ?? .failed,
+        sessionId: id, status: APIMapping.status(status),
         completed: completed, failed: failed, durationSeconds: seconds)
     default: nil
     }

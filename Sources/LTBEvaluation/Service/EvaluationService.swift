@@ -170,12 +170,11 @@ public actor EvaluationService {
       done += page.items.count
       await progress?(done, total)
     } while cursor != nil
-    try await store.saveEvaluationRun(
-      EvaluationRun(
-        graded: graded, cache: tally, judge: graders.judge,
-        embedder: graders.embedder), session: sessionID)
+    let run = EvaluationRun(graded: graded, cache: tally, judge: graders.judge, embedder: graders.embedder)
+    try await store.saveEvaluationRun(run, session: sessionID)
     let data = try await SessionRecords.load(session: sessionID, store: store)
-    let summary = SessionEvaluation.summarize(data, session: sessionID, cache: tally)
+    var summary = SessionEvaluation.summarize(data, session: sessionID, cache: tally)
+    summary.run = run
     for profile in ModelProfiler.profiles(data) { try await store.saveModelProfile(profile) }
     return summary
   }

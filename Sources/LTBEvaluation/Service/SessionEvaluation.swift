@@ -45,12 +45,17 @@ public struct SessionEvaluation: Sendable, Codable {
   public var groups: [Group]
   /// The evaluation cache's counts during the grading that produced the verdicts.
   public var cache: EvaluationCache.Statistics
+  /// That grading: when, with which judge and embedder (absent for sessions never graded).
+  public var run: EvaluationRun?
 
   /// Summarizes what the store holds for a session, with the cache counts of its last grading.
   public static func load(session: UUID, store: any BenchStore) async throws -> SessionEvaluation {
-    summarize(
+    let run = try await store.evaluationRun(session: session)
+    var evaluation = summarize(
       try await SessionRecords.load(session: session, store: store), session: session,
-      cache: try await store.evaluationRun(session: session)?.cache ?? EvaluationCache.Statistics())
+      cache: run?.cache ?? EvaluationCache.Statistics())
+    evaluation.run = run
+    return evaluation
   }
 
   /// Summarizes a session's records, per provider/model.
