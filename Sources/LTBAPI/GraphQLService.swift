@@ -253,23 +253,28 @@ public final class GraphQLService: Sendable {
   private func entry(_ query: String) -> CachedDocument {
     if let cached = documents.withLock({ $0.value(for: query) }) { return cached }
     let lookup: PersistedQueryRetrievalResult<String>
-    do {
-      // The parser and the validator recurse once per level: a hostile document of a few
-      // hundred kilobytes of `{a{a{...` would exhaust the stack before any limit is checked.
-      if let depth = QueryLimits.nestingBeyond(QueryLimits.maxDocumentNesting, in: query) {
-        throw GraphQLError(
-          message:
-            "the document nests brackets more than \(QueryLimits.maxDocumentNesting) levels deep (at \(depth) already)",
-          extensions: ["code": "QUERY_TOO_DEEP", "fix": "ask for fewer nested levels"])
+    // The parser and the validator recurse once per level: a hostile document of a few hundred
+    // kilobytes of `{a{a{...` would exhaust the stack before any limit is checked.
+    if let depth = QueryLimits.nestingBeyond(QueryLimits.maxDocumentNesting, in: query) {
+      lookup = .validateErrors(
+        schema,
+        [
+          GraphQLError(
+            message:
+              "the document nests brackets more than \(QueryLimits.maxDocumentNesting) levels deep (\(depth) reached)",
+            extensions: ["code": "QUERY_TOO_DEEP", "fix": "ask for fewer nested levels"])
+        ])
+    } else {
+      do {
+        let document = try parse(source: Source(body: query, name: "GraphQL request"))
+        var errors = validate(schema: schema, ast: document)
+        if errors.isEmpty { errors = limits.problems(document, schema: schema) }
+        lookup = errors.isEmpty ? .result(schema, document) : .validateErrors(schema, errors)
+      } catch let error as GraphQLError {
+        lookup = .parseError(error)
+      } catch {
+        lookup = .parseError(GraphQLError(message: "\(error)"))
       }
-      let document = try parse(source: Source(body: query, name: "GraphQL request"))
-      var errors = validate(schema: schema, ast: document)
-      if errors.isEmpty { errors = limits.problems(document, schema: schema) }
-      lookup = errors.isEmpty ? .result(schema, document) : .validateErrors(schema, errors)
-    } catch let error as GraphQLError {
-      lookup = .parseError(error)
-    } catch {
-      lookup = .parseError(GraphQLError(message: "\(error)"))
     }
     var plans: [String: QueryPlan] = [:]
     var operations = 0

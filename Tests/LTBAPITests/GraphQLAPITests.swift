@@ -236,6 +236,46 @@ struct GraphQLAPITests {
     #expect(early?.errors.isEmpty == true && early?.data?["early"] == true)
   }
 
+  @Test("the standard introspection query passes the default limits; hostile introspection shapes do not")
+  func standardIntrospection() async throws {
+    try await Self.withAPI(limits: QueryLimits()) { service, _, _ in
+      let answer = try await Self.run(service, IntrospectionQuery.standard)
+      #expect(answer["errors"] == nil, "\(answer["errors"] ?? .null)")
+      let types = answer["data"]?["__schema"]?["types"]?.arrayValue ?? []
+      #expect(types.contains { $0["name"] == "Session" } && types.contains { $0["name"] == "ProviderInput" })
+      // Lists of schema elements nested past types { fields { args } } multiply the answer.
+      let nested = try await Self.run(
+        service, "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }")
+      #expect(nested["errors"]?.arrayValue?.first?["extensions"]?["code"] == "QUERY_TOO_COMPLEX", "\(nested)")
+      let chain =
+        "{ __type(name: \"Session\") { " + String(repeating: "ofType { ", count: 30) + "name"
+        + String(repeating: " }", count: 30) + " } }"
+      let deep = try await Self.run(service, chain)
+      #expect(deep["errors"]?.arrayValue?.first?["extensions"]?["code"] == "QUERY_TOO_DEEP", "\(deep)")
+    }
+  }
+
+  @Test("a document nesting brackets past the parser's bound is refused before parsing, strings aside")
+  func documentNesting() async throws {
+    #expect(QueryLimits.nestingBeyond(3, in: "{ a { b { c } } }") == nil)
+    #expect(QueryLimits.nestingBeyond(2, in: "{ a { b { c } } }") == 3)
+    // Brackets inside strings, block strings (with an escaped delimiter) and comments do not count.
+    #expect(QueryLimits.nestingBeyond(2, in: #"{ a(s: "{{{{", t: """ {{{ \""" {{ """) # {{{{"#) == nil)
+    #expect(QueryLimits.nestingBeyond(2, in: #"{ a(s: "\"{{{") }"#) == nil, "an escaped quote ends no string")
+    #expect(QueryLimits.nestingBeyond(2, in: #"{ a(s: "x") { b { c } } }"#) == 3)
+    try await Self.withAPI(limits: QueryLimits()) { service, _, _ in
+      let hostile = String(repeating: "{a", count: 100_000) + String(repeating: "}", count: 100_000)
+      let answer = try await Self.run(service, hostile)
+      #expect(answer["errors"]?.arrayValue?.first?["extensions"]?["code"] == "QUERY_TOO_DEEP")
+      #expect(answer["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("256") == true)
+      let list =
+        "{ results(filter: { tags: " + String(repeating: "[", count: 5_000)
+        + "] }) { pageInfo { hasNextPage } } }"
+      let listAnswer = try await Self.run(service, list)
+      #expect(listAnswer["errors"]?.arrayValue?.first?["extensions"]?["code"] == "QUERY_TOO_DEEP")
+    }
+  }
+
   @Test("every REST route's document is valid against the schema, and documents are parsed once")
   func restDocumentsAndCache() async throws {
     try await Self.withAPI { service, _, _ in

@@ -142,4 +142,112 @@ struct SubscriptionTests {
     await store.close()
     await server.stop()
   }
+
+  @Test(
+    "a run started through the API grades its answers itself: grading progress, then the end, then Session.evaluation with the grading's cache counts"
+  )
+  func gradedByTheService() async throws {
+    let server = try await LoopbackHTTPServer.start(
+      handler: FakeOpenAITarget.handler(
+        .init(timeToFirstToken: .milliseconds(2), interTokenLatency: .milliseconds(1), outputTokens: 3)))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-grade-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
+    let dataset = folder.appendingPathComponent("cases.jsonl")
+    try Data(
+      (0..<4).map {
+        #"{"id": "c\#($0)", "prompt": "Question \#($0)?", "assertions": [{"type": "latency", "threshold": 60000}]}"#
+      }
+      .joined(separator: "\n").utf8
+    ).write(to: dataset)
+    let settings = ProviderSettings(
+      name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", maxRetries: 0,
+      defaultModel: "fake-model")
+    let services = try await APIServices.build(
+      store: store, configuration: try ConfigLoader().load(), providers: [settings], version: "test")
+    let service = try GraphQLService(resolvers: services.resolvers)
+    try await store.createUser(
+      UserRecord(
+        id: Principal.testAdmin.userID, username: "test-admin", email: "admin@example.org", passwordHash: "",
+        role: .admin))
+    let context = APIContext(requestID: "grade", principal: .testAdmin)
+
+    // Reasons a run cannot start are the caller's errors, with their codes.
+    let unknownProvider = try await service.execute(
+      "mutation($suite: String!) { createBenchmark(input: { suite: $suite }) { id } }",
+      variables: [
+        "suite": .string(
+          #"{"name": "x", "datasets": ["\#(dataset.path)"], "targets": [{"provider": "nope"}]}"#)
+      ],
+      context: context)
+    #expect(
+      unknownProvider.errors.first?.extensions["code"]?.string == "NOT_FOUND", "\(unknownProvider.errors)")
+    let unknownJudge = try await service.execute(
+      "mutation($suite: String!) { createBenchmark(input: { suite: $suite }) { id } }",
+      variables: [
+        "suite": .string(
+          #"{"name": "x", "datasets": ["\#(dataset.path)"], "targets": [{"provider": "fake"}], "judge": {"provider": "nope"}}"#
+        )
+      ], context: context)
+    #expect(unknownJudge.errors.first?.message.contains("judge") == true, "\(unknownJudge.errors)")
+
+    let created = try await service.execute(
+      "mutation($suite: String!) { createBenchmark(input: { suite: $suite, start: false }) { id } }",
+      variables: [
+        "suite": .string(
+          #"{"name": "graded", "datasets": ["\#(dataset.path)"], "targets": [{"provider": "fake"}]}"#)
+      ], context: context)
+    let session = try #require(created.data?["createBenchmark"]["id"].string, "\(created.errors)")
+    let stream: AsyncThrowingStream<String, any Error>
+    switch try await service.subscribeJSON(
+      """
+      subscription($id: UUID!) { sessionEvents(sessionId: $id) { __typename
+        ... on GradingProgressEvent { graded total } ... on BenchmarkFinishedEvent { status } } }
+      """, variables: ["id": .string(session)], context: context)
+    {
+    case .success(let events): stream = events
+    case .failure(let errors): throw errors
+    }
+    let resumed = try await service.execute(
+      "mutation($id: UUID!) { resumeBenchmark(id: $id) { id } }", variables: ["id": .string(session)],
+      context: context)
+    #expect(resumed.errors.isEmpty, "\(resumed.errors)")
+    var kinds: [String] = []
+    var grading: [Int] = []
+    for try await payload in stream {
+      let event = try JSONValue.parse(payload)["data"]?["sessionEvents"]
+      kinds.append(event?["__typename"]?.stringValue ?? "?")
+      if let graded = event?["graded"]?.intValue { grading.append(graded) }
+    }
+    #expect(grading.last == 4 && kinds.last == "BenchmarkFinishedEvent", "\(kinds) \(grading)")
+    let firstGrading = kinds.firstIndex(of: "GradingProgressEvent") ?? kinds.count
+    #expect(!kinds[firstGrading...].contains("TestCompletedEvent"), "grading comes after the run: \(kinds)")
+
+    let query = """
+      query($id: UUID!) { benchmark(id: $id) { status evaluation { cacheHits cacheMisses gradedAt
+        targets { evaluated pass metrics { metric count } } } } }
+      """
+    let graded = try await service.execute(query, variables: ["id": .string(session)], context: context)
+    let evaluation = graded.data?["benchmark"]["evaluation"]
+    #expect(graded.data?["benchmark"]["status"].string == "COMPLETED")
+    #expect(
+      evaluation?["targets"][0]["evaluated"].int == 4 && evaluation?["targets"][0]["pass"].int == 4,
+      "\(graded)")
+    #expect(evaluation?["cacheHits"].int == 0 && evaluation?["cacheMisses"].int == 0, "latency is not cached")
+    #expect(evaluation?["gradedAt"].string != nil)
+
+    // Grading again through the API replaces the verdicts and the stored grading.
+    let again = try await service.execute(
+      "mutation($id: UUID!) { evaluateSession(id: $id, metrics: [\"ttft:60000\"]) { targets { metrics { metric } } } }",
+      variables: ["id": .string(session)], context: context)
+    #expect(again.errors.isEmpty, "\(again.errors)")
+    let regraded = try await service.execute(query, variables: ["id": .string(session)], context: context)
+    let metrics = regraded.data?["benchmark"]["evaluation"]["targets"][0]["metrics"].array ?? []
+    #expect(Set(metrics.compactMap { $0["metric"].string }) == ["latency", "ttft"], "\(regraded)")
+    await services.providers.shutdown()
+    await store.close()
+    await server.stop()
+  }
 }

@@ -61,3 +61,23 @@ struct TextCodecTests {
     #expect(Base64URL.decode("not base64!") == nil)
   }
 }
+
+@Suite("JSON nesting bound")
+struct JSONNestingTests {
+  @Test("JSON nesting up to the bound parses; one level more is a located error, not a crash")
+  func nestingBound() throws {
+    let bound = JSONParser.maxDepth
+    let deepest = String(repeating: "[", count: bound) + String(repeating: "]", count: bound)
+    #expect(try JSONValue.parse(deepest) != .null)
+    let objects = String(repeating: #"{"a":"#, count: bound) + "1" + String(repeating: "}", count: bound)
+    #expect(try JSONValue.parse(objects)["a"] != nil)
+    for hostile in [bound + 1, 100_000] {
+      let text = String(repeating: "[", count: hostile) + String(repeating: "]", count: hostile)
+      #expect {
+        try JSONValue.parse(text)
+      } throws: { error in
+        "\(error)".contains("nest more than \(bound) levels")
+      }
+    }
+  }
+}

@@ -72,10 +72,11 @@ struct EvaluationServiceTests {
   }
 
   static func service(_ store: SQLBenchStore, judge: ScriptedJudge) -> EvaluationService {
-    EvaluationService(
+    let settings = JudgeSettings(provider: judge)
+    return EvaluationService(
       store: store,
-      evaluators: EvaluationService.standardEvaluators(
-        judge: JudgeSettings(provider: judge), embedding: judge))
+      evaluators: EvaluationService.standardEvaluators(judge: settings, embedding: judge),
+      judge: settings.label)
   }
 
   @Test("a session is scored, stored, and re-scored from the cache")
@@ -102,6 +103,12 @@ struct EvaluationServiceTests {
       #expect(again.cache.misses == 0)
       #expect(again.cache.hitRate == 1)
       #expect(judge.requests.count == 12, "the judge was not asked again")
+      // Each grading's own counts are stored with the session, and read back with it: the
+      // first's misses are gone once the second has graded.
+      #expect(first.cache.misses == 12 && first.run?.cache == first.cache)
+      let stored = try await SessionEvaluation.load(session: id, store: store)
+      #expect(stored.cache == again.cache && stored.cache.hits == 24 && stored.cache.misses == 0)
+      #expect(stored.run?.graded == 24 && stored.run?.judge == "scripted/judge-1")
       let profiles = try await store.modelProfiles()
       #expect(profiles.count == 1)
       #expect(abs((profiles.first?.quality["icontains"]?.mean ?? 0) - 22.0 / 24) < 1e-12)

@@ -60,6 +60,8 @@ struct SubscriptionResolver: SubscriptionResolvers {
         sessionId: test.sessionID, testId: test.testID,
         status: APIMapping.status(test.status),
         durationMs: test.durationMs)
+    case .gradingProgress(let id, let graded, let total):
+      GradingProgressEvent(sessionId: id, graded: graded, total: total)
     case .benchmarkCompleted(let id, let status, let completed, let failed, let seconds):
       BenchmarkFinishedEvent(
         sessionId: id, status: APIMapping.status(status),
