@@ -63,7 +63,54 @@ public enum SuiteLoader {
     return try reader.suite(from: value, directory: directory, defaultName: defaultName)
   }
 
+  /// The deepest nesting a YAML suite may have: flow collections (`[[[`), chains of block
+  /// sequences on one line (`- - -`) and indentation. The YAML reader recurses once per level,
+  /// and a suite can come from an unauthenticated-sized API body; real suites nest a few levels.
+  static let maxYAMLNesting = 64
+  /// The widest indentation a YAML suite line may have, in columns.
+  static let maxYAMLIndentation = 512
+
+  /// Refuses YAML whose nesting could exhaust the reader's stack, naming the line.
+  static func checkNesting(_ text: String, path: String) throws {
+    var flow = 0
+    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      var deepest = flow
+      var characters = line.unicodeScalars[...]
+      var indentation = 0
+      while let first = characters.first, first == " " || first == "-" || first == "\t" {
+        if first == "-", characters.dropFirst().first.map({ $0 != " " && $0 != "\t" }) ?? false { break }
+        indentation += first == "-" ? Self.maxYAMLIndentation / Self.maxYAMLNesting : 1
+        characters = characters.dropFirst()
+      }
+      var quote: Unicode.Scalar?
+      var previous: Unicode.Scalar = " "
+      scan: for character in characters {
+        defer { previous = character }
+        if let open = quote {
+          if character == open { quote = nil }
+          continue
+        }
+        switch character {
+        case "\"", "'": quote = character
+        case "#" where previous == " " || previous == "\t": break scan
+        case "[", "{":
+          flow += 1
+          deepest = max(deepest, flow)
+        case "]", "}": flow = max(0, flow - 1)
+        default: continue
+        }
+      }
+      if deepest > Self.maxYAMLNesting || indentation > Self.maxYAMLIndentation {
+        throw LTBError(
+          .invalidInput,
+          "\(path), line \(number + 1): the suite nests more than \(Self.maxYAMLNesting) levels deep",
+          fix: "write the suite with fewer nested lists and maps")
+      }
+    }
+  }
+
   private static func yaml(_ text: String, path: String) throws -> (JSONValue, ([String]) -> Int?) {
+    try checkNesting(text, path: path)
     let node: Node?
     do {
       node = try Yams.compose(yaml: text)

@@ -17,7 +17,7 @@ struct APIServerTests {
   }
 
   @Test(
-    "the gql Python client over graphql-transport-ws: a query, a benchmark on the real model, every progress event"
+    "the gql Python client over graphql-transport-ws: the schema by introspection, a query, a benchmark on the real model, every progress event"
   )
   func gqlClient() async throws {
     let directory = try BenchCommandTests.temporaryDirectory()
@@ -47,6 +47,10 @@ struct APIServerTests {
     #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
     let output = try JSONValue.parse(run.stdout)
     #expect(output["health"]?["health"]?["status"] == "ok")
+    let types = Set(output["schemaTypes"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+    #expect(
+      types.isSuperset(of: ["Session", "Result", "SessionEvent", "ProviderInput"]),
+      "gql read the schema: \(types.count)")
     #expect(output["created"]?["createBenchmark"]?["status"] == "PENDING")
     #expect(output["created"]?["createBenchmark"]?["totalTasks"] == 3)
     let completed = output["events"]?.arrayValue?.compactMap { $0["completed"]?.intValue } ?? []

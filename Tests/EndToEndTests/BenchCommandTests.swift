@@ -153,6 +153,59 @@ struct BenchCommandTests {
     #expect(Set(rows.compactMap { $0["taskKey"]?.stringValue }).count == 72)
   }
 
+  @Test(
+    "SIGINT, SIGTERM and a second Ctrl-C end ltb bench with 130 and no crash; after kill -9, resume stores each task once",
+    arguments: ["INT", "TERM", "INT INT", "KILL"])
+  func signals(_ signals: String) async throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (fake, environment, suite) = try APIServerTests.fakeTarget(in: directory, cases: 200)
+    defer { fake.process.terminate() }
+    let suiteFile = directory.appendingPathComponent("suite.yaml")
+    try Data(suite.utf8).write(to: suiteFile)
+    let path = directory.appendingPathComponent("signals.sqlite").path
+    let database = "sqlite:" + path
+    let bench = try CommandLineTests.start(
+      ["bench", suiteFile.path, "--database", database, "--concurrency", "4", "--grace", "2"],
+      environment: environment)
+    // The first progress line is drawn when the run has started, with the handler in place:
+    // the signal follows an event of the run, not a guessed delay.
+    let before = bench.waitForError("progress ")
+    #expect(before.contains("progress "), "\(before)")
+    for name in signals.split(separator: " ") {
+      kill(bench.process.processIdentifier, name == "INT" ? SIGINT : name == "TERM" ? SIGTERM : SIGKILL)
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    let ended = bench.finish()
+    let crashed = ["Segmentation fault", "Fatal error", "Illegal instruction", "Current stack trace"]
+    #expect(!crashed.contains { ended.stderr.contains($0) }, "\(ended.stderr.suffix(2_000))")
+    if signals.split(separator: " ").count == 1, signals != "KILL" {
+      #expect(
+        ended.stderr.contains("cancelled; continue with: ltb bench --resume"), "\(ended.stderr.suffix(500))")
+    }
+    if signals == "KILL" {
+      #expect(bench.process.terminationReason == .uncaughtSignal && ended.status == SIGKILL)
+    } else {
+      #expect(
+        bench.process.terminationReason == .exit && ended.status == 130,
+        "\(ended.status): \(ended.stderr.suffix(1_000))")
+    }
+    if signals.split(separator: " ").count == 1 {
+      // One signal: the run stops cleanly and says how to resume; the rest is then run once.
+      let listed = try CommandLineTests.run(["sessions", "list", "--database", database])
+      #expect(listed.status == 0, "\(listed.stderr)")
+      let session = try #require(listed.stdout.split(separator: " ").first.map(String.init))
+      let resumed = try CommandLineTests.run(
+        ["bench", "--resume", session, "--database", database], environment: environment)
+      #expect(resumed.status == 0, "\(resumed.stderr.suffix(1_000))")
+      let counts = try Shell.run(
+        "/usr/bin/sqlite3",
+        [path, "SELECT COUNT(*) || ',' || COUNT(DISTINCT task_key) FROM results WHERE status = 'success'"])
+      #expect(
+        counts.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "200,200", "each task stored once")
+    }
+  }
+
   @Test("concurrent `ltb migrate` processes on one new SQLite file apply each migration once")
   func concurrentMigrateProcesses() throws {
     let directory = try Self.temporaryDirectory()

@@ -11,6 +11,18 @@ struct CommandLineTests {
     let output: Pipe
     let errors: Pipe
 
+    /// Reads standard error until `marker` appears (or it closes) and returns what was read;
+    /// ``finish()`` returns only what comes after.
+    func waitForError(_ marker: String) -> String {
+      var seen = ""
+      while !seen.contains(marker) {
+        let chunk = errors.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        seen += String(decoding: chunk, as: UTF8.self)
+      }
+      return seen
+    }
+
     /// Waits for the end and returns the status and output.
     func finish() -> (status: Int32, stdout: String, stderr: String) {
       let stdout = output.fileHandleForReading.readDataToEndOfFile()

@@ -85,8 +85,8 @@ struct SecurityTests {
     #expect(try Self.request(graphql, method: "POST", key: key, bodyFile: big.path).status == 413)
     // Deep and wide queries are refused by the depth and complexity limits.
     let deep =
-      "{ __schema { types { fields { type " + String(repeating: "{ ofType ", count: 14) + "{ name }"
-      + String(repeating: " }", count: 14) + " } } } }"
+      "{ __schema { types { fields { type " + String(repeating: "{ ofType ", count: 30) + "{ name }"
+      + String(repeating: " }", count: 30) + " } } } }"
     let deepAnswer = try post(deep)
     #expect(deepAnswer.status == 400 && deepAnswer.body.contains("QUERY_TOO_DEEP"), "\(deepAnswer.body)")
     let wide =

@@ -1,6 +1,6 @@
-/// The introspection query graphql-js's `getIntrospectionQuery()` writes with its defaults
-/// (what GraphiQL, Apollo's tooling and graphql-core's `get_introspection_query()` send), its
-/// TypeRef chain at graphql-js 16's depth.
+/// The introspection query graphql-js's `getIntrospectionQuery({ inputValueDeprecation: true })`
+/// writes (what GraphiQL sends; graphql-core's `get_introspection_query()`, which gql uses, is the
+/// same query), its TypeRef chain at graphql-js 16's depth.
 enum IntrospectionQuery {
   static let standard = """
     query IntrospectionQuery {
@@ -46,6 +46,8 @@ enum IntrospectionQuery {
       description
       type { ...TypeRef }
       defaultValue
+      isDeprecated
+      deprecationReason
     }
 
     fragment TypeRef on __Type {

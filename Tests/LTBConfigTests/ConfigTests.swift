@@ -412,3 +412,42 @@ struct ConfigValidationTests {
       })
   }
 }
+
+@Suite("Hostile suites")
+struct HostileSuiteTests {
+  static func load(_ text: String) throws -> BenchmarkSuite {
+    try SuiteLoader.load(text: text, origin: "the suite", directory: URL(fileURLWithPath: "/tmp"))
+  }
+
+  @Test(
+    "suites nesting past the bound are refused with the line, before the YAML reader recurses",
+    arguments: [
+      "name: x\ndatasets: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000),
+      "name: x\ndatasets:\n" + String(repeating: "- ", count: 100_000) + "a\n",
+      "name: x\ntags: {" + String(repeating: #"a: {"#, count: 70) + "b: 1"
+        + String(repeating: "}", count: 71),
+      "name: x\ndatasets:\n" + (0..<600).map { String(repeating: " ", count: $0) + "- \n" }.joined(),
+    ])
+  func refused(_ text: String) throws {
+    #expect {
+      try Self.load(text)
+    } throws: { error in
+      (error as? LTBError)?.message.contains("nests more than 64 levels deep") == true
+    }
+  }
+
+  @Test("brackets in quotes, comments and plain scalars do not count; a real suite loads")
+  func notCounted() throws {
+    let brackets = String(repeating: "[", count: 200)
+    let suite = try Self.load(
+      """
+      name: "\(brackets)"
+      description: '\(brackets)' # \(brackets)
+      tags: [a#\(String(repeating: "b", count: 3))]
+      datasets: [/dev/null]
+      targets: [{ provider: llamacpp }]
+
+      """)
+    #expect(suite.name == brackets && suite.tags == ["a#bbb"])
+  }
+}

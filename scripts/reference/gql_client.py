@@ -1,5 +1,5 @@
 """A real third-party GraphQL client (gql with its websockets transport, speaking
-graphql-transport-ws) driving `ltb serve`: a query, a mutation that creates a benchmark, a
+graphql-transport-ws) driving `ltb serve`: the schema fetched by introspection, a query, a mutation that creates a benchmark, a
 benchmarkProgress subscription, and the mutation that starts the run; it prints what it saw as
 JSON for the end-to-end test to check.
 
@@ -19,7 +19,10 @@ async def main(url, suite, key):
     transport = WebsocketsTransport(
         url=url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL], init_payload={"token": key}
     )
-    async with Client(transport=transport, fetch_schema_from_transport=False) as session:
+    # The client fetches the schema with graphql-core's standard introspection query (against the
+    # server's default limits) and validates every document below against it before sending.
+    async with Client(transport=transport, fetch_schema_from_transport=True) as session:
+        schema_types = sorted(session.client.schema.type_map)
         health = await session.execute(gql("{ health { status } }"))
         created = await session.execute(
             gql("mutation($s: String!) { createBenchmark(input: { suite: $s, start: false }) { id totalTasks status } }"),
@@ -44,7 +47,7 @@ async def main(url, suite, key):
         final = await session.execute(
             gql("query($id: UUID!) { benchmark(id: $id) { status resultCounts } }"), variable_values={"id": session_id}
         )
-    print(json.dumps({"health": health, "created": created, "events": events, "final": final}))
+    print(json.dumps({"health": health, "created": created, "events": events, "final": final, "schemaTypes": schema_types}))
 
 
 asyncio.run(main(sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]))
