@@ -6,8 +6,10 @@ public import GraphQL
 // standard one, graphql-js's with `inputValueDeprecation`) failed with "Cannot return null for
 // non-nullable field __InputValue.isDeprecated". The default resolver reads a source through
 // `KeySubscriptable` first, so these conformances answer every `__InputValue` field from the
-// definition, `isDeprecated` included.
+// definition, `isDeprecated` included. They are retroactive because the fix belongs upstream;
+// the test of the standard introspection query fails if an update makes them collide.
 
+// swift-format-ignore: AvoidRetroactiveConformances
 extension GraphQLArgumentDefinition: @retroactive KeySubscriptable {
   /// The `__InputValue` field called `key` of this argument.
   public subscript(key: String) -> (any Sendable)? {
@@ -17,6 +19,7 @@ extension GraphQLArgumentDefinition: @retroactive KeySubscriptable {
   }
 }
 
+// swift-format-ignore: AvoidRetroactiveConformances
 extension InputObjectFieldDefinition: @retroactive KeySubscriptable {
   /// The `__InputValue` field called `key` of this input field.
   public subscript(key: String) -> (any Sendable)? {
