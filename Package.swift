@@ -225,7 +225,10 @@ let package = Package(
       swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBStorageTests",
-      dependencies: ["LTBStorage", "LTBCore", .product(name: "PostgresNIO", package: "postgres-nio")],
+      dependencies: [
+        "LTBStorage", "LTBCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "SQLKit", package: "sql-kit"),
+      ],
       swiftSettings: upcomingFeatures
     ),
     .testTarget(

@@ -63,6 +63,50 @@ public enum SuiteLoader {
     return try reader.suite(from: value, directory: directory, defaultName: defaultName)
   }
 
+  /// Checks a suite built or changed outside a file (the command line's overrides) with the
+  /// ranges a suite file is checked with, so that `--matrix top_p=5` is refused as `top_p: 5`
+  /// would be; `origin` names where the values came from.
+  public static func validate(_ suite: BenchmarkSuite, origin: String) throws {
+    let reader = SuiteReader(path: origin, lines: { _ in nil })
+    func json(_ value: Double?) -> JSONValue { value.map(JSONValue.double) ?? .null }
+    func json(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
+    for target in suite.targets {
+      let parameters = target.parameters
+      _ = try reader.parameters(
+        .object([
+          "temperature": json(parameters.temperature), "top_p": json(parameters.topP),
+          "top_k": json(parameters.topK), "max_tokens": json(parameters.maxTokens),
+          "seed": json(parameters.seed),
+          "presence_penalty": json(parameters.presencePenalty),
+          "frequency_penalty": json(parameters.frequencyPenalty),
+        ]), ["targets", target.provider, "parameters"])
+    }
+    _ = try reader.integer(["repeats": json(suite.repeats)], "repeats", [], range: 1...1_000_000)
+    _ = try reader.integer(
+      ["timeout_ms": json(suite.requestTimeoutMilliseconds)], "timeout_ms", [], range: 1...86_400_000)
+    for phase in suite.load.phases {
+      _ = try reader.integer(
+        ["concurrency": json(phase.concurrency)], "concurrency", ["load"], range: 1...100_000)
+      _ = try reader.number(["rate": json(phase.rate)], "rate", ["load"], range: 0.000_001...1e7)
+    }
+    let stop = suite.stop
+    _ = try reader.number(
+      ["max_error_rate": json(stop.maxErrorRate)], "max_error_rate", ["stop"], range: 0...1)
+    _ = try reader.number(
+      ["max_duration": json(stop.maxDurationSeconds)], "max_duration", ["stop"], range: 0.001...1e9)
+    _ = try reader.number(["max_cost": json(stop.maxCostUSD)], "max_cost", ["stop"], range: 0...1e9)
+    _ = try reader.integer(
+      ["max_requests": json(stop.maxRequests)], "max_requests", ["stop"], range: 1...Int.max)
+    let slo = suite.slo
+    for (key, value) in [
+      ("ttft_ms", slo.maxTimeToFirstTokenMs), ("e2e_ms", slo.maxEndToEndMs),
+      ("tpot_ms", slo.maxTimePerOutputTokenMs),
+      ("min_tokens_per_second", slo.minOutputTokensPerSecond),
+    ] {
+      _ = try reader.number([key: json(value)], key, ["slo"], range: 0...1e9)
+    }
+  }
+
   /// The deepest nesting a YAML suite may have: flow collections (`[[[`), chains of block
   /// sequences on one line (`- - -`) and indentation. The YAML reader recurses once per level,
   /// and a suite can come from an unauthenticated-sized API body; real suites nest a few levels.
@@ -361,7 +405,7 @@ struct SuiteReader {
     return expanded
   }
 
-  private func parameters(_ value: JSONValue?, _ keyPath: [String]) throws -> SamplingParameters {
+  func parameters(_ value: JSONValue?, _ keyPath: [String]) throws -> SamplingParameters {
     let members = try object(value, keyPath, known: SuiteLoader.parameterKeys)
     return SamplingParameters(
       temperature: try number(members, "temperature", keyPath, range: 0...2),

@@ -48,6 +48,8 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
   public var cost: Cost?
   /// The server's own timings.
   public var serverTimings: ServerTimings?
+  /// Where the vendor served it (request id, region, model version), when it said.
+  public var providerMetadata: ProviderMetadata? = nil
   /// Whether the answer came from the response cache (its latency is the recorded one).
   public var cacheHit: Bool
   /// How many attempts the request took.

@@ -28,14 +28,17 @@ public struct CompletionResponse: Sendable, Hashable, Codable {
   public var streamed: Bool
   /// How many attempts it took (1 when no retry was needed).
   public var attempts: Int
+  /// Where it was served, per the response's headers.
+  public var providerMetadata: ProviderMetadata?
 
   /// Creates a response.
   public init(
     provider: String, model: String, responseID: String? = nil, text: String, reasoning: String? = nil,
     toolCalls: [ToolCall] = [], finishReason: FinishReason? = nil, usage: Usage, cost: Cost? = nil,
     timing: RequestTiming, serverTimings: ServerTimings? = nil, logprobs: [TokenLogprob]? = nil,
-    streamed: Bool, attempts: Int = 1
+    streamed: Bool, attempts: Int = 1, providerMetadata: ProviderMetadata? = nil
   ) {
+    self.providerMetadata = providerMetadata
     self.provider = provider
     self.model = model
     self.responseID = responseID

@@ -102,6 +102,7 @@ enum RequestExecutor {
     result.usage = response.usage
     result.cost = response.cost
     result.serverTimings = response.serverTimings
+    result.providerMetadata = response.providerMetadata
     result.attempts = response.attempts
     result.logprobs = response.logprobs
     if result.model.isEmpty { result.model = response.model }

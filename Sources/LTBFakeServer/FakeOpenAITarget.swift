@@ -42,12 +42,17 @@ public enum FakeOpenAITarget {
           body: #"{"error":{"message":"unknown path \#(request.path)","type":"invalid_request_error"}}"#)
         return
       }
+      // As OpenAI does, every answer names its request.
+      let requestID = "req_fake_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
       let script = FakeCompletionScript(
         requestBody: request.body, outputTokens: options.outputTokens, model: options.model)
       let start = ContinuousClock.now
       if script.stream {
         try await writer.head(
-          status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
+          status: 200,
+          headers: [
+            ("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"), ("x-request-id", requestID),
+          ])
         try await writer.write(script.opening)
         for index in 0..<script.tokens {
           try await Task.sleep(until: start + options.timeToFirstToken + options.interTokenLatency * index)
@@ -57,7 +62,7 @@ public enum FakeOpenAITarget {
       } else {
         try await Task.sleep(
           until: start + options.timeToFirstToken + options.interTokenLatency * (script.tokens - 1))
-        try await writer.respond(status: 200, body: script.completion)
+        try await writer.respond(status: 200, headers: [("x-request-id", requestID)], body: script.completion)
       }
     }
   }

@@ -129,6 +129,7 @@ extension HTTPChatProvider {
     ) {
       body, sentAt in
       var accumulator = ResponseAccumulator(sentAt: sentAt, scheduledAt: options.scheduledAt)
+      let headers = body.headers
       func deliver(_ events: [StreamEvent], at receivedAt: ContinuousClock.Instant) {
         for event in events {
           let timed = TimedStreamEvent(event: event, receivedAt: receivedAt)
@@ -144,7 +145,7 @@ extension HTTPChatProvider {
           lastRead = chunk.receivedAt
         }
         deliver(try wire.decodeResponse(data), at: lastRead)
-        return (accumulator, ContinuousClock.now)
+        return (accumulator, ContinuousClock.now, headers)
       }
       var decoder = wire.makeStreamDecoder()
       var lastRead = sentAt
@@ -174,9 +175,9 @@ extension HTTPChatProvider {
           "\(wire.name): the stream ended before the end-of-stream marker (\(accumulator.contentEventCount) content events received)",
           fix: "the server or a proxy cut the response; check the server's logs")
       }
-      return (accumulator, lastRead)
+      return (accumulator, lastRead, headers)
     }
-    let (accumulator, endAt) = outcome
+    let (accumulator, endAt, headers) = outcome
     var fallback: Usage?
     if accumulator.reportedUsage == nil {
       fallback = await fallbackUsage(request: request, text: accumulator.text, model: model)
@@ -184,9 +185,13 @@ extension HTTPChatProvider {
     if reserved > 0, let used = (accumulator.reportedUsage ?? fallback)?.totalTokens {
       await transport.refund(tokens: max(0, reserved - used))
     }
-    return accumulator.finish(
+    var response = accumulator.finish(
       provider: name, requestedModel: model, endAt: endAt, streamed: options.stream, attempts: attempts,
       fallbackUsage: fallback, pricing: pricing(for: model))
+    response.providerMetadata = ProviderMetadata(
+      endpoint: settings.baseURL, apiVersion: settings.apiVersion,
+      modelVersion: response.model != model ? response.model : nil, headers: headers)
+    return response
   }
 
   /// Token counts when the vendor reported none: a tokenizer where the provider has one, else an estimate.

@@ -139,15 +139,15 @@ public final class HTTPTransport: Sendable {
           deadline: .now() + .nanoseconds(settings.totalTimeout.nanoseconds))
         return try await withTaskCancellationHandler {
           let response = try await head.futureResult.get()
-          let body = ResponseBody(chunks: chunks)
+          var headers: [String: String] = [:]
+          for header in response.headers { headers[header.name.lowercased()] = header.value }
+          let body = ResponseBody(chunks: chunks, headers: headers)
           guard (200..<300).contains(response.status.code) else {
             var data = Data()
             for try await chunk in body where data.count < 1 << 20 {
               data.append(contentsOf: chunk.buffer.readableBytesView)
             }
             firstByte.fire()
-            var headers: [String: String] = [:]
-            for header in response.headers { headers[header.name.lowercased()] = header.value }
             throw mapError(HTTPErrorResponse(status: Int(response.status.code), headers: headers, body: data))
           }
           do {
@@ -292,6 +292,8 @@ public struct ResponseBody: AsyncSequence, Sendable {
   }
 
   let chunks: AsyncThrowingStream<Chunk, any Error>
+  /// The response's headers, names lower-cased.
+  public let headers: [String: String]
 
   /// Starts reading.
   public func makeAsyncIterator() -> AsyncThrowingStream<Chunk, any Error>.AsyncIterator {

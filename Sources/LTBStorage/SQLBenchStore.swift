@@ -211,7 +211,8 @@ public final class SQLBenchStore: BenchStore {
     "total_tokens",
     "cached_tokens", "usage_source", "evaluation_scores", "category", "tags", "metadata", "parameters",
     "server_timings",
-    "total_cost", "cost_details", "cache_hit", "attempts", "logprobs", "expectations",
+    "total_cost", "cost_details", "cache_hit", "attempts", "logprobs", "expectations", "provider_metadata",
+    "cache_stats",
   ]
 
   /// Stores results in batches, in one transaction; a task key the session already has is replaced.
@@ -306,6 +307,8 @@ public final class SQLBenchStore: BenchStore {
       .bool(result.cacheHit), .integer(result.attempts),
       .optional(result.logprobs.map(StoredJSON.encoded), StoredValue.json),
       .optional(result.expectations.map(StoredJSON.encoded), StoredValue.json),
+      .optional(result.providerMetadata.map(StoredJSON.encoded), StoredValue.json),
+      .json(StoredJSON.encoded(CacheStatistics(result))),
     ]
   }
 
@@ -506,7 +509,9 @@ public final class SQLBenchStore: BenchStore {
     columns.append("evaluation_scores")
     if parts.contains(.text) { columns += ["prompt", "response", "error"] }
     if parts.contains(.details) {
-      columns += ["server_timings", "parameters", "metadata", "logprobs", "expectations"]
+      columns += [
+        "server_timings", "parameters", "metadata", "logprobs", "expectations", "provider_metadata",
+      ]
     }
     return columns.joined(separator: ", ")
   }
@@ -525,7 +530,7 @@ public final class SQLBenchStore: BenchStore {
         cachedInputTokens: try row.optionalInt("cached_tokens") ?? 0,
         source: Usage.Source(rawValue: try row.optionalString("usage_source") ?? "") ?? .reported)
     }
-    return BenchmarkResult(
+    var result = BenchmarkResult(
       id: try row.uuid("id"), sessionID: labels ? try row.uuid("session_id") : Self.unreadID,
       taskKey: run ? try row.string("task_key") : "", testID: try row.string("test_id"),
       dataset: labels ? try row.string("dataset") : "", provider: try row.string("provider"),
@@ -559,6 +564,8 @@ public final class SQLBenchStore: BenchStore {
         ?? [:],
       logprobs: details ? try row.json("logprobs") : nil,
       expectations: details ? try row.json("expectations") : nil)
+    if details { result.providerMetadata = try row.json("provider_metadata") }
+    return result
   }
 
   /// `$."metric"` for SQLite's JSON functions, the name quoted so that any text is taken literally.

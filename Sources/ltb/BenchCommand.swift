@@ -217,6 +217,7 @@ struct SuiteOverrides: ParsableArguments {
     if let sloMinTokensPerSecond { suite.slo.minOutputTokensPerSecond = sloMinTokensPerSecond }
     if let cache { suite.cache = cache }
     if noStream { suite.stream = false }
+    try SuiteLoader.validate(suite, origin: "the command line")
     return suite
   }
 

@@ -300,6 +300,12 @@ struct APIServerTests {
       [
         "--chdir=\(directory.path)", tool.path, "run", "http://127.0.0.1:\(port)/api/v1/openapi.json",
         "--checks", "not_a_server_error,ignored_auth", "--header", "Authorization: Bearer \(token)",
+        // Adding or changing a provider points the server at an address of the client's choice,
+        // and testing one connects to it (the configured vendors' public endpoints included):
+        // generated requests would send traffic off this machine. The provider routes are
+        // covered by RouteCoverageTests and the permission matrix instead.
+        "--exclude-operation-id", "addProvider", "--exclude-operation-id", "updateProvider",
+        "--exclude-operation-id", "testProvider",
         "--max-examples", "25",
         "--seed", "20261129",
       ])
@@ -311,7 +317,7 @@ struct APIServerTests {
     #expect(
       run.status == 0 || (run.stdout.contains("Network Error") && !run.stdout.contains("Server error")),
       "\(run.stdout.suffix(3_000))\(run.stderr.suffix(1_000))")
-    #expect(run.stdout.contains("Tested: 26"), "every route was exercised")
+    #expect(run.stdout.contains("Tested: 29"), "every route but the three excluded was exercised")
     #expect(!run.stdout.contains("Authentication failed"), "every guarded route was reached with the token")
     #expect(run.stdout.contains("passed"))
   }

@@ -87,6 +87,16 @@ struct GatewayCoreTests {
         }
       }.sorted()
     }
+    // The vendor's request id and the cache statistics are stored with every result.
+    let path = String(database.dropFirst("sqlite:".count))
+    let stored = try Shell.run(
+      "/usr/bin/sqlite3",
+      [
+        path,
+        "SELECT provider_metadata, cache_stats FROM results WHERE session_id = '\(apiSession.uppercased())' LIMIT 1",
+      ])
+    #expect(stored.stdout.contains(#""requestID":"req_fake_"#), "\(stored.stdout)")
+    #expect(stored.stdout.contains(#""responseCacheHit":false"#), "\(stored.stdout)")
     let cliVerdicts = try verdicts(cliSession)
     let apiVerdicts = try verdicts(apiSession)
     #expect(cliVerdicts.count == 12 && cliVerdicts == apiVerdicts)

@@ -451,3 +451,130 @@ struct HostileSuiteTests {
     #expect(suite.name == brackets && suite.tags == ["a#bbb"])
   }
 }
+
+@Suite("Suite files")
+struct SuiteLoaderTests {
+  static let directory = URL(fileURLWithPath: "/tmp")
+
+  static let yaml = """
+    name: grid
+    datasets: [/dev/null]
+    targets:
+      - { provider: llamacpp, models: [a, b], parameters: { max_tokens: 16, temperature: 0.1 } }
+    matrix: { temperature: [0, 0.7], top_p: 0.9 }
+    repeats: 3
+    concurrency: 2
+    load: { pattern: poisson, rate: 5, warmup: 2, seed: 7, sweep: { rates: [1, 2, 4], requests: 50 } }
+    stop: { max_requests: 100, max_duration: 60, max_error_rate: 0.5, max_cost: 2.5 }
+    slo: { ttft_ms: 500, e2e_ms: 3000, tpot_ms: 50, min_tokens_per_second: 10 }
+    timeout_ms: 9000
+    cache: read-write
+    judge: { provider: llamacpp, model: smollm2-135m-instruct }
+
+    """
+
+  static let toml = """
+    name = "grid"
+    datasets = ["/dev/null"]
+    repeats = 3
+    concurrency = 2
+    timeout_ms = 9000
+    cache = "read-write"
+
+    [[targets]]
+    provider = "llamacpp"
+    models = ["a", "b"]
+    parameters = { max_tokens = 16, temperature = 0.1 }
+
+    [matrix]
+    temperature = [0, 0.7]
+    top_p = 0.9
+
+    [load]
+    pattern = "poisson"
+    rate = 5
+    warmup = 2
+    seed = 7
+    sweep = { rates = [1, 2, 4], requests = 50 }
+
+    [stop]
+    max_requests = 100
+    max_duration = 60
+    max_error_rate = 0.5
+    max_cost = 2.5
+
+    [slo]
+    ttft_ms = 500
+    e2e_ms = 3000
+    tpot_ms = 50
+    min_tokens_per_second = 10
+
+    [judge]
+    provider = "llamacpp"
+    model = "smollm2-135m-instruct"
+
+    """
+
+  @Test("models and matrix expand into every combination; load, sweep, stop and SLO keys are read")
+  func expansion() throws {
+    let suite = try SuiteLoader.load(text: Self.yaml, origin: "grid.yaml", directory: Self.directory)
+    #expect(suite.targets.count == 4, "2 models × 2 temperatures × 1 top_p")
+    #expect(suite.targets.map(\.model) == ["a", "a", "b", "b"])
+    #expect(
+      suite.targets.map(\.parameters.temperature) == [0, 0.7, 0, 0.7], "the matrix wins over the target")
+    #expect(suite.targets.allSatisfy { $0.parameters.topP == 0.9 && $0.parameters.maxTokens == 16 })
+    #expect(suite.repeats == 3 && suite.requestTimeoutMilliseconds == 9000 && suite.cache == .readWrite)
+    #expect(
+      suite.load.phases.map(\.rate) == [1, 2, 4] && suite.load.phases.allSatisfy { $0.pattern == .poisson })
+    #expect(suite.load.phases.allSatisfy { $0.maxRequests == 50 && $0.concurrency == 2 })
+    #expect(suite.load.warmupRequests == 2 && suite.load.seed == 7)
+    #expect(suite.stop.maxRequests == 100 && suite.stop.maxDurationSeconds == 60)
+    #expect(suite.stop.maxErrorRate == 0.5 && suite.stop.maxCostUSD == 2.5)
+    #expect(suite.slo.maxTimeToFirstTokenMs == 500 && suite.slo.maxEndToEndMs == 3000)
+    #expect(suite.slo.maxTimePerOutputTokenMs == 50 && suite.slo.minOutputTokensPerSecond == 10)
+    #expect(
+      suite.evaluation?.judgeProvider == "llamacpp" && suite.evaluation?.judgeModel == "smollm2-135m-instruct"
+    )
+  }
+
+  @Test("a TOML suite reads as the same suite as its YAML twin")
+  func tomlTwin() throws {
+    let yaml = try SuiteLoader.load(text: Self.yaml, origin: "grid.yaml", directory: Self.directory)
+    let toml = try SuiteLoader.load(
+      text: Self.toml, origin: "grid.toml", directory: Self.directory, toml: true)
+    #expect(toml == yaml)
+  }
+
+  @Test(
+    "values out of range are refused with the key, from a file and from the command line alike",
+    arguments: [
+      ("matrix: { top_p: 5 }", "top_p"), ("repeats: 0", "repeats"), ("load: { pattern: constant }", "rate"),
+      ("stop: { max_error_rate: 2 }", "max_error_rate"), ("slo: { ttft_ms: -1 }", "ttft_ms"),
+      ("load: { pattern: closed-loop, sweep: { rates: [1] } }", "open-loop"),
+    ])
+  func outOfRange(_ line: String, _ key: String) throws {
+    let text = "name: bad\ndatasets: [/dev/null]\ntargets: [{ provider: llamacpp }]\n\(line)\n"
+    #expect {
+      try SuiteLoader.load(text: text, origin: "bad.yaml", directory: Self.directory)
+    } throws: { error in
+      "\(error)".contains(key)
+    }
+  }
+
+  @Test("a suite changed after loading is checked with the file's ranges")
+  func validateOverrides() throws {
+    var suite = try SuiteLoader.load(text: Self.yaml, origin: "grid.yaml", directory: Self.directory)
+    try SuiteLoader.validate(suite, origin: "the command line")
+    suite.targets[0].parameters.topP = 5
+    #expect {
+      try SuiteLoader.validate(suite, origin: "the command line")
+    } throws: { error in
+      let message = (error as? LTBError)?.message ?? ""
+      return message.contains("the command line") && message.contains("top_p")
+        && message.contains("out of range")
+    }
+    suite.targets[0].parameters.topP = 0.5
+    suite.stop.maxErrorRate = 3
+    #expect(throws: LTBError.self) { try SuiteLoader.validate(suite, origin: "the command line") }
+  }
+}

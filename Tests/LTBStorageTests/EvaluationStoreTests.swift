@@ -1,5 +1,6 @@
 import Foundation
 import LTBCore
+import SQLKit
 import Testing
 
 @testable import LTBStorage
@@ -9,6 +10,60 @@ import Testing
 /// result's logprobs and expectations survive storage.
 @Suite("Evaluation storage")
 struct EvaluationStoreTests {
+  @Test(
+    "the spec's columns are written: named scores, provider metadata, cache statistics; v_provider_performance averages them",
+    arguments: StoreConformanceTests.dialects)
+  func specColumns(dialect: SQLDialectKind) async throws {
+    try await TestDatabase.withStore(dialect) { store in
+      let session = Fixtures.session()
+      try await store.createSession(session)
+      var results = (1...2).map { Fixtures.result(session: session.id, index: $0) }
+      results[0].providerMetadata = ProviderMetadata(
+        endpoint: "https://api.example.org/v1", apiVersion: "2023-06-01", modelVersion: "m-2026-01-01",
+        headers: ["x-request-id": "req_1", "x-region": "eu-west", "openai-processing-ms": "12.5"])
+      try await store.insertResults(results)
+      let first = results[0].id
+      let stored = try #require(try await store.result(first))
+      #expect(stored.providerMetadata?.requestID == "req_1" && stored.providerMetadata?.region == "eu-west")
+      #expect(stored.providerMetadata?.processingMilliseconds == 12.5)
+      func record(_ index: Int, _ metric: String, score: Double, value: Double? = nil) -> EvaluationRecord {
+        EvaluationRecord(
+          resultID: results[index].id, sessionID: session.id, testID: results[index].testID, metric: metric,
+          evaluator: "e", evaluatorVersion: 1, state: .scored, score: score, value: value, explanation: "")
+      }
+      try await store.saveEvaluations(
+        [
+          record(0, "faithfulness", score: 1), record(1, "faithfulness", score: 0.5),
+          record(0, "answer-relevance", score: 0.75), record(1, "answer-relevance", score: 0.25),
+          record(0, "coherence", score: 1), record(0, "perplexity", score: 0.2, value: 14.5),
+        ], cases: [])
+      let rows = try await store.connections.read { database in
+        try await database.raw(
+          """
+          SELECT provider_name, total_requests, avg_faithfulness, avg_relevance FROM v_provider_performance
+          """
+        ).all()
+      }
+      #expect(rows.count == 1)
+      let row = try #require(rows.first)
+      #expect(try row.decode(column: "total_requests", as: Int.self) == 2)
+      #expect(try row.decode(column: "avg_faithfulness", as: Double.self) == 0.75)
+      #expect(try row.decode(column: "avg_relevance", as: Double.self) == 0.5)
+      let named = try await store.connections.read { database in
+        try await database.raw(
+          """
+          SELECT coherence_score, perplexity_score, provider_metadata IS NOT NULL AS has_metadata,
+            cache_stats IS NOT NULL AS has_cache FROM results WHERE id = \(bind: first)
+          """
+        ).first()
+      }
+      #expect(try named?.decode(column: "coherence_score", as: Double.self) == 1)
+      #expect(try named?.decode(column: "perplexity_score", as: Double.self) == 14.5)
+      #expect(try named?.decode(column: "has_metadata", as: Bool.self) == true)
+      #expect(try named?.decode(column: "has_cache", as: Bool.self) == true)
+    }
+  }
+
   @Test(
     "verdicts, case verdicts, cache entries and model profiles round-trip",
     arguments: StoreConformanceTests.dialects)
