@@ -49,8 +49,8 @@ struct SubscriptionBenchmark: AsyncParsableCommand {
       owner: admin.id, name: "bench", role: nil, scopes: nil, expiresAt: nil, by: nil, client: ClientInfo()
     ).key
     let port = try FreePort.find()
-    let application = APIServer.application(try Gateway(services: services), host: "127.0.0.1", port: port)
-    let server = Task { try await application.runService() }
+    let gateway = try Gateway(services: services)
+    let server = Task { try await APIServer.run(gateway, host: "127.0.0.1", port: port) }
     try await Task.sleep(for: .milliseconds(500))
 
     let base = ContinuousClock.now

@@ -74,11 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
           allowedOrigins: Set(settings.corsOrigins)))
       gateway.oidc = settings.oidc.map { OIDCClient(settings: $0) }
       gateway.logger = global.logger(configuration)
-      let application = APIServer.application(gateway, host: settings.host, port: settings.port)
       Console.writeError(
         "serving \(store.location) on http://\(settings.host):\(settings.port) (GraphQL at /graphql, subscriptions over ws://\(settings.host):\(settings.port)/graphql, REST at /api/v1, metrics at /metrics)"
       )
-      try await application.runService()
+      try await APIServer.run(gateway, host: settings.host, port: settings.port)
       await services.providers.shutdown()
     } catch {
       await services.providers.shutdown()

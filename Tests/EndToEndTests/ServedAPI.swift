@@ -9,9 +9,11 @@ enum ServedAPI {
   /// A random signing secret for this test run (72 characters).
   static let secret = UUID().uuidString + UUID().uuidString
 
-  /// The environment `ltb serve` needs, plus `extra`.
+  /// The environment `ltb serve` needs, plus `extra`. The access log is off (`warning`): the
+  /// tests read a server's standard error only when it has stopped, and a server whose pipe is
+  /// full blocks on its next log line.
   static func environment(_ extra: [String: String] = [:]) -> [String: String] {
-    extra.merging(["LTB_JWT_SECRET": secret]) { first, _ in first }
+    extra.merging(["LTB_JWT_SECRET": secret, "LTB_GENERAL__LOG_LEVEL": "warning"]) { first, _ in first }
   }
 
   /// Creates user `name` with `role` in `database` and returns an API key for them.
