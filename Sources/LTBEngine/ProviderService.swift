@@ -157,7 +157,7 @@ public actor ProviderService {
     case .api?: return
     case .configuration?:
       throw LTBError(
-        .permissionDenied, "provider '\(name)' comes from the configuration and is read-only here",
+        .invalidInput, "provider '\(name)' comes from the configuration and is read-only here",
         fix: "change it in ltb.toml (or LTB_PROVIDERS__... variables) and restart the server")
     case nil:
       throw LTBError(

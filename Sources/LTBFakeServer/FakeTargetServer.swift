@@ -96,7 +96,10 @@ final class FakeTargetHandler: ChannelInboundHandler, RemovableChannelHandler {
       }
       return
     }
-    var headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
+    var headers = HTTPHeaders([
+      ("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
+      ("x-request-id", Self.requestID()),
+    ])
     if !keepAlive { headers.add(name: "Connection", value: "close") }
     context.write(
       wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil
@@ -129,11 +132,17 @@ final class FakeTargetHandler: ChannelInboundHandler, RemovableChannelHandler {
     if !keepAlive { context.close(promise: nil) }
   }
 
+  /// A request id, as OpenAI sends one with every answer.
+  private static func requestID() -> String {
+    "req_fake_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+  }
+
   private func writeWhole(
     status: HTTPResponseStatus, body: String, keepAlive: Bool, context: ChannelHandlerContext
   ) {
     var headers = HTTPHeaders([
       ("Content-Type", "application/json"), ("Content-Length", String(body.utf8.count)),
+      ("x-request-id", Self.requestID()),
     ])
     if !keepAlive { headers.add(name: "Connection", value: "close") }
     context.write(

@@ -250,4 +250,73 @@ struct SubscriptionTests {
     await store.close()
     await server.stop()
   }
+
+  @Test(
+    "cancelBenchmark stops a running session: it ends CANCELLED with part of its results; resume finishes it")
+  func cancelRunning() async throws {
+    let server = try await LoopbackHTTPServer.start(
+      handler: FakeOpenAITarget.handler(
+        .init(timeToFirstToken: .milliseconds(60), interTokenLatency: .milliseconds(2), outputTokens: 3)))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-cancel-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
+    let dataset = folder.appendingPathComponent("cases.jsonl")
+    try Data((0..<30).map { #"{"id": "c\#($0)", "prompt": "Q\#($0)?"}"# }.joined(separator: "\n").utf8).write(
+      to: dataset)
+    let settings = ProviderSettings(
+      name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", maxRetries: 0, defaultModel: "m"
+    )
+    let services = try await APIServices.build(
+      store: store, configuration: try ConfigLoader().load(), providers: [settings], version: "test")
+    let service = try GraphQLService(resolvers: services.resolvers)
+    try await store.createUser(
+      UserRecord(
+        id: Principal.testAdmin.userID, username: "test-admin", email: "admin@example.org", passwordHash: "",
+        role: .admin))
+    let context = APIContext(requestID: "cancel", principal: .testAdmin)
+    let suite = #"{"name": "long", "datasets": ["\#(dataset.path)"], "targets": [{"provider": "fake"}]}"#
+    let created = try await service.execute(
+      "mutation($s: String!) { createBenchmark(input: { suite: $s, start: false }) { id } }",
+      variables: ["s": .string(suite)], context: context)
+    let session = try #require(created.data?["createBenchmark"]["id"].string, "\(created.errors)")
+    let events: AsyncThrowingStream<String, any Error>
+    switch try await service.subscribeJSON(
+      "subscription($id: UUID!) { sessionEvents(sessionId: $id) { __typename ... on BenchmarkFinishedEvent { status completed } } }",
+      variables: ["id": .string(session)], context: context)
+    {
+    case .success(let stream): events = stream
+    case .failure(let errors): throw errors
+    }
+    _ = try await service.execute(
+      "mutation($id: UUID!) { resumeBenchmark(id: $id) { id } }", variables: ["id": .string(session)],
+      context: context)
+    var cancelled = false
+    var last = JSONValue.null
+    for try await payload in events {
+      last = try JSONValue.parse(payload)["data"]?["sessionEvents"] ?? .null
+      if !cancelled, last["__typename"] == "TestCompletedEvent" {
+        cancelled = true
+        let stop = try await service.execute(
+          "mutation($id: UUID!) { cancelBenchmark(id: $id) { id } }", variables: ["id": .string(session)],
+          context: context)
+        #expect(stop.errors.isEmpty, "\(stop.errors)")
+      }
+    }
+    #expect(last["__typename"] == "BenchmarkFinishedEvent" && last["status"] == "CANCELLED", "\(last)")
+    let id = try #require(UUID(uuidString: session))
+    let stored = try await store.resultCounts(session: id).values.reduce(0, +)
+    #expect(stored > 0 && stored < 30, "\(stored) results stored before the cancel took effect")
+    #expect(try await store.session(id)?.status == .cancelled)
+    try await services.benchmarks.start(sessionID: id)
+    for _ in 0..<400 where try await store.session(id)?.status != .completed {
+      try await Task.sleep(for: .milliseconds(25))
+    }
+    #expect(try await store.session(id)?.status == .completed)
+    #expect(try await store.succeededTaskKeys(session: id).count == 30)
+    await services.providers.shutdown()
+    await store.close()
+    await server.stop()
+  }
 }

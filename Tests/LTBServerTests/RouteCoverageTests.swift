@@ -159,7 +159,7 @@ struct RouteCoverageTests {
       let (readOnly, refusal) = try await call(
         .post, "/api/v1/providers/:name/remove", "/api/v1/providers/fake/remove")
       #expect(
-        readOnly == 403 && refusal["code"] == "FORBIDDEN", "configured providers are read-only: \(refusal)")
+        readOnly == 400 && refusal["code"] == "INVALID_INPUT", "configured providers are read-only: \(refusal)")
       let (removed, gone) = try await call(
         .post, "/api/v1/providers/:name/remove", "/api/v1/providers/second/remove")
       #expect(removed == 200 && gone == true)

@@ -169,19 +169,35 @@ struct StoreConformanceTests {
         results.append(result)
       }
       try await store.insertResults(results)
+      // The order's key as the store sorts by it (a missing TTFT or cost sorts as -1), ties by id.
+      func key(_ result: BenchmarkResult, _ order: ResultOrder) -> Double {
+        switch order {
+        case .createdAt: Double(StoredTime.microseconds(result.createdAt))
+        case .duration: result.durationMs
+        case .timeToFirstToken: result.timeToFirstTokenMs ?? -1
+        case .cost: result.cost?.total ?? -1
+        }
+      }
       for order in ResultOrder.allCases {
         for descending in [true, false] {
-          var seen: [UUID] = []
+          var seen: [BenchmarkResult] = []
           var cursor: String?
           repeat {
             let page = try await store.results(
               ResultQuery(
                 sessionID: session.id, order: order, descending: descending, limit: 10, cursor: cursor))
-            seen += page.items.map(\.id)
+            seen += page.items
             cursor = page.nextCursor
           } while cursor != nil
           #expect(seen.count == 137, "order \(order) descending \(descending)")
-          #expect(Set(seen).count == 137, "no duplicates with order \(order) descending \(descending)")
+          #expect(
+            Set(seen.map(\.id)).count == 137, "no duplicates with order \(order) descending \(descending)")
+          let sorted = seen.sorted { first, second in
+            let (a, b) = (key(first, order), key(second, order))
+            let ascending = a != b ? a < b : first.id.uuidString < second.id.uuidString
+            return descending ? !ascending : ascending
+          }
+          #expect(seen.map(\.id) == sorted.map(\.id), "pages in order \(order), descending \(descending)")
         }
       }
       await #expect(throws: LTBError.self) { try await store.results(ResultQuery(cursor: "not-a-cursor")) }
@@ -289,7 +305,13 @@ struct StoreConformanceTests {
           try await store.results(ResultQuery(minimumScore: ScoreThreshold(metric: clean, value: 1))).items
             .map(\.testID) == expected,
           "score \(clean)")
-        _ = try await store.results(ResultQuery(text: clean))
+        // Full-text search takes the words literally (never FTS syntax): the row is found, and
+        // where the words are the row's alone, only it.
+        let found = try await store.results(ResultQuery(text: clean)).items.map(\.testID)
+        if clean.contains(where: { $0.isLetter || $0.isNumber }) {
+          #expect(found.contains("case-\(index)"), "text \(clean): \(found)")
+        }
+        if [0, 8, 9].contains(index) { #expect(found == expected, "text \(clean): \(found)") }
         #expect(try await store.result(results[index].id)?.prompt == "prompt \(clean)")
       }
       #expect(
