@@ -158,8 +158,7 @@ struct RouteCoverageTests {
       #expect(tested == 200 && checked["latencyMs"] != nil, "\(checked)")
       let (readOnly, refusal) = try await call(
         .post, "/api/v1/providers/:name/remove", "/api/v1/providers/fake/remove")
-      #expect(
-        readOnly == 400 && refusal["code"] == "INVALID_INPUT", "configured providers are read-only: \(refusal)")
+      #expect(readOnly == 400 && refusal["code"] == "INVALID_INPUT", "read-only: \(refusal)")
       let (removed, gone) = try await call(
         .post, "/api/v1/providers/:name/remove", "/api/v1/providers/second/remove")
       #expect(removed == 200 && gone == true)
