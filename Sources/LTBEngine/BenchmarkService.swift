@@ -47,6 +47,7 @@ public actor BenchmarkService {
   /// The evaluation cache every grading shares.
   public nonisolated let evaluationCache: EvaluationCache
   private var runners: [UUID: BenchmarkRunner] = [:]
+  private var starting: Set<UUID> = []
   private var background: [UUID: Task<Void, Never>] = [:]
   private var shuttingDown = false
 
@@ -165,10 +166,14 @@ public actor BenchmarkService {
       throw LTBError(
         .cancelled, "the server is shutting down", fix: "resume session \(sessionID) once it is back")
     }
-    if runners[sessionID] != nil {
+    // The slot is taken before the first suspension: two starts of one session at once (the
+    // actor runs another call while this one awaits) must not both pass the check.
+    if runners[sessionID] != nil || starting.contains(sessionID) {
       throw LTBError(
         .invalidInput, "session \(sessionID) is already running", fix: "wait for it, or cancel it first")
     }
+    starting.insert(sessionID)
+    defer { starting.remove(sessionID) }
     let grading = EvaluationSettings.layered(
       options.evaluation, over: .layered(session.suite.evaluation ?? EvaluationSettings(), over: defaults))
     if options.grade { try await checkGraders(grading) }
@@ -240,14 +245,18 @@ public actor BenchmarkService {
     }
   }
 
-  /// Whether the session has anything to grade: suite assertions, or cases that carry some.
+  /// Whether the session has anything to grade: suite assertions, or cases that carry some
+  /// (read page by page without prompts and answers, stopping at the first case that asserts).
   private func hasAssertions(_ session: BenchmarkSession) async throws -> Bool {
     if !session.suite.assertions.isEmpty { return true }
-    var found = false
-    try await store.forEachResultPage(session: session.id) { page in
-      if !found { found = page.contains { !($0.expectations?.assertions.isEmpty ?? true) } }
-    }
-    return found
+    var query = ResultQuery(sessionID: session.id, descending: false, limit: 1_000)
+    query.parts = [.details]
+    repeat {
+      let page = try await store.results(query)
+      if page.items.contains(where: { !($0.expectations?.assertions.isEmpty ?? true) }) { return true }
+      query.cursor = page.nextCursor
+    } while query.cursor != nil
+    return false
   }
 
   // MARK: Providers

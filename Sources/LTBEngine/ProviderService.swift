@@ -1,6 +1,6 @@
 public import Foundation
 public import LTBCore
-public import LTBProviders
+import LTBProviders
 public import LTBStorage
 
 /// The providers a process can use: those of the configuration (read-only here) and those

@@ -105,7 +105,10 @@ struct SubscriptionBenchmark: AsyncParsableCommand {
       try await Task.sleep(for: .milliseconds(50))
     }
     for client in clients { client.cancel() }
+    // The server shuts down gracefully (its drain waits on the benchmark service) before the
+    // store closes and the process ends; returning first crashed on the drain's way out.
     server.cancel()
+    _ = await server.result
     let measured = collected.latencies.withLock { $0 }
     let distribution = try require(Distribution(measured))
     print(

@@ -1,6 +1,6 @@
-/// The introspection query graphql-js's `getIntrospectionQuery({ inputValueDeprecation: true })`
-/// writes (what GraphiQL sends; graphql-core's `get_introspection_query()`, which gql uses, is the
-/// same query), its TypeRef chain at graphql-js 16's depth.
+/// The introspection query graphql-js's `getIntrospectionQuery()` writes with its defaults (and
+/// graphql-core's `get_introspection_query()` without input-value deprecation), its TypeRef chain
+/// at graphql-js 16's depth.
 enum IntrospectionQuery {
   static let standard = """
     query IntrospectionQuery {
@@ -46,8 +46,6 @@ enum IntrospectionQuery {
       description
       type { ...TypeRef }
       defaultValue
-      isDeprecated
-      deprecationReason
     }
 
     fragment TypeRef on __Type {

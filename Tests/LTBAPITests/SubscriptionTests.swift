@@ -147,32 +147,13 @@ struct SubscriptionTests {
     "a run started through the API grades its answers itself: grading progress, then the end, then Session.evaluation with the grading's cache counts"
   )
   func gradedByTheService() async throws {
-    let server = try await LoopbackHTTPServer.start(
-      handler: FakeOpenAITarget.handler(
-        .init(timeToFirstToken: .milliseconds(2), interTokenLatency: .milliseconds(1), outputTokens: 3)))
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "ltb-grade-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
-    let dataset = folder.appendingPathComponent("cases.jsonl")
-    try Data(
-      (0..<4).map {
+    let api = try await FakeTargetAPI.start(
+      .init(timeToFirstToken: .milliseconds(2), interTokenLatency: .milliseconds(1), outputTokens: 3),
+      cases: (0..<4).map {
         #"{"id": "c\#($0)", "prompt": "Question \#($0)?", "assertions": [{"type": "latency", "threshold": 60000}]}"#
-      }
-      .joined(separator: "\n").utf8
-    ).write(to: dataset)
-    let settings = ProviderSettings(
-      name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", maxRetries: 0,
-      defaultModel: "fake-model")
-    let services = try await APIServices.build(
-      store: store, configuration: try ConfigLoader().load(), providers: [settings], version: "test")
-    let service = try GraphQLService(resolvers: services.resolvers)
-    try await store.createUser(
-      UserRecord(
-        id: Principal.testAdmin.userID, username: "test-admin", email: "admin@example.org", passwordHash: "",
-        role: .admin))
-    let context = APIContext(requestID: "grade", principal: .testAdmin)
+      })
+    defer { Task { await api.stop() } }
+    let (service, context, dataset) = (api.service, api.context, api.dataset)
 
     // Reasons a run cannot start are the caller's errors, with their codes.
     let unknownProvider = try await service.execute(
@@ -246,36 +227,16 @@ struct SubscriptionTests {
     let regraded = try await service.execute(query, variables: ["id": .string(session)], context: context)
     let metrics = regraded.data?["benchmark"]["evaluation"]["targets"][0]["metrics"].array ?? []
     #expect(Set(metrics.compactMap { $0["metric"].string }) == ["latency", "ttft"], "\(regraded)")
-    await services.providers.shutdown()
-    await store.close()
-    await server.stop()
   }
 
   @Test(
     "cancelBenchmark stops a running session: it ends CANCELLED with part of its results; resume finishes it")
   func cancelRunning() async throws {
-    let server = try await LoopbackHTTPServer.start(
-      handler: FakeOpenAITarget.handler(
-        .init(timeToFirstToken: .milliseconds(60), interTokenLatency: .milliseconds(2), outputTokens: 3)))
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "ltb-cancel-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
-    let dataset = folder.appendingPathComponent("cases.jsonl")
-    try Data((0..<30).map { #"{"id": "c\#($0)", "prompt": "Q\#($0)?"}"# }.joined(separator: "\n").utf8).write(
-      to: dataset)
-    let settings = ProviderSettings(
-      name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", maxRetries: 0, defaultModel: "m"
-    )
-    let services = try await APIServices.build(
-      store: store, configuration: try ConfigLoader().load(), providers: [settings], version: "test")
-    let service = try GraphQLService(resolvers: services.resolvers)
-    try await store.createUser(
-      UserRecord(
-        id: Principal.testAdmin.userID, username: "test-admin", email: "admin@example.org", passwordHash: "",
-        role: .admin))
-    let context = APIContext(requestID: "cancel", principal: .testAdmin)
+    let api = try await FakeTargetAPI.start(
+      .init(timeToFirstToken: .milliseconds(60), interTokenLatency: .milliseconds(2), outputTokens: 3),
+      cases: (0..<30).map { #"{"id": "c\#($0)", "prompt": "Q\#($0)?"}"# })
+    defer { Task { await api.stop() } }
+    let (service, context, dataset, store) = (api.service, api.context, api.dataset, api.store)
     let suite = #"{"name": "long", "datasets": ["\#(dataset.path)"], "targets": [{"provider": "fake"}]}"#
     let created = try await service.execute(
       "mutation($s: String!) { createBenchmark(input: { suite: $s, start: false }) { id } }",
@@ -309,14 +270,51 @@ struct SubscriptionTests {
     let stored = try await store.resultCounts(session: id).values.reduce(0, +)
     #expect(stored > 0 && stored < 30, "\(stored) results stored before the cancel took effect")
     #expect(try await store.session(id)?.status == .cancelled)
-    try await services.benchmarks.start(sessionID: id)
+    try await api.services.benchmarks.start(sessionID: id)
     for _ in 0..<400 where try await store.session(id)?.status != .completed {
       try await Task.sleep(for: .milliseconds(25))
     }
     #expect(try await store.session(id)?.status == .completed)
     #expect(try await store.succeededTaskKeys(session: id).count == 30)
+  }
+}
+
+/// An in-process API over a fresh SQLite store, with one provider, `fake`, pointed at a fake
+/// OpenAI-compatible target, a dataset of the given JSONL lines, and an admin's context.
+struct FakeTargetAPI {
+  let server: LoopbackHTTPServer
+  let folder: URL
+  let store: SQLBenchStore
+  let services: APIServices
+  let service: GraphQLService
+  let dataset: URL
+  let context = APIContext(requestID: "test", principal: .testAdmin)
+
+  static func start(_ options: FakeOpenAITarget.Options, cases: [String]) async throws -> FakeTargetAPI {
+    let server = try await LoopbackHTTPServer.start(handler: FakeOpenAITarget.handler(options))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ltb-api-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
+    let dataset = folder.appendingPathComponent("cases.jsonl")
+    try Data(cases.joined(separator: "\n").utf8).write(to: dataset)
+    let settings = ProviderSettings(
+      name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", maxRetries: 0,
+      defaultModel: "fake-model")
+    let services = try await APIServices.build(
+      store: store, configuration: try ConfigLoader().load(), providers: [settings], version: "test")
+    try await store.createUser(
+      UserRecord(
+        id: Principal.testAdmin.userID, username: "test-admin", email: "admin@example.org", passwordHash: "",
+        role: .admin))
+    return FakeTargetAPI(
+      server: server, folder: folder, store: store, services: services,
+      service: try GraphQLService(resolvers: services.resolvers), dataset: dataset)
+  }
+
+  func stop() async {
     await services.providers.shutdown()
     await store.close()
     await server.stop()
+    try? FileManager.default.removeItem(at: folder)
   }
 }
