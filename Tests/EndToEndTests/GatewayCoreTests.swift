@@ -27,12 +27,16 @@ struct GatewayCoreTests {
   static func graded(_ port: Int, _ key: String, _ id: String, seconds: Int = 120) async throws -> JSONValue {
     let query = """
       query($id: UUID!) { benchmark(id: $id) { status summary { requests succeeded }
-        evaluation { cacheHits cacheMisses judge targets { evaluated pass fail metrics { metric count passRate } } } } }
+        evaluation { gradedAt cacheHits cacheMisses judge targets { evaluated pass fail metrics { metric count passRate } } } } }
       """
     var last = JSONValue.null
     for _ in 0..<(seconds * 10) {
       last = try graphQL(port, key, query, ["id": .string(id)])["data"]?["benchmark"] ?? .null
-      if last["status"] == "COMPLETED", last["evaluation"] != nil, last["evaluation"] != .null { return last }
+      // Verdicts are stored page by page while the grading runs; the grading is over once its
+      // record (gradedAt, the cache counts, the judge) is stored.
+      if last["status"] == "COMPLETED", let graded = last["evaluation"]?["gradedAt"], graded != .null {
+        return last
+      }
       try await Task.sleep(for: .milliseconds(100))
     }
     Issue.record("session \(id) was not graded in \(seconds) s: \(last)")
