@@ -15,10 +15,6 @@ public protocol BenchStore: AuthStore {
   func updateSession(_ session: BenchmarkSession) async throws
   /// One session.
   func session(_ id: UUID) async throws -> BenchmarkSession?
-  /// Sessions, newest first, optionally of one status and of one owner.
-  func sessions(status: SessionStatus?, owner: UUID?, limit: Int, cursor: String?) async throws -> Page<
-    BenchmarkSession
-  >
   /// Sessions, newest first, filtered by `query`.
   func sessions(_ query: SessionQuery) async throws -> Page<BenchmarkSession>
   /// Registers (or refreshes) a provider so that results can refer to it.
@@ -83,6 +79,13 @@ public protocol BenchStore: AuthStore {
 }
 
 extension BenchStore {
+  /// Sessions, newest first, optionally of one status and of one owner.
+  public func sessions(status: SessionStatus?, owner: UUID?, limit: Int, cursor: String?) async throws
+    -> Page<BenchmarkSession>
+  {
+    try await sessions(SessionQuery(status: status, owner: owner, limit: limit, cursor: cursor))
+  }
+
   /// Calls `body` with successive pages of a session's results (bounded memory), oldest first.
   public func forEachResultPage(
     session: UUID, pageSize: Int = 1_000, _ body: ([BenchmarkResult]) async throws -> Void

@@ -122,13 +122,6 @@ public final class SQLBenchStore: BenchStore {
     }
   }
 
-  /// Sessions, newest first, optionally of one status and of one owner.
-  public func sessions(status: SessionStatus?, owner: UUID?, limit: Int, cursor: String?) async throws
-    -> Page<BenchmarkSession>
-  {
-    try await sessions(SessionQuery(status: status, owner: owner, limit: limit, cursor: cursor))
-  }
-
   /// Sessions, newest first, filtered by `query`.
   public func sessions(_ query: SessionQuery) async throws -> Page<BenchmarkSession> {
     let limit = max(1, min(query.limit, 1_000))
