@@ -3,7 +3,6 @@ public import GraphQL
 import LTBAuth
 import LTBCore
 import OrderedCollections
-import Synchronization
 
 /// What the generated wiring calls: attach closures to a schema's fields, decode arguments,
 /// recover the parent value and the request context, and give the custom scalars their
@@ -33,55 +32,6 @@ public enum APIWiring {
       }
     }
     type.fields = { fields }
-  }
-
-  /// Decodes a field's arguments (ISO 8601 dates, UUID strings, JSON values).
-  public static func decode<Arguments: Decodable & Sendable>(_ type: Arguments.Type, _ args: Map) throws
-    -> Arguments
-  {
-    let decoder = MapDecoder()
-    decoder.dateDecodingStrategy = .iso8601
-    // Large arguments (a suite's text, a batch) are decoded every time: the cache holds small ones.
-    guard DecodedArguments.isSmall(args) else { return try decoder.decode(type, from: args) }
-    let key = DecodedArguments.Key(type: ObjectIdentifier(type), arguments: args)
-    if let known = decodedArguments.withLock({ $0.value(for: key) }) as? Arguments { return known }
-    let decoded = try decoder.decode(type, from: args)
-    decodedArguments.withLock { $0.store(decoded, for: key) }
-    return decoded
-  }
-
-  /// Arguments decoded before, by their type and value: decoding is a pure function of both,
-  /// and a repeated query (the common case) decodes the same literal every time. At most 1,000
-  /// entries of at most 2 KiB of text each.
-  private static let decodedArguments = Mutex(LRUCache<DecodedArguments.Key, any Sendable>(capacity: 1_000))
-
-  enum DecodedArguments {
-    struct Key: Hashable {
-      let type: ObjectIdentifier
-      let arguments: Map
-    }
-
-    /// Whether `map` holds at most 2 KiB of text in at most 64 values (counting stops early).
-    static func isSmall(_ map: Map) -> Bool {
-      var budget = (bytes: 2_048, values: 64)
-      func fits(_ value: Map) -> Bool {
-        budget.values -= 1
-        guard budget.values >= 0 else { return false }
-        switch value {
-        case .string(let text):
-          budget.bytes -= text.utf8.count
-          return budget.bytes >= 0
-        case .array(let items): return items.allSatisfy(fits)
-        case .dictionary(let members):
-          return members.allSatisfy { key, member in
-            budget.bytes -= key.utf8.count
-            return budget.bytes >= 0 && fits(member)
-          }
-        default: return true
-        }
-      }
-      return fits(map)
-    }
   }
 
   /// The parent value of a computed field.

@@ -304,6 +304,9 @@ public struct SwiftRenderer: Sendable {
       out +=
         "  /// Resolves `\(type.name)`.\n  public var \(property(type.name)): any \(type.name)Resolvers\n"
     }
+    out +=
+      "  /// Decodes (and remembers) the fields' arguments, for as long as the bundle lives.\n"
+      + "  public let arguments = ArgumentCache()\n"
     let parameters = resolvable.map { "\(property($0.name)): any \($0.name)Resolvers" }.joined(
       separator: ", ")
     out += "\n  /// Creates the bundle.\n  public init(\(parameters)) {\n"
@@ -319,7 +322,7 @@ public struct SwiftRenderer: Sendable {
         var arguments: [String] = []
         if !isRoot { arguments.append("try APIWiring.parent(\(type.name).self, source)") }
         if !field.arguments.isEmpty {
-          arguments.append("try APIWiring.decode(\(Self.argumentsName(type.name, field.name)).self, args)")
+          arguments.append("try arguments.decode(\(Self.argumentsName(type.name, field.name)).self, args)")
         }
         let permission = field.directive("auth")?.arguments["permission"]
         arguments.append(

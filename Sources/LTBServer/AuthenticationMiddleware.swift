@@ -28,7 +28,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     do {
       context.principal = try await auth.authenticate(credential, client: context.client(request))
     } catch let failure {
-      return APIServer.error(failure.error, headers: [("WWW-Authenticate", #"Bearer realm="ltb""#)])
+      return GatewayResponse.error(failure.error, headers: [("WWW-Authenticate", #"Bearer realm="ltb""#)])
     }
     return try await next(request, context)
   }

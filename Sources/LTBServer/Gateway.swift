@@ -17,7 +17,7 @@ public struct Gateway: Sendable {
   /// The Prometheus collector behind `/metrics`.
   public var metrics: MetricsCollector
   /// Limits against abuse.
-  public var limits: APIServer.Limits
+  public var limits: GatewayLimits
   /// The OpenID Connect provider for browser sign-in, when one is configured.
   public var oidc: OIDCClient?
   /// Where the server and its access log write (one line per request at `info`); `notice`
@@ -31,7 +31,7 @@ public struct Gateway: Sendable {
   /// Bundles a gateway.
   public init(
     graphQL: GraphQLService, services: APIServices, metrics: MetricsCollector = MetricsCollector(),
-    limits: APIServer.Limits = APIServer.Limits()
+    limits: GatewayLimits = GatewayLimits()
   ) {
     self.graphQL = graphQL
     self.services = services
@@ -42,7 +42,7 @@ public struct Gateway: Sendable {
   /// A gateway over `services` with a GraphQL executor built from the schema and `queryLimits`.
   public init(
     services: APIServices, queryLimits: QueryLimits = QueryLimits(),
-    limits: APIServer.Limits = APIServer.Limits()
+    limits: GatewayLimits = GatewayLimits()
   ) throws {
     self.init(
       graphQL: try GraphQLService(resolvers: services.resolvers, limits: queryLimits),

@@ -1,4 +1,6 @@
+import Foundation
 public import Hummingbird
+import LTBAPI
 public import LTBAuth
 public import NIOCore
 
@@ -25,5 +27,14 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
   /// The client for audit entries: address and User-Agent.
   func client(_ request: Request) -> ClientInfo {
     ClientInfo(ipAddress: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent])
+  }
+}
+
+extension GatewayRequestContext {
+  /// What a resolver learns about this request: its id, who asks, from where, and the
+  /// authentication service for audit entries.
+  func apiContext(_ request: Request, auth: AuthService?) -> APIContext {
+    APIContext(
+      requestID: record?.id ?? UUID().uuidString, principal: principal, client: client(request), auth: auth)
   }
 }

@@ -45,7 +45,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
     if let principal = context.principal { keys.append("user:" + principal.userID.uuidString) }
     if let wait = take(keys) {
       let seconds = max(1, Int(wait.rounded(.up)))
-      return APIServer.error(
+      return GatewayResponse.error(
         LTBError(
           .rateLimited,
           "too many requests: the limit is \(Int(limits.rate))/s with bursts of \(Int(limits.burst))",

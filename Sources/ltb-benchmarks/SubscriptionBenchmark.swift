@@ -50,7 +50,7 @@ struct SubscriptionBenchmark: AsyncParsableCommand {
     ).key
     let port = try FreePort.find()
     let gateway = try Gateway(services: services)
-    let server = Task { try await APIServer.run(gateway, host: "127.0.0.1", port: port) }
+    let server = Task { try await gateway.run(host: "127.0.0.1", port: port) }
     try await Task.sleep(for: .milliseconds(500))
 
     let base = ContinuousClock.now

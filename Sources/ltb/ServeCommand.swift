@@ -77,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
       Console.writeError(
         "serving \(store.location) on http://\(settings.host):\(settings.port) (GraphQL at /graphql, subscriptions over ws://\(settings.host):\(settings.port)/graphql, REST at /api/v1, metrics at /metrics)"
       )
-      try await APIServer.run(gateway, host: settings.host, port: settings.port)
+      try await gateway.run(host: settings.host, port: settings.port)
       await services.providers.shutdown()
     } catch {
       await services.providers.shutdown()

@@ -80,18 +80,19 @@ struct GraphQLAPITests {
 
   @Test("arguments decode the same from the cache and without it; only small ones are kept")
   func argumentCache() throws {
+    let cache = ArgumentCache()
     let small: Map = ["filter": ["model": "m", "tags": ["a", "b"]], "first": 10]
-    let first = try APIWiring.decode(QueryResultsArguments.self, small)
-    let again = try APIWiring.decode(QueryResultsArguments.self, small)
+    let first = try cache.decode(QueryResultsArguments.self, small)
+    let again = try cache.decode(QueryResultsArguments.self, small)
     #expect(first == again && first.first == 10 && first.filter?.tags == ["a", "b"])
-    #expect(APIWiring.DecodedArguments.isSmall(small))
+    #expect(ArgumentCache.isSmall(small))
     let long: Map = ["filter": ["text": .string(String(repeating: "x", count: 3_000))]]
-    #expect(!APIWiring.DecodedArguments.isSmall(long))
+    #expect(!ArgumentCache.isSmall(long))
     #expect(
-      !APIWiring.DecodedArguments.isSmall(["filter": ["tags": .array((0..<100).map { .string("t\($0)") })]]))
-    #expect(try APIWiring.decode(QueryResultsArguments.self, long).filter?.text?.count == 3_000)
+      !ArgumentCache.isSmall(["filter": ["tags": .array((0..<100).map { .string("t\($0)") })]]))
+    #expect(try cache.decode(QueryResultsArguments.self, long).filter?.text?.count == 3_000)
     // The same map decoded as another type is decoded as that type: here it lacks `id`.
-    #expect(throws: (any Error).self) { try APIWiring.decode(QueryResultArguments.self, small) }
+    #expect(throws: (any Error).self) { try cache.decode(QueryResultArguments.self, small) }
   }
 
   @Test("health, providers and the schema's scalars")

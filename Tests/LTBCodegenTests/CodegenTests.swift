@@ -83,7 +83,7 @@ struct CodegenTests {
     // Permissions: checked before the resolver; a mutation is audited; a @public field is not guarded.
     #expect(
       wiring.contains(
-        #"try await mutation.paint(try APIWiring.decode(MutationPaintArguments.self, args), context: try await APIWiring.authorized(context, "EDIT", field: "Mutation.paint"))"#
+        #"try await mutation.paint(try arguments.decode(MutationPaintArguments.self, args), context: try await APIWiring.authorized(context, "EDIT", field: "Mutation.paint"))"#
       ))
     #expect(wiring.contains(#"try await APIWiring.audited("paint", context, args: args)"#))
     #expect(wiring.contains(#"try await query.named(context: try APIWiring.context(context))"#))

@@ -265,7 +265,7 @@ struct PermissionMatrixTests {
       dataset: dataset.path,
       providers: services.providers)
 
-    let application = Application(router: APIServer.router(gateway))
+    let application = buildApplication(gateway)
     try await application.test(.router) { client in
       for actor in actors {
         for (field, operation) in Self.operations.sorted(by: { $0.key < $1.key }) {

@@ -31,7 +31,7 @@ struct RouteCoverageTests {
     try Data(#"{"id": "a", "prompt": "One?"}\#n{"id": "b", "prompt": "Two?"}"#.utf8).write(to: dataset)
     let (services, store) = try await FakeTargetServices.make(folder: folder, targetBaseURL: fake.baseURL)
     let admin = try await SignedIn.user(try #require(services.auth), "admin", role: .admin)
-    let application = Application(router: APIServer.router(try Gateway(services: services)))
+    let application = buildApplication(try Gateway(services: services))
     let covered = try await application.test(.router) { client -> Set<String> in
       var covered: Set<String> = []
       func call(_ method: HTTPRequest.Method, _ template: String, _ uri: String, body: JSONValue? = nil)

@@ -45,7 +45,7 @@ struct ServerTests {
       auth: try await SignedIn.service(store))
     let admin = try await SignedIn.user(try #require(services.auth), "admin", role: .admin)
     let gateway = try Gateway(services: services, limits: .init(maxBodyBytes: 4_096))
-    let application = Application(router: APIServer.router(gateway))
+    let application = buildApplication(gateway)
     do {
       try await application.test(.router) { client in
         try await body(AuthorizedClient(base: client, token: admin.token), session.id, gateway)

@@ -18,6 +18,8 @@ public struct APIResolvers: Sendable {
   public var mutation: any MutationResolvers
   /// Resolves `Subscription`.
   public var subscription: any SubscriptionResolvers
+  /// Decodes (and remembers) the fields' arguments, for as long as the bundle lives.
+  public let arguments = ArgumentCache()
 
   /// Creates the bundle.
   public init(provider: any ProviderResolvers, session: any SessionResolvers, result: any ResultResolvers, query: any QueryResolvers, mutation: any MutationResolvers, subscription: any SubscriptionResolvers) {
@@ -119,40 +121,40 @@ public struct APIResolvers: Sendable {
       ],
       "Query": [
         "benchmarks": { _, args, context in
-          try await query.benchmarks(try APIWiring.decode(QueryBenchmarksArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.benchmarks"))
+          try await query.benchmarks(try arguments.decode(QueryBenchmarksArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.benchmarks"))
         },
         "benchmark": { _, args, context in
-          try await query.benchmark(try APIWiring.decode(QueryBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.benchmark"))
+          try await query.benchmark(try arguments.decode(QueryBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.benchmark"))
         },
         "results": { _, args, context in
-          try await query.results(try APIWiring.decode(QueryResultsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.results"))
+          try await query.results(try arguments.decode(QueryResultsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.results"))
         },
         "result": { _, args, context in
-          try await query.result(try APIWiring.decode(QueryResultArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.result"))
+          try await query.result(try arguments.decode(QueryResultArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.result"))
         },
         "exportResults": { _, args, context in
-          try await query.exportResults(try APIWiring.decode(QueryExportResultsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.exportResults"))
+          try await query.exportResults(try arguments.decode(QueryExportResultsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.exportResults"))
         },
         "providers": { _, _, context in
           try await query.providers(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.providers"))
         },
         "provider": { _, args, context in
-          try await query.provider(try APIWiring.decode(QueryProviderArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.provider"))
+          try await query.provider(try arguments.decode(QueryProviderArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.provider"))
         },
         "providerModels": { _, args, context in
-          try await query.providerModels(try APIWiring.decode(QueryProviderModelsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.providerModels"))
+          try await query.providerModels(try arguments.decode(QueryProviderModelsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.providerModels"))
         },
         "compare": { _, args, context in
-          try await query.compare(try APIWiring.decode(QueryCompareArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.compare"))
+          try await query.compare(try arguments.decode(QueryCompareArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.compare"))
         },
         "compareModels": { _, args, context in
-          try await query.compareModels(try APIWiring.decode(QueryCompareModelsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.compareModels"))
+          try await query.compareModels(try arguments.decode(QueryCompareModelsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.compareModels"))
         },
         "metrics": { _, args, context in
-          try await query.metrics(try APIWiring.decode(QueryMetricsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.metrics"))
+          try await query.metrics(try arguments.decode(QueryMetricsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.metrics"))
         },
         "node": { _, args, context in
-          try await query.node(try APIWiring.decode(QueryNodeArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.node"))
+          try await query.node(try arguments.decode(QueryNodeArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.node"))
         },
         "health": { _, _, context in
           try await query.health(context: try APIWiring.context(context))
@@ -164,102 +166,102 @@ public struct APIResolvers: Sendable {
           try await query.users(context: try await APIWiring.authorized(context, "MANAGE_USERS", field: "Query.users"))
         },
         "apiKeys": { _, args, context in
-          try await query.apiKeys(try APIWiring.decode(QueryApiKeysArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.apiKeys"))
+          try await query.apiKeys(try arguments.decode(QueryApiKeysArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.apiKeys"))
         },
         "auditLog": { _, args, context in
-          try await query.auditLog(try APIWiring.decode(QueryAuditLogArguments.self, args), context: try await APIWiring.authorized(context, "ADMIN_ACCESS", field: "Query.auditLog"))
+          try await query.auditLog(try arguments.decode(QueryAuditLogArguments.self, args), context: try await APIWiring.authorized(context, "ADMIN_ACCESS", field: "Query.auditLog"))
         },
       ],
       "Mutation": [
         "login": { _, args, context in
-          try await mutation.login(try APIWiring.decode(MutationLoginArguments.self, args), context: try APIWiring.context(context))
+          try await mutation.login(try arguments.decode(MutationLoginArguments.self, args), context: try APIWiring.context(context))
         },
         "refreshToken": { _, args, context in
-          try await mutation.refreshToken(try APIWiring.decode(MutationRefreshTokenArguments.self, args), context: try APIWiring.context(context))
+          try await mutation.refreshToken(try arguments.decode(MutationRefreshTokenArguments.self, args), context: try APIWiring.context(context))
         },
         "logout": { _, args, context in
-          try await mutation.logout(try APIWiring.decode(MutationLogoutArguments.self, args), context: try APIWiring.context(context))
+          try await mutation.logout(try arguments.decode(MutationLogoutArguments.self, args), context: try APIWiring.context(context))
         },
         "createUser": { _, args, context in
           try await APIWiring.audited("createUser", context, args: args) {
-            try await mutation.createUser(try APIWiring.decode(MutationCreateUserArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_USERS", field: "Mutation.createUser"))
+            try await mutation.createUser(try arguments.decode(MutationCreateUserArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_USERS", field: "Mutation.createUser"))
           }
         },
         "updateUser": { _, args, context in
           try await APIWiring.audited("updateUser", context, args: args) {
-            try await mutation.updateUser(try APIWiring.decode(MutationUpdateUserArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_USERS", field: "Mutation.updateUser"))
+            try await mutation.updateUser(try arguments.decode(MutationUpdateUserArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_USERS", field: "Mutation.updateUser"))
           }
         },
         "createApiKey": { _, args, context in
           try await APIWiring.audited("createApiKey", context, args: args) {
-            try await mutation.createApiKey(try APIWiring.decode(MutationCreateApiKeyArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Mutation.createApiKey"))
+            try await mutation.createApiKey(try arguments.decode(MutationCreateApiKeyArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Mutation.createApiKey"))
           }
         },
         "revokeApiKey": { _, args, context in
           try await APIWiring.audited("revokeApiKey", context, args: args) {
-            try await mutation.revokeApiKey(try APIWiring.decode(MutationRevokeApiKeyArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Mutation.revokeApiKey"))
+            try await mutation.revokeApiKey(try arguments.decode(MutationRevokeApiKeyArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Mutation.revokeApiKey"))
           }
         },
         "createBenchmark": { _, args, context in
           try await APIWiring.audited("createBenchmark", context, args: args) {
-            try await mutation.createBenchmark(try APIWiring.decode(MutationCreateBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.createBenchmark"))
+            try await mutation.createBenchmark(try arguments.decode(MutationCreateBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.createBenchmark"))
           }
         },
         "cancelBenchmark": { _, args, context in
           try await APIWiring.audited("cancelBenchmark", context, args: args) {
-            try await mutation.cancelBenchmark(try APIWiring.decode(MutationCancelBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.cancelBenchmark"))
+            try await mutation.cancelBenchmark(try arguments.decode(MutationCancelBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.cancelBenchmark"))
           }
         },
         "resumeBenchmark": { _, args, context in
           try await APIWiring.audited("resumeBenchmark", context, args: args) {
-            try await mutation.resumeBenchmark(try APIWiring.decode(MutationResumeBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.resumeBenchmark"))
+            try await mutation.resumeBenchmark(try arguments.decode(MutationResumeBenchmarkArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.resumeBenchmark"))
           }
         },
         "createModelComparison": { _, args, context in
           try await APIWiring.audited("createModelComparison", context, args: args) {
-            try await mutation.createModelComparison(try APIWiring.decode(MutationCreateModelComparisonArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.createModelComparison"))
+            try await mutation.createModelComparison(try arguments.decode(MutationCreateModelComparisonArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.createModelComparison"))
           }
         },
         "addProvider": { _, args, context in
           try await APIWiring.audited("addProvider", context, args: args) {
-            try await mutation.addProvider(try APIWiring.decode(MutationAddProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.addProvider"))
+            try await mutation.addProvider(try arguments.decode(MutationAddProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.addProvider"))
           }
         },
         "updateProvider": { _, args, context in
           try await APIWiring.audited("updateProvider", context, args: args) {
-            try await mutation.updateProvider(try APIWiring.decode(MutationUpdateProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.updateProvider"))
+            try await mutation.updateProvider(try arguments.decode(MutationUpdateProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.updateProvider"))
           }
         },
         "removeProvider": { _, args, context in
           try await APIWiring.audited("removeProvider", context, args: args) {
-            try await mutation.removeProvider(try APIWiring.decode(MutationRemoveProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.removeProvider"))
+            try await mutation.removeProvider(try arguments.decode(MutationRemoveProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.removeProvider"))
           }
         },
         "testProvider": { _, args, context in
           try await APIWiring.audited("testProvider", context, args: args) {
-            try await mutation.testProvider(try APIWiring.decode(MutationTestProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.testProvider"))
+            try await mutation.testProvider(try arguments.decode(MutationTestProviderArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PROVIDERS", field: "Mutation.testProvider"))
           }
         },
         "evaluate": { _, args, context in
           try await APIWiring.audited("evaluate", context, args: args) {
-            try await mutation.evaluate(try APIWiring.decode(MutationEvaluateArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.evaluate"))
+            try await mutation.evaluate(try arguments.decode(MutationEvaluateArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.evaluate"))
           }
         },
         "evaluateSession": { _, args, context in
           try await APIWiring.audited("evaluateSession", context, args: args) {
-            try await mutation.evaluateSession(try APIWiring.decode(MutationEvaluateSessionArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.evaluateSession"))
+            try await mutation.evaluateSession(try arguments.decode(MutationEvaluateSessionArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.evaluateSession"))
           }
         },
       ],
       "Subscription": [
         "benchmarkProgress": { _, args, context in
-          try await subscription.benchmarkProgress(try APIWiring.decode(SubscriptionBenchmarkProgressArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.benchmarkProgress"))
+          try await subscription.benchmarkProgress(try arguments.decode(SubscriptionBenchmarkProgressArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.benchmarkProgress"))
         },
         "testCompleted": { _, args, context in
-          try await subscription.testCompleted(try APIWiring.decode(SubscriptionTestCompletedArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.testCompleted"))
+          try await subscription.testCompleted(try arguments.decode(SubscriptionTestCompletedArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.testCompleted"))
         },
         "sessionEvents": { _, args, context in
-          try await subscription.sessionEvents(try APIWiring.decode(SubscriptionSessionEventsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.sessionEvents"))
+          try await subscription.sessionEvents(try arguments.decode(SubscriptionSessionEventsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.sessionEvents"))
         },
         "metricUpdates": { _, _, context in
           try await subscription.metricUpdates(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.metricUpdates"))
