@@ -1,0 +1,45 @@
+import Foundation
+import LTBCore
+
+/// A keyset pagination position: the sort value and the id of the last row of a page.
+struct Cursor {
+  var value: Double
+  var id: UUID
+
+  init(value: Double, id: UUID) {
+    self.value = value
+    self.id = id
+  }
+
+  init(_ text: String) throws {
+    guard let data = Base64URL.decode(text), let decoded = String(data: data, encoding: .utf8) else {
+      throw LTBError(
+        .invalidInput, "the cursor '\(text.prefix(40))' is not valid",
+        fix: "pass a cursor returned by a previous page")
+    }
+    let parts = decoded.split(separator: "|")
+    guard parts.count == 2, let value = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+      throw LTBError(
+        .invalidInput, "the cursor '\(text.prefix(40))' is not valid",
+        fix: "pass a cursor returned by a previous page")
+    }
+    self.init(value: value, id: id)
+  }
+
+  /// URL-safe base64 without padding of `value|id`.
+  var text: String {
+    var bytes = Array(Self.number(value).utf8)
+    bytes.append(UInt8(ascii: "|"))
+    bytes.append(contentsOf: id.lowercasedText.utf8)
+    return Base64URL.encode(bytes)
+  }
+
+  /// `value` as its `description` writes it; integral values below 2^53 (every created-at
+  /// cursor) without the shortest-digits search.
+  static func number(_ value: Double) -> String {
+    guard value != 0, value.rounded() == value, value.magnitude < 9_007_199_254_740_992 else {
+      return value.description
+    }
+    return String(Int64(value)) + ".0"
+  }
+}
