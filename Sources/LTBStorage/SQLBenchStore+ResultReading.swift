@@ -6,6 +6,7 @@ import SQLiteKit
 
 /// Results read: one by id, pages by ResultQuery (filters, full-text search, keyset cursors), counts.
 extension SQLBenchStore {
+  /// One result.
   public func result(_ id: UUID) async throws -> BenchmarkResult? {
     try await connections.read { database in
       try await database.raw("SELECT * FROM results WHERE id = \(bind: id)").first().map(decodeResult)

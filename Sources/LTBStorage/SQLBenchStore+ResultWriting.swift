@@ -117,6 +117,4 @@ extension SQLBenchStore {
       .json(StoredJSON.encoded(CacheStatistics(result))),
     ]
   }
-
-  /// One result.
 }
