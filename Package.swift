@@ -130,7 +130,10 @@ let package = Package(
       ], swiftSettings: upcomingFeatures),
     .target(
       name: "LTBObservability",
-      dependencies: ["LTBCore", "LTBEngine", .product(name: "Prometheus", package: "swift-prometheus")],
+      dependencies: [
+        "LTBCore", "LTBEngine", .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: upcomingFeatures),
     .target(
       name: "LTBServer",

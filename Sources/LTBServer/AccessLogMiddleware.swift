@@ -41,18 +41,23 @@ public struct AccessLogMiddleware: RouterMiddleware {
     since start: ContinuousClock.Instant
   ) {
     guard logger.logLevel <= .info else { return }
-    let duration = ContinuousClock.now - start
-    let milliseconds =
-      Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
+    let duration = (ContinuousClock.now - start).components
+    let microseconds = duration.seconds * 1_000_000 + duration.attoseconds / 1_000_000_000_000
     logger.info(
       "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path) \(status)",
       metadata: [
         "request_id": .string(record.id), "method": .string(request.method.rawValue),
         "route": .string(context.endpointPath ?? "unmatched"), "status": .stringConvertible(status),
-        "duration_ms": .string(String(format: "%.3f", milliseconds)),
+        "duration_ms": .string(Self.milliseconds(microseconds)),
         "principal": .string(record.principal ?? "-"),
         "client": .string(context.remoteAddress?.ipAddress ?? "-"),
       ])
+  }
+
+  /// `microseconds` as milliseconds with three decimals (`1234` is `1.234`).
+  static func milliseconds(_ microseconds: Int64) -> String {
+    let fraction = String(microseconds % 1_000)
+    return String(microseconds / 1_000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
   }
 
   /// The client's request id when it is 1-128 visible ASCII characters, else a new UUID.

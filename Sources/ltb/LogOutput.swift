@@ -1,7 +1,9 @@
+import LTBObservability
 import Logging
 import Synchronization
 
-/// The process's log output: swift-log writes to standard error at the configured level. The
+/// The process's log output: swift-log writes lines (``LogLineHandler``) to standard error at the
+/// configured level. The
 /// logging system can be set up once per process, and a command may load its configuration
 /// more than once, hence the flag.
 enum LogOutput {
@@ -12,10 +14,6 @@ enum LogOutput {
     guard
       bootstrapped.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     else { return }
-    LoggingSystem.bootstrap { label in
-      var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = level
-      return handler
-    }
+    LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: level) }
   }
 }
