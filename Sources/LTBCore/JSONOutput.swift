@@ -67,5 +67,43 @@ public struct JSONOutput: Sendable {
     }
   }
 
+  /// Appends `value` as a JSON number (``NumberText/decimal(_:integralFraction:)``); `null`
+  /// when it is not finite, which JSON cannot write.
+  public mutating func appendNumber(_ value: Double, integralFraction: Bool = true) {
+    if value.isFinite {
+      append(NumberText.decimal(value, integralFraction: integralFraction))
+    } else {
+      self += "null"
+    }
+  }
+
+  /// Appends `value` as compact JSON; with `sortedKeys`, object members in key order.
+  public mutating func append(_ value: JSONValue, sortedKeys: Bool, integralFraction: Bool = true) {
+    switch value {
+    case .null: self += "null"
+    case .bool(let flag): self += flag ? "true" : "false"
+    case .int(let number): append(String(number))
+    case .double(let number): appendNumber(number, integralFraction: integralFraction)
+    case .string(let text): appendString(text)
+    case .array(let items):
+      self += "["
+      for (index, item) in items.enumerated() {
+        if index > 0 { self += "," }
+        append(item, sortedKeys: sortedKeys, integralFraction: integralFraction)
+      }
+      self += "]"
+    case .object(let members):
+      self += "{"
+      let ordered = sortedKeys ? members.sorted { $0.key < $1.key } : Array(members)
+      for (index, member) in ordered.enumerated() {
+        if index > 0 { self += "," }
+        appendString(member.key)
+        self += ":"
+        append(member.value, sortedKeys: sortedKeys, integralFraction: integralFraction)
+      }
+      self += "}"
+    }
+  }
+
   private static let hexDigits = Array("0123456789abcdef".utf8)
 }

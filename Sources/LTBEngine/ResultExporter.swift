@@ -71,11 +71,6 @@ public enum ResultExporter {
       number(result.serverTimings?.generationMilliseconds),
       ISO8601DateFormatter().string(from: result.createdAt), result.prompt, result.response ?? "",
     ]
-    return cells.map(quote)
-  }
-
-  static func quote(_ cell: String) -> String {
-    guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
-    return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    return cells.map(CSVField.quoted)
   }
 }

@@ -28,18 +28,9 @@ struct Cursor {
 
   /// URL-safe base64 without padding of `value|id`.
   var text: String {
-    var bytes = Array(Self.number(value).utf8)
+    var bytes = Array(NumberText.decimal(value).utf8)
     bytes.append(UInt8(ascii: "|"))
     bytes.append(contentsOf: id.lowercasedText.utf8)
     return Base64URL.encode(bytes)
-  }
-
-  /// `value` as its `description` writes it; integral values below 2^53 (every created-at
-  /// cursor) without the shortest-digits search.
-  static func number(_ value: Double) -> String {
-    guard value != 0, value.rounded() == value, value.magnitude < 9_007_199_254_740_992 else {
-      return value.description
-    }
-    return String(Int64(value)) + ".0"
   }
 }

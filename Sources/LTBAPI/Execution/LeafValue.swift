@@ -40,7 +40,7 @@ extension Int: LeafValue {
 extension Double: LeafValue {
   func writeLeaf(into output: inout JSONOutput) throws(LeafFailure) {
     guard isFinite else { throw LeafFailure(message: "Float cannot represent non numeric value: \(self)") }
-    output.append(PlanExecutor.float(self))
+    output.appendNumber(self, integralFraction: false)
   }
 }
 

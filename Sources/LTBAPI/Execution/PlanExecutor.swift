@@ -293,7 +293,7 @@ struct PlanExecutor {
         guard number.isFinite else {
           return fail("Float cannot represent non numeric value: \(number)", field)
         }
-        output.append(Self.float(number))
+        output.appendNumber(number, integralFraction: false)
       } else if let number = value as? Int {
         output.append(String(number))
       } else {
@@ -404,37 +404,10 @@ struct PlanExecutor {
     return nil
   }
 
-  /// A finite number as GraphQLSwift's encoder writes it: integral values without a fraction.
-  static func float(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-  }
-
-  /// Writes a JSON value as the JSON scalar serializes it: object members in key order.
+  /// Writes a JSON value as the JSON scalar serializes it: object members in key order,
+  /// integral numbers as GraphQLSwift's encoder writes them (without a fraction).
   static func write(_ json: JSONValue, into output: inout JSONOutput) {
-    switch json {
-    case .null: output += "null"
-    case .bool(let flag): output += flag ? "true" : "false"
-    case .int(let number): output.append(String(number))
-    case .double(let number):
-      if number.isFinite { output.append(float(number)) } else { output += "null" }
-    case .string(let text): output.appendString(text)
-    case .array(let items):
-      output += "["
-      for (index, item) in items.enumerated() {
-        if index > 0 { output += "," }
-        write(item, into: &output)
-      }
-      output += "]"
-    case .object(let members):
-      output += "{"
-      for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-        if index > 0 { output += "," }
-        output.appendString(member.key)
-        output += ":"
-        write(member.value, into: &output)
-      }
-      output += "}"
-    }
+    output.append(json, sortedKeys: true, integralFraction: false)
   }
 
   /// Writes a serialized scalar (`Map`) as JSON.
@@ -446,7 +419,7 @@ struct PlanExecutor {
       switch number.storageType {
       case .bool: output += number.boolValue ? "true" : "false"
       case .int: output.append(String(number.intValue))
-      case .double, .unknown: output.append(float(number.doubleValue))
+      case .double, .unknown: output.appendNumber(number.doubleValue, integralFraction: false)
       }
     case .string(let text): output.appendString(text)
     case .array(let items):

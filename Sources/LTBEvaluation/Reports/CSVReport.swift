@@ -9,7 +9,7 @@ enum CSVReport {
       "ttft_ms",
       "cost_usd", "output_tokens",
     ]
-    var lines = [(fixed + data.metricNames).map(field).joined(separator: ",")]
+    var lines = [(fixed + data.metricNames).map(CSVField.quoted).joined(separator: ",")]
     for result in data.results {
       let scores = Dictionary(
         (data.records[result.id] ?? []).map { ($0.metric, $0) }, uniquingKeysWith: { $1 })
@@ -24,18 +24,13 @@ enum CSVReport {
         + data.metricNames.map {
           scores[$0].flatMap { $0.state == .scored ? number($0.score) : $0.state.rawValue } ?? ""
         }
-      lines.append(row.map(field).joined(separator: ","))
+      lines.append(row.map(CSVField.quoted).joined(separator: ","))
     }
     return lines.joined(separator: "\r\n") + "\r\n"
   }
 
-  static func field(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-  }
-
   static func number(_ value: Double?) -> String {
     guard let value else { return "" }
-    return String(value)
+    return NumberText.decimal(value)
   }
 }
