@@ -120,25 +120,25 @@ enum APIMapping {
       userAgent: entry.userAgent, createdAt: entry.createdAt)
   }
 
-  static func result(_ result: BenchmarkResult) -> Result {
-    withUnsafePointer(to: result) { self.result(at: $0) }
-  }
+  static func result(_ result: BenchmarkResult) -> Result { self.result(ResultRow(result)) }
 
-  /// A result read where it lies (a page maps fifty; a result handed over as a value is a copy,
-  /// which retains every string in it).
-  static func result(at result: UnsafePointer<BenchmarkResult>) -> Result {
+  /// The placeholder of an id that was not read (never written into an answer).
+  static let unread = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+  /// A listed result. The groups it was read without are the fields the document does not
+  /// select (the resolver reads a group when the document asks for one of its fields,
+  /// ``ResultListing``), so their placeholders here are never written into an answer.
+  static func result(_ row: ResultRow) -> Result {
     Result(
-      id: result.pointee.id, sessionId: result.pointee.sessionID, testId: result.pointee.testID,
-      dataset: result.pointee.dataset, providerName: result.pointee.provider, model: result.pointee.model,
-      status: status(result.pointee.status), errorCode: result.pointee.errorCode, error: result.pointee.error,
-      prompt: result.pointee.prompt, response: result.pointee.response,
-      finishReason: result.pointee.finishReason, createdAt: result.pointee.createdAt,
-      ttftMs: result.pointee.timeToFirstTokenMs, e2eMs: result.pointee.endToEndMs,
-      tpotMs: result.pointee.timePerOutputTokenMs, inputTokens: result.pointee.usage?.inputTokens,
-      outputTokens: result.pointee.usage?.outputTokens, costUsd: result.pointee.cost?.total,
-      cacheHit: result.pointee.cacheHit, attempts: result.pointee.attempts, tags: result.pointee.tags,
-      category: result.pointee.category,
-      scores: .object(result.pointee.evaluationScores.mapValues(JSONValue.double)))
+      id: row.id, sessionId: row.labels?.sessionID ?? Self.unread, testId: row.testID,
+      dataset: row.labels?.dataset ?? "", providerName: row.provider, model: row.model,
+      status: status(row.status), errorCode: row.labels?.errorCode, error: row.text?.error,
+      prompt: row.text?.prompt ?? "", response: row.text?.response, finishReason: row.labels?.finishReason,
+      createdAt: row.createdAt, ttftMs: row.timeToFirstTokenMs, e2eMs: row.endToEndMs,
+      tpotMs: row.timePerOutputTokenMs, inputTokens: row.usage?.inputTokens,
+      outputTokens: row.usage?.outputTokens, costUsd: row.costUSD, cacheHit: row.labels?.cacheHit ?? false,
+      attempts: row.labels?.attempts ?? 0, tags: row.labels?.tags ?? [], category: row.labels?.category,
+      scores: .object(row.scores.mapValues(JSONValue.double)))
   }
 
   /// A result's status (a `switch`: every page maps fifty).
@@ -176,17 +176,16 @@ enum APIMapping {
       outputTokens: group.outputTokens, costUsd: group.costUSD ?? 0)
   }
 
-  static func evaluation(_ record: EvaluationRecord) -> Evaluation {
-    withUnsafePointer(to: record) { evaluation(at: $0) }
-  }
+  static func evaluation(_ record: EvaluationRecord) -> Evaluation { evaluation(Verdict(record)) }
 
-  /// A verdict read where it lies (a page maps a hundred; see ``result(at:)``).
-  static func evaluation(at record: UnsafePointer<EvaluationRecord>) -> Evaluation {
+  /// A listed verdict (its detail, when read, is what the document asked for; see
+  /// ``result(_:)-(ResultRow)``).
+  static func evaluation(_ verdict: Verdict) -> Evaluation {
     Evaluation(
-      metric: record.pointee.metric, state: state(record.pointee.state), score: record.pointee.score,
-      value: record.pointee.value, passed: record.pointee.passed, threshold: record.pointee.threshold,
-      explanation: record.pointee.explanation, judgeModel: record.pointee.judge?.model,
-      judgeCostUsd: record.pointee.judge?.cost)
+      metric: verdict.metric, state: state(verdict.state), score: verdict.score, value: verdict.detail?.value,
+      passed: verdict.passed, threshold: verdict.detail?.threshold,
+      explanation: verdict.detail?.explanation ?? "",
+      judgeModel: verdict.detail?.judgeModel, judgeCostUsd: verdict.detail?.judgeCostUSD)
   }
 
   static func sessionEvaluation(_ evaluation: LTBEvaluation.SessionEvaluation) -> SessionEvaluation {

@@ -4,7 +4,7 @@ import LTBStorage
 import Synchronization
 
 /// Batched loading for one request: a resolver that returns a page of results asks the store
-/// for the page with its verdicts (`BenchStore.resultsWithVerdicts`, one trip) and preloads them
+/// for the page with its verdicts (`BenchStore.resultRowsWithVerdicts`, one trip) and preloads them
 /// here, so every nested `evaluations` field of the page reads what was loaded. A page of 50
 /// results with their evaluations thus costs two database queries instead of 51. A result
 /// reached another way (`node`, `result`) loads its own verdicts. Providers are mapped once per
@@ -17,7 +17,7 @@ public final class ResultBatch: Sendable {
     var providers: [String: Provider?] = [:]
     /// Verdicts by result, mapped once.
     var loaded: [UUID: [Evaluation]] = [:]
-    var verdictsOnly: Bool?
+    var verdictDetails: Bool?
   }
 
   private let state = Mutex(State())
@@ -25,25 +25,12 @@ public final class ResultBatch: Sendable {
   /// An empty batch.
   public init() {}
 
-  /// Records the verdicts of `ids`, loaded with their page (`BenchStore.resultsWithVerdicts`):
-  /// their `evaluations` fields then read these without a load of their own.
-  func preload(_ ids: [UUID], verdicts: [EvaluationRecord]) {
+  /// Records the verdicts of `ids`, loaded with their page (`BenchStore.resultRowsWithVerdicts`,
+  /// ordered by result): their `evaluations` fields then read these without a load of their own.
+  func preload(_ ids: [UUID], verdicts: [Verdict]) {
     var loaded = [UUID: [Evaluation]](minimumCapacity: ids.count)
     for id in ids { loaded[id] = [] }
-    // The store gives verdicts ordered by result: each run of one result's is added at once,
-    // each verdict mapped where it lies.
-    verdicts.withUnsafeBufferPointer { verdicts in
-      guard let first = verdicts.baseAddress else { return }
-      var start = 0
-      while start < verdicts.count {
-        let id = verdicts[start].resultID
-        var end = start + 1
-        while end < verdicts.count, verdicts[end].resultID == id { end += 1 }
-        loaded[id, default: []].append(
-          contentsOf: (start..<end).map { APIMapping.evaluation(at: first + $0) })
-        start = end
-      }
-    }
+    for verdict in verdicts { loaded[verdict.resultID, default: []].append(APIMapping.evaluation(verdict)) }
     state.withLock { state in
       if state.loaded.isEmpty {
         state.loaded = loaded
@@ -54,23 +41,19 @@ public final class ResultBatch: Sendable {
   }
 
   /// The verdicts of result `id`, mapped: preloaded with its page, else loaded for it alone
-  /// (whole records, or with `verdictsOnly` just their columns, see
-  /// `BenchStore.evaluationVerdicts`).
-  func evaluations(of id: UUID, store: any BenchStore, verdictsOnly: Bool) async throws -> [Evaluation] {
+  /// (with `details`, what only the stored records hold too).
+  func evaluations(of id: UUID, store: any BenchStore, details: Bool) async throws -> [Evaluation] {
     if let evaluations = state.withLock({ $0.loaded[id] }) { return evaluations }
-    let records =
-      verdictsOnly
-      ? try await store.evaluationVerdicts(results: [id]) : try await store.evaluations(results: [id])
-    let evaluations = records.map(APIMapping.evaluation)
+    let evaluations = try await store.verdicts(results: [id], details: details).map(APIMapping.evaluation)
     state.withLock { $0.loaded[id] = evaluations }
     return evaluations
   }
 
-  /// Whether the request's verdicts may be read from their columns alone, decided once.
-  func verdictsOnly(_ decide: () -> Bool) -> Bool {
-    if let known = state.withLock({ $0.verdictsOnly }) { return known }
+  /// Whether the request's verdicts need their stored records' detail, decided once.
+  func verdictDetails(_ decide: () -> Bool) -> Bool {
+    if let known = state.withLock({ $0.verdictDetails }) { return known }
     let decided = decide()
-    state.withLock { $0.verdictsOnly = decided }
+    state.withLock { $0.verdictDetails = decided }
     return decided
   }
 

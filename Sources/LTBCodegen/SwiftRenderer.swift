@@ -347,7 +347,7 @@ public struct SwiftRenderer: Sendable {
     out += "    for (type, fields) in fieldResolvers {\n"
     out +=
       "      try APIWiring.attach(schema, type: type, subscription: type == \"Subscription\", fields)\n    }\n"
-    return out + "  }\n}\n" + keyedAccess() + planLeaves()
+    return out + "  }\n}\n" + keyedAccess() + planLeaves() + storedParts()
   }
 
   /// Field access by name for every object type: GraphQLSwift's default resolver reads a field
@@ -363,6 +363,28 @@ public struct SwiftRenderer: Sendable {
       out += "    default: nil\n    }\n  }\n}\n"
     }
     return out
+  }
+
+  /// The fields each stored part holds (`@stored(part:)`), for resolvers that read a part of a
+  /// row only when the document selects one of its fields.
+  func storedParts() -> String {
+    var parts: [String: [String]] = [:]
+    for type in schema.types where type.kind == .object {
+      for field in type.fields {
+        if let part = field.directive("stored")?.arguments["part"] {
+          parts[part, default: []].append("\(type.name).\(field.name)")
+        }
+      }
+    }
+    var out = "\nextension APIWiring {\n"
+    out += "  /// The fields each stored part holds (`@stored(part:)` in the schema), by part name: a\n"
+    out += "  /// listing reads a part when the document selects one of its fields.\n"
+    out += "  public static let storedParts: [String: [String]] = [\n"
+    for part in parts.keys.sorted() {
+      out += "    \"\(part)\": [" + parts[part]!.map { "\"\($0)\"" }.joined(separator: ", ") + "],\n"
+    }
+    if parts.isEmpty { out += "    :\n" }
+    return out + "  ]\n}\n"
   }
 
   /// Stored scalar and enum fields the query plan writes directly: an index per field

@@ -246,11 +246,10 @@ public actor BenchmarkService {
   }
 
   /// Whether the session has anything to grade: suite assertions, or cases that carry some
-  /// (read page by page without prompts and answers, stopping at the first case that asserts).
+  /// (read page by page, stopping at the first case that asserts).
   private func hasAssertions(_ session: BenchmarkSession) async throws -> Bool {
     if !session.suite.assertions.isEmpty { return true }
-    var query = ResultQuery(sessionID: session.id, descending: false, limit: 1_000)
-    query.parts = [.details]
+    var query = ResultQuery(sessionID: session.id, descending: false, limit: 200)
     repeat {
       let page = try await store.results(query)
       if page.items.contains(where: { !($0.expectations?.assertions.isEmpty ?? true) }) { return true }

@@ -29,8 +29,11 @@ public protocol BenchStore: AuthStore {
   func insertResults(_ results: [BenchmarkResult]) async throws
   /// One result.
   func result(_ id: UUID) async throws -> BenchmarkResult?
-  /// A page of results.
+  /// A page of whole results.
   func results(_ query: ResultQuery) async throws -> Page<BenchmarkResult>
+  /// A page of results as a listing reads them: the columns every list shows and the groups in
+  /// `parts`.
+  func resultRows(_ query: ResultQuery, reading parts: ResultRow.Parts) async throws -> Page<ResultRow>
   /// How many results a session holds, by status.
   func resultCounts(session: UUID) async throws -> [ResultStatus: Int]
   /// The task keys of a session that succeeded (resume skips them).
@@ -47,15 +50,13 @@ public protocol BenchStore: AuthStore {
   func evaluations(session: UUID) async throws -> [EvaluationRecord]
   /// Every metric verdict of these results, in one round trip.
   func evaluations(results: [UUID]) async throws -> [EvaluationRecord]
-  /// The verdicts of these results from their columns alone (result, metric, state, score,
-  /// passed); session (the all-zero UUID), case, value, threshold, explanation, evaluator, judge
-  /// and details empty.
-  func evaluationVerdicts(results: [UUID]) async throws -> [EvaluationRecord]
-  /// A page of results with the verdicts of its results (from their columns alone with
-  /// `verdictsOnly`), in as few trips to the database as the store can make.
-  func resultsWithVerdicts(_ query: ResultQuery, verdictsOnly: Bool) async throws -> (
-    page: Page<BenchmarkResult>, verdicts: [EvaluationRecord]
-  )
+  /// The verdicts of these results, ordered by result and metric: their columns, and with
+  /// `details` what only the stored records hold.
+  func verdicts(results: [UUID], details: Bool) async throws -> [Verdict]
+  /// A page of listed results (the groups in `parts`) with the verdicts of its results, in as
+  /// few trips to the database as the store can make.
+  func resultRowsWithVerdicts(_ query: ResultQuery, reading parts: ResultRow.Parts, verdictDetails: Bool)
+    async throws -> (page: Page<ResultRow>, verdicts: [Verdict])
   /// Every case verdict of a session.
   func caseEvaluations(session: UUID) async throws -> [CaseEvaluation]
   /// Records the grading that produced a session's verdicts (replacing an earlier one).

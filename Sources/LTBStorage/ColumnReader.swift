@@ -141,7 +141,7 @@ struct ColumnReader {
   }
 
   /// The timing column, scanned in place on SQLite. Without `everyEvent`, only the first and
-  /// the last content events (``ResultParts/tokenTimes``), whichever way it was read.
+  /// the last content events (a listing, ``ResultRow``), whichever way it was read.
   func timing(everyEvent: Bool = true) throws -> RequestTiming? {
     let scan = { StoredJSON.timing(bytes: $0, everyEvent: everyEvent) }
     guard var timing: RequestTiming = try json("timing", scan: scan) else { return nil }

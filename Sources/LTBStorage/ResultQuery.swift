@@ -35,9 +35,6 @@ public struct ResultQuery: Sendable, Hashable {
   public var cursor: String?
   /// Only results of sessions this user owns (set by the API for users who see only their own).
   public var owner: UUID?
-  /// Which parts of each result to read (all by default). A result read without a part has
-  /// that part's fields empty: see ``ResultParts``.
-  public var parts: ResultParts = .all
 
   /// Creates a query; everything is optional.
   public init(
@@ -65,34 +62,6 @@ public struct ResultQuery: Sendable, Hashable {
     self.cursor = cursor
     self.owner = nil
   }
-}
-
-/// Parts of a stored result a query may leave unread, for lists that do not show them (the
-/// API reads a page's results without `details` and `run`, and without `text` or `labels`
-/// unless the document asks for one of their fields). Every other field is always read.
-public struct ResultParts: OptionSet, Sendable, Hashable {
-  /// The bits.
-  public let rawValue: Int
-
-  /// Creates parts from their bits.
-  public init(rawValue: Int) { self.rawValue = rawValue }
-
-  /// The prompt, the response and the error message (unread: `""`, `nil`, `nil`).
-  public static let text = ResultParts(rawValue: 1)
-  /// Sampling parameters, metadata, log-probabilities, expectations and server timings
-  /// (unread: defaults, `[:]`, `nil`, `nil`, `nil`).
-  public static let details = ResultParts(rawValue: 2)
-  /// The arrival of every content event (unread: only the first and the last, which give
-  /// TTFT, end-to-end latency and TPOT; inter-token latencies need them all).
-  public static let tokenTimes = ResultParts(rawValue: 4)
-  /// Where the request sat in its run: task key, phase, target, repeat, warm-up and send offset
-  /// (unread: `""`, `0`, `0`, `0`, `false`, `0`). The API shows none of them.
-  public static let run = ResultParts(rawValue: 8)
-  /// The session, dataset, category, tags, error code, finish reason, cache hit and attempts
-  /// (unread: the all-zero UUID, `""`, `nil`, `[]`, `nil`, `nil`, `false`, `0`).
-  public static let labels = ResultParts(rawValue: 16)
-  /// Everything.
-  public static let all: ResultParts = [.text, .details, .tokenTimes, .run, .labels]
 }
 
 /// A minimum score on one metric.
@@ -133,14 +102,9 @@ public struct Page<Item: Sendable>: Sendable {
     self.nextCursor = nextCursor
   }
 
-  /// Each item with its cursor, made into an edge. `edge` gets the item where it lies, to read
-  /// what it needs from it: an item handed over as a value, even as a `borrowing` argument, is a
-  /// copy, and a copy of a result retains every string in it.
-  @inlinable
-  public func edges<Edge>(_ edge: (_ item: UnsafePointer<Item>, _ cursor: String) -> Edge) -> [Edge] {
-    items.withUnsafeBufferPointer { items in
-      guard let first = items.baseAddress else { return [] }
-      return items.indices.map { edge(first + $0, cursors[$0]) }
-    }
+  /// Each item with its cursor, made into an edge.
+  public func edges<Edge>(_ edge: (_ item: Item, _ cursor: String) -> Edge) -> [Edge] {
+    zip(items, cursors).map(edge)
   }
+
 }

@@ -87,33 +87,30 @@ extension SQLBenchStore {
       "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric")
   }
 
-  /// The verdicts of these results from their columns alone (result, session, case, metric,
-  /// state, score, passed), without reading the stored records: value, threshold, explanation,
-  /// evaluator, judge and details are left empty. For lists that show only those columns.
-  public func evaluationVerdicts(results: [UUID]) async throws -> [EvaluationRecord] {
+  /// The verdicts of these results, ordered by result and metric: their columns, and with
+  /// `details` what only the stored records hold (value, threshold, explanation, judge).
+  public func verdicts(results: [UUID], details: Bool) async throws -> [Verdict] {
     guard !results.isEmpty else { return [] }
-    let sql = Self.verdictsSQL(results, verdictsOnly: true)
-    if let sqlite = connections as? SQLiteConnectionProvider {
-      return try await sqlite.rows(sql, Self.decodeVerdict)
-    }
+    let sql = Self.verdictsSQL(results, details: details)
+    let decode = details ? Self.decodeRecordVerdict : Self.decodeVerdict
+    if let sqlite = connections as? SQLiteConnectionProvider { return try await sqlite.rows(sql, decode) }
     return try await connections.read { database in try await database.raw(sql).all() }.map {
-      try Self.decodeVerdict(ColumnReader($0))
+      try decode(ColumnReader($0))
     }
   }
 
   /// The query for the verdicts of `results`: their columns, or their whole records.
-  static func verdictsSQL(_ results: [UUID], verdictsOnly: Bool) -> SQLQueryString {
-    verdictsOnly
-      ? """
+  static func verdictsSQL(_ results: [UUID], details: Bool) -> SQLQueryString {
+    details
+      ? "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric"
+      : """
       SELECT result_id, metric, state, score, passed FROM evaluations
       WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric
       """
-      : "SELECT record FROM evaluations WHERE result_id IN (\(binds: results)) ORDER BY result_id, metric"
   }
 
-  /// A verdict from its columns (what only the record holds left empty; the session and the
-  /// case, which its result has, too).
-  static func decodeVerdict(_ row: ColumnReader) throws -> EvaluationRecord {
+  /// A verdict from its columns.
+  static func decodeVerdict(_ row: ColumnReader) throws -> Verdict {
     // Read in the select list's order: a column found where the last one ended is not looked up.
     let resultID = try row.uuid("result_id")
     let metric = try row.string("metric")
@@ -121,10 +118,9 @@ extension SQLBenchStore {
     guard let parsed = EvaluationState(rawValue: state) else {
       throw LTBError(.storage, "the state column holds '\(state.prefix(40))', not a verdict state")
     }
-    return EvaluationRecord(
-      resultID: resultID, sessionID: Self.unreadID, testID: "", metric: metric, evaluator: "",
-      evaluatorVersion: 0, state: parsed, score: try row.optionalDouble("score"),
-      passed: try row.optionalBool("passed"), explanation: "")
+    return Verdict(
+      resultID: resultID, metric: metric, state: parsed, score: try row.optionalDouble("score"),
+      passed: try row.optionalBool("passed"))
   }
 
   /// A verdict from its stored record.
@@ -132,30 +128,33 @@ extension SQLBenchStore {
     try StoredJSON.readEvaluation(row.string("record"))
   }
 
-  /// A page of results and the verdicts of its results, in one trip to SQLite's thread (two
-  /// queries on one connection); elsewhere the two queries one after the other.
-  public func resultsWithVerdicts(_ query: ResultQuery, verdictsOnly: Bool) async throws -> (
-    page: Page<BenchmarkResult>, verdicts: [EvaluationRecord]
-  ) {
+  /// A verdict, with its detail, from its stored record.
+  static func decodeRecordVerdict(_ row: ColumnReader) throws -> Verdict {
+    Verdict(try decodeRecord(row))
+  }
+
+  /// A page of listed results and the verdicts of its results (with `verdictDetails`, their
+  /// records' detail too), in one trip to SQLite's thread (two queries on one connection);
+  /// elsewhere the two queries one after the other.
+  public func resultRowsWithVerdicts(
+    _ query: ResultQuery, reading parts: ResultRow.Parts, verdictDetails: Bool
+  )
+    async throws -> (page: Page<ResultRow>, verdicts: [Verdict])
+  {
     guard let sqlite = connections as? SQLiteConnectionProvider else {
-      let page = try await results(query)
-      let ids = page.items.map(\.id)
-      return (
-        page,
-        verdictsOnly ? try await evaluationVerdicts(results: ids) : try await evaluations(results: ids)
-      )
+      let page = try await resultRows(query, reading: parts)
+      return (page, try await verdicts(results: page.items.map(\.id), details: verdictDetails))
     }
-    let (sql, limit, parts) = try await resultsQuery(query)
+    let (sql, limit) = try await resultsQuery(query, columns: parts)
     let (pageSQL, pageBinds) = try sqlite.serialize(sql)
+    let decode = verdictDetails ? Self.decodeRecordVerdict : Self.decodeVerdict
     let (decoded, more, verdicts) = try await sqlite.read(queries: 2) { session in
-      var decoded = try session.rows(pageSQL, pageBinds) { try Self.decodeResult($0, parts: parts) }
+      var decoded = try session.rows(pageSQL, pageBinds) { try Self.decodeRow($0, parts: parts) }
       let more = Self.dropExtraRow(&decoded, limit: limit)
       let ids = decoded.map(\.id)
-      guard !ids.isEmpty else { return (decoded, more, [EvaluationRecord]()) }
-      let (verdictSQL, verdictBinds) = try sqlite.serialize(Self.verdictsSQL(ids, verdictsOnly: verdictsOnly))
-      let verdicts = try session.rows(
-        verdictSQL, verdictBinds, verdictsOnly ? Self.decodeVerdict : Self.decodeRecord)
-      return (decoded, more, verdicts)
+      guard !ids.isEmpty else { return (decoded, more, [Verdict]()) }
+      let (verdictSQL, verdictBinds) = try sqlite.serialize(Self.verdictsSQL(ids, details: verdictDetails))
+      return (decoded, more, try session.rows(verdictSQL, verdictBinds, decode))
     }
     return (Self.page(decoded, more: more, query: query), verdicts)
   }

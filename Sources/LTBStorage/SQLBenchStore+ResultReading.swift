@@ -13,15 +13,32 @@ extension SQLBenchStore {
     }
   }
 
-  /// A page of results matching `query`.
+  /// A page of whole results matching `query`.
   public func results(_ query: ResultQuery) async throws -> Page<BenchmarkResult> {
-    let (sql, limit, parts) = try await resultsQuery(query)
+    let (sql, limit) = try await resultsQuery(query, columns: nil)
     var decoded: [BenchmarkResult]
     if let sqlite = connections as? SQLiteConnectionProvider {
-      decoded = try await sqlite.rows(sql) { try Self.decodeResult($0, parts: parts) }
+      decoded = try await sqlite.rows(sql) { try Self.decodeResult($0) }
     } else {
       decoded = try await connections.read { database in try await database.raw(sql).all() }.map {
-        try Self.decodeResult(ColumnReader($0), parts: parts)
+        try Self.decodeResult(ColumnReader($0))
+      }
+    }
+    let more = Self.dropExtraRow(&decoded, limit: limit)
+    return Self.page(decoded, more: more, query: query)
+  }
+
+  /// A page of `query`'s results as a listing reads them: the columns every list shows and
+  /// the groups in `parts`.
+  public func resultRows(_ query: ResultQuery, reading parts: ResultRow.Parts) async throws -> Page<ResultRow>
+  {
+    let (sql, limit) = try await resultsQuery(query, columns: parts)
+    var decoded: [ResultRow]
+    if let sqlite = connections as? SQLiteConnectionProvider {
+      decoded = try await sqlite.rows(sql) { try Self.decodeRow($0, parts: parts) }
+    } else {
+      decoded = try await connections.read { database in try await database.raw(sql).all() }.map {
+        try Self.decodeRow(ColumnReader($0), parts: parts)
       }
     }
     let more = Self.dropExtraRow(&decoded, limit: limit)
@@ -29,9 +46,9 @@ extension SQLBenchStore {
   }
 
   /// The query for a page of `query`'s results (one row more than the page, to know whether
-  /// another follows), the page's size and the parts it reads.
-  func resultsQuery(_ query: ResultQuery) async throws -> (
-    sql: SQLQueryString, limit: Int, parts: ResultParts
+  /// another follows) and the page's size: every column, or a listing's with `columns`.
+  func resultsQuery(_ query: ResultQuery, columns: ResultRow.Parts?) async throws -> (
+    sql: SQLQueryString, limit: Int
   ) {
     let limit = max(1, min(query.limit, 1_000))
     let dialect = connections.dialect
@@ -80,43 +97,52 @@ extension SQLBenchStore {
     }
     let whereClause: SQLQueryString =
       conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-    let parts = query.parts
+    let selected = columns.map(Self.rowColumns) ?? Self.wholeResultColumns
     let sql: SQLQueryString =
-      "SELECT \(unsafeRaw: Self.resultColumns(parts)) FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
-    return (sql, limit, parts)
+      "SELECT \(unsafeRaw: selected) FROM \(table)\(whereClause) ORDER BY \(sortColumn) \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
+    return (sql, limit)
   }
 
   /// Drops the row read beyond `limit` to learn whether another page follows; whether it did.
   /// In place, where the rows are held once (a copy of the others would retain every string of
   /// every result).
-  static func dropExtraRow(_ rows: inout [BenchmarkResult], limit: Int) -> Bool {
+  static func dropExtraRow<Row>(_ rows: inout [Row], limit: Int) -> Bool {
     guard rows.count > limit else { return false }
     rows.removeLast(rows.count - limit)
     return true
   }
 
-  /// The page of `items`, with cursors; `more` when another page follows.
-  static func page(_ items: [BenchmarkResult], more: Bool, query: ResultQuery) -> Page<BenchmarkResult> {
-    var cursors: [String] = []
-    cursors.reserveCapacity(items.count)
-    items.withUnsafeBufferPointer { items in
-      guard let first = items.baseAddress else { return }
-      for index in items.indices { cursors.append(cursor(of: first + index, order: query.order)) }
-    }
+  /// The page of `items`, with cursors made of each item's id and `sortValue`; `more` when
+  /// another page follows.
+  static func page<Item>(
+    _ items: [Item], more: Bool, query: ResultQuery, id: (Item) -> UUID, sortValue: (Item) -> Double
+  ) -> Page<Item> {
+    let cursors = items.map { Cursor(value: sortValue($0), id: id($0)).text }
     return Page(items: items, nextCursor: more ? cursors.last : nil, cursors: cursors)
   }
 
-  /// The cursor of the result at `item` in a list sorted by `order` (read where it lies: a copy
-  /// of a result, which even a `borrowing` parameter made here, retains every string in it).
-  static func cursor(of item: UnsafePointer<BenchmarkResult>, order: ResultOrder) -> String {
-    let value: Double =
-      switch order {
-      case .createdAt: Double(StoredTime.microseconds(item.pointee.createdAt))
-      case .duration: item.pointee.durationMs
-      case .timeToFirstToken: item.pointee.timeToFirstTokenMs ?? -1
-      case .cost: item.pointee.cost?.total ?? -1
+  /// A page of whole results.
+  static func page(_ items: [BenchmarkResult], more: Bool, query: ResultQuery) -> Page<BenchmarkResult> {
+    page(items, more: more, query: query, id: \.id) { result in
+      switch query.order {
+      case .createdAt: Double(StoredTime.microseconds(result.createdAt))
+      case .duration: result.durationMs
+      case .timeToFirstToken: result.timeToFirstTokenMs ?? -1
+      case .cost: result.cost?.total ?? -1
       }
-    return Cursor(value: value, id: item.pointee.id).text
+    }
+  }
+
+  /// A page of listed results.
+  static func page(_ items: [ResultRow], more: Bool, query: ResultQuery) -> Page<ResultRow> {
+    page(items, more: more, query: query, id: \.id) { row in
+      switch query.order {
+      case .createdAt: Double(StoredTime.microseconds(row.createdAt))
+      case .duration: row.durationMs
+      case .timeToFirstToken: row.timeToFirstTokenMs ?? -1
+      case .cost: row.costUSD ?? -1
+      }
+    }
   }
 
   /// The full-text condition. When the text matches at most `BenchStoreLimits.textLookup` rows (found
@@ -182,83 +208,107 @@ extension SQLBenchStore {
     try Self.decodeResult(ColumnReader(row))
   }
 
-  /// The columns ``decodeResult(_:parts:)`` reads for `parts`, for a select list: a page
-  /// of results builds only the columns it decodes, in the order it reads them (a column found
+  /// Every column ``decodeResult(_:)`` reads, in the order it reads them (a column found
   /// where the last one ended is not looked up by name).
-  static func resultColumns(_ parts: ResultParts) -> String {
-    let (run, labels) = (parts.contains(.run), parts.contains(.labels))
-    var columns = ["prompt_tokens", "completion_tokens", "cached_tokens", "usage_source", "id"]
-    if labels { columns.append("session_id") }
-    if run { columns.append("task_key") }
-    columns.append("test_id")
-    if labels { columns.append("dataset") }
-    columns += ["provider", "model"]
-    if run { columns += ["phase", "target_index", "repeat_index", "warmup"] }
-    columns.append("status")
-    if labels { columns += ["error_code", "finish_reason"] }
-    columns += ["created_at", "timing"]
-    if run { columns.append("sent_offset_ms") }
-    columns.append("cost_details")
-    if labels { columns += ["cache_hit", "attempts", "tags", "category"] }
-    columns.append("evaluation_scores")
+  static let wholeResultColumns = [
+    "prompt_tokens", "completion_tokens", "cached_tokens", "usage_source", "id", "session_id", "task_key",
+    "test_id", "dataset", "provider", "model", "phase", "target_index", "repeat_index", "warmup", "status",
+    "error_code", "error", "prompt", "response", "finish_reason", "created_at", "timing", "sent_offset_ms",
+    "cost_details", "server_timings", "cache_hit", "attempts", "parameters", "tags", "category", "metadata",
+    "evaluation_scores", "logprobs", "expectations", "provider_metadata",
+  ].joined(separator: ", ")
+
+  /// The columns ``decodeRow(_:parts:)`` reads for `parts`, in the order it reads them.
+  static func rowColumns(_ parts: ResultRow.Parts) -> String {
+    var columns = [
+      "prompt_tokens", "completion_tokens", "cached_tokens", "usage_source", "id", "test_id", "provider",
+      "model",
+      "status", "created_at", "timing", "cost_details", "evaluation_scores",
+    ]
     if parts.contains(.text) { columns += ["prompt", "response", "error"] }
-    if parts.contains(.details) {
+    if parts.contains(.labels) {
       columns += [
-        "server_timings", "parameters", "metadata", "logprobs", "expectations", "provider_metadata",
+        "session_id", "dataset", "category", "tags", "error_code", "finish_reason", "cache_hit", "attempts",
       ]
     }
     return columns.joined(separator: ", ")
   }
 
-  /// The session id of a result read without ``ResultParts/labels`` (and of a verdict read
-  /// from its columns).
-  static let unreadID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+  private static func usage(_ row: ColumnReader) throws -> Usage? {
+    guard let input = try row.optionalInt("prompt_tokens") else { return nil }
+    return Usage(
+      inputTokens: input, outputTokens: try row.optionalInt("completion_tokens") ?? 0,
+      cachedInputTokens: try row.optionalInt("cached_tokens") ?? 0,
+      source: Usage.Source(rawValue: try row.optionalString("usage_source") ?? "") ?? .reported)
+  }
 
-  static func decodeResult(_ row: ColumnReader, parts: ResultParts = .all) throws -> BenchmarkResult {
-    let (text, details) = (parts.contains(.text), parts.contains(.details))
-    let (run, labels) = (parts.contains(.run), parts.contains(.labels))
-    var usage: Usage?
-    if let input = try row.optionalInt("prompt_tokens") {
-      usage = Usage(
-        inputTokens: input, outputTokens: try row.optionalInt("completion_tokens") ?? 0,
-        cachedInputTokens: try row.optionalInt("cached_tokens") ?? 0,
-        source: Usage.Source(rawValue: try row.optionalString("usage_source") ?? "") ?? .reported)
+  private static func status(_ row: ColumnReader) throws -> ResultStatus {
+    let text = try row.string("status")
+    guard let status = ResultStatus(rawValue: text) else {
+      throw LTBError(.storage, "the status column holds '\(text.prefix(40))', not a result status")
     }
+    return status
+  }
+
+  private static func scores(_ row: ColumnReader) throws -> [String: Double] {
+    try row.json("evaluation_scores", scan: StoredJSON.numbers(bytes:), StoredJSON.scores(from:)) ?? [:]
+  }
+
+  private static func cost(_ row: ColumnReader) throws -> Cost? {
+    try row.json("cost_details", scan: StoredJSON.cost(bytes:), StoredJSON.cost(from:))
+  }
+
+  /// A listed result: the columns of ``rowColumns(_:)``.
+  static func decodeRow(_ row: ColumnReader, parts: ResultRow.Parts) throws -> ResultRow {
+    let usage = try usage(row)
+    var decoded = ResultRow(
+      id: try row.uuid("id"), testID: try row.string("test_id"), provider: try row.string("provider"),
+      model: try row.string("model"), status: try status(row),
+      createdAt: StoredTime.normalized(try row.date("created_at")), timing: try row.timing(everyEvent: false),
+      usage: usage, costUSD: try cost(row)?.total, scores: try scores(row))
+    if parts.contains(.text) {
+      decoded.text = ResultRow.Text(
+        prompt: try row.string("prompt"), response: try row.optionalString("response"),
+        error: try row.optionalString("error"))
+    }
+    if parts.contains(.labels) {
+      decoded.labels = ResultRow.Labels(
+        sessionID: try row.uuid("session_id"), dataset: try row.string("dataset"),
+        category: try row.optionalString("category"),
+        tags: try row.json("tags", scan: StoredJSON.strings(bytes:), StoredJSON.strings(from:)) ?? [],
+        errorCode: try row.optionalString("error_code"),
+        finishReason: try row.optionalString("finish_reason"),
+        cacheHit: try row.bool("cache_hit"), attempts: try row.int("attempts"))
+    }
+    return decoded
+  }
+
+  /// A whole result: every column of ``wholeResultColumns``.
+  static func decodeResult(_ row: ColumnReader) throws -> BenchmarkResult {
+    let usage = try usage(row)
     var result = BenchmarkResult(
-      id: try row.uuid("id"), sessionID: labels ? try row.uuid("session_id") : Self.unreadID,
-      taskKey: run ? try row.string("task_key") : "", testID: try row.string("test_id"),
-      dataset: labels ? try row.string("dataset") : "", provider: try row.string("provider"),
-      model: try row.string("model"), phase: run ? try row.int("phase") : 0,
-      targetIndex: run ? try row.int("target_index") : 0, repeatIndex: run ? try row.int("repeat_index") : 0,
-      warmup: run ? try row.bool("warmup") : false,
-      status: ResultStatus(rawValue: try row.string("status")) ?? .failure,
-      errorCode: labels ? try row.optionalString("error_code") : nil,
-      error: text ? try row.optionalString("error") : nil,
-      prompt: text ? try row.string("prompt") : "", response: text ? try row.optionalString("response") : nil,
-      finishReason: labels ? try row.optionalString("finish_reason") : nil,
-      createdAt: StoredTime.normalized(try row.date("created_at")),
-      timing: try row.timing(everyEvent: parts.contains(.tokenTimes)),
-      sentOffsetMs: run ? try row.double("sent_offset_ms") : 0, usage: usage,
-      cost: try row.json("cost_details", scan: StoredJSON.cost(bytes:), StoredJSON.cost(from:)),
-      serverTimings: details ? try row.json("server_timings") : nil,
-      cacheHit: labels ? try row.bool("cache_hit") : false, attempts: labels ? try row.int("attempts") : 0,
-      parameters: details
-        ? try row.json("parameters", StoredJSON.parameters(from:)) ?? SamplingParameters()
-        : SamplingParameters(),
-      tags: labels
-        ? try row.json("tags", scan: StoredJSON.strings(bytes:), StoredJSON.strings(from:)) ?? [] : [],
-      category: labels ? try row.optionalString("category") : nil,
-      metadata: details
-        ? try row.json("metadata") { json -> [String: JSONValue]? in
-          if case .object(let members) = json { return members }
-          return nil
-        } ?? [:] : [:],
-      evaluationScores: try row.json(
-        "evaluation_scores", scan: StoredJSON.numbers(bytes:), StoredJSON.scores(from:))
-        ?? [:],
-      logprobs: details ? try row.json("logprobs") : nil,
-      expectations: details ? try row.json("expectations") : nil)
-    if details { result.providerMetadata = try row.json("provider_metadata") }
+      id: try row.uuid("id"), sessionID: try row.uuid("session_id"), taskKey: try row.string("task_key"),
+      testID: try row.string("test_id"), dataset: try row.string("dataset"),
+      provider: try row.string("provider"),
+      model: try row.string("model"), phase: try row.int("phase"), targetIndex: try row.int("target_index"),
+      repeatIndex: try row.int("repeat_index"), warmup: try row.bool("warmup"), status: try status(row),
+      errorCode: try row.optionalString("error_code"), error: try row.optionalString("error"),
+      prompt: try row.string("prompt"), response: try row.optionalString("response"),
+      finishReason: try row.optionalString("finish_reason"),
+      createdAt: StoredTime.normalized(try row.date("created_at")), timing: try row.timing(),
+      sentOffsetMs: try row.double("sent_offset_ms"), usage: usage, cost: try cost(row),
+      serverTimings: try row.json("server_timings"), cacheHit: try row.bool("cache_hit"),
+      attempts: try row.int("attempts"),
+      parameters: try row.json("parameters", StoredJSON.parameters(from:)) ?? SamplingParameters(),
+      tags: try row.json("tags", scan: StoredJSON.strings(bytes:), StoredJSON.strings(from:)) ?? [],
+      category: try row.optionalString("category"),
+      metadata: try row.json("metadata") { json -> [String: JSONValue]? in
+        if case .object(let members) = json { return members }
+        return nil
+      } ?? [:],
+      evaluationScores: try scores(row), logprobs: try row.json("logprobs"),
+      expectations: try row.json("expectations"))
+    result.providerMetadata = try row.json("provider_metadata")
     return result
   }
 

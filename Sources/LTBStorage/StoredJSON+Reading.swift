@@ -17,7 +17,7 @@ extension StoredJSON {
   /// The timing column as `timing(_:)` writes it, read from its UTF-8 bytes by a byte scanner
   /// (no intermediate values); `nil` for any other shape. Without `everyEvent` only the first
   /// and the last content events are read (the ones between are skipped unparsed; see
-  /// ``ResultParts/tokenTimes``).
+  /// a listing, ``ResultRow``).
   static func timing(bytes: UnsafeBufferPointer<UInt8>, everyEvent: Bool = true) -> RequestTiming? {
     var scanner = Scanner(bytes: bytes)
     guard scanner.literal("{\"contentEventOffsetsNanos\":[") else { return nil }

@@ -53,10 +53,12 @@ struct PageBenchmark: AsyncParsableCommand {
 
     if !graphQLOnly {
       try await time("store: a page of 50 results") { _ = try await store.results(query) }
-      var listing = query
-      listing.parts = []
-      try await time("store: the same page without text and details") { _ = try await store.results(listing) }
-      try await time("store: the page's verdicts") { _ = try await store.evaluations(results: ids) }
+      try await time("store: the page as the API lists it (no text, no labels)") {
+        _ = try await store.resultRows(query, reading: [])
+      }
+      try await time("store: the page's verdicts (columns)") {
+        _ = try await store.verdicts(results: ids, details: false)
+      }
     }
     let document = """
       { results(filter: {sessionId: "\(sessionID.uuidString.lowercased())"}, first: 50) { edges { cursor node { \

@@ -78,6 +78,15 @@ struct GraphQLAPITests {
     return try JSONValue.parse(response.json)
   }
 
+  @Test("every stored part the schema names (@stored) is one the result listing reads, and the reverse")
+  func storedParts() {
+    #expect(
+      Set(APIWiring.storedParts.keys)
+        == Set(ResultListing.rowParts.keys).union([ResultListing.verdictDetailPart]))
+    #expect(APIWiring.storedParts["text"]?.contains("Result.prompt") == true)
+    #expect(APIWiring.storedParts["details"]?.contains("Evaluation.explanation") == true)
+  }
+
   @Test("arguments decode the same from the cache and without it; only small ones are kept")
   func argumentCache() throws {
     let cache = ArgumentCache()

@@ -111,30 +111,32 @@ struct EvaluationStoreTests {
       let stored = try await store.evaluations(session: session.id)
       #expect(stored.count == 2)
       #expect(stored.first { $0.metric == "coherence" }?.score == 0.25)
-      // From the columns alone: the same verdicts with what only the records hold left empty.
-      let verdicts = try await store.evaluationVerdicts(results: [result.id])
+      // From the columns alone: the same verdicts without what only the records hold.
+      let verdicts = try await store.verdicts(results: [result.id], details: false)
       #expect(verdicts.map(\.metric) == ["coherence", "faithfulness"])
-      for (verdict, whole) in zip(verdicts, try await store.evaluations(results: [result.id])) {
-        #expect(verdict.resultID == whole.resultID && verdict.testID.isEmpty && verdict.state == whole.state)
-        #expect(verdict.sessionID == UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
-        #expect(verdict.score == whole.score && verdict.passed == whole.passed)
-        #expect(verdict.explanation.isEmpty && verdict.value == nil && verdict.judge == nil)
-      }
+      let wholes = try await store.evaluations(results: [result.id])
+      #expect(verdicts.allSatisfy { $0.detail == nil })
+      var withoutDetail = wholes.map(Verdict.init)
+      for index in withoutDetail.indices { withoutDetail[index].detail = nil }
+      #expect(verdicts == withoutDetail)
+      #expect(try await store.verdicts(results: [result.id], details: true) == wholes.map(Verdict.init))
+      #expect(
+        try await store.verdicts(results: [result.id], details: true).last?.detail?.explanation
+          == "the judge gave no usable verdict")
       #expect(verdicts.first?.passed == false && verdicts.last?.passed == nil && verdicts.last?.score == nil)
-      #expect(try await store.evaluationVerdicts(results: []) == [])
+      #expect(try await store.verdicts(results: [], details: false) == [])
       // A page with its verdicts in one trip: the same as the two reads apart.
       let query = ResultQuery(sessionID: session.id)
-      let alone = try await store.results(query)
-      for verdictsOnly in [true, false] {
-        let loaded = try await store.resultsWithVerdicts(query, verdictsOnly: verdictsOnly)
-        #expect(loaded.page.items == alone.items && loaded.page.cursors == alone.cursors)
-        let expected =
-          verdictsOnly
-          ? try await store.evaluationVerdicts(results: [result.id])
-          : try await store.evaluations(results: [result.id])
-        #expect(loaded.verdicts == expected, "verdicts only: \(verdictsOnly)")
+      for parts: ResultRow.Parts in [[], .text, .labels, .all] {
+        let alone = try await store.resultRows(query, reading: parts)
+        for details in [true, false] {
+          let loaded = try await store.resultRowsWithVerdicts(query, reading: parts, verdictDetails: details)
+          #expect(loaded.page.items == alone.items && loaded.page.cursors == alone.cursors)
+          #expect(loaded.verdicts == (try await store.verdicts(results: [result.id], details: details)))
+        }
       }
-      let none = try await store.resultsWithVerdicts(ResultQuery(sessionID: UUID()), verdictsOnly: true)
+      let none = try await store.resultRowsWithVerdicts(
+        ResultQuery(sessionID: UUID()), reading: .all, verdictDetails: false)
       #expect(none.page.items.isEmpty && none.verdicts.isEmpty)
 
       #expect(try await store.cachedEvaluation(key: "k") == nil)

@@ -144,7 +144,7 @@ struct SQLiteReaderTests {
         let sqlite = store.connections as? SQLiteConnectionProvider
       else { throw LTBError(.internal, "not SQLite") }
       let (sql, binds) = try sqlite.serialize(
-        SQLBenchStore.verdictsSQL([UUID(), UUID()], verdictsOnly: true))
+        SQLBenchStore.verdictsSQL([UUID(), UUID()], details: false))
       let reader = try SQLiteReader.open(path: path, count: 1)
       defer { reader.close() }
       let plan = try await reader.rows("EXPLAIN QUERY PLAN " + sql, binds) { try $0.string("detail") }

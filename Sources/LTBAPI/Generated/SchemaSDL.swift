@@ -7,7 +7,8 @@ public let schemaSDL = #"""
 # OpenAPI document generated from it (`ltb-codegen`, which writes Sources/LTBAPI/Generated).
 # Every type and field carries a description; `@rest` puts a Query or Mutation field on the
 # REST shim, `@auth` names the permission a field needs, `@resolver` marks a field computed by a
-# resolver rather than read from its parent.
+# resolver rather than read from its parent, `@stored` names the part of a stored row that holds a
+# field.
 
 "Exposes a Query or Mutation field as a REST route; path parameters are written :name."
 directive @rest(method: String!, path: String!) on FIELD_DEFINITION
@@ -17,6 +18,9 @@ directive @auth(permission: Permission!) on FIELD_DEFINITION
 
 "A root field anyone may call, signed in or not (every other root field needs @auth)."
 directive @public on FIELD_DEFINITION
+
+"The part of a stored row that holds this field: a listing reads the part only when the document selects one of its fields."
+directive @stored(part: String!) on FIELD_DEFINITION
 
 "A field computed by a resolver (with its own arguments or a lookup) instead of read from its parent."
 directive @resolver on FIELD_DEFINITION
@@ -309,17 +313,17 @@ type Evaluation {
   "The score in [0, 1]."
   score: Float
   "The metric's own value (BLEU 0-100, WER, ms, perplexity)."
-  value: Float
+  value: Float @stored(part: "details")
   "Whether it met its threshold."
   passed: Boolean
   "The threshold applied."
-  threshold: Float
+  threshold: Float @stored(part: "details")
   "Why: what was compared, the judge's reasoning, the error."
-  explanation: String!
+  explanation: String! @stored(part: "details")
   "The judge's model, for model-graded metrics."
-  judgeModel: String
+  judgeModel: String @stored(part: "details")
   "What judging cost, USD."
-  judgeCostUsd: Float
+  judgeCostUsd: Float @stored(part: "details")
 }
 
 "One request of a benchmark and its answer."
@@ -327,11 +331,11 @@ type Result implements Node {
   "The result id."
   id: UUID!
   "Its session."
-  sessionId: UUID!
+  sessionId: UUID! @stored(part: "labels")
   "The case id."
   testId: String!
   "The dataset."
-  dataset: String!
+  dataset: String! @stored(part: "labels")
   "The provider's configured name."
   providerName: String!
   "The provider, as configured now."
@@ -341,15 +345,15 @@ type Result implements Node {
   "How it ended."
   status: ResultStatus!
   "The error's stable code."
-  errorCode: String
+  errorCode: String @stored(part: "labels")
   "The error, with its fix."
-  error: String
+  error: String @stored(part: "text")
   "The prompt as sent."
-  prompt: String!
+  prompt: String! @stored(part: "text")
   "The answer."
-  response: String
+  response: String @stored(part: "text")
   "Why generation stopped."
-  finishReason: String
+  finishReason: String @stored(part: "labels")
   "When it was sent."
   createdAt: DateTime!
   "Time to first token, ms."
@@ -365,13 +369,13 @@ type Result implements Node {
   "Cost, USD."
   costUsd: Float
   "Whether the response cache answered."
-  cacheHit: Boolean!
+  cacheHit: Boolean! @stored(part: "labels")
   "Attempts taken."
-  attempts: Int!
+  attempts: Int! @stored(part: "labels")
   "The case's tags."
-  tags: [String!]!
+  tags: [String!]! @stored(part: "labels")
   "The case's category."
-  category: String
+  category: String @stored(part: "labels")
   "Scores by metric."
   scores: JSON!
   "Every metric's verdict."

@@ -1367,3 +1367,13 @@ extension AuditConnection: PlanLeaves {
     _ = index
   }
 }
+
+extension APIWiring {
+  /// The fields each stored part holds (`@stored(part:)` in the schema), by part name: a
+  /// listing reads a part when the document selects one of its fields.
+  public static let storedParts: [String: [String]] = [
+    "details": ["Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel", "Evaluation.judgeCostUsd"],
+    "labels": ["Result.sessionId", "Result.dataset", "Result.errorCode", "Result.finishReason", "Result.cacheHit", "Result.attempts", "Result.tags", "Result.category"],
+    "text": ["Result.error", "Result.prompt", "Result.response"],
+  ]
+}

@@ -41,18 +41,13 @@ struct ResultResolver: ResultResolvers {
 
   func evaluations(_ parent: Result, context: APIContext) async throws -> [Evaluation] {
     try await context.batch.evaluations(
-      of: parent.id, store: services.store, verdictsOnly: Self.verdictsOnly(context))
+      of: parent.id, store: services.store, details: Self.verdictDetails(context))
   }
 
-  /// Whether the request's verdicts may come from their columns alone: value, threshold,
-  /// explanation and the judge are only in the stored records. Decided once per request.
-  static func verdictsOnly(_ context: APIContext) -> Bool {
-    context.batch.verdictsOnly {
-      !context.mayAsk(for: [
-        "Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel",
-        "Evaluation.judgeCostUsd",
-      ])
-    }
+  /// Whether the request's verdicts need what only their stored records hold (value,
+  /// threshold, explanation, judge). Decided once per request.
+  static func verdictDetails(_ context: APIContext) -> Bool {
+    context.batch.verdictDetails { ResultListing.verdictDetails(context) }
   }
 }
 

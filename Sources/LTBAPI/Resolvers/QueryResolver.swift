@@ -28,7 +28,7 @@ struct QueryResolver: QueryResolvers {
         createdTo: arguments.createdTo, limit: APILimits.pageSize(arguments.first), cursor: arguments.after))
     let pageInfo = PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last)
     return SessionConnection(
-      edges: page.edges { SessionEdge(cursor: $1, node: APIMapping.session($0.pointee)) }, pageInfo: pageInfo)
+      edges: page.edges { SessionEdge(cursor: $1, node: APIMapping.session($0)) }, pageInfo: pageInfo)
   }
 
   func benchmark(_ arguments: QueryBenchmarkArguments, context: APIContext) async throws -> Session? {
@@ -57,19 +57,7 @@ struct QueryResolver: QueryResolvers {
       throw LTBError(.invalidInput, "minScore needs the metric it applies to", fix: "add metric: \"bleu\"")
     case (nil, _): break
     }
-    // The API shows no details, no run positions and no inter-token latencies (TTFT, E2E and
-    // TPOT need only the first and the last token times); prompts, responses and errors, and the
-    // labels, only when the document asks for one of them.
-    query.parts = []
-    if context.mayAsk(for: ["Result.prompt", "Result.response", "Result.error"]) {
-      query.parts.insert(.text)
-    }
-    if context.mayAsk(for: [
-      "Result.sessionId", "Result.dataset", "Result.category", "Result.tags", "Result.errorCode",
-      "Result.finishReason", "Result.cacheHit", "Result.attempts",
-    ]) {
-      query.parts.insert(.labels)
-    }
+    let parts = ResultListing.parts(context)
     if let session = filter?.sessionId {
       if try !context.requirePrincipal().seesEveryone {
         _ = try await SessionAccess.session(session, context, store: services.store)
@@ -77,19 +65,19 @@ struct QueryResolver: QueryResolvers {
     } else {
       query.owner = try SessionAccess.ownerFilter(context)
     }
-    let page: Page<BenchmarkResult>
+    let page: Page<ResultRow>
     if context.mayAsk(for: ["Result.evaluations"]) {
       // The page's verdicts in the same trip to the database as the page.
-      let loaded = try await services.store.resultsWithVerdicts(
-        query, verdictsOnly: ResultResolver.verdictsOnly(context))
+      let loaded = try await services.store.resultRowsWithVerdicts(
+        query, reading: parts, verdictDetails: ResultResolver.verdictDetails(context))
       page = loaded.page
       context.batch.preload(page.items.map(\.id), verdicts: loaded.verdicts)
     } else {
-      page = try await services.store.results(query)
+      page = try await services.store.resultRows(query, reading: parts)
     }
     let pageInfo = PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last)
     return ResultConnection(
-      edges: page.edges { ResultEdge(cursor: $1, node: APIMapping.result(at: $0)) }, pageInfo: pageInfo)
+      edges: page.edges { ResultEdge(cursor: $1, node: APIMapping.result($0)) }, pageInfo: pageInfo)
   }
 
   func node(_ arguments: QueryNodeArguments, context: APIContext) async throws -> (any Node)? {
@@ -208,7 +196,7 @@ struct QueryResolver: QueryResolvers {
         since: filter?.since, limit: APILimits.pageSize(arguments.first), cursor: arguments.after))
     let pageInfo = PageInfo(hasNextPage: page.nextCursor != nil, endCursor: page.cursors.last)
     return AuditConnection(
-      edges: page.edges { AuditEdge(cursor: $1, node: APIMapping.auditEntry($0.pointee)) }, pageInfo: pageInfo
+      edges: page.edges { AuditEdge(cursor: $1, node: APIMapping.auditEntry($0)) }, pageInfo: pageInfo
     )
   }
 }
