@@ -50,20 +50,34 @@ extension SQLBenchStore {
     try await connections.write { database in
       try await database.raw("BEGIN").run()
       do {
-        for batch in batches {
-          var insert = database.insert(into: "results").columns(Self.resultColumns)
-          for row in batch { insert = insert.values(row.map(\.postgres)) }
-          try await insert.onConflict(with: ["session_id", "task_key"]) { conflict in
-            var conflict = conflict
-            for column in updated { conflict = conflict.set(excludedValueOf: column) }
-            return conflict
-          }.run()
-        }
+        try await Self.insertRows(rows, database: database, dialect: .postgres)
         try await database.raw("COMMIT").run()
       } catch {
         try? await database.raw("ROLLBACK").run()
         throw error
       }
+    }
+  }
+
+  /// Inserts result rows through SQLKit on `database` (inside the caller's transaction), a task
+  /// key the session already has replaced. SQLite's bulk path binds natively instead
+  /// (``insertResults(_:)``); this one serves PostgreSQL and writes that share a transaction
+  /// with other statements on either database.
+  static func insertRows(_ rows: [[StoredValue]], database: any SQLDatabase, dialect: SQLDialectKind)
+    async throws
+  {
+    let updated = resultColumns.filter { $0 != "id" && $0 != "session_id" && $0 != "task_key" }
+    let size = BenchStoreLimits.insertBatch
+    for start in stride(from: 0, to: rows.count, by: size) {
+      var insert = database.insert(into: "results").columns(resultColumns)
+      for row in rows[start..<min(start + size, rows.count)] {
+        insert = insert.values(row.map { dialect == .postgres ? $0.postgres : $0.sqliteBind })
+      }
+      try await insert.onConflict(with: ["session_id", "task_key"]) { conflict in
+        var conflict = conflict
+        for column in updated { conflict = conflict.set(excludedValueOf: column) }
+        return conflict
+      }.run()
     }
   }
 

@@ -37,6 +37,20 @@ enum StoredValue: Sendable {
     }
   }
 
+  /// The value as an SQLKit bind on SQLite (what ``sqlite`` holds, bound through SQLKit).
+  var sqliteBind: any SQLExpression {
+    switch self {
+    case .null: SQLLiteral.null
+    case .text(let text), .json(let text): SQLBind(text)
+    case .integer(let value): SQLBind(value)
+    case .real(let value): SQLBind(value)
+    case .bool(let value): SQLBind(value ? 1 : 0)
+    case .uuid(let value): SQLBind(value.uuidString)
+    case .date(let value): SQLBind(value.timeIntervalSince1970)
+    case .strings(let values): SQLBind(StoredJSON.strings(values))
+    }
+  }
+
   /// The value as a PostgreSQL bind.
   var postgres: any SQLExpression {
     switch self {
