@@ -144,3 +144,27 @@ struct TaskQueueTests {
     }
   }
 }
+
+/// The workers' registry on both databases.
+@Suite("Worker registry")
+struct WorkerRegistryTests {
+  @Test("register, hear from, drain and forget workers", arguments: TaskQueueTests.dialects)
+  func registry(dialect: SQLDialectKind) async throws {
+    try await TestDatabase.withStore(dialect) { store in
+      let (one, two) = (UUID(), UUID())
+      try await store.registerWorker(
+        WorkerRecord(
+          id: one, name: "w1", capabilities: #"{"providers":["alpha"]}"#, registeredMicros: 1,
+          heartbeatMicros: 1))
+      try await store.registerWorker(
+        WorkerRecord(id: two, name: "w2", capabilities: "{}", registeredMicros: 2, heartbeatMicros: 2))
+      #expect(try await store.workers().map(\.name) == ["w2", "w1"])
+      #expect(try await store.touchWorker(one, atMicros: 50))
+      #expect(try await !store.touchWorker(UUID(), atMicros: 50))
+      try await store.setWorkerState(two, .gone)
+      #expect(try await !store.touchWorker(two, atMicros: 60), "a gone worker must register again")
+      let first = try #require(try await store.workers().last)
+      #expect(first.heartbeatMicros == 50 && first.state == .active && first.capabilities.contains("alpha"))
+    }
+  }
+}

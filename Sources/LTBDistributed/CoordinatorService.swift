@@ -1,0 +1,246 @@
+public import Foundation
+public import GRPCCore
+import LTBCore
+public import LTBProtocol
+public import LTBStorage
+import SwiftProtobuf
+import Synchronization
+
+/// The coordinator's gRPC service (`llm_test_bench.distributed.v1.Coordinator`): registers
+/// workers, renews their leases on heartbeats, and on each worker's one `Work` stream sends
+/// leases as the worker grants credit and takes results in batches. Everything it decides is in
+/// the store (``TaskQueueStore``), so a restarted coordinator, or another one on the same
+/// PostgreSQL, carries on where this one stopped.
+public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.SimpleServiceProtocol {
+  /// The queue and the worker registry.
+  public typealias Store = TaskQueueStore & WorkerRegistryStore
+
+  let store: any Store
+  let settings: CoordinatorSettings
+  private let streams = Mutex<
+    [UUID: AsyncStream<LlmTestBench_Distributed_V1_CoordinatorMessage>.Continuation]
+  >(
+    [:])
+
+  /// A coordinator over `store`.
+  public init(store: any Store, settings: CoordinatorSettings = CoordinatorSettings()) {
+    self.store = store
+    self.settings = settings
+  }
+
+  /// Records a new worker and answers its id and the lease settings.
+  public func registerWorker(
+    request: LlmTestBench_Distributed_V1_RegisterWorkerRequest, context: ServerContext
+  ) async throws -> LlmTestBench_Distributed_V1_RegisterWorkerResponse {
+    let capabilities = request.capabilities
+    guard !capabilities.supportedProviders.isEmpty, capabilities.maxConcurrentTasks > 0 else {
+      throw RPCError(
+        code: .invalidArgument,
+        message: "a worker must name the providers it reaches and run at least one task at a time")
+    }
+    let id = UUID()
+    let now = WallClock.nowMicros
+    try await store.registerWorker(
+      WorkerRecord(
+        id: id, name: request.name.isEmpty ? "worker" : String(request.name.prefix(200)),
+        capabilities: try capabilities.jsonString(), registeredMicros: now, heartbeatMicros: now))
+    var response = LlmTestBench_Distributed_V1_RegisterWorkerResponse()
+    response.workerID = id.uuidString.lowercased()
+    response.leaseMs = UInt32(settings.lease.microseconds / 1_000)
+    response.heartbeatMs = UInt32(settings.heartbeat.microseconds / 1_000)
+    return response
+  }
+
+  /// Renews the worker's leases and answers the coordinator's clock.
+  public func heartbeat(request: LlmTestBench_Distributed_V1_HeartbeatRequest, context: ServerContext)
+    async throws -> LlmTestBench_Distributed_V1_HeartbeatResponse
+  {
+    let worker = try Self.workerID(request.workerID)
+    let now = WallClock.nowMicros
+    guard try await store.touchWorker(worker, atMicros: now) else { throw Self.unknown(worker) }
+    var response = LlmTestBench_Distributed_V1_HeartbeatResponse()
+    response.leases = UInt32(
+      clamping: try await store.renewLeases(worker: worker, expiresMicros: now + settings.lease.microseconds))
+    response.coordinatorTimeUs = WallClock.nowMicros
+    return response
+  }
+
+  /// Hands the worker's leases back and forgets it.
+  public func unregisterWorker(
+    request: LlmTestBench_Distributed_V1_UnregisterWorkerRequest, context: ServerContext
+  ) async throws -> LlmTestBench_Distributed_V1_UnregisterWorkerResponse {
+    let worker = try Self.workerID(request.workerID)
+    var response = LlmTestBench_Distributed_V1_UnregisterWorkerResponse()
+    response.released = UInt32(clamping: try await store.release(worker: worker, nil))
+    try await store.setWorkerState(worker, .gone)
+    return response
+  }
+
+  /// One worker's stream: `hello` first, then credit, results and releases in; leases,
+  /// acknowledgements and cancellations out.
+  public func work(
+    request: RPCAsyncSequence<LlmTestBench_Distributed_V1_WorkerMessage, any Error>,
+    response: RPCWriter<LlmTestBench_Distributed_V1_CoordinatorMessage>, context: ServerContext
+  ) async throws {
+    var incoming = request.makeAsyncIterator()
+    guard case .hello(let text)? = try await incoming.next()?.kind else {
+      throw RPCError(
+        code: .invalidArgument, message: "a work stream starts with hello: the id RegisterWorker gave")
+    }
+    let worker = try Self.workerID(text)
+    guard let record = try await store.workers().first(where: { $0.id == worker }), record.state == .active,
+      let providers = try? LlmTestBench_Distributed_V1_WorkerCapabilities(jsonString: record.capabilities)
+        .supportedProviders
+    else { throw Self.unknown(worker) }
+    let (outbox, continuation) = AsyncStream<LlmTestBench_Distributed_V1_CoordinatorMessage>.makeStream()
+    streams.withLock { $0[worker] = continuation }
+    defer {
+      streams.withLock { if $0[worker] != nil { $0[worker] = nil } }
+      continuation.finish()
+    }
+    let credit = Credit()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask {
+        for await message in outbox { try await response.write(message) }
+      }
+      group.addTask { [store, settings] in
+        while !Task.isCancelled {
+          let wanted = min(credit.value.load(ordering: .relaxed), settings.maxBatch)
+          if wanted > 0 {
+            let now = WallClock.nowMicros
+            let leases = try await store.lease(
+              worker: worker, providers: providers, limit: wanted,
+              horizonMicros: now + settings.lookahead.microseconds,
+              expiresMicros: now + settings.lease.microseconds)
+            if !leases.isEmpty {
+              credit.value.subtract(leases.count, ordering: .relaxed)
+              var batch = LlmTestBench_Distributed_V1_LeaseBatch()
+              batch.leases = leases.map(LlmTestBench_Distributed_V1_TaskLease.init)
+              var message = LlmTestBench_Distributed_V1_CoordinatorMessage()
+              message.leases = batch
+              continuation.yield(message)
+              continue
+            }
+          }
+          try await Task.sleep(for: settings.pollInterval)
+        }
+      }
+      while let message = try await incoming.next() {
+        switch message.kind {
+        case .credit(let more): credit.value.add(Int(more), ordering: .relaxed)
+        case .results(let batch): continuation.yield(try await accept(batch, from: worker))
+        case .release(let batch):
+          _ = try await store.release(worker: worker, batch.leases.map { try LeaseReport($0) })
+        case .hello, nil:
+          throw RPCError(code: .invalidArgument, message: "hello comes once, first on the stream")
+        }
+      }
+      continuation.finish()
+      group.cancelAll()
+    }
+  }
+
+  /// Stores the results whose lease is current; the acknowledgement names them.
+  private func accept(_ batch: LlmTestBench_Distributed_V1_ResultBatch, from worker: UUID) async throws
+    -> LlmTestBench_Distributed_V1_CoordinatorMessage
+  {
+    var reports: [LeaseReport] = []
+    var results: [BenchmarkResult] = []
+    let decoder = JSONDecoder()
+    for reported in batch.results {
+      let report = try LeaseReport(reported)
+      let result: BenchmarkResult
+      do {
+        result = try decoder.decode(BenchmarkResult.self, from: reported.result)
+      } catch {
+        throw RPCError(
+          code: .invalidArgument, message: "the result of \(report.taskKey) is not a result: \(error)")
+      }
+      guard result.sessionID == report.sessionID, result.taskKey == report.taskKey else {
+        throw RPCError(code: .invalidArgument, message: "the result of \(report.taskKey) names another task")
+      }
+      reports.append(report)
+      results.append(result)
+    }
+    let accepted = try await store.complete(reports, results: results)
+    var acknowledgement = LlmTestBench_Distributed_V1_Acknowledgement()
+    for report in reports where accepted.contains(report) {
+      acknowledgement.sessionIds.append(report.sessionID.uuidString.lowercased())
+      acknowledgement.taskKeys.append(report.taskKey)
+    }
+    var message = LlmTestBench_Distributed_V1_CoordinatorMessage()
+    message.accepted = acknowledgement
+    return message
+  }
+
+  /// Cancels a session's queued and leased tasks and tells the workers that hold some.
+  public func cancel(session: UUID) async throws {
+    let holders = try await store.cancelQueued(session: session)
+    var cancellation = LlmTestBench_Distributed_V1_Cancellation()
+    cancellation.sessionIds = [session.uuidString.lowercased()]
+    var message = LlmTestBench_Distributed_V1_CoordinatorMessage()
+    message.cancel = cancellation
+    let open = streams.withLock { streams in holders.compactMap { streams[$0] } }
+    for continuation in open { continuation.yield(message) }
+  }
+
+  /// Requeues lapsed leases until cancelled, every `settings.reapInterval`.
+  public func reapLapsedLeases() async throws {
+    while !Task.isCancelled {
+      _ = try await store.requeueLapsed(nowMicros: WallClock.nowMicros)
+      try await Task.sleep(for: settings.reapInterval)
+    }
+  }
+
+  static func workerID(_ text: String) throws -> UUID {
+    guard let id = UUID(uuidString: text) else {
+      throw RPCError(
+        code: .invalidArgument, message: "'\(text.prefix(40))' is not a worker id; register first")
+    }
+    return id
+  }
+
+  static func unknown(_ worker: UUID) -> RPCError {
+    RPCError(
+      code: .failedPrecondition,
+      message: "worker \(worker.uuidString.lowercased()) is not registered (or left): register again")
+  }
+}
+
+/// How many more tasks a worker's stream may be sent (its credit), shared by the stream's reader
+/// and its lease feeder.
+final class Credit: Sendable {
+  let value = Atomic<Int>(0)
+}
+
+extension LlmTestBench_Distributed_V1_TaskLease {
+  /// The wire form of a lease.
+  init(_ lease: TaskLease) {
+    self.init()
+    sessionID = lease.task.sessionID.uuidString.lowercased()
+    taskKey = lease.task.taskKey
+    provider = lease.task.provider
+    payload = Data(lease.task.payload.utf8)
+    sendAtUs = lease.task.sendAtMicros
+    fence = lease.fence
+    attempt = UInt32(clamping: lease.attempt)
+  }
+}
+
+extension LeaseReport {
+  /// The report a lease's wire form names.
+  init(_ lease: LlmTestBench_Distributed_V1_TaskLease) throws {
+    guard let session = UUID(uuidString: lease.sessionID) else {
+      throw RPCError(code: .invalidArgument, message: "'\(lease.sessionID.prefix(40))' is not a session id")
+    }
+    self.init(sessionID: session, taskKey: lease.taskKey, fence: lease.fence)
+  }
+
+  /// The report a result's wire form names.
+  init(_ result: LlmTestBench_Distributed_V1_TaskResult) throws {
+    guard let session = UUID(uuidString: result.sessionID) else {
+      throw RPCError(code: .invalidArgument, message: "'\(result.sessionID.prefix(40))' is not a session id")
+    }
+    self.init(sessionID: session, taskKey: result.taskKey, fence: result.fence)
+  }
+}

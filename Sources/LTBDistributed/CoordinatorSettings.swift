@@ -1,0 +1,40 @@
+/// How the coordinator leases work: lease lifetime, heartbeat cadence, batch sizes, attempts.
+public struct CoordinatorSettings: Sendable {
+  /// How long a lease lasts without a heartbeat renewing it.
+  public var lease: Duration
+  /// How often workers are asked to send heartbeats (a third of the lease by default).
+  public var heartbeat: Duration
+  /// The most leases sent in one batch.
+  public var maxBatch: Int
+  /// How far ahead of its scheduled send time a task may be leased (the worker waits for it).
+  public var lookahead: Duration
+  /// How often a worker with credit and nothing leased looks at the queue again.
+  public var pollInterval: Duration
+  /// How often lapsed leases are requeued.
+  public var reapInterval: Duration
+  /// How many times a task is leased before it fails.
+  public var maxAttempts: Int
+
+  /// Creates settings (10 s leases, heartbeats every 3 s, batches of up to 256, tasks leased up
+  /// to 1 s before their send time, three attempts).
+  public init(
+    lease: Duration = .seconds(10), heartbeat: Duration = .seconds(3), maxBatch: Int = 256,
+    lookahead: Duration = .seconds(1), pollInterval: Duration = .milliseconds(20),
+    reapInterval: Duration = .seconds(1), maxAttempts: Int = 3
+  ) {
+    self.lease = lease
+    self.heartbeat = heartbeat
+    self.maxBatch = maxBatch
+    self.lookahead = lookahead
+    self.pollInterval = pollInterval
+    self.reapInterval = reapInterval
+    self.maxAttempts = maxAttempts
+  }
+}
+
+extension Duration {
+  /// The duration in whole microseconds.
+  var microseconds: Int64 {
+    components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
+  }
+}
