@@ -189,8 +189,10 @@ let package = Package(
       name: "ltb-benchmarks",
       dependencies: [
         "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBAPI", "LTBServer", "LTBConfig",
-        "LTBProviders", "LTBAuth",
+        "LTBProviders", "LTBAuth", "LTBDistributed", "LTBProtocol",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         .product(name: "Logging", package: "swift-log"),
