@@ -24,8 +24,10 @@ struct CoordinatorServiceTests {
     let session: UUID
   }
 
-  static func withCoordinator(_ body: (Harness, Client, CoordinatorService) async throws -> Void) async throws
-  {
+  static func withCoordinator(
+    _ settings: CoordinatorSettings = CoordinatorSettings(pollInterval: .milliseconds(5)),
+    _ body: (Harness, Client, CoordinatorService) async throws -> Void
+  ) async throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent(
       "ltb-coord-\(UUID().uuidString).sqlite"
     )
@@ -56,8 +58,7 @@ struct CoordinatorServiceTests {
         name: "d", datasets: ["/tmp/d.jsonl"], targets: [BenchmarkTarget(provider: "alpha")]),
       totalTasks: 8)
     try await store.createSession(session)
-    let service = CoordinatorService(
-      store: store, settings: CoordinatorSettings(pollInterval: .milliseconds(5)))
+    let service = CoordinatorService(store: store, settings: settings)
     do {
       try await withGRPCServer(
         transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
@@ -202,6 +203,68 @@ struct CoordinatorServiceTests {
         #expect(error.code == .invalidArgument)
       }
       #expect(try await harness.store.workers().isEmpty)
+    }
+  }
+
+  @Test(
+    "a lease not renewed lapses and is queued again; cancelling a session reaches the worker holding its tasks"
+  )
+  func lapseAndCancel() async throws {
+    let settings = CoordinatorSettings(
+      lease: .milliseconds(300), pollInterval: .milliseconds(5), reapInterval: .milliseconds(50))
+    try await Self.withCoordinator(settings) { harness, client, service in
+      try await harness.store.enqueue(
+        (0..<3).map {
+          QueuedTask(sessionID: harness.session, taskKey: "k\($0)", provider: "alpha", payload: "{}")
+        },
+        maxAttempts: 3)
+      let reaper = Task { try await service.reapLapsedLeases() }
+      defer { reaper.cancel() }
+      let auth: Metadata = ["authorization": "Bearer \(harness.runnerKey)"]
+      let registered = try await client.registerWorker(Self.capabilities(["alpha"]), metadata: auth)
+      let (outgoing, sender) = AsyncStream<LlmTestBench_Distributed_V1_WorkerMessage>.makeStream()
+      var hello = LlmTestBench_Distributed_V1_WorkerMessage()
+      hello.hello = registered.workerID
+      var credit = LlmTestBench_Distributed_V1_WorkerMessage()
+      credit.credit = 3
+      sender.yield(hello)
+      sender.yield(credit)
+      let store = harness.store
+      let session = harness.session
+      let (leases, cancelled) = try await client.work(
+        metadata: auth,
+        requestProducer: { writer in for await message in outgoing { try await writer.write(message) } },
+        onResponse: { response in
+          var leases: [LlmTestBench_Distributed_V1_TaskLease] = []
+          for try await message in response.messages {
+            switch message.kind {
+            case .leases(let batch):
+              leases += batch.leases
+              if leases.count == 6 { try await service.cancel(session: session) }
+              guard leases.count == 3 else { continue }
+              // No heartbeat: the leases lapse and the reaper queues the tasks again.
+              var counts: [QueueState: Int] = [:]
+              for _ in 0..<100 {
+                counts = try await store.queueCounts(session: session)
+                if counts == [.queued: 3] { break }
+                try await Task.sleep(for: .milliseconds(20))
+              }
+              #expect(counts == [.queued: 3], "the lapsed leases were not requeued: \(counts)")
+              // Lease them again (the worker still has no credit left), then cancel the session.
+              var more = LlmTestBench_Distributed_V1_WorkerMessage()
+              more.credit = 3
+              sender.yield(more)
+            case .cancel(let cancellation):
+              sender.finish()
+              return (leases, cancellation.sessionIds)
+            default: break
+            }
+          }
+          return (leases, [])
+        })
+      #expect(leases.count == 6 && leases.suffix(3).allSatisfy { $0.fence == 2 && $0.attempt == 2 })
+      #expect(cancelled == [harness.session.uuidString.lowercased()])
+      #expect(try await harness.store.queueCounts(session: harness.session) == [.cancelled: 3])
     }
   }
 }
