@@ -122,15 +122,15 @@ enum APIMapping {
 
   static func result(_ result: BenchmarkResult) -> Result { self.result(ResultRow(result)) }
 
-  /// The placeholder of an id that was not read (never written into an answer).
-  static let unread = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+  /// The session id of a row read without its labels: the all-zero UUID, which no session has.
+  static let notRead = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
-  /// A listed result. The groups it was read without are the fields the document does not
-  /// select (the resolver reads a group when the document asks for one of its fields,
-  /// ``ResultListing``), so their placeholders here are never written into an answer.
+  /// A listed result. A group the row was read without holds only fields the document does not
+  /// select (the resolver reads a group whenever the document asks for one of its fields,
+  /// ``ResultListing``); its non-null fields get their type's empty value, which no answer writes.
   static func result(_ row: ResultRow) -> Result {
     Result(
-      id: row.id, sessionId: row.labels?.sessionID ?? Self.unread, testId: row.testID,
+      id: row.id, sessionId: row.labels?.sessionID ?? Self.notRead, testId: row.testID,
       dataset: row.labels?.dataset ?? "", providerName: row.provider, model: row.model,
       status: status(row.status), errorCode: row.labels?.errorCode, error: row.text?.error,
       prompt: row.text?.prompt ?? "", response: row.text?.response, finishReason: row.labels?.finishReason,

@@ -88,7 +88,7 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
         code: .invalidArgument, message: "a work stream starts with hello: the id RegisterWorker gave")
     }
     let worker = try Self.workerID(text)
-    guard let record = try await store.workers().first(where: { $0.id == worker }), record.state == .active,
+    guard let record = try await store.worker(worker), record.state == .active,
       let providers = try? LlmTestBench_Distributed_V1_WorkerCapabilities(jsonString: record.capabilities)
         .supportedProviders
     else { throw Self.unknown(worker) }

@@ -11,6 +11,10 @@ extension SQLBenchStore: TaskQueueStore {
   public func enqueue(_ tasks: [QueuedTask], maxAttempts: Int) async throws {
     guard !tasks.isEmpty else { return }
     let attempts = max(1, maxAttempts)
+    let postgres = connections.dialect == .postgres
+    let payload: @Sendable (String) -> SQLQueryString = { text in
+      postgres ? "\(bind: text)::jsonb" : "\(bind: text)"
+    }
     try await connections.write { database in
       try await database.raw("BEGIN").run()
       do {
@@ -19,7 +23,7 @@ extension SQLBenchStore: TaskQueueStore {
           var rows: [SQLQueryString] = []
           for task in batch {
             rows.append(
-              "(\(bind: task.sessionID), \(bind: task.taskKey), \(bind: task.provider), \(Self.jsonBind(task.payload, database)), \(bind: task.sendAtMicros), \(bind: attempts))"
+              "(\(bind: task.sessionID), \(bind: task.taskKey), \(bind: task.provider), \(payload(task.payload)), \(bind: task.sendAtMicros), \(bind: attempts))"
             )
           }
           try await database.raw(
@@ -42,19 +46,15 @@ extension SQLBenchStore: TaskQueueStore {
     worker: UUID, providers: [String], limit: Int, horizonMicros: Int64, expiresMicros: Int64
   ) async throws -> [TaskLease] {
     guard !providers.isEmpty, limit > 0 else { return [] }
-    let picked: SQLQueryString =
-      connections.dialect == .postgres
-      ? """
+    let postgres = connections.dialect == .postgres
+    // Several coordinators may share PostgreSQL: a row another one is leasing is skipped.
+    let lock: SQLQueryString = postgres ? " FOR UPDATE SKIP LOCKED" : ""
+    let picked: SQLQueryString = """
       SELECT session_id, task_key FROM queue_tasks
       WHERE state = 'queued' AND provider IN (\(binds: providers)) AND send_at_us <= \(bind: horizonMicros)
-      ORDER BY send_at_us, task_key LIMIT \(literal: limit) FOR UPDATE SKIP LOCKED
+      ORDER BY send_at_us, task_key LIMIT \(literal: limit)\(lock)
       """
-      : """
-      SELECT session_id, task_key FROM queue_tasks
-      WHERE state = 'queued' AND provider IN (\(binds: providers)) AND send_at_us <= \(bind: horizonMicros)
-      ORDER BY send_at_us, task_key LIMIT \(literal: limit)
-      """
-    let payload: SQLQueryString = connections.dialect == .postgres ? "payload::text AS payload" : "payload"
+    let payload: SQLQueryString = postgres ? "payload::text AS payload" : "payload"
     let rows = try await connections.write { database in
       try await database.raw(
         """
@@ -213,7 +213,4 @@ extension SQLBenchStore: TaskQueueStore {
     }
   }
 
-  private static func jsonBind(_ text: String, _ database: any SQLDatabase) -> SQLQueryString {
-    database.dialect.name == "postgresql" ? "\(bind: text)::jsonb" : "\(bind: text)"
-  }
 }

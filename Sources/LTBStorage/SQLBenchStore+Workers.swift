@@ -41,14 +41,21 @@ extension SQLBenchStore: WorkerRegistryStore {
     }
   }
 
+  /// The worker with `id`, if it registered.
+  public func worker(_ id: UUID) async throws -> WorkerRecord? {
+    try await workers(where: "WHERE id = \(bind: id)").first
+  }
+
   /// Every worker, newest first.
-  public func workers() async throws -> [WorkerRecord] {
+  public func workers() async throws -> [WorkerRecord] { try await workers(where: "") }
+
+  private func workers(where condition: SQLQueryString) async throws -> [WorkerRecord] {
     let capabilities: SQLQueryString =
       connections.dialect == .postgres ? "capabilities::text AS capabilities" : "capabilities"
     return try await connections.read { database in
       try await database.raw(
         """
-        SELECT id, name, \(capabilities), state, registered_us, heartbeat_us FROM workers
+        SELECT id, name, \(capabilities), state, registered_us, heartbeat_us FROM workers \(condition)
         ORDER BY registered_us DESC, id
         """
       ).all().map { row in

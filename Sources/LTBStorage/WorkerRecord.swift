@@ -47,6 +47,8 @@ public protocol WorkerRegistryStore: Sendable {
   func touchWorker(_ worker: UUID, atMicros: Int64) async throws -> Bool
   /// Sets a worker's state.
   func setWorkerState(_ worker: UUID, _ state: WorkerRecord.State) async throws
+  /// The worker with `id`, if it registered.
+  func worker(_ id: UUID) async throws -> WorkerRecord?
   /// Every worker, newest first.
   func workers() async throws -> [WorkerRecord]
 }

@@ -165,6 +165,8 @@ struct WorkerRegistryTests {
       #expect(try await !store.touchWorker(two, atMicros: 60), "a gone worker must register again")
       let first = try #require(try await store.workers().last)
       #expect(first.heartbeatMicros == 50 && first.state == .active && first.capabilities.contains("alpha"))
+      #expect(try await store.worker(one) == first)
+      #expect(try await store.worker(UUID()) == nil)
     }
   }
 }
