@@ -150,8 +150,9 @@ let package = Package(
     .target(
       name: "LTBDistributed",
       dependencies: [
-        "LTBCore", "LTBStorage", "LTBAuth", "LTBProtocol",
+        "LTBCore", "LTBStorage", "LTBAuth", "LTBProtocol", "LTBEngine", "LTBProviders", "LTBConfig",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -1,6 +1,7 @@
 public import Foundation
 public import GRPCCore
 import LTBCore
+import LTBEngine
 public import LTBProtocol
 public import LTBStorage
 import SwiftProtobuf
@@ -100,6 +101,22 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
     }
     let credit = Credit()
     try await withThrowingTaskGroup(of: Void.self) { group in
+      // A session cancelled anywhere (this process, another coordinator, `ltb bench` on the
+      // same store) reaches the workers holding its tasks within one poll.
+      group.addTask { [store, settings] in
+        while !Task.isCancelled {
+          try await Task.sleep(for: settings.cancelPoll)
+          let open = credit.sessions.withLock { $0 }
+          let cancelled = try await store.cancelledSessions(among: open)
+          guard !cancelled.isEmpty else { continue }
+          credit.sessions.withLock { $0.subtract(cancelled) }
+          var cancellation = LlmTestBench_Distributed_V1_Cancellation()
+          cancellation.sessionIds = cancelled.map { $0.uuidString.lowercased() }.sorted()
+          var message = LlmTestBench_Distributed_V1_CoordinatorMessage()
+          message.cancel = cancellation
+          continuation.yield(message)
+        }
+      }
       group.addTask {
         for await message in outbox { try await response.write(message) }
       }
@@ -114,6 +131,8 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
               expiresMicros: now + settings.lease.microseconds)
             if !leases.isEmpty {
               credit.value.subtract(leases.count, ordering: .relaxed)
+              let leasedSessions = Set(leases.map(\.task.sessionID))
+              credit.sessions.withLock { $0.formUnion(leasedSessions) }
               var batch = LlmTestBench_Distributed_V1_LeaseBatch()
               batch.leases = leases.map(LlmTestBench_Distributed_V1_TaskLease.init)
               var message = LlmTestBench_Distributed_V1_CoordinatorMessage()
@@ -207,10 +226,11 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
   }
 }
 
-/// How many more tasks a worker's stream may be sent (its credit), shared by the stream's reader
-/// and its lease feeder.
+/// How many more tasks a worker's stream may be sent (its credit), and the sessions it was
+/// leased tasks of, shared by the stream's reader, its lease feeder and its cancellation watch.
 final class Credit: Sendable {
   let value = Atomic<Int>(0)
+  let sessions = Mutex<Set<UUID>>([])
 }
 
 extension LlmTestBench_Distributed_V1_TaskLease {

@@ -1,4 +1,4 @@
-/// How the coordinator leases work: lease lifetime, heartbeat cadence, batch sizes, attempts.
+/// How the coordinator leases work: lease lifetime, heartbeat cadence, batch sizes, polling.
 public struct CoordinatorSettings: Sendable {
   /// How long a lease lasts without a heartbeat renewing it.
   public var lease: Duration
@@ -12,29 +12,22 @@ public struct CoordinatorSettings: Sendable {
   public var pollInterval: Duration
   /// How often lapsed leases are requeued.
   public var reapInterval: Duration
-  /// How many times a task is leased before it fails.
-  public var maxAttempts: Int
+  /// How often a work stream looks for cancelled sessions among those it leased.
+  public var cancelPoll: Duration
 
   /// Creates settings (10 s leases, heartbeats every 3 s, batches of up to 256, tasks leased up
-  /// to 1 s before their send time, three attempts).
+  /// to 1 s before their send time, cancellations looked for every 250 ms).
   public init(
     lease: Duration = .seconds(10), heartbeat: Duration = .seconds(3), maxBatch: Int = 256,
     lookahead: Duration = .seconds(1), pollInterval: Duration = .milliseconds(20),
-    reapInterval: Duration = .seconds(1), maxAttempts: Int = 3
+    reapInterval: Duration = .seconds(1), cancelPoll: Duration = .milliseconds(250)
   ) {
+    self.cancelPoll = cancelPoll
     self.lease = lease
     self.heartbeat = heartbeat
     self.maxBatch = maxBatch
     self.lookahead = lookahead
     self.pollInterval = pollInterval
     self.reapInterval = reapInterval
-    self.maxAttempts = maxAttempts
-  }
-}
-
-extension Duration {
-  /// The duration in whole microseconds.
-  var microseconds: Int64 {
-    components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
   }
 }

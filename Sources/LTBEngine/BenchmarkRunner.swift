@@ -12,24 +12,29 @@ public actor BenchmarkRunner {
   private let providers: [String: any Provider]
   private let bus: EventBus
   private let cancellationGrace: Duration
+  private let distributed: DistributedSettings?
   private var control: RunControl?
   private var cancelRequested = false
 
-  /// Creates a runner over a store, the configured providers by name, and an event bus.
+  /// Creates a runner over a store, the configured providers by name, and an event bus; with
+  /// `distributed` settings its runs go through the store's task queue to workers instead of
+  /// being sent from this process.
   public init(
     store: any BenchStore, providers: [String: any Provider], bus: EventBus,
-    cancellationGrace: Duration = .seconds(10)
+    cancellationGrace: Duration = .seconds(10), distributed: DistributedSettings? = nil
   ) {
     self.store = store
     self.providers = providers
     self.bus = bus
     self.cancellationGrace = cancellationGrace
+    self.distributed = distributed
   }
 
   /// Creates a session for `suite` (status pending) after checking its datasets and targets.
   public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil) async throws -> BenchmarkSession {
     let plan = try TaskPlan(suite: suite)
     try checkTargets(suite)
+    if let distributed { try await QueueDispatch.checkWorkers(for: suite, store: store, settings: distributed) }
     let session = BenchmarkSession(
       name: suite.name, description: suite.description, status: .pending, suite: suite, tags: suite.tags,
       totalTasks: plan.totalTasks, ownerID: owner)
@@ -65,6 +70,10 @@ public actor BenchmarkRunner {
         try await store.registerProvider(name: name, kind: provider.kind, baseURL: "")
       }
     }
+    if let distributed {
+      try await QueueDispatch.checkWorkers(for: suite, store: store, settings: distributed)
+      try await store.clearQueue(session: sessionID)
+    }
     let succeeded = try await store.succeededTaskKeys(session: sessionID)
     let control = RunControl(stop: suite.stop, skipKeys: succeeded)
     self.control = control
@@ -82,12 +91,34 @@ public actor BenchmarkRunner {
         providers: suite.targets.map(\.label), totalTests: remaining))
 
     let writer = ResultWriter(store: store)
+    let start = ContinuousClock.now
     let context = ExecutionContext(
-      sessionID: sessionID, suite: suite, providers: providers, store: store, writer: writer,
-      control: control, bus: bus,
-      start: ContinuousClock.now, total: remaining)
+      sessionID: sessionID,
+      sender: TaskSender(
+        sessionID: sessionID, providers: providers, suiteAssertions: suite.assertions, stream: suite.stream,
+        cacheMode: suite.cache, cache: store, runStart: start),
+      writer: writer, control: control, bus: bus, start: start, total: remaining)
+    let dispatch = distributed.map {
+      QueueDispatch(
+        store: store, settings: $0, suite: suite, context: context, runStartMicros: WallClock.nowMicros)
+    }
     let reporter = Task { await Self.reportMetrics(context) }
-    for (index, phase) in suite.load.phases.enumerated() {
+    if let dispatch {
+      do {
+        for (index, phase) in suite.load.phases.enumerated() {
+          if await control.stopReason != nil { break }
+          await control.beginPhase(
+            try plan.makeIterator(phase: index), limit: phase.maxRequests,
+            durationSeconds: nil, warmup: suite.load.warmupRequests)
+          try await dispatch.runPhase(phase, index: index, seed: suite.load.seed &+ UInt64(index))
+        }
+        try await dispatch.recordLostTasks()
+      } catch {
+        await control.requestStop(.storage(LTBError.wrapping(error).message))
+        _ = try? await store.cancelQueued(session: sessionID)
+      }
+    }
+    for (index, phase) in suite.load.phases.enumerated() where dispatch == nil {
       if await control.stopReason != nil { break }
       await control.beginPhase(
         try plan.makeIterator(phase: index), limit: phase.maxRequests,
@@ -134,6 +165,7 @@ public actor BenchmarkRunner {
   }
 
   private func checkTargets(_ suite: BenchmarkSuite) throws {
+    if distributed != nil { return }  // the workers' capabilities are checked instead
     for target in suite.targets where providers[target.provider] == nil {
       throw LTBError(
         .notFound, "the suite names provider '\(target.provider)', which is not configured",
@@ -206,12 +238,10 @@ public actor BenchmarkRunner {
   }
 }
 
-/// What every request of a run needs.
+/// What every request of a local run needs.
 struct ExecutionContext: Sendable {
   let sessionID: UUID
-  let suite: BenchmarkSuite
-  let providers: [String: any Provider]
-  let store: any BenchStore
+  let sender: TaskSender
   let writer: ResultWriter
   let control: RunControl
   let bus: EventBus

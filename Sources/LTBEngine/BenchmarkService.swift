@@ -16,15 +16,19 @@ public actor BenchmarkService {
     public var grade: Bool
     /// Judge and embedder chosen for this run; they win over the suite's and the configuration's.
     public var evaluation: EvaluationSettings
+    /// Whether workers send the requests (through the store's task queue) instead of this process.
+    public var distributed: Bool
 
-    /// Creates options (10 s of grace, grading on, no override of the judge or embedder).
+    /// Creates options (10 s of grace, grading on, no override of the judge or embedder, sent
+    /// from this process).
     public init(
       cancellationGrace: Duration = .seconds(10), grade: Bool = true,
-      evaluation: EvaluationSettings = EvaluationSettings()
+      evaluation: EvaluationSettings = EvaluationSettings(), distributed: Bool = false
     ) {
       self.cancellationGrace = cancellationGrace
       self.grade = grade
       self.evaluation = evaluation
+      self.distributed = distributed
     }
   }
 
@@ -42,6 +46,8 @@ public actor BenchmarkService {
   /// The providers benchmarks, judges and embedders come from.
   public nonisolated let providers: ProviderService
   private let defaults: EvaluationSettings
+  /// How distributed runs use the task queue.
+  public nonisolated let distribution: DistributedSettings
   /// The bus run events are published on.
   public nonisolated let bus: EventBus
   /// The evaluation cache every grading shares.
@@ -56,11 +62,12 @@ public actor BenchmarkService {
   /// override.
   public init(
     store: any BenchStore, providers: ProviderService, evaluation: EvaluationSettings = EvaluationSettings(),
-    bus: EventBus = EventBus()
+    bus: EventBus = EventBus(), distribution: DistributedSettings = DistributedSettings()
   ) {
     self.store = store
     self.providers = providers
     self.defaults = evaluation
+    self.distribution = distribution
     self.bus = bus
     self.evaluationCache = EvaluationCache(store: store)
   }
@@ -68,14 +75,18 @@ public actor BenchmarkService {
   // MARK: Sessions
 
   /// Validates a suite (datasets, targets, provider keys, judge and embedder) and records a
-  /// pending session.
-  public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil) async throws -> BenchmarkSession {
-    let targets = try await makeProviders(for: suite)
+  /// pending session. A distributed one is checked against the connected workers instead of
+  /// this process's providers: the workers send its requests.
+  public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil, distributed: Bool = false)
+    async throws -> BenchmarkSession
+  {
+    let targets = distributed ? [:] : try await makeProviders(for: suite)
     defer { Task { for provider in targets.values { await provider.shutdown() } } }
     try await checkGraders(
       EvaluationSettings.layered(suite.evaluation ?? EvaluationSettings(), over: defaults))
-    return try await BenchmarkRunner(store: store, providers: targets, bus: bus).createSession(
-      suite, owner: owner)
+    return try await BenchmarkRunner(
+      store: store, providers: targets, bus: bus, distributed: distributed ? distribution : nil
+    ).createSession(suite, owner: owner)
   }
 
   /// Starts (or resumes) a session in the background and returns once it is running: every
@@ -177,9 +188,10 @@ public actor BenchmarkService {
     let grading = EvaluationSettings.layered(
       options.evaluation, over: .layered(session.suite.evaluation ?? EvaluationSettings(), over: defaults))
     if options.grade { try await checkGraders(grading) }
-    let targets = try await makeProviders(for: session.suite)
+    let targets = options.distributed ? [:] : try await makeProviders(for: session.suite)
     let runner = BenchmarkRunner(
-      store: store, providers: targets, bus: bus, cancellationGrace: options.cancellationGrace)
+      store: store, providers: targets, bus: bus, cancellationGrace: options.cancellationGrace,
+      distributed: options.distributed ? distribution : nil)
     runners[sessionID] = runner
     return Prepared(session: session, runner: runner, providers: Array(targets.values), grading: grading)
   }

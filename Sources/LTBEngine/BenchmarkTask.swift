@@ -1,7 +1,7 @@
 public import LTBCore
 
 /// One request of a run: a case, against a target, in a phase, for a repeat.
-public struct BenchmarkTask: Sendable {
+public struct BenchmarkTask: Sendable, Hashable, Codable {
   /// Unique within the session: `phase/target/dataset/case/repeat`.
   public var key: String
   /// The load phase.

@@ -11,6 +11,7 @@ actor RunControl {
     case errorRate(Double, Double)
     case costBudget(Double, Double)
     case storage(String)
+    case noWorkers(Double)
 
     var description: String {
       switch self {
@@ -22,13 +23,15 @@ actor RunControl {
       case .costBudget(let cost, let budget):
         String(format: "cost $%.4f exceeded max_cost $%.4f", cost, budget)
       case .storage(let message): "storage failed: \(message)"
+      case .noWorkers(let seconds):
+        "no worker took the queued tasks for \(Int(seconds)) s (start `ltb worker`, then resume the session)"
       }
     }
 
     /// Whether the session ends as failed (not merely stopped early).
     var isFailure: Bool {
       switch self {
-      case .errorRate, .storage: true
+      case .errorRate, .storage, .noWorkers: true
       default: false
       }
     }
@@ -103,6 +106,20 @@ actor RunControl {
         recentIndex = (recentIndex + 1) % 512
       }
     }
+    guard stopReason == nil else { return }
+    if let limit = stop.maxErrorRate, completed >= stop.minRequestsForErrorRate {
+      let rate = Double(failed) / Double(completed)
+      if rate > limit { stopReason = .errorRate(rate, limit) }
+    }
+    if let budget = stop.maxCostUSD, cost > budget { stopReason = .costBudget(cost, budget) }
+  }
+
+  /// Takes the counts of a distributed run (its workers send; the store counts) and checks the
+  /// error-rate and cost stops as ``record(_:)`` does for a local one.
+  func observe(completed: Int, failed: Int, cost: Double) {
+    self.completed = completed
+    self.failed = failed
+    self.cost = cost
     guard stopReason == nil else { return }
     if let limit = stop.maxErrorRate, completed >= stop.minRequestsForErrorRate {
       let rate = Double(failed) / Double(completed)

@@ -4,7 +4,7 @@ public import LTBCore
 /// Everything LLM Test Bench keeps: sessions, results, providers, the response cache, evaluations
 /// and model profiles. One
 /// SQL implementation (``SQLBenchStore``) runs on SQLite and on PostgreSQL.
-public protocol BenchStore: AuthStore {
+public protocol BenchStore: AuthStore, TaskQueueStore, WorkerRegistryStore {
   /// Where the store lives.
   var location: DatabaseLocation { get }
   /// Applies pending migrations; returns their names.
@@ -36,6 +36,8 @@ public protocol BenchStore: AuthStore {
   func resultRows(_ query: ResultQuery, reading parts: ResultRow.Parts) async throws -> Page<ResultRow>
   /// How many results a session holds, by status.
   func resultCounts(session: UUID) async throws -> [ResultStatus: Int]
+  /// What a session's results cost in all, in US dollars.
+  func resultCost(session: UUID) async throws -> Double
   /// The task keys of a session that succeeded (resume skips them).
   func succeededTaskKeys(session: UUID) async throws -> Set<String>
   /// A recorded response for a request key.

@@ -178,6 +178,15 @@ extension SQLBenchStore {
     }
   }
 
+  /// What a session's results cost in all, in US dollars.
+  public func resultCost(session: UUID) async throws -> Double {
+    try await connections.read { database in
+      try await database.raw(
+        "SELECT COALESCE(SUM(total_cost), 0) AS cost FROM results WHERE session_id = \(bind: session)"
+      ).first()?.decode(column: "cost", as: Double.self) ?? 0
+    }
+  }
+
   /// How many results a session holds, by status.
   public func resultCounts(session: UUID) async throws -> [ResultStatus: Int] {
     try await connections.read { database in

@@ -6,7 +6,7 @@ import SQLiteKit
 /// The durable task queue of distributed runs (migration 0006): leases with fencing tokens,
 /// taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL (several coordinators may share it) and
 /// under the one writer on SQLite.
-extension SQLBenchStore: TaskQueueStore {
+extension SQLBenchStore {
   /// Queues `tasks`; a task key already queued for its session is left as it is.
   public func enqueue(_ tasks: [QueuedTask], maxAttempts: Int) async throws {
     guard !tasks.isEmpty else { return }
@@ -213,4 +213,46 @@ extension SQLBenchStore: TaskQueueStore {
     }
   }
 
+
+  /// Up to `limit` of a session's tasks in `state`, in key order.
+  public func queuedTasks(session: UUID, state: QueueState, limit: Int) async throws -> [QueuedTask] {
+    let payload: SQLQueryString = connections.dialect == .postgres ? "payload::text AS payload" : "payload"
+    return try await connections.read { database in
+      try await database.raw(
+        """
+        SELECT session_id, task_key, provider, \(payload), send_at_us FROM queue_tasks
+        WHERE session_id = \(bind: session) AND state = \(bind: state.rawValue)
+        ORDER BY task_key LIMIT \(literal: max(0, limit))
+        """
+      ).all().map { row in
+        QueuedTask(
+          sessionID: try row.decode(column: "session_id", as: UUID.self),
+          taskKey: try row.decode(column: "task_key", as: String.self),
+          provider: try row.decode(column: "provider", as: String.self),
+          payload: try row.decode(column: "payload", as: String.self),
+          sendAtMicros: try row.decode(column: "send_at_us", as: Int64.self))
+      }
+    }
+  }
+
+  /// Forgets a session's queued tasks of an earlier run.
+  public func clearQueue(session: UUID) async throws {
+    try await connections.write { database in
+      try await database.raw("DELETE FROM queue_tasks WHERE session_id = \(bind: session)").run()
+    }
+  }
+
+  /// Which of `sessions` have cancelled tasks.
+  public func cancelledSessions(among sessions: Set<UUID>) async throws -> Set<UUID> {
+    guard !sessions.isEmpty else { return [] }
+    return try await connections.read { database in
+      Set(
+        try await database.raw(
+          """
+          SELECT DISTINCT session_id FROM queue_tasks
+          WHERE state = 'cancelled' AND session_id IN (\(binds: Array(sessions)))
+          """
+        ).all().map { try $0.decode(column: "session_id", as: UUID.self) })
+    }
+  }
 }

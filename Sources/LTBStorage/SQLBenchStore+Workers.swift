@@ -2,7 +2,7 @@ public import Foundation
 import SQLKit
 
 /// The registry of distributed workers (migration 0006's `workers` table).
-extension SQLBenchStore: WorkerRegistryStore {
+extension SQLBenchStore {
   /// Records a worker (replacing a record with its id).
   public func registerWorker(_ worker: WorkerRecord) async throws {
     let capabilities: SQLQueryString =

@@ -95,4 +95,10 @@ public protocol TaskQueueStore: Sendable {
   func cancelQueued(session: UUID) async throws -> Set<UUID>
   /// How many tasks stand in each state (of one session, or of every one).
   func queueCounts(session: UUID?) async throws -> [QueueState: Int]
+  /// Up to `limit` of a session's tasks in `state`, in key order.
+  func queuedTasks(session: UUID, state: QueueState, limit: Int) async throws -> [QueuedTask]
+  /// Forgets a session's queued tasks of an earlier run (a resumed run queues what is left).
+  func clearQueue(session: UUID) async throws
+  /// Which of `sessions` have cancelled tasks (workers holding their leases stop them).
+  func cancelledSessions(among sessions: Set<UUID>) async throws -> Set<UUID>
 }

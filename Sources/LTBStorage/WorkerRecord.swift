@@ -37,6 +37,12 @@ public struct WorkerRecord: Sendable, Hashable {
     self.registeredMicros = registeredMicros
     self.heartbeatMicros = heartbeatMicros
   }
+
+  /// The provider names its capabilities list (`supportedProviders`); empty when unreadable.
+  public var supportedProviders: [String] {
+    struct Listed: Decodable { var supportedProviders: [String]? }
+    return (try? JSONDecoder().decode(Listed.self, from: Data(capabilities.utf8)))?.supportedProviders ?? []
+  }
 }
 
 /// The registry of workers, beside the task queue.

@@ -3,6 +3,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import LTBAuth
 import LTBCore
+import LTBEngine
 import LTBProtocol
 import LTBStorage
 import Synchronization

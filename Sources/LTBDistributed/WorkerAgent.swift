@@ -1,0 +1,225 @@
+public import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+public import LTBCore
+import LTBEngine
+import LTBProtocol
+public import Logging
+import Synchronization
+
+/// `ltb worker`: joins a coordinator, runs the tasks it leases through the same provider layer
+/// and ``TaskSender`` as a local run, and streams the results back. It keeps going while the
+/// coordinator is away (reconnecting with backoff; its registration lives in the store, so a
+/// restarted coordinator knows it), and drains on request: it takes nothing more, hands back
+/// the leases it has not started, finishes the running tasks, reports them and leaves.
+public final class WorkerAgent: Sendable {
+  typealias Client = LlmTestBench_Distributed_V1_Coordinator.Client<HTTP2ClientTransport.Posix>
+  typealias Message = LlmTestBench_Distributed_V1_WorkerMessage
+
+  private let settings: WorkerSettings
+  private let executor: LeaseExecutor
+  private let configured: [String: ProviderSettings]
+  private let logger: Logger
+  private let draining = Atomic<Bool>(false)
+  private let drained = Wakeup()
+
+  /// A worker offering `providers` (its configuration's, by name) with `settings`.
+  public init(
+    settings: WorkerSettings, providers: [String: ProviderSettings], catalog: ModelCatalog, logger: Logger
+  ) throws {
+    var offered = providers
+    if !settings.providers.isEmpty {
+      for name in settings.providers where providers[name] == nil {
+        throw LTBError(
+          .configuration, "--providers names '\(name)', which is not configured",
+          fix: "configured providers: \(providers.keys.sorted().joined(separator: ", "))")
+      }
+      offered = providers.filter { settings.providers.contains($0.key) }
+    }
+    guard !offered.isEmpty else {
+      throw LTBError(
+        .configuration, "the worker has no provider to offer",
+        fix: "configure one under [providers.NAME] in the configuration file")
+    }
+    self.settings = settings
+    self.configured = offered
+    self.logger = logger
+    self.executor = LeaseExecutor(settings: settings, configured: offered, catalog: catalog, logger: logger)
+  }
+
+  /// Finish what is running, hand back the rest, and leave (SIGTERM).
+  public func drain() {
+    guard !draining.exchange(true, ordering: .relaxed) else { return }
+    logger.info("draining: finishing running tasks, handing back the rest")
+    Task { await executor.drain() }
+    drained.signal()
+  }
+
+  /// Runs until drained (or cancelled).
+  public func run() async throws {
+    let security: HTTP2ClientTransport.Posix.TransportSecurity
+    if let roots = settings.trustRoots {
+      guard FileManager.default.isReadableFile(atPath: roots) else {
+        throw LTBError(
+          .configuration, "cannot read the CA certificate \(roots)",
+          fix: "pass the PEM file of the authority that signed the coordinator's certificate")
+      }
+      security = .tls { config in config.trustRoots = .certificates([.file(path: roots, format: .pem)]) }
+    } else {
+      security = .plaintext
+    }
+    let transport = try HTTP2ClientTransport.Posix(
+      target: .dns(host: settings.host, port: settings.port), transportSecurity: security)
+    try await withGRPCClient(transport: transport) { grpc in
+      let client = Client(wrapping: grpc)
+      await withTaskGroup(of: Void.self) { group in
+        group.addTask { await self.executor.schedule() }
+        group.addTask {
+          while !Task.isCancelled {
+            try? await Task.sleep(for: self.settings.flushInterval)
+            await self.executor.flush()
+          }
+        }
+        await self.serve(client)
+        await self.executor.stop()
+        group.cancelAll()
+      }
+    }
+    await executor.shutdownProviders()
+  }
+
+  private var metadata: Metadata { ["authorization": "Bearer \(settings.token)"] }
+
+  private struct Gone: Error {}
+
+  /// Registers, then holds heartbeats and the work stream, reconnecting with backoff, until a
+  /// drain has handed everything back.
+  private func serve(_ client: Client) async {
+    var workerID: String?
+    var backoff = Duration.milliseconds(200)
+    while !Task.isCancelled {
+      if draining.load(ordering: .relaxed), await executor.isIdle { break }
+      do {
+        let id: String
+        if let workerID {
+          id = workerID
+        } else {
+          id = try await register(client)
+          workerID = id
+        }
+        backoff = .milliseconds(200)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          group.addTask { try await self.heartbeats(client, id: id) }
+          group.addTask { try await self.work(client, id: id) }
+          try await group.next()
+          group.cancelAll()
+        }
+        await executor.disconnect()
+        if draining.load(ordering: .relaxed), await executor.isIdle { break }
+      } catch is Gone {
+        await executor.disconnect()
+        logger.warning("the coordinator no longer knows this worker: registering again")
+        workerID = nil
+      } catch let error as RPCError where error.code == .unauthenticated || error.code == .permissionDenied {
+        await executor.disconnect()
+        logger.critical("the coordinator refused the credential: \(error.message)")
+        if workerID == nil { break }
+      } catch {
+        await executor.disconnect()
+        if Task.isCancelled { break }
+        logger.warning(
+          "lost the coordinator; trying again", metadata: ["error": "\(error)", "in_ms": "\(backoff.microseconds / 1_000)"])
+        try? await Task.sleep(for: backoff)
+        backoff = min(backoff * 2, settings.maxBackoff)
+      }
+    }
+    if let workerID {
+      var leave = LlmTestBench_Distributed_V1_UnregisterWorkerRequest()
+      leave.workerID = workerID
+      if let answer = try? await client.unregisterWorker(leave, metadata: metadata) {
+        logger.info("left the coordinator", metadata: ["released": "\(answer.released)"])
+      }
+    }
+  }
+
+  private func register(_ client: Client) async throws -> String {
+    var request = LlmTestBench_Distributed_V1_RegisterWorkerRequest()
+    request.name = settings.name
+    request.version = settings.version
+    request.capabilities.maxConcurrentTasks = UInt32(settings.maxConcurrency)
+    request.capabilities.supportedProviders = configured.keys.sorted()
+    request.capabilities.cpuCores = UInt32(ProcessInfo.processInfo.activeProcessorCount)
+    request.capabilities.memoryGb = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
+    request.capabilities.hasGpu_p = FileManager.default.fileExists(atPath: "/dev/nvidia0")
+    let answer = try await client.registerWorker(request, metadata: metadata)
+    logger.info(
+      "registered with the coordinator",
+      metadata: [
+        "worker": "\(answer.workerID)", "providers": "\(request.capabilities.supportedProviders.joined(separator: ","))",
+        "max_concurrency": "\(settings.maxConcurrency)",
+      ])
+    return answer.workerID
+  }
+
+  /// Heartbeats at the coordinator's cadence: they renew the leases and measure the clock offset.
+  private func heartbeats(_ client: Client, id: String) async throws {
+    var interval = Duration.seconds(1)
+    while !Task.isCancelled {
+      var beat = LlmTestBench_Distributed_V1_HeartbeatRequest()
+      beat.workerID = id
+      let sent = WallClock.nowMicros
+      beat.sentAtUs = sent
+      beat.running = UInt32(await executor.runningCount)
+      let answer: LlmTestBench_Distributed_V1_HeartbeatResponse
+      do {
+        answer = try await client.heartbeat(beat, metadata: metadata)
+      } catch let error as RPCError where error.code == .failedPrecondition {
+        throw Gone()
+      }
+      await executor.measured(sent: sent, received: WallClock.nowMicros, coordinator: answer.coordinatorTimeUs)
+      if answer.drain { drain() }
+      try await Task.sleep(for: interval)
+      interval = .seconds(1)
+    }
+  }
+
+  /// The work stream: hello, then credit and results out, leases and cancellations in. When a
+  /// drain has handed everything back, the stream is closed.
+  private func work(_ client: Client, id: String) async throws {
+    let (outbox, continuation) = AsyncStream<Message>.makeStream()
+    var hello = Message()
+    hello.hello = id
+    continuation.yield(hello)
+    await executor.connect(continuation)
+    let closer = Task {
+      while !Task.isCancelled {
+        if draining.load(ordering: .relaxed), await executor.isIdle {
+          continuation.finish()
+          return
+        }
+        await drained.wait(until: .now + .milliseconds(50))
+      }
+    }
+    defer {
+      closer.cancel()
+      continuation.finish()
+    }
+    try await client.work(
+      metadata: metadata,
+      requestProducer: { writer in
+        for await message in outbox { try await writer.write(message) }
+      },
+      onResponse: { response in
+        for try await message in response.messages {
+          switch message.kind {
+          case .leases(let batch): await self.executor.add(batch.leases)
+          case .cancel(let cancellation):
+            self.logger.info("sessions cancelled", metadata: ["sessions": "\(cancellation.sessionIds)"])
+            await self.executor.cancel(sessions: cancellation.sessionIds)
+          case .drain: self.drain()
+          case .accepted, nil: break
+          }
+        }
+      })
+  }
+}
