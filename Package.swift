@@ -179,8 +179,10 @@ let package = Package(
       name: "ltb",
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
-        "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth",
+        "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth", "LTBDistributed",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

@@ -67,7 +67,8 @@ public struct CoordinatorServer: Service {
           privateKey: .file(path: $0.key, format: .pem))
       } ?? .plaintext
     let address: GRPCNIOTransportCore.SocketAddress =
-      host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port)
+      host.contains(":")
+      ? .ipv6(host: host, port: port) : .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port)
     let server = GRPCServer(
       transport: HTTP2ServerTransport.Posix(address: address, transportSecurity: security),
       services: [service], interceptors: [WorkerAuthInterceptor(auth: auth)])
@@ -86,7 +87,9 @@ public struct CoordinatorServer: Service {
         }
       }
       guard let listening = try await server.listeningAddress else {
-        throw LTBError(.configuration, "the coordinator could not listen on \(host):\(port)", fix: "free the port or pick another")
+        throw LTBError(
+          .configuration, "the coordinator could not listen on \(host):\(port)",
+          fix: "free the port or pick another")
       }
       let bound = listening.ipv4?.port ?? listening.ipv6?.port ?? port
       logger.info("coordinator listening", metadata: ["address": "\(host):\(bound)", "tls": "\(tls != nil)"])

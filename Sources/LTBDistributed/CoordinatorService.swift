@@ -22,6 +22,7 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
     [UUID: AsyncStream<LlmTestBench_Distributed_V1_CoordinatorMessage>.Continuation]
   >(
     [:])
+  private let tallies = Mutex<[UUID: WorkerTally]>([:])
 
   /// A coordinator over `store`.
   public init(store: any Store, settings: CoordinatorSettings = CoordinatorSettings()) {
@@ -44,7 +45,8 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
     try await store.registerWorker(
       WorkerRecord(
         id: id, name: request.name.isEmpty ? "worker" : String(request.name.prefix(200)),
-        capabilities: try capabilities.jsonString(), registeredMicros: now, heartbeatMicros: now))
+        capabilities: try capabilities.jsonString(), registeredMicros: now, heartbeatMicros: now,
+        version: String(request.version.prefix(40))))
     var response = LlmTestBench_Distributed_V1_RegisterWorkerResponse()
     response.workerID = id.uuidString.lowercased()
     response.leaseMs = UInt32(settings.lease.microseconds / 1_000)
@@ -59,6 +61,9 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
     let worker = try Self.workerID(request.workerID)
     let now = WallClock.nowMicros
     guard try await store.touchWorker(worker, atMicros: now) else { throw Self.unknown(worker) }
+    if let activity = tallies.withLock({ $0[worker]?.reading(atMicros: now) }) {
+      try await store.recordWorkerActivity(worker, activity)
+    }
     var response = LlmTestBench_Distributed_V1_HeartbeatResponse()
     response.leases = UInt32(
       clamping: try await store.renewLeases(worker: worker, expiresMicros: now + settings.lease.microseconds))
@@ -182,6 +187,11 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
       results.append(result)
     }
     let accepted = try await store.complete(reports, results: results)
+    let lags = zip(reports, results).filter { accepted.contains($0.0) }.compactMap(\.1.scheduleLagMs)
+    tallies.withLock { tallies in
+      tallies[worker, default: WorkerTally()].add(
+        stored: accepted.count, refused: reports.count - accepted.count, lags: lags)
+    }
     var acknowledgement = LlmTestBench_Distributed_V1_Acknowledgement()
     for report in reports where accepted.contains(report) {
       acknowledgement.sessionIds.append(report.sessionID.uuidString.lowercased())
@@ -203,10 +213,13 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
     for continuation in open { continuation.yield(message) }
   }
 
-  /// Requeues lapsed leases until cancelled, every `settings.reapInterval`.
+  /// Requeues lapsed leases, and marks gone the workers not heard from within a lease, until
+  /// cancelled, every `settings.reapInterval`.
   public func reapLapsedLeases() async throws {
     while !Task.isCancelled {
-      _ = try await store.requeueLapsed(nowMicros: WallClock.nowMicros)
+      let now = WallClock.nowMicros
+      _ = try await store.requeueLapsed(nowMicros: now)
+      _ = try await store.retireSilentWorkers(heardBeforeMicros: now - settings.lease.microseconds)
       try await Task.sleep(for: settings.reapInterval)
     }
   }

@@ -2,7 +2,7 @@
 public struct CoordinatorSettings: Sendable {
   /// How long a lease lasts without a heartbeat renewing it.
   public var lease: Duration
-  /// How often workers are asked to send heartbeats (a third of the lease by default).
+  /// How often workers are asked to send heartbeats (every second by default: they renew leases, measure clock offsets and carry the workers' figures).
   public var heartbeat: Duration
   /// The most leases sent in one batch.
   public var maxBatch: Int
@@ -15,10 +15,10 @@ public struct CoordinatorSettings: Sendable {
   /// How often a work stream looks for cancelled sessions among those it leased.
   public var cancelPoll: Duration
 
-  /// Creates settings (10 s leases, heartbeats every 3 s, batches of up to 256, tasks leased up
+  /// Creates settings (10 s leases, heartbeats every second, batches of up to 256, tasks leased up
   /// to 1 s before their send time, cancellations looked for every 250 ms).
   public init(
-    lease: Duration = .seconds(10), heartbeat: Duration = .seconds(3), maxBatch: Int = 256,
+    lease: Duration = .seconds(10), heartbeat: Duration = .seconds(1), maxBatch: Int = 256,
     lookahead: Duration = .seconds(1), pollInterval: Duration = .milliseconds(20),
     reapInterval: Duration = .seconds(1), cancelPoll: Duration = .milliseconds(250)
   ) {

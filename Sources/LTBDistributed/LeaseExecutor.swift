@@ -28,6 +28,8 @@ actor LeaseExecutor {
   private var running: [String: (session: String, task: Task<Void, Never>)] = [:]
   private var perSession: [String: Int] = [:]
   private var results: [LlmTestBench_Distributed_V1_TaskResult] = []
+  private var unacknowledged: [Int] = []
+  private(set) var refused = 0
   private var released: [Lease] = []
   private var creditOwed: Int
   private var withheld = 0
@@ -40,7 +42,9 @@ actor LeaseExecutor {
   private(set) var shed = 0
   private let wakeup = Wakeup()
 
-  init(settings: WorkerSettings, configured: [String: ProviderSettings], catalog: ModelCatalog, logger: Logger) {
+  init(
+    settings: WorkerSettings, configured: [String: ProviderSettings], catalog: ModelCatalog, logger: Logger
+  ) {
     self.settings = settings
     self.configured = configured
     self.catalog = catalog
@@ -66,8 +70,23 @@ actor LeaseExecutor {
     flush()
   }
 
-  /// The work stream closed.
-  func disconnect() { outbox = nil }
+  /// The work stream closed (batches it did not acknowledge are in the coordinator's hands or
+  /// lost; a lost one's leases lapse and their tasks run again).
+  func disconnect() {
+    outbox = nil
+    unacknowledged.removeAll()
+  }
+
+  /// The coordinator acknowledged the oldest batch: `stored` of its results counted; the rest
+  /// came under lapsed leases and were refused (another worker ran those tasks). Returns how many
+  /// were refused.
+  func acknowledged(stored: Int) -> Int {
+    guard !unacknowledged.isEmpty else { return 0 }
+    let sent = unacknowledged.removeFirst()
+    let late = max(0, sent - stored)
+    refused += late
+    return late
+  }
 
   /// Takes one heartbeat exchange into the clock offset.
   func measured(sent: Int64, received: Int64, coordinator: Int64) {
@@ -88,7 +107,8 @@ actor LeaseExecutor {
       do {
         planned = try DistributedTask.decode(String(decoding: lease.payload, as: UTF8.self))
       } catch {
-        logger.error("a leased task did not decode", metadata: ["task": "\(lease.taskKey)", "error": "\(error)"])
+        logger.error(
+          "a leased task did not decode", metadata: ["task": "\(lease.taskKey)", "error": "\(error)"])
         creditOwed += 1
         continue
       }
@@ -202,6 +222,7 @@ actor LeaseExecutor {
       var message = Message()
       message.results = batch
       outbox.yield(message)
+      unacknowledged.append(results.count)
       results.removeAll(keepingCapacity: true)
     }
     if !released.isEmpty {

@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 public import LTBCore
 import LTBEngine
 import LTBProtocol
+import LTBProviders
 public import Logging
 import Synchronization
 
@@ -22,19 +23,28 @@ public final class WorkerAgent: Sendable {
   private let logger: Logger
   private let draining = Atomic<Bool>(false)
   private let drained = Wakeup()
+  private let retry = Wakeup()
 
   /// A worker offering `providers` (its configuration's, by name) with `settings`.
   public init(
     settings: WorkerSettings, providers: [String: ProviderSettings], catalog: ModelCatalog, logger: Logger
   ) throws {
-    var offered = providers
-    if !settings.providers.isEmpty {
-      for name in settings.providers where providers[name] == nil {
-        throw LTBError(
-          .configuration, "--providers names '\(name)', which is not configured",
-          fix: "configured providers: \(providers.keys.sorted().joined(separator: ", "))")
+    // A provider is offered when its configuration is complete (a key where one is needed):
+    // the coordinator routes its tasks here only then. One named with --providers must be.
+    var offered: [String: ProviderSettings] = [:]
+    for (name, configured) in providers where settings.providers.isEmpty || settings.providers.contains(name)
+    {
+      do {
+        try ProviderRegistry.makeProvider(configured, catalog: catalog).validateConfig()
+        offered[name] = configured
+      } catch  where settings.providers.isEmpty {
+        continue
       }
-      offered = providers.filter { settings.providers.contains($0.key) }
+    }
+    for name in settings.providers where providers[name] == nil {
+      throw LTBError(
+        .configuration, "--providers names '\(name)', which is not configured",
+        fix: "configured providers: \(providers.keys.sorted().joined(separator: ", "))")
     }
     guard !offered.isEmpty else {
       throw LTBError(
@@ -53,6 +63,7 @@ public final class WorkerAgent: Sendable {
     logger.info("draining: finishing running tasks, handing back the rest")
     Task { await executor.drain() }
     drained.signal()
+    retry.signal()
   }
 
   /// Runs until drained (or cancelled).
@@ -68,8 +79,19 @@ public final class WorkerAgent: Sendable {
     } else {
       security = .plaintext
     }
-    let transport = try HTTP2ClientTransport.Posix(
-      target: .dns(host: settings.host, port: settings.port), transportSecurity: security)
+    // An address is dialled as itself (TLS then checks the certificate's IP names, with no
+    // server name sent); a host name is resolved and sent as the server name.
+    let host = settings.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    let target: any ResolvableTarget =
+      if host.split(separator: ".").count == 4, host.split(separator: ".").allSatisfy({ UInt8($0) != nil }) {
+        ResolvableTargets.IPv4.ipv4(host: host, port: settings.port)
+      } else if host.contains(":") {
+        ResolvableTargets.IPv6.ipv6(host: host, port: settings.port)
+      } else {
+        ResolvableTargets.DNS.dns(host: host, port: settings.port)
+      }
+    let transport = try HTTP2ClientTransport.Posix(target: target, transportSecurity: security)
+    var failure: LTBError?
     try await withGRPCClient(transport: transport) { grpc in
       let client = Client(wrapping: grpc)
       await withTaskGroup(of: Void.self) { group in
@@ -80,12 +102,13 @@ public final class WorkerAgent: Sendable {
             await self.executor.flush()
           }
         }
-        await self.serve(client)
+        failure = await self.serve(client)
         await self.executor.stop()
         group.cancelAll()
       }
     }
     await executor.shutdownProviders()
+    if let failure { throw failure }
   }
 
   private var metadata: Metadata { ["authorization": "Bearer \(settings.token)"] }
@@ -93,9 +116,12 @@ public final class WorkerAgent: Sendable {
   private struct Gone: Error {}
 
   /// Registers, then holds heartbeats and the work stream, reconnecting with backoff, until a
-  /// drain has handed everything back.
-  private func serve(_ client: Client) async {
+  /// drain has handed everything back; a refused credential or certificate ends it with the
+  /// reason.
+  private func serve(_ client: Client) async -> LTBError? {
+    var failure: LTBError?
     var workerID: String?
+    var heartbeat = Duration.seconds(1)
     var backoff = Duration.milliseconds(200)
     while !Task.isCancelled {
       if draining.load(ordering: .relaxed), await executor.isIdle { break }
@@ -104,12 +130,12 @@ public final class WorkerAgent: Sendable {
         if let workerID {
           id = workerID
         } else {
-          id = try await register(client)
+          (id, heartbeat) = try await register(client)
           workerID = id
         }
         backoff = .milliseconds(200)
         try await withThrowingTaskGroup(of: Void.self) { group in
-          group.addTask { try await self.heartbeats(client, id: id) }
+          group.addTask { [heartbeat] in try await self.heartbeats(client, id: id, every: heartbeat) }
           group.addTask { try await self.work(client, id: id) }
           try await group.next()
           group.cancelAll()
@@ -122,14 +148,24 @@ public final class WorkerAgent: Sendable {
         workerID = nil
       } catch let error as RPCError where error.code == .unauthenticated || error.code == .permissionDenied {
         await executor.disconnect()
-        logger.critical("the coordinator refused the credential: \(error.message)")
-        if workerID == nil { break }
+        failure = LTBError(
+          error.code == .unauthenticated ? .authentication : .permissionDenied,
+          "the coordinator refused the worker: \(error.message)",
+          fix: "pass --token with an API key (`ltb keys create`) of a user whose role may run benchmarks")
+        break
+      } catch let error as RPCError where Self.isCertificateFailure(error) {
+        await executor.disconnect()
+        failure = LTBError(
+          .configuration, "the coordinator's TLS certificate was not accepted: \(error.message)",
+          fix: "pass --ca-cert with the PEM of the authority that signed the coordinator's certificate")
+        break
       } catch {
         await executor.disconnect()
         if Task.isCancelled { break }
         logger.warning(
-          "lost the coordinator; trying again", metadata: ["error": "\(error)", "in_ms": "\(backoff.microseconds / 1_000)"])
-        try? await Task.sleep(for: backoff)
+          "lost the coordinator; trying again",
+          metadata: ["error": "\(error)", "in_ms": "\(backoff.microseconds / 1_000)"])
+        await retry.wait(until: .now + backoff)
         backoff = min(backoff * 2, settings.maxBackoff)
       }
     }
@@ -140,9 +176,16 @@ public final class WorkerAgent: Sendable {
         logger.info("left the coordinator", metadata: ["released": "\(answer.released)"])
       }
     }
+    return failure
   }
 
-  private func register(_ client: Client) async throws -> String {
+  /// Whether a call failed because the coordinator's certificate was refused (retrying cannot help).
+  static func isCertificateFailure(_ error: RPCError) -> Bool {
+    let text = "\(error.message) \(String(describing: error.cause))".lowercased()
+    return text.contains("certificate") || text.contains("handshake")
+  }
+
+  private func register(_ client: Client) async throws -> (id: String, heartbeat: Duration) {
     var request = LlmTestBench_Distributed_V1_RegisterWorkerRequest()
     request.name = settings.name
     request.version = settings.version
@@ -155,15 +198,15 @@ public final class WorkerAgent: Sendable {
     logger.info(
       "registered with the coordinator",
       metadata: [
-        "worker": "\(answer.workerID)", "providers": "\(request.capabilities.supportedProviders.joined(separator: ","))",
+        "worker": "\(answer.workerID)",
+        "providers": "\(request.capabilities.supportedProviders.joined(separator: ","))",
         "max_concurrency": "\(settings.maxConcurrency)",
       ])
-    return answer.workerID
+    return (answer.workerID, .milliseconds(max(100, Int64(answer.heartbeatMs))))
   }
 
   /// Heartbeats at the coordinator's cadence: they renew the leases and measure the clock offset.
-  private func heartbeats(_ client: Client, id: String) async throws {
-    var interval = Duration.seconds(1)
+  private func heartbeats(_ client: Client, id: String, every interval: Duration) async throws {
     while !Task.isCancelled {
       var beat = LlmTestBench_Distributed_V1_HeartbeatRequest()
       beat.workerID = id
@@ -176,10 +219,10 @@ public final class WorkerAgent: Sendable {
       } catch let error as RPCError where error.code == .failedPrecondition {
         throw Gone()
       }
-      await executor.measured(sent: sent, received: WallClock.nowMicros, coordinator: answer.coordinatorTimeUs)
+      await executor.measured(
+        sent: sent, received: WallClock.nowMicros, coordinator: answer.coordinatorTimeUs)
       if answer.drain { drain() }
       try await Task.sleep(for: interval)
-      interval = .seconds(1)
     }
   }
 
@@ -217,7 +260,14 @@ public final class WorkerAgent: Sendable {
             self.logger.info("sessions cancelled", metadata: ["sessions": "\(cancellation.sessionIds)"])
             await self.executor.cancel(sessions: cancellation.sessionIds)
           case .drain: self.drain()
-          case .accepted, nil: break
+          case .accepted(let acknowledgement):
+            let late = await self.executor.acknowledged(stored: acknowledgement.taskKeys.count)
+            if late > 0 {
+              self.logger.warning(
+                "the coordinator refused \(late) late result(s): their leases had lapsed and the tasks went to another worker"
+              )
+            }
+          case nil: break
           }
         }
       })

@@ -35,7 +35,8 @@ public struct WorkerSettings: Sendable {
   /// reconnecting within 5 s, leases shed 100 ms late).
   public init(
     host: String, port: Int, trustRoots: String? = nil, token: String,
-    name: String = ProcessInfo.processInfo.hostName, version: String = "", maxConcurrency: Int = 64, prefetch: Int? = nil,
+    name: String = ProcessInfo.processInfo.hostName, version: String = "", maxConcurrency: Int = 64,
+    prefetch: Int? = nil,
     providers: [String] = [], resultBatch: Int = 64, flushInterval: Duration = .milliseconds(10),
     maxBackoff: Duration = .seconds(5), shedAfter: Duration = .milliseconds(100)
   ) {

@@ -34,7 +34,9 @@ public actor BenchmarkRunner {
   public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil) async throws -> BenchmarkSession {
     let plan = try TaskPlan(suite: suite)
     try checkTargets(suite)
-    if let distributed { try await QueueDispatch.checkWorkers(for: suite, store: store, settings: distributed) }
+    if let distributed {
+      try await QueueDispatch.checkWorkers(for: suite, store: store, settings: distributed)
+    }
     let session = BenchmarkSession(
       name: suite.name, description: suite.description, status: .pending, suite: suite, tags: suite.tags,
       totalTasks: plan.totalTasks, ownerID: owner)

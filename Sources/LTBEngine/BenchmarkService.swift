@@ -188,10 +188,13 @@ public actor BenchmarkService {
     let grading = EvaluationSettings.layered(
       options.evaluation, over: .layered(session.suite.evaluation ?? EvaluationSettings(), over: defaults))
     if options.grade { try await checkGraders(grading) }
-    let targets = options.distributed ? [:] : try await makeProviders(for: session.suite)
+    // A session that queued tasks before resumes through the queue too.
+    let queued = try await store.queueCounts(session: sessionID)
+    let distributed = options.distributed || !queued.isEmpty
+    let targets = distributed ? [:] : try await makeProviders(for: session.suite)
     let runner = BenchmarkRunner(
       store: store, providers: targets, bus: bus, cancellationGrace: options.cancellationGrace,
-      distributed: options.distributed ? distribution : nil)
+      distributed: distributed ? distribution : nil)
     runners[sessionID] = runner
     return Prepared(session: session, runner: runner, providers: Array(targets.values), grading: grading)
   }

@@ -16,10 +16,11 @@ public struct DistributedSettings: Sendable {
   /// How often the run reads its progress from the store.
   public var pollInterval: Duration
 
-  /// Creates settings (workers heard within 15 s; 30 s without one stops the run; 500 ms lead;
+  /// Creates settings (workers heard within 5 s; 30 s without one stops the run; 500 ms lead;
   /// a 2 s window; batches of 500; three attempts; progress read every 100 ms).
   public init(
-    freshness: Duration = .seconds(15), orphanTimeout: Duration = .seconds(30), lead: Duration = .milliseconds(500),
+    freshness: Duration = .seconds(5), orphanTimeout: Duration = .seconds(30),
+    lead: Duration = .milliseconds(500),
     window: Duration = .seconds(2), enqueueBatch: Int = 500, maxAttempts: Int = 3,
     pollInterval: Duration = .milliseconds(100)
   ) {

@@ -39,7 +39,8 @@ struct QueueDispatch: Sendable {
   }
 
   /// Workers heard from within the freshness window and taking tasks.
-  static func liveWorkers(store: any BenchStore, settings: DistributedSettings) async throws -> [WorkerRecord] {
+  static func liveWorkers(store: any BenchStore, settings: DistributedSettings) async throws -> [WorkerRecord]
+  {
     let since = WallClock.nowMicros - settings.freshness.microseconds
     return try await store.workers().filter { $0.state == .active && $0.heartbeatMicros >= since }
   }

@@ -45,7 +45,7 @@ public func buildApplication(
     services: [
       BenchmarkDrain(benchmarks: gateway.services.benchmarks),
       MetricsFeed(metrics: gateway.metrics, bus: gateway.services.benchmarks.bus),
-    ],
+    ] + gateway.companions,
     eventLoopGroupProvider: eventLoops, logger: gateway.logger)
 }
 

@@ -6,6 +6,7 @@ import LTBEvaluation
 public import LTBObservability
 import LTBStorage
 public import Logging
+public import ServiceLifecycle
 
 /// Everything the HTTP and WebSocket routes serve: the GraphQL executor, the services behind it
 /// (for readiness and scrape-time readings), the metrics collector and the limits.
@@ -20,6 +21,9 @@ public struct Gateway: Sendable {
   public var limits: GatewayLimits
   /// The OpenID Connect provider for browser sign-in, when one is configured.
   public var oidc: OIDCClient?
+  /// Services that run beside the gateway in its group and stop with it (the coordinator of
+  /// distributed runs, in `ltb serve`).
+  public var companions: [any Service] = []
   /// Where the server and its access log write (one line per request at `info`); `notice`
   /// unless set, so an embedded gateway is quiet.
   public var logger: Logger = {

@@ -213,7 +213,6 @@ extension SQLBenchStore {
     }
   }
 
-
   /// Up to `limit` of a session's tasks in `state`, in key order.
   public func queuedTasks(session: UUID, state: QueueState, limit: Int) async throws -> [QueuedTask] {
     let payload: SQLQueryString = connections.dialect == .postgres ? "payload::text AS payload" : "payload"
@@ -235,10 +234,12 @@ extension SQLBenchStore {
     }
   }
 
-  /// Forgets a session's queued tasks of an earlier run.
+  /// Forgets a session's finished, failed and cancelled tasks of an earlier run.
   public func clearQueue(session: UUID) async throws {
     try await connections.write { database in
-      try await database.raw("DELETE FROM queue_tasks WHERE session_id = \(bind: session)").run()
+      try await database.raw(
+        "DELETE FROM queue_tasks WHERE session_id = \(bind: session) AND state NOT IN ('queued', 'leased')"
+      ).run()
     }
   }
 

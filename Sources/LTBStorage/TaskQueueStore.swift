@@ -97,7 +97,9 @@ public protocol TaskQueueStore: Sendable {
   func queueCounts(session: UUID?) async throws -> [QueueState: Int]
   /// Up to `limit` of a session's tasks in `state`, in key order.
   func queuedTasks(session: UUID, state: QueueState, limit: Int) async throws -> [QueuedTask]
-  /// Forgets a session's queued tasks of an earlier run (a resumed run queues what is left).
+  /// Forgets a session's finished, failed and cancelled tasks of an earlier run; its queued and
+  /// leased ones stay where they are (a resumed run queues what is missing beside them, and a
+  /// worker's report under a current lease still counts).
   func clearQueue(session: UUID) async throws
   /// Which of `sessions` have cancelled tasks (workers holding their leases stop them).
   func cancelledSessions(among sessions: Set<UUID>) async throws -> Set<UUID>

@@ -24,11 +24,15 @@ public struct WorkerRecord: Sendable, Hashable {
   public var registeredMicros: Int64
   /// When it was last heard from, in microseconds since 1970.
   public var heartbeatMicros: Int64
+  /// The ltb version it runs.
+  public var version: String
+  /// What the coordinator saw of it, as of its last heartbeat.
+  public var activity: WorkerActivity
 
   /// Creates a record.
   public init(
     id: UUID, name: String, capabilities: String, state: State = .active, registeredMicros: Int64,
-    heartbeatMicros: Int64
+    heartbeatMicros: Int64, version: String = "", activity: WorkerActivity = WorkerActivity()
   ) {
     self.id = id
     self.name = name
@@ -36,12 +40,40 @@ public struct WorkerRecord: Sendable, Hashable {
     self.state = state
     self.registeredMicros = registeredMicros
     self.heartbeatMicros = heartbeatMicros
+    self.version = version
+    self.activity = activity
   }
 
   /// The provider names its capabilities list (`supportedProviders`); empty when unreadable.
   public var supportedProviders: [String] {
     struct Listed: Decodable { var supportedProviders: [String]? }
     return (try? JSONDecoder().decode(Listed.self, from: Data(capabilities.utf8)))?.supportedProviders ?? []
+  }
+}
+
+/// What the coordinator saw of a worker: results reported, its rate, its schedule lag.
+public struct WorkerActivity: Sendable, Hashable {
+  /// Results it reported that were stored.
+  public var tasksDone: Int
+  /// Results it reported under a lapsed lease, refused.
+  public var tasksRefused: Int
+  /// Results stored per second, between its last two heartbeats.
+  public var tasksPerSecond: Double
+  /// The median schedule lag of its recent results, in milliseconds.
+  public var lagP50Ms: Double?
+  /// The 99th percentile schedule lag of its recent results, in milliseconds.
+  public var lagP99Ms: Double?
+
+  /// Creates a reading (all zero by default).
+  public init(
+    tasksDone: Int = 0, tasksRefused: Int = 0, tasksPerSecond: Double = 0, lagP50Ms: Double? = nil,
+    lagP99Ms: Double? = nil
+  ) {
+    self.tasksDone = tasksDone
+    self.tasksRefused = tasksRefused
+    self.tasksPerSecond = tasksPerSecond
+    self.lagP50Ms = lagP50Ms
+    self.lagP99Ms = lagP99Ms
   }
 }
 
@@ -57,4 +89,10 @@ public protocol WorkerRegistryStore: Sendable {
   func worker(_ id: UUID) async throws -> WorkerRecord?
   /// Every worker, newest first.
   func workers() async throws -> [WorkerRecord]
+  /// Records what the coordinator saw of `worker`.
+  func recordWorkerActivity(_ worker: UUID, _ activity: WorkerActivity) async throws
+  /// Marks gone every worker not heard from since `heardBeforeMicros`; how many.
+  func retireSilentWorkers(heardBeforeMicros: Int64) async throws -> Int
+  /// How many leases each worker holds now.
+  func leasesByWorker() async throws -> [UUID: Int]
 }

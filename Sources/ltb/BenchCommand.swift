@@ -26,6 +26,12 @@ struct BenchCommand: AsyncParsableCommand {
   @OptionGroup var evaluation: EvaluationOptions
   @Flag(name: .long, help: "Do not score the answers after the run (score later with `ltb eval`).")
   var noEval = false
+  @Flag(
+    name: .long,
+    help:
+      "Queue the tasks for workers (`ltb worker`) through a coordinator on this store, instead of sending them from here."
+  )
+  var distributed = false
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
@@ -50,7 +56,7 @@ struct BenchCommand: AsyncParsableCommand {
       }
       session = existing
     } else {
-      session = try await service.createSession(try overrides.suite(file: suite))
+      session = try await service.createSession(try overrides.suite(file: suite), distributed: distributed)
     }
     Console.writeError(
       "session \(session.id.uuidString.lowercased()): \(session.totalTasks) tasks → \(store.location)")
@@ -62,7 +68,7 @@ struct BenchCommand: AsyncParsableCommand {
         sessionID: session.id,
         options: .init(
           cancellationGrace: .milliseconds(Int64(grace * 1_000)), grade: !noEval,
-          evaluation: evaluation.settings))
+          evaluation: evaluation.settings, distributed: distributed))
     } catch {
       signals.stop()
       progress.stop()

@@ -15,7 +15,8 @@ struct LTB: AsyncParsableCommand {
       ResultsCommand.self, ExportCommand.self, MigrateCommand.self, ConfigCommand.self,
       FakeServerCommand.self, EvalCommand.self, CompareCommand.self, AnalyzeCommand.self,
       OptimizeCommand.self,
-      ReportCommand.self, ServeCommand.self, UsersCommand.self, KeysCommand.self,
+      ReportCommand.self, ServeCommand.self, UsersCommand.self, KeysCommand.self, WorkerCommand.self,
+      CoordinatorCommand.self,
     ]
   )
 

@@ -88,8 +88,7 @@ final class SignalHandler: @unchecked Sendable {
         // A second signal quits at once, without running exit handlers: every finished test
         // is already committed, and a half-written one is rolled back when the store reopens.
         if count.increment() > 1 { _exit(130) }
-        FileHandle.standardError.write(
-          Data("\nstopping: no new requests; waiting for those in flight (Ctrl-C again to quit now)\n".utf8))
+        FileHandle.standardError.write(Data("\n\(message)\n".utf8))
         onSignal()
       }
       source.resume()

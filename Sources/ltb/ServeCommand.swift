@@ -5,6 +5,7 @@ import LTBAPI
 import LTBAuth
 import LTBConfig
 import LTBCore
+import LTBDistributed
 import LTBEngine
 import LTBEvaluation
 import LTBProviders
@@ -35,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
   var requestTimeoutMs: Int?
   @Flag(name: .long, help: "Refuse introspection queries (__schema, __type).") var noIntrospection = false
   @OptionGroup var security: ServeSecurityOptions
+  @OptionGroup var coordinator: CoordinatorOptions
+  @Flag(name: .long, help: "Do not run the coordinator of distributed runs (workers cannot join).")
+  var noCoordinator = false
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
@@ -74,6 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
           allowedOrigins: Set(settings.corsOrigins)))
       gateway.oidc = settings.oidc.map { OIDCClient(settings: $0) }
       gateway.logger = global.logger(configuration)
+      if !noCoordinator {
+        gateway.companions.append(
+          try coordinator.server(
+            store: store, auth: auth, defaultHost: settings.host,
+            logger: global.logger(configuration, label: "ltb.coordinator")))
+      }
       Console.writeError(
         "serving \(store.location) on http://\(settings.host):\(settings.port) (GraphQL at /graphql, subscriptions over ws://\(settings.host):\(settings.port)/graphql, REST at /api/v1, metrics at /metrics)"
       )

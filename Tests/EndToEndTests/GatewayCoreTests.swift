@@ -179,7 +179,7 @@ struct GatewayCoreTests {
     let database = "sqlite:" + directory.appendingPathComponent("s.sqlite").path
     let key = try ServedAPI.key(database: database)
     let server = try CommandLineTests.start(
-      ["serve", "--config", config.path, "--database", database],
+      ["serve", "--config", config.path, "--database", database, "--grpc-port", "0"],
       environment: ServedAPI.environment(["LTB_GENERAL__LOG_LEVEL": "info"]))
     try await APIServerTests.waitUntilReady(port)
     let deep = try Self.graphQL(port, key, "{ benchmarks(first: 1) { edges { node { id } } } }")

@@ -201,14 +201,15 @@ struct SecurityTests {
       ("too-short-but-random-Qx7", "at least 32 are needed"),
     ] {
       let run = try CommandLineTests.run(
-        ["serve", "--port", String(try FreePort.find()), "--database", database],
+        ["serve", "--port", String(try FreePort.find()), "--database", database, "--grpc-port", "0"],
         environment: ["LTB_JWT_SECRET": secret])
       #expect(run.status == 78, "\(secret): \(run.stderr)")
       #expect(run.stderr.contains(expected), "\(secret): \(run.stderr)")
     }
     let port = try FreePort.find()
     let dev = try CommandLineTests.start(
-      ["serve", "--dev", "--port", String(port), "--database", database], environment: ["LTB_JWT_SECRET": ""])
+      ["serve", "--dev", "--port", String(port), "--database", database, "--grpc-port", "0"],
+      environment: ["LTB_JWT_SECRET": ""])
     defer { dev.process.terminate() }
     var ready = false
     for _ in 0..<100 where !ready {

@@ -29,13 +29,17 @@ enum ServedAPI {
     return key.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// Starts `ltb serve` on `port` over `database` (rate limiting off unless `arguments` set it).
+  /// Starts `ltb serve` on `port` over `database` (rate limiting off and the coordinator on any
+  /// free port unless `arguments` set them).
   static func start(
     port: Int, database: String, _ arguments: [String] = [], environment: [String: String] = [:]
   ) throws -> CommandLineTests.Running {
     let limit = arguments.contains("--rate-limit") ? [] : ["--rate-limit", "0"]
+    // The coordinator takes any free port unless the test names one, so servers run side by side.
+    let grpc =
+      arguments.contains("--grpc-port") || arguments.contains("--no-coordinator") ? [] : ["--grpc-port", "0"]
     return try CommandLineTests.start(
-      ["serve", "--port", String(port), "--database", database] + limit + arguments,
+      ["serve", "--port", String(port), "--database", database] + limit + grpc + arguments,
       environment: Self.environment(environment))
   }
 

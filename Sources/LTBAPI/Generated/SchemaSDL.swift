@@ -619,6 +619,8 @@ input CreateBenchmarkInput {
   start: Boolean = true
   "The user who owns the session (and alone, besides admins, sees it); yourself when omitted. Another user needs ADMIN_ACCESS."
   ownerId: UUID
+  "Queue the tasks for workers (`ltb worker`) connected to a coordinator on this store, instead of sending them from the server. Refused when no connected worker reaches the suite's providers."
+  distributed: Boolean = false
 }
 
 "A provider added or changed through the API. Secrets are never sent: the key is read from the environment variable or file named here, on the server."

@@ -864,12 +864,15 @@ public struct CreateBenchmarkInput: Codable, Sendable, Equatable {
   public var start: Bool?
   /// The user who owns the session (and alone, besides admins, sees it); yourself when omitted. Another user needs ADMIN_ACCESS.
   public var ownerId: UUID?
+  /// Queue the tasks for workers (`ltb worker`) connected to a coordinator on this store, instead of sending them from the server. Refused when no connected worker reaches the suite's providers.
+  public var distributed: Bool?
 
   /// Creates a value.
-  public init(suite: String, start: Bool? = nil, ownerId: UUID? = nil) {
+  public init(suite: String, start: Bool? = nil, ownerId: UUID? = nil, distributed: Bool? = nil) {
     self.suite = suite
     self.start = start
     self.ownerId = ownerId
+    self.distributed = distributed
   }
 }
 

@@ -26,8 +26,11 @@ struct MutationResolver: MutationResolvers {
         throw LTBError(.notFound, "no active user \(owner)", fix: "list users with the users query")
       }
     }
-    let session = try await services.benchmarks.createSession(suite, owner: owner)
-    if arguments.input.start ?? true { try await services.benchmarks.start(sessionID: session.id) }
+    let distributed = arguments.input.distributed ?? false
+    let session = try await services.benchmarks.createSession(suite, owner: owner, distributed: distributed)
+    if arguments.input.start ?? true {
+      try await services.benchmarks.start(sessionID: session.id, options: .init(distributed: distributed))
+    }
     return APIMapping.session(try await services.store.session(session.id) ?? session)
   }
 

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import LTBConfig
+import LTBCore
+import LTBDistributed
+
+/// `ltb worker`: joins a coordinator and sends the tasks it leases with this machine's
+/// configured providers; SIGTERM or Ctrl-C drains it (running tasks finish and are reported,
+/// unstarted ones go back to the queue) and it exits 0.
+struct WorkerCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "worker",
+    abstract: "Run distributed benchmark tasks for a coordinator (`ltb serve` or `ltb coordinator`).")
+
+  @OptionGroup var global: GlobalOptions
+  @Option(
+    name: .long, help: "The coordinator's gRPC address: http://HOST:PORT, or https://HOST:PORT for TLS.")
+  var coordinator: String
+  @Option(
+    name: .long,
+    help: "An API key or access token of a user who may run benchmarks (default: $LTB_WORKER_TOKEN).")
+  var token: String?
+  @Option(name: .long, help: "The most tasks sent at once (default 64).") var maxConcurrency: Int = 64
+  @Option(name: .long, help: "Leases held beyond those running (default: as many as --max-concurrency).")
+  var prefetch: Int?
+  @Option(name: .long, help: "Offer only these configured providers (comma-separated; default all).")
+  var providers: String?
+  @Option(name: .long, help: "The name shown in the workers query (default: the host name).") var name:
+    String?
+  @Option(name: .long, help: "The PEM file of the CA that signed the coordinator's certificate (https).")
+  var caCert: String?
+
+  func run() async throws {
+    let configuration = try global.loadConfiguration()
+    let (secure, host, port) = try Self.parse(coordinator)
+    guard let token = token ?? ProcessInfo.processInfo.environment["LTB_WORKER_TOKEN"], !token.isEmpty else {
+      throw LTBError(
+        .configuration, "the worker has no credential",
+        fix: "pass --token (or set LTB_WORKER_TOKEN) with an API key made by `ltb keys create`")
+    }
+    guard maxConcurrency > 0 else {
+      throw LTBError(.invalidInput, "--max-concurrency must be at least 1", fix: "pass a positive number")
+    }
+    if caCert != nil, !secure {
+      throw LTBError(.invalidInput, "--ca-cert needs an https:// coordinator", fix: "use https://HOST:PORT")
+    }
+    let settings = WorkerSettings(
+      host: host, port: port, trustRoots: secure ? (caCert ?? "/etc/ssl/certs/ca-certificates.crt") : nil,
+      token: token, name: name ?? ProcessInfo.processInfo.hostName, version: LTB.configuration.version,
+      maxConcurrency: maxConcurrency, prefetch: prefetch,
+      providers: providers?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
+    let agent = try WorkerAgent(
+      settings: settings,
+      providers: Dictionary(
+        configuration.providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
+      catalog: configuration.catalog, logger: global.logger(configuration, label: "ltb.worker"))
+    let signals = SignalHandler(message: "draining: finishing running tasks (again to quit now)") {
+      agent.drain()
+    }
+    defer { signals.stop() }
+    Console.writeError("worker: joining \(coordinator) with up to \(maxConcurrency) tasks at once")
+    try await agent.run()
+    Console.writeError("worker: drained")
+  }
+
+  /// The scheme, host and port of a coordinator address.
+  static func parse(_ address: String) throws -> (secure: Bool, host: String, port: Int) {
+    guard let url = URL(string: address), let scheme = url.scheme, ["http", "https"].contains(scheme),
+      let host = url.host, !host.isEmpty
+    else {
+      throw LTBError(
+        .invalidInput, "'\(address)' is not a coordinator address",
+        fix: "use http://HOST:PORT (or https:// for TLS), e.g. http://127.0.0.1:50051")
+    }
+    return (scheme == "https", host, url.port ?? 50_051)
+  }
+}
