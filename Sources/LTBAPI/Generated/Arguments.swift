@@ -179,6 +179,16 @@ public struct QueryAuditLogArguments: Codable, Sendable, Equatable {
   }
 }
 
+/// The arguments of `Query.workers`.
+public struct QueryWorkersArguments: Codable, Sendable, Equatable {
+  public var state: WorkerState?
+
+  /// Creates a value.
+  public init(state: WorkerState? = nil) {
+    self.state = state
+  }
+}
+
 /// The arguments of `Mutation.login`.
 public struct MutationLoginArguments: Codable, Sendable, Equatable {
   public var username: String

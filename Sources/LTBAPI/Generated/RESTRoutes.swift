@@ -115,6 +115,11 @@ public let restRoutes: [RESTRoute] = [
     permission: "ADMIN_ACCESS",
     arguments: [RESTArgument(name: "filter", type: "AuditFilter", form: "json", inPath: false), RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false)]),
   RESTRoute(
+    method: "GET", path: "/api/v1/workers", operation: "query", field: "workers",
+    document: "query($state: WorkerState) { workers(state: $state) { id name state version providers maxConcurrentTasks cpuCores memoryGb hasGpu leasedTasks tasksDone tasksRefused tasksPerSecond scheduleLagP50Ms scheduleLagP99Ms registeredAt lastHeartbeatAt } }",
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "state", type: "WorkerState", form: "enum", inPath: false)]),
+  RESTRoute(
     method: "POST", path: "/api/v1/auth/login", operation: "mutation", field: "login",
     document: "mutation($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken expiresAt refreshToken user { id username email role active createdAt lastLoginAt } } }",
     permission: nil,

@@ -63,6 +63,8 @@ public protocol QueryResolvers: Sendable {
   func apiKeys(_ arguments: QueryApiKeysArguments, context: APIContext) async throws -> [ApiKey]
   /// The audit log, newest first.
   func auditLog(_ arguments: QueryAuditLogArguments, context: APIContext) async throws -> AuditConnection
+  /// The workers of distributed runs, newest first (with a state, only those in it).
+  func workers(_ arguments: QueryWorkersArguments, context: APIContext) async throws -> [Worker]
 }
 
 /// Resolves the `Mutation` root fields.
@@ -115,4 +117,6 @@ public protocol SubscriptionResolvers: Sendable {
   func metricUpdates(context: APIContext) async throws -> AsyncThrowingStream<MetricUpdate, any Error>
   /// Alerts.
   func alerts(context: APIContext) async throws -> AsyncThrowingStream<Alert, any Error>
+  /// Workers joining, changing and leaving (read from the store every second, so every coordinator's workers show).
+  func workerEvents(context: APIContext) async throws -> AsyncThrowingStream<WorkerEvent, any Error>
 }

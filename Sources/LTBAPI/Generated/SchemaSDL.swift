@@ -573,6 +573,72 @@ type MetricUpdate {
   at: DateTime!
 }
 
+"Where a worker of distributed runs stands."
+enum WorkerState {
+  "Taking tasks."
+  ACTIVE
+  "Finishing what it holds, taking no more."
+  DRAINING
+  "Left, or not heard from within a lease (its tasks went to other workers)."
+  GONE
+}
+
+"A worker of distributed runs (`ltb worker`), as the coordinator sees it; its figures are as of its last heartbeat."
+type Worker {
+  "Its id, given at registration."
+  id: UUID!
+  "Its name (the host name unless --name said otherwise)."
+  name: String!
+  "Where it stands."
+  state: WorkerState!
+  "The ltb version it runs."
+  version: String!
+  "The configured providers it reaches; only their tasks are leased to it."
+  providers: [String!]!
+  "How many tasks it sends at once."
+  maxConcurrentTasks: Int!
+  "Its processor cores."
+  cpuCores: Int!
+  "Its memory, in GiB."
+  memoryGb: Float!
+  "Whether it has a GPU."
+  hasGpu: Boolean!
+  "Tasks it holds leases of now."
+  leasedTasks: Int!
+  "Results it reported that were stored."
+  tasksDone: Int!
+  "Results it reported after its lease lapsed, refused (another worker ran those tasks)."
+  tasksRefused: Int!
+  "Results stored per second, between its last two heartbeats."
+  tasksPerSecond: Float!
+  "Median schedule lag of its recent results, in milliseconds."
+  scheduleLagP50Ms: Float
+  "99th percentile schedule lag of its recent results, in milliseconds."
+  scheduleLagP99Ms: Float
+  "When it registered."
+  registeredAt: DateTime!
+  "When it was last heard from."
+  lastHeartbeatAt: DateTime!
+}
+
+"What happened to a worker."
+enum WorkerEventKind {
+  "It registered."
+  JOINED
+  "Its state, leases or figures changed."
+  CHANGED
+  "It left, or was not heard from within a lease."
+  GONE
+}
+
+"A change in the pool of workers."
+type WorkerEvent {
+  "What happened."
+  kind: WorkerEventKind!
+  "The worker, as it is now."
+  worker: Worker!
+}
+
 "Something that needs attention."
 type Alert {
   "info, warning, error or critical."
@@ -875,6 +941,8 @@ type Query {
   "The audit log, newest first."
   auditLog(filter: AuditFilter, first: Int = 50, after: String): AuditConnection!
     @rest(method: "GET", path: "/api/v1/audit") @auth(permission: ADMIN_ACCESS)
+  "The workers of distributed runs, newest first (with a state, only those in it)."
+  workers(state: WorkerState): [Worker!]! @rest(method: "GET", path: "/api/v1/workers") @auth(permission: VIEW_RESULTS)
 }
 
 "Changes."
@@ -936,5 +1004,7 @@ type Subscription {
   metricUpdates: MetricUpdate! @auth(permission: VIEW_RESULTS)
   "Alerts."
   alerts: Alert! @auth(permission: VIEW_RESULTS)
+  "Workers joining, changing and leaving (read from the store every second, so every coordinator's workers show)."
+  workerEvents: WorkerEvent! @auth(permission: VIEW_RESULTS)
 }
 """#

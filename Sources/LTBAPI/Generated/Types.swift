@@ -795,6 +795,99 @@ public final class MetricUpdate: Codable, Sendable {
   }
 }
 
+/// Where a worker of distributed runs stands.
+public enum WorkerState: String, Codable, Sendable, CaseIterable {
+  /// Taking tasks.
+  case active = "ACTIVE"
+  /// Finishing what it holds, taking no more.
+  case draining = "DRAINING"
+  /// Left, or not heard from within a lease (its tasks went to other workers).
+  case gone = "GONE"
+}
+
+/// A worker of distributed runs (`ltb worker`), as the coordinator sees it; its figures are as of its last heartbeat.
+public final class Worker: Codable, Sendable {
+  /// Its id, given at registration.
+  public let id: UUID
+  /// Its name (the host name unless --name said otherwise).
+  public let name: String
+  /// Where it stands.
+  public let state: WorkerState
+  /// The ltb version it runs.
+  public let version: String
+  /// The configured providers it reaches; only their tasks are leased to it.
+  public let providers: [String]
+  /// How many tasks it sends at once.
+  public let maxConcurrentTasks: Int
+  /// Its processor cores.
+  public let cpuCores: Int
+  /// Its memory, in GiB.
+  public let memoryGb: Double
+  /// Whether it has a GPU.
+  public let hasGpu: Bool
+  /// Tasks it holds leases of now.
+  public let leasedTasks: Int
+  /// Results it reported that were stored.
+  public let tasksDone: Int
+  /// Results it reported after its lease lapsed, refused (another worker ran those tasks).
+  public let tasksRefused: Int
+  /// Results stored per second, between its last two heartbeats.
+  public let tasksPerSecond: Double
+  /// Median schedule lag of its recent results, in milliseconds.
+  public let scheduleLagP50Ms: Double?
+  /// 99th percentile schedule lag of its recent results, in milliseconds.
+  public let scheduleLagP99Ms: Double?
+  /// When it registered.
+  public let registeredAt: Date
+  /// When it was last heard from.
+  public let lastHeartbeatAt: Date
+
+  /// Creates a value.
+  public init(id: UUID, name: String, state: WorkerState, version: String, providers: [String], maxConcurrentTasks: Int, cpuCores: Int, memoryGb: Double, hasGpu: Bool, leasedTasks: Int, tasksDone: Int, tasksRefused: Int, tasksPerSecond: Double, scheduleLagP50Ms: Double? = nil, scheduleLagP99Ms: Double? = nil, registeredAt: Date, lastHeartbeatAt: Date) {
+    self.id = id
+    self.name = name
+    self.state = state
+    self.version = version
+    self.providers = providers
+    self.maxConcurrentTasks = maxConcurrentTasks
+    self.cpuCores = cpuCores
+    self.memoryGb = memoryGb
+    self.hasGpu = hasGpu
+    self.leasedTasks = leasedTasks
+    self.tasksDone = tasksDone
+    self.tasksRefused = tasksRefused
+    self.tasksPerSecond = tasksPerSecond
+    self.scheduleLagP50Ms = scheduleLagP50Ms
+    self.scheduleLagP99Ms = scheduleLagP99Ms
+    self.registeredAt = registeredAt
+    self.lastHeartbeatAt = lastHeartbeatAt
+  }
+}
+
+/// What happened to a worker.
+public enum WorkerEventKind: String, Codable, Sendable, CaseIterable {
+  /// It registered.
+  case joined = "JOINED"
+  /// Its state, leases or figures changed.
+  case changed = "CHANGED"
+  /// It left, or was not heard from within a lease.
+  case gone = "GONE"
+}
+
+/// A change in the pool of workers.
+public final class WorkerEvent: Codable, Sendable {
+  /// What happened.
+  public let kind: WorkerEventKind
+  /// The worker, as it is now.
+  public let worker: Worker
+
+  /// Creates a value.
+  public init(kind: WorkerEventKind, worker: Worker) {
+    self.kind = kind
+    self.worker = worker
+  }
+}
+
 /// Something that needs attention.
 public final class Alert: Codable, Sendable {
   /// info, warning, error or critical.

@@ -59,6 +59,8 @@ public struct APIResolvers: Sendable {
     case is GradingProgressEvent: "GradingProgressEvent"
     case is BenchmarkFinishedEvent: "BenchmarkFinishedEvent"
     case is MetricUpdate: "MetricUpdate"
+    case is Worker: "Worker"
+    case is WorkerEvent: "WorkerEvent"
     case is Alert: "Alert"
     case is EvaluateResult: "EvaluateResult"
     case is User: "User"
@@ -171,6 +173,9 @@ public struct APIResolvers: Sendable {
         "auditLog": { _, args, context in
           try await query.auditLog(try arguments.decode(QueryAuditLogArguments.self, args), context: try await APIWiring.authorized(context, "ADMIN_ACCESS", field: "Query.auditLog"))
         },
+        "workers": { _, args, context in
+          try await query.workers(try arguments.decode(QueryWorkersArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.workers"))
+        },
       ],
       "Mutation": [
         "login": { _, args, context in
@@ -268,6 +273,9 @@ public struct APIResolvers: Sendable {
         },
         "alerts": { _, _, context in
           try await subscription.alerts(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.alerts"))
+        },
+        "workerEvents": { _, _, context in
+          try await subscription.workerEvents(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.workerEvents"))
         },
       ],
     ]
@@ -669,6 +677,43 @@ extension MetricUpdate: KeySubscriptable {
   }
 }
 
+extension Worker: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "id": self.id
+    case "name": self.name
+    case "state": self.state
+    case "version": self.version
+    case "providers": self.providers
+    case "maxConcurrentTasks": self.maxConcurrentTasks
+    case "cpuCores": self.cpuCores
+    case "memoryGb": self.memoryGb
+    case "hasGpu": self.hasGpu
+    case "leasedTasks": self.leasedTasks
+    case "tasksDone": self.tasksDone
+    case "tasksRefused": self.tasksRefused
+    case "tasksPerSecond": self.tasksPerSecond
+    case "scheduleLagP50Ms": self.scheduleLagP50Ms
+    case "scheduleLagP99Ms": self.scheduleLagP99Ms
+    case "registeredAt": self.registeredAt
+    case "lastHeartbeatAt": self.lastHeartbeatAt
+    default: nil
+    }
+  }
+}
+
+extension WorkerEvent: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "kind": self.kind
+    case "worker": self.worker
+    default: nil
+    }
+  }
+}
+
 extension Alert: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
@@ -817,6 +862,8 @@ extension APIWiring {
     "GradingProgressEvent": ["sessionId": 0, "graded": 1, "total": 2],
     "BenchmarkFinishedEvent": ["sessionId": 0, "status": 1, "completed": 2, "failed": 3, "durationSeconds": 4],
     "MetricUpdate": ["name": 0, "value": 1, "labels": 2, "at": 3],
+    "Worker": ["id": 0, "name": 1, "state": 2, "version": 3, "providers": 4, "maxConcurrentTasks": 5, "cpuCores": 6, "memoryGb": 7, "hasGpu": 8, "leasedTasks": 9, "tasksDone": 10, "tasksRefused": 11, "tasksPerSecond": 12, "scheduleLagP50Ms": 13, "scheduleLagP99Ms": 14, "registeredAt": 15, "lastHeartbeatAt": 16],
+    "WorkerEvent": ["kind": 0],
     "Alert": ["severity": 0, "message": 1, "details": 2],
     "EvaluateResult": ["verdict": 0, "score": 1],
     "User": ["id": 0, "username": 1, "email": 2, "role": 3, "active": 4, "createdAt": 5, "lastLoginAt": 6],
@@ -854,6 +901,8 @@ extension APIWiring {
     "GradingProgressEvent": { $0 as? GradingProgressEvent },
     "BenchmarkFinishedEvent": { $0 as? BenchmarkFinishedEvent },
     "MetricUpdate": { $0 as? MetricUpdate },
+    "Worker": { $0 as? Worker },
+    "WorkerEvent": { $0 as? WorkerEvent },
     "Alert": { $0 as? Alert },
     "EvaluateResult": { $0 as? EvaluateResult },
     "User": { $0 as? User },
@@ -881,6 +930,10 @@ extension ResultOrder: LeafValue {}
 extension ExportFormat: LeafValue {}
 
 extension ProviderSource: LeafValue {}
+
+extension WorkerState: LeafValue {}
+
+extension WorkerEventKind: LeafValue {}
 
 extension Role: LeafValue {}
 
@@ -1249,6 +1302,42 @@ extension MetricUpdate: PlanLeaves {
     case 1: try self.value.writeLeaf(into: &output)
     case 2: try self.labels.writeLeaf(into: &output)
     case 3: try self.at.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Worker: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.name.writeLeaf(into: &output)
+    case 2: try self.state.writeLeaf(into: &output)
+    case 3: try self.version.writeLeaf(into: &output)
+    case 4: try self.providers.writeLeaf(into: &output)
+    case 5: try self.maxConcurrentTasks.writeLeaf(into: &output)
+    case 6: try self.cpuCores.writeLeaf(into: &output)
+    case 7: try self.memoryGb.writeLeaf(into: &output)
+    case 8: try self.hasGpu.writeLeaf(into: &output)
+    case 9: try self.leasedTasks.writeLeaf(into: &output)
+    case 10: try self.tasksDone.writeLeaf(into: &output)
+    case 11: try self.tasksRefused.writeLeaf(into: &output)
+    case 12: try self.tasksPerSecond.writeLeaf(into: &output)
+    case 13: try self.scheduleLagP50Ms.writeLeaf(into: &output)
+    case 14: try self.scheduleLagP99Ms.writeLeaf(into: &output)
+    case 15: try self.registeredAt.writeLeaf(into: &output)
+    case 16: try self.lastHeartbeatAt.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension WorkerEvent: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.kind.writeLeaf(into: &output)
     default: break
     }
   }

@@ -199,4 +199,8 @@ struct QueryResolver: QueryResolvers {
       edges: page.edges { AuditEdge(cursor: $1, node: APIMapping.auditEntry($0)) }, pageInfo: pageInfo
     )
   }
+
+  func workers(_ arguments: QueryWorkersArguments, context: APIContext) async throws -> [Worker] {
+    try await APIMapping.workers(store: services.store, state: arguments.state)
+  }
 }

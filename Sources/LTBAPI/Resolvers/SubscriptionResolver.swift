@@ -94,6 +94,45 @@ struct SubscriptionResolver: SubscriptionResolvers {
     }
   }
 
+  func workerEvents(context: APIContext) async throws -> AsyncThrowingStream<WorkerEvent, any Error> {
+    _ = try context.requirePrincipal()
+    let store = services.store
+    return AsyncThrowingStream { continuation in
+      let task = Task {
+        var known: [UUID: Worker] = [:]
+        while !Task.isCancelled {
+          do {
+            for worker in try await APIMapping.workers(store: store, state: nil).reversed() {
+              let kind: WorkerEventKind?
+              if let before = known[worker.id] {
+                kind =
+                  before.state != .gone && worker.state == .gone
+                  ? .gone
+                  : Self.changed(before, worker) ? .changed : nil
+              } else {
+                kind = worker.state == .gone ? nil : .joined
+              }
+              known[worker.id] = worker
+              if let kind { continuation.yield(WorkerEvent(kind: kind, worker: worker)) }
+            }
+          } catch {
+            continuation.finish(throwing: error)
+            return
+          }
+          try? await Task.sleep(for: .seconds(1))
+        }
+        continuation.finish()
+      }
+      continuation.onTermination = { _ in task.cancel() }
+    }
+  }
+
+  /// Whether a worker changed in what its events report: state, leases, results.
+  static func changed(_ before: Worker, _ now: Worker) -> Bool {
+    before.state != now.state || before.leasedTasks != now.leasedTasks || before.tasksDone != now.tasksDone
+      || before.tasksRefused != now.tasksRefused
+  }
+
   /// Which server-wide events a principal sees: admins all; others only those labelled with a
   /// session they own. A session's owner never changes, so each session is looked up once per
   /// subscription, not once per event.
