@@ -162,7 +162,7 @@ let package = Package(
     .target(
       name: "LTBServer",
       dependencies: [
-        "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability",
+        "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability", "LTBDistributed",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

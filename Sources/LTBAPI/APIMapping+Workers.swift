@@ -20,7 +20,8 @@ extension APIMapping {
       }
     return Worker(
       id: record.id, name: record.name, state: state, version: record.version,
-      providers: capabilities?.supportedProviders ?? [], maxConcurrentTasks: capabilities?.maxConcurrentTasks ?? 0,
+      providers: capabilities?.supportedProviders ?? [],
+      maxConcurrentTasks: capabilities?.maxConcurrentTasks ?? 0,
       cpuCores: capabilities?.cpuCores ?? 0, memoryGb: capabilities?.memoryGb ?? 0,
       hasGpu: capabilities?.hasGpu ?? false, leasedTasks: leased, tasksDone: record.activity.tasksDone,
       tasksRefused: record.activity.tasksRefused, tasksPerSecond: record.activity.tasksPerSecond,

@@ -23,6 +23,10 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
   >(
     [:])
   private let tallies = Mutex<[UUID: WorkerTally]>([:])
+  private let lapsed = Atomic<Int>(0)
+
+  /// Leases that lapsed since this coordinator started (requeued, or failed out of attempts).
+  public var leaseExpiries: Int { lapsed.load(ordering: .relaxed) }
 
   /// A coordinator over `store`.
   public init(store: any Store, settings: CoordinatorSettings = CoordinatorSettings()) {
@@ -218,7 +222,8 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
   public func reapLapsedLeases() async throws {
     while !Task.isCancelled {
       let now = WallClock.nowMicros
-      _ = try await store.requeueLapsed(nowMicros: now)
+      let expired = try await store.requeueLapsed(nowMicros: now)
+      lapsed.add(expired.requeued + expired.failed, ordering: .relaxed)
       _ = try await store.retireSilentWorkers(heardBeforeMicros: now - settings.lease.microseconds)
       try await Task.sleep(for: settings.reapInterval)
     }

@@ -19,6 +19,24 @@ public final class MetricsCollector: Sendable {
     var running: Set<UUID> = []
     var pulled: [String: Int] = [:]
     var cpuSeconds = 0.0
+    var workerNames: Set<String> = []
+  }
+
+  /// One live worker's load, read at scrape time.
+  public struct WorkerLoad: Sendable {
+    /// Its name.
+    public var name: String
+    /// Leases it holds now.
+    public var leased: Int
+    /// Results it reported that were stored.
+    public var done: Int
+
+    /// Creates a reading.
+    public init(name: String, leased: Int, done: Int) {
+      self.name = name
+      self.leased = leased
+      self.done = done
+    }
   }
 
   /// Values read at scrape time from the services that hold them.
@@ -31,15 +49,29 @@ public final class MetricsCollector: Sendable {
     public var evaluationCacheHits: Int
     /// Evaluation cache misses since start.
     public var evaluationCacheMisses: Int
+    /// Distributed tasks in the queue, by state (queued, leased, done, failed, cancelled).
+    public var queue: [String: Int]
+    /// Registered workers, by state (active, draining, gone).
+    public var workers: [String: Int]
+    /// The live workers' loads.
+    public var workerLoads: [WorkerLoad]
+    /// Leases that lapsed (their worker went silent) since this coordinator started.
+    public var leaseExpiries: Int
 
     /// Creates readings.
     public init(
-      droppedEvents: Int, databaseOperations: Int, evaluationCacheHits: Int, evaluationCacheMisses: Int
+      droppedEvents: Int, databaseOperations: Int, evaluationCacheHits: Int, evaluationCacheMisses: Int,
+      queue: [String: Int] = [:], workers: [String: Int] = [:], workerLoads: [WorkerLoad] = [],
+      leaseExpiries: Int = 0
     ) {
       self.droppedEvents = droppedEvents
       self.databaseOperations = databaseOperations
       self.evaluationCacheHits = evaluationCacheHits
       self.evaluationCacheMisses = evaluationCacheMisses
+      self.queue = queue
+      self.workers = workers
+      self.workerLoads = workerLoads
+      self.leaseExpiries = leaseExpiries
     }
   }
 
@@ -65,6 +97,11 @@ public final class MetricsCollector: Sendable {
     _ = counter(.databaseOperations)
     _ = gauge(.processResidentMemoryBytes)
     _ = counter(.processCpuSeconds)
+    _ = counter(.leaseExpiries)
+    for state in ["queued", "leased", "done", "failed", "cancelled"] {
+      _ = gauge(.queueTasks, ["state": state])
+    }
+    for state in ["active", "draining", "gone"] { _ = gauge(.workers, ["state": state]) }
   }
 
   // MARK: Feeding
@@ -219,6 +256,14 @@ public final class MetricsCollector: Sendable {
       .eventbusDroppedEvents,
       readings.droppedEvents)
     pull(.databaseOperations, readings.databaseOperations)
+    pull(.leaseExpiries, readings.leaseExpiries)
+    for state in ["queued", "leased", "done", "failed", "cancelled"] {
+      gauge(.queueTasks, ["state": state]).set(Double(readings.queue[state] ?? 0))
+    }
+    for state in ["active", "draining", "gone"] {
+      gauge(.workers, ["state": state]).set(Double(readings.workers[state] ?? 0))
+    }
+    recordWorkers(readings.workerLoads)
     gauge(.processResidentMemoryBytes).set(
       ProcessHealth.residentBytes())
     let cpu = ProcessHealth.cpuSeconds()
@@ -228,6 +273,24 @@ public final class MetricsCollector: Sendable {
     }
     counter(.processCpuSeconds).increment(by: delta)
     return registry.emitToString()
+  }
+
+  /// Sets each live worker's gauges; a worker that left loses its series (worker names are the
+  /// one operator-chosen label: bounded by the pool, not by history).
+  private func recordWorkers(_ loads: [WorkerLoad]) {
+    let names = Set(loads.map(\.name))
+    let departed = state.withLock { state in
+      defer { state.workerNames = names }
+      return state.workerNames.subtracting(names)
+    }
+    for name in departed {
+      registry.unregisterGauge(gauge(.workerLeasedTasks, ["worker": name]))
+      registry.unregisterGauge(gauge(.workerTasks, ["worker": name]))
+    }
+    for load in loads {
+      gauge(.workerLeasedTasks, ["worker": load.name]).set(Double(load.leased))
+      gauge(.workerTasks, ["worker": load.name]).set(Double(load.done))
+    }
   }
 
   /// Advances a counter to a cumulative value read elsewhere (it never goes down).
@@ -323,6 +386,15 @@ struct Family: Sendable {
   static let apiRequestDuration = Family(
     name: "api_request_duration", help: "Time to answer an HTTP request.")
   static let apiErrors = Family(name: "api_errors", help: "API errors, by route and code.")
+  static let queueTasks = Family(
+    name: "queue_tasks", help: "Distributed tasks in the queue, by state (scale workers on queued).")
+  static let workers = Family(name: "workers", help: "Registered workers of distributed runs, by state.")
+  static let workerLeasedTasks = Family(name: "worker_leased_tasks", help: "Leases each live worker holds.")
+  static let workerTasks = Family(
+    name: "worker_tasks", help: "Results each live worker reported that were stored, since it registered.")
+  static let leaseExpiries = Family(
+    name: "lease_expiries",
+    help: "Leases that lapsed because their worker went silent (tasks requeued or failed).")
   static let providerTokens = Family(
     name: "provider_tokens", help: "Tokens exchanged with a provider, by direction.")
 }

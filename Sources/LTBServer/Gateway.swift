@@ -1,6 +1,7 @@
 public import LTBAPI
 public import LTBAuth
 import LTBCore
+public import LTBDistributed
 import LTBEngine
 import LTBEvaluation
 public import LTBObservability
@@ -24,6 +25,9 @@ public struct Gateway: Sendable {
   /// Services that run beside the gateway in its group and stop with it (the coordinator of
   /// distributed runs, in `ltb serve`).
   public var companions: [any Service] = []
+  /// The coordinator of distributed runs this process hosts, if any (its lease expiries are
+  /// counted in `/metrics`; the queue and the workers are read from the store either way).
+  public var coordinator: CoordinatorService?
   /// Where the server and its access log write (one line per request at `info`); `notice`
   /// unless set, so an embedded gateway is quiet.
   public var logger: Logger = {
@@ -56,9 +60,23 @@ public struct Gateway: Sendable {
   /// The scrape-time readings of the services.
   func readings() async -> MetricsCollector.Readings {
     let cache = await services.benchmarks.evaluationCache.statistics
+    let store = services.store
+    let queue = (try? await store.queueCounts(session: nil)) ?? [:]
+    let workers = (try? await store.workers()) ?? []
+    let leases = (try? await store.leasesByWorker()) ?? [:]
+    var loads: [String: MetricsCollector.WorkerLoad] = [:]
+    for worker in workers where worker.state != .gone {
+      loads[worker.name, default: .init(name: worker.name, leased: 0, done: 0)].leased +=
+        leases[worker.id] ?? 0
+      loads[worker.name, default: .init(name: worker.name, leased: 0, done: 0)].done +=
+        worker.activity.tasksDone
+    }
     return MetricsCollector.Readings(
       droppedEvents: await services.benchmarks.bus.droppedEvents,
-      databaseOperations: services.store.operationCount, evaluationCacheHits: cache.hits,
-      evaluationCacheMisses: cache.misses)
+      databaseOperations: store.operationCount, evaluationCacheHits: cache.hits,
+      evaluationCacheMisses: cache.misses,
+      queue: Dictionary(uniqueKeysWithValues: queue.map { ($0.key.rawValue, $0.value) }),
+      workers: Dictionary(workers.map { ($0.state.rawValue, 1) }, uniquingKeysWith: +),
+      workerLoads: loads.values.sorted { $0.name < $1.name }, leaseExpiries: coordinator?.leaseExpiries ?? 0)
   }
 }

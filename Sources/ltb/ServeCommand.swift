@@ -79,10 +79,11 @@ struct ServeCommand: AsyncParsableCommand {
       gateway.oidc = settings.oidc.map { OIDCClient(settings: $0) }
       gateway.logger = global.logger(configuration)
       if !noCoordinator {
-        gateway.companions.append(
-          try coordinator.server(
-            store: store, auth: auth, defaultHost: settings.host,
-            logger: global.logger(configuration, label: "ltb.coordinator")))
+        let server = try coordinator.server(
+          store: store, auth: auth, defaultHost: settings.host,
+          logger: global.logger(configuration, label: "ltb.coordinator"))
+        gateway.companions.append(server)
+        gateway.coordinator = server.service
       }
       Console.writeError(
         "serving \(store.location) on http://\(settings.host):\(settings.port) (GraphQL at /graphql, subscriptions over ws://\(settings.host):\(settings.port)/graphql, REST at /api/v1, metrics at /metrics)"

@@ -53,6 +53,50 @@ struct DistributedTests {
     }
   }
 
+  @Test(
+    "the API: createBenchmark(distributed: true) with gql, the workers query, workerEvents, /metrics families"
+  )
+  func throughTheAPI() async throws {
+    try await Self.withCluster { cluster in
+      for name in ["w1", "w2"] { try cluster.startWorker(name) }
+      try await cluster.waitForWorkers(2)
+      let suite = try cluster.suite(cases: 200, rate: 100)
+      let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/gql_workers.py")
+        .path
+      let run = try Shell.run(
+        try APIServerTests.python(),
+        [script, "ws://127.0.0.1:\(cluster.httpPort)/graphql", suite, cluster.key])
+      #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
+      let seen = try JSONValue.parse(run.stdout)
+      #expect(seen["final"]?["benchmark"]?["status"] == "COMPLETED", "\(run.stdout.prefix(2_000))")
+      #expect(seen["final"]?["benchmark"]?["resultCounts"] == ["SUCCESS": 200])
+      let workers = seen["workers"]?.arrayValue ?? []
+      #expect(workers.count == 2)
+      #expect(workers.allSatisfy { $0["state"] == "ACTIVE" && ($0["tasksDone"]?.intValue ?? 0) > 0 })
+      #expect(workers.reduce(0) { $0 + ($1["tasksDone"]?.intValue ?? 0) } == 200)
+      #expect(workers.allSatisfy { $0["providers"]?.arrayValue?.contains("fake") == true })
+      #expect(
+        workers.allSatisfy { $0["scheduleLagP99Ms"]?.doubleValue != nil && $0["maxConcurrentTasks"] == 8 })
+      let events = seen["events"]?.arrayValue ?? []
+      let joined = Set(
+        events.filter { $0["kind"] == "JOINED" }.compactMap { $0["worker"]?["name"]?.stringValue })
+      #expect(joined == ["w1", "w2"], "\(events.prefix(4))")
+      #expect(events.contains { $0["kind"] == "CHANGED" && ($0["worker"]?["tasksDone"]?.intValue ?? 0) > 0 })
+
+      let scrape = try Shell.run("/usr/bin/curl", ["-fs", "http://127.0.0.1:\(cluster.httpPort)/metrics"])
+      let exposition = cluster.directory.appendingPathComponent("metrics.txt")
+      try Data(scrape.stdout.utf8).write(to: exposition)
+      let check = try Shell.run("/bin/sh", ["-c", "promtool check metrics < '\(exposition.path)'"])
+      #expect(check.status == 0, "promtool: \(check.stdout)\(check.stderr)")
+      let lines = Set(scrape.stdout.split(separator: "\n").map(String.init))
+      #expect(lines.contains(#"ltb_queue_tasks{state="done"} 200.0"#), "\(scrape.stdout.suffix(3_000))")
+      #expect(lines.contains(#"ltb_queue_tasks{state="queued"} 0.0"#))
+      #expect(lines.contains(#"ltb_workers{state="active"} 2.0"#))
+      #expect(lines.contains { $0.hasPrefix(#"ltb_worker_tasks{worker="w1"}"#) })
+      #expect(lines.contains { $0.hasPrefix("ltb_lease_expiries_total ") })
+    }
+  }
+
   @Test("kill -9 of a worker mid-run: its leases lapse and other workers run them; nothing lost or doubled")
   func killedWorker() async throws {
     try await Self.withCluster { cluster in

@@ -11,22 +11,13 @@ import asyncio
 import json
 import sys
 
-from gql import Client, gql
-from gql.transport.websockets import WebsocketsTransport
+from gql import gql
+
+from gql_connect import connect
 
 
 async def main(url, suite, key):
-    transport = WebsocketsTransport(
-        url=url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL], init_payload={"token": key}
-    )
-    # The client fetches the schema with graphql-core's introspection query (against the server's
-    # default limits) and validates every document below against it before sending. Input-value
-    # deprecation is left out of that query: GraphQLSwift 4.3 answers __InputValue.isDeprecated
-    # with null (see docs/decisions.md).
-    async with Client(
-        transport=transport, fetch_schema_from_transport=True,
-        introspection_args={"input_value_deprecation": False},
-    ) as session:
+    async with connect(url, key) as session:
         schema_types = sorted(session.client.schema.type_map)
         health = await session.execute(gql("{ health { status } }"))
         created = await session.execute(
