@@ -102,6 +102,7 @@ struct PermissionMatrixTests {
       ["sessionId": .string(actor.session.lowercasedText), "models": ["fake/fake-model", "fake/fake-model"]]
     },
     "Query.health": .init(document: "{ health { status } }") { _, _ in [:] },
+    "Query.workers": .init(document: "{ workers { name state } }") { _, _ in [:] },
     "Query.me": .init(document: "{ me { username } }") { _, _ in [:] },
     "Query.users": .init(document: "{ users { username } }") { _, _ in [:] },
     "Query.apiKeys": .init(document: "{ apiKeys { id } }") { _, _ in [:] },
@@ -201,6 +202,7 @@ struct PermissionMatrixTests {
     ) { actor, _ in ["sessionId": .string(actor.session.lowercasedText)] },
     "Subscription.metricUpdates": .init(document: "subscription { metricUpdates { name } }") { _, _ in [:] },
     "Subscription.alerts": .init(document: "subscription { alerts { message } }") { _, _ in [:] },
+    "Subscription.workerEvents": .init(document: "subscription { workerEvents { kind } }") { _, _ in [:] },
   ]
 
   static func password(_ actor: Actor) -> String {

@@ -166,6 +166,24 @@ struct RouteCoverageTests {
       let (_, health) = try await call(.get, "/api/v1/health", "/api/v1/health")
       #expect(health["status"] == "ok")
 
+      // A worker in the registry (as a coordinator on this store records it), then the pool read
+      // through the shim, whole and filtered by state.
+      let (now, worker) = (WallClock.nowMicros, UUID())
+      try await store.registerWorker(
+        WorkerRecord(
+          id: worker, name: "gpu-box",
+          capabilities: #"{"supportedProviders":["fake"],"maxConcurrentTasks":8}"#,
+          registeredMicros: now, heartbeatMicros: now))
+      try await store.recordWorkerActivity(
+        worker, WorkerActivity(tasksDone: 12, tasksPerSecond: 3.5, lagP99Ms: 1.25))
+      let (_, pool) = try await call(.get, "/api/v1/workers", "/api/v1/workers")
+      #expect(pool.arrayValue?.count == 1, "\(pool)")
+      #expect(
+        pool.arrayValue?.first?["name"] == "gpu-box" && pool.arrayValue?.first?["tasksDone"] == 12, "\(pool)")
+      #expect(pool.arrayValue?.first?["providers"] == ["fake"], "\(pool)")
+      let (_, departed) = try await call(.get, "/api/v1/workers", "/api/v1/workers?state=GONE")
+      #expect(departed.arrayValue?.isEmpty == true, "\(departed)")
+
       let (loginStatus, login) = try await call(
         .post, "/api/v1/auth/login", "/api/v1/auth/login",
         body: ["username": "admin", "password": "password-of-admin"])
