@@ -94,11 +94,10 @@ public struct CoordinatorServer: Service {
       let bound = listening.ipv4?.port ?? listening.ipv6?.port ?? port
       logger.info("coordinator listening", metadata: ["address": "\(host):\(bound)", "tls": "\(tls != nil)"])
       onListening(bound)
-      await withGracefulShutdownHandler {
-        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3_600)) }
-      } onGracefulShutdown: {
-        server.beginGracefulShutdown()
-      }
+      // Until graceful shutdown (or cancellation). Then no new stream is taken, and the open
+      // ones are cancelled rather than awaited: a worker's stream never ends on its own, and
+      // everything it holds is in the store, so the worker reconnects and carries on.
+      try? await gracefulShutdown()
       server.beginGracefulShutdown()
       group.cancelAll()
     }

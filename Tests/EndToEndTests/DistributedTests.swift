@@ -243,8 +243,6 @@ struct DistributedTests {
           "--ca-cert", tls.ca,
         ], environment: cluster.environment)
       try await cluster.waitForWorkers(1)
-      kill(trusted.process.processIdentifier, SIGTERM)
-      #expect(trusted.finish().status == 0)
       let untrusted = try CommandLineTests.run(
         [
           "worker", "--coordinator", "https://127.0.0.1:\(port)", "--token", cluster.key, "--ca-cert",
@@ -252,6 +250,18 @@ struct DistributedTests {
         ], environment: cluster.environment)
       #expect(untrusted.status == 78, "\(untrusted.stderr.suffix(1_000))")
       #expect(untrusted.stderr.contains("certificate"), "\(untrusted.stderr.suffix(1_000))")
+
+      // SIGTERM stops the coordinator promptly with exit 0 though a worker's stream is open
+      // (the stream is cancelled; the worker reconnects), then drains the worker.
+      let stopping = ContinuousClock.now
+      kill(coordinator.process.processIdentifier, SIGTERM)
+      let stopped = coordinator.finish()
+      #expect(stopped.status == 0, "\(stopped.stderr.suffix(1_000))")
+      #expect(
+        ContinuousClock.now - stopping < .seconds(5),
+        "the coordinator took \(ContinuousClock.now - stopping) to stop")
+      kill(trusted.process.processIdentifier, SIGTERM)
+      #expect(trusted.finish().status == 0)
     }
   }
 
