@@ -71,7 +71,9 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
     var response = LlmTestBench_Distributed_V1_HeartbeatResponse()
     response.leases = UInt32(
       clamping: try await store.renewLeases(worker: worker, expiresMicros: now + settings.lease.microseconds))
-    response.coordinatorTimeUs = WallClock.nowMicros
+    // The middle of the time spent here: the worker takes the coordinator's clock as read
+    // halfway through the round trip, which store work at one end would skew.
+    response.coordinatorTimeUs = now + (WallClock.nowMicros - now) / 2
     return response
   }
 
