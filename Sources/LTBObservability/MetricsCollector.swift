@@ -98,10 +98,8 @@ public final class MetricsCollector: Sendable {
     _ = gauge(.processResidentMemoryBytes)
     _ = counter(.processCpuSeconds)
     _ = counter(.leaseExpiries)
-    for state in ["queued", "leased", "done", "failed", "cancelled"] {
-      _ = gauge(.queueTasks, ["state": state])
-    }
-    for state in ["active", "draining", "gone"] { _ = gauge(.workers, ["state": state]) }
+    for state in Self.queueStates { _ = gauge(.queueTasks, ["state": state]) }
+    for state in Self.workerStates { _ = gauge(.workers, ["state": state]) }
   }
 
   // MARK: Feeding
@@ -257,10 +255,10 @@ public final class MetricsCollector: Sendable {
       readings.droppedEvents)
     pull(.databaseOperations, readings.databaseOperations)
     pull(.leaseExpiries, readings.leaseExpiries)
-    for state in ["queued", "leased", "done", "failed", "cancelled"] {
+    for state in Self.queueStates {
       gauge(.queueTasks, ["state": state]).set(Double(readings.queue[state] ?? 0))
     }
-    for state in ["active", "draining", "gone"] {
+    for state in Self.workerStates {
       gauge(.workers, ["state": state]).set(Double(readings.workers[state] ?? 0))
     }
     recordWorkers(readings.workerLoads)
@@ -274,6 +272,10 @@ public final class MetricsCollector: Sendable {
     counter(.processCpuSeconds).increment(by: delta)
     return registry.emitToString()
   }
+
+  /// The states of a queued task and of a worker, each always exposed (zero when none is in it).
+  static let queueStates = ["queued", "leased", "done", "failed", "cancelled"]
+  static let workerStates = ["active", "draining", "gone"]
 
   /// Sets each live worker's gauges; a worker that left loses its series (worker names are the
   /// one operator-chosen label: bounded by the pool, not by history).

@@ -65,11 +65,12 @@ public struct Gateway: Sendable {
     let workers = (try? await store.workers()) ?? []
     let leases = (try? await store.leasesByWorker()) ?? [:]
     var loads: [String: MetricsCollector.WorkerLoad] = [:]
+    // Workers sharing a name (the host name by default) share its series.
     for worker in workers where worker.state != .gone {
-      loads[worker.name, default: .init(name: worker.name, leased: 0, done: 0)].leased +=
-        leases[worker.id] ?? 0
-      loads[worker.name, default: .init(name: worker.name, leased: 0, done: 0)].done +=
-        worker.activity.tasksDone
+      var load = loads[worker.name] ?? .init(name: worker.name, leased: 0, done: 0)
+      load.leased += leases[worker.id] ?? 0
+      load.done += worker.activity.tasksDone
+      loads[worker.name] = load
     }
     return MetricsCollector.Readings(
       droppedEvents: await services.benchmarks.bus.droppedEvents,
