@@ -40,6 +40,7 @@ let package = Package(
     .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
     .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
   ],
   targets: [
     .target(name: "LTBCore", swiftSettings: upcomingFeatures),
@@ -129,6 +130,7 @@ let package = Package(
       name: "LTBAPI",
       dependencies: [
         "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig", "LTBAuth",
+        "LTBAlerts",
         .product(name: "GraphQL", package: "GraphQL"),
         .product(name: "OrderedCollections", package: "swift-collections"),
       ], swiftSettings: upcomingFeatures),
@@ -140,6 +142,19 @@ let package = Package(
       ],
       swiftSettings: upcomingFeatures),
     // Generated from proto/ by scripts/generate-protos (checked by a drift test); nothing else.
+    .target(
+      name: "LTBAlerts",
+      dependencies: [
+        "LTBCore", "LTBStorage", "LTBEngine",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: upcomingFeatures),
     .target(
       name: "LTBProtocol",
       dependencies: [
@@ -179,7 +194,7 @@ let package = Package(
       name: "ltb",
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
-        "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth", "LTBDistributed",
+        "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth", "LTBDistributed", "LTBAlerts",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -268,6 +283,17 @@ let package = Package(
         "LTBDistributed", "LTBProtocol", "LTBCore", "LTBStorage", "LTBAuth",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
+    .testTarget(
+      name: "LTBAlertsTests",
+      dependencies: [
+        "LTBAlerts", "LTBCore", "LTBStorage", "LTBEngine",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: upcomingFeatures
     ),

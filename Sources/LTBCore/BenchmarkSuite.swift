@@ -30,6 +30,8 @@ public struct BenchmarkSuite: Sendable, Hashable, Codable {
   public var tags: [String]
   /// The judge and embedding models that grade the answers.
   public var evaluation: EvaluationSettings?
+  /// Alert rules watching this run only (besides the configuration's and the API's).
+  public var alerts: [AlertRule]
 
   /// Creates a suite.
   public init(
@@ -38,7 +40,7 @@ public struct BenchmarkSuite: Sendable, Hashable, Codable {
     repeats: Int = 1, load: LoadSettings = LoadSettings(), stop: StopConditions = StopConditions(),
     requestTimeoutMilliseconds: Int? = nil, slo: ServiceLevelObjectives = ServiceLevelObjectives(),
     cache: CacheMode = .off,
-    stream: Bool = true, tags: [String] = [], evaluation: EvaluationSettings? = nil
+    stream: Bool = true, tags: [String] = [], evaluation: EvaluationSettings? = nil, alerts: [AlertRule] = []
   ) {
     self.name = name
     self.description = description
@@ -54,6 +56,31 @@ public struct BenchmarkSuite: Sendable, Hashable, Codable {
     self.stream = stream
     self.tags = tags
     self.evaluation = evaluation
+    self.alerts = alerts
+  }
+}
+
+extension BenchmarkSuite {
+  /// Reads a suite; one stored before suites had alert rules has none.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      name: try container.decode(String.self, forKey: .name),
+      description: try container.decodeIfPresent(String.self, forKey: .description),
+      datasets: try container.decode([String].self, forKey: .datasets),
+      targets: try container.decode([BenchmarkTarget].self, forKey: .targets),
+      assertions: try container.decode([JSONValue].self, forKey: .assertions),
+      repeats: try container.decode(Int.self, forKey: .repeats),
+      load: try container.decode(LoadSettings.self, forKey: .load),
+      stop: try container.decode(StopConditions.self, forKey: .stop),
+      requestTimeoutMilliseconds: try container.decodeIfPresent(
+        Int.self, forKey: .requestTimeoutMilliseconds),
+      slo: try container.decode(ServiceLevelObjectives.self, forKey: .slo),
+      cache: try container.decode(CacheMode.self, forKey: .cache),
+      stream: try container.decode(Bool.self, forKey: .stream),
+      tags: try container.decode([String].self, forKey: .tags),
+      evaluation: try container.decodeIfPresent(EvaluationSettings.self, forKey: .evaluation),
+      alerts: try container.decodeIfPresent([AlertRule].self, forKey: .alerts) ?? [])
   }
 }
 
@@ -192,6 +219,21 @@ public struct ServiceLevelObjectives: Sendable, Hashable, Codable {
   public var isEmpty: Bool {
     maxTimeToFirstTokenMs == nil && maxEndToEndMs == nil && maxTimePerOutputTokenMs == nil
       && minOutputTokensPerSecond == nil
+  }
+
+  /// Whether `result` meets every objective set (a missing TTFT or E2E misses its objective).
+  public func isMet(by result: BenchmarkResult) -> Bool {
+    if let limit = maxTimeToFirstTokenMs, (result.timeToFirstTokenMs ?? .infinity) > limit { return false }
+    if let limit = maxEndToEndMs, (result.endToEndMs ?? .infinity) > limit { return false }
+    if let limit = maxTimePerOutputTokenMs, let tpot = result.timePerOutputTokenMs, tpot > limit {
+      return false
+    }
+    if let minimum = minOutputTokensPerSecond {
+      let seconds = (result.endToEndMs ?? result.durationMs) / 1_000
+      let rate = seconds > 0 ? Double(result.usage?.outputTokens ?? 0) / seconds : 0
+      if rate < minimum { return false }
+    }
+    return true
   }
 }
 

@@ -19,6 +19,13 @@ public struct TestCompletion: Sendable, Hashable {
   public var durationMs: Double
   /// Time to first token, ms, when content arrived.
   public var timeToFirstTokenMs: Double?
+  /// End-to-end latency, ms, when the answer completed.
+  public var endToEndMs: Double?
+  /// Time per output token after the first (the mean inter-token latency), ms.
+  public var timePerOutputTokenMs: Double?
+  /// Whether it succeeded and met the suite's service-level objectives (every success meets
+  /// empty objectives).
+  public var withinSLO: Bool
   /// Prompt tokens.
   public var inputTokens: Int
   /// Completion tokens.
@@ -30,8 +37,8 @@ public struct TestCompletion: Sendable, Hashable {
   /// Answered from the response cache (nothing was sent).
   public var cacheHit: Bool
 
-  /// The completion of a stored result.
-  public init(_ result: BenchmarkResult) {
+  /// The completion of a stored result, judged against `slo`.
+  public init(_ result: BenchmarkResult, slo: ServiceLevelObjectives = ServiceLevelObjectives()) {
     sessionID = result.sessionID
     testID = result.testID
     provider = result.provider
@@ -40,6 +47,9 @@ public struct TestCompletion: Sendable, Hashable {
     errorCode = result.errorCode
     durationMs = result.durationMs
     timeToFirstTokenMs = result.timeToFirstTokenMs
+    endToEndMs = result.endToEndMs
+    timePerOutputTokenMs = result.timePerOutputTokenMs
+    withinSLO = result.status == .success && slo.isMet(by: result)
     inputTokens = result.usage?.inputTokens ?? 0
     outputTokens = result.usage?.outputTokens ?? 0
     costUsd = result.cost?.total ?? 0

@@ -99,7 +99,7 @@ public actor BenchmarkRunner {
       sender: TaskSender(
         sessionID: sessionID, providers: providers, suiteAssertions: suite.assertions, stream: suite.stream,
         cacheMode: suite.cache, cache: store, runStart: start),
-      writer: writer, control: control, bus: bus, start: start, total: remaining)
+      writer: writer, control: control, bus: bus, start: start, total: remaining, slo: suite.slo)
     let dispatch = distributed.map {
       QueueDispatch(
         store: store, settings: $0, suite: suite, context: context, runStartMicros: WallClock.nowMicros)
@@ -249,4 +249,6 @@ struct ExecutionContext: Sendable {
   let bus: EventBus
   let start: ContinuousClock.Instant
   let total: Int
+  /// The suite's objectives, against which each completion's goodput is judged.
+  let slo: ServiceLevelObjectives
 }

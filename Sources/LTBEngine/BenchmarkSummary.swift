@@ -178,7 +178,7 @@ public struct BenchmarkSummary: Sendable, Codable {
       itl += timing.interTokenLatencies.map { Float($0.milliseconds) }
       if let value = result.scheduleLagMs { lag.append(value) }
       if let value = timing.latencyFromSchedule?.milliseconds { fromSchedule.append(value) }
-      if meets(slo, result) { meetingSLO += 1 }
+      if slo.isMet(by: result) { meetingSLO += 1 }
       if let server = result.serverTimings {
         if let value = server.promptMilliseconds { serverPrompt.append(value) }
         if let value = server.generationMilliseconds { serverGeneration.append(value) }
@@ -190,22 +190,6 @@ public struct BenchmarkSummary: Sendable, Codable {
     static func sortedDistribution(_ values: inout [Float]) -> Distribution? {
       values.sort()
       return Distribution(sorted: values)
-    }
-
-    func meets(_ slo: ServiceLevelObjectives, _ result: BenchmarkResult) -> Bool {
-      if let limit = slo.maxTimeToFirstTokenMs, (result.timeToFirstTokenMs ?? .infinity) > limit {
-        return false
-      }
-      if let limit = slo.maxEndToEndMs, (result.endToEndMs ?? .infinity) > limit { return false }
-      if let limit = slo.maxTimePerOutputTokenMs, let tpot = result.timePerOutputTokenMs, tpot > limit {
-        return false
-      }
-      if let minimum = slo.minOutputTokensPerSecond {
-        let seconds = (result.endToEndMs ?? result.durationMs) / 1_000
-        let rate = seconds > 0 ? Double(result.usage?.outputTokens ?? 0) / seconds : 0
-        if rate < minimum { return false }
-      }
-      return true
     }
 
     consuming func summary(key: GroupKey, slo: ServiceLevelObjectives) -> GroupSummary {

@@ -16,7 +16,7 @@ enum RequestExecutor {
       await context.control.requestStop(.storage(failure.message))
     }
     let completed = await context.control.completed
-    await context.bus.publish(.testCompleted(TestCompletion(result)))
+    await context.bus.publish(.testCompleted(TestCompletion(result, slo: context.slo)))
     await context.bus.publish(
       .benchmarkProgress(
         sessionID: context.sessionID, completed: completed, total: context.total,
