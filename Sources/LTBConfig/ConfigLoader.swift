@@ -69,6 +69,8 @@ public struct ConfigLoader: Sendable {
   static func check(_ values: [String: ConfigValue], origin: ([String]) -> ConfigOrigin) -> [ConfigIssue] {
     var issues: [ConfigIssue] = []
     func visit(_ value: ConfigValue, path: [String]) {
+      // [alerts] holds lists of rule tables and named channels: read whole, with its own checks.
+      if path.first == "alerts" { return }
       if case .table(let members) = value, tableAllowed(at: path) {
         for (key, member) in members.sorted(by: { $0.key < $1.key }) { visit(member, path: path + [key]) }
         return
@@ -288,7 +290,9 @@ public struct ConfigLoader: Sendable {
           defaultParameters: parameters,
           apiVersion: string(base + ["api_version"]), launch: launch))
     }
-    let configuration = LTBConfiguration(
+    let (alertRules, alertChannels) = alerts(document, issue: issue)
+    issues += alertRules.issues + alertChannels.issues
+    var configuration = LTBConfiguration(
       dataDirectory: dataDirectory, database: string(["general", "database"]) ?? "",
       logLevel: string(["general", "log_level"]) ?? "info",
       evaluation: EvaluationSettings(
@@ -297,6 +301,63 @@ public struct ConfigLoader: Sendable {
       providers: providers,
       disabledProviders: disabled.sorted(), catalog: catalog, document: document, files: files,
       missingKeys: missingKeys)
+    configuration.alertRules = alertRules.values
+    configuration.alertChannels = alertChannels.values
     return (configuration, issues)
+  }
+
+  /// `[[alerts.rules]]` and `[alerts.channels.NAME]`, each problem an issue; rules must name
+  /// configured channels and have unique names.
+  private func alerts(
+    _ document: ConfigDocument, issue: ([String], String, String) -> ConfigIssue
+  ) -> (
+    rules: (values: [AlertRule], issues: [ConfigIssue]), channels: (values: [AlertChannelSettings], issues: [ConfigIssue])
+  ) {
+    let reader = SuiteReader(path: "the configuration", lines: { _ in nil })
+    var channels: [AlertChannelSettings] = []
+    var rules: [AlertRule] = []
+    var channelIssues: [ConfigIssue] = []
+    var ruleIssues: [ConfigIssue] = []
+    func record(_ error: any Error, _ path: [String], into issues: inout [ConfigIssue]) {
+      let failure = LTBError.wrapping(error)
+      let message = failure.message.replacingOccurrences(of: "the configuration: ", with: "")
+      issues.append(issue(path, message, failure.fix ?? "see docs/alerts.md"))
+    }
+    guard let section = document.value(at: ["alerts"]) else { return (([], []), ([], [])) }
+    guard case .table(let members) = section else {
+      return (([], [issue(["alerts"], "expected a table", "write [alerts.channels.NAME] and [[alerts.rules]]")]), ([], []))
+    }
+    for key in members.keys.sorted() where key != "rules" && key != "channels" {
+      ruleIssues.append(issue(["alerts", key], "unknown key '\(key)'", "[alerts] holds rules and channels"))
+    }
+    if case .table(let named)? = members["channels"] {
+      for name in named.keys.sorted() {
+        do {
+          channels.append(
+            try reader.alertChannel(
+              name: name, SuiteLoader.json(named[name]!), ["alerts", "channels", name], environment: environment))
+        } catch { record(error, ["alerts", "channels", name], into: &channelIssues) }
+      }
+    } else if members["channels"] != nil {
+      channelIssues.append(issue(["alerts", "channels"], "expected tables", "write [alerts.channels.NAME]"))
+    }
+    let names = Set(channels.map(\.name))
+    if let value = members["rules"] {
+      guard case .array(let items) = value else {
+        return ((rules, [issue(["alerts", "rules"], "expected a list of tables", "write [[alerts.rules]]")]), (channels, channelIssues))
+      }
+      for (index, item) in items.enumerated() {
+        let path = ["alerts", "rules", String(index)]
+        do {
+          let rule = try reader.alertRule(SuiteLoader.json(item), path)
+          try rule.check(channels: names)
+          if rules.contains(where: { $0.name == rule.name }) {
+            throw LTBError(.invalidInput, "two rules are named '\(rule.name)'", fix: "give each rule its own name")
+          }
+          rules.append(rule)
+        } catch { record(error, path, into: &ruleIssues) }
+      }
+    }
+    return ((rules, ruleIssues), (channels, channelIssues))
   }
 }

@@ -12,6 +12,10 @@ public struct LTBConfiguration: Sendable {
   public var evaluation: EvaluationSettings
   /// The enabled providers, sorted by name.
   public var providers: [ProviderSettings]
+  /// The alert rules of `[[alerts.rules]]`.
+  public var alertRules: [AlertRule] = []
+  /// The notification channels of `[alerts.channels.NAME]`.
+  public var alertChannels: [AlertChannelSettings] = []
   /// Providers configured but disabled.
   public var disabledProviders: [String]
   /// The model catalogue (built-in, then the user's file).

@@ -8,7 +8,7 @@ public enum SuiteLoader {
   static let topKeys = [
     "name", "description", "datasets", "targets", "matrix", "assertions", "repeats", "concurrency", "load",
     "stop", "timeout_ms",
-    "slo", "cache", "stream", "tags", "judge", "embedding",
+    "slo", "cache", "stream", "tags", "judge", "embedding", "alerts",
   ]
   static let judgeKeys = ["provider", "model", "temperature"]
   static let embeddingKeys = ["provider", "model"]
@@ -365,7 +365,23 @@ struct SuiteReader {
       requestTimeoutMilliseconds: try integer(top, "timeout_ms", [], range: 1...86_400_000), slo: slo,
       cache: cache, stream: stream,
       tags: try texts(top, "tags", []) ?? [],
-      evaluation: evaluation == EvaluationSettings() ? nil : evaluation)
+      evaluation: evaluation == EvaluationSettings() ? nil : evaluation, alerts: try alertRules(top["alerts"]))
+  }
+
+  /// The suite's `alerts:`: a list of rules with unique names.
+  func alertRules(_ value: JSONValue?) throws -> [AlertRule] {
+    guard let value, value != .null else { return [] }
+    guard let items = value.arrayValue else {
+      throw error(["alerts"], "expected a list of alert rules", "write alerts: [{name: ..., metric: ..., threshold: ...}]")
+    }
+    guard items.count <= 100 else {
+      throw error(["alerts"], "\(items.count) rules is more than 100", "keep at most 100 rules per suite")
+    }
+    let rules = try items.enumerated().map { try alertRule($1, ["alerts", String($0)]) }
+    if let repeated = Dictionary(grouping: rules, by: \.name).first(where: { $0.value.count > 1 })?.key {
+      throw error(["alerts"], "two rules are named '\(repeated)'", "give each rule its own name")
+    }
+    return rules
   }
 
   private func targets(_ top: [String: JSONValue]) throws -> [BenchmarkTarget] {

@@ -18,8 +18,11 @@ public enum RunEvent: Sendable, Hashable {
   case metricUpdate(name: String, value: Double, labels: [String: String], timestamp: Date)
   /// An alert fired.
   case alert(severity: AlertSeverity, message: String, details: [String: String])
-  /// One metric scored one answer (`durationMs` is 0 when the cache answered).
-  case evaluationScored(metric: String, state: String, score: Double?, durationMs: Double, cached: Bool)
+  /// One metric scored one answer (`durationMs` is 0 when the cache answered), of a stored
+  /// result of `sessionID` from `provider` and `model` when it is one.
+  case evaluationScored(
+    metric: String, state: String, score: Double?, durationMs: Double, cached: Bool, sessionID: UUID? = nil,
+    provider: String = "", model: String = "")
   /// The process's health.
   case healthUpdate(cpuUsage: Double, memoryBytes: Double, activeTasks: Int)
 

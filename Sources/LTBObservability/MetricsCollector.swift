@@ -133,7 +133,7 @@ public final class MetricsCollector: Sendable {
       updateActive()
     case .testCompleted(let test):
       record(test)
-    case .evaluationScored(let metric, let outcome, let score, let milliseconds, let cached):
+    case .evaluationScored(let metric, let outcome, let score, let milliseconds, let cached, _, _, _):
       if let score {
         gauge(.evaluationScore, ["metric": metric]).set(
           score)

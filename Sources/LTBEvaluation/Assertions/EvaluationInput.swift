@@ -30,6 +30,10 @@ public struct EvaluationInput: Sendable, Hashable {
   public var logprobs: [TokenLogprob]?
   /// The model that answered (for pairwise labels).
   public var model: String
+  /// The session of the stored result graded, if it is one (its scores reach the alert rules).
+  public var sessionID: UUID?
+  /// The provider that answered, for a stored result.
+  public var provider: String = ""
 
   /// Creates an input.
   public init(
@@ -66,5 +70,7 @@ public struct EvaluationInput: Sendable, Hashable {
       timeToFirstTokenMs: result.timeToFirstTokenMs, costUSD: result.cost?.total,
       outputTokens: result.usage?.outputTokens,
       totalTokens: result.usage?.totalTokens, logprobs: result.logprobs, model: result.model)
+    sessionID = result.sessionID
+    provider = result.provider
   }
 }

@@ -99,7 +99,8 @@ public actor EvaluationService {
     await events?.publish(
       .evaluationScored(
         metric: spec.type, state: outcome.state.rawValue, score: outcome.score,
-        durationMs: cached ? 0 : (ContinuousClock.now - started).milliseconds, cached: cached))
+        durationMs: cached ? 0 : (ContinuousClock.now - started).milliseconds, cached: cached,
+        sessionID: input.sessionID, provider: input.provider, model: input.model))
     return CaseScorer.Scored(
       spec: spec, outcome: outcome, evaluator: evaluator.id, version: evaluator.version, cacheSource: source)
   }
