@@ -145,7 +145,7 @@ let package = Package(
     .target(
       name: "LTBAlerts",
       dependencies: [
-        "LTBCore", "LTBStorage", "LTBEngine",
+        "LTBCore", "LTBStorage", "LTBEngine", "LTBConfig",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -154,6 +154,7 @@ let package = Package(
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       swiftSettings: upcomingFeatures),
     .target(
@@ -178,7 +179,7 @@ let package = Package(
     .target(
       name: "LTBServer",
       dependencies: [
-        "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability", "LTBDistributed",
+        "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability", "LTBDistributed", "LTBAlerts",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

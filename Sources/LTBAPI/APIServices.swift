@@ -1,3 +1,4 @@
+public import LTBAlerts
 public import LTBAuth
 public import LTBConfig
 public import LTBCore
@@ -18,6 +19,8 @@ public struct APIServices: Sendable {
   public var version: String
   /// Users, sign-in, keys and the audit log; `nil` only for in-process uses without sign-in.
   public var auth: AuthService?
+  /// Alert rules, alerts and their notifications; `nil` only for in-process uses without them.
+  public var alerts: AlertService?
 
   /// The providers benchmarks, judges and lookups use.
   public var providers: ProviderService { benchmarks.providers }
@@ -44,11 +47,13 @@ public struct APIServices: Sendable {
     let providerService = ProviderService(
       configured: providers ?? configuration.providers, catalog: configuration.catalog, store: store)
     try await providerService.start()
-    return APIServices(
+    var services = APIServices(
       store: store,
       benchmarks: BenchmarkService(
         store: store, providers: providerService, evaluation: configuration.evaluation, bus: bus),
       configuration: configuration, version: version, auth: auth)
+    services.alerts = AlertService.build(configuration, store: store, bus: bus)
+    return services
   }
 
   /// Every resolver of the schema, delegating to these services.

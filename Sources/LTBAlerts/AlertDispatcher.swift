@@ -22,7 +22,8 @@ public final class AlertDispatcher: Sendable {
     channels: [(settings: AlertChannelSettings, channel: any AlertChannel)], store: (any AlertStore)?,
     logger: Logger, backoff: Duration = .seconds(1)
   ) {
-    self.channels = Dictionary(channels.map { ($0.settings.name, $0) }, uniquingKeysWith: { first, _ in first })
+    self.channels = Dictionary(
+      channels.map { ($0.settings.name, $0) }, uniquingKeysWith: { first, _ in first })
     self.store = store
     self.logger = logger
     self.backoff = backoff
@@ -60,7 +61,9 @@ public final class AlertDispatcher: Sendable {
     }
   }
 
-  private func deliver(_ alert: AlertFiring, to channel: any AlertChannel, settings: AlertChannelSettings) async {
+  private func deliver(_ alert: AlertFiring, to channel: any AlertChannel, settings: AlertChannelSettings)
+    async
+  {
     var attempt = 0
     var lastError: String?
     var delay = backoff
@@ -92,7 +95,8 @@ public final class AlertDispatcher: Sendable {
     do {
       try await store?.recordDelivery(
         AlertDelivery(
-          alertID: alert.id, channel: settings.name, event: alert.state, delivered: delivered, attempts: attempt,
+          alertID: alert.id, channel: settings.name, event: alert.state, delivered: delivered,
+          attempts: attempt,
           lastError: lastError, updatedMicros: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())))
     } catch {
       logger.error("could not record an alert notification: \(error)")

@@ -137,6 +137,7 @@ public struct AlertEvaluator: Sendable {
     for (key, instance) in instances where key.group.session == session {
       if var firing = instance.firing {
         firing.resolvedAt = date
+        firing.note = "its run ended"
         transitions.append(.resolved(firing))
       }
       instances[key] = nil

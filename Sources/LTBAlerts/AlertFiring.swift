@@ -17,6 +17,8 @@ public struct AlertFiring: Sendable, Hashable {
   public var startedAt: Date
   /// When it resolved; `nil` while firing.
   public var resolvedAt: Date?
+  /// Why it resolved, when not because its condition stopped holding.
+  public var note: String?
 
   /// An alert firing now.
   public init(
@@ -47,7 +49,7 @@ public struct AlertFiring: Sendable, Hashable {
     var metric = rule.metric.rawValue
     if rule.metric.takesStatistic { metric += " \(rule.statistic.rawValue)" }
     if let score = rule.score { metric += " of \(score)" }
-    return
+    let filled =
       template
       .replacingOccurrences(of: "{rule}", with: rule.name)
       .replacingOccurrences(of: "{metric}", with: metric)
@@ -57,6 +59,8 @@ public struct AlertFiring: Sendable, Hashable {
       .replacingOccurrences(of: "{provider}", with: group.provider)
       .replacingOccurrences(of: "{model}", with: group.model)
       .replacingOccurrences(of: "{session}", with: group.session?.uuidString.lowercased() ?? "")
+    guard resolvedAt != nil, let note else { return filled }
+    return filled + " (resolved: \(note))"
   }
 
   /// The details published with the event and stored with the alert.
@@ -66,6 +70,7 @@ public struct AlertFiring: Sendable, Hashable {
       "state": state, "metric": rule.metric.rawValue, "value": Self.text(value),
       "threshold": Self.text(threshold), "summary": rule.summary,
     ]
+    if let note { details["note"] = note }
     if let session = group.session {
       details["session"] = session.uuidString.lowercased()
       details["provider"] = group.provider

@@ -1,4 +1,5 @@
 public import Foundation
+public import LTBConfig
 public import LTBCore
 public import LTBEngine
 public import LTBStorage
@@ -36,10 +37,8 @@ public actor AlertService {
   private var stored: [AlertRule] = []
   private var suites: [UUID: [AlertRule]] = [:]
   private var evaluator = AlertEvaluator(rules: [])
-  private let clock = ContinuousClock()
   private let origin = ContinuousClock.now
   private var lastResend = ContinuousClock.now
-  private var loaded = false
 
   /// A service over `store` and `bus` with the configured rules and channels; judges every `tick`.
   public init(
@@ -65,24 +64,49 @@ public actor AlertService {
 
   // MARK: Running
 
-  /// Watches the bus and judges the rules until cancelled; then resolves nothing (alerts stay
-  /// firing in the store until their condition is judged again) and waits up to 5 s for
-  /// notifications under way.
-  public func run() async {
+  /// Subscribes to the bus and reads the API's rules, then watches and judges until the
+  /// returned task is cancelled. Stopping resolves the alerts still firing (no one is left to
+  /// judge them: a stale firing alert would stay open in the store and in Alertmanager) and
+  /// waits up to 5 s for the notifications under way.
+  public func start() async -> Task<Void, Never> {
     let events = await bus.subscribe(topics: nil, bufferSize: 65_536)
     do { try await loadStoredRules() } catch { logger.error("alert rules could not be read: \(error)") }
-    let ticker = Task { [tick] in
-      while !Task.isCancelled {
-        try? await Task.sleep(for: tick)
-        await self.evaluate()
+    return Task {
+      let ticker = Task { [tick] in
+        while !Task.isCancelled {
+          try? await Task.sleep(for: tick)
+          await self.evaluate()
+        }
       }
+      for await event in events { await self.handle(event) }
+      ticker.cancel()
+      // Not cancelled with the watcher: the last writes and notifications must happen.
+      await Task {
+        await self.resolveAll(reason: "ltb stopped watching")
+        await self.dispatcher.drain(within: .seconds(5))
+      }.value
     }
-    for await event in events {
-      await handle(event)
-      if Task.isCancelled { break }
-    }
-    ticker.cancel()
-    await dispatcher.drain(within: .seconds(5))
+  }
+
+  /// Resolves every firing alert, noting why.
+  func resolveAll(reason: String) async {
+    let date = Date()
+    let open = evaluator.firing
+    guard !open.isEmpty else { return }
+    evaluator.replaceRules([], date: date)
+    await apply(
+      open.map { alert in
+        var ended = alert
+        ended.resolvedAt = date
+        ended.note = reason
+        return .resolved(ended)
+      })
+    evaluator.replaceRules(rules.map(\.rule), date: date)
+  }
+
+  /// Refuses a suite whose alert rules name channels that are not configured.
+  public nonisolated func check(_ suite: BenchmarkSuite) throws {
+    for rule in suite.alerts { try rule.check(channels: Set(channelNames)) }
   }
 
   /// Takes one event of the bus.
@@ -92,7 +116,8 @@ public actor AlertService {
       evaluator.record(completion, at: seconds())
     case .evaluationScored(let metric, _, let score?, _, _, let session?, let provider, let model):
       evaluator.recordScore(
-        score, metric: metric, group: AlertGroup(session: session, provider: provider, model: model), at: seconds())
+        score, metric: metric, group: AlertGroup(session: session, provider: provider, model: model),
+        at: seconds())
     case .benchmarkStarted(let session, _, _, _):
       guard let suite = try? await store.session(session)?.suite, !suite.alerts.isEmpty else { return }
       suites[session] = suite.alerts.map { rule in
@@ -126,7 +151,8 @@ public actor AlertService {
   private func apply(_ changes: [AlertTransition]) async {
     for change in changes {
       let alert = change.alert
-      do {
+      // In a task of its own, so that a watcher being stopped does not cancel the write.
+      let stored = Task { [store] in
         switch change {
         case .fired:
           try await store.insertAlert(
@@ -140,6 +166,9 @@ public actor AlertService {
           try await store.resolveAlert(
             alert.id, atMicros: Self.micros(alert.resolvedAt ?? Date()), value: alert.value)
         }
+      }
+      do {
+        try await stored.value
       } catch {
         logger.error("an alert could not be stored: \(error)", metadata: ["rule": "\(alert.rule.name)"])
       }
@@ -181,7 +210,6 @@ public actor AlertService {
   /// Reads the API's rules from the store again (after another process changed them).
   public func loadStoredRules() async throws {
     stored = try await store.alertRules()
-    loaded = true
     await applyRules()
   }
 
@@ -225,7 +253,8 @@ public actor AlertService {
 
   /// The rule's figure over a whole finished session, from its summary (the group of the rule's
   /// provider and model when it names them, else the first).
-  static func baselineFigure(_ rule: AlertRule, store: any BenchStore, session: UUID) async throws -> Double? {
+  static func baselineFigure(_ rule: AlertRule, store: any BenchStore, session: UUID) async throws -> Double?
+  {
     let summary = try await BenchmarkSummary.build(store: store, sessionID: session)
     let group =
       summary.groups.first {
@@ -262,8 +291,22 @@ public actor AlertService {
   /// Marks an alert acknowledged by `user`.
   public func acknowledge(_ id: UUID, by user: UUID?) async throws -> AlertRecord {
     guard let record = try await store.acknowledgeAlert(id, by: user, atMicros: Self.micros(Date())) else {
-      throw LTBError(.notFound, "no alert has id \(id.uuidString.lowercased())", fix: "list alerts with `ltb alerts list`")
+      throw LTBError(
+        .notFound, "no alert has id \(id.uuidString.lowercased())", fix: "list alerts with `ltb alerts list`")
     }
     return record
+  }
+}
+
+extension AlertService {
+  /// The service of the configuration's rules and channels over `store` and `bus`.
+  public static func build(
+    _ configuration: LTBConfiguration, store: any BenchStore, bus: EventBus,
+    logger: Logger = Logger(label: "ltb.alerts")
+  ) -> AlertService {
+    return AlertService(
+      store: store, bus: bus, rules: configuration.alertRules,
+      dispatcher: AlertDispatcher(settings: configuration.alertChannels, store: store, logger: logger),
+      logger: logger)
   }
 }

@@ -311,7 +311,8 @@ public struct ConfigLoader: Sendable {
   private func alerts(
     _ document: ConfigDocument, issue: ([String], String, String) -> ConfigIssue
   ) -> (
-    rules: (values: [AlertRule], issues: [ConfigIssue]), channels: (values: [AlertChannelSettings], issues: [ConfigIssue])
+    rules: (values: [AlertRule], issues: [ConfigIssue]),
+    channels: (values: [AlertChannelSettings], issues: [ConfigIssue])
   ) {
     let reader = SuiteReader(path: "the configuration", lines: { _ in nil })
     var channels: [AlertChannelSettings] = []
@@ -325,7 +326,10 @@ public struct ConfigLoader: Sendable {
     }
     guard let section = document.value(at: ["alerts"]) else { return (([], []), ([], [])) }
     guard case .table(let members) = section else {
-      return (([], [issue(["alerts"], "expected a table", "write [alerts.channels.NAME] and [[alerts.rules]]")]), ([], []))
+      return (
+        ([], [issue(["alerts"], "expected a table", "write [alerts.channels.NAME] and [[alerts.rules]]")]),
+        ([], [])
+      )
     }
     for key in members.keys.sorted() where key != "rules" && key != "channels" {
       ruleIssues.append(issue(["alerts", key], "unknown key '\(key)'", "[alerts] holds rules and channels"))
@@ -335,7 +339,8 @@ public struct ConfigLoader: Sendable {
         do {
           channels.append(
             try reader.alertChannel(
-              name: name, SuiteLoader.json(named[name]!), ["alerts", "channels", name], environment: environment))
+              name: name, SuiteLoader.json(named[name]!), ["alerts", "channels", name],
+              environment: environment))
         } catch { record(error, ["alerts", "channels", name], into: &channelIssues) }
       }
     } else if members["channels"] != nil {
@@ -344,7 +349,10 @@ public struct ConfigLoader: Sendable {
     let names = Set(channels.map(\.name))
     if let value = members["rules"] {
       guard case .array(let items) = value else {
-        return ((rules, [issue(["alerts", "rules"], "expected a list of tables", "write [[alerts.rules]]")]), (channels, channelIssues))
+        return (
+          (rules, [issue(["alerts", "rules"], "expected a list of tables", "write [[alerts.rules]]")]),
+          (channels, channelIssues)
+        )
       }
       for (index, item) in items.enumerated() {
         let path = ["alerts", "rules", String(index)]
@@ -352,7 +360,8 @@ public struct ConfigLoader: Sendable {
           let rule = try reader.alertRule(SuiteLoader.json(item), path)
           try rule.check(channels: names)
           if rules.contains(where: { $0.name == rule.name }) {
-            throw LTBError(.invalidInput, "two rules are named '\(rule.name)'", fix: "give each rule its own name")
+            throw LTBError(
+              .invalidInput, "two rules are named '\(rule.name)'", fix: "give each rule its own name")
           }
           rules.append(rule)
         } catch { record(error, path, into: &ruleIssues) }

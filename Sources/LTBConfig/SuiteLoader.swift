@@ -365,14 +365,17 @@ struct SuiteReader {
       requestTimeoutMilliseconds: try integer(top, "timeout_ms", [], range: 1...86_400_000), slo: slo,
       cache: cache, stream: stream,
       tags: try texts(top, "tags", []) ?? [],
-      evaluation: evaluation == EvaluationSettings() ? nil : evaluation, alerts: try alertRules(top["alerts"]))
+      evaluation: evaluation == EvaluationSettings() ? nil : evaluation, alerts: try alertRules(top["alerts"])
+    )
   }
 
   /// The suite's `alerts:`: a list of rules with unique names.
   func alertRules(_ value: JSONValue?) throws -> [AlertRule] {
     guard let value, value != .null else { return [] }
     guard let items = value.arrayValue else {
-      throw error(["alerts"], "expected a list of alert rules", "write alerts: [{name: ..., metric: ..., threshold: ...}]")
+      throw error(
+        ["alerts"], "expected a list of alert rules",
+        "write alerts: [{name: ..., metric: ..., threshold: ...}]")
     }
     guard items.count <= 100 else {
       throw error(["alerts"], "\(items.count) rules is more than 100", "keep at most 100 rules per suite")

@@ -6,11 +6,13 @@ import LTBCore
 /// `"500ms"`, `"5m"`, `"1h"` or a number of seconds.
 extension SuiteReader {
   static let ruleKeys = [
-    "name", "metric", "statistic", "score", "condition", "threshold", "baseline_session", "window", "min_samples",
+    "name", "metric", "statistic", "score", "condition", "threshold", "baseline_session", "window",
+    "min_samples",
     "for", "severity", "cooldown", "session", "provider", "model", "channels", "message", "enabled",
   ]
   static let channelKeys = [
-    "type", "url", "secret", "secret_env", "timeout_ms", "max_attempts", "host", "port", "security", "ca_file",
+    "type", "url", "secret", "secret_env", "timeout_ms", "max_attempts", "host", "port", "security",
+    "ca_file",
     "username", "password_env", "from", "to",
   ]
 
@@ -37,23 +39,29 @@ extension SuiteReader {
     }
     let session = try text(members, "session", keyPath)
     let baseline = try text(members, "baseline_session", keyPath)
-    for (key, id) in [("session", session), ("baseline_session", baseline)] where id != nil && UUID(uuidString: id!) == nil {
+    for (key, id) in [("session", session), ("baseline_session", baseline)]
+    where id != nil && UUID(uuidString: id!) == nil {
       throw error(keyPath + [key], "'\(id!.prefix(40))' is not a session id", "write the session's UUID")
     }
     let rule = AlertRule(
-      name: name, metric: metric, statistic: try choice(members, "statistic", keyPath, AlertStatistic.self) ?? .p99,
+      name: name, metric: metric,
+      statistic: try choice(members, "statistic", keyPath, AlertStatistic.self) ?? .p99,
       score: try text(members, "score", keyPath),
-      condition: try choice(members, "condition", keyPath, AlertCondition.self) ?? .above, threshold: threshold,
+      condition: try choice(members, "condition", keyPath, AlertCondition.self) ?? .above,
+      threshold: threshold,
       baselineSession: baseline.flatMap(UUID.init(uuidString:)), window: window,
       minSamples: try integer(members, "min_samples", keyPath, range: 1...AlertRule.maxWindowRequests) ?? 10,
       forSeconds: try members["for"].map { try seconds($0, keyPath + ["for"], range: 0...86_400) } ?? 0,
       severity: try choice(members, "severity", keyPath, AlertSeverity.self) ?? .warning,
-      cooldownSeconds: try members["cooldown"].map { try seconds($0, keyPath + ["cooldown"], range: 0...604_800) }
+      cooldownSeconds: try members["cooldown"].map {
+        try seconds($0, keyPath + ["cooldown"], range: 0...604_800)
+      }
         ?? 300,
       labels: AlertLabels(
         session: session.flatMap(UUID.init(uuidString:)), provider: try text(members, "provider", keyPath),
         model: try text(members, "model", keyPath)),
-      channels: try texts(members, "channels", keyPath) ?? [], message: try text(members, "message", keyPath) ?? "",
+      channels: try texts(members, "channels", keyPath) ?? [],
+      message: try text(members, "message", keyPath) ?? "",
       enabled: try flag(members, "enabled", keyPath) ?? true)
     do {
       try rule.check(channels: Set(rule.channels))
@@ -64,11 +72,13 @@ extension SuiteReader {
   }
 
   /// One channel named `name`; secrets named by `*_env` are read from `environment`.
-  func alertChannel(name: String, _ value: JSONValue, _ keyPath: [String], environment: [String: String]) throws
+  func alertChannel(name: String, _ value: JSONValue, _ keyPath: [String], environment: [String: String])
+    throws
     -> AlertChannelSettings
   {
     let members = try object(value, keyPath, known: Self.channelKeys)
-    guard let kind = try choice(members, "type", keyPath, AlertChannelSettings.Kind.self, required: true) else {
+    guard let kind = try choice(members, "type", keyPath, AlertChannelSettings.Kind.self, required: true)
+    else {
       throw error(keyPath + ["type"], "missing", "set type")
     }
     func secret(_ key: String) throws -> String {
@@ -87,21 +97,27 @@ extension SuiteReader {
       guard let host = try text(members, "host", keyPath), let from = try text(members, "from", keyPath),
         let to = try texts(members, "to", keyPath), !to.isEmpty
       else {
-        throw error(keyPath, "an email channel needs host, from and to", "add host, from and to = [\"ops@example.org\"]")
+        throw error(
+          keyPath, "an email channel needs host, from and to", "add host, from and to = [\"ops@example.org\"]"
+        )
       }
-      for address in [from] + to where !address.contains("@") || address.contains(where: { "<>\r\n ".contains($0) }) {
+      for address in [from] + to
+      where !address.contains("@") || address.contains(where: { "<>\r\n ".contains($0) }) {
         throw error(keyPath, "'\(address.prefix(80))' is not an e-mail address", "write name@domain")
       }
       settings.smtp = SMTPSettings(
         host: host, port: try integer(members, "port", keyPath, range: 1...65_535) ?? 587,
         security: try choice(members, "security", keyPath, SMTPSettings.Security.self) ?? .starttls,
-        caFile: try text(members, "ca_file", keyPath) ?? "", username: try text(members, "username", keyPath) ?? "",
+        caFile: try text(members, "ca_file", keyPath) ?? "",
+        username: try text(members, "username", keyPath) ?? "",
         password: try secret("password_env"), from: from, to: to)
     } else {
-      guard let url = URL(string: settings.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+      guard let url = URL(string: settings.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil
+      else {
         throw error(
           keyPath + ["url"], "a \(kind.rawValue) channel needs an http(s) URL",
-          kind == .alertmanager ? "set url = \"http://alertmanager:9093\"" : "set url to the webhook's address")
+          kind == .alertmanager
+            ? "set url = \"http://alertmanager:9093\"" : "set url to the webhook's address")
       }
     }
     return settings
@@ -114,7 +130,8 @@ extension SuiteReader {
     guard let raw = try text(members, key, keyPath) else {
       if required {
         throw error(
-          keyPath + [key], "missing", "set \(key) to one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+          keyPath + [key], "missing",
+          "set \(key) to one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
       }
       return nil
     }
@@ -142,7 +159,8 @@ extension SuiteReader {
     if let number = value.doubleValue, value.stringValue == nil {
       seconds = number
     } else if let text = value.stringValue?.trimmingCharacters(in: .whitespaces).lowercased() {
-      for (suffix, scale) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3_600.0)] where text.hasSuffix(suffix) {
+      for (suffix, scale) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3_600.0)]
+      where text.hasSuffix(suffix) {
         if let number = Double(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)) {
           seconds = number * scale
           break

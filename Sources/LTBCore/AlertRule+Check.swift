@@ -18,7 +18,9 @@ extension AlertRule {
     {
       throw refuse("the name must be 1-200 printable characters", "give the rule a short name")
     }
-    guard threshold.isFinite else { throw refuse("the threshold is not a number", "set threshold to a number") }
+    guard threshold.isFinite else {
+      throw refuse("the threshold is not a number", "set threshold to a number")
+    }
     if condition.needsBaseline, baselineSession == nil {
       throw refuse(
         "'\(condition.rawValue)' compares with a baseline session, and none is named",
@@ -26,10 +28,12 @@ extension AlertRule {
     }
     if condition.needsBaseline, metric.isStoreWide || metric == .score {
       throw refuse(
-        "\(metric.rawValue) cannot be compared with a baseline session", "use above or below with a threshold")
+        "\(metric.rawValue) cannot be compared with a baseline session", "use above or below with a threshold"
+      )
     }
     if metric == .score, (score ?? "").isEmpty {
-      throw refuse("a score rule names the evaluation metric it watches", "set score, e.g. score = \"exact-match\"")
+      throw refuse(
+        "a score rule names the evaluation metric it watches", "set score, e.g. score = \"exact-match\"")
     }
     switch window {
     case .requests(let count) where !(1...Self.maxWindowRequests).contains(count):
@@ -48,7 +52,8 @@ extension AlertRule {
         "there is no channel named '\(unknown.prefix(80))'",
         channels.isEmpty
           ? "configure one under [alerts.channels.\(unknown.prefix(40))], or remove it from channels"
-          : "use one of \(channels.sorted().joined(separator: ", ")), or configure it under [alerts.channels]")
+          : "use one of \(channels.sorted().joined(separator: ", ")), or configure it under [alerts.channels]"
+      )
     }
   }
 }

@@ -57,13 +57,16 @@ public final class MetricsCollector: Sendable {
     public var workerLoads: [WorkerLoad]
     /// Leases that lapsed (their worker went silent) since this coordinator started.
     public var leaseExpiries: Int
+    /// Alert notifications delivered and failed (after retries) per channel since start.
+    public var alertNotifications: [String: (delivered: Int, failed: Int)]
 
     /// Creates readings.
     public init(
       droppedEvents: Int, databaseOperations: Int, evaluationCacheHits: Int, evaluationCacheMisses: Int,
       queue: [String: Int] = [:], workers: [String: Int] = [:], workerLoads: [WorkerLoad] = [],
-      leaseExpiries: Int = 0
+      leaseExpiries: Int = 0, alertNotifications: [String: (delivered: Int, failed: Int)] = [:]
     ) {
+      self.alertNotifications = alertNotifications
       self.droppedEvents = droppedEvents
       self.databaseOperations = databaseOperations
       self.evaluationCacheHits = evaluationCacheHits
@@ -100,6 +103,10 @@ public final class MetricsCollector: Sendable {
     _ = counter(.leaseExpiries)
     for state in Self.queueStates { _ = gauge(.queueTasks, ["state": state]) }
     for state in Self.workerStates { _ = gauge(.workers, ["state": state]) }
+    for severity in AlertSeverity.allCases {
+      _ = counter(.alerts, ["severity": severity.rawValue])
+      _ = gauge(.alertsFiring, ["severity": severity.rawValue])
+    }
   }
 
   // MARK: Feeding
@@ -146,7 +153,15 @@ public final class MetricsCollector: Sendable {
           Self.evaluationBuckets
         ).record(.microseconds(Int64(milliseconds * 1_000)))
       }
-    case .benchmarkProgress, .gradingProgress, .metricUpdate, .alert, .healthUpdate:
+    case .alert(let severity, _, let details):
+      let labels = ["severity": severity.rawValue]
+      if details["state"] == "resolved" {
+        gauge(.alertsFiring, labels).decrement()
+      } else {
+        counter(.alerts, labels).increment()
+        gauge(.alertsFiring, labels).increment()
+      }
+    case .benchmarkProgress, .gradingProgress, .metricUpdate, .healthUpdate:
       break
     }
   }
@@ -255,6 +270,10 @@ public final class MetricsCollector: Sendable {
       readings.droppedEvents)
     pull(.databaseOperations, readings.databaseOperations)
     pull(.leaseExpiries, readings.leaseExpiries)
+    for (channel, count) in readings.alertNotifications {
+      pull(.alertNotifications, count.delivered, labels: ["channel": channel, "outcome": "delivered"])
+      pull(.alertNotifications, count.failed, labels: ["channel": channel, "outcome": "failed"])
+    }
     for state in Self.queueStates {
       gauge(.queueTasks, ["state": state]).set(Double(readings.queue[state] ?? 0))
     }
@@ -296,13 +315,14 @@ public final class MetricsCollector: Sendable {
   }
 
   /// Advances a counter to a cumulative value read elsewhere (it never goes down).
-  private func pull(_ family: Family, _ value: Int) {
+  private func pull(_ family: Family, _ value: Int, labels: [String: String] = [:]) {
+    let key = family.name + labels.sorted { $0.key < $1.key }.map { "|\($0.key)=\($0.value)" }.joined()
     let delta = state.withLock { state in
-      let last = state.pulled[family.name] ?? 0
-      state.pulled[family.name] = max(last, value)
+      let last = state.pulled[key] ?? 0
+      state.pulled[key] = max(last, value)
       return max(0, value - last)
     }
-    if delta > 0 { counter(family).increment(by: Int64(delta)) }
+    if delta > 0 { counter(family, labels).increment(by: Int64(delta)) }
   }
 
   private func updateActive() {
@@ -397,6 +417,11 @@ struct Family: Sendable {
   static let leaseExpiries = Family(
     name: "lease_expiries",
     help: "Leases that lapsed because their worker went silent (tasks requeued or failed).")
+  static let alerts = Family(name: "alerts", help: "Alerts fired, by severity.")
+  static let alertsFiring = Family(name: "alerts_firing", help: "Alerts firing now, by severity.")
+  static let alertNotifications = Family(
+    name: "alert_notifications",
+    help: "Alert notifications per channel: delivered, or failed after every retry.")
   static let providerTokens = Family(
     name: "provider_tokens", help: "Tokens exchanged with a provider, by direction.")
 }

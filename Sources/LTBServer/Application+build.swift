@@ -1,6 +1,7 @@
 public import Hummingbird
 public import HummingbirdWebSocket
 import LTBAPI
+import LTBAlerts
 import LTBEngine
 import NIOCore
 import NIOPosix
@@ -45,7 +46,7 @@ public func buildApplication(
     services: [
       BenchmarkDrain(benchmarks: gateway.services.benchmarks),
       MetricsFeed(metrics: gateway.metrics, bus: gateway.services.benchmarks.bus),
-    ] + gateway.companions,
+    ] + (gateway.services.alerts.map { [AlertFeed(alerts: $0)] } ?? []) + gateway.companions,
     eventLoopGroupProvider: eventLoops, logger: gateway.logger)
 }
 

@@ -1,4 +1,5 @@
 public import LTBAPI
+import LTBAlerts
 public import LTBAuth
 import LTBCore
 public import LTBDistributed
@@ -78,6 +79,7 @@ public struct Gateway: Sendable {
       evaluationCacheMisses: cache.misses,
       queue: Dictionary(uniqueKeysWithValues: queue.map { ($0.key.rawValue, $0.value) }),
       workers: Dictionary(workers.map { ($0.state.rawValue, 1) }, uniquingKeysWith: +),
-      workerLoads: loads.values.sorted { $0.name < $1.name }, leaseExpiries: coordinator?.leaseExpiries ?? 0)
+      workerLoads: loads.values.sorted { $0.name < $1.name }, leaseExpiries: coordinator?.leaseExpiries ?? 0,
+      alertNotifications: services.alerts?.deliveryCounts.mapValues { ($0.delivered, $0.failed) } ?? [:])
   }
 }

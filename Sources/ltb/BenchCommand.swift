@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import LTBAlerts
 import LTBConfig
 import LTBCore
 import LTBEngine
 import LTBEvaluation
 import LTBProviders
 import LTBStorage
+import Logging
 
 /// `ltb bench SUITE`: run a benchmark and print its figures; every suite setting can be given
 /// (or overridden) on the command line, and `--resume SESSION` finishes an interrupted run.
@@ -37,7 +39,10 @@ struct BenchCommand: AsyncParsableCommand {
     let configuration = try global.loadConfiguration()
     let finished = try await global.withStore(configuration, database: storage.database) { store in
       try await global.withBenchmarks(configuration, store: store) { service in
-        try await bench(service, store: store)
+        try await bench(
+          service, store: store,
+          alerts: AlertService.build(
+            configuration, store: store, bus: service.bus, logger: alertLogger(configuration)))
       }
     }
     if finished.status == .cancelled {
@@ -48,7 +53,9 @@ struct BenchCommand: AsyncParsableCommand {
     if finished.status == .failed { throw ExitCode(1) }
   }
 
-  private func bench(_ service: BenchmarkService, store: SQLBenchStore) async throws -> BenchmarkSession {
+  private func bench(_ service: BenchmarkService, store: SQLBenchStore, alerts: AlertService) async throws
+    -> BenchmarkSession
+  {
     let session: BenchmarkSession
     if let resume {
       guard let existing = try await store.session(try SessionID.parse(resume)) else {
@@ -56,12 +63,16 @@ struct BenchCommand: AsyncParsableCommand {
       }
       session = existing
     } else {
-      session = try await service.createSession(try overrides.suite(file: suite), distributed: distributed)
+      let suite = try overrides.suite(file: suite)
+      try alerts.check(suite)
+      session = try await service.createSession(suite, distributed: distributed)
     }
     Console.writeError(
       "session \(session.id.uuidString.lowercased()): \(session.totalTasks) tasks → \(store.location)")
     let progress = ProgressDisplay(bus: service.bus, sessionID: session.id)
     let signals = SignalHandler { Task { await service.cancel(sessionID: session.id) } }
+    let watching = await alerts.start()
+    defer { watching.cancel() }
     let outcome: BenchmarkService.Outcome
     do {
       outcome = try await service.run(
@@ -76,6 +87,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
     signals.stop()
     await progress.finish()
+    // Resolutions at the run's end and notifications under way get their few seconds.
+    watching.cancel()
+    await watching.value
     let finished = outcome.session
     let summary = try await service.summary(sessionID: session.id)
     print(
@@ -86,6 +100,14 @@ struct BenchCommand: AsyncParsableCommand {
     if let output { try await writeOutput(output, summary: summary, store: store, session: session.id) }
     if let failure = outcome.gradingFailure { throw failure }
     return finished
+  }
+
+  /// The alert service's log: warnings and errors only, since the progress output shows each
+  /// alert as it fires and resolves.
+  private func alertLogger(_ configuration: LTBConfiguration) -> Logger {
+    var logger = global.logger(configuration, label: "ltb.alerts")
+    logger.logLevel = max(logger.logLevel, .warning)
+    return logger
   }
 
   private func writeOutput(

@@ -11,7 +11,7 @@ final class ProgressDisplay: Sendable {
     let terminal = Console.isTerminal
     task = Task {
       let events = await bus.subscribe(
-        topics: [RunEvent.sessionTopic(sessionID), "metrics"], bufferSize: 4_096)
+        topics: [RunEvent.sessionTopic(sessionID), "metrics", "alerts"], bufferSize: 4_096)
       var total = 0
       var completed = 0
       var failed = 0
@@ -26,6 +26,14 @@ final class ProgressDisplay: Sendable {
           total = count
         case .testCompleted(let test): if test.status == .failure || test.status == .timeout { failed += 1 }
         case .metricUpdate(let name, let value, _, _): if name == "ttft_p50_ms" { medianTTFT = value }
+        case .alert(let severity, let message, let details):
+          // This run's alerts and the store-wide ones, each on its own line above the bar.
+          guard details["session"].map({ $0 == sessionID.uuidString.lowercased() }) ?? true else { continue }
+          let state = details["state"] == "resolved" ? "resolved" : "FIRING"
+          FileHandle.standardError.write(
+            Data("\(terminal ? "\r\u{1B}[2K" : "")alert \(state) [\(severity.rawValue)] \(message)\n".utf8))
+          lastDraw = .now - .seconds(10)
+          continue
         case .gradingProgress(_, let graded, let count):
           // Grading comes after the run: one line per page graded, not a bar.
           FileHandle.standardError.write(

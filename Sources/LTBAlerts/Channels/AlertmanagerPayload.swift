@@ -27,7 +27,8 @@ enum AlertmanagerPayload {
       "labels": .object(labels(alert).mapValues(JSONValue.string)),
       "annotations": .object([
         "summary": .string(alert.message), "description": .string(alert.rule.summary),
-        "value": .string(AlertFiring.text(alert.value)), "threshold": .string(AlertFiring.text(alert.threshold)),
+        "value": .string(AlertFiring.text(alert.value)),
+        "threshold": .string(AlertFiring.text(alert.threshold)),
         "alert_id": .string(alert.id.uuidString.lowercased()),
       ]),
       "startsAt": .string(alert.startedAt.iso8601Text),

@@ -29,7 +29,8 @@ struct HTTPAlertChannel: AlertChannel {
         let timestamp = Int64(Date().timeIntervalSince1970)
         request.headers.add(name: "X-LTB-Timestamp", value: String(timestamp))
         request.headers.add(
-          name: "X-LTB-Signature", value: WebhookPayload.signature(body: body, timestamp: timestamp, secret: secret))
+          name: "X-LTB-Signature",
+          value: WebhookPayload.signature(body: body, timestamp: timestamp, secret: secret))
       }
     case .slack:
       body = SlackPayload.body(alert)
@@ -44,7 +45,8 @@ struct HTTPAlertChannel: AlertChannel {
     guard (200..<300).contains(response.status.code) else {
       let text = String(buffer: try await response.body.collect(upTo: 4_096))
       throw LTBError(
-        .network, "\(kind.rawValue) channel \(name) answered HTTP \(response.status.code): \(text.prefix(200))")
+        .network,
+        "\(kind.rawValue) channel \(name) answered HTTP \(response.status.code): \(text.prefix(200))")
     }
     _ = try await response.body.collect(upTo: 1 << 20)
   }

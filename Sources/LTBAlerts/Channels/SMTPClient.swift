@@ -48,7 +48,9 @@ struct SMTPClient: Sendable {
             _ = try await session.command("AUTH PLAIN \(token)", expect: 235, show: "AUTH PLAIN")
           }
           _ = try await session.command("MAIL FROM:<\(settings.from)>", expect: 250)
-          for recipient in settings.to { _ = try await session.command("RCPT TO:<\(recipient)>", expect: 250) }
+          for recipient in settings.to {
+            _ = try await session.command("RCPT TO:<\(recipient)>", expect: 250)
+          }
           _ = try await session.command("DATA", expect: 354)
           let stuffed = message.split(separator: "\r\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n")
@@ -59,7 +61,8 @@ struct SMTPClient: Sendable {
       }
       group.addTask {
         try await Task.sleep(until: deadline)
-        throw LTBError(.timeout, "the SMTP server \(settings.host):\(settings.port) did not finish within the timeout")
+        throw LTBError(
+          .timeout, "the SMTP server \(settings.host):\(settings.port) did not finish within the timeout")
       }
       try await group.next()
       group.cancelAll()

@@ -10,7 +10,8 @@ enum SlackPayload {
     let state = alert.resolvedAt == nil ? "FIRING" : "RESOLVED"
     let title = "\(state) [\(alert.rule.severity.rawValue)] \(alert.rule.name)"
     var fields: [(String, String)] = [
-      ("Severity", alert.rule.severity.rawValue), ("Value", AlertFiring.text(alert.value) + alert.rule.metric.unit),
+      ("Severity", alert.rule.severity.rawValue),
+      ("Value", AlertFiring.text(alert.value) + alert.rule.metric.unit),
       ("Threshold", AlertFiring.text(alert.threshold) + alert.rule.metric.unit),
     ]
     if let session = alert.group.session {
@@ -35,6 +36,9 @@ enum SlackPayload {
   }
 
   private static func text(_ value: String, limit: Int, type: String = "mrkdwn") -> JSONValue {
-    .object(["type": .string(type), "text": .string(value.count > limit ? String(value.prefix(limit - 1)) + "…" : value)])
+    .object([
+      "type": .string(type),
+      "text": .string(value.count > limit ? String(value.prefix(limit - 1)) + "…" : value),
+    ])
   }
 }

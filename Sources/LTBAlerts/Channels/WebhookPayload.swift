@@ -11,7 +11,8 @@ enum WebhookPayload {
   static func body(_ alert: AlertFiring) -> String {
     var fields: [String: JSONValue] = [
       "id": .string(alert.id.uuidString.lowercased()), "rule": .string(alert.rule.name),
-      "rule_id": .string(alert.rule.id.uuidString.lowercased()), "severity": .string(alert.rule.severity.rawValue),
+      "rule_id": .string(alert.rule.id.uuidString.lowercased()),
+      "severity": .string(alert.rule.severity.rawValue),
       "message": .string(alert.message), "summary": .string(alert.rule.summary),
       "metric": .string(alert.rule.metric.rawValue), "started_at": .string(alert.startedAt.iso8601Text),
       "resolved_at": alert.resolvedAt.map { .string($0.iso8601Text) } ?? .null,
