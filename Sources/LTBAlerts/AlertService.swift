@@ -26,6 +26,12 @@ public actor AlertService {
     public var rule: AlertRule
     /// Where it comes from.
     public var source: Source
+
+    /// Creates an entry.
+    public init(rule: AlertRule, source: Source) {
+      self.rule = rule
+      self.source = source
+    }
   }
 
   let store: any BenchStore

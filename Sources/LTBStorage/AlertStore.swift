@@ -70,22 +70,21 @@ public struct AlertQuery: Sendable, Hashable {
   public var unacknowledged: Bool
   /// Only one session's.
   public var sessionID: UUID?
-  /// Only sessions among these (the caller's own, for a user who may not read everyone's); `nil`
-  /// for every alert.
-  public var visibleSessions: Set<UUID>?
+  /// Only alerts of sessions this user owns (for a user who may not read everyone's); `nil` for
+  /// every alert.
+  public var owner: UUID?
   /// The most to return, newest first.
   public var limit: Int
 
   /// Creates a query (the newest 100).
   public init(
-    firing: Bool? = nil, unacknowledged: Bool = false, sessionID: UUID? = nil,
-    visibleSessions: Set<UUID>? = nil,
+    firing: Bool? = nil, unacknowledged: Bool = false, sessionID: UUID? = nil, owner: UUID? = nil,
     limit: Int = 100
   ) {
     self.firing = firing
     self.unacknowledged = unacknowledged
     self.sessionID = sessionID
-    self.visibleSessions = visibleSessions
+    self.owner = owner
     self.limit = limit
   }
 }

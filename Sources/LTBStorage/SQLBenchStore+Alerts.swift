@@ -62,9 +62,8 @@ extension SQLBenchStore {
     }
     if query.unacknowledged { conditions.append("acknowledged_us IS NULL") }
     if let session = query.sessionID { conditions.append("session_id = \(bind: session)") }
-    if let visible = query.visibleSessions {
-      if visible.isEmpty { return [] }
-      conditions.append("session_id IN (\(binds: visible.sorted { $0.uuidString < $1.uuidString }))")
+    if let owner = query.owner {
+      conditions.append("session_id IN (SELECT id FROM sessions WHERE user_id = \(bind: owner))")
     }
     let clause: SQLQueryString =
       conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LTBAPI
+import LTBAlerts
 import LTBAuth
 import LTBConfig
 import LTBCore
@@ -62,8 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
         secret: secret, issuer: settings.tokenIssuer, audience: settings.tokenAudience,
         lifetime: .seconds(settings.accessTokenTTL)),
       settings: .init(refreshLifetime: .seconds(settings.refreshTokenDays * 86_400), hasher: settings.hasher))
-    let services = try await APIServices.build(
+    var services = try await APIServices.build(
       store: store, configuration: configuration, version: LTB.configuration.version, auth: auth)
+    services.alerts = AlertService.build(
+      configuration, store: store, bus: services.benchmarks.bus,
+      logger: global.logger(configuration, label: "ltb.alerts"))
     do {
       try await services.benchmarks.checkDefaultGraders()
       var gateway = try Gateway(

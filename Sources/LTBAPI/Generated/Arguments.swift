@@ -189,6 +189,24 @@ public struct QueryWorkersArguments: Codable, Sendable, Equatable {
   }
 }
 
+/// The arguments of `Query.alerts`.
+public struct QueryAlertsArguments: Codable, Sendable, Equatable {
+  public var firing: Bool?
+  public var sessionId: UUID?
+  /// (default false)
+  public var unacknowledged: Bool?
+  /// (default 50)
+  public var first: Int?
+
+  /// Creates a value.
+  public init(firing: Bool? = nil, sessionId: UUID? = nil, unacknowledged: Bool? = nil, first: Int? = nil) {
+    self.firing = firing
+    self.sessionId = sessionId
+    self.unacknowledged = unacknowledged
+    self.first = first
+  }
+}
+
 /// The arguments of `Mutation.login`.
 public struct MutationLoginArguments: Codable, Sendable, Equatable {
   public var username: String
@@ -359,6 +377,48 @@ public struct MutationEvaluateArguments: Codable, Sendable, Equatable {
   /// Creates a value.
   public init(input: EvaluateInput) {
     self.input = input
+  }
+}
+
+/// The arguments of `Mutation.createAlertRule`.
+public struct MutationCreateAlertRuleArguments: Codable, Sendable, Equatable {
+  public var input: AlertRuleInput
+
+  /// Creates a value.
+  public init(input: AlertRuleInput) {
+    self.input = input
+  }
+}
+
+/// The arguments of `Mutation.updateAlertRule`.
+public struct MutationUpdateAlertRuleArguments: Codable, Sendable, Equatable {
+  public var id: UUID
+  public var input: AlertRuleInput
+
+  /// Creates a value.
+  public init(id: UUID, input: AlertRuleInput) {
+    self.id = id
+    self.input = input
+  }
+}
+
+/// The arguments of `Mutation.deleteAlertRule`.
+public struct MutationDeleteAlertRuleArguments: Codable, Sendable, Equatable {
+  public var id: UUID
+
+  /// Creates a value.
+  public init(id: UUID) {
+    self.id = id
+  }
+}
+
+/// The arguments of `Mutation.acknowledgeAlert`.
+public struct MutationAcknowledgeAlertArguments: Codable, Sendable, Equatable {
+  public var id: UUID
+
+  /// Creates a value.
+  public init(id: UUID) {
+    self.id = id
   }
 }
 

@@ -120,6 +120,16 @@ public let restRoutes: [RESTRoute] = [
     permission: "VIEW_RESULTS",
     arguments: [RESTArgument(name: "state", type: "WorkerState", form: "enum", inPath: false)]),
   RESTRoute(
+    method: "GET", path: "/api/v1/alerts", operation: "query", field: "alerts",
+    document: "query($firing: Boolean, $sessionId: UUID, $unacknowledged: Boolean, $first: Int) { alerts(firing: $firing, sessionId: $sessionId, unacknowledged: $unacknowledged, first: $first) { id rule state severity message details sessionId provider model value threshold triggeredAt resolvedAt acknowledgedAt acknowledgedBy } }",
+    permission: "VIEW_RESULTS",
+    arguments: [RESTArgument(name: "firing", type: "Boolean", form: "boolean", inPath: false), RESTArgument(name: "sessionId", type: "UUID", form: "string", inPath: false), RESTArgument(name: "unacknowledged", type: "Boolean", form: "boolean", inPath: false), RESTArgument(name: "first", type: "Int", form: "int", inPath: false)]),
+  RESTRoute(
+    method: "GET", path: "/api/v1/alert-rules", operation: "query", field: "alertRules",
+    document: "query { alertRules { id name source metric statistic score condition threshold baselineSession windowRequests windowSeconds minSamples forSeconds severity cooldownSeconds sessionId provider model channels message enabled summary } }",
+    permission: "VIEW_RESULTS",
+    arguments: []),
+  RESTRoute(
     method: "POST", path: "/api/v1/auth/login", operation: "mutation", field: "login",
     document: "mutation($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken expiresAt refreshToken user { id username email role active createdAt lastLoginAt } } }",
     permission: nil,
@@ -199,4 +209,24 @@ public let restRoutes: [RESTRoute] = [
     document: "mutation($input: EvaluateInput!) { evaluate(input: $input) { verdict score evaluations { metric state score value passed threshold explanation judgeModel judgeCostUsd } } }",
     permission: "RUN_BENCHMARK",
     arguments: [RESTArgument(name: "input", type: "EvaluateInput!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/alert-rules", operation: "mutation", field: "createAlertRule",
+    document: "mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id name source metric statistic score condition threshold baselineSession windowRequests windowSeconds minSamples forSeconds severity cooldownSeconds sessionId provider model channels message enabled summary } }",
+    permission: "ADMIN_ACCESS",
+    arguments: [RESTArgument(name: "input", type: "AlertRuleInput!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/alert-rules/:id", operation: "mutation", field: "updateAlertRule",
+    document: "mutation($id: UUID!, $input: AlertRuleInput!) { updateAlertRule(id: $id, input: $input) { id name source metric statistic score condition threshold baselineSession windowRequests windowSeconds minSamples forSeconds severity cooldownSeconds sessionId provider model channels message enabled summary } }",
+    permission: "ADMIN_ACCESS",
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true), RESTArgument(name: "input", type: "AlertRuleInput!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/alert-rules/:id/delete", operation: "mutation", field: "deleteAlertRule",
+    document: "mutation($id: UUID!) { deleteAlertRule(id: $id) }",
+    permission: "ADMIN_ACCESS",
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/alerts/:id/acknowledge", operation: "mutation", field: "acknowledgeAlert",
+    document: "mutation($id: UUID!) { acknowledgeAlert(id: $id) { id rule state severity message details sessionId provider model value threshold triggeredAt resolvedAt acknowledgedAt acknowledgedBy } }",
+    permission: "RUN_BENCHMARK",
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
 ]

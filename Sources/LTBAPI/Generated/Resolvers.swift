@@ -65,6 +65,10 @@ public protocol QueryResolvers: Sendable {
   func auditLog(_ arguments: QueryAuditLogArguments, context: APIContext) async throws -> AuditConnection
   /// The workers of distributed runs, newest first (with a state, only those in it).
   func workers(_ arguments: QueryWorkersArguments, context: APIContext) async throws -> [Worker]
+  /// Alerts, newest first: firing or resolved ones, one session's, or those not yet acknowledged (your sessions' unless you are an admin).
+  func alerts(_ arguments: QueryAlertsArguments, context: APIContext) async throws -> [Alert]
+  /// Every alert rule: the configuration's, the API's and the running suites'.
+  func alertRules(context: APIContext) async throws -> [AlertRule]
 }
 
 /// Resolves the `Mutation` root fields.
@@ -101,6 +105,14 @@ public protocol MutationResolvers: Sendable {
   func testProvider(_ arguments: MutationTestProviderArguments, context: APIContext) async throws -> ProviderHealth
   /// Evaluates one answer with chosen assertions.
   func evaluate(_ arguments: MutationEvaluateArguments, context: APIContext) async throws -> EvaluateResult
+  /// Creates an alert rule (audited).
+  func createAlertRule(_ arguments: MutationCreateAlertRuleArguments, context: APIContext) async throws -> AlertRule
+  /// Replaces an API-defined alert rule (audited); its firing alerts resolve.
+  func updateAlertRule(_ arguments: MutationUpdateAlertRuleArguments, context: APIContext) async throws -> AlertRule
+  /// Deletes an API-defined alert rule (audited); false when there was none with that id.
+  func deleteAlertRule(_ arguments: MutationDeleteAlertRuleArguments, context: APIContext) async throws -> Bool
+  /// Acknowledges an alert (the first acknowledgement stands; audited).
+  func acknowledgeAlert(_ arguments: MutationAcknowledgeAlertArguments, context: APIContext) async throws -> Alert
   /// Scores a session's stored answers again, optionally with more metrics.
   func evaluateSession(_ arguments: MutationEvaluateSessionArguments, context: APIContext) async throws -> SessionEvaluation
 }

@@ -639,14 +639,212 @@ type WorkerEvent {
   worker: Worker!
 }
 
-"Something that needs attention."
+"Something that needs attention: an alert rule's condition holding for a run (or for the queue and workers), or a failure the server reports."
 type Alert {
+  "The stored alert's id (null for a reported failure, which no rule raised)."
+  id: UUID
+  "The rule that raised it."
+  rule: String
+  "Whether it is firing or resolved."
+  state: AlertState!
   "info, warning, error or critical."
   severity: String!
   "What happened."
   message: String!
-  "Details."
+  "Details: the metric, the rule's summary, the figure and the bound, and a note when it resolved for another reason than its condition."
   details: JSON!
+  "The session it is about."
+  sessionId: UUID
+  "The provider it is about."
+  provider: String
+  "The model it is about."
+  model: String
+  "The figure when it fired (its last value once resolved)."
+  value: Float
+  "What the figure was compared with."
+  threshold: Float
+  "When it fired."
+  triggeredAt: DateTime
+  "When it resolved."
+  resolvedAt: DateTime
+  "When someone acknowledged it."
+  acknowledgedAt: DateTime
+  "Who acknowledged it."
+  acknowledgedBy: UUID
+}
+
+"Whether an alert still holds."
+enum AlertState {
+  "Its condition holds."
+  FIRING
+  "Its condition stopped holding, its run ended, its rule changed, or the process stopped watching."
+  RESOLVED
+}
+
+"A condition on a live figure that raises an alert while it holds."
+type AlertRule {
+  "Its id."
+  id: UUID!
+  "A unique name (Alertmanager's alertname)."
+  name: String!
+  "Where it is defined: the configuration file, the API, or a running suite."
+  source: AlertRuleSource!
+  "The figure watched."
+  metric: AlertMetric!
+  "How the window's values are summarized (latency and score metrics)."
+  statistic: AlertStatistic!
+  "The evaluation metric a SCORE rule watches."
+  score: String
+  "When the figure is a problem."
+  condition: AlertCondition!
+  "The bound: in the metric's unit for ABOVE and BELOW, in percent of the baseline for INCREASE and DECREASE."
+  threshold: Float!
+  "The finished session INCREASE and DECREASE compare with."
+  baselineSession: UUID
+  "The window as the last N requests (null when it is in seconds)."
+  windowRequests: Int
+  "The window in seconds (null when it is in requests)."
+  windowSeconds: Float
+  "The fewest requests in the window before the rule judges."
+  minSamples: Int!
+  "Seconds the condition must hold before the alert fires."
+  forSeconds: Float!
+  "How serious its alerts are."
+  severity: AlertSeverity!
+  "Seconds after firing before the same rule fires again for the same run."
+  cooldownSeconds: Float!
+  "Only this session, when set."
+  sessionId: UUID
+  "Only this provider, when set."
+  provider: String
+  "Only this model, when set."
+  model: String
+  "The notification channels its alerts go to."
+  channels: [String!]!
+  "The message template (empty for the default sentence)."
+  message: String!
+  "Whether it is judged."
+  enabled: Boolean!
+  "What it watches, in words."
+  summary: String!
+}
+
+"Where an alert rule is defined."
+enum AlertRuleSource {
+  "[[alerts.rules]] in the configuration file (read-only here)."
+  CONFIGURATION
+  "Created through the API."
+  API
+  "A running suite's alerts (for that session)."
+  SUITE
+}
+
+"The figures an alert rule can watch."
+enum AlertMetric {
+  "Failed and timed-out requests over all requests in the window (0-1)."
+  ERROR_RATE
+  "Time to first token, ms."
+  TTFT
+  "End-to-end latency, ms."
+  E2E
+  "Inter-token latency (time per output token after the first), ms."
+  ITL
+  "Completed requests per second."
+  THROUGHPUT
+  "Successful requests per second within the suite's SLOs."
+  GOODPUT
+  "The session's cost so far, USD."
+  COST
+  "A graded score (0-1) of the evaluation metric the rule names."
+  SCORE
+  "Tasks waiting in the distributed queue."
+  QUEUE_DEPTH
+  "Seconds since the least recently heard active worker's heartbeat."
+  WORKER_HEARTBEAT_AGE
+}
+
+"How a window's values are summarized."
+enum AlertStatistic {
+  "Median."
+  P50
+  "90th percentile."
+  P90
+  "95th percentile."
+  P95
+  "99th percentile."
+  P99
+  "Mean."
+  MEAN
+  "Largest."
+  MAX
+  "Smallest."
+  MIN
+}
+
+"When a figure is a problem."
+enum AlertCondition {
+  "Above the threshold."
+  ABOVE
+  "Below the threshold."
+  BELOW
+  "More than threshold percent above the baseline session's figure."
+  INCREASE
+  "More than threshold percent below the baseline session's figure."
+  DECREASE
+}
+
+"How serious an alert is."
+enum AlertSeverity {
+  "For information."
+  INFO
+  "Worth a look."
+  WARNING
+  "Something failed."
+  ERROR
+  "Needs action now."
+  CRITICAL
+}
+
+"An alert rule to create or replace; unset fields take their defaults."
+input AlertRuleInput {
+  "A unique name, 1-200 printable characters."
+  name: String!
+  "The figure watched."
+  metric: AlertMetric!
+  "How the window is summarized (default P99)."
+  statistic: AlertStatistic
+  "The evaluation metric, for SCORE."
+  score: String
+  "When the figure is a problem (default ABOVE)."
+  condition: AlertCondition
+  "The bound."
+  threshold: Float!
+  "The finished session INCREASE and DECREASE compare with."
+  baselineSession: UUID
+  "The window as the last N requests, 1-100000 (default 100 unless windowSeconds is set)."
+  windowRequests: Int
+  "The window in seconds, up to 86400."
+  windowSeconds: Float
+  "The fewest requests in the window before the rule judges (default 10)."
+  minSamples: Int
+  "Seconds the condition must hold before firing (default 0)."
+  forSeconds: Float
+  "Severity (default WARNING)."
+  severity: AlertSeverity
+  "Seconds before the rule fires again for the same run (default 300)."
+  cooldownSeconds: Float
+  "Only this session."
+  sessionId: UUID
+  "Only this provider."
+  provider: String
+  "Only this model."
+  model: String
+  "Configured channel names to notify."
+  channels: [String!]
+  "A message template with {rule}, {metric}, {value}, {threshold}, {unit}, {provider}, {model} and {session}."
+  message: String
+  "Whether it is judged (default true)."
+  enabled: Boolean
 }
 
 "Filters for results; every one is optional."
@@ -943,6 +1141,11 @@ type Query {
     @rest(method: "GET", path: "/api/v1/audit") @auth(permission: ADMIN_ACCESS)
   "The workers of distributed runs, newest first (with a state, only those in it)."
   workers(state: WorkerState): [Worker!]! @rest(method: "GET", path: "/api/v1/workers") @auth(permission: VIEW_RESULTS)
+  "Alerts, newest first: firing or resolved ones, one session's, or those not yet acknowledged (your sessions' unless you are an admin)."
+  alerts(firing: Boolean, sessionId: UUID, unacknowledged: Boolean = false, first: Int = 50): [Alert!]!
+    @rest(method: "GET", path: "/api/v1/alerts") @auth(permission: VIEW_RESULTS)
+  "Every alert rule: the configuration's, the API's and the running suites'."
+  alertRules: [AlertRule!]! @rest(method: "GET", path: "/api/v1/alert-rules") @auth(permission: VIEW_RESULTS)
 }
 
 "Changes."
@@ -988,6 +1191,17 @@ type Mutation {
     @rest(method: "POST", path: "/api/v1/providers/:name/test") @auth(permission: MANAGE_PROVIDERS)
   "Evaluates one answer with chosen assertions."
   evaluate(input: EvaluateInput!): EvaluateResult! @rest(method: "POST", path: "/api/v1/evaluate") @auth(permission: RUN_BENCHMARK)
+  "Creates an alert rule (audited)."
+  createAlertRule(input: AlertRuleInput!): AlertRule!
+    @rest(method: "POST", path: "/api/v1/alert-rules") @auth(permission: ADMIN_ACCESS)
+  "Replaces an API-defined alert rule (audited); its firing alerts resolve."
+  updateAlertRule(id: UUID!, input: AlertRuleInput!): AlertRule!
+    @rest(method: "POST", path: "/api/v1/alert-rules/:id") @auth(permission: ADMIN_ACCESS)
+  "Deletes an API-defined alert rule (audited); false when there was none with that id."
+  deleteAlertRule(id: UUID!): Boolean!
+    @rest(method: "POST", path: "/api/v1/alert-rules/:id/delete") @auth(permission: ADMIN_ACCESS)
+  "Acknowledges an alert (the first acknowledgement stands; audited)."
+  acknowledgeAlert(id: UUID!): Alert! @rest(method: "POST", path: "/api/v1/alerts/:id/acknowledge") @auth(permission: RUN_BENCHMARK)
   "Scores a session's stored answers again, optionally with more metrics."
   evaluateSession(id: UUID!, metrics: [String!]): SessionEvaluation! @auth(permission: RUN_BENCHMARK)
 }

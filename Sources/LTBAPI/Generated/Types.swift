@@ -888,20 +888,279 @@ public final class WorkerEvent: Codable, Sendable {
   }
 }
 
-/// Something that needs attention.
+/// Something that needs attention: an alert rule's condition holding for a run (or for the queue and workers), or a failure the server reports.
 public final class Alert: Codable, Sendable {
+  /// The stored alert's id (null for a reported failure, which no rule raised).
+  public let id: UUID?
+  /// The rule that raised it.
+  public let rule: String?
+  /// Whether it is firing or resolved.
+  public let state: AlertState
   /// info, warning, error or critical.
   public let severity: String
   /// What happened.
   public let message: String
-  /// Details.
+  /// Details: the metric, the rule's summary, the figure and the bound, and a note when it resolved for another reason than its condition.
   public let details: JSONValue
+  /// The session it is about.
+  public let sessionId: UUID?
+  /// The provider it is about.
+  public let provider: String?
+  /// The model it is about.
+  public let model: String?
+  /// The figure when it fired (its last value once resolved).
+  public let value: Double?
+  /// What the figure was compared with.
+  public let threshold: Double?
+  /// When it fired.
+  public let triggeredAt: Date?
+  /// When it resolved.
+  public let resolvedAt: Date?
+  /// When someone acknowledged it.
+  public let acknowledgedAt: Date?
+  /// Who acknowledged it.
+  public let acknowledgedBy: UUID?
 
   /// Creates a value.
-  public init(severity: String, message: String, details: JSONValue) {
+  public init(id: UUID? = nil, rule: String? = nil, state: AlertState, severity: String, message: String, details: JSONValue, sessionId: UUID? = nil, provider: String? = nil, model: String? = nil, value: Double? = nil, threshold: Double? = nil, triggeredAt: Date? = nil, resolvedAt: Date? = nil, acknowledgedAt: Date? = nil, acknowledgedBy: UUID? = nil) {
+    self.id = id
+    self.rule = rule
+    self.state = state
     self.severity = severity
     self.message = message
     self.details = details
+    self.sessionId = sessionId
+    self.provider = provider
+    self.model = model
+    self.value = value
+    self.threshold = threshold
+    self.triggeredAt = triggeredAt
+    self.resolvedAt = resolvedAt
+    self.acknowledgedAt = acknowledgedAt
+    self.acknowledgedBy = acknowledgedBy
+  }
+}
+
+/// Whether an alert still holds.
+public enum AlertState: String, Codable, Sendable, CaseIterable {
+  /// Its condition holds.
+  case firing = "FIRING"
+  /// Its condition stopped holding, its run ended, its rule changed, or the process stopped watching.
+  case resolved = "RESOLVED"
+}
+
+/// A condition on a live figure that raises an alert while it holds.
+public final class AlertRule: Codable, Sendable {
+  /// Its id.
+  public let id: UUID
+  /// A unique name (Alertmanager's alertname).
+  public let name: String
+  /// Where it is defined: the configuration file, the API, or a running suite.
+  public let source: AlertRuleSource
+  /// The figure watched.
+  public let metric: AlertMetric
+  /// How the window's values are summarized (latency and score metrics).
+  public let statistic: AlertStatistic
+  /// The evaluation metric a SCORE rule watches.
+  public let score: String?
+  /// When the figure is a problem.
+  public let condition: AlertCondition
+  /// The bound: in the metric's unit for ABOVE and BELOW, in percent of the baseline for INCREASE and DECREASE.
+  public let threshold: Double
+  /// The finished session INCREASE and DECREASE compare with.
+  public let baselineSession: UUID?
+  /// The window as the last N requests (null when it is in seconds).
+  public let windowRequests: Int?
+  /// The window in seconds (null when it is in requests).
+  public let windowSeconds: Double?
+  /// The fewest requests in the window before the rule judges.
+  public let minSamples: Int
+  /// Seconds the condition must hold before the alert fires.
+  public let forSeconds: Double
+  /// How serious its alerts are.
+  public let severity: AlertSeverity
+  /// Seconds after firing before the same rule fires again for the same run.
+  public let cooldownSeconds: Double
+  /// Only this session, when set.
+  public let sessionId: UUID?
+  /// Only this provider, when set.
+  public let provider: String?
+  /// Only this model, when set.
+  public let model: String?
+  /// The notification channels its alerts go to.
+  public let channels: [String]
+  /// The message template (empty for the default sentence).
+  public let message: String
+  /// Whether it is judged.
+  public let enabled: Bool
+  /// What it watches, in words.
+  public let summary: String
+
+  /// Creates a value.
+  public init(id: UUID, name: String, source: AlertRuleSource, metric: AlertMetric, statistic: AlertStatistic, score: String? = nil, condition: AlertCondition, threshold: Double, baselineSession: UUID? = nil, windowRequests: Int? = nil, windowSeconds: Double? = nil, minSamples: Int, forSeconds: Double, severity: AlertSeverity, cooldownSeconds: Double, sessionId: UUID? = nil, provider: String? = nil, model: String? = nil, channels: [String], message: String, enabled: Bool, summary: String) {
+    self.id = id
+    self.name = name
+    self.source = source
+    self.metric = metric
+    self.statistic = statistic
+    self.score = score
+    self.condition = condition
+    self.threshold = threshold
+    self.baselineSession = baselineSession
+    self.windowRequests = windowRequests
+    self.windowSeconds = windowSeconds
+    self.minSamples = minSamples
+    self.forSeconds = forSeconds
+    self.severity = severity
+    self.cooldownSeconds = cooldownSeconds
+    self.sessionId = sessionId
+    self.provider = provider
+    self.model = model
+    self.channels = channels
+    self.message = message
+    self.enabled = enabled
+    self.summary = summary
+  }
+}
+
+/// Where an alert rule is defined.
+public enum AlertRuleSource: String, Codable, Sendable, CaseIterable {
+  /// [[alerts.rules]] in the configuration file (read-only here).
+  case configuration = "CONFIGURATION"
+  /// Created through the API.
+  case api = "API"
+  /// A running suite's alerts (for that session).
+  case suite = "SUITE"
+}
+
+/// The figures an alert rule can watch.
+public enum AlertMetric: String, Codable, Sendable, CaseIterable {
+  /// Failed and timed-out requests over all requests in the window (0-1).
+  case errorRate = "ERROR_RATE"
+  /// Time to first token, ms.
+  case ttft = "TTFT"
+  /// End-to-end latency, ms.
+  case e2e = "E2E"
+  /// Inter-token latency (time per output token after the first), ms.
+  case itl = "ITL"
+  /// Completed requests per second.
+  case throughput = "THROUGHPUT"
+  /// Successful requests per second within the suite's SLOs.
+  case goodput = "GOODPUT"
+  /// The session's cost so far, USD.
+  case cost = "COST"
+  /// A graded score (0-1) of the evaluation metric the rule names.
+  case score = "SCORE"
+  /// Tasks waiting in the distributed queue.
+  case queueDepth = "QUEUE_DEPTH"
+  /// Seconds since the least recently heard active worker's heartbeat.
+  case workerHeartbeatAge = "WORKER_HEARTBEAT_AGE"
+}
+
+/// How a window's values are summarized.
+public enum AlertStatistic: String, Codable, Sendable, CaseIterable {
+  /// Median.
+  case p50 = "P50"
+  /// 90th percentile.
+  case p90 = "P90"
+  /// 95th percentile.
+  case p95 = "P95"
+  /// 99th percentile.
+  case p99 = "P99"
+  /// Mean.
+  case mean = "MEAN"
+  /// Largest.
+  case max = "MAX"
+  /// Smallest.
+  case min = "MIN"
+}
+
+/// When a figure is a problem.
+public enum AlertCondition: String, Codable, Sendable, CaseIterable {
+  /// Above the threshold.
+  case above = "ABOVE"
+  /// Below the threshold.
+  case below = "BELOW"
+  /// More than threshold percent above the baseline session's figure.
+  case increase = "INCREASE"
+  /// More than threshold percent below the baseline session's figure.
+  case decrease = "DECREASE"
+}
+
+/// How serious an alert is.
+public enum AlertSeverity: String, Codable, Sendable, CaseIterable {
+  /// For information.
+  case info = "INFO"
+  /// Worth a look.
+  case warning = "WARNING"
+  /// Something failed.
+  case error = "ERROR"
+  /// Needs action now.
+  case critical = "CRITICAL"
+}
+
+/// An alert rule to create or replace; unset fields take their defaults.
+public struct AlertRuleInput: Codable, Sendable, Equatable {
+  /// A unique name, 1-200 printable characters.
+  public var name: String
+  /// The figure watched.
+  public var metric: AlertMetric
+  /// How the window is summarized (default P99).
+  public var statistic: AlertStatistic?
+  /// The evaluation metric, for SCORE.
+  public var score: String?
+  /// When the figure is a problem (default ABOVE).
+  public var condition: AlertCondition?
+  /// The bound.
+  public var threshold: Double
+  /// The finished session INCREASE and DECREASE compare with.
+  public var baselineSession: UUID?
+  /// The window as the last N requests, 1-100000 (default 100 unless windowSeconds is set).
+  public var windowRequests: Int?
+  /// The window in seconds, up to 86400.
+  public var windowSeconds: Double?
+  /// The fewest requests in the window before the rule judges (default 10).
+  public var minSamples: Int?
+  /// Seconds the condition must hold before firing (default 0).
+  public var forSeconds: Double?
+  /// Severity (default WARNING).
+  public var severity: AlertSeverity?
+  /// Seconds before the rule fires again for the same run (default 300).
+  public var cooldownSeconds: Double?
+  /// Only this session.
+  public var sessionId: UUID?
+  /// Only this provider.
+  public var provider: String?
+  /// Only this model.
+  public var model: String?
+  /// Configured channel names to notify.
+  public var channels: [String]?
+  /// A message template with {rule}, {metric}, {value}, {threshold}, {unit}, {provider}, {model} and {session}.
+  public var message: String?
+  /// Whether it is judged (default true).
+  public var enabled: Bool?
+
+  /// Creates a value.
+  public init(name: String, metric: AlertMetric, statistic: AlertStatistic? = nil, score: String? = nil, condition: AlertCondition? = nil, threshold: Double, baselineSession: UUID? = nil, windowRequests: Int? = nil, windowSeconds: Double? = nil, minSamples: Int? = nil, forSeconds: Double? = nil, severity: AlertSeverity? = nil, cooldownSeconds: Double? = nil, sessionId: UUID? = nil, provider: String? = nil, model: String? = nil, channels: [String]? = nil, message: String? = nil, enabled: Bool? = nil) {
+    self.name = name
+    self.metric = metric
+    self.statistic = statistic
+    self.score = score
+    self.condition = condition
+    self.threshold = threshold
+    self.baselineSession = baselineSession
+    self.windowRequests = windowRequests
+    self.windowSeconds = windowSeconds
+    self.minSamples = minSamples
+    self.forSeconds = forSeconds
+    self.severity = severity
+    self.cooldownSeconds = cooldownSeconds
+    self.sessionId = sessionId
+    self.provider = provider
+    self.model = model
+    self.channels = channels
+    self.message = message
+    self.enabled = enabled
   }
 }
 

@@ -62,6 +62,7 @@ public struct APIResolvers: Sendable {
     case is Worker: "Worker"
     case is WorkerEvent: "WorkerEvent"
     case is Alert: "Alert"
+    case is AlertRule: "AlertRule"
     case is EvaluateResult: "EvaluateResult"
     case is User: "User"
     case is AuthPayload: "AuthPayload"
@@ -176,6 +177,12 @@ public struct APIResolvers: Sendable {
         "workers": { _, args, context in
           try await query.workers(try arguments.decode(QueryWorkersArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.workers"))
         },
+        "alerts": { _, args, context in
+          try await query.alerts(try arguments.decode(QueryAlertsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.alerts"))
+        },
+        "alertRules": { _, _, context in
+          try await query.alertRules(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.alertRules"))
+        },
       ],
       "Mutation": [
         "login": { _, args, context in
@@ -250,6 +257,26 @@ public struct APIResolvers: Sendable {
         "evaluate": { _, args, context in
           try await APIWiring.audited("evaluate", context, args: args) {
             try await mutation.evaluate(try arguments.decode(MutationEvaluateArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.evaluate"))
+          }
+        },
+        "createAlertRule": { _, args, context in
+          try await APIWiring.audited("createAlertRule", context, args: args) {
+            try await mutation.createAlertRule(try arguments.decode(MutationCreateAlertRuleArguments.self, args), context: try await APIWiring.authorized(context, "ADMIN_ACCESS", field: "Mutation.createAlertRule"))
+          }
+        },
+        "updateAlertRule": { _, args, context in
+          try await APIWiring.audited("updateAlertRule", context, args: args) {
+            try await mutation.updateAlertRule(try arguments.decode(MutationUpdateAlertRuleArguments.self, args), context: try await APIWiring.authorized(context, "ADMIN_ACCESS", field: "Mutation.updateAlertRule"))
+          }
+        },
+        "deleteAlertRule": { _, args, context in
+          try await APIWiring.audited("deleteAlertRule", context, args: args) {
+            try await mutation.deleteAlertRule(try arguments.decode(MutationDeleteAlertRuleArguments.self, args), context: try await APIWiring.authorized(context, "ADMIN_ACCESS", field: "Mutation.deleteAlertRule"))
+          }
+        },
+        "acknowledgeAlert": { _, args, context in
+          try await APIWiring.audited("acknowledgeAlert", context, args: args) {
+            try await mutation.acknowledgeAlert(try arguments.decode(MutationAcknowledgeAlertArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.acknowledgeAlert"))
           }
         },
         "evaluateSession": { _, args, context in
@@ -718,9 +745,52 @@ extension Alert: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
     switch key {
+    case "id": self.id
+    case "rule": self.rule
+    case "state": self.state
     case "severity": self.severity
     case "message": self.message
     case "details": self.details
+    case "sessionId": self.sessionId
+    case "provider": self.provider
+    case "model": self.model
+    case "value": self.value
+    case "threshold": self.threshold
+    case "triggeredAt": self.triggeredAt
+    case "resolvedAt": self.resolvedAt
+    case "acknowledgedAt": self.acknowledgedAt
+    case "acknowledgedBy": self.acknowledgedBy
+    default: nil
+    }
+  }
+}
+
+extension AlertRule: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "id": self.id
+    case "name": self.name
+    case "source": self.source
+    case "metric": self.metric
+    case "statistic": self.statistic
+    case "score": self.score
+    case "condition": self.condition
+    case "threshold": self.threshold
+    case "baselineSession": self.baselineSession
+    case "windowRequests": self.windowRequests
+    case "windowSeconds": self.windowSeconds
+    case "minSamples": self.minSamples
+    case "forSeconds": self.forSeconds
+    case "severity": self.severity
+    case "cooldownSeconds": self.cooldownSeconds
+    case "sessionId": self.sessionId
+    case "provider": self.provider
+    case "model": self.model
+    case "channels": self.channels
+    case "message": self.message
+    case "enabled": self.enabled
+    case "summary": self.summary
     default: nil
     }
   }
@@ -864,7 +934,8 @@ extension APIWiring {
     "MetricUpdate": ["name": 0, "value": 1, "labels": 2, "at": 3],
     "Worker": ["id": 0, "name": 1, "state": 2, "version": 3, "providers": 4, "maxConcurrentTasks": 5, "cpuCores": 6, "memoryGb": 7, "hasGpu": 8, "leasedTasks": 9, "tasksDone": 10, "tasksRefused": 11, "tasksPerSecond": 12, "scheduleLagP50Ms": 13, "scheduleLagP99Ms": 14, "registeredAt": 15, "lastHeartbeatAt": 16],
     "WorkerEvent": ["kind": 0],
-    "Alert": ["severity": 0, "message": 1, "details": 2],
+    "Alert": ["id": 0, "rule": 1, "state": 2, "severity": 3, "message": 4, "details": 5, "sessionId": 6, "provider": 7, "model": 8, "value": 9, "threshold": 10, "triggeredAt": 11, "resolvedAt": 12, "acknowledgedAt": 13, "acknowledgedBy": 14],
+    "AlertRule": ["id": 0, "name": 1, "source": 2, "metric": 3, "statistic": 4, "score": 5, "condition": 6, "threshold": 7, "baselineSession": 8, "windowRequests": 9, "windowSeconds": 10, "minSamples": 11, "forSeconds": 12, "severity": 13, "cooldownSeconds": 14, "sessionId": 15, "provider": 16, "model": 17, "channels": 18, "message": 19, "enabled": 20, "summary": 21],
     "EvaluateResult": ["verdict": 0, "score": 1],
     "User": ["id": 0, "username": 1, "email": 2, "role": 3, "active": 4, "createdAt": 5, "lastLoginAt": 6],
     "AuthPayload": ["accessToken": 0, "expiresAt": 1, "refreshToken": 2],
@@ -904,6 +975,7 @@ extension APIWiring {
     "Worker": { $0 as? Worker },
     "WorkerEvent": { $0 as? WorkerEvent },
     "Alert": { $0 as? Alert },
+    "AlertRule": { $0 as? AlertRule },
     "EvaluateResult": { $0 as? EvaluateResult },
     "User": { $0 as? User },
     "AuthPayload": { $0 as? AuthPayload },
@@ -934,6 +1006,18 @@ extension ProviderSource: LeafValue {}
 extension WorkerState: LeafValue {}
 
 extension WorkerEventKind: LeafValue {}
+
+extension AlertState: LeafValue {}
+
+extension AlertRuleSource: LeafValue {}
+
+extension AlertMetric: LeafValue {}
+
+extension AlertStatistic: LeafValue {}
+
+extension AlertCondition: LeafValue {}
+
+extension AlertSeverity: LeafValue {}
 
 extension Role: LeafValue {}
 
@@ -1347,9 +1431,52 @@ extension Alert: PlanLeaves {
   /// Appends the JSON of stored leaf field `index`.
   func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
     switch index {
-    case 0: try self.severity.writeLeaf(into: &output)
-    case 1: try self.message.writeLeaf(into: &output)
-    case 2: try self.details.writeLeaf(into: &output)
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.rule.writeLeaf(into: &output)
+    case 2: try self.state.writeLeaf(into: &output)
+    case 3: try self.severity.writeLeaf(into: &output)
+    case 4: try self.message.writeLeaf(into: &output)
+    case 5: try self.details.writeLeaf(into: &output)
+    case 6: try self.sessionId.writeLeaf(into: &output)
+    case 7: try self.provider.writeLeaf(into: &output)
+    case 8: try self.model.writeLeaf(into: &output)
+    case 9: try self.value.writeLeaf(into: &output)
+    case 10: try self.threshold.writeLeaf(into: &output)
+    case 11: try self.triggeredAt.writeLeaf(into: &output)
+    case 12: try self.resolvedAt.writeLeaf(into: &output)
+    case 13: try self.acknowledgedAt.writeLeaf(into: &output)
+    case 14: try self.acknowledgedBy.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension AlertRule: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.id.writeLeaf(into: &output)
+    case 1: try self.name.writeLeaf(into: &output)
+    case 2: try self.source.writeLeaf(into: &output)
+    case 3: try self.metric.writeLeaf(into: &output)
+    case 4: try self.statistic.writeLeaf(into: &output)
+    case 5: try self.score.writeLeaf(into: &output)
+    case 6: try self.condition.writeLeaf(into: &output)
+    case 7: try self.threshold.writeLeaf(into: &output)
+    case 8: try self.baselineSession.writeLeaf(into: &output)
+    case 9: try self.windowRequests.writeLeaf(into: &output)
+    case 10: try self.windowSeconds.writeLeaf(into: &output)
+    case 11: try self.minSamples.writeLeaf(into: &output)
+    case 12: try self.forSeconds.writeLeaf(into: &output)
+    case 13: try self.severity.writeLeaf(into: &output)
+    case 14: try self.cooldownSeconds.writeLeaf(into: &output)
+    case 15: try self.sessionId.writeLeaf(into: &output)
+    case 16: try self.provider.writeLeaf(into: &output)
+    case 17: try self.model.writeLeaf(into: &output)
+    case 18: try self.channels.writeLeaf(into: &output)
+    case 19: try self.message.writeLeaf(into: &output)
+    case 20: try self.enabled.writeLeaf(into: &output)
+    case 21: try self.summary.writeLeaf(into: &output)
     default: break
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import LTBAlerts
 import LTBAuth
 import LTBConfig
 import LTBCore
@@ -247,5 +248,88 @@ struct MutationResolver: MutationResolvers {
     try SuiteLoader.load(
       text: text, origin: "the suite",
       directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+  }
+}
+
+extension MutationResolver {
+  func createAlertRule(_ arguments: MutationCreateAlertRuleArguments, context: APIContext) async throws
+    -> AlertRule
+  {
+    let saved = try await requireAlerts().save(
+      try APIMapping.rule(arguments.input, id: UUID()), by: try context.requirePrincipal().userID)
+    try await auditRule("alert_rule.create", saved, context)
+    return APIMapping.alertRule(.init(rule: saved, source: .api))
+  }
+
+  func updateAlertRule(_ arguments: MutationUpdateAlertRuleArguments, context: APIContext) async throws
+    -> AlertRule
+  {
+    let alerts = try requireAlerts()
+    guard await alerts.rules.contains(where: { $0.source == .api && $0.rule.id == arguments.id }) else {
+      throw LTBError(
+        .notFound, "no API-defined alert rule has id \(arguments.id.uuidString.lowercased())",
+        fix: "list them with the alertRules query (configuration and suite rules change in their files)")
+    }
+    let saved = try await alerts.save(
+      try APIMapping.rule(arguments.input, id: arguments.id), by: try context.requirePrincipal().userID)
+    try await auditRule("alert_rule.update", saved, context)
+    return APIMapping.alertRule(.init(rule: saved, source: .api))
+  }
+
+  func deleteAlertRule(_ arguments: MutationDeleteAlertRuleArguments, context: APIContext) async throws
+    -> Bool
+  {
+    let alerts = try requireAlerts()
+    let rule = await alerts.rules.first { $0.rule.id == arguments.id }?.rule
+    let existed = try await alerts.delete(arguments.id)
+    if existed, let rule { try await auditRule("alert_rule.delete", rule, context) }
+    return existed
+  }
+
+  func acknowledgeAlert(_ arguments: MutationAcknowledgeAlertArguments, context: APIContext) async throws
+    -> Alert
+  {
+    let principal = try context.requirePrincipal()
+    guard let record = try await services.store.alert(arguments.id) else {
+      throw LTBError(
+        .notFound, "no alert has id \(arguments.id.uuidString.lowercased())",
+        fix: "list alerts with the alerts query")
+    }
+    if let session = record.sessionID {
+      _ = try await SessionAccess.session(session, context, store: services.store)
+    } else if !principal.seesEveryone {
+      throw LTBError(
+        .permissionDenied, "alerts about the queue and the workers are acknowledged by admins",
+        fix: "ask an admin to acknowledge it")
+    }
+    guard
+      let acknowledged = try await services.store.acknowledgeAlert(
+        arguments.id, by: principal.userID,
+        atMicros: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))
+    else { throw LTBError(.notFound, "alert \(arguments.id.uuidString.lowercased()) is gone") }
+    if let auth = services.auth {
+      try await auth.audit(
+        principal.userID, "alert.acknowledge", "alert", record.id, ["rule": .string(record.ruleName)],
+        context.client)
+    }
+    return APIMapping.alert(acknowledged)
+  }
+
+  private func requireAlerts() throws -> AlertService {
+    guard let alerts = services.alerts else {
+      throw LTBError(.unsupportedCapability, "this server runs without alerting", fix: "use `ltb serve`")
+    }
+    return alerts
+  }
+
+  private func auditRule(_ action: String, _ rule: LTBCore.AlertRule, _ context: APIContext) async throws {
+    guard let auth = services.auth else { return }
+    try await auth.audit(
+      try context.requirePrincipal().userID, action, "alert_rule", rule.id,
+      [
+        "name": .string(rule.name), "summary": .string(rule.summary),
+        "channels": .array(rule.channels.map(JSONValue.string)),
+      ],
+      context.client)
   }
 }

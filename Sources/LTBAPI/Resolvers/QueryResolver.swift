@@ -1,4 +1,5 @@
 import Foundation
+import LTBAlerts
 import LTBAuth
 import LTBCore
 import LTBEngine
@@ -202,5 +203,36 @@ struct QueryResolver: QueryResolvers {
 
   func workers(_ arguments: QueryWorkersArguments, context: APIContext) async throws -> [Worker] {
     try await APIMapping.workers(store: services.store, state: arguments.state)
+  }
+}
+
+extension QueryResolver {
+  func alerts(_ arguments: QueryAlertsArguments, context: APIContext) async throws -> [Alert] {
+    let owner = try SessionAccess.ownerFilter(context)
+    if let session = arguments.sessionId {
+      _ = try await SessionAccess.session(session, context, store: services.store)
+    }
+    return try await services.store.alerts(
+      AlertQuery(
+        firing: arguments.firing, unacknowledged: arguments.unacknowledged ?? false,
+        sessionID: arguments.sessionId,
+        owner: owner, limit: APILimits.pageSize(arguments.first))
+    ).map(APIMapping.alert)
+  }
+
+  func alertRules(context: APIContext) async throws -> [AlertRule] {
+    guard let alerts = services.alerts else { return [] }
+    let owner = try SessionAccess.ownerFilter(context)
+    var visible: [AlertRule] = []
+    for entry in await alerts.rules {
+      // A running suite's rules show to whoever may see its session.
+      if let owner, entry.source == .suite, let session = entry.rule.labels.session,
+        try await services.store.session(session)?.ownerID != owner
+      {
+        continue
+      }
+      visible.append(APIMapping.alertRule(entry))
+    }
+    return visible
   }
 }

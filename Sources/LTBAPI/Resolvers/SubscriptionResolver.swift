@@ -87,10 +87,7 @@ struct SubscriptionResolver: SubscriptionResolvers {
     return Self.stream(events) { event in
       guard case .alert(let severity, let message, let details) = event else { return .skip }
       guard await visible(details["session"]) else { return .skip }
-      return .value(
-        Alert(
-          severity: severity.rawValue, message: message, details: .object(details.mapValues(JSONValue.string))
-        ))
+      return .value(APIMapping.alert(severity: severity, message: message, details: details))
     }
   }
 
