@@ -259,7 +259,7 @@ let package = Package(
       dependencies: [
         "LTBServer", "LTBAPI", "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders",
         "LTBObservability", "LTBFakeServer", "LTBAuth", "LTBCodegen",
-        "LTBConfig",
+        "LTBConfig", "LTBAlerts",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "GraphQL", package: "GraphQL"),

@@ -3,6 +3,7 @@ import GraphQL
 import Hummingbird
 import HummingbirdTesting
 import LTBAPI
+import LTBAlerts
 import LTBAuth
 import LTBCodegen
 import LTBConfig
@@ -46,6 +47,8 @@ struct PermissionMatrixTests {
     var suite: String
     var dataset: String
     var providers: ProviderService
+    var alerts: AlertService
+    var store: any BenchStore
 
     /// A provider added through the API under a new name (for update and remove).
     func managedProvider() async throws -> String {
@@ -54,7 +57,27 @@ struct PermissionMatrixTests {
         ManagedProvider(name: name, kind: .openaiCompatible, baseURL: "http://127.0.0.1:9/v1"))
       return name
     }
+
+    /// An API-defined alert rule under a new name (for update and delete).
+    func alertRule() async throws -> UUID {
+      try await alerts.save(
+        LTBCore.AlertRule(id: UUID(), name: "rule-\(UUID().uuidString.prefix(8))", metric: .ttft, threshold: 500),
+        by: nil
+      ).id
+    }
+
+    /// A firing alert about `session`.
+    func alert(session: UUID) async throws -> UUID {
+      let id = UUID()
+      try await store.insertAlert(
+        AlertRecord(
+          id: id, ruleID: UUID(), ruleName: "slow", severity: .warning, message: "slow", sessionID: session,
+          triggeredMicros: 1))
+      return id
+    }
   }
+
+  static let alertRuleInput: JSONValue = ["name": "made-rule", "metric": "TTFT", "threshold": 500]
 
   static let providerInput: JSONValue = [
     "kind": "openai-compatible", "baseUrl": "http://127.0.0.1:9/v1", "defaultModel": "m",
@@ -103,6 +126,27 @@ struct PermissionMatrixTests {
     },
     "Query.health": .init(document: "{ health { status } }") { _, _ in [:] },
     "Query.workers": .init(document: "{ workers { name state } }") { _, _ in [:] },
+    "Query.alerts": .init(document: "{ alerts(first: 5) { id state } }") { _, _ in [:] },
+    "Query.alertRules": .init(document: "{ alertRules { name source } }") { _, _ in [:] },
+    "Mutation.createAlertRule": .init(
+      document: "mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }"
+    ) { _, _ in
+      ["input": ["name": .string("made-\(UUID().uuidString.prefix(8))"), "metric": "TTFT", "threshold": 500]]
+    },
+    "Mutation.updateAlertRule": .init(
+      document: "mutation($id: UUID!, $input: AlertRuleInput!) { updateAlertRule(id: $id, input: $input) { id } }"
+    ) { _, fixture in
+      [
+        "id": .string(try await fixture.alertRule().lowercasedText),
+        "input": ["name": .string("changed-\(UUID().uuidString.prefix(8))"), "metric": "E2E", "threshold": 900],
+      ]
+    },
+    "Mutation.deleteAlertRule": .init(document: "mutation($id: UUID!) { deleteAlertRule(id: $id) }") {
+      _, fixture in ["id": .string(try await fixture.alertRule().lowercasedText)]
+    },
+    "Mutation.acknowledgeAlert": .init(document: "mutation($id: UUID!) { acknowledgeAlert(id: $id) { id } }") {
+      actor, fixture in ["id": .string(try await fixture.alert(session: actor.session).lowercasedText)]
+    },
     "Query.me": .init(document: "{ me { username } }") { _, _ in [:] },
     "Query.users": .init(document: "{ users { username } }") { _, _ in [:] },
     "Query.apiKeys": .init(document: "{ apiKeys { id } }") { _, _ in [:] },
@@ -265,7 +309,7 @@ struct PermissionMatrixTests {
       auth: auth, victim: victim.id,
       suite: "name: matrix\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\n",
       dataset: dataset.path,
-      providers: services.providers)
+      providers: services.providers, alerts: try #require(services.alerts), store: store)
 
     let application = buildApplication(gateway)
     try await application.test(.router) { client in
@@ -311,7 +355,7 @@ struct PermissionMatrixTests {
       }
       #expect(
         Set(audited).isSuperset(of: expectedDenials), "missing: \(Set(expectedDenials).subtracting(audited))")
-      #expect(expectedDenials.count == 18, "users are refused 4 fields, viewers 14")
+      #expect(expectedDenials.count == 25, "users are refused 7 fields, viewers 18")
 
       // An admin creates a session for the viewer, who then reads it; a user may not do that.
       let (admin, user, viewer) = (actors[0], actors[1], actors[2])
