@@ -14,17 +14,38 @@ public enum FakeOpenAITarget {
     public var outputTokens: Int
     /// The model name reported.
     public var model: String
+    /// A stretch of slow answers, to watch alerts fire and resolve (`ltb fake-server` only).
+    public var slowPhase: SlowPhase?
 
     /// Creates options.
     public init(
       timeToFirstToken: Duration = .milliseconds(20), interTokenLatency: Duration = .milliseconds(2),
       outputTokens: Int = 64,
-      model: String = "fake-model"
+      model: String = "fake-model", slowPhase: SlowPhase? = nil
     ) {
+      self.slowPhase = slowPhase
       self.timeToFirstToken = timeToFirstToken
       self.interTokenLatency = interTokenLatency
       self.outputTokens = outputTokens
       self.model = model
+    }
+  }
+
+  /// Chat requests number `after` to `after + count - 1` (counted from 0 across connections)
+  /// wait `timeToFirstToken` for their first token instead of the usual time.
+  public struct SlowPhase: Sendable {
+    /// Requests answered at the usual speed first.
+    public var after: Int
+    /// Slow requests.
+    public var count: Int
+    /// Their time to first token.
+    public var timeToFirstToken: Duration
+
+    /// Creates a slow phase.
+    public init(after: Int, count: Int, timeToFirstToken: Duration) {
+      self.after = after
+      self.count = count
+      self.timeToFirstToken = timeToFirstToken
     }
   }
 

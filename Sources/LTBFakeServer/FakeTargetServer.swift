@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// The benchmark target: a fake OpenAI-compatible server written straight on SwiftNIO's event
 /// loops (no tasks, no actors), so that it costs as little CPU as possible and its timers fire
@@ -18,6 +19,7 @@ public final class FakeTargetServer: Sendable {
 
   /// Starts listening on 127.0.0.1 (port 0 picks a free one).
   public static func start(port: Int, options: FakeOpenAITarget.Options) async throws -> FakeTargetServer {
+    let counter = RequestCounter()
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .serverChannelOption(.backlog, value: 4_096)
@@ -25,7 +27,8 @@ public final class FakeTargetServer: Sendable {
       .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-          try channel.pipeline.syncOperations.addHandler(FakeTargetHandler(options: options))
+          try channel.pipeline.syncOperations.addHandler(
+            FakeTargetHandler(options: options, counter: counter))
         }
       }
       .bind(host: "127.0.0.1", port: port).get()
@@ -52,11 +55,13 @@ final class FakeTargetHandler: ChannelInboundHandler, RemovableChannelHandler {
   typealias OutboundOut = HTTPServerResponsePart
 
   private let options: FakeOpenAITarget.Options
+  private let counter: RequestCounter
   private var head: HTTPRequestHead?
   private var body = ByteBuffer()
 
-  init(options: FakeOpenAITarget.Options) {
+  init(options: FakeOpenAITarget.Options, counter: RequestCounter) {
     self.options = options
+    self.counter = counter
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -86,7 +91,10 @@ final class FakeTargetHandler: ChannelInboundHandler, RemovableChannelHandler {
     let script = FakeCompletionScript(
       requestBody: Data(body.readableBytesView), outputTokens: options.outputTokens, model: options.model)
     let start = NIODeadline.now()
-    let firstToken = start + .nanoseconds(options.timeToFirstToken.nanosecondsValue)
+    let index = counter.next()
+    let slow = options.slowPhase.map { index >= $0.after && index < $0.after + $0.count } ?? false
+    let ttft = slow ? options.slowPhase!.timeToFirstToken : options.timeToFirstToken
+    let firstToken = start + .nanoseconds(ttft.nanosecondsValue)
     let gap = TimeAmount.nanoseconds(options.interTokenLatency.nanosecondsValue)
     let keepAlive = request.isKeepAlive
     let loop = context.eventLoop.assumeIsolated()
@@ -160,4 +168,12 @@ extension Duration {
     let parts = components
     return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
   }
+}
+
+/// The chat requests answered so far, shared by every connection's handler.
+final class RequestCounter: Sendable {
+  private let count = Atomic<Int>(0)
+
+  /// This request's number, from 0.
+  func next() -> Int { count.add(1, ordering: .relaxed).oldValue }
 }

@@ -61,7 +61,8 @@ struct PermissionMatrixTests {
     /// An API-defined alert rule under a new name (for update and delete).
     func alertRule() async throws -> UUID {
       try await alerts.save(
-        LTBCore.AlertRule(id: UUID(), name: "rule-\(UUID().uuidString.prefix(8))", metric: .ttft, threshold: 500),
+        LTBCore.AlertRule(
+          id: UUID(), name: "rule-\(UUID().uuidString.prefix(8))", metric: .ttft, threshold: 500),
         by: nil
       ).id
     }
@@ -134,17 +135,21 @@ struct PermissionMatrixTests {
       ["input": ["name": .string("made-\(UUID().uuidString.prefix(8))"), "metric": "TTFT", "threshold": 500]]
     },
     "Mutation.updateAlertRule": .init(
-      document: "mutation($id: UUID!, $input: AlertRuleInput!) { updateAlertRule(id: $id, input: $input) { id } }"
+      document:
+        "mutation($id: UUID!, $input: AlertRuleInput!) { updateAlertRule(id: $id, input: $input) { id } }"
     ) { _, fixture in
       [
         "id": .string(try await fixture.alertRule().lowercasedText),
-        "input": ["name": .string("changed-\(UUID().uuidString.prefix(8))"), "metric": "E2E", "threshold": 900],
+        "input": [
+          "name": .string("changed-\(UUID().uuidString.prefix(8))"), "metric": "E2E", "threshold": 900,
+        ],
       ]
     },
     "Mutation.deleteAlertRule": .init(document: "mutation($id: UUID!) { deleteAlertRule(id: $id) }") {
       _, fixture in ["id": .string(try await fixture.alertRule().lowercasedText)]
     },
-    "Mutation.acknowledgeAlert": .init(document: "mutation($id: UUID!) { acknowledgeAlert(id: $id) { id } }") {
+    "Mutation.acknowledgeAlert": .init(document: "mutation($id: UUID!) { acknowledgeAlert(id: $id) { id } }")
+    {
       actor, fixture in ["id": .string(try await fixture.alert(session: actor.session).lowercasedText)]
     },
     "Query.me": .init(document: "{ me { username } }") { _, _ in [:] },

@@ -193,21 +193,25 @@ struct RouteCoverageTests {
             "forSeconds": 5, "severity": "CRITICAL",
           ]
         ])
-      #expect(ruleStatus == 200 && rule["summary"] == "ttft p95 above 500 ms" && rule["source"] == "API", "\(rule)")
+      #expect(
+        ruleStatus == 200 && rule["summary"] == "ttft p95 above 500 ms" && rule["source"] == "API", "\(rule)")
       let ruleID = try #require(rule["id"]?.stringValue)
       let (_, rules) = try await call(.get, "/api/v1/alert-rules", "/api/v1/alert-rules")
       #expect(rules.arrayValue?.compactMap { $0["name"]?.stringValue } == ["slow-ttft"], "\(rules)")
       let (_, replaced) = try await call(
         .post, "/api/v1/alert-rules/:id", "/api/v1/alert-rules/\(ruleID)",
         body: ["input": ["name": "slow-ttft", "metric": "TTFT", "threshold": 800, "windowRequests": 50]])
-      #expect(replaced["threshold"] == 800 && replaced["windowRequests"] == 50 && replaced["windowSeconds"] == .null)
+      #expect(
+        replaced["threshold"] == 800 && replaced["windowRequests"] == 50 && replaced["windowSeconds"] == .null
+      )
       let (_, ruleDeleted) = try await call(
         .post, "/api/v1/alert-rules/:id/delete", "/api/v1/alert-rules/\(ruleID)/delete")
       #expect(ruleDeleted == true)
       let alertID = UUID()
       try await store.insertAlert(
         AlertRecord(
-          id: alertID, ruleID: UUID(), ruleName: "slow-ttft", severity: .critical, message: "ttft p95 is 900 ms",
+          id: alertID, ruleID: UUID(), ruleName: "slow-ttft", severity: .critical,
+          message: "ttft p95 is 900 ms",
           sessionID: UUID(uuidString: id), provider: "fake", model: "fake-model", value: 900, threshold: 500,
           triggeredMicros: WallClock.nowMicros))
       let (_, firing) = try await call(.get, "/api/v1/alerts", "/api/v1/alerts?firing=true")
