@@ -291,7 +291,9 @@ let package = Package(
     .testTarget(
       name: "LTBAlertsTests",
       dependencies: [
-        "LTBAlerts", "LTBCore", "LTBStorage", "LTBEngine",
+        "LTBAlerts", "LTBCore", "LTBStorage", "LTBEngine", "LTBFakeServer",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
