@@ -578,3 +578,116 @@ struct SuiteLoaderTests {
     #expect(throws: LTBError.self) { try SuiteLoader.validate(suite, origin: "the command line") }
   }
 }
+
+@Suite("Alert rules and channels in files")
+struct AlertConfigTests {
+  @Test("[[alerts.rules]] and [alerts.channels]: read with units, secrets from the environment")
+  func valid() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    try sandbox.write(
+      "work/ltb.toml",
+      """
+      [alerts.channels.hook]
+      type = "webhook"
+      url = "https://hooks.example.org/ltb"
+      secret_env = "HOOK_SECRET"
+      timeout_ms = 2000
+
+      [alerts.channels.mail]
+      type = "email"
+      host = "smtp.example.org"
+      username = "alerts"
+      password_env = "MAIL_PASSWORD"
+      from = "ltb@example.org"
+      to = ["oncall@example.org"]
+
+      [[alerts.rules]]
+      name = "slow-ttft"
+      metric = "ttft"
+      threshold = 500
+      window = "30s"
+      for = "500ms"
+      cooldown = "5m"
+      provider = "openai"
+      channels = ["hook", "mail"]
+
+      [[alerts.rules]]
+      name = "errors"
+      metric = "error_rate"
+      threshold = 0.05
+      window = 200
+      severity = "critical"
+      """)
+    let (configuration, issues) = sandbox.loader(["HOOK_SECRET": "s", "MAIL_PASSWORD": "p"])
+      .loadCollectingIssues()
+    #expect(issues.isEmpty, "\(issues)")
+    let rules = try #require(configuration?.alertRules)
+    #expect(rules.map(\.name) == ["slow-ttft", "errors"])
+    #expect(rules[0].window == .seconds(30) && rules[0].forSeconds == 0.5 && rules[0].cooldownSeconds == 300)
+    #expect(
+      rules[0].labels.provider == "openai" && rules[0].statistic == .p99 && rules[0].severity == .warning)
+    #expect(rules[1].window == .requests(200) && rules[1].severity == .critical)
+    let channels = try #require(configuration?.alertChannels)
+    #expect(channels.map(\.name) == ["hook", "mail"])
+    #expect(channels[0].secret == "s" && channels[0].timeout == .seconds(2))
+    #expect(
+      channels[1].smtp?.password == "p" && channels[1].smtp?.port == 587
+        && channels[1].smtp?.security == .starttls)
+  }
+
+  @Test(
+    "bad rules and channels are named with their key and fix",
+    arguments: [
+      ("[[alerts.rules]]\nname = \"a\"\nmetric = \"ttfb\"\nthreshold = 1\n", "did you mean 'ttft'?"),
+      ("[[alerts.rules]]\nname = \"a\"\nmetric = \"ttft\"\n", "every alert rule needs a threshold"),
+      (
+        "[[alerts.rules]]\nname = \"a\"\nmetric = \"ttft\"\nthreshold = 1\nchannels = [\"pager\"]\n",
+        "no channel named 'pager'"
+      ),
+      (
+        "[[alerts.rules]]\nname = \"a\"\nmetric = \"ttft\"\nthreshold = 1\nwindow = \"soon\"\n",
+        "is not a duration"
+      ),
+      (
+        "[[alerts.rules]]\nname = \"a\"\nmetric = \"ttft\"\ncondition = \"increase\"\nthreshold = 10\n",
+        "set baseline_session"
+      ),
+      ("[alerts.channels.x]\ntype = \"slack\"\n", "needs an http(s) URL"),
+      (
+        "[alerts.channels.x]\ntype = \"webhook\"\nurl = \"http://h\"\nsecret_env = \"NOPE\"\n", "export NOPE="
+      ),
+      ("[alerts.channels.x]\ntype = \"email\"\nhost = \"h\"\nfrom = \"a@b\"\n", "needs host, from and to"),
+    ])
+  func invalid(text: String, expected: String) throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    try sandbox.write("work/ltb.toml", text)
+    let (_, issues) = sandbox.loader().loadCollectingIssues()
+    #expect(issues.count == 1, "\(issues)")
+    #expect(issues.first.map { "\($0)".contains(expected) } == true, "\(issues)")
+    #expect(issues.first?.key.hasPrefix("alerts.") == true)
+  }
+
+  @Test("a suite's alerts: read and checked; two rules with one name are refused")
+  func suite() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    try sandbox.write("work/cases.jsonl", #"{"id": "a", "prompt": "q"}"#)
+    let folder = URL(fileURLWithPath: sandbox.work)
+    let text = """
+      datasets: [cases.jsonl]
+      targets: [{ provider: p }]
+      alerts:
+        - { name: slow, metric: e2e, statistic: p95, threshold: 2000, window: 50 }
+      """
+    let suite = try SuiteLoader.load(text: text, origin: "s.yaml", directory: folder)
+    #expect(suite.alerts.map(\.summary) == ["e2e p95 above 2000 ms"])
+    let twice = text + "\n  - { name: slow, metric: ttft, threshold: 1 }\n"
+    #expect {
+      try SuiteLoader.load(text: twice, origin: "s.yaml", directory: folder)
+    } throws: { error in
+      (error as? LTBError)?.message.contains("two rules are named 'slow'") == true
+    }
+  }
+}
