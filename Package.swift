@@ -209,7 +209,7 @@ let package = Package(
       name: "ltb-benchmarks",
       dependencies: [
         "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBAPI", "LTBServer", "LTBConfig",
-        "LTBProviders", "LTBAuth", "LTBDistributed", "LTBProtocol",
+        "LTBProviders", "LTBAuth", "LTBDistributed", "LTBProtocol", "LTBAlerts",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

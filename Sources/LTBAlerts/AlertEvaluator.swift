@@ -30,6 +30,20 @@ public struct AlertEvaluator: Sendable {
 
     var live: ArraySlice<Sample> { samples[head...] }
 
+    /// Takes one request.
+    mutating func add(_ sample: Sample, cost: Double, count: Int, seconds: Double) {
+      firstAt = firstAt ?? sample.at
+      samples.append(sample)
+      self.cost += cost
+      trim(now: sample.at, count: count, seconds: seconds)
+    }
+
+    /// Takes one score.
+    mutating func addScore(_ score: Double, metric: String, at now: Double, count: Int, seconds: Double) {
+      scores[metric, default: []].append((now, score))
+      trim(now: now, count: count, seconds: seconds)
+    }
+
     /// Drops what no window reaches: older than `seconds` and beyond the last `count`.
     mutating func trim(now: Double, count: Int, seconds: Double) {
       while samples.count - head > count, samples[head].at < now - seconds { head += 1 }
@@ -110,25 +124,20 @@ public struct AlertEvaluator: Sendable {
     guard !completion.warmup, !rules.isEmpty else { return }
     let key = AlertGroup(
       session: completion.sessionID, provider: completion.provider, model: completion.model)
-    var group = groups[key] ?? Group()
-    group.firstAt = group.firstAt ?? now
-    group.samples.append(
-      Sample(
-        at: now, failed: completion.status == .failure || completion.status == .timeout,
-        ttft: completion.timeToFirstTokenMs, e2e: completion.endToEndMs, itl: completion.timePerOutputTokenMs,
-        good: completion.withinSLO))
-    group.cost += completion.costUsd
-    group.trim(now: now, count: keepCount, seconds: keepSeconds)
-    groups[key] = group
+    let sample = Sample(
+      at: now, failed: completion.status == .failure || completion.status == .timeout,
+      ttft: completion.timeToFirstTokenMs, e2e: completion.endToEndMs, itl: completion.timePerOutputTokenMs,
+      good: completion.withinSLO)
+    // In place: a copy of the group out of the dictionary would copy its samples on every request.
+    groups[key, default: Group()].add(
+      sample, cost: completion.costUsd, count: keepCount, seconds: keepSeconds)
   }
 
   /// Takes one score of a graded answer.
   public mutating func recordScore(_ score: Double, metric: String, group key: AlertGroup, at now: Double) {
     guard rules.contains(where: { $0.metric == .score && $0.score == metric }) else { return }
-    var group = groups[key] ?? Group()
-    group.scores[metric, default: []].append((now, score))
-    group.trim(now: now, count: keepCount, seconds: keepSeconds)
-    groups[key] = group
+    groups[key, default: Group()].addScore(
+      score, metric: metric, at: now, count: keepCount, seconds: keepSeconds)
   }
 
   /// A session ended: its firing alerts resolve and its requests are forgotten.
@@ -254,15 +263,20 @@ public struct AlertEvaluator: Sendable {
   /// The statistic of `values` (nearest rank for percentiles); `nil` below `minimum` values.
   public static func statistic(_ statistic: AlertStatistic, of values: [Double], minimum: Int = 1) -> Double?
   {
+    var scratch = values
+    return select(statistic, in: &scratch, minimum: minimum)
+  }
+
+  /// The statistic of `values`, which it may reorder.
+  static func select(_ statistic: AlertStatistic, in values: inout [Double], minimum: Int) -> Double? {
     guard !values.isEmpty, values.count >= minimum else { return nil }
     switch statistic {
     case .mean: return values.reduce(0, +) / Double(values.count)
     case .max: return values.max()
     case .min: return values.min()
     case .p50, .p90, .p95, .p99:
-      let sorted = values.sorted()
-      let rank = Int((statistic.quantile! * Double(sorted.count)).rounded(.up))
-      return sorted[min(sorted.count - 1, max(0, rank - 1))]
+      let rank = Int((statistic.quantile! * Double(values.count)).rounded(.up))
+      return Selection.kthSmallest(&values, min(values.count - 1, max(0, rank - 1)))
     }
   }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One notification channel as configured under `[alerts.channels.NAME]`.
 public struct AlertChannelSettings: Sendable, Hashable {

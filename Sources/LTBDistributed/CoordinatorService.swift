@@ -1,7 +1,7 @@
 public import Foundation
 public import GRPCCore
 import LTBCore
-import LTBEngine
+public import LTBEngine
 public import LTBProtocol
 public import LTBStorage
 import SwiftProtobuf
@@ -18,6 +18,7 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
 
   let store: any Store
   let settings: CoordinatorSettings
+  let bus: EventBus?
   private let streams = Mutex<
     [UUID: AsyncStream<LlmTestBench_Distributed_V1_CoordinatorMessage>.Continuation]
   >(
@@ -28,10 +29,13 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
   /// Leases that lapsed since this coordinator started (requeued, or failed out of attempts).
   public var leaseExpiries: Int { lapsed.load(ordering: .relaxed) }
 
-  /// A coordinator over `store`.
-  public init(store: any Store, settings: CoordinatorSettings = CoordinatorSettings()) {
+  /// A coordinator over `store`; the results it stores are published on `bus` (as
+  /// `testCompleted`, for the subscriptions, `/metrics` and the alert rules of the process that
+  /// hosts it).
+  public init(store: any Store, settings: CoordinatorSettings = CoordinatorSettings(), bus: EventBus? = nil) {
     self.store = store
     self.settings = settings
+    self.bus = bus
   }
 
   /// Records a new worker and answers its id and the lease settings.
@@ -193,6 +197,11 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
       results.append(result)
     }
     let accepted = try await store.complete(reports, results: results)
+    if let bus {
+      for (report, result) in zip(reports, results) where accepted.contains(report) {
+        await bus.publish(.testCompleted(TestCompletion(result)))
+      }
+    }
     let lags = zip(reports, results).filter { accepted.contains($0.0) }.compactMap(\.1.scheduleLagMs)
     tallies.withLock { tallies in
       tallies[worker, default: WorkerTally()].add(

@@ -13,7 +13,7 @@ struct Benchmarks: AsyncParsableCommand {
       "Measure the store (insert rate, query latency) and the text metrics (throughput against Python).",
     subcommands: [
       Storage.self, TextMetricsBenchmark.self, SeedCommand.self, SubscriptionBenchmark.self,
-      AuthBenchmark.self, PageBenchmark.self, CoordinatorBenchmark.self,
+      AuthBenchmark.self, PageBenchmark.self, CoordinatorBenchmark.self, AlertBenchmark.self,
     ])
 
   struct Storage: AsyncParsableCommand {

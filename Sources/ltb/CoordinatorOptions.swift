@@ -3,6 +3,7 @@ import Foundation
 import LTBAuth
 import LTBCore
 import LTBDistributed
+import LTBEngine
 import LTBStorage
 import Logging
 
@@ -24,10 +25,11 @@ struct CoordinatorOptions: ParsableArguments {
   )
   var leaseMs: Int = 10_000
 
-  /// The coordinator's server over `store`, checking workers' credentials with `auth`.
-  func server(store: any BenchStore, auth: AuthService, defaultHost: String, logger: Logger) throws
-    -> CoordinatorServer
-  {
+  /// The coordinator's server over `store`, checking workers' credentials with `auth`; the
+  /// results it stores are published on `bus` when one is given (the gateway's).
+  func server(
+    store: any BenchStore, auth: AuthService, defaultHost: String, logger: Logger, bus: EventBus? = nil
+  ) throws -> CoordinatorServer {
     var tls: CoordinatorServer.TLSFiles?
     switch (grpcTlsCert, grpcTlsKey) {
     case (let certificate?, let key?): tls = .init(certificate: certificate, key: key)
@@ -47,7 +49,8 @@ struct CoordinatorOptions: ParsableArguments {
     let host = grpcHost ?? defaultHost
     let scheme = tls == nil ? "http" : "https"
     return try CoordinatorServer(
-      service: CoordinatorService(store: store, settings: settings), auth: auth, host: host, port: grpcPort,
+      service: CoordinatorService(store: store, settings: settings, bus: bus), auth: auth, host: host,
+      port: grpcPort,
       tls: tls, logger: logger
     ) { port in
       Console.writeError(

@@ -85,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
       if !noCoordinator {
         let server = try coordinator.server(
           store: store, auth: auth, defaultHost: settings.host,
-          logger: global.logger(configuration, label: "ltb.coordinator"))
+          logger: global.logger(configuration, label: "ltb.coordinator"), bus: services.benchmarks.bus)
         gateway.companions.append(server)
         gateway.coordinator = server.service
       }

@@ -1,7 +1,8 @@
 import Foundation
-import LTBAlerts
 import LTBCore
 import Testing
+
+@testable import LTBAlerts
 
 /// The rules' state machine, driven with exact times: when a rule fires, holds, resolves and
 /// stays quiet.
@@ -163,5 +164,25 @@ struct AlertEvaluatorTests {
     #expect(AlertEvaluator.statistic(.mean, of: values) == 50.5)
     #expect(AlertEvaluator.statistic(.p90, of: [3, 1, 2]) == 3)
     #expect(AlertEvaluator.statistic(.mean, of: [1, 2], minimum: 3) == nil)
+  }
+}
+
+@Suite("Selection")
+struct SelectionTests {
+  @Test("the k-th smallest matches the sorted array's, for random, sorted, reversed and repeated values")
+  func matchesSort() {
+    var generator = SystemRandomNumberGenerator()
+    let shapes: [[Double]] = [
+      (0..<1_001).map { _ in Double.random(in: 0...1_000, using: &generator) },
+      (0..<500).map(Double.init), (0..<500).reversed().map(Double.init),
+      (0..<300).map { Double($0 % 3) }, [7], [2, 1],
+    ]
+    for values in shapes {
+      let sorted = values.sorted()
+      for k in Set([0, values.count / 2, values.count * 99 / 100, values.count - 1]) {
+        var scratch = values
+        #expect(Selection.kthSmallest(&scratch, k) == sorted[k], "k \(k) of \(values.count)")
+      }
+    }
   }
 }

@@ -98,6 +98,7 @@ struct SMTPClient: Sendable {
     }
 
     /// Reads one reply (all its `NNN-` lines and the `NNN ` one); refuses another code.
+    @discardableResult
     mutating func expect(_ code: Int, after what: String) async throws -> [String] {
       var lines: [String] = []
       while true {
