@@ -147,6 +147,23 @@ struct AlertEvaluatorTests {
     #expect(evaluator.firing.isEmpty)
   }
 
+  @Test("A score rule judges one evaluation metric's scores of its group; other metrics are ignored")
+  func scoreRule() {
+    let rule = AlertRule(
+      name: "accuracy", metric: .score, statistic: .mean, score: "exact-match", condition: .below,
+      threshold: 0.8,
+      window: .requests(4), minSamples: 4)
+    var evaluator = AlertEvaluator(rules: [rule])
+    let group = AlertGroup(session: Self.session, provider: "p", model: "m")
+    for (index, score) in [1.0, 1, 0, 1].enumerated() {
+      evaluator.recordScore(score, metric: "exact-match", group: group, at: Double(index))
+    }
+    evaluator.recordScore(0, metric: "bleu", group: group, at: 4)
+    let fired = evaluator.evaluate(now: 5, date: Self.date)
+    #expect(fired.count == 1 && fired.first?.alert.value == 0.75, "\(fired)")
+    #expect(fired.first?.alert.message.contains("score mean of exact-match is 0.75") == true)
+  }
+
   @Test("A changed rule resolves its alerts; statistics use the nearest rank")
   func replaceAndStatistics() {
     let rule = AlertRule(name: "e2e", metric: .e2e, statistic: .max, threshold: 10, minSamples: 1)

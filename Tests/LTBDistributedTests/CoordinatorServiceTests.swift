@@ -23,6 +23,8 @@ struct CoordinatorServiceTests {
     let runnerKey: String
     let viewerKey: String
     let session: UUID
+    /// The bus the coordinator publishes stored results on.
+    let bus: EventBus
   }
 
   static func withCoordinator(
@@ -59,7 +61,8 @@ struct CoordinatorServiceTests {
         name: "d", datasets: ["/tmp/d.jsonl"], targets: [BenchmarkTarget(provider: "alpha")]),
       totalTasks: 8)
     try await store.createSession(session)
-    let service = CoordinatorService(store: store, settings: settings)
+    let bus = EventBus()
+    let service = CoordinatorService(store: store, settings: settings, bus: bus)
     do {
       try await withGRPCServer(
         transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
@@ -73,7 +76,8 @@ struct CoordinatorServiceTests {
             target: .ipv4(address: address.host, port: address.port), transportSecurity: .plaintext)
         ) { client in
           try await body(
-            Harness(store: store, runnerKey: runnerKey, viewerKey: viewerKey, session: session.id),
+            Harness(
+              store: store, runnerKey: runnerKey, viewerKey: viewerKey, session: session.id, bus: bus),
             Client(wrapping: client), service)
         }
         server.beginGracefulShutdown()
@@ -109,6 +113,7 @@ struct CoordinatorServiceTests {
       let auth: Metadata = ["authorization": "Bearer \(harness.runnerKey)"]
       let registered = try await client.registerWorker(Self.capabilities(["alpha"]), metadata: auth)
       #expect(UUID(uuidString: registered.workerID) != nil && registered.leaseMs == 10_000)
+      let published = await harness.bus.subscribe(topics: [RunEvent.sessionTopic(harness.session)])
 
       let (outgoing, sender) = AsyncStream<LlmTestBench_Distributed_V1_WorkerMessage>.makeStream()
       var hello = LlmTestBench_Distributed_V1_WorkerMessage()
@@ -157,6 +162,13 @@ struct CoordinatorServiceTests {
       #expect(leased.allSatisfy { $0.fence == 1 && $0.attempt == 1 && !$0.payload.isEmpty })
       #expect(Set(accepted) == Set((1..<6).map { "k\($0)" }))
       #expect(try await harness.store.results(ResultQuery(sessionID: harness.session)).items.count == 5)
+      // The stored results, and only those, were published for the host's subscribers and rules.
+      var completed: [String] = []
+      for await event in published {
+        if case .testCompleted(let completion) = event { completed.append(completion.testID) }
+        if completed.count == 5 { break }
+      }
+      #expect(Set(completed) == Set((1..<6).map { "k\($0)" }))
       #expect(
         try await harness.store.queueCounts(session: harness.session) == [.done: 5, .leased: 1, .queued: 2])
 
