@@ -45,6 +45,7 @@ public actor AlertService {
   private var evaluator = AlertEvaluator(rules: [])
   private let origin = ContinuousClock.now
   private var lastResend = ContinuousClock.now
+  private var lastReload = ContinuousClock.now
 
   /// A service over `store` and `bus` with the configured rules and channels; judges every `tick`.
   public init(
@@ -147,6 +148,11 @@ public actor AlertService {
     if evaluator.watchesStore { await readStoreFigures() }
     let changes = evaluator.evaluate(now: seconds(), date: Date())
     await apply(changes)
+    // Another gateway on the same store may have changed the API's rules.
+    if ContinuousClock.now - lastReload >= .seconds(30) {
+      lastReload = .now
+      do { try await loadStoredRules() } catch { logger.error("alert rules could not be read: \(error)") }
+    }
     // Alertmanager forgets a firing alert not sent again within its resolve_timeout.
     if ContinuousClock.now - lastResend >= .seconds(60) {
       lastResend = .now

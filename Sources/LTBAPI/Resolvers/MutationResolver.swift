@@ -16,6 +16,7 @@ struct MutationResolver: MutationResolvers {
     -> Session
   {
     let suite = try Self.suite(from: arguments.input.suite)
+    try services.alerts?.check(suite)
     let principal = try context.requirePrincipal()
     let owner = arguments.input.ownerId ?? principal.userID
     if owner != principal.userID {
