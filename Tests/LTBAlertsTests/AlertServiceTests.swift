@@ -112,4 +112,52 @@ struct AlertServiceTests {
       #expect(try await store.alertRules().isEmpty)
     }
   }
+
+  @Test("a suite's rules watch its session only, from its start; its end resolves them with the reason")
+  func suiteRules() async throws {
+    try await Self.withService(rules: []) { service, store, events in
+      let rule = AlertRule(name: "slow", metric: .ttft, statistic: .max, threshold: 100, minSamples: 2)
+      let suite = BenchmarkSuite(
+        name: "s", datasets: [], targets: [BenchmarkTarget(provider: "p")], alerts: [rule])
+      let (mine, other) = (
+        BenchmarkSession(name: "mine", status: .running, suite: suite, totalTasks: 2),
+        BenchmarkSession(
+          name: "other", status: .running, suite: BenchmarkSuite(name: "o", datasets: [], targets: []),
+          totalTasks: 2)
+      )
+      try await store.createSession(mine)
+      try await store.createSession(other)
+      func slow(_ session: UUID) -> TestCompletion {
+        var completion = AlertEvaluatorTests.completion(ttft: 300, session: session)
+        completion.warmup = false
+        return completion
+      }
+      await service.handle(
+        .benchmarkStarted(sessionID: mine.id, dataset: "d", providers: ["p"], totalTests: 2))
+      let scoped = await service.rules
+      #expect(
+        scoped.count == 1 && scoped.first?.source == .suite && scoped.first?.rule.labels.session == mine.id)
+      for session in [other.id, other.id, mine.id, mine.id] {
+        await service.handle(.testCompleted(slow(session)))
+      }
+      await service.evaluate()
+      let firing = try await store.alerts(AlertQuery(firing: true))
+      #expect(firing.map(\.sessionID) == [mine.id], "only the suite's own session is watched")
+      await service.handle(
+        .benchmarkCompleted(
+          sessionID: mine.id, status: .completed, completed: 2, failed: 0, durationSeconds: 1))
+      #expect(try await store.alerts(AlertQuery(firing: true)).isEmpty)
+      #expect(await service.rules.isEmpty, "the suite's rules leave with its run")
+      var notes: [String] = []
+      for await event in events {
+        guard case .alert(_, let message, let details) = event, details["state"] == "resolved" else {
+          continue
+        }
+        notes.append(details["note"] ?? "")
+        #expect(message.hasSuffix("(resolved: its run ended)"))
+        break
+      }
+      #expect(notes == ["its run ended"])
+    }
+  }
 }
