@@ -45,14 +45,28 @@ public struct AlertEvaluator: Sendable {
     }
 
     /// Drops what no window reaches: older than `seconds` and beyond the last `count`.
+    /// At most this many requests or scores are kept per group, whatever the windows ask
+    /// (48 bytes each: 24 MB): a seconds window of a very busy run sees the newest of them.
+    static let limit = 500_000
+
     mutating func trim(now: Double, count: Int, seconds: Double) {
-      while samples.count - head > count, samples[head].at < now - seconds { head += 1 }
+      while samples.count - head > count,
+        samples[head].at < now - seconds || samples.count - head > Self.limit
+      {
+        head += 1
+      }
       if head > 4_096, head * 2 > samples.count {
         samples.removeFirst(head)
         head = 0
       }
-      for (metric, values) in scores where values.count > count {
-        scores[metric] = Array(values.suffix(count))
+      for (metric, values) in scores {
+        var drop = 0
+        while values.count - drop > count,
+          values[drop].at < now - seconds || values.count - drop > Self.limit
+        {
+          drop += 1
+        }
+        if drop > 0 { scores[metric] = Array(values.dropFirst(drop)) }
       }
     }
   }

@@ -203,3 +203,21 @@ struct SelectionTests {
     }
   }
 }
+
+@Suite("Alert windows")
+struct AlertWindowTests {
+  @Test("a score rule over seconds sees every score of its window, not only the last few")
+  func scoreSecondsWindow() {
+    let rule = AlertRule(
+      name: "accuracy", metric: .score, statistic: .mean, score: "exact-match", condition: .below,
+      threshold: 0.5,
+      window: .seconds(60), minSamples: 20)
+    var evaluator = AlertEvaluator(rules: [rule])
+    let group = AlertGroup(session: UUID(), provider: "p", model: "m")
+    for index in 0..<30 {
+      evaluator.recordScore(index < 20 ? 0 : 1, metric: "exact-match", group: group, at: Double(index))
+    }
+    let fired = evaluator.evaluate(now: 30, date: Date())
+    #expect(fired.first?.alert.value == 10.0 / 30, "\(fired)")  // kept to the last 20 it would be 0.5: no alert
+  }
+}
