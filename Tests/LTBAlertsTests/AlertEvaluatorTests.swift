@@ -218,6 +218,7 @@ struct AlertWindowTests {
       evaluator.recordScore(index < 20 ? 0 : 1, metric: "exact-match", group: group, at: Double(index))
     }
     let fired = evaluator.evaluate(now: 30, date: Date())
-    #expect(fired.first?.alert.value == 10.0 / 30, "\(fired)")  // kept to the last 20 it would be 0.5: no alert
+    // Cut to the last 20 scores, the mean would be 0.5: no alert.
+    #expect(fired.first?.alert.value == 10.0 / 30, "\(fired)")
   }
 }
