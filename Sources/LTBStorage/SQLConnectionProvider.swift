@@ -55,7 +55,7 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
       for index in 0...readers {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         opened.append(connection)
-        try await configure(connection, writer: index == 0)
+        try await configureRetryingBusy(connection, writer: index == 0)
       }
       return SQLiteConnectionProvider(
         writer: opened[0], readers: Array(opened.dropFirst()), hotReader: try SQLiteReader.open(path: path))
@@ -65,6 +65,25 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
       throw LTBError(
         .storage, "cannot open the SQLite database \(path): \(error)",
         fix: "check the path and its permissions")
+    }
+  }
+
+  /// ``configure(_:writer:)``, again every 50 ms for up to 10 s while the file is locked: the
+  /// switch to WAL answers "database is locked" at once, without waiting for the busy timeout,
+  /// when another process is migrating a new file (SQLite returns SQLITE_BUSY rather than risk a
+  /// deadlock there).
+  private static func configureRetryingBusy(_ connection: SQLiteConnection, writer: Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while true {
+      do {
+        return try await configure(connection, writer: writer)
+      } catch {
+        let text = "\(error)".lowercased()
+        guard text.contains("locked") || text.contains("busy"), ContinuousClock.now < deadline else {
+          throw error
+        }
+        try await Task.sleep(for: .milliseconds(50))
+      }
     }
   }
 
