@@ -28,7 +28,7 @@ actor LeaseExecutor {
   private var running: [String: (session: String, task: Task<Void, Never>)] = [:]
   private var perSession: [String: Int] = [:]
   private var results: [LlmTestBench_Distributed_V1_TaskResult] = []
-  private var unacknowledged: [Int] = []
+  private var unacknowledged: [[LlmTestBench_Distributed_V1_TaskResult]] = []
   private(set) var refused = 0
   private var released: [Lease] = []
   private var creditOwed: Int
@@ -70,10 +70,13 @@ actor LeaseExecutor {
     flush()
   }
 
-  /// The work stream closed (batches it did not acknowledge are in the coordinator's hands or
-  /// lost; a lost one's leases lapse and their tasks run again).
+  /// The work stream closed: batches it did not acknowledge go out again on the next stream
+  /// (the coordinator stores each result once; one it already stored, or whose lease lapsed, is
+  /// refused by its fence). A draining worker does not wait for a next stream: what was sent
+  /// stays sent, and a lost batch's tasks run again elsewhere when their leases lapse.
   func disconnect() {
     outbox = nil
+    if !draining { results = unacknowledged.flatMap { $0 } + results }
     unacknowledged.removeAll()
   }
 
@@ -82,7 +85,7 @@ actor LeaseExecutor {
   /// were refused.
   func acknowledged(stored: Int) -> Int {
     guard !unacknowledged.isEmpty else { return 0 }
-    let sent = unacknowledged.removeFirst()
+    let sent = unacknowledged.removeFirst().count
     let late = max(0, sent - stored)
     refused += late
     return late
@@ -222,7 +225,7 @@ actor LeaseExecutor {
       var message = Message()
       message.results = batch
       outbox.yield(message)
-      unacknowledged.append(results.count)
+      unacknowledged.append(results)
       results.removeAll(keepingCapacity: true)
     }
     if !released.isEmpty {
