@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 public import LTBCore
+import LTBEngine
 public import LTBStorage
 public import Logging
 import Synchronization
@@ -97,7 +98,7 @@ public final class AlertDispatcher: Sendable {
         AlertDelivery(
           alertID: alert.id, channel: settings.name, event: alert.state, delivered: delivered,
           attempts: attempt,
-          lastError: lastError, updatedMicros: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())))
+          lastError: lastError, updatedMicros: WallClock.nowMicros))
     } catch {
       logger.error("could not record an alert notification: \(error)")
     }

@@ -198,7 +198,7 @@ public actor AlertService {
       evaluator.queueDepth = (try? await store.queueCounts(session: nil)[.queued]).map { Double($0 ?? 0) }
     }
     if metrics.contains(.workerHeartbeatAge), let workers = try? await store.workers() {
-      let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+      let now = WallClock.nowMicros
       let active = workers.filter { $0.state == .active }
       evaluator.workerHeartbeatAge = active.map { Double(now - $0.heartbeatMicros) / 1_000_000 }.max()
     }
@@ -296,17 +296,6 @@ public actor AlertService {
     case .cost: return group.costUSD
     case .score, .queueDepth, .workerHeartbeatAge: return nil
     }
-  }
-
-  // MARK: Alerts
-
-  /// Marks an alert acknowledged by `user`.
-  public func acknowledge(_ id: UUID, by user: UUID?) async throws -> AlertRecord {
-    guard let record = try await store.acknowledgeAlert(id, by: user, atMicros: Self.micros(Date())) else {
-      throw LTBError(
-        .notFound, "no alert has id \(id.uuidString.lowercased())", fix: "list alerts with `ltb alerts list`")
-    }
-    return record
   }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LTBConfig
 import LTBCore
+import LTBEngine
 import LTBStorage
 
 /// `ltb alerts list|ack|rules`: the alerts stored by `ltb serve` and `ltb bench`, and the rules.
@@ -110,7 +111,7 @@ struct AlertsCommand: AsyncParsableCommand {
         }
         guard
           let alert = try await store.acknowledgeAlert(
-            alertID, by: userID, atMicros: Int64((Date().timeIntervalSince1970 * 1e6).rounded()))
+            alertID, by: userID, atMicros: WallClock.nowMicros)
         else {
           throw LTBError(.notFound, "no alert has id \(id)", fix: "list alerts with `ltb alerts list`")
         }

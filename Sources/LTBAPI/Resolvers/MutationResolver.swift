@@ -306,7 +306,7 @@ extension MutationResolver {
     guard
       let acknowledged = try await services.store.acknowledgeAlert(
         arguments.id, by: principal.userID,
-        atMicros: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))
+        atMicros: WallClock.nowMicros)
     else { throw LTBError(.notFound, "alert \(arguments.id.uuidString.lowercased()) is gone") }
     if let auth = services.auth {
       try await auth.audit(
