@@ -41,9 +41,13 @@ let package = Package(
     .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+    .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+    .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0"),
   ],
   targets: [
-    .target(name: "LTBCore", swiftSettings: upcomingFeatures),
+    .target(
+      name: "LTBCore", dependencies: [.product(name: "Tracing", package: "swift-distributed-tracing")],
+      swiftSettings: upcomingFeatures),
     .target(
       name: "LTBConfig",
       dependencies: [
@@ -56,6 +60,7 @@ let package = Package(
       name: "LTBProviders",
       dependencies: [
         "LTBCore",
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -86,6 +91,7 @@ let package = Package(
       name: "LTBStorage",
       dependencies: [
         "LTBCore",
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "SQLKit", package: "sql-kit"),
         .product(name: "SQLiteKit", package: "sqlite-kit"),
         .product(name: "PostgresKit", package: "postgres-kit"),
@@ -100,6 +106,7 @@ let package = Package(
       name: "LTBEngine",
       dependencies: [
         "LTBCore", "LTBProviders", "LTBStorage", "LTBDatasets", "LTBEvaluation",
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -107,7 +114,10 @@ let package = Package(
     ),
     .target(
       name: "LTBEvaluation",
-      dependencies: ["LTBCore", "LTBStorage", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "LTBCore", "LTBStorage", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+      ],
       resources: [.copy("Resources/judges")], swiftSettings: upcomingFeatures),
     .target(
       name: "LTBCodegen", dependencies: ["LTBCore", .product(name: "GraphQL", package: "GraphQL")],
@@ -137,8 +147,10 @@ let package = Package(
     .target(
       name: "LTBObservability",
       dependencies: [
-        "LTBCore", "LTBEngine", .product(name: "Prometheus", package: "swift-prometheus"),
+        "LTBCore", "LTBEngine", "LTBConfig", .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "OTel", package: "swift-otel"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       swiftSettings: upcomingFeatures),
     // Generated from proto/ by scripts/generate-protos (checked by a drift test); nothing else.
@@ -168,6 +180,7 @@ let package = Package(
       name: "LTBDistributed",
       dependencies: [
         "LTBCore", "LTBStorage", "LTBAuth", "LTBProtocol", "LTBEngine", "LTBProviders", "LTBConfig",
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -180,6 +193,7 @@ let package = Package(
       name: "LTBServer",
       dependencies: [
         "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability", "LTBDistributed", "LTBAlerts",
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -303,7 +317,7 @@ let package = Package(
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["LTBProviders", "LTBCore", "LTBConfig", "LTBEvaluation", "LTBStorage"],
+      dependencies: ["LTBProviders", "LTBCore", "LTBConfig", "LTBEvaluation", "LTBStorage", "LTBFakeServer"],
       swiftSettings: upcomingFeatures
     ),
   ]

@@ -138,6 +138,7 @@ enum APIMapping {
       tpotMs: row.timePerOutputTokenMs, inputTokens: row.usage?.inputTokens,
       outputTokens: row.usage?.outputTokens, costUsd: row.costUSD, cacheHit: row.labels?.cacheHit ?? false,
       attempts: row.labels?.attempts ?? 0, tags: row.labels?.tags ?? [], category: row.labels?.category,
+      traceId: row.labels?.traceID, spanId: row.labels?.spanID,
       scores: .object(row.scores.mapValues(JSONValue.double)))
   }
 

@@ -155,6 +155,10 @@ public struct ConfigLoader: Sendable {
       if case .int(let value)? = document.value(at: path) { return value }
       return nil
     }
+    func bool(_ path: [String]) -> Bool? {
+      if case .bool(let value)? = document.value(at: path) { return value }
+      return nil
+    }
     func double(_ path: [String]) -> Double? {
       switch document.value(at: path) {
       case .double(let value)?: value
@@ -301,6 +305,12 @@ public struct ConfigLoader: Sendable {
       providers: providers,
       disabledProviders: disabled.sorted(), catalog: catalog, document: document, files: files,
       missingKeys: missingKeys)
+    configuration.tracing = TracingSettings(
+      enabled: bool(["observability", "traces"]) ?? false,
+      endpoint: string(["observability", "otlp_endpoint"]) ?? "",
+      otlpProtocol: string(["observability", "otlp_protocol"]) ?? "http/protobuf",
+      serviceName: string(["observability", "service_name"]) ?? "ltb",
+      sampleRatio: double(["observability", "sample_ratio"]) ?? 1)
     configuration.alertRules = alertRules.values
     configuration.alertChannels = alertChannels.values
     return (configuration, issues)

@@ -21,6 +21,8 @@ extension ConfigSchema {
     for spec in evaluation { lines += render(spec) }
     lines += ["", "[server]"]
     for spec in server { lines += render(spec) }
+    lines += ["", "[observability]"]
+    for spec in observability { lines += render(spec) }
     for builtIn in builtInProviders {
       lines += ["", "[providers.\(builtIn.name)]"]
       let defaults = providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel)

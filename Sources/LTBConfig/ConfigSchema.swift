@@ -35,6 +35,27 @@ public enum ConfigSchema {
       "The default embedding provider for embedding-similarity, PROVIDER or PROVIDER/MODEL; empty for none."),
   ]
 
+  /// `[observability]`: OpenTelemetry traces over OTLP. The standard `OTEL_*` environment
+  /// variables win over these (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`,
+  /// `OTEL_TRACES_SAMPLER`, ...); see docs/observability.md.
+  public static let observability: [SettingSpec] = [
+    SettingSpec(
+      "traces", .boolean, default: .bool(false),
+      "Export OpenTelemetry traces (API requests, sessions, tasks, provider calls, evaluations, database calls)."
+    ),
+    SettingSpec(
+      "otlp_endpoint", .string, default: .string(""),
+      "The OTLP collector's base URL, e.g. http://127.0.0.1:4318 (/v1/traces is appended for HTTP); empty for the protocol's default."
+    ),
+    SettingSpec(
+      "otlp_protocol", .choice(["http/protobuf", "http/json", "grpc"]), default: .string("http/protobuf"),
+      "How spans are exported."),
+    SettingSpec("service_name", .string, default: .string("ltb"), "The service.name resource attribute."),
+    SettingSpec(
+      "sample_ratio", .float(0...1), default: .double(1),
+      "The share of new traces kept; a request that arrives with a sampled traceparent is always kept."),
+  ]
+
   /// `[server]`: every `ltb serve` setting (its flags win over them).
   public static let server: [SettingSpec] = [
     SettingSpec("host", .string, default: .string("127.0.0.1"), "The address to listen on."),
@@ -174,7 +195,7 @@ public enum ConfigSchema {
   ]
 
   /// The top-level tables.
-  public static let sections = ["general", "evaluation", "server", "providers"]
+  public static let sections = ["general", "evaluation", "server", "observability", "providers"]
 
   /// The built-in defaults as a configuration layer.
   public static func defaults() -> [String: ConfigValue] {
@@ -189,8 +210,11 @@ public enum ConfigSchema {
     for spec in Self.server { server[spec.key] = spec.defaultValue }
     var evaluation: [String: ConfigValue] = [:]
     for spec in Self.evaluation { evaluation[spec.key] = spec.defaultValue }
+    var observability: [String: ConfigValue] = [:]
+    for spec in Self.observability { observability[spec.key] = spec.defaultValue }
     return [
       "general": .table(general), "evaluation": .table(evaluation), "server": .table(server),
+      "observability": .table(observability),
       "providers": .table(providers),
     ]
   }
@@ -216,6 +240,8 @@ public enum ConfigSchema {
       return lookup(path[1], in: server, table: "[server]")
     case 2 where path[0] == "evaluation":
       return lookup(path[1], in: evaluation, table: "[evaluation]")
+    case 2 where path[0] == "observability":
+      return lookup(path[1], in: observability, table: "[observability]")
     case 3 where path[0] == "providers":
       if path[2] == "api_key" {
         return .failure(

@@ -16,6 +16,8 @@ public struct LTBConfiguration: Sendable {
   public var alertRules: [AlertRule] = []
   /// The notification channels of `[alerts.channels.NAME]`.
   public var alertChannels: [AlertChannelSettings] = []
+  /// OpenTelemetry tracing (`[observability]`).
+  public var tracing = TracingSettings()
   /// Providers configured but disabled.
   public var disabledProviders: [String]
   /// The model catalogue (built-in, then the user's file).

@@ -68,6 +68,10 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
   public var logprobs: [TokenLogprob]?
   /// What the case expects, for evaluation (absent when it expects nothing).
   public var expectations: CaseExpectations?
+  /// The OpenTelemetry trace the task ran in (32 hex digits), when tracing sampled it.
+  public var traceID: String? = nil
+  /// The task's span in that trace (16 hex digits).
+  public var spanID: String? = nil
 
   /// Creates a result. Inlinable: across modules the call built the result, copied it out
   /// (retaining each of its strings and collections) and destroyed the original, per row read.

@@ -189,7 +189,9 @@ actor LeaseExecutor {
     let sender = sender(for: pending.planned, session: session)
     let (planned, at, lease) = (pending.planned, pending.at, pending.lease)
     let task = Task {
-      let result = await sender?.outcome(of: planned.task, scheduledAt: at, warmup: planned.warmup)
+      let result = await TraceContext.withRemoteParent(planned.traceparent) {
+        await sender?.outcome(of: planned.task, scheduledAt: at, warmup: planned.warmup)
+      }
       await self.finished(key, lease: lease, result: result)
     }
     running[key] = (session, task)

@@ -14,6 +14,8 @@ public actor BenchmarkRunner {
   private let cancellationGrace: Duration
   private let distributed: DistributedSettings?
   private var control: RunControl?
+  /// Whether runs go through the task queue to workers.
+  public nonisolated var isDistributed: Bool { distributed != nil }
   private var cancelRequested = false
 
   /// Creates a runner over a store, the configured providers by name, and an event bus; with

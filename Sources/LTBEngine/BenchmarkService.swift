@@ -3,6 +3,7 @@ public import LTBCore
 public import LTBEvaluation
 import LTBProviders
 public import LTBStorage
+import Tracing
 
 /// The one place a benchmark's whole job lives: plan, run, grade, store and summarize. `ltb
 /// bench`, the API's `createBenchmark` and `resumeBenchmark`, and `ltb eval` all call it, so a
@@ -199,7 +200,32 @@ public actor BenchmarkService {
     return Prepared(session: session, runner: runner, providers: Array(targets.values), grading: grading)
   }
 
+  /// A session's run and grading, in one span (its tasks' spans are its children).
   private func execute(_ prepared: Prepared, options: RunOptions) async throws -> Outcome {
+    try await withSpan("benchmark session") { span in
+      if span.isRecording {
+        let session = prepared.session
+        span.updateAttributes { attributes in
+          attributes["ltb.session.id"] = session.id.uuidString.lowercased()
+          attributes["ltb.session.name"] = session.name
+          attributes["ltb.session.total_tasks"] = session.totalTasks
+          attributes["ltb.session.targets"] = session.suite.targets.map(\.label)
+          attributes["ltb.session.distributed"] = prepared.runner.isDistributed
+        }
+      }
+      let outcome = try await runAndGrade(prepared, options: options)
+      if span.isRecording {
+        span.attributes["ltb.session.status"] = outcome.session.status.rawValue
+        span.attributes["ltb.session.stop_reason"] = outcome.session.stopReason
+        if outcome.session.status == .failed {
+          span.setStatus(SpanStatus(code: .error, message: outcome.session.stopReason))
+        }
+      }
+      return outcome
+    }
+  }
+
+  private func runAndGrade(_ prepared: Prepared, options: RunOptions) async throws -> Outcome {
     let id = prepared.session.id
     let ran: BenchmarkRunner.Finished
     do {

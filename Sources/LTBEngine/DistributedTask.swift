@@ -20,11 +20,14 @@ public struct DistributedTask: Sendable, Hashable, Codable {
   /// At most this many of the session's tasks run at once on one worker (a closed-loop phase's
   /// concurrency, split over the workers); `nil` when the schedule alone paces the tasks.
   public var concurrency: Int?
+  /// The coordinator's session span (W3C `traceparent`), when tracing is on: the worker's task
+  /// span becomes its child, so one trace holds the whole distributed run.
+  public var traceparent: String?
 
   /// Creates a payload.
   public init(
     task: BenchmarkTask, warmup: Bool, stream: Bool, suiteAssertions: [JSONValue],
-    requestTimeoutMilliseconds: Int?, runStartMicros: Int64, concurrency: Int?
+    requestTimeoutMilliseconds: Int?, runStartMicros: Int64, concurrency: Int?, traceparent: String? = nil
   ) {
     self.task = task
     self.warmup = warmup
@@ -33,6 +36,7 @@ public struct DistributedTask: Sendable, Hashable, Codable {
     self.requestTimeoutMilliseconds = requestTimeoutMilliseconds
     self.runStartMicros = runStartMicros
     self.concurrency = concurrency
+    self.traceparent = traceparent
   }
 
   /// The payload as the queue stores it.

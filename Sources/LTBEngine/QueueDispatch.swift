@@ -60,6 +60,7 @@ struct QueueDispatch: Sendable {
     let runEnd = suite.stop.maxDurationSeconds.map { runStartMicros + Int64($0 * 1_000_000) }
     var pending: [QueuedTask] = []
     var lastProgress = ContinuousClock.now
+    let traceparent = TraceContext.headers().first { $0.name == "traceparent" }?.value
     while let (task, warmup) = await control.next() {
       let sendAt = closedLoop ? 0 : phaseStart + schedule.next().microseconds
       if let runEnd, sendAt > runEnd {
@@ -70,7 +71,7 @@ struct QueueDispatch: Sendable {
       let payload = DistributedTask(
         task: task, warmup: warmup, stream: suite.stream, suiteAssertions: suite.assertions,
         requestTimeoutMilliseconds: suite.requestTimeoutMilliseconds, runStartMicros: runStartMicros,
-        concurrency: share)
+        concurrency: share, traceparent: traceparent)
       pending.append(
         QueuedTask(
           sessionID: context.sessionID, taskKey: task.key, provider: task.target.provider,

@@ -1,5 +1,6 @@
 import LTBCore
 import LTBStorage
+import Tracing
 
 /// Streams results to storage in batches as they arrive, so that a run's memory stays flat and
 /// everything finished is durable within a fraction of a second.
@@ -10,10 +11,14 @@ actor ResultWriter {
   private var inFlight: Task<Void, any Error>?
   private(set) var written = 0
   private(set) var failure: LTBError?
+  /// The trace context of the run that made the writer: a batch's database span belongs to the
+  /// session, not to whichever task's result filled the batch.
+  private let traceContext: InstrumentationContext?
 
   init(store: any BenchStore, batchSize: Int = 256) {
     self.store = store
     self.batchSize = batchSize
+    self.traceContext = InstrumentationContext.current
   }
 
   /// Adds a result; writes a batch when one is full, waiting when the previous batch is still
@@ -29,8 +34,10 @@ actor ResultWriter {
     guard !buffer.isEmpty else { return }
     let batch = buffer
     buffer.removeAll(keepingCapacity: true)
-    let store = store
-    let task = Task { try await store.insertResults(batch) }
+    let (store, context) = (store, traceContext)
+    let task = Task {
+      try await InstrumentationContext.$current.withValue(context) { try await store.insertResults(batch) }
+    }
     inFlight = task
     switch await task.result {
     case .success:

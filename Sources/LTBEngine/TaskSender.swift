@@ -1,6 +1,7 @@
 public import Foundation
 public import LTBCore
 public import LTBStorage
+import Tracing
 
 /// Sends one task of a session (or answers it from the response cache) and turns the outcome
 /// into a result. A local run and a distributed worker send through the same sender, so a task's
@@ -35,8 +36,34 @@ public struct TaskSender: Sendable {
     self.runStart = runStart
   }
 
-  /// The result of a task; `nil` when it was cancelled in flight (resume sends it again).
+  /// The result of a task; `nil` when it was cancelled in flight (resume sends it again). The
+  /// task runs in its own span, whose IDs the result carries when tracing sampled it.
   public func outcome(of task: BenchmarkTask, scheduledAt: ContinuousClock.Instant, warmup: Bool) async
+    -> BenchmarkResult?
+  {
+    await withSpan("benchmark task", ofKind: .internal) { span in
+      if span.isRecording {
+        span.updateAttributes { attributes in
+          attributes["ltb.session.id"] = sessionID.uuidString.lowercased()
+          attributes["ltb.task.key"] = task.key
+          attributes["ltb.test.id"] = task.testCase.id
+          attributes["ltb.dataset"] = task.dataset
+          attributes["ltb.provider"] = task.target.provider
+          attributes["ltb.warmup"] = warmup
+        }
+      }
+      let result = await send(task, scheduledAt: scheduledAt, warmup: warmup)
+      if span.isRecording {
+        span.attributes["ltb.result.status"] = result?.status.rawValue ?? "cancelled"
+        if let result, result.status != .success {
+          span.setStatus(SpanStatus(code: .error, message: result.error))
+        }
+      }
+      return result
+    }
+  }
+
+  private func send(_ task: BenchmarkTask, scheduledAt: ContinuousClock.Instant, warmup: Bool) async
     -> BenchmarkResult?
   {
     var result = base(of: task, warmup: warmup)
@@ -99,7 +126,7 @@ public struct TaskSender: Sendable {
     let createdAt = Date(
       timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
     let sentOffset = (ContinuousClock.now - runStart).milliseconds
-    return BenchmarkResult(
+    var result = BenchmarkResult(
       sessionID: sessionID, taskKey: task.key, testID: task.testCase.id, dataset: task.dataset,
       provider: task.target.provider, model: task.target.model ?? "", phase: task.phase,
       targetIndex: task.targetIndex,
@@ -108,6 +135,11 @@ public struct TaskSender: Sendable {
       parameters: task.target.parameters, tags: task.testCase.tags, category: task.testCase.category,
       metadata: task.testCase.metadata,
       expectations: CaseExpectations(testCase: task.testCase, suiteAssertions: suiteAssertions))
+    if let ids = TraceContext.currentSampledIDs() {
+      result.traceID = ids.traceID
+      result.spanID = ids.spanID
+    }
+    return result
   }
 
   private static func succeeded(_ base: BenchmarkResult, _ response: CompletionResponse) -> BenchmarkResult {

@@ -1,6 +1,7 @@
 import Foundation
 public import LTBCore
 import NIOCore
+import Tracing
 
 /// A provider that speaks a chat API over HTTP: everything but the wire format is shared here
 /// (model resolution, defaults, rate-limit reservations, streaming, timing, usage and cost).
@@ -102,13 +103,25 @@ extension HTTPChatProvider {
     return kind == .llamacpp || kind == .ollama ? ModelPricing(inputPerMillion: 0, outputPerMillion: 0) : nil
   }
 
-  /// Sends a chat request, streamed or not, and returns the answer with usage, cost and timing.
+  /// Sends a chat request, streamed or not, and returns the answer with usage, cost and timing,
+  /// in a client span that follows the OpenTelemetry GenAI conventions.
   public func complete(_ request: CompletionRequest, options: RequestOptions) async throws
     -> CompletionResponse
   {
     let model = try resolveModel(request.model)
     var request = request
     request.parameters = request.parameters.filled(from: settings.defaultParameters)
+    return try await withSpan("chat \(model)", ofKind: .client) { span in
+      GenAISpan.describe(span, request: request, model: model, settings: settings, stream: options.stream)
+      let response = try await sendChat(request, model: model, options: options, span: span)
+      GenAISpan.describe(span, response: response)
+      return response
+    }
+  }
+
+  private func sendChat(
+    _ request: CompletionRequest, model: String, options: RequestOptions, span: any Span
+  ) async throws -> CompletionResponse {
     if request.modalities != [.text] {
       let unsupported = request.modalities.subtracting(capabilities.supportedModalities)
       if let first = unsupported.first {
@@ -131,10 +144,14 @@ extension HTTPChatProvider {
       var accumulator = ResponseAccumulator(sentAt: sentAt, scheduledAt: options.scheduledAt)
       let headers = body.headers
       func deliver(_ events: [StreamEvent], at receivedAt: ContinuousClock.Instant) {
+        let before = accumulator.contentEventCount
         for event in events {
           let timed = TimedStreamEvent(event: event, receivedAt: receivedAt)
           accumulator.add(timed)
           options.onEvent?(timed)
+        }
+        if before == 0, accumulator.contentEventCount > 0, span.isRecording {
+          GenAISpan.firstToken(span, after: receivedAt - sentAt)
         }
       }
       guard options.stream else {

@@ -34,6 +34,9 @@ public final class HTTPTransport: Sendable {
     // instead of being retried silently until the connect timeout.
     configuration.connectionPool.retryConnectionEstablishment = false
     configuration.httpVersion = .http1Only
+    // The provider call's GenAI span is the client span, and the transport sends its
+    // `traceparent`; the client's own span would start a second trace with no parent.
+    configuration.tracing.tracer = nil
     self.configuration = configuration
     self.rateLimiter = RateLimiter(
       requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute)
@@ -205,6 +208,8 @@ public final class HTTPTransport: Sendable {
     for (name, value) in settings.extraHeaders.sorted(by: { $0.key < $1.key }) {
       headers.replaceOrAdd(name: name, value: value)
     }
+    // W3C trace context: the provider call's span, so a traced server joins the same trace.
+    for (name, value) in TraceContext.headers() { headers.replaceOrAdd(name: name, value: value) }
     return PreparedRequest(
       url: base + path, method: request.method == .get ? .GET : .POST, headers: headers,
       body: request.body.map { ByteBuffer(data: $0) })

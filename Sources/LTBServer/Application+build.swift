@@ -2,6 +2,7 @@ public import Hummingbird
 public import HummingbirdWebSocket
 import LTBAPI
 import LTBAlerts
+import LTBCore
 import LTBEngine
 import NIOCore
 import NIOPosix
@@ -11,6 +12,13 @@ import NIOPosix
 public func buildRouter(_ gateway: Gateway) -> Router<GatewayRequestContext> {
   let router = Router(context: GatewayRequestContext.self)
   let (services, limits, metrics) = (gateway.services, gateway.limits, gateway.metrics)
+  // A server span per request (HTTP conventions; an incoming `traceparent` is continued), only
+  // when a tracer is installed: with tracing off the chain is what it was.
+  if TraceContext.isTracing {
+    router.add(
+      middleware: TracingMiddleware(
+        recordingHeaders: [.userAgent, .contentType], redactingQueryParameters: ["token", "access_token"]))
+  }
   router.add(middleware: AccessLogMiddleware(logger: gateway.logger))
   router.add(middleware: MetricsMiddleware(metrics: metrics))
   router.add(middleware: SecurityHeadersMiddleware(allowedOrigins: limits.allowedOrigins))

@@ -19,6 +19,8 @@ public struct ResultQuery: Sendable, Hashable {
   public var statuses: [ResultStatus]
   /// Only this case.
   public var testID: String?
+  /// Only results of this OpenTelemetry trace (32 hex digits).
+  public var traceID: String? = nil
   /// Scoring at least `minimumScore.value` on `minimumScore.metric`.
   public var minimumScore: ScoreThreshold?
   /// Words that must appear in the prompt or the response (full-text search).

@@ -47,6 +47,10 @@ public struct ResultRow: Sendable, Hashable {
     public var cacheHit: Bool
     /// How many attempts the request took.
     public var attempts: Int
+    /// The OpenTelemetry trace the task ran in, when tracing sampled it.
+    public var traceID: String? = nil
+    /// The task's span in that trace.
+    public var spanID: String? = nil
   }
 
   /// The result id.
@@ -93,7 +97,7 @@ public struct ResultRow: Sendable, Hashable {
       labels = Labels(
         sessionID: result.sessionID, dataset: result.dataset, category: result.category, tags: result.tags,
         errorCode: result.errorCode, finishReason: result.finishReason, cacheHit: result.cacheHit,
-        attempts: result.attempts)
+        attempts: result.attempts, traceID: result.traceID, spanID: result.spanID)
     }
   }
 

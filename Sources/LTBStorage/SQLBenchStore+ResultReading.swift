@@ -60,6 +60,7 @@ extension SQLBenchStore {
     if let provider = query.provider { conditions.append("provider = \(bind: provider)") }
     if let model = query.model { conditions.append("model = \(bind: model)") }
     if let testID = query.testID { conditions.append("test_id = \(bind: testID)") }
+    if let traceID = query.traceID { conditions.append("trace_id = \(bind: traceID)") }
     if let from = query.from { conditions.append("created_us >= \(bind: StoredTime.microseconds(from))") }
     if let to = query.to { conditions.append("created_us < \(bind: StoredTime.microseconds(to))") }
     if !query.statuses.isEmpty { conditions.append("status IN (\(binds: query.statuses.map(\.rawValue)))") }
@@ -224,7 +225,7 @@ extension SQLBenchStore {
     "test_id", "dataset", "provider", "model", "phase", "target_index", "repeat_index", "warmup", "status",
     "error_code", "error", "prompt", "response", "finish_reason", "created_at", "timing", "sent_offset_ms",
     "cost_details", "server_timings", "cache_hit", "attempts", "parameters", "tags", "category", "metadata",
-    "evaluation_scores", "logprobs", "expectations", "provider_metadata",
+    "evaluation_scores", "logprobs", "expectations", "provider_metadata", "trace_id", "span_id",
   ].joined(separator: ", ")
 
   /// The columns ``decodeRow(_:parts:)`` reads for `parts`, in the order it reads them.
@@ -238,6 +239,7 @@ extension SQLBenchStore {
     if parts.contains(.labels) {
       columns += [
         "session_id", "dataset", "category", "tags", "error_code", "finish_reason", "cache_hit", "attempts",
+        "trace_id", "span_id",
       ]
     }
     return columns.joined(separator: ", ")
@@ -287,7 +289,8 @@ extension SQLBenchStore {
         tags: try row.json("tags", scan: StoredJSON.strings(bytes:), StoredJSON.strings(from:)) ?? [],
         errorCode: try row.optionalString("error_code"),
         finishReason: try row.optionalString("finish_reason"),
-        cacheHit: try row.bool("cache_hit"), attempts: try row.int("attempts"))
+        cacheHit: try row.bool("cache_hit"), attempts: try row.int("attempts"),
+        traceID: try row.optionalString("trace_id"), spanID: try row.optionalString("span_id"))
     }
     return decoded
   }
@@ -318,6 +321,8 @@ extension SQLBenchStore {
       evaluationScores: try scores(row), logprobs: try row.json("logprobs"),
       expectations: try row.json("expectations"))
     result.providerMetadata = try row.json("provider_metadata")
+    result.traceID = try row.optionalString("trace_id")
+    result.spanID = try row.optionalString("span_id")
     return result
   }
 

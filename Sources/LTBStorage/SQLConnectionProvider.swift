@@ -13,11 +13,31 @@ import Synchronization
 /// time through a single connection (SQLite allows one writer; queuing here avoids busy errors).
 protocol SQLConnectionProvider: Sendable {
   var dialect: SQLDialectKind { get }
-  func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
-  func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+  /// Runs `body` on a read connection; `operation` names the store call (its span's name).
+  func read<T: Sendable>(operation: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    async throws -> T
+  /// Runs `body` on the write connection; `operation` names the store call (its span's name).
+  func write<T: Sendable>(operation: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    async throws -> T
   func close() async
   /// Database round trips (reads and writes) since the store opened.
   var operationCount: Int { get }
+}
+
+extension SQLConnectionProvider {
+  /// Runs `body` on a read connection, in a span named after the calling store function.
+  func read<T: Sendable>(function: String = #function, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    async throws -> T
+  {
+    try await read(operation: function, body)
+  }
+
+  /// Runs `body` on the write connection, in a span named after the calling store function.
+  func write<T: Sendable>(function: String = #function, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    async throws -> T
+  {
+    try await write(operation: function, body)
+  }
 }
 
 /// SQLite in WAL mode: one writer connection behind a queue, a few reader connections.
@@ -99,20 +119,28 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
     try await database.raw("PRAGMA cache_size = -8192").run()
   }
 
-  func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+  func read<T: Sendable>(operation: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    async throws -> T
+  {
     try refuseWhenClosed()
     operations.add(1, ordering: .relaxed)
     let index = nextReader.withLockedValue { value in
       defer { value = (value + 1) % readers.count }
       return value
     }
-    return try await body(readers[index].sql())
+    return try await DatabaseSpan.run(dialect, operation, write: false) {
+      try await body(readers[index].sql())
+    }
   }
 
-  func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+  func write<T: Sendable>(operation: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    async throws -> T
+  {
     try refuseWhenClosed()
     operations.add(1, ordering: .relaxed)
-    return try await writeQueue.withLock { try await body(writer.sql()) }
+    return try await DatabaseSpan.run(dialect, operation, write: true) {
+      try await writeQueue.withLock { try await body(writer.sql()) }
+    }
   }
 
   /// A closed connection's handle is gone; SQLite would be handed a null pointer.
@@ -123,18 +151,20 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   /// The rows of a query, each decoded by `decode` on SQLite's thread as it is stepped to
   /// (``SQLiteReader``: statements prepared once, columns read in place).
   func rows<Row: Sendable>(
-    _ query: SQLQueryString, _ decode: @escaping @Sendable (ColumnReader) throws -> Row
+    _ query: SQLQueryString, function: String = #function,
+    _ decode: @escaping @Sendable (ColumnReader) throws -> Row
   ) async throws -> [Row] {
     let (sql, binds) = try serialize(query)
-    return try await read(queries: 1) { try $0.rows(sql, binds, decode) }
+    return try await read(queries: 1, function: function) { try $0.rows(sql, binds, decode) }
   }
 
   /// Runs `body`, which makes `queries` queries, on one read connection in one trip to SQLite's thread.
-  func read<Value: Sendable>(queries: Int, _ body: @escaping @Sendable (SQLiteReader.Session) throws -> Value)
-    async throws -> Value
-  {
+  func read<Value: Sendable>(
+    queries: Int, function: String = #function,
+    _ body: @escaping @Sendable (SQLiteReader.Session) throws -> Value
+  ) async throws -> Value {
     operations.add(queries, ordering: .relaxed)
-    return try await hotReader.read(body)
+    return try await DatabaseSpan.run(dialect, function, write: false) { try await hotReader.read(body) }
   }
 
   /// A query's SQL and binds as SQLKit would serialize them.
@@ -151,10 +181,16 @@ final class SQLiteConnectionProvider: SQLConnectionProvider {
   }
 
   /// Runs `body` on the writer connection itself, for bulk inserts that bind `SQLiteData` directly.
-  func writeNative<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+  func writeNative<T: Sendable>(
+    function: String = #function, _ body: @Sendable (SQLiteConnection) async throws -> T
+  )
+    async throws -> T
+  {
     try refuseWhenClosed()
     operations.add(1, ordering: .relaxed)
-    return try await writeQueue.withLock { try await body(writer) }
+    return try await DatabaseSpan.run(dialect, function, write: true) {
+      try await writeQueue.withLock { try await body(writer) }
+    }
   }
 
   /// Closes every connection once, even when the calling task is cancelled (a cancelled close
@@ -214,14 +250,22 @@ final class PostgresConnectionProvider: SQLConnectionProvider {
     return provider
   }
 
-  func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+  func read<T: Sendable>(operation: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    async throws -> T
+  {
     operations.add(1, ordering: .relaxed)
-    return try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil))
+    return try await DatabaseSpan.run(dialect, operation, write: false) {
+      try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
   }
 
-  func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-    try await read(body)
+  func write<T: Sendable>(operation: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
+    async throws -> T
+  {
+    operations.add(1, ordering: .relaxed)
+    return try await DatabaseSpan.run(dialect, operation, write: true) {
+      try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+    }
   }
 
   func close() async {

@@ -37,12 +37,14 @@ struct BenchCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
-    let finished = try await global.withStore(configuration, database: storage.database) { store in
-      try await global.withBenchmarks(configuration, store: store) { service in
-        try await bench(
-          service, store: store,
-          alerts: AlertService.build(
-            configuration, store: store, bus: service.bus, logger: alertLogger(configuration)))
+    let finished = try await global.traced(configuration, rootSpan: "ltb bench") {
+      try await global.withStore(configuration, database: storage.database) { store in
+        try await global.withBenchmarks(configuration, store: store) { service in
+          try await bench(
+            service, store: store,
+            alerts: AlertService.build(
+              configuration, store: store, bus: service.bus, logger: alertLogger(configuration)))
+        }
       }
     }
     if finished.status == .cancelled {

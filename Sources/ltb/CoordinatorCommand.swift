@@ -25,6 +25,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
   func run() async throws {
     let configuration = try global.loadConfiguration()
     let secret = try ServerSecret.load(file: jwtSecretFile, dev: dev)
+    try await global.traced(configuration) {
+      try await coordinate(configuration, secret: secret)
+    }
+  }
+
+  private func coordinate(_ configuration: LTBConfiguration, secret: String) async throws {
     try await global.withStore(configuration, database: storage.database) { store in
       let auth = try AuthService(
         store: store,

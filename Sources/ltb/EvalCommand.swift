@@ -33,9 +33,12 @@ struct EvalCommand: AsyncParsableCommand {
       throw LTBError(.invalidInput, "--only needs --metrics", fix: "add --metrics bleu,...")
     }
     let id = try SessionID.parse(session)
-    let result = try await global.withStore(configuration, database: storage.database) { store in
-      try await global.withBenchmarks(configuration, store: store) { service in
-        try await service.grade(sessionID: id, extra: extra, onlyExtra: only, evaluation: evaluation.settings)
+    let result = try await global.traced(configuration, rootSpan: "ltb eval") {
+      try await global.withStore(configuration, database: storage.database) { store in
+        try await global.withBenchmarks(configuration, store: store) { service in
+          try await service.grade(
+            sessionID: id, extra: extra, onlyExtra: only, evaluation: evaluation.settings)
+        }
       }
     }
     if json { print(try Console.json(result)) } else { EvaluationPrinter.print(result) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import LTBConfig
 import LTBCore
 import LTBEngine
+import LTBObservability
 import LTBProviders
 import LTBStorage
 import Logging
@@ -16,6 +17,16 @@ struct GlobalOptions: ParsableArguments {
     let configuration = try ConfigLoader().load(configFile: config)
     LogOutput.bootstrap(level: Self.level(configuration))
     return configuration
+  }
+
+  /// Runs `body` with OpenTelemetry tracing when `[observability]` or the `OTEL_*` variables turn
+  /// it on (see ``TracingBackend``); its spans are exported before this returns.
+  /// `rootSpan` names one span around the whole command.
+  func traced<T>(_ configuration: LTBConfiguration, rootSpan: String? = nil, _ body: () async throws -> T)
+    async throws -> T
+  {
+    try await TracingBackend.run(
+      configuration.tracing, logger: logger(configuration, label: "ltb.otel"), rootSpan: rootSpan, body)
   }
 
   /// A logger at the configured `log_level`.

@@ -46,10 +46,12 @@ struct ServeCommand: AsyncParsableCommand {
     let settings = try security.resolved(configuration, serve: self)
     let secret = try ServerSecret.load(file: settings.jwtSecretFile, dev: security.dev)
     do { try settings.hasher.validate() } catch { throw error.error }
-    try await global.withStore(
-      configuration, database: storage.database, migrations: settings.migrate ? .apply : .require
-    ) { store in
-      try await serve(configuration, store: store, secret: secret, settings: settings)
+    try await global.traced(configuration) {
+      try await global.withStore(
+        configuration, database: storage.database, migrations: settings.migrate ? .apply : .require
+      ) { store in
+        try await serve(configuration, store: store, secret: secret, settings: settings)
+      }
     }
   }
 

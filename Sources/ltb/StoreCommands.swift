@@ -104,6 +104,8 @@ struct ResultsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Provider name.") var provider: String?
     @Option(name: .long, help: "Model.") var model: String?
     @Option(name: .long, help: "Case id.") var test: String?
+    @Option(name: .long, help: "An OpenTelemetry trace id (32 hex digits): that trace's results.")
+    var traceId: String?
     @Option(name: .long, help: "Sent at or after (ISO 8601).") var from: String?
     @Option(name: .long, help: "Sent before (ISO 8601).") var to: String?
     @Option(name: .long, help: "Any of these tags (comma-separated).") var tags: String?
@@ -124,6 +126,14 @@ struct ResultsCommand: AsyncParsableCommand {
       query.provider = provider
       query.model = model
       query.testID = test
+      if let traceId {
+        guard traceId.count == 32, traceId.allSatisfy(\.isHexDigit) else {
+          throw LTBError(
+            .invalidInput, "--trace-id '\(traceId.prefix(40))' is not a trace id",
+            fix: "pass the 32 hex digits of a result's trace_id")
+        }
+        query.traceID = traceId.lowercased()
+      }
       query.from = try from.map { try Console.date($0, option: "--from") }
       query.to = try to.map { try Console.date($0, option: "--to") }
       query.tagsAny = tags?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
@@ -163,6 +173,7 @@ struct ResultsCommand: AsyncParsableCommand {
           print(
             "\(result.id.uuidString.lowercased().prefix(8))  \(result.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  "
               + "\(result.provider)/\(result.model)  \(result.testID)  TTFT \(ttft)  total \(Console.milliseconds(result.durationMs))  "
+              + (result.traceID.map { "trace \($0)  " } ?? "")
               + "\(result.response.map { String($0.prefix(60)).replacingOccurrences(of: "\n", with: " ") } ?? result.error ?? "")"
           )
         }

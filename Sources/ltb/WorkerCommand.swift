@@ -59,7 +59,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
     defer { signals.stop() }
     Console.writeError("worker: joining \(coordinator) with up to \(maxConcurrency) tasks at once")
-    try await agent.run()
+    try await global.traced(configuration) { try await agent.run() }
     Console.writeError("worker: drained")
   }
 

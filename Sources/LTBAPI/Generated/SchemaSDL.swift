@@ -376,6 +376,10 @@ type Result implements Node {
   tags: [String!]! @stored(part: "labels")
   "The case's category."
   category: String @stored(part: "labels")
+  "The OpenTelemetry trace the request ran in (32 hex digits), when tracing sampled it: look it up in the tracing backend."
+  traceId: String @stored(part: "labels")
+  "The request's task span in that trace (16 hex digits)."
+  spanId: String @stored(part: "labels")
   "Scores by metric."
   scores: JSON!
   "Every metric's verdict."
@@ -867,6 +871,8 @@ input ResultFilter {
   to: DateTime
   "Words in the prompt or the answer."
   text: String
+  "Only the results of one OpenTelemetry trace (32 hex digits)."
+  traceId: String
   "Include warm-up requests."
   includeWarmup: Boolean = false
   "Only results whose score on `metric` is at least this (as `ltb results query --min-score METRIC=VALUE`)."

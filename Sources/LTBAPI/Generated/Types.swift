@@ -451,11 +451,15 @@ public final class Result: Codable, Sendable, Node {
   public let tags: [String]
   /// The case's category.
   public let category: String?
+  /// The OpenTelemetry trace the request ran in (32 hex digits), when tracing sampled it: look it up in the tracing backend.
+  public let traceId: String?
+  /// The request's task span in that trace (16 hex digits).
+  public let spanId: String?
   /// Scores by metric.
   public let scores: JSONValue
 
   /// Creates a value.
-  public init(id: UUID, sessionId: UUID, testId: String, dataset: String, providerName: String, model: String, status: ResultStatus, errorCode: String? = nil, error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil, createdAt: Date, ttftMs: Double? = nil, e2eMs: Double? = nil, tpotMs: Double? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUsd: Double? = nil, cacheHit: Bool, attempts: Int, tags: [String], category: String? = nil, scores: JSONValue) {
+  public init(id: UUID, sessionId: UUID, testId: String, dataset: String, providerName: String, model: String, status: ResultStatus, errorCode: String? = nil, error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil, createdAt: Date, ttftMs: Double? = nil, e2eMs: Double? = nil, tpotMs: Double? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUsd: Double? = nil, cacheHit: Bool, attempts: Int, tags: [String], category: String? = nil, traceId: String? = nil, spanId: String? = nil, scores: JSONValue) {
     self.id = id
     self.sessionId = sessionId
     self.testId = testId
@@ -479,6 +483,8 @@ public final class Result: Codable, Sendable, Node {
     self.attempts = attempts
     self.tags = tags
     self.category = category
+    self.traceId = traceId
+    self.spanId = spanId
     self.scores = scores
   }
 }
@@ -1184,6 +1190,8 @@ public struct ResultFilter: Codable, Sendable, Equatable {
   public var to: Date?
   /// Words in the prompt or the answer.
   public var text: String?
+  /// Only the results of one OpenTelemetry trace (32 hex digits).
+  public var traceId: String?
   /// Include warm-up requests.
   public var includeWarmup: Bool?
   /// Only results whose score on `metric` is at least this (as `ltb results query --min-score METRIC=VALUE`).
@@ -1192,7 +1200,7 @@ public struct ResultFilter: Codable, Sendable, Equatable {
   public var metric: String?
 
   /// Creates a value.
-  public init(sessionId: UUID? = nil, provider: String? = nil, model: String? = nil, testId: String? = nil, statuses: [ResultStatus]? = nil, tags: [String]? = nil, from: Date? = nil, to: Date? = nil, text: String? = nil, includeWarmup: Bool? = nil, minScore: Double? = nil, metric: String? = nil) {
+  public init(sessionId: UUID? = nil, provider: String? = nil, model: String? = nil, testId: String? = nil, statuses: [ResultStatus]? = nil, tags: [String]? = nil, from: Date? = nil, to: Date? = nil, text: String? = nil, traceId: String? = nil, includeWarmup: Bool? = nil, minScore: Double? = nil, metric: String? = nil) {
     self.sessionId = sessionId
     self.provider = provider
     self.model = model
@@ -1202,6 +1210,7 @@ public struct ResultFilter: Codable, Sendable, Equatable {
     self.from = from
     self.to = to
     self.text = text
+    self.traceId = traceId
     self.includeWarmup = includeWarmup
     self.minScore = minScore
     self.metric = metric

@@ -513,6 +513,8 @@ extension Result: KeySubscriptable {
     case "attempts": self.attempts
     case "tags": self.tags
     case "category": self.category
+    case "traceId": self.traceId
+    case "spanId": self.spanId
     case "scores": self.scores
     default: nil
     }
@@ -919,7 +921,7 @@ extension APIWiring {
     "SessionEdge": ["cursor": 0],
     "PageInfo": ["hasNextPage": 0, "endCursor": 1],
     "Evaluation": ["metric": 0, "state": 1, "score": 2, "value": 3, "passed": 4, "threshold": 5, "explanation": 6, "judgeModel": 7, "judgeCostUsd": 8],
-    "Result": ["id": 0, "sessionId": 1, "testId": 2, "dataset": 3, "providerName": 4, "model": 5, "status": 6, "errorCode": 7, "error": 8, "prompt": 9, "response": 10, "finishReason": 11, "createdAt": 12, "ttftMs": 13, "e2eMs": 14, "tpotMs": 15, "inputTokens": 16, "outputTokens": 17, "costUsd": 18, "cacheHit": 19, "attempts": 20, "tags": 21, "category": 22, "scores": 23],
+    "Result": ["id": 0, "sessionId": 1, "testId": 2, "dataset": 3, "providerName": 4, "model": 5, "status": 6, "errorCode": 7, "error": 8, "prompt": 9, "response": 10, "finishReason": 11, "createdAt": 12, "ttftMs": 13, "e2eMs": 14, "tpotMs": 15, "inputTokens": 16, "outputTokens": 17, "costUsd": 18, "cacheHit": 19, "attempts": 20, "tags": 21, "category": 22, "traceId": 23, "spanId": 24, "scores": 25],
     "ResultEdge": ["cursor": 0],
     "MetricSummary": ["metric": 0, "count": 1, "mean": 2, "standardError": 3, "low": 4, "high": 5, "passRate": 6, "errors": 7],
     "TargetEvaluation": ["provider": 0, "model": 1, "evaluated": 2, "pass": 3, "fail": 4, "error": 5, "modelCostUsd": 6, "judgeCostUsd": 7],
@@ -1208,7 +1210,9 @@ extension Result: PlanLeaves {
     case 20: try self.attempts.writeLeaf(into: &output)
     case 21: try self.tags.writeLeaf(into: &output)
     case 22: try self.category.writeLeaf(into: &output)
-    case 23: try self.scores.writeLeaf(into: &output)
+    case 23: try self.traceId.writeLeaf(into: &output)
+    case 24: try self.spanId.writeLeaf(into: &output)
+    case 25: try self.scores.writeLeaf(into: &output)
     default: break
     }
   }
@@ -1589,7 +1593,7 @@ extension APIWiring {
   /// listing reads a part when the document selects one of its fields.
   public static let storedParts: [String: [String]] = [
     "details": ["Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel", "Evaluation.judgeCostUsd"],
-    "labels": ["Result.sessionId", "Result.dataset", "Result.errorCode", "Result.finishReason", "Result.cacheHit", "Result.attempts", "Result.tags", "Result.category"],
+    "labels": ["Result.sessionId", "Result.dataset", "Result.errorCode", "Result.finishReason", "Result.cacheHit", "Result.attempts", "Result.tags", "Result.category", "Result.traceId", "Result.spanId"],
     "text": ["Result.error", "Result.prompt", "Result.response"],
   ]
 }

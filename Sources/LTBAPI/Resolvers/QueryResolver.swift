@@ -52,6 +52,14 @@ struct QueryResolver: QueryResolvers {
       testID: filter?.testId, text: filter?.text, includeWarmup: filter?.includeWarmup ?? false, order: order,
       descending: arguments.descending ?? true, limit: APILimits.pageSize(arguments.first),
       cursor: arguments.after)
+    if let traceID = filter?.traceId {
+      guard traceID.count == 32, traceID.allSatisfy(\.isHexDigit) else {
+        throw LTBError(
+          .invalidInput, "traceId '\(traceID.prefix(40))' is not a trace ID",
+          fix: "pass the 32 hex digits of a result's traceId")
+      }
+      query.traceID = traceID.lowercased()
+    }
     switch (filter?.minScore, filter?.metric) {
     case (let value?, let metric?): query.minimumScore = ScoreThreshold(metric: metric, value: value)
     case (.some, nil):

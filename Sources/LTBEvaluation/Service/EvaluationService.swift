@@ -1,6 +1,7 @@
 public import Foundation
 public import LTBCore
 public import LTBStorage
+import Tracing
 
 /// Scores stored responses: picks the evaluator for each assertion, consults the evaluation
 /// cache, combines outcomes into case verdicts, stores everything, and refreshes the model
@@ -54,6 +55,28 @@ public actor EvaluationService {
   }
 
   private func score(_ spec: AssertionSpec, _ input: EvaluationInput) async -> CaseScorer.Scored {
+    guard spec.children.isEmpty else { return await scoreLeaf(spec, input) }
+    return await withSpan("evaluate \(spec.type)") { span in
+      let scored = await scoreLeaf(spec, input)
+      if span.isRecording {
+        span.updateAttributes { attributes in
+          attributes["ltb.evaluation.metric"] = spec.type
+          attributes["ltb.evaluation.name"] = spec.name
+          attributes["ltb.evaluation.evaluator"] = scored.evaluator
+          attributes["ltb.evaluation.state"] = scored.outcome.state.rawValue
+          attributes["ltb.evaluation.score"] = scored.outcome.score
+          attributes["ltb.evaluation.cache"] = scored.cacheSource.map { "\($0)" } ?? "none"
+          attributes["ltb.session.id"] = input.sessionID?.uuidString.lowercased()
+        }
+        if scored.outcome.state == .error {
+          span.setStatus(SpanStatus(code: .error, message: scored.outcome.explanation))
+        }
+      }
+      return scored
+    }
+  }
+
+  private func scoreLeaf(_ spec: AssertionSpec, _ input: EvaluationInput) async -> CaseScorer.Scored {
     if !spec.children.isEmpty {
       let members = await score(spec.children, input)
       return CaseScorer.Scored(
@@ -132,6 +155,19 @@ public actor EvaluationService {
   public func evaluateSession(
     _ sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false,
     progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)? = nil
+  ) async throws -> SessionEvaluation {
+    try await withSpan("grade session") { span in
+      if span.isRecording { span.attributes["ltb.session.id"] = sessionID.uuidString.lowercased() }
+      let evaluation = try await gradeSession(
+        sessionID, extra: extra, onlyExtra: onlyExtra, progress: progress)
+      if span.isRecording { span.attributes["ltb.evaluation.graded"] = evaluation.run?.graded }
+      return evaluation
+    }
+  }
+
+  private func gradeSession(
+    _ sessionID: UUID, extra: [AssertionSpec], onlyExtra: Bool,
+    progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)?
   ) async throws -> SessionEvaluation {
     guard let store else {
       throw LTBError(.internal, "the evaluation service has no store", fix: "create it with a store")

@@ -1,0 +1,87 @@
+public import Tracing
+
+/// The W3C trace context (`traceparent`) of the span a task is in: what a stored result records
+/// and what outgoing provider requests carry. Reads whatever tracer is installed; with none (the
+/// default) every answer is empty.
+public enum TraceContext {
+  /// A span's identity as lower-case hex: 32 digits of trace ID, 16 of span ID.
+  public struct IDs: Sendable, Hashable {
+    /// The trace's ID.
+    public var traceID: String
+    /// The span's ID.
+    public var spanID: String
+    /// Whether the sampler kept the span (the `traceparent` flags' low bit).
+    public var sampled: Bool
+
+    /// Creates IDs.
+    public init(traceID: String, spanID: String, sampled: Bool) {
+      self.traceID = traceID
+      self.spanID = spanID
+      self.sampled = sampled
+    }
+  }
+
+  /// Whether a tracer is installed (``TracingBackend`` or a test's `withTracer`).
+  public static var isTracing: Bool { !(InstrumentationSystem.tracer is NoOpTracer) }
+
+  /// The current span's IDs when a tracer sampled it; `nil` without a tracer, outside a span, or
+  /// for a span the sampler dropped (its trace is never exported, so a link to it would be dead).
+  public static func currentSampledIDs() -> IDs? {
+    guard let ids = headers().first(where: { $0.name == "traceparent" }).flatMap({ parse($0.value) }),
+      ids.sampled
+    else { return nil }
+    return ids
+  }
+
+  /// The propagation headers of the current span (`traceparent`, and `tracestate` when set), for
+  /// an outgoing request; empty without a tracer or outside a span.
+  public static func headers() -> [(name: String, value: String)] {
+    guard let context = InstrumentationContext.current else { return [] }
+    var carrier = HeaderCarrier()
+    InstrumentationSystem.instrument.inject(context, into: &carrier, using: HeaderCarrier.Injector())
+    return carrier.fields
+  }
+
+  /// Runs `body` as a child of the span a `traceparent` names (a coordinator's session span, for a
+  /// worker's task), or as it is when there is none.
+  public static func withRemoteParent<T>(
+    _ traceparent: String?, isolation: isolated (any Actor)? = #isolation, _ body: () async -> T
+  ) async -> T {
+    guard let traceparent else { return await body() }
+    var context = InstrumentationContext.current ?? .topLevel
+    InstrumentationSystem.instrument.extract(
+      ["traceparent": traceparent], into: &context, using: HeaderCarrier.Extractor())
+    return await InstrumentationContext.$current.withValue(context, operation: body)
+  }
+
+  /// Parses a version-00 `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`); `nil` for anything else,
+  /// including the all-zero IDs the specification declares invalid.
+  public static func parse(_ traceparent: String) -> IDs? {
+    let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
+      parts[1].allSatisfy(\.isLowercaseHexDigit), parts[2].allSatisfy(\.isLowercaseHexDigit),
+      let flags = UInt8(parts[3], radix: 16),
+      parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" })
+    else { return nil }
+    return IDs(traceID: String(parts[1]), spanID: String(parts[2]), sampled: flags & 1 == 1)
+  }
+
+  /// Header fields in injection order.
+  struct HeaderCarrier {
+    var fields: [(name: String, value: String)] = []
+
+    struct Extractor: Tracing.Extractor {
+      func extract(key: String, from carrier: [String: String]) -> String? { carrier[key.lowercased()] }
+    }
+
+    struct Injector: Tracing.Injector {
+      func inject(_ value: String, forKey key: String, into carrier: inout HeaderCarrier) {
+        carrier.fields.append((key.lowercased(), value))
+      }
+    }
+  }
+}
+
+extension Character {
+  fileprivate var isLowercaseHexDigit: Bool { isHexDigit && !isUppercase }
+}
