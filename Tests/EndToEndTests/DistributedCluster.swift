@@ -18,6 +18,8 @@ final class DistributedCluster: @unchecked Sendable {
   let key: String
   var server: CommandLineTests.Running?
   var workers: [String: CommandLineTests.Running] = [:]
+  /// Further variables for every process started from now on (the tracing test's `OTEL_*`).
+  var extraEnvironment: [String: String] = [:]
 
   /// The environment every process shares: the provider, the signing secret, info logs.
   var environment: [String: String] {
@@ -26,7 +28,7 @@ final class DistributedCluster: @unchecked Sendable {
       "LTB_PROVIDERS__FAKE__BASE_URL": "http://127.0.0.1:\(fakePort)/v1",
       "LTB_PROVIDERS__FAKE__DEFAULT_MODEL": "fake-model",
       "LTB_JWT_SECRET": ServedAPI.secret, "LTB_GENERAL__LOG_LEVEL": "info",
-    ]
+    ].merging(extraEnvironment) { _, extra in extra }
   }
 
   init() throws {

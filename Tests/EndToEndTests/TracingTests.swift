@@ -198,4 +198,45 @@ struct TracingTests {
       served.contains { $0.name == "sqlite resultRows" && $0.parentID == request?.spanID },
       "\(served.map { ($0.name, $0.parentID) })")
   }
+
+  @Test("a distributed run is one trace: the worker's task and provider spans are children of the session")
+  func distributedTrace() async throws {
+    let cluster = try DistributedCluster()
+    defer { cluster.tearDown() }
+    let spansFile = cluster.directory.appendingPathComponent("spans.jsonl")
+    let receiverPort = try FreePort.find()
+    let receiver = try AlertingTests.startReady(
+      try APIServerTests.python(),
+      [
+        BenchCommandTests.repository.appendingPathComponent("scripts/reference/otlp_receiver.py").path,
+        String(receiverPort), spansFile.path,
+      ])
+    defer { receiver.terminate() }
+    try await cluster.startServer()
+    cluster.extraEnvironment = [
+      "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(receiverPort)", "OTEL_SERVICE_NAME": "ltb-cluster",
+    ]
+    try cluster.startWorker("traced-worker")
+    try await cluster.waitForWorkers(1)
+    let bench = try cluster.bench(try cluster.suite(cases: 4, rate: 20)).finish()
+    #expect(bench.status == 0, "\(bench.stderr.suffix(2_000))")
+
+    var spans: [Span] = []
+    try await AlertingTests.eventually(15) {
+      spans = Self.spans(spansFile)
+      return spans.filter { $0.name == "chat fake-model" }.count >= 4
+    }
+    let session = try #require(spans.first { $0.name == "benchmark session" }, "\(spans.map(\.name))")
+    #expect(session["ltb.session.distributed"] == true)
+    let tasks = spans.filter { $0.name == "benchmark task" }
+    #expect(tasks.count == 4)
+    #expect(tasks.allSatisfy { $0.traceID == session.traceID && $0.parentID == session.spanID })
+    let calls = spans.filter { $0.name == "chat fake-model" }
+    #expect(Set(calls.map(\.parentID)) == Set(tasks.map(\.spanID)))
+    #expect(spans.contains { $0.name.hasPrefix("postgresql ") && $0["db.system.name"] == "postgresql" })
+    let stored = try cluster.sql("SELECT trace_id || ':' || span_id FROM results ORDER BY task_key")
+    #expect(
+      Set(stored.split(separator: "\n").map(String.init))
+        == Set(tasks.map { "\(session.traceID):\($0.spanID)" }), "\(stored)")
+  }
 }
