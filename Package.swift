@@ -240,6 +240,8 @@ let package = Package(
       name: "LTBProvidersTests",
       dependencies: [
         "LTBProviders", "LTBCore", "LTBFakeServer",
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ],
       swiftSettings: upcomingFeatures

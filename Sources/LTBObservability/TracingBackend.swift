@@ -86,9 +86,6 @@ public enum TracingBackend {
     _ body: () async throws -> T
   ) async throws -> T {
     guard isEnabled(settings, environment: environment) else { return try await body() }
-    guard
-      installed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
-    else { return try await body() }
     let backend: (factory: any Tracer, service: any Service)
     do {
       let made = try OTel.makeTracingBackend(configuration: try configuration(settings, logger: logger))
@@ -100,6 +97,10 @@ public enum TracingBackend {
         .configuration, "cannot start OpenTelemetry tracing: \(error)",
         fix: "check [observability] and the OTEL_* environment variables (docs/observability.md)")
     }
+    // Once per process (the global tracer cannot be replaced); a second call runs under the first.
+    guard
+      installed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    else { return try await body() }
     InstrumentationSystem.bootstrap(backend.factory)
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(services: [backend.service], logger: logger))

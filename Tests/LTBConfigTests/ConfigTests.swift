@@ -691,3 +691,42 @@ struct AlertConfigTests {
     }
   }
 }
+
+@Suite("[observability]")
+struct ObservabilityConfigTests {
+  @Test("tracing is off by default; the table and LTB_OBSERVABILITY__* reach TracingSettings")
+  func tracingSettings() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    #expect(try sandbox.loader().load().tracing == TracingSettings())
+    #expect(TracingSettings().enabled == false)
+    try sandbox.write(
+      "work/ltb.toml",
+      """
+      [observability]
+      traces = true
+      otlp_endpoint = "http://collector:4318"
+      otlp_protocol = "grpc"
+      service_name = "bench-eu"
+      sample_ratio = 0.25
+
+      """)
+    let configured = try sandbox.loader(["LTB_OBSERVABILITY__SAMPLE_RATIO": "0.5"]).load()
+    #expect(
+      configured.tracing
+        == TracingSettings(
+          enabled: true, endpoint: "http://collector:4318", otlpProtocol: "grpc", serviceName: "bench-eu",
+          sampleRatio: 0.5))
+  }
+
+  @Test("a wrong protocol or ratio is refused with the allowed values")
+  func invalid() throws {
+    let protocolIssues = try ConfigValidationTests().issues("[observability]\notlp_protocol = \"udp\"\n").issues
+    #expect(protocolIssues.first?.problem == "\"udp\" is not allowed")
+    #expect(protocolIssues.first?.fix.contains("http/protobuf") == true)
+    let ratioIssues = try ConfigValidationTests().issues("[observability]\nsample_ratio = 2\n").issues
+    #expect(ratioIssues.first?.problem == "2 is out of range" || ratioIssues.first?.problem == "2.0 is out of range")
+    let keyIssues = try ConfigValidationTests().issues("[observability]\ntrace = true\n").issues
+    #expect(keyIssues.first?.fix == "did you mean 'traces'?")
+  }
+}
