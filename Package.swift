@@ -224,6 +224,7 @@ let package = Package(
       dependencies: [
         "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBAPI", "LTBServer", "LTBConfig",
         "LTBProviders", "LTBAuth", "LTBDistributed", "LTBProtocol", "LTBAlerts",
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -721,11 +721,14 @@ struct ObservabilityConfigTests {
 
   @Test("a wrong protocol or ratio is refused with the allowed values")
   func invalid() throws {
-    let protocolIssues = try ConfigValidationTests().issues("[observability]\notlp_protocol = \"udp\"\n").issues
+    let protocolIssues = try ConfigValidationTests().issues("[observability]\notlp_protocol = \"udp\"\n")
+      .issues
     #expect(protocolIssues.first?.problem == "\"udp\" is not allowed")
     #expect(protocolIssues.first?.fix.contains("http/protobuf") == true)
     let ratioIssues = try ConfigValidationTests().issues("[observability]\nsample_ratio = 2\n").issues
-    #expect(ratioIssues.first?.problem == "2 is out of range" || ratioIssues.first?.problem == "2.0 is out of range")
+    #expect(
+      ratioIssues.first?.problem == "2 is out of range" || ratioIssues.first?.problem == "2.0 is out of range"
+    )
     let keyIssues = try ConfigValidationTests().issues("[observability]\ntrace = true\n").issues
     #expect(keyIssues.first?.fix == "did you mean 'traces'?")
   }

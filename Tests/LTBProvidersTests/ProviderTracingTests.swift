@@ -19,7 +19,8 @@ struct ProviderTracingTests {
     arguments: [VendorFixture.openAI, .anthropic, .gemini, .cohere, .mistral, .ollama])
   func streamedSpan(fixture: VendorFixture) async throws {
     let tracer = InMemoryTracer()
-    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(30))) { provider, server in
+    try await withVendor(fixture, handler: streamHandler(fixture, pause: .milliseconds(30))) {
+      provider, server in
       var request = helloRequest
       request.parameters.temperature = 0.5
       request.parameters.maxTokens = 40
@@ -41,7 +42,8 @@ struct ProviderTracingTests {
       #expect(Self.attribute(span, "gen_ai.response.model") == .string(response.model))
       #expect(Self.attribute(span, "gen_ai.response.finish_reasons") == .stringArray(["stop"]))
       #expect(Self.attribute(span, "gen_ai.usage.input_tokens") == .int64(Int64(response.usage.inputTokens)))
-      #expect(Self.attribute(span, "gen_ai.usage.output_tokens") == .int64(Int64(response.usage.outputTokens)))
+      #expect(
+        Self.attribute(span, "gen_ai.usage.output_tokens") == .int64(Int64(response.usage.outputTokens)))
       #expect(Self.attribute(span, "server.address") == .string("127.0.0.1"))
       let events = span.events.filter { $0.name == "gen_ai.first_token" }
       #expect(events.count == 1, "one first-token event, however many chunks: \(span.events.map(\.name))")
@@ -60,7 +62,9 @@ struct ProviderTracingTests {
       fixture,
       handler: { _, writer in try await writer.respond(status: 401, body: fixture.errorBody(401, "bad key")) }
     ) { provider, _ in
-      let error = await expectLTBError { _ = try await withTracer(tracer) { try await provider.complete(helloRequest) } }
+      let error = await expectLTBError {
+        _ = try await withTracer(tracer) { try await provider.complete(helloRequest) }
+      }
       #expect(error?.code == .authentication)
       let span = try #require(tracer.finishedSpans.first)
       #expect(span.status?.code == .error)

@@ -15,10 +15,13 @@ struct TracingBackendTests {
       (["OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"], true, false),
     ] as [([String: String], Bool, Bool)])
   func enabled(environment: [String: String], configured: Bool, expected: Bool) {
-    #expect(TracingBackend.isEnabled(TracingSettings(enabled: configured), environment: environment) == expected)
+    #expect(
+      TracingBackend.isEnabled(TracingSettings(enabled: configured), environment: environment) == expected)
   }
 
-  @Test("a bad sample ratio or protocol is a configuration error that names the setting, before anything is installed")
+  @Test(
+    "a bad sample ratio or protocol is a configuration error that names the setting, before anything is installed"
+  )
   func refused() async throws {
     for (settings, setting) in [
       (TracingSettings(enabled: true, sampleRatio: 1.5), "observability.sample_ratio"),
