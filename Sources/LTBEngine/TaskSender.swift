@@ -21,6 +21,8 @@ public struct TaskSender: Sendable {
   public var cache: (any BenchStore)?
   /// When the run started, on this process's clock (results carry their send offset from it).
   public var runStart: ContinuousClock.Instant
+  /// The session's ID as spans carry it (formatted once, not per task).
+  private let sessionLabel: String
 
   /// Creates a sender.
   public init(
@@ -34,6 +36,7 @@ public struct TaskSender: Sendable {
     self.cacheMode = cache == nil ? .off : cacheMode
     self.cache = cache
     self.runStart = runStart
+    self.sessionLabel = sessionID.uuidString.lowercased()
   }
 
   /// The result of a task; `nil` when it was cancelled in flight (resume sends it again). The
@@ -44,7 +47,7 @@ public struct TaskSender: Sendable {
     await withSpan("benchmark task", ofKind: .internal) { span in
       if span.isRecording {
         span.updateAttributes { attributes in
-          attributes["ltb.session.id"] = sessionID.uuidString.lowercased()
+          attributes["ltb.session.id"] = sessionLabel
           attributes["ltb.task.key"] = task.key
           attributes["ltb.test.id"] = task.testCase.id
           attributes["ltb.dataset"] = task.dataset

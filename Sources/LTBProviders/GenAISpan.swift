@@ -36,11 +36,33 @@ enum GenAISpan {
       attributes["gen_ai.request.stop_sequences"] = request.parameters.stop
       attributes["ltb.provider"] = settings.name
       attributes["ltb.stream"] = stream
-      if let url = URL(string: settings.baseURL), let host = url.host {
+      if let (host, port) = server(settings.baseURL) {
         attributes["server.address"] = host
-        attributes["server.port"] = url.port ?? (url.scheme == "https" ? 443 : 80)
+        attributes["server.port"] = port
       }
     }
+  }
+
+  /// The host and port of a base URL (`https://api.openai.com/v1` is api.openai.com and 443),
+  /// read without Foundation's URL parser, which costs more than the rest of the span.
+  static func server(_ baseURL: String) -> (host: String, port: Int)? {
+    guard let schemeEnd = baseURL.range(of: "://") else { return nil }
+    let secure = baseURL[..<schemeEnd.lowerBound].lowercased() == "https"
+    let rest = baseURL[schemeEnd.upperBound...]
+    var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+    var host = authority
+    var port = secure ? 443 : 80
+    if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+      host = authority[authority.index(after: authority.startIndex)..<close]
+      let tail = authority[authority.index(after: close)...]
+      if tail.hasPrefix(":"), let number = Int(tail.dropFirst()) { port = number }
+    } else if let colon = authority.lastIndex(of: ":") {
+      host = authority[..<colon]
+      guard let number = Int(authority[authority.index(after: colon)...]) else { return nil }
+      port = number
+    }
+    return host.isEmpty ? nil : (String(host), port)
   }
 
   /// The response's attributes.

@@ -69,7 +69,8 @@ struct TracingTests {
       datasets: [\(path("cases.jsonl").path)]
       targets: [{ provider: fake, parameters: { temperature: 0.25, max_tokens: 32 } }]
       stream: true
-      assertions: [{ type: contains, value: "token" }]
+      judge: { provider: fake }
+      assertions: [{ type: contains, value: "token" }, { type: coherence }]
 
       """.utf8
     ).write(to: path("suite.yaml"))
@@ -98,7 +99,8 @@ struct TracingTests {
     let tasks = spans.filter { $0.name == "benchmark task" }
     #expect(tasks.count == 3)
     #expect(tasks.allSatisfy { $0.parentID == session.spanID && $0["ltb.result.status"] == "success" })
-    let calls = spans.filter { $0.name == "chat fake-model" }
+    let taskIDs = Set(tasks.map(\.spanID))
+    let calls = spans.filter { $0.name == "chat fake-model" && taskIDs.contains($0.parentID) }
     #expect(calls.count == 3)
     for call in calls {
       #expect(call.kind == 3, "a provider call is a client span")
@@ -126,8 +128,9 @@ struct TracingTests {
     let sent = fake.requests.filter { $0.path.hasSuffix("/chat/completions") }.compactMap {
       $0.header("traceparent").flatMap(TraceContext.parse)
     }
-    #expect(sent.count == 3)
-    #expect(Set(sent.map(\.spanID)) == Set(calls.map(\.spanID)))
+    let judgeCalls = spans.filter { $0.name == "chat fake-model" && !taskIDs.contains($0.parentID) }
+    #expect(sent.count == calls.count + judgeCalls.count)
+    #expect(Set(sent.map(\.spanID)) == Set((calls + judgeCalls).map(\.spanID)))
     #expect(sent.allSatisfy { $0.traceID == trace && $0.sampled })
 
     // Grading and the store.
@@ -138,6 +141,14 @@ struct TracingTests {
     #expect(evaluations.count == 3)
     #expect(
       evaluations.allSatisfy { $0.parentID == grading[0].spanID && $0["ltb.evaluation.state"] == "scored" })
+    // The judge's calls are children of its evaluations; the fake's answers are not the judge's
+    // JSON, so each evaluation asks twice (the repair request) and ends in an error status.
+    let judged = spans.filter { $0.name == "evaluate coherence" }
+    #expect(judged.count == 3)
+    #expect(judged.allSatisfy { $0.parentID == grading[0].spanID && $0["ltb.evaluation.state"] == "error" })
+    #expect(judged.allSatisfy { $0.json["status"] == 2 }, "an OTLP error status")
+    #expect(judgeCalls.count == 6)
+    #expect(Set(judgeCalls.map(\.parentID)) == Set(judged.map(\.spanID)))
     let inserts = spans.filter { $0.name == "sqlite insertResults" }
     #expect(!inserts.isEmpty && inserts.allSatisfy { $0.parentID == session.spanID })
     #expect(

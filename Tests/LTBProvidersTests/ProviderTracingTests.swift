@@ -2,9 +2,10 @@ import Foundation
 import InMemoryTracing
 import LTBCore
 import LTBFakeServer
-import LTBProviders
 import Testing
 import Tracing
+
+@testable import LTBProviders
 
 /// Provider calls under a tracer: one GenAI client span each, with the request's and the
 /// response's attributes, the first token as an event, and the span's context on the request.
@@ -83,5 +84,28 @@ struct ProviderTracingTests {
       #expect(chat.header("traceparent") == nil)
       #expect(chat.header(InMemoryTracer.spanIDKey) == nil)
     }
+  }
+}
+
+@Suite("GenAI span server address")
+struct GenAIServerAddressTests {
+  @Test(
+    "host and port of a base URL, default ports by scheme",
+    arguments: [
+      ("https://api.openai.com/v1", "api.openai.com", 443), ("http://127.0.0.1:8088", "127.0.0.1", 8088),
+      ("http://user:secret@proxy.local:3128/v1?x=1", "proxy.local", 3128),
+      ("http://[::1]:11434/api", "::1", 11434),
+      ("HTTPS://Example.org", "Example.org", 443), ("http://host", "host", 80),
+    ] as [(String, String, Int)])
+  func parsed(url: String, host: String, port: Int) {
+    let server = GenAISpan.server(url)
+    #expect(server?.host == host && server?.port == port)
+  }
+
+  @Test(
+    "no scheme, no host or a bad port gives nothing",
+    arguments: ["api.openai.com", "http://", "http://h:port/"])
+  func refused(url: String) {
+    #expect(GenAISpan.server(url) == nil)
   }
 }
