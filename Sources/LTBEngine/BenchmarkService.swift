@@ -215,8 +215,10 @@ public actor BenchmarkService {
       }
       let outcome = try await runAndGrade(prepared, options: options)
       if span.isRecording {
-        span.attributes["ltb.session.status"] = outcome.session.status.rawValue
-        span.attributes["ltb.session.stop_reason"] = outcome.session.stopReason
+        span.updateAttributes { attributes in
+          attributes["ltb.session.status"] = outcome.session.status.rawValue
+          if let reason = outcome.session.stopReason { attributes["ltb.session.stop_reason"] = reason }
+        }
         if outcome.session.status == .failed {
           span.setStatus(SpanStatus(code: .error, message: outcome.session.stopReason))
         }

@@ -57,7 +57,8 @@ public struct TaskSender: Sendable {
       }
       let result = await send(task, scheduledAt: scheduledAt, warmup: warmup)
       if span.isRecording {
-        span.attributes["ltb.result.status"] = result?.status.rawValue ?? "cancelled"
+        // In place: assigning `span.attributes[...]` copies the span's whole table first.
+        span.updateAttributes { $0["ltb.result.status"] = result?.status.rawValue ?? "cancelled" }
         if let result, result.status != .success {
           span.setStatus(SpanStatus(code: .error, message: result.error))
         }

@@ -19,24 +19,26 @@ enum GenAISpan {
     }
   }
 
-  /// The request's attributes.
+  /// The request's attributes (an attribute is set only when it has a value: assigning `nil`
+  /// costs a lookup in the span's table).
   static func describe(
-    _ span: any Span, request: CompletionRequest, model: String, settings: ProviderSettings, stream: Bool
+    _ span: any Span, request: CompletionRequest, model: String, context: ProviderContext, stream: Bool
   ) {
     guard span.isRecording else { return }
+    let parameters = request.parameters
     span.updateAttributes { attributes in
       attributes["gen_ai.operation.name"] = "chat"
-      attributes["gen_ai.provider.name"] = providerName(settings.kind)
+      attributes["gen_ai.provider.name"] = providerName(context.settings.kind)
       attributes["gen_ai.request.model"] = model
-      attributes["gen_ai.request.temperature"] = request.parameters.temperature
-      attributes["gen_ai.request.max_tokens"] = request.parameters.maxTokens
-      attributes["gen_ai.request.top_p"] = request.parameters.topP
-      attributes["gen_ai.request.top_k"] = request.parameters.topK.map(Double.init)
-      attributes["gen_ai.request.seed"] = request.parameters.seed
-      attributes["gen_ai.request.stop_sequences"] = request.parameters.stop
-      attributes["ltb.provider"] = settings.name
+      if let value = parameters.temperature { attributes["gen_ai.request.temperature"] = value }
+      if let value = parameters.maxTokens { attributes["gen_ai.request.max_tokens"] = value }
+      if let value = parameters.topP { attributes["gen_ai.request.top_p"] = value }
+      if let value = parameters.topK { attributes["gen_ai.request.top_k"] = Double(value) }
+      if let value = parameters.seed { attributes["gen_ai.request.seed"] = value }
+      if let value = parameters.stop, !value.isEmpty { attributes["gen_ai.request.stop_sequences"] = value }
+      attributes["ltb.provider"] = context.settings.name
       attributes["ltb.stream"] = stream
-      if let (host, port) = server(settings.baseURL) {
+      if let (host, port) = context.server {
         attributes["server.address"] = host
         attributes["server.port"] = port
       }
@@ -70,14 +72,15 @@ enum GenAISpan {
     guard span.isRecording else { return }
     span.updateAttributes { attributes in
       attributes["gen_ai.response.model"] = response.model
-      attributes["gen_ai.response.id"] = response.responseID
-      attributes["gen_ai.response.finish_reasons"] = response.finishReason.map { [$0.rawValue] } ?? []
+      if let id = response.responseID { attributes["gen_ai.response.id"] = id }
+      if let reason = response.finishReason {
+        attributes["gen_ai.response.finish_reasons"] = [reason.rawValue]
+      }
       attributes["gen_ai.usage.input_tokens"] = response.usage.inputTokens
       attributes["gen_ai.usage.output_tokens"] = response.usage.outputTokens
       attributes["ltb.usage.source"] = response.usage.source.rawValue
       attributes["ltb.attempts"] = response.attempts
-      attributes["ltb.ttft_ms"] = response.timing.timeToFirstToken?.milliseconds
-      attributes["ltb.cost_usd"] = response.cost?.total
+      if let cost = response.cost?.total { attributes["ltb.cost_usd"] = cost }
     }
   }
 

@@ -112,7 +112,7 @@ extension HTTPChatProvider {
     var request = request
     request.parameters = request.parameters.filled(from: settings.defaultParameters)
     return try await withSpan("chat \(model)", ofKind: .client) { span in
-      GenAISpan.describe(span, request: request, model: model, settings: settings, stream: options.stream)
+      GenAISpan.describe(span, request: request, model: model, context: context, stream: options.stream)
       let response = try await sendChat(request, model: model, options: options, span: span)
       GenAISpan.describe(span, response: response)
       return response

@@ -8,12 +8,15 @@ public struct ProviderContext: Sendable {
   public let catalog: ModelCatalog
   /// The HTTP path, with the vendor's authentication headers.
   public let transport: HTTPTransport
+  /// The base URL's host and port, for the provider call spans (read once, not per call).
+  let server: (host: String, port: Int)?
 
   /// Creates the context and its transport.
   public init(settings: ProviderSettings, catalog: ModelCatalog, authenticationHeaders: [(String, String)]) {
     self.settings = settings
     self.catalog = catalog
     self.transport = HTTPTransport(settings: settings, authenticationHeaders: authenticationHeaders)
+    self.server = GenAISpan.server(settings.baseURL)
   }
 
   /// An `Authorization: Bearer` header when a key is set.

@@ -24,6 +24,13 @@ struct TracingTests {
 
   static func spans(_ file: URL) -> [Span] { AlertingTests.lines(file).map(Span.init) }
 
+  /// Stops a helper for good: a process started from a test thread inherits its blocked
+  /// signals, and Python then never sees SIGTERM.
+  static func kill(_ process: Process) {
+    Foundation.kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+  }
+
   @Test(
     "ltb bench: one trace of session, tasks, GenAI provider calls, grading and store calls; IDs in results")
   func benchTrace() async throws {
@@ -37,7 +44,7 @@ struct TracingTests {
         BenchCommandTests.repository.appendingPathComponent("scripts/reference/otlp_receiver.py").path,
         String(receiverPort), path("spans.jsonl").path,
       ])
-    defer { receiver.terminate() }
+    defer { Self.kill(receiver) }
     let fake = try await LoopbackHTTPServer.start(
       handler: FakeOpenAITarget.handler(
         FakeOpenAITarget.Options(
@@ -222,7 +229,7 @@ struct TracingTests {
         BenchCommandTests.repository.appendingPathComponent("scripts/reference/otlp_receiver.py").path,
         String(receiverPort), spansFile.path,
       ])
-    defer { receiver.terminate() }
+    defer { Self.kill(receiver) }
     try await cluster.startServer()
     cluster.extraEnvironment = [
       "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(receiverPort)", "OTEL_SERVICE_NAME": "ltb-cluster",

@@ -160,7 +160,9 @@ public actor EvaluationService {
       if span.isRecording { span.attributes["ltb.session.id"] = sessionID.uuidString.lowercased() }
       let evaluation = try await gradeSession(
         sessionID, extra: extra, onlyExtra: onlyExtra, progress: progress)
-      if span.isRecording { span.attributes["ltb.evaluation.graded"] = evaluation.run?.graded }
+      if span.isRecording, let graded = evaluation.run?.graded {
+        span.updateAttributes { $0["ltb.evaluation.graded"] = graded }
+      }
       return evaluation
     }
   }
