@@ -21,8 +21,6 @@ public struct TaskSender: Sendable {
   public var cache: (any BenchStore)?
   /// When the run started, on this process's clock (results carry their send offset from it).
   public var runStart: ContinuousClock.Instant
-  /// The session's ID as spans carry it (formatted once, not per task).
-  private let sessionLabel: String
 
   /// Creates a sender.
   public init(
@@ -36,7 +34,6 @@ public struct TaskSender: Sendable {
     self.cacheMode = cache == nil ? .off : cacheMode
     self.cache = cache
     self.runStart = runStart
-    self.sessionLabel = sessionID.uuidString.lowercased()
   }
 
   /// The result of a task; `nil` when it was cancelled in flight (resume sends it again). The
@@ -46,13 +43,11 @@ public struct TaskSender: Sendable {
   {
     await withSpan("benchmark task", ofKind: .internal) { span in
       if span.isRecording {
+        // The key names phase, target, dataset, case and repeat, and the session span names the
+        // session: every attribute is paid for again in the export, thousands of times a second.
         span.updateAttributes { attributes in
-          attributes["ltb.session.id"] = sessionLabel
           attributes["ltb.task.key"] = task.key
-          attributes["ltb.test.id"] = task.testCase.id
-          attributes["ltb.dataset"] = task.dataset
-          attributes["ltb.provider"] = task.target.provider
-          attributes["ltb.warmup"] = warmup
+          if warmup { attributes["ltb.warmup"] = true }
         }
       }
       let result = await send(task, scheduledAt: scheduledAt, warmup: warmup)

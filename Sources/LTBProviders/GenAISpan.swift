@@ -37,7 +37,6 @@ enum GenAISpan {
       if let value = parameters.seed { attributes["gen_ai.request.seed"] = value }
       if let value = parameters.stop, !value.isEmpty { attributes["gen_ai.request.stop_sequences"] = value }
       attributes["ltb.provider"] = context.settings.name
-      attributes["ltb.stream"] = stream
       if let (host, port) = context.server {
         attributes["server.address"] = host
         attributes["server.port"] = port
@@ -72,22 +71,22 @@ enum GenAISpan {
     guard span.isRecording else { return }
     span.updateAttributes { attributes in
       attributes["gen_ai.response.model"] = response.model
-      if let id = response.responseID { attributes["gen_ai.response.id"] = id }
       if let reason = response.finishReason {
         attributes["gen_ai.response.finish_reasons"] = [reason.rawValue]
       }
       attributes["gen_ai.usage.input_tokens"] = response.usage.inputTokens
       attributes["gen_ai.usage.output_tokens"] = response.usage.outputTokens
-      attributes["ltb.usage.source"] = response.usage.source.rawValue
-      attributes["ltb.attempts"] = response.attempts
-      if let cost = response.cost?.total { attributes["ltb.cost_usd"] = cost }
+      // Only what differs from the usual case: every attribute is paid for again in the export.
+      if response.usage.source != .reported {
+        attributes["ltb.usage.source"] = response.usage.source.rawValue
+      }
+      if response.attempts > 1 { attributes["ltb.attempts"] = response.attempts }
     }
   }
 
-  /// The first token's arrival, `after` the request was sent.
-  static func firstToken(_ span: any Span, after: Duration) {
-    var event = SpanEvent(name: "gen_ai.first_token")
-    event.attributes["ltb.ttft_ms"] = after.milliseconds
-    span.addEvent(event)
+  /// The first token's arrival (the event's time; its distance from the span's start is the
+  /// time to first token).
+  static func firstToken(_ span: any Span) {
+    span.addEvent(SpanEvent(name: "gen_ai.first_token"))
   }
 }

@@ -151,7 +151,7 @@ extension HTTPChatProvider {
           options.onEvent?(timed)
         }
         if before == 0, accumulator.contentEventCount > 0, span.isRecording {
-          GenAISpan.firstToken(span, after: receivedAt - sentAt)
+          GenAISpan.firstToken(span)
         }
       }
       guard options.stream else {
