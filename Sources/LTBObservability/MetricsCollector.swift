@@ -59,6 +59,8 @@ public final class MetricsCollector: Sendable {
     public var leaseExpiries: Int
     /// Alert notifications delivered and failed (after retries) per channel since start.
     public var alertNotifications: [String: (delivered: Int, failed: Int)]
+    /// Whether the database answered at scrape time (what `/ready` checks).
+    public var databaseReady: Bool = true
 
     /// Creates readings.
     public init(
@@ -281,6 +283,7 @@ public final class MetricsCollector: Sendable {
       gauge(.workers, ["state": state]).set(Double(readings.workers[state] ?? 0))
     }
     recordWorkers(readings.workerLoads)
+    gauge(.databaseReady).set(Double(readings.databaseReady ? 1 : 0))
     gauge(.processResidentMemoryBytes).set(
       ProcessHealth.residentBytes())
     let cpu = ProcessHealth.cpuSeconds()
@@ -379,6 +382,8 @@ struct Family: Sendable {
   static let eventbusDroppedEvents = Family(
     name: "eventbus_dropped_events", help: "Events dropped because a subscriber's buffer was full.")
   static let databaseOperations = Family(name: "database_operations", help: "Database round trips.")
+  static let databaseReady = Family(
+    name: "database_ready", help: "1 when the database answered at scrape time (as /ready checks), else 0.")
   static let processResidentMemoryBytes = Family(
     name: "process_resident_memory_bytes", help: "Resident memory of the server process.")
   static let processCpuSeconds = Family(

@@ -73,7 +73,7 @@ public struct Gateway: Sendable {
       load.done += worker.activity.tasksDone
       loads[worker.name] = load
     }
-    return MetricsCollector.Readings(
+    var readings = MetricsCollector.Readings(
       droppedEvents: await services.benchmarks.bus.droppedEvents,
       databaseOperations: store.operationCount, evaluationCacheHits: cache.hits,
       evaluationCacheMisses: cache.misses,
@@ -81,5 +81,7 @@ public struct Gateway: Sendable {
       workers: Dictionary(workers.map { ($0.state.rawValue, 1) }, uniquingKeysWith: +),
       workerLoads: loads.values.sorted { $0.name < $1.name }, leaseExpiries: coordinator?.leaseExpiries ?? 0,
       alertNotifications: services.alerts?.deliveryCounts.mapValues { ($0.delivered, $0.failed) } ?? [:])
+    readings.databaseReady = await store.isReachable()
+    return readings
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LTBCore
+import LTBProviders
 import Testing
 
 /// `deploy/prometheus` checked by Debian's promtool: the configuration and both rule files are
@@ -23,7 +24,7 @@ struct DeployPrometheusTests {
     let rules = try Self.promtool(["check", "rules", "rules/recording.yml", "rules/alerts.yml"])
     #expect(rules.status == 0, "\(rules.stdout)\(rules.stderr)")
     #expect(
-      rules.stdout.contains("SUCCESS: 10 rules found") && rules.stdout.contains("SUCCESS: 6 rules found"))
+      rules.stdout.contains("SUCCESS: 10 rules found") && rules.stdout.contains("SUCCESS: 7 rules found"))
   }
 
   @Test("every alert has a unit test, and promtool test rules passes them; a wrong expectation fails")
@@ -39,7 +40,7 @@ struct DeployPrometheusTests {
       let text = line.trimmingCharacters(in: .whitespaces)
       return text.hasPrefix("- alert: ") ? String(text.dropFirst("- alert: ".count)) : nil
     }
-    #expect(alerts.count == 6)
+    #expect(alerts.count == 7)
     for alert in alerts {
       #expect(
         tests.contains("alertname: \(alert)\n        exp_alerts:\n          - exp_labels"),
@@ -51,5 +52,92 @@ struct DeployPrometheusTests {
     let failed = try Self.promtool(
       ["test", "rules", "mutated_test.yml"], in: Self.folder.appendingPathComponent("tests"))
     #expect(failed.status != 0 && (failed.stdout + failed.stderr).contains("FAILED"), "\(failed.stdout)")
+  }
+
+  @Test(
+    "Debian's Prometheus with the deployment's rules scrapes a running gateway: every recording rule has data"
+  )
+  func scrape() async throws {
+    let directory = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (fake, environment, base) = try APIServerTests.fakeTarget(in: directory, cases: 40)
+    defer { fake.process.terminate() }
+    let database = "sqlite:" + directory.appendingPathComponent("p.sqlite").path
+    let key = try ServedAPI.key(database: database)
+    let port = try FreePort.find()
+    let server = try ServedAPI.start(port: port, database: database, environment: environment)
+    defer { server.process.terminate() }
+    try await APIServerTests.waitUntilReady(port)
+
+    // The deployment's configuration, pointed at this gateway and evaluated every second.
+    let config = directory.appendingPathComponent("prometheus")
+    try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: Self.folder.appendingPathComponent("rules"), to: config.appendingPathComponent("rules"))
+    let deployed = try String(
+      contentsOf: Self.folder.appendingPathComponent("prometheus.yml"), encoding: .utf8)
+    let local =
+      deployed
+      .replacingOccurrences(of: "scrape_interval: 15s", with: "scrape_interval: 1s")
+      .replacingOccurrences(of: "evaluation_interval: 15s", with: "evaluation_interval: 1s")
+      .replacingOccurrences(of: "gateway:8080", with: "127.0.0.1:\(port)")
+    #expect(local != deployed && local.contains("127.0.0.1:\(port)"))
+    try Data(local.utf8).write(to: config.appendingPathComponent("prometheus.yml"))
+    let prometheusPort = try FreePort.find()
+    let prometheus = Process()
+    prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+    prometheus.arguments = [
+      "--config.file=\(config.appendingPathComponent("prometheus.yml").path)",
+      "--storage.tsdb.path=\(directory.appendingPathComponent("tsdb").path)",
+      "--web.listen-address=127.0.0.1:\(prometheusPort)",
+    ]
+    prometheus.standardOutput = FileHandle.nullDevice
+    prometheus.standardError = FileHandle.nullDevice
+    try prometheus.run()
+    defer {
+      kill(prometheus.processIdentifier, SIGKILL)
+      prometheus.waitUntilExit()
+    }
+    let api = "http://127.0.0.1:\(prometheusPort)"
+    try await AlertingTests.eventually(20) {
+      (try? Shell.run("/usr/bin/curl", ["-fs", "\(api)/-/ready"]))?.status == 0
+    }
+
+    // A streamed run through the API, so that every family the rules read has samples.
+    let created = try GatewayCoreTests.graphQL(
+      port, key, "mutation($s: String!) { createBenchmark(input: { suite: $s }) { id } }",
+      ["s": .string(base + "stream: true\nload: { pattern: constant, rate: 10 }\n")])
+    #expect(created["data"]?["createBenchmark"]?["id"]?.stringValue != nil, "\(created)")
+
+    func query(_ expression: String) throws -> [JSONValue] {
+      let answer = try Shell.run(
+        "/usr/bin/curl", ["-fs", "\(api)/api/v1/query", "--data-urlencode", "query=\(expression)"])
+      return (try? JSONValue.parse(answer.stdout))?["data"]?["result"]?.arrayValue ?? []
+    }
+    let recording = try String(
+      contentsOf: Self.folder.appendingPathComponent("rules/recording.yml"), encoding: .utf8)
+    let records = recording.split(separator: "\n").compactMap { line -> String? in
+      let text = line.trimmingCharacters(in: .whitespaces)
+      return text.hasPrefix("- record: ") ? String(text.dropFirst("- record: ".count)) : nil
+    }
+    #expect(records.count == 10)
+    var empty = records
+    try await AlertingTests.eventually(45) {
+      empty = records.filter { ((try? query($0)) ?? []).isEmpty }
+      return empty.isEmpty
+    }
+    #expect(empty.isEmpty, "recording rules without data: \(empty)")
+    let tests = try query("ltb:tests:rate1m{provider=\"fake\"}")
+    #expect((tests.first?["value"]?.arrayValue?.last?.stringValue).flatMap(Double.init) ?? 0 > 0, "\(tests)")
+    #expect(try query("ltb:test_errors:ratio_rate5m").first?["value"]?.arrayValue?.last == "0")
+    #expect(try query("up{job=\"ltb-gateway\"}").first?["value"]?.arrayValue?.last == "1")
+    #expect(try query("ltb_database_ready").first?["value"]?.arrayValue?.last == "1")
+    // Every rule evaluated without error, and no alert fires on a healthy run.
+    let rules = try Shell.run("/usr/bin/curl", ["-fs", "\(api)/api/v1/rules"])
+    let groups = (try JSONValue.parse(rules.stdout))["data"]?["groups"]?.arrayValue ?? []
+    let all = groups.flatMap { $0["rules"]?.arrayValue ?? [] }
+    #expect(all.count == 17)
+    #expect(all.allSatisfy { $0["health"] == "ok" }, "\(all.filter { $0["health"] != "ok" })")
+    #expect(all.filter { $0["type"] == "alerting" }.allSatisfy { $0["state"] == "inactive" })
   }
 }

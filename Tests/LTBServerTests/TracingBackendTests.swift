@@ -46,3 +46,18 @@ struct TracingBackendTests {
     #expect(value == false)
   }
 }
+
+@Suite("Database readiness metric")
+struct DatabaseReadyMetricTests {
+  @Test("ltb_database_ready is 1 when the store answered at scrape time and 0 when it did not")
+  func readiness() {
+    let metrics = MetricsCollector()
+    var readings = MetricsCollector.Readings(
+      droppedEvents: 0, databaseOperations: 0, evaluationCacheHits: 0, evaluationCacheMisses: 0)
+    #expect(metrics.exposition(readings).contains("\nltb_database_ready 1.0\n"))
+    readings.databaseReady = false
+    let text = metrics.exposition(readings)
+    #expect(text.contains("\nltb_database_ready 0.0\n"))
+    #expect(text.contains("# TYPE ltb_database_ready gauge"))
+  }
+}
