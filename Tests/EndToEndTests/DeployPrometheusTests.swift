@@ -55,7 +55,7 @@ struct DeployPrometheusTests {
   }
 
   @Test(
-    "Debian's Prometheus with the deployment's rules scrapes a running gateway: every recording rule has data"
+    "Debian's Prometheus with the deployment's rules scrapes a running gateway: every recording rule and board panel has data"
   )
   func scrape() async throws {
     let directory = try BenchCommandTests.temporaryDirectory()
@@ -127,6 +127,35 @@ struct DeployPrometheusTests {
       return empty.isEmpty
     }
     #expect(empty.isEmpty, "recording rules without data: \(empty)")
+    // Every panel of the Grafana boards shows data: a board that shows nothing fails.
+    let boards = try FileManager.default.contentsOfDirectory(
+      at: BenchCommandTests.repository.appendingPathComponent("deploy/grafana/dashboards"),
+      includingPropertiesForKeys: nil)
+    #expect(boards.count == 2)
+    var panels: [(board: String, title: String, expressions: [String])] = []
+    for board in boards {
+      let json = try JSONValue.parse(try String(contentsOf: board, encoding: .utf8))
+      #expect(json["uid"]?.stringValue?.hasPrefix("ltb-") == true)
+      for panel in json["panels"]?.arrayValue ?? [] {
+        #expect(panel["datasource"]?["uid"] == "prometheus")
+        panels.append(
+          (
+            board.lastPathComponent, panel["title"]?.stringValue ?? "",
+            (panel["targets"]?.arrayValue ?? []).compactMap { $0["expr"]?.stringValue }
+          ))
+      }
+    }
+    #expect(panels.count == 16 && panels.allSatisfy { !$0.expressions.isEmpty })
+    var blank: [String] = []
+    try await AlertingTests.eventually(20) {
+      blank = panels.flatMap { panel in
+        panel.expressions.filter { ((try? query($0)) ?? []).isEmpty }.map {
+          "\(panel.board) \(panel.title): \($0)"
+        }
+      }
+      return blank.isEmpty
+    }
+    #expect(blank.isEmpty, "panels without data: \(blank)")
     let tests = try query("ltb:tests:rate1m{provider=\"fake\"}")
     #expect((tests.first?["value"]?.arrayValue?.last?.stringValue).flatMap(Double.init) ?? 0 > 0, "\(tests)")
     #expect(try query("ltb:test_errors:ratio_rate5m").first?["value"]?.arrayValue?.last == "0")
