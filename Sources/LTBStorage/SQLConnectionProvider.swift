@@ -253,17 +253,22 @@ final class PostgresConnectionProvider: SQLConnectionProvider {
   func read<T: Sendable>(operation: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
     async throws -> T
   {
-    operations.add(1, ordering: .relaxed)
-    return try await DatabaseSpan.run(dialect, operation, write: false) {
-      try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
-    }
+    try await pooled(operation, write: false, body)
   }
 
   func write<T: Sendable>(operation: String, _ body: @Sendable (any SQLDatabase) async throws -> T)
     async throws -> T
   {
+    try await pooled(operation, write: true, body)
+  }
+
+  /// Runs `body` on a pooled connection: reads and writes go the same way, and differ only in
+  /// their span's `ltb.db.access`.
+  private func pooled<T: Sendable>(
+    _ operation: String, write: Bool, _ body: @Sendable (any SQLDatabase) async throws -> T
+  ) async throws -> T {
     operations.add(1, ordering: .relaxed)
-    return try await DatabaseSpan.run(dialect, operation, write: true) {
+    return try await DatabaseSpan.run(dialect, operation, write: write) {
       try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
   }

@@ -34,10 +34,10 @@ struct TracingOffBenchmark: AsyncParsableCommand {
   /// One request's span calls, in the order the engine makes them.
   static func request(_ index: Int) async -> Int {
     await withSpan("benchmark task") { span in
-      if span.isRecording { span.attributes["ltb.task.key"] = "\(index)" }
+      if span.isRecording { span.updateAttributes { $0["ltb.task.key"] = "\(index)" } }
       let ids = TraceContext.currentSampledIDs()
       let headers = await withSpan("chat fake-model", ofKind: .client) { span in
-        if span.isRecording { span.attributes["gen_ai.operation.name"] = "chat" }
+        if span.isRecording { span.updateAttributes { $0["gen_ai.operation.name"] = "chat" } }
         return TraceContext.headers()
       }
       // A batch of 256 results is one insert span.
