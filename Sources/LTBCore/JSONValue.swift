@@ -92,6 +92,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
     objectValue?[key]
   }
 
+  /// The element at `index`, when this is an array that long.
+  public subscript(index: Int) -> JSONValue? {
+    guard let items = arrayValue, items.indices.contains(index) else { return nil }
+    return items[index]
+  }
+
   /// Parses JSON text into a value.
   public static func parse(_ data: Data) throws -> JSONValue {
     var parser = JSONParser(Array(data))

@@ -54,6 +54,8 @@ actor LeaseExecutor {
 
   /// Tasks running now.
   var runningCount: Int { running.count }
+  /// Leases held and not started yet.
+  var waitingCount: Int { waiting.count }
   /// Whether anything is held (waiting, running, or results not yet sent).
   var isIdle: Bool { waiting.isEmpty && running.isEmpty && results.isEmpty && released.isEmpty }
 

@@ -24,6 +24,9 @@ public final class WorkerAgent: Sendable {
   private let draining = Atomic<Bool>(false)
   private let drained = Wakeup()
   private let retry = Wakeup()
+  /// When the coordinator last answered a heartbeat (wall clock, µs; 0: never).
+  private let lastHeartbeat = Atomic<Int64>(0)
+  private let heartbeatInterval = Atomic<Int64>(1_000_000)
 
   /// A worker offering `providers` (its configuration's, by name) with `settings`.
   public init(
@@ -64,6 +67,16 @@ public final class WorkerAgent: Sendable {
     Task { await executor.drain() }
     drained.signal()
     retry.signal()
+  }
+
+  /// What the worker is doing now, for its probes and metrics (`ltb worker --health-port`).
+  public func status() async -> WorkerStatus {
+    WorkerStatus(
+      name: settings.name, draining: draining.load(ordering: .relaxed),
+      lastHeartbeatMicros: lastHeartbeat.load(ordering: .relaxed),
+      heartbeatIntervalMicros: heartbeatInterval.load(ordering: .relaxed),
+      running: await executor.runningCount, waiting: await executor.waitingCount,
+      completed: await executor.completed, maxConcurrency: settings.maxConcurrency)
   }
 
   /// Runs until drained (or cancelled).
@@ -219,8 +232,10 @@ public final class WorkerAgent: Sendable {
       } catch let error as RPCError where error.code == .failedPrecondition {
         throw Gone()
       }
-      await executor.measured(
-        sent: sent, received: WallClock.nowMicros, coordinator: answer.coordinatorTimeUs)
+      let received = WallClock.nowMicros
+      lastHeartbeat.store(received, ordering: .relaxed)
+      heartbeatInterval.store(interval.microseconds, ordering: .relaxed)
+      await executor.measured(sent: sent, received: received, coordinator: answer.coordinatorTimeUs)
       if answer.drain { drain() }
       try await Task.sleep(for: interval)
     }

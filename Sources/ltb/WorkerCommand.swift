@@ -3,6 +3,7 @@ import Foundation
 import LTBConfig
 import LTBCore
 import LTBDistributed
+import LTBServer
 
 /// `ltb worker`: joins a coordinator and sends the tasks it leases with this machine's
 /// configured providers; SIGTERM or Ctrl-C drains it (running tasks finish and are reported,
@@ -20,6 +21,8 @@ struct WorkerCommand: AsyncParsableCommand {
     name: .long,
     help: "An API key or access token of a user who may run benchmarks (default: $LTB_WORKER_TOKEN).")
   var token: String?
+  @Option(name: .long, help: "A file holding the credential (a mounted secret); instead of --token.")
+  var tokenFile: String?
   @Option(name: .long, help: "The most tasks sent at once (default 64).") var maxConcurrency: Int = 64
   @Option(name: .long, help: "Leases held beyond those running (default: as many as --max-concurrency).")
   var prefetch: Int?
@@ -29,14 +32,25 @@ struct WorkerCommand: AsyncParsableCommand {
     String?
   @Option(name: .long, help: "The PEM file of the CA that signed the coordinator's certificate (https).")
   var caCert: String?
+  @Option(
+    name: .long,
+    help: "Serve GET /health, /ready and /metrics on this port, for probes and Prometheus (default: none).")
+  var healthPort: Int?
+  @Option(name: .long, help: "The address --health-port listens on (default 0.0.0.0).") var healthHost =
+    "0.0.0.0"
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
     let (secure, host, port) = try Self.parse(coordinator)
-    guard let token = token ?? ProcessInfo.processInfo.environment["LTB_WORKER_TOKEN"], !token.isEmpty else {
+    guard
+      let token = try token ?? Self.read(tokenFile)
+        ?? ProcessInfo.processInfo.environment["LTB_WORKER_TOKEN"],
+      !token.isEmpty
+    else {
       throw LTBError(
         .configuration, "the worker has no credential",
-        fix: "pass --token (or set LTB_WORKER_TOKEN) with an API key made by `ltb keys create`")
+        fix:
+          "pass --token or --token-file (or set LTB_WORKER_TOKEN) with an API key made by `ltb keys create`")
     }
     guard maxConcurrency > 0 else {
       throw LTBError(.invalidInput, "--max-concurrency must be at least 1", fix: "pass a positive number")
@@ -58,9 +72,34 @@ struct WorkerCommand: AsyncParsableCommand {
       agent.drain()
     }
     defer { signals.stop() }
+    if let healthPort, !(1...65_535).contains(healthPort) {
+      throw LTBError(.invalidInput, "--health-port \(healthPort) is not a port", fix: "pass 1-65535")
+    }
     Console.writeError("worker: joining \(coordinator) with up to \(maxConcurrency) tasks at once")
-    try await global.traced(configuration) { try await agent.run() }
+    let logger = global.logger(configuration, label: "ltb.worker")
+    try await global.traced(configuration) {
+      guard let healthPort else { return try await agent.run() }
+      Console.writeError("worker: probes and metrics on http://\(healthHost):\(healthPort)")
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+          try await WorkerProbeServer(agent: agent).run(host: healthHost, port: healthPort, logger: logger)
+        }
+        try await agent.run()
+        group.cancelAll()
+      }
+    }
     Console.writeError("worker: drained")
+  }
+
+  /// The contents of a credential file (trimmed), or nil without one.
+  static func read(_ path: String?) throws -> String? {
+    guard let path else { return nil }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw LTBError(
+        .configuration, "cannot read the token file \(path)",
+        fix: "point --token-file at a readable file holding an API key")
+    }
+    return text.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// The scheme, host and port of a coordinator address.

@@ -21,6 +21,10 @@ struct DeployPrometheusTests {
     let config = try Self.promtool(["check", "config", "prometheus.yml"])
     #expect(config.status == 0, "\(config.stdout)\(config.stderr)")
     #expect(config.stdout.contains("SUCCESS: 2 rule files found"))
+    let alertmanager = try Shell.run(
+      "/usr/bin/amtool",
+      ["check-config", Self.folder.appendingPathComponent("../alertmanager/alertmanager.yml").path])
+    #expect(alertmanager.status == 0, "\(alertmanager.stdout)\(alertmanager.stderr)")
     let rules = try Self.promtool(["check", "rules", "rules/recording.yml", "rules/alerts.yml"])
     #expect(rules.status == 0, "\(rules.stdout)\(rules.stderr)")
     #expect(
@@ -55,7 +59,7 @@ struct DeployPrometheusTests {
   }
 
   @Test(
-    "Debian's Prometheus with the deployment's rules scrapes a running gateway: every recording rule and board panel has data"
+    "Debian's Prometheus with the deployment's rules scrapes a running gateway and worker: every recording rule, board panel and the adapter's queue metric has data"
   )
   func scrape() async throws {
     let directory = try BenchCommandTests.temporaryDirectory()
@@ -65,9 +69,25 @@ struct DeployPrometheusTests {
     let database = "sqlite:" + directory.appendingPathComponent("p.sqlite").path
     let key = try ServedAPI.key(database: database)
     let port = try FreePort.find()
-    let server = try ServedAPI.start(port: port, database: database, environment: environment)
+    let grpcPort = try FreePort.find()
+    let server = try ServedAPI.start(
+      port: port, database: database, ["--grpc-port", String(grpcPort)], environment: environment)
     defer { server.process.terminate() }
     try await APIServerTests.waitUntilReady(port)
+    // A worker with its probes and /metrics, as the deployments run it.
+    let workerPort = try FreePort.find()
+    let worker = try CommandLineTests.start(
+      [
+        "worker", "--coordinator", "http://127.0.0.1:\(grpcPort)", "--token", key, "--name", "w1",
+        "--health-port", String(workerPort), "--health-host", "127.0.0.1",
+      ], environment: environment)
+    defer {
+      kill(worker.process.processIdentifier, SIGKILL)
+      worker.process.waitUntilExit()
+    }
+    try await AlertingTests.eventually(20) {
+      (try? Shell.run("/usr/bin/curl", ["-fs", "http://127.0.0.1:\(workerPort)/ready"]))?.status == 0
+    }
 
     // The deployment's configuration, pointed at this gateway and evaluated every second.
     let config = directory.appendingPathComponent("prometheus")
@@ -81,7 +101,11 @@ struct DeployPrometheusTests {
       .replacingOccurrences(of: "scrape_interval: 15s", with: "scrape_interval: 1s")
       .replacingOccurrences(of: "evaluation_interval: 15s", with: "evaluation_interval: 1s")
       .replacingOccurrences(of: "gateway:8080", with: "127.0.0.1:\(port)")
-    #expect(local != deployed && local.contains("127.0.0.1:\(port)"))
+      .replacingOccurrences(
+        of: "dns_sd_configs:\n      - names: [\"worker\"]\n        type: A\n        port: 8081",
+        with: "static_configs:\n      - targets: [\"127.0.0.1:\(workerPort)\"]")
+    #expect(
+      local != deployed && local.contains("127.0.0.1:\(port)") && local.contains("127.0.0.1:\(workerPort)"))
     try Data(local.utf8).write(to: config.appendingPathComponent("prometheus.yml"))
     let prometheusPort = try FreePort.find()
     let prometheus = Process()
@@ -108,6 +132,11 @@ struct DeployPrometheusTests {
       port, key, "mutation($s: String!) { createBenchmark(input: { suite: $s }) { id } }",
       ["s": .string(base + "stream: true\nload: { pattern: constant, rate: 10 }\n")])
     #expect(created["data"]?["createBenchmark"]?["id"]?.stringValue != nil, "\(created)")
+    // And a distributed one, which the worker runs, for the workers board.
+    let distributed = try GatewayCoreTests.graphQL(
+      port, key, "mutation($s: String!) { createBenchmark(input: { suite: $s, distributed: true }) { id } }",
+      ["s": .string(base + "load: { pattern: constant, rate: 10 }\n")])
+    #expect(distributed["data"]?["createBenchmark"]?["id"]?.stringValue != nil, "\(distributed)")
 
     func query(_ expression: String) throws -> [JSONValue] {
       let answer = try Shell.run(
@@ -131,7 +160,7 @@ struct DeployPrometheusTests {
     let boards = try FileManager.default.contentsOfDirectory(
       at: BenchCommandTests.repository.appendingPathComponent("deploy/grafana/dashboards"),
       includingPropertiesForKeys: nil)
-    #expect(boards.count == 2)
+    #expect(boards.count == 3)
     var panels: [(board: String, title: String, expressions: [String])] = []
     for board in boards {
       let json = try JSONValue.parse(try String(contentsOf: board, encoding: .utf8))
@@ -145,7 +174,7 @@ struct DeployPrometheusTests {
           ))
       }
     }
-    #expect(panels.count == 16 && panels.allSatisfy { !$0.expressions.isEmpty })
+    #expect(panels.count == 24 && panels.allSatisfy { !$0.expressions.isEmpty })
     var blank: [String] = []
     try await AlertingTests.eventually(20) {
       blank = panels.flatMap { panel in
@@ -161,6 +190,24 @@ struct DeployPrometheusTests {
     #expect(try query("ltb:test_errors:ratio_rate5m").first?["value"]?.arrayValue?.last == "0")
     #expect(try query("up{job=\"ltb-gateway\"}").first?["value"]?.arrayValue?.last == "1")
     #expect(try query("ltb_database_ready").first?["value"]?.arrayValue?.last == "1")
+    #expect(try query("up{job=\"ltb-worker\"}").first?["value"]?.arrayValue?.last == "1")
+    let finished = try query("ltb_worker_completed_tasks_total{job=\"ltb-worker\"}")
+    #expect(
+      (finished.first?["value"]?.arrayValue?.last?.stringValue).flatMap(Double.init) ?? 0 > 0, "\(finished)")
+    // The Prometheus adapter's rule, with the workers' HPA selector filled in, finds the queue.
+    let adapter = try String(
+      contentsOf: BenchCommandTests.repository.appendingPathComponent(
+        "deploy/k8s/prometheus-adapter-rules.yaml"),
+      encoding: .utf8)
+    let template = try #require(
+      adapter.split(separator: "\n").first { $0.contains("metricsQuery:") }?
+        .split(separator: "'", omittingEmptySubsequences: false).dropFirst().first)
+    let rendered =
+      template
+      .replacingOccurrences(of: "<<.Series>>", with: "ltb_queue_tasks")
+      .replacingOccurrences(of: "<<.LabelMatchers>>", with: "state=\"queued\"")
+      .replacingOccurrences(of: "<<.GroupBy>>", with: "state")
+    #expect(try query(rendered).count == 1, "\(rendered)")
     // Every rule evaluated without error, and no alert fires on a healthy run.
     let rules = try Shell.run("/usr/bin/curl", ["-fs", "\(api)/api/v1/rules"])
     let groups = (try JSONValue.parse(rules.stdout))["data"]?["groups"]?.arrayValue ?? []

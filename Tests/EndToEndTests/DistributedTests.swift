@@ -165,6 +165,70 @@ struct DistributedTests {
     }
   }
 
+  @Test(
+    "a worker's probes: /health at once, /ready only while the coordinator answers; ltb healthcheck says so")
+  func workerProbes() async throws {
+    try await Self.withCluster { cluster in
+      let port = try FreePort.find()
+      try cluster.startWorker("probed", ["--health-port", String(port), "--health-host", "127.0.0.1"])
+      let ready = "http://127.0.0.1:\(port)/ready"
+      try await AlertingTests.eventually(20) {
+        (try? CommandLineTests.run(["healthcheck", ready]))?.status == 0
+      }
+      let healthy = try CommandLineTests.run(["healthcheck", ready])
+      #expect(healthy.status == 0 && healthy.stdout.contains("answered 200"), "\(healthy)")
+      let metrics = try Shell.run("/usr/bin/curl", ["-fs", "http://127.0.0.1:\(port)/metrics"]).stdout
+      #expect(
+        metrics.contains("ltb_worker_capacity 8") && metrics.contains("ltb_worker_draining 0"), "\(metrics)")
+      let age = metrics.split(separator: "\n").first { $0.hasPrefix("ltb_worker_heartbeat_age_seconds ") }
+      #expect(
+        age.flatMap { Double($0.split(separator: " ")[1]) }.map { (0..<3).contains($0) } == true, "\(metrics)"
+      )
+
+      // The coordinator gone: after three missed heartbeats the worker is not ready, still alive.
+      let server = try #require(cluster.server)
+      kill(server.process.processIdentifier, SIGKILL)
+      _ = server.finish()
+      var refused = (status: Int32(0), stdout: "", stderr: "")
+      try await AlertingTests.eventually(20) {
+        refused = (try? CommandLineTests.run(["healthcheck", ready])) ?? refused
+        return refused.status != 0
+      }
+      #expect(refused.status == 69 && refused.stderr.contains("answered 503"), "\(refused)")
+      #expect(refused.stderr.contains("no heartbeat answered"), "\(refused.stderr)")
+      #expect(try CommandLineTests.run(["healthcheck", "http://127.0.0.1:\(port)/health"]).status == 0)
+      try await cluster.startServer()
+      try await AlertingTests.eventually(20) {
+        (try? CommandLineTests.run(["healthcheck", ready]))?.status == 0
+      }
+      #expect(try CommandLineTests.run(["healthcheck", ready]).status == 0)
+    }
+    // A worker that never reached its coordinator is alive and not ready, and says why.
+    let port = try FreePort.find()
+    let lonely = try CommandLineTests.start(
+      [
+        "worker", "--coordinator", "http://127.0.0.1:\(try FreePort.find())", "--token", "ltb_nothing",
+        "--health-port", String(port), "--health-host", "127.0.0.1",
+      ],
+      environment: [
+        "LTB_PROVIDERS__FAKE__TYPE": "openai-compatible",
+        "LTB_PROVIDERS__FAKE__BASE_URL": "http://127.0.0.1:9/v1",
+      ])
+    defer {
+      kill(lonely.process.processIdentifier, SIGKILL)
+      _ = lonely.finish()
+    }
+    try await AlertingTests.eventually(20) {
+      (try? CommandLineTests.run(["healthcheck", "http://127.0.0.1:\(port)/health"]))?.status == 0
+    }
+    let waiting = try Shell.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/ready"])
+    #expect(waiting.stdout.contains("not registered with the coordinator yet"), "\(waiting)")
+    let bad = try CommandLineTests.run(["healthcheck", "ftp://example.org"])
+    #expect(bad.status == 78 && bad.stderr.contains("not an http(s) URL"), "\(bad)")
+    let closed = try CommandLineTests.run(["healthcheck", "http://127.0.0.1:\(try FreePort.find())/health"])
+    #expect(closed.status == 69 && closed.stderr.contains("did not answer"), "\(closed)")
+  }
+
   @Test("cancelling a run reaches every worker; resume finishes it; SIGTERM drains a worker, nothing lost")
   func cancelResumeAndDrain() async throws {
     try await Self.withCluster { cluster in

@@ -120,6 +120,26 @@ struct ConfigLayerTests {
         == .environment(variable: "LTB_PROVIDERS__OPENAI__MAX_RETRIES"))
   }
 
+  @Test("LTB_SECTION__KEY_FILE reads the key from a mounted secret file; an unreadable one is named")
+  func fileVariables() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let secret = try sandbox.write("database-url", "postgres://ltb:s3cret@db:5432/ltb\n")
+    let configuration = try sandbox.loader(["LTB_GENERAL__DATABASE_FILE": secret]).load(configFile: nil)
+    #expect(configuration.database == "postgres://ltb:s3cret@db:5432/ltb")
+    #expect(
+      configuration.document.origin(of: ["general", "database"])
+        == .environment(variable: "LTB_GENERAL__DATABASE_FILE"))
+    // A key that itself ends in _file is set as written, not read.
+    let keyed = try sandbox.loader(["LTB_PROVIDERS__OPENAI__API_KEY_FILE": secret]).load(configFile: nil)
+    #expect(try keyed.provider("openai").apiKey == Secret("postgres://ltb:s3cret@db:5432/ltb"))
+    #expect {
+      try sandbox.loader(["LTB_GENERAL__DATABASE_FILE": "/no/such/secret"]).load(configFile: nil)
+    } throws: { error in
+      "\(error)".contains("cannot read the file '/no/such/secret'") && "\(error)".contains("general.database")
+    }
+  }
+
   @Test("every provider setting reaches ProviderSettings")
   func everyProviderSetting() throws {
     let sandbox = try Sandbox()
