@@ -72,7 +72,7 @@ public final class WorkerAgent: Sendable {
   /// What the worker is doing now, for its probes and metrics (`ltb worker --health-port`).
   public func status() async -> WorkerStatus {
     WorkerStatus(
-      name: settings.name, draining: draining.load(ordering: .relaxed),
+      draining: draining.load(ordering: .relaxed),
       lastHeartbeatMicros: lastHeartbeat.load(ordering: .relaxed),
       heartbeatIntervalMicros: heartbeatInterval.load(ordering: .relaxed),
       running: await executor.runningCount, waiting: await executor.waitingCount,

@@ -2,8 +2,6 @@ public import LTBEngine
 
 /// A snapshot of what a worker is doing: what its probes answer and its `/metrics` report.
 public struct WorkerStatus: Sendable, Equatable {
-  /// Its name.
-  public var name: String
   /// Whether it is draining (taking nothing more).
   public var draining: Bool
   /// When the coordinator last answered a heartbeat (wall clock, µs; 0: never).
@@ -21,10 +19,9 @@ public struct WorkerStatus: Sendable, Equatable {
 
   /// Creates a snapshot.
   public init(
-    name: String, draining: Bool, lastHeartbeatMicros: Int64, heartbeatIntervalMicros: Int64, running: Int,
+    draining: Bool, lastHeartbeatMicros: Int64, heartbeatIntervalMicros: Int64, running: Int,
     waiting: Int, completed: Int, maxConcurrency: Int
   ) {
-    self.name = name
     self.draining = draining
     self.lastHeartbeatMicros = lastHeartbeatMicros
     self.heartbeatIntervalMicros = heartbeatIntervalMicros

@@ -29,6 +29,29 @@ struct DeployImageTests {
     )
   }
 
+  /// Creates a distributed benchmark of `suite` through the gateway on `port` and waits (up to
+  /// 60 s) until `expecting` successful results are stored; returns how many were.
+  static func runDistributed(_ suite: String, port: Int, key: String, database: String, expecting: Int)
+    async throws -> Int
+  {
+    let created = try GatewayCoreTests.graphQL(
+      port, key, "mutation($s: String!) { createBenchmark(input: { suite: $s, distributed: true }) { id } }",
+      ["s": .string(suite)])
+    let session = try #require(created["data"]?["createBenchmark"]?["id"]?.stringValue, "\(created)")
+    var stored = 0
+    try await AlertingTests.eventually(60) {
+      let count = try? Shell.run(
+        "/usr/bin/psql",
+        [
+          database, "-At", "-c",
+          "SELECT count(*) FROM results WHERE session_id = '\(session)' AND status = 'success'",
+        ])
+      stored = Int(count?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+      return stored == expecting
+    }
+    return stored
+  }
+
   @Test(
     "the package holds the binary, its resource bundles, the CA bundle and the configuration, and no base file"
   )
@@ -131,23 +154,9 @@ struct DeployImageTests {
     try Data((0..<20).map { #"{"id": "c\#($0)", "prompt": "case \#($0)"}"# }.joined(separator: "\n").utf8)
       .write(to: cases)
     let suite = "name: image\ndatasets: [/srv/cases.jsonl]\ntargets: [{ provider: fake }]\n"
-    let created = try GatewayCoreTests.graphQL(
-      port, token,
-      "mutation($s: String!) { createBenchmark(input: { suite: $s, distributed: true }) { id } }",
-      ["s": .string(suite)])
-    let session = try #require(created["data"]?["createBenchmark"]?["id"]?.stringValue, "\(created)")
-    var stored = ""
-    try await AlertingTests.eventually(60) {
-      stored =
-        (try? Shell.run(
-          "/usr/bin/psql",
-          [
-            database, "-At", "-c",
-            "SELECT count(*) FILTER (WHERE status = 'success') FROM results WHERE session_id = '\(session)'",
-          ]))?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-      return stored == "20"
-    }
-    #expect(stored == "20", "gateway:\n\(image.log("gateway"))\nworker:\n\(image.log("worker"))")
+    let stored = try await Self.runDistributed(
+      suite, port: port, key: token, database: database, expecting: 20)
+    #expect(stored == 20, "gateway:\n\(image.log("gateway"))\nworker:\n\(image.log("worker"))")
     let metrics = try Shell.run("/usr/bin/curl", ["-fs", "http://127.0.0.1:\(healthPort)/metrics"])
     #expect(metrics.stdout.contains("ltb_worker_completed_tasks_total 20"), "\(metrics.stdout)")
   }

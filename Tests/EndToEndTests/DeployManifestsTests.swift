@@ -362,22 +362,8 @@ struct DeployedStack {
     defer { kill(agent.process.processIdentifier, SIGKILL) }
     try await healthy(worker)
 
-    let created = try GatewayCoreTests.graphQL(
-      http, key, "mutation($s: String!) { createBenchmark(input: { suite: $s, distributed: true }) { id } }",
-      ["s": .string(base)])
-    let session = try #require(created["data"]?["createBenchmark"]?["id"]?.stringValue, "\(created)")
-    var done = ""
-    try await AlertingTests.eventually(60) {
-      done =
-        (try? Shell.run(
-          "/usr/bin/psql",
-          [
-            database, "-At", "-c",
-            "SELECT count(*) FROM results WHERE session_id = '\(session)' AND status = 'success'",
-          ]
-        ))?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-      return done == "12"
-    }
-    #expect(done == "12")
+    let done = try await DeployImageTests.runDistributed(
+      base, port: http, key: key, database: database, expecting: 12)
+    #expect(done == 12)
   }
 }
