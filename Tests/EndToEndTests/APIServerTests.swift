@@ -41,7 +41,7 @@ struct APIServerTests {
     let key = try ServedAPI.key(database: database)
     let server = try ServedAPI.start(port: port, database: database)
     defer { server.process.terminate() }
-    try await Self.waitUntilReady(port)
+    try await Self.waitUntilReady(port, server)
     let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/gql_client.py").path
     let run = try Shell.run(try Self.python(), [script, "ws://127.0.0.1:\(port)/graphql", suite.path, key])
     #expect(run.status == 0, "\(run.stderr.suffix(2_000))")
@@ -87,7 +87,7 @@ struct APIServerTests {
     let base = "http://127.0.0.1:\(port)/api/v1/benchmarks"
     let key = try ServedAPI.key(database: database)
     var server = try ServedAPI.start(port: port, database: database, environment: environment)
-    try await Self.waitUntilReady(port)
+    try await Self.waitUntilReady(port, server)
     let body = JSONValue.object(["input": ["suite": .string(suite), "start": true]]).serialized()
     let created = try Shell.run(
       "/usr/bin/curl",
@@ -103,7 +103,7 @@ struct APIServerTests {
 
     server = try ServedAPI.start(port: port, database: database, environment: environment)
     defer { server.process.terminate() }
-    try await Self.waitUntilReady(port)
+    try await Self.waitUntilReady(port, server)
     func session() throws -> JSONValue {
       let query = "{ benchmark(id: \"\(id)\") { status resultCounts } }"
       let run = try Shell.run(
@@ -144,7 +144,7 @@ struct APIServerTests {
     let viewer = try ServedAPI.key(database: "sqlite:" + path, name: "vera", role: "viewer")
     let server = try ServedAPI.start(port: port, database: "sqlite:" + path, ["--init-timeout-ms", "1500"])
     defer { server.process.terminate() }
-    try await Self.waitUntilReady(port)
+    try await Self.waitUntilReady(port, server)
     let script = BenchCommandTests.repository.appendingPathComponent("scripts/reference/ws_protocol.py").path
     let run = try Shell.run(
       try Self.python(), [script, "ws://127.0.0.1:\(port)/graphql", admin, viewer, session.id.uuidString])
@@ -220,7 +220,7 @@ struct APIServerTests {
     let key = try ServedAPI.key(database: database)
     let server = try ServedAPI.start(port: port, database: database, environment: environment)
     defer { server.process.terminate() }
-    try await Self.waitUntilReady(port)
+    try await Self.waitUntilReady(port, server)
     let page = try Shell.run(
       "/usr/bin/curl", ["-fs", "-H", "Accept: text/html", "http://127.0.0.1:\(port)/graphql"])
     #expect(page.stdout.hasPrefix("<!doctype html>"))
@@ -258,12 +258,20 @@ struct APIServerTests {
     #expect(seen["keyOrders"] == ["testId,status"], "fields in selection order")
   }
 
-  static func waitUntilReady(_ port: Int) async throws {
-    for _ in 0..<100 {
+  /// Waits up to 30 s for `server` to answer `/ready` on `port`; a server that exits first is
+  /// reported with its status and standard error.
+  static func waitUntilReady(_ port: Int, _ server: CommandLineTests.Running?) async throws {
+    for _ in 0..<300 {
       if (try? Shell.run("/usr/bin/curl", ["-fs", "http://127.0.0.1:\(port)/ready"]))?.status == 0 { return }
+      if let server, !server.process.isRunning {
+        let ended = server.finish()
+        Issue.record(
+          "ltb serve exited with \(ended.status) before it was ready: \(ended.stderr.suffix(2_000))")
+        return
+      }
       try await Task.sleep(for: .milliseconds(100))
     }
-    Issue.record("ltb serve did not become ready on port \(port)")
+    Issue.record("ltb serve did not become ready on port \(port) within 30 s")
   }
 
   @Test("schemathesis runs every REST route from /api/v1/openapi.json and finds no server error")

@@ -168,7 +168,7 @@ struct AlertingTests {
       port: port, database: database, ["--config", path("ltb.toml").path],
       environment: ["LTB_TEST_HOOK_SECRET": "hook-secret", "LTB_TEST_MAIL_PASSWORD": "mail-password"])
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
 
     // The gql client follows the alerts subscription while the benchmark it creates runs.
     let run = try Shell.run(

@@ -73,7 +73,7 @@ struct DeployPrometheusTests {
     let server = try ServedAPI.start(
       port: port, database: database, ["--grpc-port", String(grpcPort)], environment: environment)
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     // A worker with its probes and /metrics, as the deployments run it.
     let workerPort = try FreePort.find()
     let worker = try CommandLineTests.start(

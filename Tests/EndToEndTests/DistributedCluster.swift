@@ -70,7 +70,7 @@ final class DistributedCluster: @unchecked Sendable {
         "serve", "--port", String(httpPort), "--database", database, "--rate-limit", "0", "--grpc-port",
         String(grpcPort), "--lease-ms", "2000",
       ], environment: environment)
-    try await APIServerTests.waitUntilReady(httpPort)
+    try await APIServerTests.waitUntilReady(httpPort, server)
   }
 
   /// Starts a worker named `name` (extra arguments after the defaults).

@@ -63,7 +63,7 @@ struct GatewayCoreTests {
     let port = try FreePort.find()
     let server = try ServedAPI.start(port: port, database: database, environment: environment)
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let created = try Self.graphQL(
       port, key, "mutation($s: String!) { createBenchmark(input: { suite: $s }) { id } }",
       ["s": .string(suite)])
@@ -126,7 +126,7 @@ struct GatewayCoreTests {
     let port = try FreePort.find()
     let server = try ServedAPI.start(port: port, database: database, ["--config", config.path])
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let suite = """
       name: judged
       datasets: [\(dataset.path)]
@@ -181,7 +181,7 @@ struct GatewayCoreTests {
     let server = try CommandLineTests.start(
       ["serve", "--config", config.path, "--database", database, "--grpc-port", "0"],
       environment: ServedAPI.environment(["LTB_GENERAL__LOG_LEVEL": "info"]))
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let deep = try Self.graphQL(port, key, "{ benchmarks(first: 1) { edges { node { id } } } }")
     #expect(
       deep["errors"]?.arrayValue?.first?["extensions"]?["code"] == "QUERY_TOO_DEEP",
@@ -217,7 +217,7 @@ struct GatewayCoreTests {
     let port = try FreePort.find()
     let server = try ServedAPI.start(port: port, database: database)
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let url = "http://127.0.0.1:\(port)/graphql"
     let brackets = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
     let variables = directory.appendingPathComponent("variables.json")

@@ -57,7 +57,7 @@ struct OIDCSignInTests {
       port: port, database: database, ["--oidc-issuer", issuer, "--oidc-client-id", "ltb-tests"],
       environment: ["LTB_OIDC_CLIENT_SECRET": "client-secret-for-tests"])
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let base = "http://127.0.0.1:\(port)"
 
     func signIn(_ subject: String) throws -> (status: Int, body: JSONValue, callback: String) {

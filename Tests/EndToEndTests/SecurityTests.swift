@@ -36,7 +36,7 @@ struct SecurityTests {
     let port = try FreePort.find()
     let server = try ServedAPI.start(port: port, database: "sqlite:" + path, ["--max-body-bytes", "65536"])
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let graphql = "http://127.0.0.1:\(port)/graphql"
     func post(_ query: String, _ variables: JSONValue = [:]) throws -> (
       status: Int, headers: String, body: String
@@ -134,7 +134,7 @@ struct SecurityTests {
     let server = try ServedAPI.start(
       port: port, database: database, ["--config", config.path, "--rate-limit", "2", "--rate-burst", "5"])
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let me = "http://127.0.0.1:\(port)/api/v1/me"
     var statuses: [Int] = []
     var retryAfter: String?
@@ -244,7 +244,7 @@ struct SecurityTests {
     let key = try ServedAPI.key(database: database)
     let port = try FreePort.find()
     let server = try ServedAPI.start(port: port, database: database, environment: settings)
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let base = "http://127.0.0.1:\(port)"
     let dataset = directory.appendingPathComponent("cases.jsonl").path
     let suite = "name: keys\ndatasets: [\(dataset)]\ntargets: [{ provider: vault }, { provider: broken }]\n"
@@ -293,7 +293,7 @@ struct SecurityTests {
     let port = try FreePort.find()
     let server = try ServedAPI.start(port: port, database: database, ["--access-token-ttl", "10"])
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let login = try Self.request(
       "http://127.0.0.1:\(port)/api/v1/auth/login", method: "POST",
       body: #"{"username": "admin", "password": "password-of-admin"}"#)
@@ -338,7 +338,7 @@ struct SecurityTests {
     let port = try FreePort.find()
     let server = try ServedAPI.start(port: port, database: database)
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let me = "http://127.0.0.1:\(port)/api/v1/me"
     #expect(
       try Self.request(me, headers: ["X-API-Key: \(userKey)"]).status == 200, "X-API-Key is accepted too")
@@ -349,7 +349,7 @@ struct SecurityTests {
     _ = server.finish()
     let restarted = try ServedAPI.start(port: port, database: database)
     defer { restarted.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, restarted)
     #expect(try Self.request(me, key: userKey).status == 401)
     let demoted = try CommandLineTests.run([
       "users", "update", "admin", "--no-active", "--database", database,

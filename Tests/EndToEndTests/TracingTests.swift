@@ -188,7 +188,7 @@ struct TracingTests {
         "OTEL_SERVICE_NAME": "ltb-serve-e2e",
       ])
     defer { server.process.terminate() }
-    try await APIServerTests.waitUntilReady(port)
+    try await APIServerTests.waitUntilReady(port, server)
     let callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
     let callerSpan = "00f067aa0ba902b7"
     let body =
