@@ -43,6 +43,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0"),
+    .package(url: "https://github.com/swiftwasm/WasmKit", from: "0.4.2"),
   ],
   targets: [
     .target(
@@ -119,6 +120,20 @@ let package = Package(
         .product(name: "Tracing", package: "swift-distributed-tracing"),
       ],
       resources: [.copy("Resources/judges")], swiftSettings: upcomingFeatures),
+    // WebAssembly plugins: manifest, registry, sandboxed runtime (WasmKit), evaluator and transforms.
+    .target(
+      name: "LTBPlugins",
+      dependencies: [
+        "LTBCore", "LTBStorage", "LTBEvaluation",
+        .product(name: "WasmKit", package: "WasmKit"),
+        .product(name: "WasmKitWASI", package: "WasmKit"),
+        .product(name: "WASI", package: "WasmKit"),
+        .product(name: "WAT", package: "WasmKit"),
+        .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: upcomingFeatures),
     .target(
       name: "LTBCodegen", dependencies: ["LTBCore", .product(name: "GraphQL", package: "GraphQL")],
       swiftSettings: upcomingFeatures),
@@ -284,6 +299,12 @@ let package = Package(
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "GraphQL", package: "GraphQL"),
       ], swiftSettings: upcomingFeatures),
+    .testTarget(
+      name: "LTBPluginsTests",
+      dependencies: [
+        "LTBPlugins", "LTBCore", "LTBStorage", "LTBEvaluation", .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBCodegenTests", dependencies: ["LTBCodegen", "LTBAPI", "LTBCore"],
       resources: [.copy("Fixtures")],

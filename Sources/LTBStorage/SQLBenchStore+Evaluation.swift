@@ -11,6 +11,14 @@ extension SQLBenchStore {
     let scores = Dictionary(grouping: records.filter { $0.score != nil }, by: \.resultID)
       .mapValues { Dictionary($0.map { ($0.metric, $0.score ?? 0) }, uniquingKeysWith: { $1 }) }
     let namedScores = Dictionary(grouping: records, by: \.resultID).mapValues(NamedScores.init)
+    // The plugin metrics of each result (spec column `plugin_metrics`): score, pass and the
+    // plugin version that produced them.
+    let pluginMetrics = Dictionary(grouping: records.filter { $0.evaluator.hasPrefix("plugin:") }, by: \.resultID)
+      .mapValues { records in
+        Dictionary(
+          records.map { ($0.metric, PluginMetric(score: $0.score, passed: $0.passed, plugin: $0.evaluator)) },
+          uniquingKeysWith: { $1 })
+      }
     try await connections.write { database in
       try await database.raw("BEGIN").run()
       do {
@@ -45,7 +53,8 @@ extension SQLBenchStore {
               faithfulness_score = COALESCE(\(bind: named.faithfulness), faithfulness_score),
               relevance_score = COALESCE(\(bind: named.relevance), relevance_score),
               coherence_score = COALESCE(\(bind: named.coherence), coherence_score),
-              perplexity_score = COALESCE(\(bind: named.perplexity), perplexity_score)
+              perplexity_score = COALESCE(\(bind: named.perplexity), perplexity_score),
+              plugin_metrics = COALESCE(\(bind: pluginMetrics[resultID]), plugin_metrics)
             WHERE id = \(bind: resultID)
             """
           ).run()
@@ -252,4 +261,14 @@ struct NamedScores {
       }
     }
   }
+}
+
+/// One plugin metric of a result, as `results.plugin_metrics` keeps it.
+struct PluginMetric: Codable, Sendable {
+  /// The score.
+  var score: Double?
+  /// Whether it passed.
+  var passed: Bool?
+  /// The plugin (`plugin:NAME@VERSION`) that produced it.
+  var plugin: String
 }

@@ -22,6 +22,13 @@ public enum AssertionCatalog {
   /// Every type.
   public static let allTypes = deterministic + textOverlap + judges + other + groupTypes
 
+  /// Whether `type` names an evaluator plugin (`plugin:NAME`); whether one is installed is
+  /// checked when the assertion is scored.
+  public static func isPluginType(_ type: String) -> Bool {
+    type.hasPrefix("plugin:")
+      && type.dropFirst(7).range(of: #"^[a-z][a-z0-9-]{0,63}$"#, options: .regularExpression) != nil
+  }
+
   /// Whether higher values of the metric are better (WER, CER, latency, cost, perplexity are not).
   public static func higherIsBetter(_ type: String) -> Bool {
     !["wer", "cer", "latency", "ttft", "cost", "tokens", "perplexity", "levenshtein"].contains(type)

@@ -56,13 +56,14 @@ public struct AssertionSpec: Sendable, Hashable {
     }
     let negated = written.hasPrefix("not-")
     let type = negated ? String(written.dropFirst(4)) : written
-    guard AssertionCatalog.allTypes.contains(type) else {
+    guard AssertionCatalog.allTypes.contains(type) || AssertionCatalog.isPluginType(type) else {
       let hint = EditDistance.suggestion(for: type, among: AssertionCatalog.allTypes).map {
         "did you mean '\($0)'? "
       }
       throw LTBError(
         .invalidInput, "\(location): unknown assertion type '\(written)'",
-        fix: (hint ?? "") + "known types: \(AssertionCatalog.allTypes.joined(separator: ", "))")
+        fix: (hint ?? "") + "known types: \(AssertionCatalog.allTypes.joined(separator: ", ")), "
+          + "and plugin:NAME for an installed evaluator plugin")
     }
     var name: String?
     if let given = members.removeValue(forKey: "name") {

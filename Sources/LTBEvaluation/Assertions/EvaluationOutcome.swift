@@ -18,6 +18,9 @@ public struct EvaluationOutcome: Sendable, Hashable, Codable {
   public var details: JSONValue?
   /// What a judge spent.
   public var judge: JudgeUsage?
+  /// What produced it when that is more precise than the evaluator's id: a plugin's
+  /// `plugin:NAME@VERSION`, stored with the verdict instead of the evaluator's id.
+  public var producedBy: String?
 
   /// A scored outcome.
   public static func scored(

@@ -83,7 +83,9 @@ public actor EvaluationService {
         spec: spec, outcome: CaseScorer.group(spec, members), evaluator: "group", version: 1,
         children: members)
     }
-    guard let evaluator = evaluators[spec.type] else {
+    // A type `PREFIX:NAME` (plugin:keyword-coverage) goes to the evaluator of `PREFIX:`.
+    let prefix = spec.type.firstIndex(of: ":").map { String(spec.type[...$0]) }
+    guard let evaluator = evaluators[spec.type] ?? prefix.flatMap({ evaluators[$0] }) else {
       return CaseScorer.Scored(
         spec: spec, outcome: .error("no evaluator handles '\(spec.type)'"), evaluator: "none", version: 0)
     }
@@ -125,7 +127,8 @@ public actor EvaluationService {
         durationMs: cached ? 0 : (ContinuousClock.now - started).milliseconds, cached: cached,
         sessionID: input.sessionID, provider: input.provider, model: input.model))
     return CaseScorer.Scored(
-      spec: spec, outcome: outcome, evaluator: evaluator.id, version: evaluator.version, cacheSource: source)
+      spec: spec, outcome: outcome, evaluator: outcome.producedBy ?? evaluator.id, version: evaluator.version,
+      cacheSource: source)
   }
 
   /// The assertions of a stored result (its case's and its suite's, plus `extra`), parsed;

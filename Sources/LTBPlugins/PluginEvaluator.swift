@@ -1,0 +1,57 @@
+public import LTBCore
+public import LTBEvaluation
+
+/// Scores assertions of type `plugin:NAME` with the installed evaluator plugin of that name.
+/// Each verdict is produced by one loaded version (fetched when its evaluation starts) and
+/// carries `plugin:NAME@VERSION`; verdicts are cached under the plugin's module hash and
+/// configuration, so a new version or configuration scores afresh.
+public struct PluginEvaluator: Evaluator {
+  /// The registry plugins come from.
+  public let registry: PluginRegistry
+
+  /// An evaluator over `registry`.
+  public init(registry: PluginRegistry) { self.registry = registry }
+
+  public var id: String { "plugin" }
+  public var version: Int { 1 }
+  /// Every `plugin:NAME` type (the evaluation service routes a `PREFIX:NAME` type to `PREFIX:`).
+  public var types: [String] { ["plugin:"] }
+  public var cacheable: Bool { true }
+
+  public func cacheKeyParts(_ assertion: AssertionSpec) -> [String] {
+    guard let plugin = registry.plugin(Self.name(assertion)) else { return ["absent"] }
+    return [plugin.sha256, plugin.configuration.serialized(sortedKeys: true)]
+  }
+
+  public func evaluate(_ assertion: AssertionSpec, _ input: EvaluationInput) async -> EvaluationOutcome {
+    let name = Self.name(assertion)
+    guard let plugin = registry.plugin(name) else {
+      let reason = registry.problem(name).map { ": \($0)" } ?? ""
+      return .error(
+        "no enabled evaluator plugin named '\(name)'\(reason) (install it with `ltb plugins install`, or enable it)")
+    }
+    guard plugin.manifest.kind == .evaluator else {
+      return .error("plugin '\(name)' is a \(plugin.manifest.kind.rawValue), not an evaluator")
+    }
+    let request = PluginABI.evaluatorInput(assertion, input, configuration: plugin.configuration)
+    let result: Result<EvaluationOutcome, PluginCallError>
+    do {
+      let answer = try await plugin.call(request)
+      result = PluginABI.outcome(answer, assertion, producedBy: plugin.label)
+    } catch {
+      result = .failure(error)
+    }
+    switch result {
+    case .success(let outcome):
+      await registry.record(plugin, failure: nil)
+      return outcome
+    case .failure(let error):
+      await registry.record(plugin, failure: error)
+      var outcome = EvaluationOutcome.error("\(plugin.label): \(error.message)")
+      outcome.producedBy = plugin.label
+      return outcome
+    }
+  }
+
+  static func name(_ assertion: AssertionSpec) -> String { String(assertion.type.dropFirst("plugin:".count)) }
+}

@@ -1,0 +1,66 @@
+/* keyword-coverage: the share of the configured keywords the answer mentions.
+ *
+ * Configuration: {"keywords": ["Paris", "France"], "case_sensitive": false, "min_coverage": 1.0}
+ * An assertion may give its own keywords as its value and its own threshold:
+ *   { type: plugin:keyword-coverage, value: [Paris, Seine], threshold: 0.5 }
+ * Score: matched / keywords; passes when the score reaches the threshold (min_coverage). */
+#include <ltb_plugin.h>
+#include <string.h>
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int contains(const char *text, size_t text_length, const char *word, size_t word_length, int sensitive) {
+  if (word_length == 0) return 1;
+  if (word_length > text_length) return 0;
+  for (size_t i = 0; i + word_length <= text_length; i++) {
+    size_t j = 0;
+    while (j < word_length && (sensitive ? text[i + j] == word[j] : lower(text[i + j]) == lower(word[j]))) j++;
+    if (j == word_length) return 1;
+  }
+  return 0;
+}
+
+static uint64_t evaluate(ltb_span input) {
+  ltb_span config = ltb_json_get(input, "config");
+  ltb_span keywords = ltb_json_get(input, "value");
+  if (!ltb_json_is_array(keywords)) keywords = ltb_json_get(config, "keywords");
+  if (!ltb_json_is_array(keywords)) return ltb_error("no keywords: configure \"keywords\" or give the assertion a list value");
+  int sensitive = ltb_json_is(ltb_json_get(config, "case_sensitive"), "true");
+  double threshold = ltb_json_number(ltb_json_get(input, "threshold"), ltb_json_number(ltb_json_get(config, "min_coverage"), 1.0));
+  size_t output_length = 0;
+  char *output = ltb_json_string(ltb_json_get(input, "output"), &output_length);
+  if (!output) return ltb_error("the input has no output string");
+
+  ltb_buffer matched = {0}, missing = {0};
+  ltb_buffer_text(&matched, "[");
+  ltb_buffer_text(&missing, "[");
+  int total = 0, found = 0;
+  ltb_span cursor = keywords, item;
+  while (ltb_json_next(&cursor, &item)) {
+    size_t word_length = 0;
+    char *word = ltb_json_string(item, &word_length);
+    if (!word) return ltb_error("every keyword must be a string");
+    ltb_buffer *list = contains(output, output_length, word, word_length, sensitive) ? &matched : &missing;
+    if (list == &matched) found++;
+    if (list->length > 1) ltb_buffer_text(list, ",");
+    ltb_buffer_string(list, word, word_length);
+    total++;
+  }
+  ltb_buffer_text(&matched, "]");
+  ltb_buffer_text(&missing, "]");
+  if (total == 0) return ltb_error("the keyword list is empty");
+  double score = (double)found / (double)total;
+
+  ltb_buffer answer = {0};
+  ltb_buffer_text(&answer, "{\"score\":");
+  ltb_buffer_number(&answer, score);
+  ltb_buffer_text(&answer, score >= threshold ? ",\"passed\":true" : ",\"passed\":false");
+  ltb_buffer_text(&answer, ",\"details\":{\"matched\":");
+  ltb_buffer_append(&answer, matched.data, matched.length);
+  ltb_buffer_text(&answer, ",\"missing\":");
+  ltb_buffer_append(&answer, missing.data, missing.length);
+  ltb_buffer_text(&answer, "}}");
+  return ltb_answer(&answer);
+}
+
+LTB_PLUGIN_EVALUATOR(evaluate)
