@@ -106,7 +106,7 @@ let package = Package(
     .target(
       name: "LTBEngine",
       dependencies: [
-        "LTBCore", "LTBProviders", "LTBStorage", "LTBDatasets", "LTBEvaluation",
+        "LTBCore", "LTBProviders", "LTBStorage", "LTBDatasets", "LTBEvaluation", "LTBPlugins",
         .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -155,8 +155,9 @@ let package = Package(
       name: "LTBAPI",
       dependencies: [
         "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig", "LTBAuth",
-        "LTBAlerts",
+        "LTBAlerts", "LTBPlugins",
         .product(name: "GraphQL", package: "GraphQL"),
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "OrderedCollections", package: "swift-collections"),
       ], swiftSettings: upcomingFeatures),
     .target(
@@ -207,7 +208,7 @@ let package = Package(
     .target(
       name: "LTBServer",
       dependencies: [
-        "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability", "LTBDistributed", "LTBAlerts",
+        "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability", "LTBDistributed", "LTBAlerts", "LTBPlugins",
         .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -226,6 +227,7 @@ let package = Package(
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
         "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth", "LTBDistributed", "LTBAlerts",
+        "LTBPlugins",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),

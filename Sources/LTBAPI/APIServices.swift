@@ -4,7 +4,9 @@ public import LTBConfig
 public import LTBCore
 public import LTBEngine
 import LTBEvaluation
+public import LTBPlugins
 public import LTBStorage
+import Logging
 
 /// The services the resolvers delegate to: storage, benchmarks (which own the providers, the
 /// grading and the event bus), users and sign-in.
@@ -21,6 +23,9 @@ public struct APIServices: Sendable {
   public var auth: AuthService?
   /// Alert rules, alerts and their notifications; `nil` only for in-process uses without them.
   public var alerts: AlertService?
+
+  /// The installed plugins (the benchmarks grade and transform with them).
+  public var plugins: PluginRegistry? { benchmarks.plugins }
 
   /// The providers benchmarks, judges and lookups use.
   public var providers: ProviderService { benchmarks.providers }
@@ -47,10 +52,13 @@ public struct APIServices: Sendable {
     let providerService = ProviderService(
       configured: providers ?? configuration.providers, catalog: configuration.catalog, store: store)
     try await providerService.start()
+    let plugins = await PluginRegistry.open(
+      directory: configuration.pluginDirectory, settings: configuration.plugins, store: store,
+      logger: Logger(label: "ltb.plugins"))
     var services = APIServices(
       store: store,
       benchmarks: BenchmarkService(
-        store: store, providers: providerService, evaluation: configuration.evaluation, bus: bus),
+        store: store, providers: providerService, evaluation: configuration.evaluation, bus: bus, plugins: plugins),
       configuration: configuration, version: version, auth: auth)
     services.alerts = AlertService.build(configuration, store: store, bus: bus)
     return services

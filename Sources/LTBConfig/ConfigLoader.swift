@@ -328,6 +328,10 @@ public struct ConfigLoader: Sendable {
       otlpProtocol: string(["observability", "otlp_protocol"]) ?? "http/protobuf",
       serviceName: string(["observability", "service_name"]) ?? "ltb",
       sampleRatio: double(["observability", "sample_ratio"]) ?? 1)
+    configuration.plugins = PluginSettings(
+      directory: string(["plugins", "directory"]) ?? "",
+      reloadIntervalMilliseconds: int(["plugins", "reload_interval_ms"]) ?? 1_000,
+      failureLimit: int(["plugins", "failure_limit"]) ?? 20)
     configuration.alertRules = alertRules.values
     configuration.alertChannels = alertChannels.values
     return (configuration, issues)

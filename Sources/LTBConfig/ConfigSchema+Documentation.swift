@@ -23,6 +23,8 @@ extension ConfigSchema {
     for spec in server { lines += render(spec) }
     lines += ["", "[observability]"]
     for spec in observability { lines += render(spec) }
+    lines += ["", "[plugins]"]
+    for spec in plugins { lines += render(spec) }
     for builtIn in builtInProviders {
       lines += ["", "[providers.\(builtIn.name)]"]
       let defaults = providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel)

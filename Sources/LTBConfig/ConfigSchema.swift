@@ -56,6 +56,19 @@ public enum ConfigSchema {
       "The share of new traces kept; a request that arrives with a sampled traceparent is always kept."),
   ]
 
+  /// `[plugins]`: WebAssembly plugins (docs/plugins.md).
+  public static let plugins: [SettingSpec] = [
+    SettingSpec(
+      "directory", .string, default: .string(""),
+      "Where installed plugins' files live; empty means DATA_DIR/plugins."),
+    SettingSpec(
+      "reload_interval_ms", .integer(100...3_600_000), default: .int(1_000),
+      "How often ltb serve picks up plugins installed, replaced, configured or removed elsewhere."),
+    SettingSpec(
+      "failure_limit", .integer(1...1_000_000), default: .int(20),
+      "Consecutive failures (traps, exhausted fuel, timeouts, broken answers) after which a plugin is disabled."),
+  ]
+
   /// `[server]`: every `ltb serve` setting (its flags win over them).
   public static let server: [SettingSpec] = [
     SettingSpec("host", .string, default: .string("127.0.0.1"), "The address to listen on."),
@@ -195,7 +208,7 @@ public enum ConfigSchema {
   ]
 
   /// The top-level tables.
-  public static let sections = ["general", "evaluation", "server", "observability", "providers"]
+  public static let sections = ["general", "evaluation", "server", "observability", "plugins", "providers"]
 
   /// The built-in defaults as a configuration layer.
   public static func defaults() -> [String: ConfigValue] {
@@ -212,9 +225,11 @@ public enum ConfigSchema {
     for spec in Self.evaluation { evaluation[spec.key] = spec.defaultValue }
     var observability: [String: ConfigValue] = [:]
     for spec in Self.observability { observability[spec.key] = spec.defaultValue }
+    var plugins: [String: ConfigValue] = [:]
+    for spec in Self.plugins { plugins[spec.key] = spec.defaultValue }
     return [
       "general": .table(general), "evaluation": .table(evaluation), "server": .table(server),
-      "observability": .table(observability),
+      "observability": .table(observability), "plugins": .table(plugins),
       "providers": .table(providers),
     ]
   }
@@ -242,6 +257,8 @@ public enum ConfigSchema {
       return lookup(path[1], in: evaluation, table: "[evaluation]")
     case 2 where path[0] == "observability":
       return lookup(path[1], in: observability, table: "[observability]")
+    case 2 where path[0] == "plugins":
+      return lookup(path[1], in: plugins, table: "[plugins]")
     case 3 where path[0] == "providers":
       if path[2] == "api_key" {
         return .failure(

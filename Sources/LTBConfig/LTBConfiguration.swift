@@ -18,6 +18,13 @@ public struct LTBConfiguration: Sendable {
   public var alertChannels: [AlertChannelSettings] = []
   /// OpenTelemetry tracing (`[observability]`).
   public var tracing = TracingSettings()
+  /// Plugins (`[plugins]`).
+  public var plugins = PluginSettings()
+
+  /// The plugin directory: `[plugins] directory`, or `DATA_DIR/plugins`.
+  public var pluginDirectory: String {
+    plugins.directory.isEmpty ? dataDirectory + "/plugins" : plugins.directory
+  }
   /// Providers configured but disabled.
   public var disabledProviders: [String]
   /// The model catalogue (built-in, then the user's file).

@@ -8,8 +8,9 @@ public enum SuiteLoader {
   static let topKeys = [
     "name", "description", "datasets", "targets", "matrix", "assertions", "repeats", "concurrency", "load",
     "stop", "timeout_ms",
-    "slo", "cache", "stream", "tags", "judge", "embedding", "alerts",
+    "slo", "cache", "stream", "tags", "judge", "embedding", "alerts", "transforms",
   ]
+  static let transformKeys = ["request", "response"]
   static let judgeKeys = ["provider", "model", "temperature"]
   static let embeddingKeys = ["provider", "model"]
   static let targetKeys = ["provider", "model", "models", "parameters"]
@@ -358,7 +359,8 @@ struct SuiteReader {
       judgeTemperature: try number(judge, "temperature", ["judge"], range: 0...2),
       embeddingProvider: try text(embedding, "provider", ["embedding"]),
       embeddingModel: try text(embedding, "model", ["embedding"]))
-    return BenchmarkSuite(
+    let transforms = try object(top["transforms"], ["transforms"], known: SuiteLoader.transformKeys)
+    var suite = BenchmarkSuite(
       name: try text(top, "name", []) ?? defaultName, description: try text(top, "description", []),
       datasets: datasets,
       targets: targets, assertions: assertions, repeats: repeats, load: load, stop: stop,
@@ -367,6 +369,10 @@ struct SuiteReader {
       tags: try texts(top, "tags", []) ?? [],
       evaluation: evaluation == EvaluationSettings() ? nil : evaluation, alerts: try alertRules(top["alerts"])
     )
+    suite.transforms = PluginTransformNames(
+      request: try texts(transforms, "request", ["transforms"]) ?? [],
+      response: try texts(transforms, "response", ["transforms"]) ?? [])
+    return suite
   }
 
   /// The suite's `alerts:`: a list of rules with unique names.

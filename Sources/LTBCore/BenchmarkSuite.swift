@@ -32,6 +32,9 @@ public struct BenchmarkSuite: Sendable, Hashable, Codable {
   public var evaluation: EvaluationSettings?
   /// Alert rules watching this run only (besides the configuration's and the API's).
   public var alerts: [AlertRule]
+  /// Transform plugins: request transforms rewrite each request before it is sent, response
+  /// transforms normalise each answer before it is graded (the stored answer stays as sent).
+  public var transforms: PluginTransformNames = PluginTransformNames()
 
   /// Creates a suite.
   public init(
@@ -81,7 +84,25 @@ extension BenchmarkSuite {
       tags: try container.decode([String].self, forKey: .tags),
       evaluation: try container.decodeIfPresent(EvaluationSettings.self, forKey: .evaluation),
       alerts: try container.decodeIfPresent([AlertRule].self, forKey: .alerts) ?? [])
+    transforms = try container.decodeIfPresent(PluginTransformNames.self, forKey: .transforms) ?? PluginTransformNames()
   }
+}
+
+/// The transform plugins a suite runs, by name, in order.
+public struct PluginTransformNames: Sendable, Hashable, Codable {
+  /// Request transforms, applied before each request is sent.
+  public var request: [String]
+  /// Response transforms, applied to each answer before it is graded.
+  public var response: [String]
+
+  /// Creates the lists.
+  public init(request: [String] = [], response: [String] = []) {
+    self.request = request
+    self.response = response
+  }
+
+  /// Whether there are none.
+  public var isEmpty: Bool { request.isEmpty && response.isEmpty }
 }
 
 /// One provider, model and parameter set to run the cases against.

@@ -13,6 +13,7 @@ public actor BenchmarkRunner {
   private let bus: EventBus
   private let cancellationGrace: Duration
   private let distributed: DistributedSettings?
+  private let rewrite: (@Sendable (CompletionRequest) async throws -> CompletionRequest)?
   private var control: RunControl?
   /// Whether runs go through the task queue to workers.
   public nonisolated var isDistributed: Bool { distributed != nil }
@@ -23,8 +24,10 @@ public actor BenchmarkRunner {
   /// being sent from this process.
   public init(
     store: any BenchStore, providers: [String: any Provider], bus: EventBus,
-    cancellationGrace: Duration = .seconds(10), distributed: DistributedSettings? = nil
+    cancellationGrace: Duration = .seconds(10), distributed: DistributedSettings? = nil,
+    rewrite: (@Sendable (CompletionRequest) async throws -> CompletionRequest)? = nil
   ) {
+    self.rewrite = rewrite
     self.store = store
     self.providers = providers
     self.bus = bus
@@ -96,11 +99,13 @@ public actor BenchmarkRunner {
 
     let writer = ResultWriter(store: store)
     let start = ContinuousClock.now
+    var sender = TaskSender(
+      sessionID: sessionID, providers: providers, suiteAssertions: suite.assertions, stream: suite.stream,
+      cacheMode: suite.cache, cache: store, runStart: start)
+    sender.rewrite = rewrite
     let context = ExecutionContext(
       sessionID: sessionID,
-      sender: TaskSender(
-        sessionID: sessionID, providers: providers, suiteAssertions: suite.assertions, stream: suite.stream,
-        cacheMode: suite.cache, cache: store, runStart: start),
+      sender: sender,
       writer: writer, control: control, bus: bus, start: start, total: remaining, slo: suite.slo)
     let dispatch = distributed.map {
       QueueDispatch(

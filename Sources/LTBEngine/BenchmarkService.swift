@@ -1,6 +1,7 @@
 public import Foundation
 public import LTBCore
 public import LTBEvaluation
+public import LTBPlugins
 import LTBProviders
 public import LTBStorage
 import Tracing
@@ -53,6 +54,9 @@ public actor BenchmarkService {
   public nonisolated let bus: EventBus
   /// The evaluation cache every grading shares.
   public nonisolated let evaluationCache: EvaluationCache
+  /// The installed plugins (evaluators for `plugin:NAME`, the suites' transforms); `nil` runs
+  /// without plugins.
+  public nonisolated let plugins: PluginRegistry?
   private var runners: [UUID: BenchmarkRunner] = [:]
   private var starting: Set<UUID> = []
   private var background: [UUID: Task<Void, Never>] = [:]
@@ -63,8 +67,10 @@ public actor BenchmarkService {
   /// override.
   public init(
     store: any BenchStore, providers: ProviderService, evaluation: EvaluationSettings = EvaluationSettings(),
-    bus: EventBus = EventBus(), distribution: DistributedSettings = DistributedSettings()
+    bus: EventBus = EventBus(), distribution: DistributedSettings = DistributedSettings(),
+    plugins: PluginRegistry? = nil
   ) {
+    self.plugins = plugins
     self.store = store
     self.providers = providers
     self.defaults = evaluation
@@ -81,6 +87,7 @@ public actor BenchmarkService {
   public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil, distributed: Bool = false)
     async throws -> BenchmarkSession
   {
+    try checkTransforms(suite.transforms, distributed: distributed)
     let targets = distributed ? [:] : try await makeProviders(for: suite)
     defer { Task { for provider in targets.values { await provider.shutdown() } } }
     try await checkGraders(
@@ -193,9 +200,10 @@ public actor BenchmarkService {
     let queued = try await store.queueCounts(session: sessionID)
     let distributed = options.distributed || !queued.isEmpty
     let targets = distributed ? [:] : try await makeProviders(for: session.suite)
+    try checkTransforms(session.suite.transforms, distributed: distributed)
     let runner = BenchmarkRunner(
       store: store, providers: targets, bus: bus, cancellationGrace: options.cancellationGrace,
-      distributed: distributed ? distribution : nil)
+      distributed: distributed ? distribution : nil, rewrite: rewrite(session.suite.transforms.request))
     runners[sessionID] = runner
     return Prepared(session: session, runner: runner, providers: Array(targets.values), grading: grading)
   }
@@ -283,7 +291,10 @@ public actor BenchmarkService {
   {
     let service = try await evaluationService(settings)
     let bus = self.bus
-    return try await service.evaluateSession(id, extra: extra, onlyExtra: onlyExtra) { done, total in
+    let session = try await store.session(id)
+    let normalize = normalizer(session?.suite.transforms.response ?? [])
+    return try await service.evaluateSession(id, extra: extra, onlyExtra: onlyExtra, normalize: normalize) {
+      done, total in
       await bus.publish(.gradingProgress(sessionID: id, graded: done, total: total))
     }
   }
@@ -299,6 +310,44 @@ public actor BenchmarkService {
       query.cursor = page.nextCursor
     } while query.cursor != nil
     return false
+  }
+
+  // MARK: Plugins
+
+  /// Refuses transforms that are not installed and enabled as the right kind, and request
+  /// transforms on a distributed run (workers do not load plugins).
+  private func checkTransforms(_ transforms: PluginTransformNames, distributed: Bool) throws {
+    guard !transforms.isEmpty else { return }
+    guard let plugins else {
+      throw LTBError(
+        .configuration, "the suite names transform plugins, but this process has no plugin registry",
+        fix: "run it with ltb bench or ltb serve, which load [plugins]")
+    }
+    if distributed, !transforms.request.isEmpty {
+      throw LTBError(
+        .unsupportedCapability, "request transforms cannot run on a distributed run: workers do not load plugins",
+        fix: "run the suite without --distributed, or drop transforms.request")
+    }
+    for (names, kind) in [(transforms.request, PluginKind.requestTransform), (transforms.response, .responseTransform)] {
+      for name in names where plugins.plugin(name)?.manifest.kind != kind {
+        let found = plugins.plugin(name).map { "a \($0.manifest.kind.rawValue)" } ?? "not installed or not enabled"
+        throw LTBError(
+          .configuration, "the suite's transforms name '\(name)' as a \(kind.rawValue), but it is \(found)",
+          fix: "install it with `ltb plugins install`, enable it, or correct the suite")
+      }
+    }
+  }
+
+  private func rewrite(_ names: [String]) -> (@Sendable (CompletionRequest) async throws -> CompletionRequest)? {
+    guard let plugins, !names.isEmpty else { return nil }
+    let transforms = PluginTransforms(registry: plugins)
+    return { request in try await transforms.request(request, through: names) }
+  }
+
+  private func normalizer(_ names: [String]) -> EvaluationService.ResponseNormalizer? {
+    guard let plugins, !names.isEmpty else { return nil }
+    let transforms = PluginTransforms(registry: plugins)
+    return { response, prompt in try await transforms.response(response, prompt: prompt, through: names) }
   }
 
   // MARK: Providers
@@ -351,7 +400,7 @@ public actor BenchmarkService {
       store: store,
       evaluators: EvaluationService.standardEvaluators(
         judge: judge, providers: await providers.all(), embedding: embedder,
-        embeddingModel: settings.embeddingModel),
+        embeddingModel: settings.embeddingModel) + (plugins.map { [PluginEvaluator(registry: $0)] } ?? []),
       cache: evaluationCache, events: bus, judge: judge?.label,
       embedder: embedder.map { "\($0.name)/\(settings.embeddingModel ?? $0.defaultModel ?? "default")" })
   }

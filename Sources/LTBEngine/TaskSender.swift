@@ -21,6 +21,8 @@ public struct TaskSender: Sendable {
   public var cache: (any BenchStore)?
   /// When the run started, on this process's clock (results carry their send offset from it).
   public var runStart: ContinuousClock.Instant
+  /// Rewrites each request before it is sent (the suite's request transform plugins).
+  public var rewrite: (@Sendable (CompletionRequest) async throws -> CompletionRequest)?
 
   /// Creates a sender.
   public init(
@@ -72,9 +74,10 @@ public struct TaskSender: Sendable {
       result.error = "provider '\(task.target.provider)' is not configured"
       return result
     }
-    let request: CompletionRequest
+    var request: CompletionRequest
     do {
       request = try RequestBuilder.request(for: task, suiteAssertions: suiteAssertions)
+      if let rewrite { request = try await rewrite(request) }
     } catch {
       return Self.failed(result, error)
     }

@@ -39,6 +39,18 @@ public final class PluginRegistry: Sendable {
     self.logger = logger
   }
 
+  /// The registry of `settings` (its directory, or `DATA_DIR/plugins` given as `directory`)
+  /// over `store`, with every enabled plugin loaded.
+  public static func open(
+    directory: String, settings: PluginSettings, store: any PluginStore, logger: Logger
+  ) async -> PluginRegistry {
+    let registry = PluginRegistry(
+      directory: URL(fileURLWithPath: directory, isDirectory: true), store: store,
+      failureLimit: settings.failureLimit, logger: logger)
+    await registry.refresh()
+    return registry
+  }
+
   /// The enabled plugin named `name`, loaded (`nil` when there is none or it failed to load).
   public func plugin(_ name: String) -> LoadedPlugin? { state.withLock { $0.loaded[name] } }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import LTBConfig
 import LTBCore
 import LTBEngine
+import LTBPlugins
 import LTBObservability
 import LTBProviders
 import LTBStorage
@@ -55,9 +56,13 @@ struct GlobalOptions: ParsableArguments {
     let providers = ProviderService(
       configured: configuration.providers, catalog: configuration.catalog, store: store)
     try await providers.start()
+    let plugins = await PluginRegistry.open(
+      directory: configuration.pluginDirectory, settings: configuration.plugins, store: store,
+      logger: logger(configuration, label: "ltb.plugins"))
     do {
       let value = try await body(
-        BenchmarkService(store: store, providers: providers, evaluation: configuration.evaluation))
+        BenchmarkService(
+          store: store, providers: providers, evaluation: configuration.evaluation, plugins: plugins))
       await providers.shutdown()
       return value
     } catch {

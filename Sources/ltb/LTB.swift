@@ -16,7 +16,7 @@ struct LTB: AsyncParsableCommand {
       FakeServerCommand.self, EvalCommand.self, CompareCommand.self, AnalyzeCommand.self,
       OptimizeCommand.self,
       ReportCommand.self, ServeCommand.self, UsersCommand.self, KeysCommand.self, WorkerCommand.self,
-      CoordinatorCommand.self, AlertsCommand.self, HealthcheckCommand.self,
+      CoordinatorCommand.self, AlertsCommand.self, HealthcheckCommand.self, PluginsCommand.self,
     ]
   )
 

@@ -84,6 +84,11 @@ struct ServeCommand: AsyncParsableCommand {
           allowedOrigins: Set(settings.corsOrigins)))
       gateway.oidc = settings.oidc.map { OIDCClient(settings: $0) }
       gateway.logger = global.logger(configuration)
+      if let plugins = services.plugins {
+        gateway.companions.append(
+          PluginWatcher(
+            registry: plugins, interval: .milliseconds(configuration.plugins.reloadIntervalMilliseconds)))
+      }
       if !noCoordinator {
         let server = try coordinator.server(
           store: store, auth: auth, defaultHost: settings.host,

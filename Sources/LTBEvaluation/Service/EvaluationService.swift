@@ -7,6 +7,10 @@ import Tracing
 /// cache, combines outcomes into case verdicts, stores everything, and refreshes the model
 /// profiles. The same service backs `ltb bench` (after a run), `ltb eval` and the API.
 public actor EvaluationService {
+  /// Rewrites an answer before it is graded (response transform plugins); the stored answer
+  /// is unchanged. Given the answer and the prompt.
+  public typealias ResponseNormalizer = @Sendable (_ response: String, _ prompt: String) async throws -> String
+
   private let store: (any BenchStore)?
   private let evaluators: [String: any Evaluator]
   /// The cache in front of every cacheable evaluator.
@@ -156,13 +160,13 @@ public actor EvaluationService {
   /// assertions (from `--metrics`) apply to every case, and with `onlyExtra` replace the stored
   /// ones. `progress` is called with the number of results done and the number to do.
   public func evaluateSession(
-    _ sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false,
+    _ sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false, normalize: ResponseNormalizer? = nil,
     progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)? = nil
   ) async throws -> SessionEvaluation {
     try await withSpan("grade session") { span in
       if span.isRecording { span.attributes["ltb.session.id"] = sessionID.uuidString.lowercased() }
       let evaluation = try await gradeSession(
-        sessionID, extra: extra, onlyExtra: onlyExtra, progress: progress)
+        sessionID, extra: extra, onlyExtra: onlyExtra, normalize: normalize, progress: progress)
       if span.isRecording, let graded = evaluation.run?.graded {
         span.updateAttributes { $0["ltb.evaluation.graded"] = graded }
       }
@@ -171,7 +175,7 @@ public actor EvaluationService {
   }
 
   private func gradeSession(
-    _ sessionID: UUID, extra: [AssertionSpec], onlyExtra: Bool,
+    _ sessionID: UUID, extra: [AssertionSpec], onlyExtra: Bool, normalize: ResponseNormalizer?,
     progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)?
   ) async throws -> SessionEvaluation {
     guard let store else {
@@ -196,14 +200,14 @@ public actor EvaluationService {
         var iterator = measured.makeIterator()
         for _ in 0..<concurrency {
           guard let result = iterator.next() else { break }
-          group.addTask { await self.grade(result, extra: extra, onlyExtra: onlyExtra) }
+          group.addTask { await self.grade(result, extra: extra, onlyExtra: onlyExtra, normalize: normalize) }
         }
         while let one = await group.next() {
           records += one.records
           if let verdict = one.verdict { cases.append(verdict) }
           for scored in one.scored { scored.count(into: &tally) }
           if let result = iterator.next() {
-            group.addTask { await self.grade(result, extra: extra, onlyExtra: onlyExtra) }
+            group.addTask { await self.grade(result, extra: extra, onlyExtra: onlyExtra, normalize: normalize) }
           }
         }
       }
@@ -257,14 +261,32 @@ public actor EvaluationService {
     var verdict: CaseEvaluation?
   }
 
-  private func grade(_ result: BenchmarkResult, extra: [AssertionSpec], onlyExtra: Bool) async -> Graded {
+  private func grade(
+    _ result: BenchmarkResult, extra: [AssertionSpec], onlyExtra: Bool, normalize: ResponseNormalizer? = nil
+  ) async -> Graded {
     let (specs, problems) = Self.specs(for: result, extra: extra, onlyExtra: onlyExtra)
     guard !specs.isEmpty || !problems.isEmpty else { return Graded() }
     var scored: [CaseScorer.Scored] = []
     if result.status == .success {
-      var resolved: [AssertionSpec] = []
-      for spec in specs { resolved.append(await resolvingPairwise(spec, for: result)) }
-      scored = await score(resolved, EvaluationInput(result: result))
+      var input = EvaluationInput(result: result)
+      var failure: String?
+      if let normalize {
+        do {
+          input.response = try await normalize(input.response, input.prompt)
+        } catch {
+          failure = "the response transform failed: \((error as? LTBError)?.message ?? "\(error)")"
+        }
+      }
+      if let failure {
+        // Nothing is scored on an answer the suite's transforms could not prepare.
+        scored = specs.map {
+          CaseScorer.Scored(spec: $0, outcome: .error(failure), evaluator: "transform", version: 1)
+        }
+      } else {
+        var resolved: [AssertionSpec] = []
+        for spec in specs { resolved.append(await resolvingPairwise(spec, for: result)) }
+        scored = await score(resolved, input)
+      }
     }
     for problem in problems {
       scored.append(
