@@ -103,7 +103,7 @@ public struct RESTExecutor: Sendable {
       guard let text else { continue }
       variables[argument.name] = try convert(text, argument)
     }
-    if route.method == "GET",
+    if route.method == "GET" || route.method == "DELETE",
       let unknown = query.keys.sorted().first(where: { name in !route.arguments.contains { $0.name == name } }
       )
     {

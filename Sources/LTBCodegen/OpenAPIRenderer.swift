@@ -42,7 +42,7 @@ public struct OpenAPIRenderer: Sendable {
               "name": .string(argument.name), "in": "path", "required": true, "schema": argumentSchema,
               "description": .string(argument.description ?? argument.name),
             ])
-          } else if method == "get" {
+          } else if method == "get" || method == "delete" {
             var parameter: [String: JSONValue] = [
               "name": .string(argument.name), "in": "query", "required": .bool(required),
               "description": .string(argument.description ?? argument.name),

@@ -130,6 +130,11 @@ public let restRoutes: [RESTRoute] = [
     permission: "VIEW_RESULTS",
     arguments: []),
   RESTRoute(
+    method: "GET", path: "/api/v1/plugins", operation: "query", field: "plugins",
+    document: "query { plugins { name version kind description author license sha256 abiVersion enabled loaded disabledReason problem requestedCapabilities grantedCapabilities configuration configSchema limits installedAt updatedAt } }",
+    permission: "VIEW_RESULTS",
+    arguments: []),
+  RESTRoute(
     method: "POST", path: "/api/v1/auth/login", operation: "mutation", field: "login",
     document: "mutation($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken expiresAt refreshToken user { id username email role active createdAt lastLoginAt } } }",
     permission: nil,
@@ -229,4 +234,29 @@ public let restRoutes: [RESTRoute] = [
     document: "mutation($id: UUID!) { acknowledgeAlert(id: $id) { id rule state severity message details sessionId provider model value threshold triggeredAt resolvedAt acknowledgedAt acknowledgedBy } }",
     permission: "RUN_BENCHMARK",
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/plugins", operation: "mutation", field: "installPlugin",
+    document: "mutation($input: InstallPluginInput!) { installPlugin(input: $input) { name version kind description author license sha256 abiVersion enabled loaded disabledReason problem requestedCapabilities grantedCapabilities configuration configSchema limits installedAt updatedAt } }",
+    permission: "MANAGE_PLUGINS",
+    arguments: [RESTArgument(name: "input", type: "InstallPluginInput!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/plugins/:name/enable", operation: "mutation", field: "enablePlugin",
+    document: "mutation($name: String!) { enablePlugin(name: $name) { name version kind description author license sha256 abiVersion enabled loaded disabledReason problem requestedCapabilities grantedCapabilities configuration configSchema limits installedAt updatedAt } }",
+    permission: "MANAGE_PLUGINS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/plugins/:name/disable", operation: "mutation", field: "disablePlugin",
+    document: "mutation($name: String!, $reason: String) { disablePlugin(name: $name, reason: $reason) { name version kind description author license sha256 abiVersion enabled loaded disabledReason problem requestedCapabilities grantedCapabilities configuration configSchema limits installedAt updatedAt } }",
+    permission: "MANAGE_PLUGINS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true), RESTArgument(name: "reason", type: "String", form: "string", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/plugins/:name/configure", operation: "mutation", field: "configurePlugin",
+    document: "mutation($name: String!, $configuration: JSON!) { configurePlugin(name: $name, configuration: $configuration) { name version kind description author license sha256 abiVersion enabled loaded disabledReason problem requestedCapabilities grantedCapabilities configuration configSchema limits installedAt updatedAt } }",
+    permission: "MANAGE_PLUGINS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true), RESTArgument(name: "configuration", type: "JSON!", form: "json", inPath: false)]),
+  RESTRoute(
+    method: "DELETE", path: "/api/v1/plugins/:name", operation: "mutation", field: "removePlugin",
+    document: "mutation($name: String!) { removePlugin(name: $name) }",
+    permission: "MANAGE_PLUGINS",
+    arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true)]),
 ]

@@ -69,6 +69,8 @@ public protocol QueryResolvers: Sendable {
   func alerts(_ arguments: QueryAlertsArguments, context: APIContext) async throws -> [Alert]
   /// Every alert rule: the configuration's, the API's and the running suites'.
   func alertRules(context: APIContext) async throws -> [AlertRule]
+  /// The installed plugins, by name.
+  func plugins(context: APIContext) async throws -> [Plugin]
 }
 
 /// Resolves the `Mutation` root fields.
@@ -113,6 +115,16 @@ public protocol MutationResolvers: Sendable {
   func deleteAlertRule(_ arguments: MutationDeleteAlertRuleArguments, context: APIContext) async throws -> Bool
   /// Acknowledges an alert (the first acknowledgement stands; audited).
   func acknowledgeAlert(_ arguments: MutationAcknowledgeAlertArguments, context: APIContext) async throws -> Alert
+  /// Installs or upgrades a plugin without a restart (audited); calls running finish on the version they started with.
+  func installPlugin(_ arguments: MutationInstallPluginArguments, context: APIContext) async throws -> Plugin
+  /// Enables a plugin and resets its failure count (audited).
+  func enablePlugin(_ arguments: MutationEnablePluginArguments, context: APIContext) async throws -> Plugin
+  /// Disables a plugin (audited).
+  func disablePlugin(_ arguments: MutationDisablePluginArguments, context: APIContext) async throws -> Plugin
+  /// Replaces a plugin's configuration, checked against its schema (audited).
+  func configurePlugin(_ arguments: MutationConfigurePluginArguments, context: APIContext) async throws -> Plugin
+  /// Removes a plugin and its files (audited).
+  func removePlugin(_ arguments: MutationRemovePluginArguments, context: APIContext) async throws -> Bool
   /// Scores a session's stored answers again, optionally with more metrics.
   func evaluateSession(_ arguments: MutationEvaluateSessionArguments, context: APIContext) async throws -> SessionEvaluation
 }

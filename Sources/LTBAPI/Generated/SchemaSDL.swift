@@ -809,6 +809,70 @@ enum AlertSeverity {
   CRITICAL
 }
 
+"An installed WebAssembly plugin (docs/plugins.md)."
+type Plugin {
+  "Its unique name; an evaluator's assertion type is plugin:NAME."
+  name: String!
+  "The version now installed."
+  version: String!
+  "What it does."
+  kind: PluginKind!
+  "One line on what it does."
+  description: String!
+  "Who wrote it."
+  author: String!
+  "Its licence."
+  license: String!
+  "The SHA-256 of its module, hex."
+  sha256: String!
+  "The plugin ABI it was built for."
+  abiVersion: Int!
+  "Whether it runs."
+  enabled: Boolean!
+  "Whether this server has it loaded (enabled and passing its checks)."
+  loaded: Boolean!
+  "Why it was disabled (by an operator, or after repeated failures)."
+  disabledReason: String
+  "Why this server could not load it, when it is enabled but not loaded."
+  problem: String
+  "The capabilities its manifest asks for (clock, random)."
+  requestedCapabilities: [String!]!
+  "The capabilities the operator granted."
+  grantedCapabilities: [String!]!
+  "Its configuration."
+  configuration: JSON!
+  "The JSON Schema its configuration must satisfy."
+  configSchema: JSON!
+  "Its limits per call (fuel, memory_pages, timeout_ms, stack_bytes, max_output_bytes)."
+  limits: JSON!
+  "When it was first installed."
+  installedAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+"What a plugin does."
+enum PluginKind {
+  "A custom metric: scores answers (assertion type plugin:NAME)."
+  EVALUATOR
+  "Rewrites requests before they are sent."
+  REQUEST_TRANSFORM
+  "Normalises answers before they are graded."
+  RESPONSE_TRANSFORM
+}
+
+"A plugin to install or upgrade."
+input InstallPluginInput {
+  "Its plugin.toml, as text."
+  manifest: String!
+  "Its module (the file the manifest names), base64-encoded: WebAssembly binary, or text for a .wat module."
+  module: String!
+  "Its configuration (checked against its schema); an upgrade keeps the installed one when omitted."
+  configuration: JSON
+  "Capabilities to grant, of those its manifest asks for (clock, random)."
+  grant: [String!]
+}
+
 "An alert rule to create or replace; unset fields take their defaults."
 input AlertRuleInput {
   "A unique name, 1-200 printable characters."
@@ -1152,6 +1216,8 @@ type Query {
     @rest(method: "GET", path: "/api/v1/alerts") @auth(permission: VIEW_RESULTS)
   "Every alert rule: the configuration's, the API's and the running suites'."
   alertRules: [AlertRule!]! @rest(method: "GET", path: "/api/v1/alert-rules") @auth(permission: VIEW_RESULTS)
+  "The installed plugins, by name."
+  plugins: [Plugin!]! @rest(method: "GET", path: "/api/v1/plugins") @auth(permission: VIEW_RESULTS)
 }
 
 "Changes."
@@ -1208,6 +1274,21 @@ type Mutation {
     @rest(method: "POST", path: "/api/v1/alert-rules/:id/delete") @auth(permission: ADMIN_ACCESS)
   "Acknowledges an alert (the first acknowledgement stands; audited)."
   acknowledgeAlert(id: UUID!): Alert! @rest(method: "POST", path: "/api/v1/alerts/:id/acknowledge") @auth(permission: RUN_BENCHMARK)
+  "Installs or upgrades a plugin without a restart (audited); calls running finish on the version they started with."
+  installPlugin(input: InstallPluginInput!): Plugin!
+    @rest(method: "POST", path: "/api/v1/plugins") @auth(permission: MANAGE_PLUGINS)
+  "Enables a plugin and resets its failure count (audited)."
+  enablePlugin(name: String!): Plugin!
+    @rest(method: "POST", path: "/api/v1/plugins/:name/enable") @auth(permission: MANAGE_PLUGINS)
+  "Disables a plugin (audited)."
+  disablePlugin(name: String!, reason: String): Plugin!
+    @rest(method: "POST", path: "/api/v1/plugins/:name/disable") @auth(permission: MANAGE_PLUGINS)
+  "Replaces a plugin's configuration, checked against its schema (audited)."
+  configurePlugin(name: String!, configuration: JSON!): Plugin!
+    @rest(method: "POST", path: "/api/v1/plugins/:name/configure") @auth(permission: MANAGE_PLUGINS)
+  "Removes a plugin and its files (audited)."
+  removePlugin(name: String!): Boolean!
+    @rest(method: "DELETE", path: "/api/v1/plugins/:name") @auth(permission: MANAGE_PLUGINS)
   "Scores a session's stored answers again, optionally with more metrics."
   evaluateSession(id: UUID!, metrics: [String!]): SessionEvaluation! @auth(permission: RUN_BENCHMARK)
 }

@@ -1105,6 +1105,101 @@ public enum AlertSeverity: String, Codable, Sendable, CaseIterable {
   case critical = "CRITICAL"
 }
 
+/// An installed WebAssembly plugin (docs/plugins.md).
+public final class Plugin: Codable, Sendable {
+  /// Its unique name; an evaluator's assertion type is plugin:NAME.
+  public let name: String
+  /// The version now installed.
+  public let version: String
+  /// What it does.
+  public let kind: PluginKind
+  /// One line on what it does.
+  public let description: String
+  /// Who wrote it.
+  public let author: String
+  /// Its licence.
+  public let license: String
+  /// The SHA-256 of its module, hex.
+  public let sha256: String
+  /// The plugin ABI it was built for.
+  public let abiVersion: Int
+  /// Whether it runs.
+  public let enabled: Bool
+  /// Whether this server has it loaded (enabled and passing its checks).
+  public let loaded: Bool
+  /// Why it was disabled (by an operator, or after repeated failures).
+  public let disabledReason: String?
+  /// Why this server could not load it, when it is enabled but not loaded.
+  public let problem: String?
+  /// The capabilities its manifest asks for (clock, random).
+  public let requestedCapabilities: [String]
+  /// The capabilities the operator granted.
+  public let grantedCapabilities: [String]
+  /// Its configuration.
+  public let configuration: JSONValue
+  /// The JSON Schema its configuration must satisfy.
+  public let configSchema: JSONValue
+  /// Its limits per call (fuel, memory_pages, timeout_ms, stack_bytes, max_output_bytes).
+  public let limits: JSONValue
+  /// When it was first installed.
+  public let installedAt: Date
+  /// When it last changed.
+  public let updatedAt: Date
+
+  /// Creates a value.
+  public init(name: String, version: String, kind: PluginKind, description: String, author: String, license: String, sha256: String, abiVersion: Int, enabled: Bool, loaded: Bool, disabledReason: String? = nil, problem: String? = nil, requestedCapabilities: [String], grantedCapabilities: [String], configuration: JSONValue, configSchema: JSONValue, limits: JSONValue, installedAt: Date, updatedAt: Date) {
+    self.name = name
+    self.version = version
+    self.kind = kind
+    self.description = description
+    self.author = author
+    self.license = license
+    self.sha256 = sha256
+    self.abiVersion = abiVersion
+    self.enabled = enabled
+    self.loaded = loaded
+    self.disabledReason = disabledReason
+    self.problem = problem
+    self.requestedCapabilities = requestedCapabilities
+    self.grantedCapabilities = grantedCapabilities
+    self.configuration = configuration
+    self.configSchema = configSchema
+    self.limits = limits
+    self.installedAt = installedAt
+    self.updatedAt = updatedAt
+  }
+}
+
+/// What a plugin does.
+public enum PluginKind: String, Codable, Sendable, CaseIterable {
+  /// A custom metric: scores answers (assertion type plugin:NAME).
+  case evaluator = "EVALUATOR"
+  /// Rewrites requests before they are sent.
+  case requestTransform = "REQUEST_TRANSFORM"
+  /// Normalises answers before they are graded.
+  case responseTransform = "RESPONSE_TRANSFORM"
+}
+
+/// A plugin to install or upgrade.
+public struct InstallPluginInput: Codable, Sendable, Equatable {
+  /// Its plugin.toml, as text.
+  public var manifest: String
+  /// Its module (the file the manifest names), base64-encoded: WebAssembly binary, or text for a .wat module.
+  public var module: String
+  /// Its configuration (checked against its schema); an upgrade keeps the installed one when omitted.
+  public var configuration: JSONValue?
+  /// Capabilities to grant, of those its manifest asks for (clock, random).
+  public var grant: [String]?
+
+  /// Creates a value.
+  public init(manifest: String, module: String, configuration: JSONValue? = nil, grant: [String]? = nil) {
+    self.manifest = manifest
+    self.module = module
+    self.configuration = configuration
+    self.grant = grant
+  }
+}
+
 /// An alert rule to create or replace; unset fields take their defaults.
 public struct AlertRuleInput: Codable, Sendable, Equatable {
   /// A unique name, 1-200 printable characters.

@@ -63,6 +63,7 @@ public struct APIResolvers: Sendable {
     case is WorkerEvent: "WorkerEvent"
     case is Alert: "Alert"
     case is AlertRule: "AlertRule"
+    case is Plugin: "Plugin"
     case is EvaluateResult: "EvaluateResult"
     case is User: "User"
     case is AuthPayload: "AuthPayload"
@@ -183,6 +184,9 @@ public struct APIResolvers: Sendable {
         "alertRules": { _, _, context in
           try await query.alertRules(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.alertRules"))
         },
+        "plugins": { _, _, context in
+          try await query.plugins(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Query.plugins"))
+        },
       ],
       "Mutation": [
         "login": { _, args, context in
@@ -277,6 +281,31 @@ public struct APIResolvers: Sendable {
         "acknowledgeAlert": { _, args, context in
           try await APIWiring.audited("acknowledgeAlert", context, args: args) {
             try await mutation.acknowledgeAlert(try arguments.decode(MutationAcknowledgeAlertArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.acknowledgeAlert"))
+          }
+        },
+        "installPlugin": { _, args, context in
+          try await APIWiring.audited("installPlugin", context, args: args) {
+            try await mutation.installPlugin(try arguments.decode(MutationInstallPluginArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PLUGINS", field: "Mutation.installPlugin"))
+          }
+        },
+        "enablePlugin": { _, args, context in
+          try await APIWiring.audited("enablePlugin", context, args: args) {
+            try await mutation.enablePlugin(try arguments.decode(MutationEnablePluginArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PLUGINS", field: "Mutation.enablePlugin"))
+          }
+        },
+        "disablePlugin": { _, args, context in
+          try await APIWiring.audited("disablePlugin", context, args: args) {
+            try await mutation.disablePlugin(try arguments.decode(MutationDisablePluginArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PLUGINS", field: "Mutation.disablePlugin"))
+          }
+        },
+        "configurePlugin": { _, args, context in
+          try await APIWiring.audited("configurePlugin", context, args: args) {
+            try await mutation.configurePlugin(try arguments.decode(MutationConfigurePluginArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PLUGINS", field: "Mutation.configurePlugin"))
+          }
+        },
+        "removePlugin": { _, args, context in
+          try await APIWiring.audited("removePlugin", context, args: args) {
+            try await mutation.removePlugin(try arguments.decode(MutationRemovePluginArguments.self, args), context: try await APIWiring.authorized(context, "MANAGE_PLUGINS", field: "Mutation.removePlugin"))
           }
         },
         "evaluateSession": { _, args, context in
@@ -798,6 +827,34 @@ extension AlertRule: KeySubscriptable {
   }
 }
 
+extension Plugin: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "name": self.name
+    case "version": self.version
+    case "kind": self.kind
+    case "description": self.description
+    case "author": self.author
+    case "license": self.license
+    case "sha256": self.sha256
+    case "abiVersion": self.abiVersion
+    case "enabled": self.enabled
+    case "loaded": self.loaded
+    case "disabledReason": self.disabledReason
+    case "problem": self.problem
+    case "requestedCapabilities": self.requestedCapabilities
+    case "grantedCapabilities": self.grantedCapabilities
+    case "configuration": self.configuration
+    case "configSchema": self.configSchema
+    case "limits": self.limits
+    case "installedAt": self.installedAt
+    case "updatedAt": self.updatedAt
+    default: nil
+    }
+  }
+}
+
 extension EvaluateResult: KeySubscriptable {
   /// The stored field called `key`.
   public subscript(key: String) -> (any Sendable)? {
@@ -938,6 +995,7 @@ extension APIWiring {
     "WorkerEvent": ["kind": 0],
     "Alert": ["id": 0, "rule": 1, "state": 2, "severity": 3, "message": 4, "details": 5, "sessionId": 6, "provider": 7, "model": 8, "value": 9, "threshold": 10, "triggeredAt": 11, "resolvedAt": 12, "acknowledgedAt": 13, "acknowledgedBy": 14],
     "AlertRule": ["id": 0, "name": 1, "source": 2, "metric": 3, "statistic": 4, "score": 5, "condition": 6, "threshold": 7, "baselineSession": 8, "windowRequests": 9, "windowSeconds": 10, "minSamples": 11, "forSeconds": 12, "severity": 13, "cooldownSeconds": 14, "sessionId": 15, "provider": 16, "model": 17, "channels": 18, "message": 19, "enabled": 20, "summary": 21],
+    "Plugin": ["name": 0, "version": 1, "kind": 2, "description": 3, "author": 4, "license": 5, "sha256": 6, "abiVersion": 7, "enabled": 8, "loaded": 9, "disabledReason": 10, "problem": 11, "requestedCapabilities": 12, "grantedCapabilities": 13, "configuration": 14, "configSchema": 15, "limits": 16, "installedAt": 17, "updatedAt": 18],
     "EvaluateResult": ["verdict": 0, "score": 1],
     "User": ["id": 0, "username": 1, "email": 2, "role": 3, "active": 4, "createdAt": 5, "lastLoginAt": 6],
     "AuthPayload": ["accessToken": 0, "expiresAt": 1, "refreshToken": 2],
@@ -978,6 +1036,7 @@ extension APIWiring {
     "WorkerEvent": { $0 as? WorkerEvent },
     "Alert": { $0 as? Alert },
     "AlertRule": { $0 as? AlertRule },
+    "Plugin": { $0 as? Plugin },
     "EvaluateResult": { $0 as? EvaluateResult },
     "User": { $0 as? User },
     "AuthPayload": { $0 as? AuthPayload },
@@ -1020,6 +1079,8 @@ extension AlertStatistic: LeafValue {}
 extension AlertCondition: LeafValue {}
 
 extension AlertSeverity: LeafValue {}
+
+extension PluginKind: LeafValue {}
 
 extension Role: LeafValue {}
 
@@ -1481,6 +1542,34 @@ extension AlertRule: PlanLeaves {
     case 19: try self.message.writeLeaf(into: &output)
     case 20: try self.enabled.writeLeaf(into: &output)
     case 21: try self.summary.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension Plugin: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.name.writeLeaf(into: &output)
+    case 1: try self.version.writeLeaf(into: &output)
+    case 2: try self.kind.writeLeaf(into: &output)
+    case 3: try self.description.writeLeaf(into: &output)
+    case 4: try self.author.writeLeaf(into: &output)
+    case 5: try self.license.writeLeaf(into: &output)
+    case 6: try self.sha256.writeLeaf(into: &output)
+    case 7: try self.abiVersion.writeLeaf(into: &output)
+    case 8: try self.enabled.writeLeaf(into: &output)
+    case 9: try self.loaded.writeLeaf(into: &output)
+    case 10: try self.disabledReason.writeLeaf(into: &output)
+    case 11: try self.problem.writeLeaf(into: &output)
+    case 12: try self.requestedCapabilities.writeLeaf(into: &output)
+    case 13: try self.grantedCapabilities.writeLeaf(into: &output)
+    case 14: try self.configuration.writeLeaf(into: &output)
+    case 15: try self.configSchema.writeLeaf(into: &output)
+    case 16: try self.limits.writeLeaf(into: &output)
+    case 17: try self.installedAt.writeLeaf(into: &output)
+    case 18: try self.updatedAt.writeLeaf(into: &output)
     default: break
     }
   }

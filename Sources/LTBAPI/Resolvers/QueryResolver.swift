@@ -4,6 +4,7 @@ import LTBAuth
 import LTBCore
 import LTBEngine
 import LTBEvaluation
+import LTBPlugins
 import LTBProviders
 import LTBStorage
 
@@ -226,6 +227,11 @@ extension QueryResolver {
         sessionID: arguments.sessionId,
         owner: owner, limit: APILimits.pageSize(arguments.first))
     ).map(APIMapping.alert)
+  }
+
+  func plugins(context: APIContext) async throws -> [Plugin] {
+    guard let registry = services.plugins else { return [] }
+    return try await registry.records().map { APIMapping.plugin($0, registry: registry) }
   }
 
   func alertRules(context: APIContext) async throws -> [AlertRule] {

@@ -20,7 +20,13 @@ struct RESTController {
     router.get("/api/v1/openapi.json") { _, _ in GatewayResponse.json(200, bytes: Array(openAPIDocument.utf8))
     }
     for route in restRoutes {
-      router.on(RouterPath(route.path), method: route.method == "POST" ? .post : .get) { request, context in
+      let method: HTTPRequest.Method =
+        switch route.method {
+        case "POST": .post
+        case "DELETE": .delete
+        default: .get
+        }
+      router.on(RouterPath(route.path), method: method) { request, context in
         try await answer(route, request, context)
       }
     }
