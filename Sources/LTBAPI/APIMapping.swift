@@ -186,7 +186,8 @@ enum APIMapping {
       metric: verdict.metric, state: state(verdict.state), score: verdict.score, value: verdict.detail?.value,
       passed: verdict.passed, threshold: verdict.detail?.threshold,
       explanation: verdict.detail?.explanation ?? "",
-      judgeModel: verdict.detail?.judgeModel, judgeCostUsd: verdict.detail?.judgeCostUSD)
+      judgeModel: verdict.detail?.judgeModel, judgeCostUsd: verdict.detail?.judgeCostUSD,
+      evaluator: verdict.detail?.evaluator ?? "")
   }
 
   static func sessionEvaluation(_ evaluation: LTBEvaluation.SessionEvaluation) -> SessionEvaluation {

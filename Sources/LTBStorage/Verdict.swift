@@ -17,6 +17,8 @@ public struct Verdict: Sendable, Hashable {
     public var judgeModel: String?
     /// What the judge cost, in USD, when priced.
     public var judgeCostUSD: Double?
+    /// The evaluator that produced it (a plugin's `plugin:NAME@VERSION`).
+    public var evaluator: String = ""
   }
 
   /// The result judged.
@@ -48,6 +50,6 @@ public struct Verdict: Sendable, Hashable {
       passed: record.passed)
     detail = Detail(
       value: record.value, threshold: record.threshold, explanation: record.explanation,
-      judgeModel: record.judge?.model, judgeCostUSD: record.judge?.cost)
+      judgeModel: record.judge?.model, judgeCostUSD: record.judge?.cost, evaluator: record.evaluator)
   }
 }

@@ -15,7 +15,8 @@ enum FakeTargetServices {
     services: APIServices, store: SQLBenchStore
   ) {
     let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
-    let configuration = try ConfigLoader().load()
+    var configuration = try ConfigLoader().load()
+    configuration.plugins.directory = folder.appendingPathComponent("plugins").path
     let settings = ProviderSettings(
       name: "fake", kind: .openaiCompatible, baseURL: targetBaseURL + "/v1", firstByteTimeout: .seconds(10),
       totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")

@@ -11,6 +11,7 @@ import LTBCore
 import LTBEngine
 import LTBEvaluation
 import LTBFakeServer
+import LTBPlugins
 import LTBProviders
 import LTBServer
 import LTBStorage
@@ -49,6 +50,28 @@ struct PermissionMatrixTests {
     var providers: ProviderService
     var alerts: AlertService
     var store: any BenchStore
+    var plugins: PluginRegistry
+
+    /// A minimal evaluator plugin's manifest and module (WebAssembly text) under `name`.
+    static func plugin(_ name: String) -> (manifest: String, module: String) {
+      (
+        "[plugin]\nname = \"\(name)\"\nversion = \"1.0.0\"\nkind = \"evaluator\"\nabi = 1\nmodule = \"p.wat\"\n",
+        """
+        (module (memory (export "memory") 1) (data (i32.const 16) "{\\22score\\22:1}")
+          (func (export "ltb_abi_version") (result i32) (i32.const 1))
+          (func (export "ltb_alloc") (param i32) (result i32) (i32.const 1024))
+          (func (export "ltb_evaluate") (param i32 i32) (result i64) (i64.const 0x100000000b)))
+        """
+      )
+    }
+
+    /// A plugin installed under a new name (for enable, disable, configure and remove).
+    func plugin() async throws -> String {
+      let name = "p-\(UUID().uuidString.prefix(8).lowercased())"
+      let (manifest, module) = Self.plugin(name)
+      try await plugins.install(manifest: manifest, module: Data(module.utf8))
+      return name
+    }
 
     /// A provider added through the API under a new name (for update and remove).
     func managedProvider() async throws -> String {
@@ -129,6 +152,25 @@ struct PermissionMatrixTests {
     "Query.workers": .init(document: "{ workers { name state } }") { _, _ in [:] },
     "Query.alerts": .init(document: "{ alerts(first: 5) { id state } }") { _, _ in [:] },
     "Query.alertRules": .init(document: "{ alertRules { name source } }") { _, _ in [:] },
+    "Query.plugins": .init(document: "{ plugins { name loaded } }") { _, _ in [:] },
+    "Mutation.installPlugin": .init(
+      document: "mutation($input: InstallPluginInput!) { installPlugin(input: $input) { name } }"
+    ) { _, _ in
+      let (manifest, module) = Fixture.plugin("p-\(UUID().uuidString.prefix(8).lowercased())")
+      return ["input": ["manifest": .string(manifest), "module": .string(Data(module.utf8).base64EncodedString())]]
+    },
+    "Mutation.enablePlugin": .init(document: "mutation($name: String!) { enablePlugin(name: $name) { name } }") {
+      _, fixture in ["name": .string(try await fixture.plugin())]
+    },
+    "Mutation.disablePlugin": .init(document: "mutation($name: String!) { disablePlugin(name: $name) { name } }") {
+      _, fixture in ["name": .string(try await fixture.plugin())]
+    },
+    "Mutation.configurePlugin": .init(
+      document: "mutation($name: String!, $c: JSON!) { configurePlugin(name: $name, configuration: $c) { name } }"
+    ) { _, fixture in ["name": .string(try await fixture.plugin()), "c": [:]] },
+    "Mutation.removePlugin": .init(document: "mutation($name: String!) { removePlugin(name: $name) }") {
+      _, fixture in ["name": .string(try await fixture.plugin())]
+    },
     "Mutation.createAlertRule": .init(
       document: "mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }"
     ) { _, _ in
@@ -314,7 +356,8 @@ struct PermissionMatrixTests {
       auth: auth, victim: victim.id,
       suite: "name: matrix\ndatasets: [\(dataset.path)]\ntargets: [{ provider: fake }]\n",
       dataset: dataset.path,
-      providers: services.providers, alerts: try #require(services.alerts), store: store)
+      providers: services.providers, alerts: try #require(services.alerts), store: store,
+      plugins: try #require(services.plugins))
 
     let application = buildApplication(gateway)
     try await application.test(.router) { client in
@@ -360,7 +403,7 @@ struct PermissionMatrixTests {
       }
       #expect(
         Set(audited).isSuperset(of: expectedDenials), "missing: \(Set(expectedDenials).subtracting(audited))")
-      #expect(expectedDenials.count == 25, "users are refused 7 fields, viewers 18")
+      #expect(expectedDenials.count == 35, "users are refused 12 fields, viewers 23")
 
       // An admin creates a session for the viewer, who then reads it; a user may not do that.
       let (admin, user, viewer) = (actors[0], actors[1], actors[2])
@@ -500,7 +543,7 @@ struct PermissionMatrixTests {
       let text = value.stringValue ?? value.serialized()
       if argument.inPath {
         path = path.replacingOccurrences(of: ":\(argument.name)", with: text)
-      } else if route.method == "GET" {
+      } else if route.method == "GET" || route.method == "DELETE" {
         query.append(
           "\(argument.name)=\(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
       } else {
@@ -511,7 +554,8 @@ struct PermissionMatrixTests {
     if let token = actor.token { headers[.authorization] = "Bearer \(token)" }
     let uri = path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
     return try await client.execute(
-      uri: uri, method: route.method == "POST" ? .post : .get, headers: headers,
+      uri: uri, method: route.method == "POST" ? .post : route.method == "DELETE" ? .delete : .get,
+      headers: headers,
       body: route.method == "POST" ? ByteBuffer(string: JSONValue.object(body).serialized()) : nil
     ) { $0.status.code }
   }

@@ -207,6 +207,27 @@ struct RouteCoverageTests {
       let (_, ruleDeleted) = try await call(
         .post, "/api/v1/alert-rules/:id/delete", "/api/v1/alert-rules/\(ruleID)/delete")
       #expect(ruleDeleted == true)
+      // Plugins: install (base64 module), list, disable, enable, configure, delete.
+      let (manifest, module) = PermissionMatrixTests.Fixture.plugin("routed")
+      let (installedStatus, installed) = try await call(
+        .post, "/api/v1/plugins", "/api/v1/plugins",
+        body: ["input": ["manifest": .string(manifest), "module": .string(Data(module.utf8).base64EncodedString())]])
+      #expect(installedStatus == 200 && installed["loaded"] == true && installed["kind"] == "EVALUATOR", "\(installed)")
+      let (_, listedPlugins) = try await call(.get, "/api/v1/plugins", "/api/v1/plugins")
+      #expect(listedPlugins.arrayValue?.compactMap { $0["name"]?.stringValue } == ["routed"])
+      let (_, disabled) = try await call(
+        .post, "/api/v1/plugins/:name/disable", "/api/v1/plugins/routed/disable", body: ["reason": "maintenance"])
+      #expect(disabled["enabled"] == false && disabled["disabledReason"] == "maintenance", "\(disabled)")
+      let (_, enabled) = try await call(.post, "/api/v1/plugins/:name/enable", "/api/v1/plugins/routed/enable")
+      #expect(enabled["enabled"] == true && enabled["loaded"] == true)
+      let (_, configured) = try await call(
+        .post, "/api/v1/plugins/:name/configure", "/api/v1/plugins/routed/configure",
+        body: ["configuration": ["level": 2]])
+      #expect(configured["configuration"] == ["level": 2], "\(configured)")
+      let (_, pluginRemoved) = try await call(.delete, "/api/v1/plugins/:name", "/api/v1/plugins/routed")
+      #expect(pluginRemoved == true)
+      let (missingStatus, _) = try await call(.delete, "/api/v1/plugins/:name", "/api/v1/plugins/routed")
+      #expect(missingStatus == 404)
       let alertID = UUID()
       try await store.insertAlert(
         AlertRecord(

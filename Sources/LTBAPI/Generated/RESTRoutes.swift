@@ -211,7 +211,7 @@ public let restRoutes: [RESTRoute] = [
     arguments: [RESTArgument(name: "name", type: "String!", form: "string", inPath: true)]),
   RESTRoute(
     method: "POST", path: "/api/v1/evaluate", operation: "mutation", field: "evaluate",
-    document: "mutation($input: EvaluateInput!) { evaluate(input: $input) { verdict score evaluations { metric state score value passed threshold explanation judgeModel judgeCostUsd } } }",
+    document: "mutation($input: EvaluateInput!) { evaluate(input: $input) { verdict score evaluations { metric state score value passed threshold explanation judgeModel judgeCostUsd evaluator } } }",
     permission: "RUN_BENCHMARK",
     arguments: [RESTArgument(name: "input", type: "EvaluateInput!", form: "json", inPath: false)]),
   RESTRoute(

@@ -324,6 +324,8 @@ type Evaluation {
   judgeModel: String @stored(part: "details")
   "What judging cost, USD."
   judgeCostUsd: Float @stored(part: "details")
+  "The evaluator that produced it: a built-in one's id, or a plugin's plugin:NAME@VERSION."
+  evaluator: String! @stored(part: "details")
 }
 
 "One request of a benchmark and its answer."

@@ -388,9 +388,11 @@ public final class Evaluation: Codable, Sendable {
   public let judgeModel: String?
   /// What judging cost, USD.
   public let judgeCostUsd: Double?
+  /// The evaluator that produced it: a built-in one's id, or a plugin's plugin:NAME@VERSION.
+  public let evaluator: String
 
   /// Creates a value.
-  public init(metric: String, state: EvaluationState, score: Double? = nil, value: Double? = nil, passed: Bool? = nil, threshold: Double? = nil, explanation: String, judgeModel: String? = nil, judgeCostUsd: Double? = nil) {
+  public init(metric: String, state: EvaluationState, score: Double? = nil, value: Double? = nil, passed: Bool? = nil, threshold: Double? = nil, explanation: String, judgeModel: String? = nil, judgeCostUsd: Double? = nil, evaluator: String) {
     self.metric = metric
     self.state = state
     self.score = score
@@ -400,6 +402,7 @@ public final class Evaluation: Codable, Sendable {
     self.explanation = explanation
     self.judgeModel = judgeModel
     self.judgeCostUsd = judgeCostUsd
+    self.evaluator = evaluator
   }
 }
 

@@ -510,6 +510,7 @@ extension Evaluation: KeySubscriptable {
     case "explanation": self.explanation
     case "judgeModel": self.judgeModel
     case "judgeCostUsd": self.judgeCostUsd
+    case "evaluator": self.evaluator
     default: nil
     }
   }
@@ -977,7 +978,7 @@ extension APIWiring {
     "Session": ["id": 0, "name": 1, "description": 2, "status": 3, "stopReason": 4, "totalTasks": 5, "tags": 6, "createdAt": 7, "startedAt": 8, "completedAt": 9, "ownerId": 10, "suite": 11],
     "SessionEdge": ["cursor": 0],
     "PageInfo": ["hasNextPage": 0, "endCursor": 1],
-    "Evaluation": ["metric": 0, "state": 1, "score": 2, "value": 3, "passed": 4, "threshold": 5, "explanation": 6, "judgeModel": 7, "judgeCostUsd": 8],
+    "Evaluation": ["metric": 0, "state": 1, "score": 2, "value": 3, "passed": 4, "threshold": 5, "explanation": 6, "judgeModel": 7, "judgeCostUsd": 8, "evaluator": 9],
     "Result": ["id": 0, "sessionId": 1, "testId": 2, "dataset": 3, "providerName": 4, "model": 5, "status": 6, "errorCode": 7, "error": 8, "prompt": 9, "response": 10, "finishReason": 11, "createdAt": 12, "ttftMs": 13, "e2eMs": 14, "tpotMs": 15, "inputTokens": 16, "outputTokens": 17, "costUsd": 18, "cacheHit": 19, "attempts": 20, "tags": 21, "category": 22, "traceId": 23, "spanId": 24, "scores": 25],
     "ResultEdge": ["cursor": 0],
     "MetricSummary": ["metric": 0, "count": 1, "mean": 2, "standardError": 3, "low": 4, "high": 5, "passRate": 6, "errors": 7],
@@ -1239,6 +1240,7 @@ extension Evaluation: PlanLeaves {
     case 6: try self.explanation.writeLeaf(into: &output)
     case 7: try self.judgeModel.writeLeaf(into: &output)
     case 8: try self.judgeCostUsd.writeLeaf(into: &output)
+    case 9: try self.evaluator.writeLeaf(into: &output)
     default: break
     }
   }
@@ -1681,7 +1683,7 @@ extension APIWiring {
   /// The fields each stored part holds (`@stored(part:)` in the schema), by part name: a
   /// listing reads a part when the document selects one of its fields.
   public static let storedParts: [String: [String]] = [
-    "details": ["Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel", "Evaluation.judgeCostUsd"],
+    "details": ["Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel", "Evaluation.judgeCostUsd", "Evaluation.evaluator"],
     "labels": ["Result.sessionId", "Result.dataset", "Result.errorCode", "Result.finishReason", "Result.cacheHit", "Result.attempts", "Result.tags", "Result.category", "Result.traceId", "Result.spanId"],
     "text": ["Result.error", "Result.prompt", "Result.response"],
   ]
