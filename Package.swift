@@ -243,7 +243,7 @@ let package = Package(
       name: "ltb-benchmarks",
       dependencies: [
         "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBAPI", "LTBServer", "LTBConfig",
-        "LTBProviders", "LTBAuth", "LTBDistributed", "LTBProtocol", "LTBAlerts",
+        "LTBProviders", "LTBAuth", "LTBDistributed", "LTBProtocol", "LTBAlerts", "LTBPlugins",
         .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -14,7 +14,7 @@ struct Benchmarks: AsyncParsableCommand {
     subcommands: [
       Storage.self, TextMetricsBenchmark.self, SeedCommand.self, SubscriptionBenchmark.self,
       AuthBenchmark.self, PageBenchmark.self, CoordinatorBenchmark.self, AlertBenchmark.self,
-      TracingOffBenchmark.self,
+      TracingOffBenchmark.self, PluginBenchmark.self,
     ])
 
   struct Storage: AsyncParsableCommand {

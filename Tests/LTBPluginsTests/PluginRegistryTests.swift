@@ -136,3 +136,17 @@ struct PluginRegistryTests {
     await #expect(throws: LTBError.self) { try await registry.remove("keyword-coverage") }
   }
 }
+
+/// `--metrics` and suite assertions name plugins.
+@Suite("Plugin assertion types")
+struct PluginAssertionTypeTests {
+  @Test("plugin:NAME parses in suites and --metrics (with plugin:NAME:THRESHOLD); a malformed name is refused")
+  func parsing() throws {
+    let parsed = try AssertionSpec.metrics(["plugin:keyword-coverage", "plugin:short-answer:0.75", "bleu:30"])
+    #expect(parsed.map { $0["type"]?.stringValue } == ["plugin:keyword-coverage", "plugin:short-answer", "bleu"])
+    #expect(parsed[1]["threshold"] == 0.75 && parsed[0]["threshold"] == nil)
+    #expect(throws: LTBError.self) { try AssertionSpec(parsing: ["type": "plugin:Bad Name"], location: "case") }
+    let negated = try AssertionSpec(parsing: ["type": "not-plugin:keyword-coverage"], location: "case")
+    #expect(negated.type == "plugin:keyword-coverage" && negated.negated)
+  }
+}

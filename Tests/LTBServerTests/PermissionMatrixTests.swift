@@ -166,8 +166,8 @@ struct PermissionMatrixTests {
       _, fixture in ["name": .string(try await fixture.plugin())]
     },
     "Mutation.configurePlugin": .init(
-      document: "mutation($name: String!, $c: JSON!) { configurePlugin(name: $name, configuration: $c) { name } }"
-    ) { _, fixture in ["name": .string(try await fixture.plugin()), "c": [:]] },
+      document: "mutation($name: String!, $configuration: JSON!) { configurePlugin(name: $name, configuration: $configuration) { name } }"
+    ) { _, fixture in ["name": .string(try await fixture.plugin()), "configuration": [:]] },
     "Mutation.removePlugin": .init(document: "mutation($name: String!) { removePlugin(name: $name) }") {
       _, fixture in ["name": .string(try await fixture.plugin())]
     },

@@ -143,9 +143,12 @@ extension AssertionSpec {
   /// as assertion JSON, each checked by parsing it.
   public static func metrics(_ items: [String]) throws -> [JSONValue] {
     try items.map { item in
-      let parts = item.split(separator: ":", maxSplits: 1).map {
+      // `plugin:NAME` keeps its colon: its threshold follows a second one (plugin:NAME:0.5).
+      let isPlugin = item.trimmingCharacters(in: .whitespaces).hasPrefix("plugin:")
+      var parts = item.split(separator: ":", maxSplits: isPlugin ? 2 : 1).map {
         String($0).trimmingCharacters(in: .whitespaces)
       }
+      if isPlugin, parts.count > 1 { parts = [parts[0] + ":" + parts[1]] + parts.dropFirst(2) }
       guard let type = parts.first, !type.isEmpty else {
         throw LTBError(.invalidInput, "an empty metric name", fix: "name metrics, e.g. bleu,rouge-l:0.4")
       }
