@@ -304,7 +304,8 @@ let package = Package(
     .testTarget(
       name: "LTBPluginsTests",
       dependencies: [
-        "LTBPlugins", "LTBCore", "LTBStorage", "LTBEvaluation", .product(name: "Logging", package: "swift-log"),
+        "LTBPlugins", "LTBCore", "LTBStorage", "LTBEvaluation",
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: upcomingFeatures),
     .testTarget(

@@ -13,7 +13,8 @@ extension APIMapping {
       case LTBPlugins.PluginKind.responseTransform.rawValue: .responseTransform
       default: .evaluator
       }
-    let limits = manifest.flatMap { try? JSONValue.parse(Data(JSONEncoder().encode($0.limits))) } ?? .object([:])
+    let limits =
+      manifest.flatMap { try? JSONValue.parse(Data(JSONEncoder().encode($0.limits))) } ?? .object([:])
     let loaded = registry.plugin(record.name)
     return Plugin(
       name: record.name, version: record.version, kind: kind, description: manifest?.description ?? "",
@@ -21,7 +22,8 @@ extension APIMapping {
       abiVersion: record.abiVersion, enabled: record.enabled,
       loaded: record.enabled && loaded?.sha256 == record.sha256, disabledReason: record.disabledReason,
       problem: record.enabled ? registry.problem(record.name) : nil,
-      requestedCapabilities: manifest?.capabilities.map(\.rawValue) ?? [], grantedCapabilities: record.granted,
+      requestedCapabilities: manifest?.capabilities.map(\.rawValue) ?? [],
+      grantedCapabilities: record.granted,
       configuration: (try? JSONValue.parse(record.configuration)) ?? .object([:]),
       configSchema: manifest?.configSchema ?? .object([:]), limits: limits,
       installedAt: Date(timeIntervalSince1970: Double(record.installedMicros) / 1_000_000),

@@ -58,7 +58,8 @@ public struct APIServices: Sendable {
     var services = APIServices(
       store: store,
       benchmarks: BenchmarkService(
-        store: store, providers: providerService, evaluation: configuration.evaluation, bus: bus, plugins: plugins),
+        store: store, providers: providerService, evaluation: configuration.evaluation, bus: bus,
+        plugins: plugins),
       configuration: configuration, version: version, auth: auth)
     services.alerts = AlertService.build(configuration, store: store, bus: bus)
     return services

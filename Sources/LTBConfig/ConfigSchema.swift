@@ -66,7 +66,8 @@ public enum ConfigSchema {
       "How often ltb serve picks up plugins installed, replaced, configured or removed elsewhere."),
     SettingSpec(
       "failure_limit", .integer(1...1_000_000), default: .int(20),
-      "Consecutive failures (traps, exhausted fuel, timeouts, broken answers) after which a plugin is disabled."),
+      "Consecutive failures (traps, exhausted fuel, timeouts, broken answers) after which a plugin is disabled."
+    ),
   ]
 
   /// `[server]`: every `ltb serve` setting (its flags win over them).

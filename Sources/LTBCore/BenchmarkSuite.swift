@@ -84,7 +84,8 @@ extension BenchmarkSuite {
       tags: try container.decode([String].self, forKey: .tags),
       evaluation: try container.decodeIfPresent(EvaluationSettings.self, forKey: .evaluation),
       alerts: try container.decodeIfPresent([AlertRule].self, forKey: .alerts) ?? [])
-    transforms = try container.decodeIfPresent(PluginTransformNames.self, forKey: .transforms) ?? PluginTransformNames()
+    transforms =
+      try container.decodeIfPresent(PluginTransformNames.self, forKey: .transforms) ?? PluginTransformNames()
   }
 }
 

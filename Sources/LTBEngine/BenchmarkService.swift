@@ -325,12 +325,16 @@ public actor BenchmarkService {
     }
     if distributed, !transforms.request.isEmpty {
       throw LTBError(
-        .unsupportedCapability, "request transforms cannot run on a distributed run: workers do not load plugins",
+        .unsupportedCapability,
+        "request transforms cannot run on a distributed run: workers do not load plugins",
         fix: "run the suite without --distributed, or drop transforms.request")
     }
-    for (names, kind) in [(transforms.request, PluginKind.requestTransform), (transforms.response, .responseTransform)] {
+    for (names, kind) in [
+      (transforms.request, PluginKind.requestTransform), (transforms.response, .responseTransform),
+    ] {
       for name in names where plugins.plugin(name)?.manifest.kind != kind {
-        let found = plugins.plugin(name).map { "a \($0.manifest.kind.rawValue)" } ?? "not installed or not enabled"
+        let found =
+          plugins.plugin(name).map { "a \($0.manifest.kind.rawValue)" } ?? "not installed or not enabled"
         throw LTBError(
           .configuration, "the suite's transforms name '\(name)' as a \(kind.rawValue), but it is \(found)",
           fix: "install it with `ltb plugins install`, enable it, or correct the suite")
@@ -338,7 +342,9 @@ public actor BenchmarkService {
     }
   }
 
-  private func rewrite(_ names: [String]) -> (@Sendable (CompletionRequest) async throws -> CompletionRequest)? {
+  private func rewrite(_ names: [String]) -> (
+    @Sendable (CompletionRequest) async throws -> CompletionRequest
+  )? {
     guard let plugins, !names.isEmpty else { return nil }
     let transforms = PluginTransforms(registry: plugins)
     return { request in try await transforms.request(request, through: names) }

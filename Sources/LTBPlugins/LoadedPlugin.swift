@@ -41,7 +41,9 @@ public final class LoadedPlugin: Sendable {
     for capability in manifest.capabilities where !granted.contains(capability) {
       throw LTBError(
         .permissionDenied, "\(name) asks for the '\(capability.rawValue)' capability, which was not granted",
-        fix: "grant it at install (--grant \(capability.rawValue), or grant: [\(capability.rawValue)] in the API) if you trust the plugin")
+        fix:
+          "grant it at install (--grant \(capability.rawValue), or grant: [\(capability.rawValue)] in the API) if you trust the plugin"
+      )
     }
     do {
       module = try parseWasm(bytes: bytes)
@@ -58,7 +60,8 @@ public final class LoadedPlugin: Sendable {
       probe = try PluginInstance(module: module, manifest: manifest, granted: granted)
       version = try probe.abiVersion()
     } catch {
-      throw LTBError(.invalidInput, "\(name): \(error.message)", fix: "check the module against docs/plugins.md")
+      throw LTBError(
+        .invalidInput, "\(name): \(error.message)", fix: "check the module against docs/plugins.md")
     }
     guard version == PluginManifest.abiVersion else {
       throw LTBError(
@@ -93,7 +96,9 @@ public final class LoadedPlugin: Sendable {
         throw LTBError(
           .permissionDenied,
           "\(name) imports \(label), which needs the '\(capability.rawValue)' capability, not granted",
-          fix: "request it in plugin.toml ([capabilities] requested = [\"\(capability.rawValue)\"]) and grant it at install")
+          fix:
+            "request it in plugin.toml ([capabilities] requested = [\"\(capability.rawValue)\"]) and grant it at install"
+        )
       }
     }
   }
@@ -104,7 +109,8 @@ public final class LoadedPlugin: Sendable {
     guard missing.isEmpty else {
       throw LTBError(
         .invalidInput, "\(manifest.name) does not export \(missing.joined(separator: ", "))",
-        fix: "export them as docs/plugins.md describes (the C SDK does with LTB_PLUGIN_EVALUATOR and friends)")
+        fix: "export them as docs/plugins.md describes (the C SDK does with LTB_PLUGIN_EVALUATOR and friends)"
+      )
     }
   }
 
@@ -140,12 +146,13 @@ public final class LoadedPlugin: Sendable {
     return try result.get()
   }
 
-  /// Calls the plugin on the calling thread (no timeout beyond the fuel budget): for the
-  /// benchmarks and `ltb plugins test`.
-  public func callDirect(_ input: [UInt8]) throws(PluginCallError) -> [UInt8] {
+  /// Calls the plugin on the calling thread (no timeout beyond the fuel budget) and returns
+  /// its answer and the fuel the call used: for the benchmarks and `ltb plugins test`.
+  public func callDirect(_ input: [UInt8]) throws(PluginCallError) -> (answer: [UInt8], fuel: UInt64) {
     let instance = try acquire()
     defer { release(instance) }
-    return try instance.call(input)
+    let answer = try instance.call(input)
+    return (answer, instance.lastFuel)
   }
 
   private func acquire() throws(PluginCallError) -> PluginInstance {

@@ -19,14 +19,20 @@ struct ManifestReader {
   mutating func manifest() -> PluginManifest? {
     for section in root.objectValue?.keys.sorted() ?? []
     where !["plugin", "capabilities", "limits", "config_schema"].contains(section) {
-      problem("", section, "is not a section of a plugin manifest", "remove it (sections: plugin, capabilities, limits, config_schema)")
+      problem(
+        "", section, "is not a section of a plugin manifest",
+        "remove it (sections: plugin, capabilities, limits, config_schema)")
     }
     let name = string("plugin", "name")
     if let name, name.range(of: #"^[a-z][a-z0-9-]{0,63}$"#, options: .regularExpression) == nil {
-      problem("plugin", "name", "is '\(name)'", "use 1-64 lowercase letters, digits and dashes, starting with a letter")
+      problem(
+        "plugin", "name", "is '\(name)'",
+        "use 1-64 lowercase letters, digits and dashes, starting with a letter")
     }
     let version = string("plugin", "version")
-    if let version, version.range(of: #"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"#, options: .regularExpression) == nil {
+    if let version,
+      version.range(of: #"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"#, options: .regularExpression) == nil
+    {
       problem("plugin", "version", "is '\(version)'", "use a semantic version such as 1.2.0")
     }
     var kind: PluginKind?
@@ -62,7 +68,8 @@ struct ManifestReader {
         } else {
           problem(
             "capabilities", "requested", "names '\(item.stringValue ?? item.serialized())'",
-            "request only \(PluginCapability.allCases.map(\.rawValue).joined(separator: ", ")) (plugins get no files, network or environment)")
+            "request only \(PluginCapability.allCases.map(\.rawValue).joined(separator: ", ")) (plugins get no files, network or environment)"
+          )
         }
       }
     }
@@ -77,9 +84,11 @@ struct ManifestReader {
     guard problems.isEmpty, let name, let version, let kind, let abi, let module else { return nil }
     return PluginManifest(
       name: name, version: version, kind: kind, abi: abi,
-      description: optionalString("plugin", "description") ?? "", author: optionalString("plugin", "author") ?? "",
+      description: optionalString("plugin", "description") ?? "",
+      author: optionalString("plugin", "author") ?? "",
       license: optionalString("plugin", "license") ?? "", module: module, sha256: sha256,
-      entry: optionalString("plugin", "entry") ?? kind.defaultEntry, capabilities: capabilities, limits: limits,
+      entry: optionalString("plugin", "entry") ?? kind.defaultEntry, capabilities: capabilities,
+      limits: limits,
       configSchema: schema)
   }
 
@@ -96,13 +105,18 @@ struct ManifestReader {
       return int
     }
     for key in table.keys.sorted() where PluginLimits.CodingKeys(rawValue: key) == nil {
-      problem("limits", key, "is not a limit", "use fuel, memory_pages, timeout_ms, stack_bytes, max_output_bytes")
+      problem(
+        "limits", key, "is not a limit", "use fuel, memory_pages, timeout_ms, stack_bytes, max_output_bytes")
     }
     if let fuel = number("fuel", most: Int(ceiling.fuel)) { limits.fuel = UInt64(fuel) }
     if let pages = number("memory_pages", most: ceiling.memoryPages) { limits.memoryPages = pages }
-    if let timeout = number("timeout_ms", most: ceiling.timeoutMilliseconds) { limits.timeoutMilliseconds = timeout }
+    if let timeout = number("timeout_ms", most: ceiling.timeoutMilliseconds) {
+      limits.timeoutMilliseconds = timeout
+    }
     if let stack = number("stack_bytes", most: ceiling.stackBytes) { limits.stackBytes = stack }
-    if let output = number("max_output_bytes", most: ceiling.maxOutputBytes) { limits.maxOutputBytes = output }
+    if let output = number("max_output_bytes", most: ceiling.maxOutputBytes) {
+      limits.maxOutputBytes = output
+    }
     return limits
   }
 

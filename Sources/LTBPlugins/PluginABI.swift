@@ -6,22 +6,45 @@ public enum PluginABI {
   /// An evaluator's input. `output` is always the first key (the WebAssembly text example
   /// relies on it); then the prompt, what the case expected, the assertion's value and
   /// threshold, and the plugin's configuration.
-  public static func evaluatorInput(_ assertion: AssertionSpec, _ input: EvaluationInput, configuration: JSONValue)
+  public static func evaluatorInput(
+    _ assertion: AssertionSpec, _ input: EvaluationInput, configuration: JSONValue
+  )
     -> [UInt8]
   {
-    var text = #"{"output":"#
-    text += JSONValue.string(input.response).serialized()
-    text += #","input":"# + JSONValue.string(input.prompt).serialized()
-    text += #","expected":"# + (input.expected.map(JSONValue.string) ?? .null).serialized()
-    text += #","references":"# + JSONValue.array(input.references.map(JSONValue.string)).serialized()
-    text += #","context":"# + JSONValue.array(input.context.map(JSONValue.string)).serialized()
-    text += #","value":"# + (assertion.value ?? .null).serialized()
-    text += #","threshold":"# + (assertion.threshold.map(JSONValue.double) ?? .null).serialized()
-    text += #","options":"# + JSONValue.object(assertion.options).serialized(sortedKeys: true)
-    text += #","test_id":"# + JSONValue.string(input.testID).serialized()
-    text += #","model":"# + JSONValue.string(input.model).serialized()
-    text += #","config":"# + configuration.serialized(sortedKeys: true) + "}"
-    return Array(text.utf8)
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(input.response.utf8.count + input.prompt.utf8.count + 256)
+    func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    func string(_ text: String) { JSONText.appendString(text, to: &bytes) }
+    raw(#"{"output":"#)
+    string(input.response)
+    raw(#","input":"#)
+    string(input.prompt)
+    raw(#","expected":"#)
+    if let expected = input.expected { string(expected) } else { raw("null") }
+    raw(#","references":["#)
+    for (index, reference) in input.references.enumerated() {
+      if index > 0 { raw(",") }
+      string(reference)
+    }
+    raw(#"],"context":["#)
+    for (index, passage) in input.context.enumerated() {
+      if index > 0 { raw(",") }
+      string(passage)
+    }
+    raw(#"],"value":"#)
+    raw((assertion.value ?? .null).serialized())
+    raw(#","threshold":"#)
+    raw((assertion.threshold.map(JSONValue.double) ?? .null).serialized())
+    raw(#","options":"#)
+    raw(assertion.options.isEmpty ? "{}" : JSONValue.object(assertion.options).serialized(sortedKeys: true))
+    raw(#","test_id":"#)
+    string(input.testID)
+    raw(#","model":"#)
+    string(input.model)
+    raw(#","config":"#)
+    raw(configuration.serialized(sortedKeys: true))
+    raw("}")
+    return bytes
   }
 
   /// An evaluator's answer as an outcome: `{"score": 0…1, "passed": bool, "explanation": "…",

@@ -26,5 +26,6 @@ public struct PluginCallError: Error, Sendable, Hashable, CustomStringConvertibl
     self.message = message
   }
 
+  /// The reason.
   public var description: String { message }
 }

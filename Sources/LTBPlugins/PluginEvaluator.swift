@@ -12,23 +12,29 @@ public struct PluginEvaluator: Evaluator {
   /// An evaluator over `registry`.
   public init(registry: PluginRegistry) { self.registry = registry }
 
+  /// `plugin` (each verdict carries the plugin and version that produced it).
   public var id: String { "plugin" }
+  /// The evaluator's own version (a plugin's is in its label and cache key).
   public var version: Int { 1 }
   /// Every `plugin:NAME` type (the evaluation service routes a `PREFIX:NAME` type to `PREFIX:`).
   public var types: [String] { ["plugin:"] }
+  /// Plugin verdicts are cached, under the module's hash and the configuration.
   public var cacheable: Bool { true }
 
+  /// The loaded version's module hash and configuration.
   public func cacheKeyParts(_ assertion: AssertionSpec) -> [String] {
     guard let plugin = registry.plugin(Self.name(assertion)) else { return ["absent"] }
     return [plugin.sha256, plugin.configuration.serialized(sortedKeys: true)]
   }
 
+  /// Calls the plugin named by the assertion type; every failure is an error verdict naming it.
   public func evaluate(_ assertion: AssertionSpec, _ input: EvaluationInput) async -> EvaluationOutcome {
     let name = Self.name(assertion)
     guard let plugin = registry.plugin(name) else {
       let reason = registry.problem(name).map { ": \($0)" } ?? ""
       return .error(
-        "no enabled evaluator plugin named '\(name)'\(reason) (install it with `ltb plugins install`, or enable it)")
+        "no enabled evaluator plugin named '\(name)'\(reason) (install it with `ltb plugins install`, or enable it)"
+      )
     }
     guard plugin.manifest.kind == .evaluator else {
       return .error("plugin '\(name)' is a \(plugin.manifest.kind.rawValue), not an evaluator")

@@ -1,6 +1,6 @@
 import Foundation
-@_spi(Fuzzing) import WasmKit
 import WASI
+@_spi(Fuzzing) import WasmKit
 import WasmKitWASI
 
 /// One instantiated plugin: its own store (fuel, memory ceiling), engine (stack size) and, when
@@ -58,7 +58,8 @@ final class PluginInstance: @unchecked Sendable {
       let entry = function(manifest.entry)
     else {
       try? bridge?.close()
-      throw PluginCallError(.instantiation, "\(manifest.name) does not export memory, ltb_alloc and \(manifest.entry)")
+      throw PluginCallError(
+        .instantiation, "\(manifest.name) does not export memory, ltb_alloc and \(manifest.entry)")
     }
     self.memory = memory
     self.alloc = alloc
@@ -122,7 +123,8 @@ final class PluginInstance: @unchecked Sendable {
       }
       guard start + length <= memory.byteCount else {
         throw PluginCallError(
-          .answer, "its answer (\(length) bytes at \(start)) lies outside its \(memory.byteCount)-byte memory")
+          .answer, "its answer (\(length) bytes at \(start)) lies outside its \(memory.byteCount)-byte memory"
+        )
       }
       return memory.withUnsafeBufferPointer(offset: UInt(start), count: length) { Array($0) }
     } catch let error as PluginCallError {

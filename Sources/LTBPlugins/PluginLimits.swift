@@ -14,7 +14,7 @@ public struct PluginLimits: Sendable, Codable, Hashable {
 
   /// Creates limits.
   public init(
-    fuel: UInt64 = 50_000_000, memoryPages: Int = 256, timeoutMilliseconds: Int = 2_000,
+    fuel: UInt64 = 2_000_000, memoryPages: Int = 256, timeoutMilliseconds: Int = 2_000,
     stackBytes: Int = 512 * 1024, maxOutputBytes: Int = 1 << 20
   ) {
     self.fuel = fuel
@@ -24,7 +24,7 @@ public struct PluginLimits: Sendable, Codable, Hashable {
     self.maxOutputBytes = maxOutputBytes
   }
 
-  /// The defaults: 50 million fuel, 16 MiB of memory, 2 s, a 512 KiB stack, 1 MiB answers.
+  /// The defaults: 2 million fuel (about 7 ms of CPU here), 16 MiB of memory, 2 s, a 512 KiB stack, 1 MiB answers.
   public static let defaults = PluginLimits()
 
   /// The most a manifest may ask for: 2 billion fuel, 256 MiB, 30 s, 8 MiB of stack, 16 MiB answers.

@@ -90,7 +90,9 @@ public struct PluginManifest: Sendable, Codable, Hashable {
 
   /// The problems of `configuration` against the manifest's schema (none when it fits).
   public func problems(configuration: JSONValue) -> [String] {
-    guard let schema = try? JSONSchema(configSchema) else { return ["the manifest's config_schema is invalid"] }
+    guard let schema = try? JSONSchema(configSchema) else {
+      return ["the manifest's config_schema is invalid"]
+    }
     return schema.problems(configuration, path: "configuration")
   }
 

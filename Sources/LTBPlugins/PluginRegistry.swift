@@ -66,7 +66,8 @@ public final class PluginRegistry: Sendable {
   /// keeps its configuration unless `configuration` is given.
   @discardableResult
   public func install(
-    manifest text: String, module data: Data, configuration: JSONValue? = nil, grant: Set<PluginCapability> = [],
+    manifest text: String, module data: Data, configuration: JSONValue? = nil,
+    grant: Set<PluginCapability> = [],
     by user: UUID? = nil
   ) async throws -> PluginRecord {
     let manifest = try PluginManifest.parse(text)
@@ -95,7 +96,10 @@ public final class PluginRegistry: Sendable {
     try await store.savePlugin(record)
     swap(in: loaded, stamp: stamp(record, folder: folder, module: manifest.module))
     logger.info(
-      "plugin installed", metadata: ["plugin": "\(manifest.name)", "version": "\(manifest.version)", "sha256": "\(loaded.sha256)"])
+      "plugin installed",
+      metadata: [
+        "plugin": "\(manifest.name)", "version": "\(manifest.version)", "sha256": "\(loaded.sha256)",
+      ])
     return record
   }
 
@@ -107,7 +111,8 @@ public final class PluginRegistry: Sendable {
     let manifestURL = folder.appendingPathComponent("plugin.toml")
     guard let text = try? String(contentsOf: manifestURL, encoding: .utf8) else {
       throw LTBError(
-        .notFound, "no plugin.toml in \(folder.path)", fix: "point at a folder holding plugin.toml and its module")
+        .notFound, "no plugin.toml in \(folder.path)",
+        fix: "point at a folder holding plugin.toml and its module")
     }
     let manifest = try PluginManifest.parse(text, path: manifestURL.path)
     let moduleURL = folder.appendingPathComponent(manifest.module)
@@ -116,12 +121,14 @@ public final class PluginRegistry: Sendable {
         .notFound, "plugin.toml names the module \(manifest.module), which is not in \(folder.path)",
         fix: "build it (scripts/build-plugins for the examples) or correct module in plugin.toml")
     }
-    return try await install(manifest: text, module: data, configuration: configuration, grant: grant, by: user)
+    return try await install(
+      manifest: text, module: data, configuration: configuration, grant: grant, by: user)
   }
 
   /// Enables or disables a plugin (with the reason when disabling).
   @discardableResult
-  public func setEnabled(_ name: String, _ enabled: Bool, reason: String? = nil) async throws -> PluginRecord {
+  public func setEnabled(_ name: String, _ enabled: Bool, reason: String? = nil) async throws -> PluginRecord
+  {
     var record = try await require(name)
     record.enabled = enabled
     record.disabledReason = enabled ? nil : (reason ?? "disabled by an operator")
@@ -221,7 +228,8 @@ public final class PluginRegistry: Sendable {
       let configuration = try JSONValue.parse(record.configuration)
       try Self.check(configuration: configuration, manifest)
       let loaded = try LoadedPlugin(
-        manifest: manifest, bytes: bytes, granted: Set(record.granted.compactMap(PluginCapability.init(rawValue:))),
+        manifest: manifest, bytes: bytes,
+        granted: Set(record.granted.compactMap(PluginCapability.init(rawValue:))),
         configuration: configuration)
       if loaded.sha256 != record.sha256 || manifest.version != record.version {
         // The files were replaced in place: record what now runs.
@@ -233,7 +241,9 @@ public final class PluginRegistry: Sendable {
         try await store.savePlugin(updated)
         logger.info(
           "plugin reloaded from its replaced files",
-          metadata: ["plugin": "\(record.name)", "version": "\(manifest.version)", "sha256": "\(loaded.sha256)"])
+          metadata: [
+            "plugin": "\(record.name)", "version": "\(manifest.version)", "sha256": "\(loaded.sha256)",
+          ])
         swap(in: loaded, stamp: self.stamp(updated, folder: folder, module: manifest.module))
       } else {
         swap(in: loaded, stamp: stamp)
@@ -265,7 +275,8 @@ public final class PluginRegistry: Sendable {
   /// What a plugin was loaded from: its row's update time and its files' sizes and times.
   private func stamp(_ record: PluginRecord, folder: URL, module: String) -> String {
     func file(_ name: String) -> String {
-      let attributes = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
+      let attributes = try? FileManager.default.attributesOfItem(
+        atPath: folder.appendingPathComponent(name).path)
       let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
       let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
       return "\(size)@\(time)"
@@ -299,15 +310,18 @@ public final class PluginRegistry: Sendable {
     let problems = manifest.problems(configuration: configuration)
     guard problems.isEmpty else {
       throw LTBError(
-        .invalidInput, "\(manifest.name)'s configuration does not fit its schema: " + problems.joined(separator: "; "),
+        .invalidInput,
+        "\(manifest.name)'s configuration does not fit its schema: " + problems.joined(separator: "; "),
         fix: "give a configuration that matches config_schema in its plugin.toml")
     }
   }
 
   /// The manifest a record holds.
   public static func manifest(of record: PluginRecord) throws(LTBError) -> PluginManifest {
-    guard let manifest = try? JSONDecoder().decode(PluginManifest.self, from: Data(record.manifest.utf8)) else {
-      throw LTBError(.storage, "the stored manifest of \(record.name) is unreadable", fix: "reinstall the plugin")
+    guard let manifest = try? JSONDecoder().decode(PluginManifest.self, from: Data(record.manifest.utf8))
+    else {
+      throw LTBError(
+        .storage, "the stored manifest of \(record.name) is unreadable", fix: "reinstall the plugin")
     }
     return manifest
   }

@@ -13,7 +13,8 @@ public struct PluginTransforms: Sendable {
   /// `request` rewritten by each request transform in `names`, in order. The plugin sees
   /// `{"messages": [{"role", "content"}], "system", "model", "config"}` and answers
   /// `{"messages": [...], "system": ...}`; only text-only requests can be transformed.
-  public func request(_ request: CompletionRequest, through names: [String]) async throws -> CompletionRequest {
+  public func request(_ request: CompletionRequest, through names: [String]) async throws -> CompletionRequest
+  {
     var request = request
     for name in names {
       let plugin = try loaded(name, kind: .requestTransform)
@@ -37,7 +38,8 @@ public struct PluginTransforms: Sendable {
         guard let role = item["role"]?.stringValue.flatMap(Message.Role.init(rawValue:)),
           let text = item["content"]?.stringValue
         else {
-          throw failure(plugin, PluginCallError(.answer, "each answered message needs a role and text content"))
+          throw failure(
+            plugin, PluginCallError(.answer, "each answered message needs a role and text content"))
         }
         rewritten.append(Message(role: role, text: text))
       }
@@ -54,7 +56,8 @@ public struct PluginTransforms: Sendable {
     for name in names {
       let plugin = try loaded(name, kind: .responseTransform)
       let answer = try await call(
-        plugin, .object(["output": .string(output), "input": .string(prompt), "config": plugin.configuration]))
+        plugin,
+        .object(["output": .string(output), "input": .string(prompt), "config": plugin.configuration]))
       guard let text = answer["output"]?.stringValue else {
         throw failure(plugin, PluginCallError(.answer, "its answer has no output string"))
       }
@@ -97,6 +100,7 @@ public struct PluginTransforms: Sendable {
   private func failure(_ plugin: LoadedPlugin, _ error: PluginCallError) -> LTBError {
     Task { await registry.record(plugin, failure: error) }
     return LTBError(
-      .server, "\(plugin.label) failed: \(error.message)", fix: "check the plugin with `ltb plugins test \(plugin.manifest.name)`")
+      .server, "\(plugin.label) failed: \(error.message)",
+      fix: "check the plugin with `ltb plugins test \(plugin.manifest.name)`")
   }
 }

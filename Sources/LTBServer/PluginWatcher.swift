@@ -16,6 +16,7 @@ public struct PluginWatcher: Service {
     self.interval = interval
   }
 
+  /// Refreshes the registry every `interval` until the server shuts down.
   public func run() async throws {
     while !Task.isCancelled && !Task.isShuttingDownGracefully {
       try? await Task.sleep(for: interval)

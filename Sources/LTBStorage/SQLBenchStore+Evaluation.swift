@@ -13,12 +13,14 @@ extension SQLBenchStore {
     let namedScores = Dictionary(grouping: records, by: \.resultID).mapValues(NamedScores.init)
     // The plugin metrics of each result (spec column `plugin_metrics`): score, pass and the
     // plugin version that produced them.
-    let pluginMetrics = Dictionary(grouping: records.filter { $0.evaluator.hasPrefix("plugin:") }, by: \.resultID)
-      .mapValues { records in
-        Dictionary(
-          records.map { ($0.metric, PluginMetric(score: $0.score, passed: $0.passed, plugin: $0.evaluator)) },
-          uniquingKeysWith: { $1 })
-      }
+    let pluginMetrics = Dictionary(
+      grouping: records.filter { $0.evaluator.hasPrefix("plugin:") }, by: \.resultID
+    )
+    .mapValues { records in
+      Dictionary(
+        records.map { ($0.metric, PluginMetric(score: $0.score, passed: $0.passed, plugin: $0.evaluator)) },
+        uniquingKeysWith: { $1 })
+    }
     try await connections.write { database in
       try await database.raw("BEGIN").run()
       do {

@@ -14,24 +14,30 @@ import Logging
 /// burns before its fuel budget stops it.
 struct PluginBenchmark: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "plugins", abstract: "Verdicts per second of a WebAssembly metric beside Swift; fuel stop time.")
+    commandName: "plugins",
+    abstract: "Verdicts per second of a WebAssembly metric beside Swift; fuel stop time.")
 
   @Option(name: .long, help: "Verdicts per round.") var verdicts = 200_000
   @Option(name: .long, help: "Rounds of each, alternated.") var rounds = 3
   @Option(name: .long, help: "The example plugins folder (built).") var examples = "examples/plugins"
 
   func run() async throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ltb-plugins-\(UUID().uuidString)")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-plugins-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("p.sqlite").path))
     var logger = Logger(label: "bench")
     logger.logLevel = .error
-    let registry = PluginRegistry(directory: folder.appendingPathComponent("plugins"), store: store, logger: logger)
+    let registry = PluginRegistry(
+      directory: folder.appendingPathComponent("plugins"), store: store, logger: logger)
     let keywords: JSONValue = ["keywords": ["Paris", "France", "Seine"]]
     try await registry.install(
-      folder: URL(fileURLWithPath: examples).appendingPathComponent("keyword-coverage"), configuration: keywords)
+      folder: URL(fileURLWithPath: examples).appendingPathComponent("keyword-coverage"),
+      configuration: keywords)
     let plugin = try require(registry.plugin("keyword-coverage"))
+    try await registry.install(folder: URL(fileURLWithPath: examples).appendingPathComponent("short-answer"))
+    let floor = try require(registry.plugin("short-answer"))
     let spec = AssertionSpec(type: "plugin:keyword-coverage", name: "keywords")
     let response =
       "The capital of France is Paris, a city on the river Seine in the north of the country. It has been the "
@@ -41,19 +47,31 @@ struct PluginBenchmark: AsyncParsableCommand {
       testID: "case-1", prompt: "What is the capital of France? Answer in a paragraph.", response: response,
       expected: "Paris", model: "m")
     let swift = SwiftKeywordCoverage(keywords: ["Paris", "France", "Seine"])
-    print("\(verdicts) verdicts per round, answers of \(response.utf8.count) bytes, 3 keywords, one thread")
+    let fuel = try plugin.callDirect(
+      PluginABI.evaluatorInput(spec, input, configuration: plugin.configuration)
+    ).fuel
+    print(
+      "\(verdicts) verdicts per round, answers of \(response.utf8.count) bytes, 3 keywords, one thread; "
+        + "\(fuel) fuel per call")
     var check: Double = 0
     for round in 1...rounds {
       let wasm = try measure {
         let request = PluginABI.evaluatorInput(spec, input, configuration: plugin.configuration)
-        let answer = try plugin.callDirect(request)
+        let answer = try plugin.callDirect(request).answer
         check += try PluginABI.outcome(answer, spec, producedBy: plugin.label).get().score ?? 0
       }
       let native = try measure { check += swift.evaluate(input.response).score ?? 0 }
+      // The host's share: the same path with the WebAssembly-text plugin, which only counts bytes.
+      let host = try measure {
+        let request = PluginABI.evaluatorInput(spec, input, configuration: floor.configuration)
+        let answer = try floor.callDirect(request).answer
+        check += try PluginABI.outcome(answer, spec, producedBy: floor.label).get().score ?? 0
+      }
       print(
         String(
-          format: "round %d: plugin %.0f verdicts/s, Swift %.0f verdicts/s (Swift / plugin = %.1f)", round,
-          wasm, native, native / wasm))
+          format:
+            "round %d: plugin %.0f verdicts/s, Swift %.0f verdicts/s (Swift / plugin = %.1f); the host path with a byte-counting plugin %.0f verdicts/s",
+          round, wasm, native, native / wasm, host))
     }
     precondition(check > 0, "the plugin and the Swift metric scored nothing")
     // Through the evaluator: a thread hop and a timeout timer per call, 16 in flight.
@@ -75,7 +93,8 @@ struct PluginBenchmark: AsyncParsableCommand {
     print(
       String(
         format: "evaluator path: %.0f verdicts/s (16 in flight, %d verdicts)",
-        Double(count) / (Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)), count))
+        Double(count) / (Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)),
+        count))
     try await fuelStop(registry)
     await store.close()
   }
@@ -96,7 +115,8 @@ struct PluginBenchmark: AsyncParsableCommand {
         (func (export "ltb_evaluate") (param i32 i32) (result i64) (loop $l (br $l)) (i64.const 0)))
       """
     try await registry.install(
-      manifest: "[plugin]\nname = \"spin\"\nversion = \"1.0.0\"\nkind = \"evaluator\"\nabi = 1\nmodule = \"spin.wat\"\n",
+      manifest:
+        "[plugin]\nname = \"spin\"\nversion = \"1.0.0\"\nkind = \"evaluator\"\nabi = 1\nmodule = \"spin.wat\"\n",
       module: Data(loop.utf8))
     let spin = try require(registry.plugin("spin"))
     var worst = 0.0
@@ -125,7 +145,11 @@ struct SwiftKeywordCoverage {
     var matched: [JSONValue] = []
     var missing: [JSONValue] = []
     for keyword in keywords {
-      if text.contains(keyword.lowercased()) { matched.append(.string(keyword)) } else { missing.append(.string(keyword)) }
+      if text.contains(keyword.lowercased()) {
+        matched.append(.string(keyword))
+      } else {
+        missing.append(.string(keyword))
+      }
     }
     let score = Double(matched.count) / Double(keywords.count)
     return .scored(

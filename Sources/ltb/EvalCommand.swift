@@ -21,7 +21,8 @@ struct EvalCommand: AsyncParsableCommand {
   @Option(
     name: .long,
     help:
-      "Metrics for every case, comma-separated, each TYPE or TYPE:THRESHOLD (e.g. bleu:30,rouge-l,wer:0.2); an installed evaluator plugin is plugin:NAME or plugin:NAME:THRESHOLD.")
+      "Metrics for every case, comma-separated, each TYPE or TYPE:THRESHOLD (e.g. bleu:30,rouge-l,wer:0.2); an installed evaluator plugin is plugin:NAME or plugin:NAME:THRESHOLD."
+  )
   var metrics: String?
   @Flag(name: .long, help: "Use only --metrics, not the assertions stored with the cases.") var only = false
   @Flag(name: .long, help: "Print the evaluation as JSON.") var json = false

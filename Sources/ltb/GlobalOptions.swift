@@ -2,8 +2,8 @@ import ArgumentParser
 import LTBConfig
 import LTBCore
 import LTBEngine
-import LTBPlugins
 import LTBObservability
+import LTBPlugins
 import LTBProviders
 import LTBStorage
 import Logging

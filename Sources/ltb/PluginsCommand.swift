@@ -95,10 +95,14 @@ struct PluginsCommand: AsyncParsableCommand {
             print(try Console.json(PluginLine(record, problem: registry.problem(record.name)), pretty: false))
             continue
           }
-          let state = record.enabled ? (registry.plugin(record.name) == nil ? "not loaded" : "enabled") : "disabled"
-          let reason = record.disabledReason.map { "  (\($0))" } ?? registry.problem(record.name).map { "  (\($0))" } ?? ""
+          let state =
+            record.enabled ? (registry.plugin(record.name) == nil ? "not loaded" : "enabled") : "disabled"
+          let reason =
+            record.disabledReason.map { "  (\($0))" } ?? registry.problem(record.name).map { "  (\($0))" }
+            ?? ""
           print(
-            "\(record.name)  \(record.version)  \(record.kind)  \(state)  sha256 \(record.sha256.prefix(12))\(reason)")
+            "\(record.name)  \(record.version)  \(record.kind)  \(state)  sha256 \(record.sha256.prefix(12))\(reason)"
+          )
         }
         if records.isEmpty { Console.writeError("no plugins installed") }
       }
@@ -106,7 +110,8 @@ struct PluginsCommand: AsyncParsableCommand {
   }
 
   struct Enable: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Enable a plugin (and reset its failure count).")
+    static let configuration = CommandConfiguration(
+      abstract: "Enable a plugin (and reset its failure count).")
     @OptionGroup var common: Common
     @Argument(help: "The plugin's name.") var name: String
 
@@ -114,7 +119,9 @@ struct PluginsCommand: AsyncParsableCommand {
       try await common.withRegistry { registry, store in
         let record = try await registry.setEnabled(name, true)
         try await PluginsCommand.audit(store, "plugin.enable", record)
-        if let problem = registry.problem(name) { Console.writeError("enabled, but it does not load: \(problem)") }
+        if let problem = registry.problem(name) {
+          Console.writeError("enabled, but it does not load: \(problem)")
+        }
         print("enabled \(name)")
       }
     }
@@ -168,7 +175,8 @@ struct PluginsCommand: AsyncParsableCommand {
 
   struct Test: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Call a plugin once and print what it answers (an evaluator's verdict, a transform's result).")
+      abstract: "Call a plugin once and print what it answers (an evaluator's verdict, a transform's result)."
+    )
     @OptionGroup var common: Common
     @Argument(help: "The plugin's name.") var name: String
     @Option(name: .long, help: "The answer to score or normalise.") var output = ""
@@ -182,7 +190,8 @@ struct PluginsCommand: AsyncParsableCommand {
         guard let plugin = registry.plugin(name) else {
           _ = try await registry.require(name)
           throw LTBError(
-            .configuration, "\(name) is installed but not loaded: \(registry.problem(name) ?? "it is disabled")",
+            .configuration,
+            "\(name) is installed but not loaded: \(registry.problem(name) ?? "it is disabled")",
             fix: "enable it with `ltb plugins enable \(name)`, or reinstall it")
         }
         switch plugin.manifest.kind {
@@ -193,17 +202,33 @@ struct PluginsCommand: AsyncParsableCommand {
           let input = EvaluationInput(
             testID: "test", prompt: prompt, response: output, expected: expected,
             references: expected.map { [$0] } ?? [])
-          let outcome = await PluginEvaluator(registry: registry).evaluate(assertion, input)
+          // Called directly, to report the fuel the call used beside the verdict.
+          let request = PluginABI.evaluatorInput(assertion, input, configuration: plugin.configuration)
+          let outcome: EvaluationOutcome
+          do {
+            let (answer, fuel) = try plugin.callDirect(request)
+            Console.writeError("fuel used: \(fuel) of \(plugin.manifest.limits.fuel)")
+            switch PluginABI.outcome(answer, assertion, producedBy: plugin.label) {
+            case .success(let scored): outcome = scored
+            case .failure(let error): outcome = .error("\(plugin.label): \(error.message)")
+            }
+          } catch let error as PluginCallError {
+            outcome = .error("\(plugin.label): \(error.message)")
+          }
           print(try Console.json(outcome))
           if outcome.state == .error { throw ExitCode(1) }
         case .requestTransform:
           let request = try await PluginTransforms(registry: registry).request(
             CompletionRequest(prompt: prompt), through: [name])
           let messages = JSONValue.array(
-            request.messages.map { .object(["role": .string($0.role.rawValue), "content": .string($0.text)]) })
+            request.messages.map {
+              .object(["role": .string($0.role.rawValue), "content": .string($0.text)])
+            })
           print(
             try Console.json(
-              JSONValue.object(["system": request.system.map(JSONValue.string) ?? .null, "messages": messages])))
+              JSONValue.object([
+                "system": request.system.map(JSONValue.string) ?? .null, "messages": messages,
+              ])))
         case .responseTransform:
           let normalised = try await PluginTransforms(registry: registry).response(
             output, prompt: prompt, through: [name])

@@ -13,7 +13,8 @@ struct PluginEndToEndTests {
 
   /// The C examples, built from source.
   static func buildExamples() throws {
-    let run = try Shell.run(BenchCommandTests.repository.appendingPathComponent("scripts/build-plugins").path, [])
+    let run = try Shell.run(
+      BenchCommandTests.repository.appendingPathComponent("scripts/build-plugins").path, [])
     #expect(run.status == 0, "\(run.stderr)")
   }
 
@@ -22,7 +23,8 @@ struct PluginEndToEndTests {
     let directory = examples.appendingPathComponent(folder)
     let manifest = try String(contentsOf: directory.appendingPathComponent("plugin.toml"), encoding: .utf8)
     let module = try #require(
-      manifest.split(separator: "\n").first { $0.hasPrefix("module") }?.split(separator: "\"").dropFirst().first)
+      manifest.split(separator: "\n").first { $0.hasPrefix("module") }?.split(separator: "\"").dropFirst()
+        .first)
     let bytes = try Data(contentsOf: directory.appendingPathComponent(String(module)))
     var input: [String: JSONValue] = [
       "manifest": .string(manifest), "module": .string(bytes.base64EncodedString()),
@@ -31,9 +33,12 @@ struct PluginEndToEndTests {
     return .object(input)
   }
 
-  static let install = "mutation($i: InstallPluginInput!) { installPlugin(input: $i) { name version kind sha256 loaded } }"
+  static let install =
+    "mutation($i: InstallPluginInput!) { installPlugin(input: $i) { name version kind sha256 loaded } }"
 
-  @Test("install over GraphQL, grade a suite on the real model with plugins and a prompt template, survive a hostile plugin")
+  @Test(
+    "install over GraphQL, grade a suite on the real model with plugins and a prompt template, survive a hostile plugin"
+  )
   func throughTheAPI() async throws {
     try Self.buildExamples()
     let directory = try BenchCommandTests.temporaryDirectory()
@@ -85,7 +90,8 @@ struct PluginEndToEndTests {
       port, admin, Self.install,
       [
         "i": [
-          "manifest": "[plugin]\nname = \"spin\"\nversion = \"0.1.0\"\nkind = \"evaluator\"\nabi = 1\nmodule = \"spin.wat\"\n[limits]\nfuel = 1_000_000\n",
+          "manifest":
+            "[plugin]\nname = \"spin\"\nversion = \"0.1.0\"\nkind = \"evaluator\"\nabi = 1\nmodule = \"spin.wat\"\n[limits]\nfuel = 1_000_000\n",
           "module": .string(Data(spin.utf8).base64EncodedString()),
         ]
       ])
@@ -105,7 +111,8 @@ struct PluginEndToEndTests {
 
       """
     let created = try GatewayCoreTests.graphQL(
-      port, user, "mutation($s: String!) { createBenchmark(input: { suite: $s }) { id } }", ["s": .string(suite)])
+      port, user, "mutation($s: String!) { createBenchmark(input: { suite: $s }) { id } }",
+      ["s": .string(suite)])
     let id = try #require(created["data"]?["createBenchmark"]?["id"]?.stringValue, "\(created)")
     _ = try await GatewayCoreTests.graded(port, user, id, seconds: 300)
     let page = try GatewayCoreTests.graphQL(
@@ -115,7 +122,8 @@ struct PluginEndToEndTests {
     let nodes = (page["data"]?["results"]?["edges"]?.arrayValue ?? []).compactMap { $0["node"] }
     #expect(nodes.count == 2, "\(page)")
     for node in nodes {
-      #expect(node["prompt"]?.stringValue?.hasPrefix("Answer in one word.\nQuestion: What is the capital") == true)
+      #expect(
+        node["prompt"]?.stringValue?.hasPrefix("Answer in one word.\nQuestion: What is the capital") == true)
       let response = (node["response"]?.stringValue ?? "").lowercased()
       let verdicts = node["evaluations"]?.arrayValue ?? []
       let coverage = try #require(verdicts.first { $0["metric"] == "plugin:keyword-coverage" }, "\(node)")
@@ -134,19 +142,26 @@ struct PluginEndToEndTests {
 
     // Installed from the command line by another process: the server picks it up live.
     let cli = try CommandLineTests.run(
-      ["plugins", "install", Self.examples.appendingPathComponent("short-answer").path, "--database", database],
+      [
+        "plugins", "install", Self.examples.appendingPathComponent("short-answer").path, "--database",
+        database,
+      ],
       environment: environment)
     #expect(cli.status == 0, "\(cli.stderr)")
     var loaded = false
     for _ in 0..<50 where !loaded {
       let plugins = try GatewayCoreTests.graphQL(port, user, "{ plugins { name loaded } }")
-      loaded = plugins["data"]?["plugins"]?.arrayValue?.contains { $0["name"] == "short-answer" && $0["loaded"] == true } == true
+      loaded =
+        plugins["data"]?["plugins"]?.arrayValue?.contains {
+          $0["name"] == "short-answer" && $0["loaded"] == true
+        } == true
       if !loaded { try await Task.sleep(for: .milliseconds(100)) }
     }
     #expect(loaded, "the server did not load the plugin ltb plugins installed")
     // ltb eval re-grades the stored answers with it.
     let eval = try CommandLineTests.run(
-      ["eval", id, "--metrics", "plugin:short-answer", "--only", "--database", database], environment: environment)
+      ["eval", id, "--metrics", "plugin:short-answer", "--only", "--database", database],
+      environment: environment)
     #expect(eval.status == 0, "\(eval.stderr)")
     #expect(eval.stdout.contains("plugin:short-answer"), "\(eval.stdout)")
 
@@ -156,10 +171,14 @@ struct PluginEndToEndTests {
       ["-fs", "-X", "DELETE", "http://127.0.0.1:\(port)/api/v1/plugins/spin"] + ServedAPI.bearer(admin))
     #expect(removed.stdout == "true", "\(removed.stdout)\(removed.stderr)")
     let audit = try GatewayCoreTests.graphQL(
-      port, admin, #"{ auditLog(filter: { actionPrefix: "plugin." }) { edges { node { action details } } } }"#)
+      port, admin, #"{ auditLog(filter: { actionPrefix: "plugin." }) { edges { node { action details } } } }"#
+    )
     let actions = (audit["data"]?["auditLog"]?["edges"]?.arrayValue ?? []).compactMap {
       $0["node"]?["action"]?.stringValue
     }
-    #expect(actions.sorted() == ["plugin.install", "plugin.install", "plugin.install", "plugin.install", "plugin.remove"], "\(audit)")
+    #expect(
+      actions.sorted() == [
+        "plugin.install", "plugin.install", "plugin.install", "plugin.install", "plugin.remove",
+      ], "\(audit)")
   }
 }

@@ -10,9 +10,12 @@ import Testing
 @Suite("Hostile plugins", .serialized)
 struct HostilePluginTests {
   /// A registry with a well-behaved plugin, `good`, installed beside the hostile ones.
-  static func registry(_ directory: URL, failureLimit: Int = 20) async throws -> (PluginRegistry, SQLBenchStore) {
+  static func registry(_ directory: URL, failureLimit: Int = 20) async throws -> (
+    PluginRegistry, SQLBenchStore
+  ) {
     let (registry, store) = try await PluginFixtures.registry(in: directory, failureLimit: failureLimit)
-    try await PluginFixtures.install(registry, "good", wat: PluginFixtures.wat(body: PluginFixtures.answering()))
+    try await PluginFixtures.install(
+      registry, "good", wat: PluginFixtures.wat(body: PluginFixtures.answering()))
     return (registry, store)
   }
 
@@ -33,7 +36,8 @@ struct HostilePluginTests {
     let started = ContinuousClock.now
     let fuel = await PluginFixtures.score(registry, "spin", "x")
     #expect(fuel.state == .error)
-    #expect(fuel.explanation.contains("ran out of fuel (its limit is 1000000 per call)"), "\(fuel.explanation)")
+    #expect(
+      fuel.explanation.contains("ran out of fuel (its limit is 1000000 per call)"), "\(fuel.explanation)")
     #expect(ContinuousClock.now - started < .seconds(2))
 
     try await PluginFixtures.install(
@@ -59,13 +63,15 @@ struct HostilePluginTests {
         (if (i32.ne (memory.size) (i32.const 32)) (then unreachable))
         \(PluginFixtures.answering())
         """)
-    try await PluginFixtures.install(registry, "bomb", wat: bomb, manifestExtra: "[limits]\nmemory_pages = 32")
+    try await PluginFixtures.install(
+      registry, "bomb", wat: bomb, manifestExtra: "[limits]\nmemory_pages = 32")
     let outcome = await PluginFixtures.score(registry, "bomb", "x")
     #expect(outcome.state == .scored && outcome.passed == true, "stopped at its 32 pages: \(outcome)")
     // A module that starts beyond its limit is refused at install.
     let big = PluginFixtures.wat(body: PluginFixtures.answering(), pages: 64)
     await #expect(throws: LTBError.self) {
-      try await PluginFixtures.install(registry, "big", wat: big, manifestExtra: "[limits]\nmemory_pages = 32")
+      try await PluginFixtures.install(
+        registry, "big", wat: big, manifestExtra: "[limits]\nmemory_pages = 32")
     }
     await Self.expectHealthy(registry)
   }
@@ -81,11 +87,14 @@ struct HostilePluginTests {
       extra: "(func $down (param i32) (result i32) (call $down (i32.add (local.get 0) (i32.const 1))))")
     try await PluginFixtures.install(registry, "deep", wat: deep)
     let outcome = await PluginFixtures.score(registry, "deep", "x")
-    #expect(outcome.state == .error && outcome.explanation.contains("call stack exhausted"), "\(outcome.explanation)")
+    #expect(
+      outcome.state == .error && outcome.explanation.contains("call stack exhausted"),
+      "\(outcome.explanation)")
     await Self.expectHealthy(registry)
   }
 
-  @Test("imports it was not granted are refused at install: host functions, and WASI's clock without the grant")
+  @Test(
+    "imports it was not granted are refused at install: host functions, and WASI's clock without the grant")
   func imports() async throws {
     let directory = try PluginFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -98,11 +107,14 @@ struct HostilePluginTests {
       Issue.record("installed a plugin importing env.read_secrets")
     } catch let error as LTBError {
       #expect(error.code == .permissionDenied)
-      #expect(error.message.contains("imports env.read_secrets, which this host does not provide"), "\(error.message)")
+      #expect(
+        error.message.contains("imports env.read_secrets, which this host does not provide"),
+        "\(error.message)")
     }
     let clock = PluginFixtures.wat(
       body: PluginFixtures.answering(),
-      extra: #"(import "wasi_snapshot_preview1" "clock_time_get" (func $now (param i32 i64 i32) (result i32)))"#)
+      extra:
+        #"(import "wasi_snapshot_preview1" "clock_time_get" (func $now (param i32 i64 i32) (result i32)))"#)
     do {
       try await PluginFixtures.install(registry, "clocked", wat: clock)
       Issue.record("installed a plugin importing the clock without the grant")
@@ -127,7 +139,10 @@ struct HostilePluginTests {
     let (registry, store) = try await Self.registry(directory)
     defer { Task { await store.close() } }
     let cases: [(String, String, String)] = [
-      ("outside", "(i32.store (i32.const 0x7ffffff0) (i32.const 1)) (i64.const 0)", "out of bounds memory access"),
+      (
+        "outside", "(i32.store (i32.const 0x7ffffff0) (i32.const 1)) (i64.const 0)",
+        "out of bounds memory access"
+      ),
       (
         "huge", "(i64.or (i64.shl (i64.const 16) (i64.const 32)) (i64.const 104857600))",
         "its answer is 104857600 bytes, more than its max_output_bytes of 1048576"
@@ -136,7 +151,10 @@ struct HostilePluginTests {
         "beyond", "(i64.or (i64.shl (i64.const 65000) (i64.const 32)) (i64.const 1000))",
         "lies outside its 65536-byte memory"
       ),
-      ("prose", PluginFixtures.answering("not json at all"), "its answer is not a JSON object: 'not json at all'"),
+      (
+        "prose", PluginFixtures.answering("not json at all"),
+        "its answer is not a JSON object: 'not json at all'"
+      ),
       ("unscored", PluginFixtures.answering(#"{"score":7}"#), "no score between 0 and 1"),
     ]
     for (name, body, expected) in cases {
@@ -185,7 +203,8 @@ struct HostilePluginTests {
     let schema = "[config_schema]\ntype = \"object\"\nrequired = [\"keywords\"]"
     let message = await refusal {
       try await registry.install(
-        manifest: PluginFixtures.manifest("strict", schema), module: Data(good.utf8), configuration: ["words": 1])
+        manifest: PluginFixtures.manifest("strict", schema), module: Data(good.utf8),
+        configuration: ["words": 1])
     }
     #expect(message.contains("strict's configuration does not fit its schema"), "\(message)")
     #expect(message.contains("keywords"), "\(message)")
@@ -196,7 +215,8 @@ struct HostilePluginTests {
     await Self.expectHealthy(registry)
   }
 
-  @Test("a plugin failing again and again is disabled with the reason stored; enabling it again resets the count")
+  @Test(
+    "a plugin failing again and again is disabled with the reason stored; enabling it again resets the count")
   func disabledAfterFailures() async throws {
     let directory = try PluginFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -33,7 +33,8 @@ struct PluginExampleTests {
 
     // The assertion's own keywords and threshold win over the configuration.
     let own = await PluginFixtures.score(
-      registry, "keyword-coverage", "Ünïcode \"quoted\" Paris\nLouvre", value: ["louvre", "quoted", "Eiffel"],
+      registry, "keyword-coverage", "Ünïcode \"quoted\" Paris\nLouvre",
+      value: ["louvre", "quoted", "Eiffel"],
       threshold: 0.5)
     #expect(abs((own.score ?? 0) - 2.0 / 3.0) < 1e-9 && own.passed == true)
     #expect(own.details?["missing"] == ["Eiffel"])
@@ -71,7 +72,8 @@ struct PluginExampleTests {
     #expect(long.state == .scored && long.passed == false && long.explanation == "longer than 280 bytes")
   }
 
-  @Test("prompt-template (C): the request transform rewrites the last user message and sets the system prompt")
+  @Test(
+    "prompt-template (C): the request transform rewrites the last user message and sets the system prompt")
   func promptTemplate() async throws {
     let directory = try PluginFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -89,7 +91,10 @@ struct PluginExampleTests {
       ])
     let rewritten = try await transforms.request(request, through: ["prompt-template"])
     #expect(rewritten.system == "Be terse.")
-    #expect(rewritten.messages.map(\.text) == ["Hello", "Hi", "Answer in one word.\nQuestion: Capital of \"France\"?"])
+    #expect(
+      rewritten.messages.map(\.text) == [
+        "Hello", "Hi", "Answer in one word.\nQuestion: Capital of \"France\"?",
+      ])
     #expect(rewritten.messages.map(\.role) == [.user, .assistant, .user])
     // A template without {{prompt}} does not fit the schema.
     await #expect(throws: LTBError.self) {

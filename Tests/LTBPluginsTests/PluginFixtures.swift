@@ -30,14 +30,18 @@ enum PluginFixtures {
 
   /// A fresh directory.
   static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ltb-plugins-\(UUID().uuidString)")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-plugins-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }
 
   /// A registry over a new SQLite store and plugin directory in `directory`.
-  static func registry(in directory: URL, failureLimit: Int = 20) async throws -> (PluginRegistry, SQLBenchStore) {
-    let store = try await SQLBenchStore.open(.sqlite(path: directory.appendingPathComponent("ltb.sqlite").path))
+  static func registry(in directory: URL, failureLimit: Int = 20) async throws -> (
+    PluginRegistry, SQLBenchStore
+  ) {
+    let store = try await SQLBenchStore.open(
+      .sqlite(path: directory.appendingPathComponent("ltb.sqlite").path))
     let registry = PluginRegistry(
       directory: directory.appendingPathComponent("plugins"), store: store, failureLimit: failureLimit,
       logger: Logger(label: "test"))
@@ -45,7 +49,9 @@ enum PluginFixtures {
   }
 
   /// A manifest for an evaluator named `name` whose module is `module`, with extra TOML.
-  static func manifest(_ name: String, module: String = "plugin.wat", kind: String = "evaluator", _ extra: String = "")
+  static func manifest(
+    _ name: String, module: String = "plugin.wat", kind: String = "evaluator", _ extra: String = ""
+  )
     -> String
   {
     """
@@ -62,7 +68,8 @@ enum PluginFixtures {
   /// A module in WebAssembly text exporting the ABI around `body`, the entry point's code
   /// (params $input and $length, result i64), with `answer` as data at address 16.
   static func wat(
-    entry: String = "ltb_evaluate", body: String, answer: String = #"{"score":1,"passed":true}"#, pages: Int = 1,
+    entry: String = "ltb_evaluate", body: String, answer: String = #"{"score":1,"passed":true}"#,
+    pages: Int = 1,
     abi: Int = 1, extra: String = ""
   ) -> String {
     let escaped = answer.replacingOccurrences(of: "\"", with: "\\22")
@@ -94,13 +101,15 @@ enum PluginFixtures {
   }
 
   /// An input for scoring `response`.
-  static func input(_ response: String, prompt: String = "What is the capital of France?") -> EvaluationInput {
+  static func input(_ response: String, prompt: String = "What is the capital of France?") -> EvaluationInput
+  {
     EvaluationInput(testID: "case-1", prompt: prompt, response: response, expected: "Paris", model: "m")
   }
 
   /// Scores `response` with `plugin:NAME` (threshold and value optional).
   static func score(
-    _ registry: PluginRegistry, _ name: String, _ response: String, value: JSONValue? = nil, threshold: Double? = nil
+    _ registry: PluginRegistry, _ name: String, _ response: String, value: JSONValue? = nil,
+    threshold: Double? = nil
   ) async -> EvaluationOutcome {
     let spec = AssertionSpec(type: "plugin:\(name)", name: name, value: value, threshold: threshold)
     return await PluginEvaluator(registry: registry).evaluate(spec, input(response))

@@ -24,16 +24,20 @@ struct PluginRegistryTests {
   }
 
   static func manifest(version: String) -> String {
-    PluginFixtures.manifest("scorer").replacingOccurrences(of: #"version = "1.0.0""#, with: #"version = "\#(version)""#)
+    PluginFixtures.manifest("scorer", "[limits]\nfuel = 100_000_000")
+      .replacingOccurrences(of: #"version = "1.0.0""#, with: #"version = "\#(version)""#)
   }
 
-  @Test("a module replaced on disk is checked, swapped in and recorded; a broken replacement keeps the last good one")
+  @Test(
+    "a module replaced on disk is checked, swapped in and recorded; a broken replacement keeps the last good one"
+  )
   func replacedOnDisk() async throws {
     let directory = try PluginFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let (registry, store) = try await PluginFixtures.registry(in: directory)
     defer { Task { await store.close() } }
-    let first = try await registry.install(manifest: Self.manifest(version: "1.0.0"), module: Data(Self.scoring("1").utf8))
+    let first = try await registry.install(
+      manifest: Self.manifest(version: "1.0.0"), module: Data(Self.scoring("1").utf8))
     #expect(await PluginFixtures.score(registry, "scorer", "x").score == 1)
 
     let folder = registry.directory.appendingPathComponent("scorer")
@@ -51,7 +55,8 @@ struct PluginRegistryTests {
     #expect(registry.problem("scorer")?.contains("plugin.wat") == true, "\(registry.problem("scorer") ?? "")")
   }
 
-  @Test("a new version installed while grading: no verdict lost, each tagged with the version that produced it")
+  @Test(
+    "a new version installed while grading: no verdict lost, each tagged with the version that produced it")
   func upgradeWhileGrading() async throws {
     let directory = try PluginFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -94,9 +99,11 @@ struct PluginRegistryTests {
     let (registry, store) = try await PluginFixtures.registry(in: directory)
     defer { Task { await store.close() } }
     try await registry.install(
-      folder: PluginFixtures.examples.appendingPathComponent("keyword-coverage"), configuration: ["keywords": ["Paris"]])
+      folder: PluginFixtures.examples.appendingPathComponent("keyword-coverage"),
+      configuration: ["keywords": ["Paris"]])
     let cache = EvaluationCache(store: store)
-    let service = EvaluationService(store: store, evaluators: [PluginEvaluator(registry: registry)], cache: cache)
+    let service = EvaluationService(
+      store: store, evaluators: [PluginEvaluator(registry: registry)], cache: cache)
     let spec = try AssertionSpec(parsing: ["type": "plugin:keyword-coverage"], location: "test")
     let input = PluginFixtures.input("Paris, of course")
     let first = await service.score([spec], input)[0]
@@ -132,7 +139,9 @@ struct PluginRegistryTests {
     try await registry.remove("keyword-coverage")
     await twin.refresh()
     #expect(twin.plugin("keyword-coverage") == nil)
-    #expect(!FileManager.default.fileExists(atPath: registry.directory.appendingPathComponent("keyword-coverage").path))
+    #expect(
+      !FileManager.default.fileExists(
+        atPath: registry.directory.appendingPathComponent("keyword-coverage").path))
     await #expect(throws: LTBError.self) { try await registry.remove("keyword-coverage") }
   }
 }
@@ -140,13 +149,37 @@ struct PluginRegistryTests {
 /// `--metrics` and suite assertions name plugins.
 @Suite("Plugin assertion types")
 struct PluginAssertionTypeTests {
-  @Test("plugin:NAME parses in suites and --metrics (with plugin:NAME:THRESHOLD); a malformed name is refused")
+  @Test(
+    "plugin:NAME parses in suites and --metrics (with plugin:NAME:THRESHOLD); a malformed name is refused")
   func parsing() throws {
     let parsed = try AssertionSpec.metrics(["plugin:keyword-coverage", "plugin:short-answer:0.75", "bleu:30"])
-    #expect(parsed.map { $0["type"]?.stringValue } == ["plugin:keyword-coverage", "plugin:short-answer", "bleu"])
+    #expect(
+      parsed.map { $0["type"]?.stringValue } == ["plugin:keyword-coverage", "plugin:short-answer", "bleu"])
     #expect(parsed[1]["threshold"] == 0.75 && parsed[0]["threshold"] == nil)
-    #expect(throws: LTBError.self) { try AssertionSpec(parsing: ["type": "plugin:Bad Name"], location: "case") }
+    #expect(throws: LTBError.self) {
+      try AssertionSpec(parsing: ["type": "plugin:Bad Name"], location: "case")
+    }
     let negated = try AssertionSpec(parsing: ["type": "not-plugin:keyword-coverage"], location: "case")
     #expect(negated.type == "plugin:keyword-coverage" && negated.negated)
+  }
+}
+
+/// The evaluator input is JSON whatever the answer holds.
+@Suite("Plugin ABI input")
+struct PluginInputTests {
+  @Test("the evaluator input parses back to what was given: quotes, backslashes, control characters, Unicode")
+  func roundTrip() throws {
+    let awkward = "a \"quote\", a \\ backslash,\n\t\u{01} control, Ünïcode 東京 🎉"
+    let input = EvaluationInput(
+      testID: "t\"1", prompt: awkward, response: awkward, expected: nil, references: ["r1", awkward],
+      context: ["c"], model: "m")
+    let spec = AssertionSpec(type: "plugin:x", value: ["k"], threshold: 0.5, options: ["mode": "strict"])
+    let bytes = PluginABI.evaluatorInput(spec, input, configuration: ["keywords": ["Paris"]])
+    #expect(String(decoding: bytes.prefix(11), as: UTF8.self) == #"{"output":""#)
+    let parsed = try JSONValue.parse(bytes: bytes)
+    #expect(parsed["output"]?.stringValue == awkward && parsed["input"]?.stringValue == awkward)
+    #expect(parsed["expected"] == .null && parsed["references"] == ["r1", .string(awkward)])
+    #expect(parsed["value"] == ["k"] && parsed["threshold"] == 0.5 && parsed["options"] == ["mode": "strict"])
+    #expect(parsed["test_id"] == "t\"1" && parsed["config"] == ["keywords": ["Paris"]])
   }
 }

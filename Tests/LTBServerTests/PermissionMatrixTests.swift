@@ -157,16 +157,23 @@ struct PermissionMatrixTests {
       document: "mutation($input: InstallPluginInput!) { installPlugin(input: $input) { name } }"
     ) { _, _ in
       let (manifest, module) = Fixture.plugin("p-\(UUID().uuidString.prefix(8).lowercased())")
-      return ["input": ["manifest": .string(manifest), "module": .string(Data(module.utf8).base64EncodedString())]]
+      return [
+        "input": ["manifest": .string(manifest), "module": .string(Data(module.utf8).base64EncodedString())]
+      ]
     },
-    "Mutation.enablePlugin": .init(document: "mutation($name: String!) { enablePlugin(name: $name) { name } }") {
+    "Mutation.enablePlugin": .init(
+      document: "mutation($name: String!) { enablePlugin(name: $name) { name } }"
+    ) {
       _, fixture in ["name": .string(try await fixture.plugin())]
     },
-    "Mutation.disablePlugin": .init(document: "mutation($name: String!) { disablePlugin(name: $name) { name } }") {
+    "Mutation.disablePlugin": .init(
+      document: "mutation($name: String!) { disablePlugin(name: $name) { name } }"
+    ) {
       _, fixture in ["name": .string(try await fixture.plugin())]
     },
     "Mutation.configurePlugin": .init(
-      document: "mutation($name: String!, $configuration: JSON!) { configurePlugin(name: $name, configuration: $configuration) { name } }"
+      document:
+        "mutation($name: String!, $configuration: JSON!) { configurePlugin(name: $name, configuration: $configuration) { name } }"
     ) { _, fixture in ["name": .string(try await fixture.plugin()), "configuration": [:]] },
     "Mutation.removePlugin": .init(document: "mutation($name: String!) { removePlugin(name: $name) }") {
       _, fixture in ["name": .string(try await fixture.plugin())]

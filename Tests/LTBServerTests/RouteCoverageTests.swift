@@ -211,14 +211,22 @@ struct RouteCoverageTests {
       let (manifest, module) = PermissionMatrixTests.Fixture.plugin("routed")
       let (installedStatus, installed) = try await call(
         .post, "/api/v1/plugins", "/api/v1/plugins",
-        body: ["input": ["manifest": .string(manifest), "module": .string(Data(module.utf8).base64EncodedString())]])
-      #expect(installedStatus == 200 && installed["loaded"] == true && installed["kind"] == "EVALUATOR", "\(installed)")
+        body: [
+          "input": [
+            "manifest": .string(manifest), "module": .string(Data(module.utf8).base64EncodedString()),
+          ]
+        ])
+      #expect(
+        installedStatus == 200 && installed["loaded"] == true && installed["kind"] == "EVALUATOR",
+        "\(installed)")
       let (_, listedPlugins) = try await call(.get, "/api/v1/plugins", "/api/v1/plugins")
       #expect(listedPlugins.arrayValue?.compactMap { $0["name"]?.stringValue } == ["routed"])
       let (_, disabled) = try await call(
-        .post, "/api/v1/plugins/:name/disable", "/api/v1/plugins/routed/disable", body: ["reason": "maintenance"])
+        .post, "/api/v1/plugins/:name/disable", "/api/v1/plugins/routed/disable",
+        body: ["reason": "maintenance"])
       #expect(disabled["enabled"] == false && disabled["disabledReason"] == "maintenance", "\(disabled)")
-      let (_, enabled) = try await call(.post, "/api/v1/plugins/:name/enable", "/api/v1/plugins/routed/enable")
+      let (_, enabled) = try await call(
+        .post, "/api/v1/plugins/:name/enable", "/api/v1/plugins/routed/enable")
       #expect(enabled["enabled"] == true && enabled["loaded"] == true)
       let (_, configured) = try await call(
         .post, "/api/v1/plugins/:name/configure", "/api/v1/plugins/routed/configure",

@@ -2,20 +2,31 @@
  * writer (ltb_plugin.h). */
 #include "ltb_plugin.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The arena: every block allocated since the last ltb_alloc, freed by the next. */
+/* The arena: a bump region reused by every call, plus blocks from malloc for what does not
+ * fit; the next ltb_alloc releases both. */
+#define LTB_REGION_SIZE (256 * 1024)
+static char *region;
+static size_t region_used;
 static void **blocks;
 static size_t block_count, block_capacity;
 
 static void arena_reset(void) {
   for (size_t i = 0; i < block_count; i++) free(blocks[i]);
   block_count = 0;
+  region_used = 0;
 }
 
 void *ltb_arena_alloc(size_t size) {
+  size_t rounded = (size + 15) & ~(size_t)15;
+  if (!region) region = malloc(LTB_REGION_SIZE);
+  if (region && rounded <= LTB_REGION_SIZE - region_used) {
+    void *block = region + region_used;
+    region_used += rounded ? rounded : 16;
+    return block;
+  }
   if (block_count == block_capacity) {
     size_t capacity = block_capacity ? block_capacity * 2 : 64;
     void **grown = realloc(blocks, capacity * sizeof(void *));
@@ -49,12 +60,14 @@ static const char *skip_value(const char *p, const char *end, int depth) {
   if (p >= end) return NULL;
   switch (*p) {
   case '"':
-    for (p++; p < end; p++) {
-      if (*p == '\\') {
-        p++;
-      } else if (*p == '"') {
-        return p + 1;
-      }
+    /* The next quote not escaped: memchr finds candidates a word at a time. */
+    for (p++; p < end;) {
+      const char *quote = memchr(p, '"', (size_t)(end - p));
+      if (!quote) return NULL;
+      const char *back = quote;
+      while (back > p && back[-1] == '\\') back--;
+      if (((quote - back) & 1) == 0) return quote + 1;
+      p = quote + 1;
     }
     return NULL;
   case '{':
@@ -99,7 +112,69 @@ ltb_span ltb_json_value(ltb_span text) {
   return value;
 }
 
+/* The call's input object, indexed once by ltb_run: its top-level keys and values. */
+#define LTB_INDEX_SIZE 32
+static struct {
+  const char *data;
+  size_t length, count;
+  ltb_span keys[LTB_INDEX_SIZE], values[LTB_INDEX_SIZE];
+} input_index;
+
+static ltb_span scan_get(ltb_span object, const char *key);
+
 ltb_span ltb_json_get(ltb_span object, const char *key) {
+  if (object.data == input_index.data && object.length == input_index.length) {
+    size_t key_length = strlen(key);
+    for (size_t i = 0; i < input_index.count; i++) {
+      if (input_index.keys[i].length == key_length && memcmp(input_index.keys[i].data, key, key_length) == 0) {
+        return input_index.values[i];
+      }
+    }
+    ltb_span none = {object.data, 0};
+    return none;
+  }
+  return scan_get(object, key);
+}
+
+/* Indexes the top-level members of `object`; whether it is a valid object (one with more than
+ * LTB_INDEX_SIZE members is valid but not indexed: lookups scan it). */
+static int index_input(ltb_span object) {
+  input_index.data = NULL;
+  input_index.count = 0;
+  const char *p = object.data, *end = object.data + object.length;
+  p = skip_space(p, end);
+  if (p >= end || *p != '{') return 0;
+  p = skip_space(p + 1, end);
+  size_t count = 0;
+  while (p < end && *p == '"') {
+    if (count == LTB_INDEX_SIZE) return ltb_json_is_object(ltb_json_value(object));
+    const char *key_end = skip_value(p, end, 1);
+    if (!key_end) return 0;
+    ltb_span key = {p + 1, (size_t)(key_end - p - 2)};
+    p = skip_space(key_end, end);
+    if (p >= end || *p != ':') return 0;
+    p = skip_space(p + 1, end);
+    const char *value_end = skip_value(p, end, 1);
+    if (!value_end) return 0;
+    input_index.keys[count] = key;
+    input_index.values[count].data = p;
+    input_index.values[count].length = (size_t)(value_end - p);
+    count++;
+    p = skip_space(value_end, end);
+    if (p < end && *p == ',') {
+      p = skip_space(p + 1, end);
+    } else {
+      break;
+    }
+  }
+  if (p >= end || *p != '}') return 0;
+  input_index.count = count;
+  input_index.data = object.data;
+  input_index.length = object.length;
+  return 1;
+}
+
+static ltb_span scan_get(ltb_span object, const char *key) {
   ltb_span none = {object.data, 0};
   const char *p = object.data, *end = object.data + object.length;
   p = skip_space(p, end);
@@ -174,6 +249,13 @@ char *ltb_json_string(ltb_span value, size_t *length) {
   if (!text) return NULL;
   char *o = text;
   const char *p = value.data + 1, *end = value.data + value.length - 1;
+  /* Most strings have no escapes: copied whole. */
+  if (!memchr(p, '\\', (size_t)(end - p))) {
+    memcpy(text, p, (size_t)(end - p));
+    text[end - p] = 0;
+    if (length) *length = (size_t)(end - p);
+    return text;
+  }
   while (p < end) {
     if (*p != '\\') {
       *o++ = *p++;
@@ -258,7 +340,13 @@ void ltb_buffer_string(ltb_buffer *buffer, const char *text, size_t length) {
     } else if (c == '\n') {
       ltb_buffer_append(buffer, "\\n", 2);
     } else if (c < 0x20) {
-      snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+      static const char hex[] = "0123456789abcdef";
+      escaped[0] = '\\';
+      escaped[1] = 'u';
+      escaped[2] = '0';
+      escaped[3] = '0';
+      escaped[4] = hex[c >> 4];
+      escaped[5] = hex[c & 15];
       ltb_buffer_append(buffer, escaped, 6);
     } else {
       ltb_buffer_append(buffer, (const char *)&text[i], 1);
@@ -267,10 +355,39 @@ void ltb_buffer_string(ltb_buffer *buffer, const char *text, size_t length) {
   ltb_buffer_append(buffer, "\"", 1);
 }
 
+/* Fixed-point with up to 9 decimals (no printf: it would pull in stdio and most of its cost). */
 void ltb_buffer_number(ltb_buffer *buffer, double value) {
-  char text[32];
-  int n = snprintf(text, sizeof(text), "%.17g", value);
-  ltb_buffer_append(buffer, text, (size_t)n);
+  char text[48];
+  size_t n = 0;
+  if (value != value) value = 0; /* NaN is not JSON */
+  if (value < 0) {
+    text[n++] = '-';
+    value = -value;
+  }
+  if (value > 1e15) value = 1e15;
+  uint64_t scaled = (uint64_t)(value * 1e9 + 0.5);
+  uint64_t whole = scaled / 1000000000u, fraction = scaled % 1000000000u;
+  char digits[24];
+  size_t count = 0;
+  do {
+    digits[count++] = (char)('0' + whole % 10);
+    whole /= 10;
+  } while (whole > 0);
+  while (count > 0) text[n++] = digits[--count];
+  if (fraction > 0) {
+    text[n++] = '.';
+    int places = 9;
+    while (fraction % 10 == 0) {
+      fraction /= 10;
+      places--;
+    }
+    for (int i = places - 1; i >= 0; i--) {
+      text[n + (size_t)i] = (char)('0' + fraction % 10);
+      fraction /= 10;
+    }
+    n += (size_t)places;
+  }
+  ltb_buffer_append(buffer, text, n);
 }
 
 uint64_t ltb_answer(const ltb_buffer *buffer) {
@@ -287,6 +404,7 @@ uint64_t ltb_error(const char *message) {
 
 uint64_t ltb_run(uint64_t (*function)(ltb_span input), const char *input, uint32_t length) {
   ltb_span span = {input, length};
-  if (!ltb_json_is_object(ltb_json_value(span))) return ltb_error("the input is not a JSON object");
+  /* Indexing reads every top-level member, so it also checks the input is an object. */
+  if (!index_input(span)) return ltb_error("the input is not a JSON object");
   return function(span);
 }

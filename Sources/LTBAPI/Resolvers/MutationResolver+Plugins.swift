@@ -7,10 +7,12 @@ import LTBStorage
 /// The plugin mutations (`MANAGE_PLUGINS`, each audited): install, enable, disable, configure,
 /// remove. The registry checks everything; this layer decodes and records who did it.
 extension MutationResolver {
-  func installPlugin(_ arguments: MutationInstallPluginArguments, context: APIContext) async throws -> Plugin {
+  func installPlugin(_ arguments: MutationInstallPluginArguments, context: APIContext) async throws -> Plugin
+  {
     let registry = try requirePlugins()
     let input = arguments.input
-    guard let module = Data(base64Encoded: input.module, options: .ignoreUnknownCharacters), !module.isEmpty else {
+    guard let module = Data(base64Encoded: input.module, options: .ignoreUnknownCharacters), !module.isEmpty
+    else {
       throw LTBError(
         .invalidInput, "input.module is not base64", fix: "send the module file's bytes base64-encoded")
     }
@@ -41,14 +43,17 @@ extension MutationResolver {
     return APIMapping.plugin(record, registry: registry)
   }
 
-  func disablePlugin(_ arguments: MutationDisablePluginArguments, context: APIContext) async throws -> Plugin {
+  func disablePlugin(_ arguments: MutationDisablePluginArguments, context: APIContext) async throws -> Plugin
+  {
     let registry = try requirePlugins()
     let record = try await registry.setEnabled(arguments.name, false, reason: arguments.reason)
     try await auditPlugin("plugin.disable", record, context)
     return APIMapping.plugin(record, registry: registry)
   }
 
-  func configurePlugin(_ arguments: MutationConfigurePluginArguments, context: APIContext) async throws -> Plugin {
+  func configurePlugin(_ arguments: MutationConfigurePluginArguments, context: APIContext) async throws
+    -> Plugin
+  {
     let registry = try requirePlugins()
     guard arguments.configuration.objectValue != nil else {
       throw LTBError(.invalidInput, "configuration is not a JSON object", fix: "send an object")

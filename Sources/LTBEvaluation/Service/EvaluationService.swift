@@ -9,7 +9,8 @@ import Tracing
 public actor EvaluationService {
   /// Rewrites an answer before it is graded (response transform plugins); the stored answer
   /// is unchanged. Given the answer and the prompt.
-  public typealias ResponseNormalizer = @Sendable (_ response: String, _ prompt: String) async throws -> String
+  public typealias ResponseNormalizer =
+    @Sendable (_ response: String, _ prompt: String) async throws -> String
 
   private let store: (any BenchStore)?
   private let evaluators: [String: any Evaluator]
@@ -160,7 +161,8 @@ public actor EvaluationService {
   /// assertions (from `--metrics`) apply to every case, and with `onlyExtra` replace the stored
   /// ones. `progress` is called with the number of results done and the number to do.
   public func evaluateSession(
-    _ sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false, normalize: ResponseNormalizer? = nil,
+    _ sessionID: UUID, extra: [AssertionSpec] = [], onlyExtra: Bool = false,
+    normalize: ResponseNormalizer? = nil,
     progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)? = nil
   ) async throws -> SessionEvaluation {
     try await withSpan("grade session") { span in
@@ -207,7 +209,9 @@ public actor EvaluationService {
           if let verdict = one.verdict { cases.append(verdict) }
           for scored in one.scored { scored.count(into: &tally) }
           if let result = iterator.next() {
-            group.addTask { await self.grade(result, extra: extra, onlyExtra: onlyExtra, normalize: normalize) }
+            group.addTask {
+              await self.grade(result, extra: extra, onlyExtra: onlyExtra, normalize: normalize)
+            }
           }
         }
       }
