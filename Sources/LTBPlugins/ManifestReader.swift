@@ -143,20 +143,17 @@ struct ManifestReader {
     problems.append("\(line)\(name) \(what) (\(fix))")
   }
 
-  /// The line of `key` in `[section]` (or of the section's header when `key` is empty).
+  /// The line of `key` in `[section]`, or of the header `[section]` (or `[key]` at the top
+  /// level) when the other is empty.
   private func line(of section: String, _ key: String) -> Int? {
+    let header = section.isEmpty ? key : section
     var current = ""
     for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       let line = raw.trimmingCharacters(in: .whitespaces)
       if line.hasPrefix("[") {
         current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
-        if key.isEmpty && (current == section || section.isEmpty && current == key) { return index + 1 }
-        if section.isEmpty && current == key { return index + 1 }
-        continue
-      }
-      if current == section, !key.isEmpty,
-        line.hasPrefix(key + " ") || line.hasPrefix(key + "=")
-      {
+        if (key.isEmpty || section.isEmpty) && current == header { return index + 1 }
+      } else if current == section, !key.isEmpty, line.hasPrefix(key + " ") || line.hasPrefix(key + "=") {
         return index + 1
       }
     }

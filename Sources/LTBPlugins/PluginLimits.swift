@@ -24,7 +24,7 @@ public struct PluginLimits: Sendable, Codable, Hashable {
     self.maxOutputBytes = maxOutputBytes
   }
 
-  /// The defaults: 2 million fuel (about 7 ms of CPU here), 16 MiB of memory, 2 s, a 512 KiB stack, 1 MiB answers.
+  /// The defaults: 2 million fuel (about 5 ms of CPU here), 16 MiB of memory, 2 s, a 512 KiB stack, 1 MiB answers.
   public static let defaults = PluginLimits()
 
   /// The most a manifest may ask for: 2 billion fuel, 256 MiB, 30 s, 8 MiB of stack, 16 MiB answers.

@@ -96,9 +96,9 @@ struct PluginExampleTests {
         "Hello", "Hi", "Answer in one word.\nQuestion: Capital of \"France\"?",
       ])
     #expect(rewritten.messages.map(\.role) == [.user, .assistant, .user])
-    // A template without {{prompt}} does not fit the schema.
+    // A template that never includes the prompt does not fit the schema.
     await #expect(throws: LTBError.self) {
-      try await registry.configure("prompt-template", ["template": "no placeholder"])
+      try await registry.configure("prompt-template", ["template": "Answer in one word."])
     }
   }
 }

@@ -183,3 +183,38 @@ struct PluginInputTests {
     #expect(parsed["test_id"] == "t\"1" && parsed["config"] == ["keywords": ["Paris"]])
   }
 }
+
+/// `plugin.toml` problems, each with its line.
+@Suite("Plugin manifest")
+struct PluginManifestTests {
+  @Test(
+    "every problem is reported at once with its line: kind, ABI, a limit over its ceiling, an unknown section"
+  )
+  func located() {
+    let text = """
+      [plugin]
+      name = "ok-name"
+      version = "1.0"
+      kind = "scorer"
+      abi = 2
+      module = "m.wasm"
+
+      [limits]
+      fuel = 9_000_000_000
+
+      [extras]
+      x = 1
+      """
+    do {
+      _ = try PluginManifest.parse(text)
+      Issue.record("an invalid manifest parsed")
+    } catch {
+      #expect(error.message.contains("line 3: [plugin] version is '1.0'"), "\(error.message)")
+      #expect(error.message.contains("line 4: [plugin] kind is 'scorer'"), "\(error.message)")
+      #expect(
+        error.message.contains("line 5: [plugin] abi is 2; this host implements ABI 1"), "\(error.message)")
+      #expect(error.message.contains("line 9: [limits] fuel is 9000000000"), "\(error.message)")
+      #expect(error.message.contains("line 11: [extras] is not a section"), "\(error.message)")
+    }
+  }
+}
