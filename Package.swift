@@ -221,7 +221,7 @@ let package = Package(
         .product(name: "GraphQL", package: "GraphQL"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
-      ], swiftSettings: upcomingFeatures),
+      ], resources: [.copy("Dashboard")], swiftSettings: upcomingFeatures),
     .executableTarget(
       name: "ltb",
       dependencies: [

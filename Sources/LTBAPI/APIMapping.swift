@@ -21,8 +21,9 @@ enum APIMapping {
 
   static func user(_ user: UserRecord) -> User {
     User(
-      id: user.id, username: user.username, email: user.email, role: role(user.role), active: user.isActive,
-      createdAt: user.createdAt, lastLoginAt: user.lastLoginAt)
+      id: user.id, username: user.username, email: user.email, role: role(user.role),
+      permissions: LTBCore.Permission.allCases.filter(user.role.permissions.contains).map { permission($0) },
+      active: user.isActive, createdAt: user.createdAt, lastLoginAt: user.lastLoginAt)
   }
 
   // Enum conversions are exhaustive switches: a case added on either side fails the build
@@ -166,6 +167,30 @@ enum APIMapping {
       LatencyStats(
         count: $0.count, mean: $0.mean, p50: $0.p50, p90: $0.p90, p95: $0.p95, p99: $0.p99, max: $0.max)
     }
+  }
+
+  /// A session's live figures as the API's `LiveStats`.
+  static func live(_ figures: LiveStatistics) -> LiveStats {
+    LiveStats(
+      sessionId: figures.sessionID, finished: figures.finished, status: figures.status.map { status($0) },
+      completed: figures.completed, failed: figures.failed, total: figures.total,
+      elapsedSeconds: figures.elapsedSeconds, etaSeconds: figures.etaSeconds,
+      requestsPerSecond: figures.requestsPerSecond, outputTokensPerSecond: figures.outputTokensPerSecond,
+      costUsd: figures.costUSD,
+      errors: figures.errorsByCode.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+        ErrorCount(code: $0.key, count: $0.value)
+      },
+      targets: figures.targets.map { target in
+        LiveTarget(
+          provider: target.provider, model: target.model, requests: target.requests,
+          succeeded: target.succeeded, timeToFirstToken: latency(target.timeToFirstToken),
+          endToEnd: latency(target.endToEnd), timePerOutputToken: latency(target.timePerOutputToken),
+          scheduleLag: latency(target.scheduleLag))
+      },
+      recent: figures.recent.map {
+        ThroughputPoint(at: $0.at, requests: $0.requests, outputTokens: $0.outputTokens, errors: $0.errors)
+      },
+      at: figures.at)
   }
 
   static func target(_ group: BenchmarkSummary.GroupSummary) -> TargetSummary {

@@ -24,6 +24,11 @@ public struct APIServices: Sendable {
   /// Alert rules, alerts and their notifications; `nil` only for in-process uses without them.
   public var alerts: AlertService?
 
+  /// Running sessions' live figures (fed by the gateway's `LiveStatisticsFeed`).
+  public let live = LiveStatisticsHub()
+  /// Whether OpenID Connect sign-in is configured (the dashboard shows its button).
+  public var oidcEnabled = false
+
   /// The installed plugins (the benchmarks grade and transform with them).
   public var plugins: PluginRegistry? { benchmarks.plugins }
 

@@ -23,6 +23,8 @@ public struct TestCompletion: Sendable, Hashable {
   public var endToEndMs: Double?
   /// Time per output token after the first (the mean inter-token latency), ms.
   public var timePerOutputTokenMs: Double?
+  /// How late the request was sent against its schedule, ms (open-loop runs).
+  public var scheduleLagMs: Double?
   /// Whether it succeeded and met the suite's service-level objectives (every success meets
   /// empty objectives).
   public var withinSLO: Bool
@@ -49,6 +51,7 @@ public struct TestCompletion: Sendable, Hashable {
     timeToFirstTokenMs = result.timeToFirstTokenMs
     endToEndMs = result.endToEndMs
     timePerOutputTokenMs = result.timePerOutputTokenMs
+    scheduleLagMs = result.scheduleLagMs
     withinSLO = result.status == .success && slo.isMet(by: result)
     inputTokens = result.usage?.inputTokens ?? 0
     outputTokens = result.usage?.outputTokens ?? 0

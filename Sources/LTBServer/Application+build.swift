@@ -31,6 +31,7 @@ public func buildRouter(_ gateway: Gateway) -> Router<GatewayRequestContext> {
   RESTController(
     executor: RESTExecutor(service: gateway.graphQL), metrics: metrics, limits: limits, auth: services.auth
   ).addRoutes(to: router)
+  DashboardController(assets: .bundled).addRoutes(to: router)
   if let oidc = gateway.oidc, let auth = services.auth {
     OIDCController(oidc: oidc, auth: auth).addRoutes(to: router)
   }
@@ -54,6 +55,7 @@ public func buildApplication(
     services: [
       BenchmarkDrain(benchmarks: gateway.services.benchmarks),
       MetricsFeed(metrics: gateway.metrics, bus: gateway.services.benchmarks.bus),
+      LiveStatisticsFeed(hub: gateway.services.live, bus: gateway.services.benchmarks.bus),
     ] + (gateway.services.alerts.map { [AlertFeed(alerts: $0)] } ?? []) + gateway.companions,
     eventLoopGroupProvider: eventLoops, logger: gateway.logger)
 }

@@ -70,6 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
     services.alerts = AlertService.build(
       configuration, store: store, bus: services.benchmarks.bus,
       logger: global.logger(configuration, label: "ltb.alerts"))
+    services.oidcEnabled = settings.oidc != nil
     do {
       try await services.benchmarks.checkDefaultGraders()
       var gateway = try Gateway(
@@ -97,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         gateway.coordinator = server.service
       }
       Console.writeError(
-        "serving \(store.location) on http://\(settings.host):\(settings.port) (GraphQL at /graphql, subscriptions over ws://\(settings.host):\(settings.port)/graphql, REST at /api/v1, metrics at /metrics)"
+        "serving \(store.location) on http://\(settings.host):\(settings.port) (dashboard at /, GraphQL at /graphql, subscriptions over ws://\(settings.host):\(settings.port)/graphql, REST at /api/v1, metrics at /metrics)"
       )
       try await gateway.run(host: settings.host, port: settings.port)
       await services.providers.shutdown()

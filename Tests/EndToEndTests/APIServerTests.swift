@@ -240,7 +240,7 @@ struct APIServerTests {
     let seen = try JSONValue.parse(run.stdout)
     #expect(seen["title"] == "LLM Test Bench · GraphQL explorer")
     #expect((seen["types"]?.intValue ?? 0) > 20, "every named type is listed")
-    #expect(seen["roots"] == ["query": 21, "mutation": 26, "subscription": 6])
+    #expect(seen["roots"] == ["query": 21, "mutation": 26, "subscription": 7])
     #expect(
       seen["typePage"]?.stringValue?.hasPrefix("object ") == true
         || seen["typePage"]?.stringValue?.hasPrefix("enum ") == true)

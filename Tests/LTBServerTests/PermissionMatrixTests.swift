@@ -298,6 +298,9 @@ struct PermissionMatrixTests {
     "Subscription.sessionEvents": .init(
       document: "subscription($sessionId: UUID!) { sessionEvents(sessionId: $sessionId) { __typename } }"
     ) { actor, _ in ["sessionId": .string(actor.session.lowercasedText)] },
+    "Subscription.liveStats": .init(
+      document: "subscription($sessionId: UUID!) { liveStats(sessionId: $sessionId) { completed } }"
+    ) { actor, _ in ["sessionId": .string(actor.session.lowercasedText)] },
     "Subscription.metricUpdates": .init(document: "subscription { metricUpdates { name } }") { _, _ in [:] },
     "Subscription.alerts": .init(document: "subscription { alerts { message } }") { _, _ in [:] },
     "Subscription.workerEvents": .init(document: "subscription { workerEvents { kind } }") { _, _ in [:] },

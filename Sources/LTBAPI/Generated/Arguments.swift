@@ -518,3 +518,13 @@ public struct SubscriptionSessionEventsArguments: Codable, Sendable, Equatable {
     self.sessionId = sessionId
   }
 }
+
+/// The arguments of `Subscription.liveStats`.
+public struct SubscriptionLiveStatsArguments: Codable, Sendable, Equatable {
+  public var sessionId: UUID
+
+  /// Creates a value.
+  public init(sessionId: UUID) {
+    self.sessionId = sessionId
+  }
+}

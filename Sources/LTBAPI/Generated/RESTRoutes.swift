@@ -91,17 +91,17 @@ public let restRoutes: [RESTRoute] = [
     arguments: [RESTArgument(name: "sessionId", type: "UUID!", form: "string", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/health", operation: "query", field: "health",
-    document: "query { health { status version database } }",
+    document: "query { health { status version database oidc } }",
     permission: nil,
     arguments: []),
   RESTRoute(
     method: "GET", path: "/api/v1/me", operation: "query", field: "me",
-    document: "query { me { id username email role active createdAt lastLoginAt } }",
+    document: "query { me { id username email role permissions active createdAt lastLoginAt } }",
     permission: "VIEW_RESULTS",
     arguments: []),
   RESTRoute(
     method: "GET", path: "/api/v1/users", operation: "query", field: "users",
-    document: "query { users { id username email role active createdAt lastLoginAt } }",
+    document: "query { users { id username email role permissions active createdAt lastLoginAt } }",
     permission: "MANAGE_USERS",
     arguments: []),
   RESTRoute(
@@ -136,12 +136,12 @@ public let restRoutes: [RESTRoute] = [
     arguments: []),
   RESTRoute(
     method: "POST", path: "/api/v1/auth/login", operation: "mutation", field: "login",
-    document: "mutation($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken expiresAt refreshToken user { id username email role active createdAt lastLoginAt } } }",
+    document: "mutation($username: String!, $password: String!) { login(username: $username, password: $password) { accessToken expiresAt refreshToken user { id username email role permissions active createdAt lastLoginAt } } }",
     permission: nil,
     arguments: [RESTArgument(name: "username", type: "String!", form: "string", inPath: false), RESTArgument(name: "password", type: "String!", form: "string", inPath: false)]),
   RESTRoute(
     method: "POST", path: "/api/v1/auth/refresh", operation: "mutation", field: "refreshToken",
-    document: "mutation($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresAt refreshToken user { id username email role active createdAt lastLoginAt } } }",
+    document: "mutation($refreshToken: String!) { refreshToken(refreshToken: $refreshToken) { accessToken expiresAt refreshToken user { id username email role permissions active createdAt lastLoginAt } } }",
     permission: nil,
     arguments: [RESTArgument(name: "refreshToken", type: "String!", form: "string", inPath: false)]),
   RESTRoute(
@@ -151,12 +151,12 @@ public let restRoutes: [RESTRoute] = [
     arguments: [RESTArgument(name: "refreshToken", type: "String!", form: "string", inPath: false)]),
   RESTRoute(
     method: "POST", path: "/api/v1/users", operation: "mutation", field: "createUser",
-    document: "mutation($input: CreateUserInput!) { createUser(input: $input) { id username email role active createdAt lastLoginAt } }",
+    document: "mutation($input: CreateUserInput!) { createUser(input: $input) { id username email role permissions active createdAt lastLoginAt } }",
     permission: "MANAGE_USERS",
     arguments: [RESTArgument(name: "input", type: "CreateUserInput!", form: "json", inPath: false)]),
   RESTRoute(
     method: "POST", path: "/api/v1/users/:id", operation: "mutation", field: "updateUser",
-    document: "mutation($id: UUID!, $role: Role, $active: Boolean) { updateUser(id: $id, role: $role, active: $active) { id username email role active createdAt lastLoginAt } }",
+    document: "mutation($id: UUID!, $role: Role, $active: Boolean) { updateUser(id: $id, role: $role, active: $active) { id username email role permissions active createdAt lastLoginAt } }",
     permission: "MANAGE_USERS",
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true), RESTArgument(name: "role", type: "Role", form: "enum", inPath: false), RESTArgument(name: "active", type: "Boolean", form: "boolean", inPath: false)]),
   RESTRoute(

@@ -137,6 +137,8 @@ public protocol SubscriptionResolvers: Sendable {
   func testCompleted(_ arguments: SubscriptionTestCompletedArguments, context: APIContext) async throws -> AsyncThrowingStream<TestCompletedEvent, any Error>
   /// Every event of one session (progress, finished requests, the end), to its end.
   func sessionEvents(_ arguments: SubscriptionSessionEventsArguments, context: APIContext) async throws -> AsyncThrowingStream<any SessionEvent, any Error>
+  /// A running session's figures once a second, and its last ones when it ends (nothing for a session that is not running here).
+  func liveStats(_ arguments: SubscriptionLiveStatsArguments, context: APIContext) async throws -> AsyncThrowingStream<LiveStats, any Error>
   /// Live figures of running sessions.
   func metricUpdates(context: APIContext) async throws -> AsyncThrowingStream<MetricUpdate, any Error>
   /// Alerts.

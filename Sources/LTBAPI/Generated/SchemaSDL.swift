@@ -512,6 +512,8 @@ type Health {
   version: String!
   "The database, without credentials."
   database: String!
+  "Whether OpenID Connect sign-in is configured (at /api/v1/auth/oidc/login)."
+  oidc: Boolean!
 }
 
 "Progress of a running session."
@@ -566,6 +568,80 @@ type BenchmarkFinishedEvent {
 
 "Anything that happens to a session while it runs."
 union SessionEvent = ProgressEvent | TestCompletedEvent | GradingProgressEvent | BenchmarkFinishedEvent
+
+"Failures of one error code."
+type ErrorCount {
+  "The error code (or the status when the failure has none)."
+  code: String!
+  "How many."
+  count: Int!
+}
+
+"One second of a running session's throughput."
+type ThroughputPoint {
+  "The end of the second."
+  at: DateTime!
+  "Requests finished in it."
+  requests: Int!
+  "Output tokens of the requests finished in it."
+  outputTokens: Int!
+  "Requests that failed in it."
+  errors: Int!
+}
+
+"One target's live latency figures, computed as the stored summary computes them (warm-up, cache hits and failures left out)."
+type LiveTarget {
+  "Provider name."
+  provider: String!
+  "Model."
+  model: String!
+  "Requests finished, warm-up included."
+  requests: Int!
+  "Measured requests that succeeded."
+  succeeded: Int!
+  "Time to first token, ms."
+  timeToFirstToken: LatencyStats
+  "End-to-end latency, ms."
+  endToEnd: LatencyStats
+  "Time per output token after the first, ms."
+  timePerOutputToken: LatencyStats
+  "Lateness against the schedule, ms (open-loop runs)."
+  scheduleLag: LatencyStats
+}
+
+"A running session's figures, aggregated by the server once a second (and once more at its end)."
+type LiveStats {
+  "The session."
+  sessionId: UUID!
+  "True on the last message: the session ended."
+  finished: Boolean!
+  "How it ended, on the last message."
+  status: SessionStatus
+  "Requests finished."
+  completed: Int!
+  "Requests that failed or timed out."
+  failed: Int!
+  "Requests planned (0 until known)."
+  total: Int!
+  "Seconds since the server saw the session's first event."
+  elapsedSeconds: Float!
+  "Seconds to the end at the last five seconds' rate, when it can be told."
+  etaSeconds: Float
+  "Requests finished in the last full second."
+  requestsPerSecond: Float!
+  "Output tokens in the last full second."
+  outputTokensPerSecond: Float!
+  "Cost of the finished requests, US dollars."
+  costUsd: Float!
+  "Failures by error code, most frequent first."
+  errors: [ErrorCount!]!
+  "Per target."
+  targets: [LiveTarget!]!
+  "Throughput per second over the last two minutes, oldest first."
+  recent: [ThroughputPoint!]!
+  "When the figures were taken."
+  at: DateTime!
+}
 
 "A metric's new value, as the engine publishes it."
 type MetricUpdate {
@@ -1039,6 +1115,8 @@ type User {
   email: String!
   "The role."
   role: Role!
+  "What the role allows, in the schema's order (a client shows only what the user may do)."
+  permissions: [Permission!]!
   "False once deactivated: no sign-in, every token and key refused."
   active: Boolean!
   "When the user was created."
@@ -1303,6 +1381,8 @@ type Subscription {
   testCompleted(sessionId: UUID!): TestCompletedEvent! @auth(permission: VIEW_RESULTS)
   "Every event of one session (progress, finished requests, the end), to its end."
   sessionEvents(sessionId: UUID!): SessionEvent! @auth(permission: VIEW_RESULTS)
+  "A running session's figures once a second, and its last ones when it ends (nothing for a session that is not running here)."
+  liveStats(sessionId: UUID!): LiveStats! @auth(permission: VIEW_RESULTS)
   "Live figures of running sessions."
   metricUpdates: MetricUpdate! @auth(permission: VIEW_RESULTS)
   "Alerts."

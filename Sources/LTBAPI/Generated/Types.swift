@@ -688,12 +688,15 @@ public final class Health: Codable, Sendable {
   public let version: String
   /// The database, without credentials.
   public let database: String
+  /// Whether OpenID Connect sign-in is configured (at /api/v1/auth/oidc/login).
+  public let oidc: Bool
 
   /// Creates a value.
-  public init(status: String, version: String, database: String) {
+  public init(status: String, version: String, database: String, oidc: Bool) {
     self.status = status
     self.version = version
     self.database = database
+    self.oidc = oidc
   }
 }
 
@@ -783,6 +786,125 @@ public final class BenchmarkFinishedEvent: Codable, Sendable, SessionEvent {
 /// Anything that happens to a session while it runs.
 /// One of: `ProgressEvent`, `TestCompletedEvent`, `GradingProgressEvent`, `BenchmarkFinishedEvent`.
 public protocol SessionEvent: Sendable {}
+
+/// Failures of one error code.
+public final class ErrorCount: Codable, Sendable {
+  /// The error code (or the status when the failure has none).
+  public let code: String
+  /// How many.
+  public let count: Int
+
+  /// Creates a value.
+  public init(code: String, count: Int) {
+    self.code = code
+    self.count = count
+  }
+}
+
+/// One second of a running session's throughput.
+public final class ThroughputPoint: Codable, Sendable {
+  /// The end of the second.
+  public let at: Date
+  /// Requests finished in it.
+  public let requests: Int
+  /// Output tokens of the requests finished in it.
+  public let outputTokens: Int
+  /// Requests that failed in it.
+  public let errors: Int
+
+  /// Creates a value.
+  public init(at: Date, requests: Int, outputTokens: Int, errors: Int) {
+    self.at = at
+    self.requests = requests
+    self.outputTokens = outputTokens
+    self.errors = errors
+  }
+}
+
+/// One target's live latency figures, computed as the stored summary computes them (warm-up, cache hits and failures left out).
+public final class LiveTarget: Codable, Sendable {
+  /// Provider name.
+  public let provider: String
+  /// Model.
+  public let model: String
+  /// Requests finished, warm-up included.
+  public let requests: Int
+  /// Measured requests that succeeded.
+  public let succeeded: Int
+  /// Time to first token, ms.
+  public let timeToFirstToken: LatencyStats?
+  /// End-to-end latency, ms.
+  public let endToEnd: LatencyStats?
+  /// Time per output token after the first, ms.
+  public let timePerOutputToken: LatencyStats?
+  /// Lateness against the schedule, ms (open-loop runs).
+  public let scheduleLag: LatencyStats?
+
+  /// Creates a value.
+  public init(provider: String, model: String, requests: Int, succeeded: Int, timeToFirstToken: LatencyStats? = nil, endToEnd: LatencyStats? = nil, timePerOutputToken: LatencyStats? = nil, scheduleLag: LatencyStats? = nil) {
+    self.provider = provider
+    self.model = model
+    self.requests = requests
+    self.succeeded = succeeded
+    self.timeToFirstToken = timeToFirstToken
+    self.endToEnd = endToEnd
+    self.timePerOutputToken = timePerOutputToken
+    self.scheduleLag = scheduleLag
+  }
+}
+
+/// A running session's figures, aggregated by the server once a second (and once more at its end).
+public final class LiveStats: Codable, Sendable {
+  /// The session.
+  public let sessionId: UUID
+  /// True on the last message: the session ended.
+  public let finished: Bool
+  /// How it ended, on the last message.
+  public let status: SessionStatus?
+  /// Requests finished.
+  public let completed: Int
+  /// Requests that failed or timed out.
+  public let failed: Int
+  /// Requests planned (0 until known).
+  public let total: Int
+  /// Seconds since the server saw the session's first event.
+  public let elapsedSeconds: Double
+  /// Seconds to the end at the last five seconds' rate, when it can be told.
+  public let etaSeconds: Double?
+  /// Requests finished in the last full second.
+  public let requestsPerSecond: Double
+  /// Output tokens in the last full second.
+  public let outputTokensPerSecond: Double
+  /// Cost of the finished requests, US dollars.
+  public let costUsd: Double
+  /// Failures by error code, most frequent first.
+  public let errors: [ErrorCount]
+  /// Per target.
+  public let targets: [LiveTarget]
+  /// Throughput per second over the last two minutes, oldest first.
+  public let recent: [ThroughputPoint]
+  /// When the figures were taken.
+  public let at: Date
+
+  /// Creates a value.
+  public init(sessionId: UUID, finished: Bool, status: SessionStatus? = nil, completed: Int, failed: Int, total: Int, elapsedSeconds: Double, etaSeconds: Double? = nil, requestsPerSecond: Double, outputTokensPerSecond: Double, costUsd: Double, errors: [ErrorCount], targets: [LiveTarget], recent: [ThroughputPoint], at: Date) {
+    self.sessionId = sessionId
+    self.finished = finished
+    self.status = status
+    self.completed = completed
+    self.failed = failed
+    self.total = total
+    self.elapsedSeconds = elapsedSeconds
+    self.etaSeconds = etaSeconds
+    self.requestsPerSecond = requestsPerSecond
+    self.outputTokensPerSecond = outputTokensPerSecond
+    self.costUsd = costUsd
+    self.errors = errors
+    self.targets = targets
+    self.recent = recent
+    self.at = at
+  }
+}
 
 /// A metric's new value, as the engine publishes it.
 public final class MetricUpdate: Codable, Sendable {
@@ -1453,6 +1575,8 @@ public final class User: Codable, Sendable {
   public let email: String
   /// The role.
   public let role: Role
+  /// What the role allows, in the schema's order (a client shows only what the user may do).
+  public let permissions: [Permission]
   /// False once deactivated: no sign-in, every token and key refused.
   public let active: Bool
   /// When the user was created.
@@ -1461,11 +1585,12 @@ public final class User: Codable, Sendable {
   public let lastLoginAt: Date?
 
   /// Creates a value.
-  public init(id: UUID, username: String, email: String, role: Role, active: Bool, createdAt: Date, lastLoginAt: Date? = nil) {
+  public init(id: UUID, username: String, email: String, role: Role, permissions: [Permission], active: Bool, createdAt: Date, lastLoginAt: Date? = nil) {
     self.id = id
     self.username = username
     self.email = email
     self.role = role
+    self.permissions = permissions
     self.active = active
     self.createdAt = createdAt
     self.lastLoginAt = lastLoginAt

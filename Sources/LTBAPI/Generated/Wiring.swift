@@ -58,6 +58,10 @@ public struct APIResolvers: Sendable {
     case is TestCompletedEvent: "TestCompletedEvent"
     case is GradingProgressEvent: "GradingProgressEvent"
     case is BenchmarkFinishedEvent: "BenchmarkFinishedEvent"
+    case is ErrorCount: "ErrorCount"
+    case is ThroughputPoint: "ThroughputPoint"
+    case is LiveTarget: "LiveTarget"
+    case is LiveStats: "LiveStats"
     case is MetricUpdate: "MetricUpdate"
     case is Worker: "Worker"
     case is WorkerEvent: "WorkerEvent"
@@ -323,6 +327,9 @@ public struct APIResolvers: Sendable {
         },
         "sessionEvents": { _, args, context in
           try await subscription.sessionEvents(try arguments.decode(SubscriptionSessionEventsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.sessionEvents"))
+        },
+        "liveStats": { _, args, context in
+          try await subscription.liveStats(try arguments.decode(SubscriptionLiveStatsArguments.self, args), context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.liveStats"))
         },
         "metricUpdates": { _, _, context in
           try await subscription.metricUpdates(context: try await APIWiring.authorized(context, "VIEW_RESULTS", field: "Subscription.metricUpdates"))
@@ -665,6 +672,7 @@ extension Health: KeySubscriptable {
     case "status": self.status
     case "version": self.version
     case "database": self.database
+    case "oidc": self.oidc
     default: nil
     }
   }
@@ -718,6 +726,71 @@ extension BenchmarkFinishedEvent: KeySubscriptable {
     case "completed": self.completed
     case "failed": self.failed
     case "durationSeconds": self.durationSeconds
+    default: nil
+    }
+  }
+}
+
+extension ErrorCount: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "code": self.code
+    case "count": self.count
+    default: nil
+    }
+  }
+}
+
+extension ThroughputPoint: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "at": self.at
+    case "requests": self.requests
+    case "outputTokens": self.outputTokens
+    case "errors": self.errors
+    default: nil
+    }
+  }
+}
+
+extension LiveTarget: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "provider": self.provider
+    case "model": self.model
+    case "requests": self.requests
+    case "succeeded": self.succeeded
+    case "timeToFirstToken": self.timeToFirstToken
+    case "endToEnd": self.endToEnd
+    case "timePerOutputToken": self.timePerOutputToken
+    case "scheduleLag": self.scheduleLag
+    default: nil
+    }
+  }
+}
+
+extension LiveStats: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "sessionId": self.sessionId
+    case "finished": self.finished
+    case "status": self.status
+    case "completed": self.completed
+    case "failed": self.failed
+    case "total": self.total
+    case "elapsedSeconds": self.elapsedSeconds
+    case "etaSeconds": self.etaSeconds
+    case "requestsPerSecond": self.requestsPerSecond
+    case "outputTokensPerSecond": self.outputTokensPerSecond
+    case "costUsd": self.costUsd
+    case "errors": self.errors
+    case "targets": self.targets
+    case "recent": self.recent
+    case "at": self.at
     default: nil
     }
   }
@@ -876,6 +949,7 @@ extension User: KeySubscriptable {
     case "username": self.username
     case "email": self.email
     case "role": self.role
+    case "permissions": self.permissions
     case "active": self.active
     case "createdAt": self.createdAt
     case "lastLoginAt": self.lastLoginAt
@@ -986,11 +1060,15 @@ extension APIWiring {
     "SessionEvaluation": ["cacheHits": 0, "cacheMisses": 1, "judge": 2, "embedder": 3, "gradedAt": 4],
     "MetricComparison": ["name": 0, "higherIsBetter": 1, "pairs": 2, "meanA": 3, "meanB": 4, "difference": 5, "low": 6, "high": 7, "wilcoxonP": 8, "mcnemarP": 9, "effectSize": 10, "verdict": 11],
     "Comparison": ["labelA": 0, "labelB": 1, "pairedCases": 2, "flaky": 3],
-    "Health": ["status": 0, "version": 1, "database": 2],
+    "Health": ["status": 0, "version": 1, "database": 2, "oidc": 3],
     "ProgressEvent": ["sessionId": 0, "completed": 1, "total": 2, "currentTest": 3, "progressPercent": 4],
     "TestCompletedEvent": ["sessionId": 0, "testId": 1, "status": 2, "durationMs": 3],
     "GradingProgressEvent": ["sessionId": 0, "graded": 1, "total": 2],
     "BenchmarkFinishedEvent": ["sessionId": 0, "status": 1, "completed": 2, "failed": 3, "durationSeconds": 4],
+    "ErrorCount": ["code": 0, "count": 1],
+    "ThroughputPoint": ["at": 0, "requests": 1, "outputTokens": 2, "errors": 3],
+    "LiveTarget": ["provider": 0, "model": 1, "requests": 2, "succeeded": 3],
+    "LiveStats": ["sessionId": 0, "finished": 1, "status": 2, "completed": 3, "failed": 4, "total": 5, "elapsedSeconds": 6, "etaSeconds": 7, "requestsPerSecond": 8, "outputTokensPerSecond": 9, "costUsd": 10, "at": 11],
     "MetricUpdate": ["name": 0, "value": 1, "labels": 2, "at": 3],
     "Worker": ["id": 0, "name": 1, "state": 2, "version": 3, "providers": 4, "maxConcurrentTasks": 5, "cpuCores": 6, "memoryGb": 7, "hasGpu": 8, "leasedTasks": 9, "tasksDone": 10, "tasksRefused": 11, "tasksPerSecond": 12, "scheduleLagP50Ms": 13, "scheduleLagP99Ms": 14, "registeredAt": 15, "lastHeartbeatAt": 16],
     "WorkerEvent": ["kind": 0],
@@ -998,7 +1076,7 @@ extension APIWiring {
     "AlertRule": ["id": 0, "name": 1, "source": 2, "metric": 3, "statistic": 4, "score": 5, "condition": 6, "threshold": 7, "baselineSession": 8, "windowRequests": 9, "windowSeconds": 10, "minSamples": 11, "forSeconds": 12, "severity": 13, "cooldownSeconds": 14, "sessionId": 15, "provider": 16, "model": 17, "channels": 18, "message": 19, "enabled": 20, "summary": 21],
     "Plugin": ["name": 0, "version": 1, "kind": 2, "description": 3, "author": 4, "license": 5, "sha256": 6, "abiVersion": 7, "enabled": 8, "loaded": 9, "disabledReason": 10, "problem": 11, "requestedCapabilities": 12, "grantedCapabilities": 13, "configuration": 14, "configSchema": 15, "limits": 16, "installedAt": 17, "updatedAt": 18],
     "EvaluateResult": ["verdict": 0, "score": 1],
-    "User": ["id": 0, "username": 1, "email": 2, "role": 3, "active": 4, "createdAt": 5, "lastLoginAt": 6],
+    "User": ["id": 0, "username": 1, "email": 2, "role": 3, "permissions": 4, "active": 5, "createdAt": 6, "lastLoginAt": 7],
     "AuthPayload": ["accessToken": 0, "expiresAt": 1, "refreshToken": 2],
     "ApiKey": ["id": 0, "userId": 1, "name": 2, "role": 3, "scopes": 4, "createdAt": 5, "expiresAt": 6, "lastUsedAt": 7, "revokedAt": 8],
     "CreatedApiKey": ["key": 0],
@@ -1032,6 +1110,10 @@ extension APIWiring {
     "TestCompletedEvent": { $0 as? TestCompletedEvent },
     "GradingProgressEvent": { $0 as? GradingProgressEvent },
     "BenchmarkFinishedEvent": { $0 as? BenchmarkFinishedEvent },
+    "ErrorCount": { $0 as? ErrorCount },
+    "ThroughputPoint": { $0 as? ThroughputPoint },
+    "LiveTarget": { $0 as? LiveTarget },
+    "LiveStats": { $0 as? LiveStats },
     "MetricUpdate": { $0 as? MetricUpdate },
     "Worker": { $0 as? Worker },
     "WorkerEvent": { $0 as? WorkerEvent },
@@ -1387,6 +1469,7 @@ extension Health: PlanLeaves {
     case 0: try self.status.writeLeaf(into: &output)
     case 1: try self.version.writeLeaf(into: &output)
     case 2: try self.database.writeLeaf(into: &output)
+    case 3: try self.oidc.writeLeaf(into: &output)
     default: break
     }
   }
@@ -1440,6 +1523,64 @@ extension BenchmarkFinishedEvent: PlanLeaves {
     case 2: try self.completed.writeLeaf(into: &output)
     case 3: try self.failed.writeLeaf(into: &output)
     case 4: try self.durationSeconds.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension ErrorCount: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.code.writeLeaf(into: &output)
+    case 1: try self.count.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension ThroughputPoint: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.at.writeLeaf(into: &output)
+    case 1: try self.requests.writeLeaf(into: &output)
+    case 2: try self.outputTokens.writeLeaf(into: &output)
+    case 3: try self.errors.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension LiveTarget: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.provider.writeLeaf(into: &output)
+    case 1: try self.model.writeLeaf(into: &output)
+    case 2: try self.requests.writeLeaf(into: &output)
+    case 3: try self.succeeded.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension LiveStats: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.sessionId.writeLeaf(into: &output)
+    case 1: try self.finished.writeLeaf(into: &output)
+    case 2: try self.status.writeLeaf(into: &output)
+    case 3: try self.completed.writeLeaf(into: &output)
+    case 4: try self.failed.writeLeaf(into: &output)
+    case 5: try self.total.writeLeaf(into: &output)
+    case 6: try self.elapsedSeconds.writeLeaf(into: &output)
+    case 7: try self.etaSeconds.writeLeaf(into: &output)
+    case 8: try self.requestsPerSecond.writeLeaf(into: &output)
+    case 9: try self.outputTokensPerSecond.writeLeaf(into: &output)
+    case 10: try self.costUsd.writeLeaf(into: &output)
+    case 11: try self.at.writeLeaf(into: &output)
     default: break
     }
   }
@@ -1596,9 +1737,10 @@ extension User: PlanLeaves {
     case 1: try self.username.writeLeaf(into: &output)
     case 2: try self.email.writeLeaf(into: &output)
     case 3: try self.role.writeLeaf(into: &output)
-    case 4: try self.active.writeLeaf(into: &output)
-    case 5: try self.createdAt.writeLeaf(into: &output)
-    case 6: try self.lastLoginAt.writeLeaf(into: &output)
+    case 4: try self.permissions.writeLeaf(into: &output)
+    case 5: try self.active.writeLeaf(into: &output)
+    case 6: try self.createdAt.writeLeaf(into: &output)
+    case 7: try self.lastLoginAt.writeLeaf(into: &output)
     default: break
     }
   }

@@ -173,7 +173,7 @@ struct QueryResolver: QueryResolvers {
     let reachable = await services.store.isReachable()
     return Health(
       status: reachable ? "ok" : "database unreachable", version: services.version,
-      database: services.store.location.description)
+      database: services.store.location.description, oidc: services.oidcEnabled)
   }
 
   func me(context: APIContext) async throws -> User {

@@ -70,6 +70,32 @@ struct SubscriptionResolver: SubscriptionResolvers {
     }
   }
 
+  func liveStats(_ arguments: SubscriptionLiveStatsArguments, context: APIContext) async throws
+    -> AsyncThrowingStream<LiveStats, any Error>
+  {
+    let session = try await SessionAccess.session(arguments.sessionId, context, store: services.store)
+    if session == nil, try context.requirePrincipal().seesEveryone == false {
+      throw LTBError(
+        .notFound, "no session \(arguments.sessionId)", fix: "list sessions with the benchmarks query")
+    }
+    let updates = await services.live.watch(arguments.sessionId)
+    // A session that ended before the hub saw it has no live figures: the stream ends at once
+    // (its figures are the stored summary's).
+    let ended = session.map { [.completed, .failed, .cancelled].contains($0.status) } ?? false
+    let known = await services.live.knows(arguments.sessionId)
+    return AsyncThrowingStream { continuation in
+      if ended && !known {
+        continuation.finish()
+        return
+      }
+      let task = Task {
+        for await figures in updates { continuation.yield(APIMapping.live(figures)) }
+        continuation.finish()
+      }
+      continuation.onTermination = { _ in task.cancel() }
+    }
+  }
+
   func metricUpdates(context: APIContext) async throws -> AsyncThrowingStream<MetricUpdate, any Error> {
     let events = await services.benchmarks.bus.subscribe(topics: ["metrics"])
     let visible = try visibility(context)

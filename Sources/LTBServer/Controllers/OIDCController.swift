@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import LTBAuth
 import LTBCore
@@ -48,6 +49,19 @@ struct OIDCController {
     }
     do {
       let pair = try await auth.signIn(oidc: identity, defaultRole: oidc.settings.defaultRole, client: client)
+      if request.headers[.accept]?.contains("text/html") == true {
+        // A browser lands in the dashboard, the pair in the fragment (never sent to a server).
+        var fragment = URLComponents()
+        fragment.queryItems = [
+          URLQueryItem(name: "access", value: pair.accessToken),
+          URLQueryItem(name: "refresh", value: pair.refreshToken),
+          URLQueryItem(name: "expires", value: pair.expiresAt.iso8601Text),
+        ]
+        var response = Response(status: .found)
+        response.headers[.location] = "/dashboard/#/oidc?" + (fragment.percentEncodedQuery ?? "")
+        response.headers[.cacheControl] = "no-store"
+        return response
+      }
       return GatewayResponse.json(
         200,
         [
