@@ -309,7 +309,7 @@ public struct ConfigLoader: Sendable {
           tokensPerMinute: int(base + ["tokens_per_minute"]) ?? 0,
           extraHeaders: headers, defaultModel: string(base + ["default_model"]),
           defaultParameters: parameters,
-          apiVersion: string(base + ["api_version"]), launch: launch))
+          apiVersion: string(base + ["api_version"]), launch: launch, inputKey: string(base + ["input_key"])))
     }
     let (alertRules, alertChannels) = alerts(document, issue: issue)
     issues += alertRules.issues + alertChannels.issues

@@ -149,6 +149,10 @@ public enum ConfigSchema {
       "api_version", .string, default: nil, "Vendor API version where one is sent (Anthropic: 2023-06-01)."),
     SettingSpec("default_model", .string, default: nil, "Model used when a request names none."),
     SettingSpec(
+      "input_key", .string, default: nil,
+      "LangServe: the member of the chain's input object that gets the prompt (unset: the input is the messages)."
+    ),
+    SettingSpec(
       "timeout_connect_ms", .integer(1...600_000), default: .int(10_000), "Connection establishment limit."),
     SettingSpec(
       "timeout_first_byte_ms", .integer(1...3_600_000), default: .int(60_000),

@@ -19,12 +19,14 @@ public struct ManagedProvider: Sendable, Hashable, Codable {
   public var timeoutMilliseconds: Int?
   /// Requests per minute; 0 for no limit.
   public var requestsPerMinute: Int?
+  /// LangServe: the member of the chain's input object that gets the prompt.
+  public var inputKey: String?
 
   /// Creates a record.
   public init(
     name: String, kind: ProviderKind, baseURL: String? = nil, defaultModel: String? = nil,
     apiKeyEnv: String? = nil, apiKeyFile: String? = nil, maxRetries: Int? = nil,
-    timeoutMilliseconds: Int? = nil, requestsPerMinute: Int? = nil
+    timeoutMilliseconds: Int? = nil, requestsPerMinute: Int? = nil, inputKey: String? = nil
   ) {
     self.name = name
     self.kind = kind
@@ -35,5 +37,6 @@ public struct ManagedProvider: Sendable, Hashable, Codable {
     self.maxRetries = maxRetries
     self.timeoutMilliseconds = timeoutMilliseconds
     self.requestsPerMinute = requestsPerMinute
+    self.inputKey = inputKey
   }
 }

@@ -8,6 +8,8 @@ public enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
   case ollama
   case llamacpp
   case openaiCompatible = "openai-compatible"
+  /// A LangChain runnable served by LangServe (its path is the base URL).
+  case langserve
 
   /// The vendor's public API address, used when the configuration names none.
   public var defaultBaseURL: String {
@@ -20,6 +22,7 @@ public enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
     case .ollama: "http://127.0.0.1:11434"
     case .llamacpp: "http://127.0.0.1:8088"
     case .openaiCompatible: "http://127.0.0.1:8000/v1"
+    case .langserve: "http://127.0.0.1:8000"
     }
   }
 
@@ -31,7 +34,7 @@ public enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
     case .gemini: "GEMINI_API_KEY"
     case .cohere: "COHERE_API_KEY"
     case .mistral: "MISTRAL_API_KEY"
-    case .ollama, .llamacpp, .openaiCompatible: nil
+    case .ollama, .llamacpp, .openaiCompatible, .langserve: nil
     }
   }
 

@@ -36,6 +36,9 @@ public struct ProviderSettings: Sendable, Hashable {
   public var apiVersion: String?
   /// For llama.cpp: launch this `llama-server` binary instead of attaching to a running server.
   public var launch: LlamaServerLaunch?
+  /// For LangServe: the member of the chain's input object that gets the prompt (`nil`: the
+  /// input is the conversation as LangChain messages).
+  public var inputKey: String?
 
   /// Creates settings with the defaults of `config/ltb.toml`.
   public init(
@@ -47,7 +50,7 @@ public struct ProviderSettings: Sendable, Hashable {
     retryMaxDelay: Duration = .seconds(30), requestsPerMinute: Int = 0, tokensPerMinute: Int = 0,
     extraHeaders: [String: String] = [:], defaultModel: String? = nil,
     defaultParameters: SamplingParameters = SamplingParameters(), apiVersion: String? = nil,
-    launch: LlamaServerLaunch? = nil
+    launch: LlamaServerLaunch? = nil, inputKey: String? = nil
   ) {
     self.name = name
     self.kind = kind
@@ -67,6 +70,7 @@ public struct ProviderSettings: Sendable, Hashable {
     self.defaultParameters = defaultParameters
     self.apiVersion = apiVersion
     self.launch = launch
+    self.inputKey = inputKey
   }
 }
 

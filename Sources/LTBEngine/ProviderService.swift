@@ -243,6 +243,7 @@ public actor ProviderService {
     if let retries = provider.maxRetries { resolved.maxRetries = retries }
     if let timeout = provider.timeoutMilliseconds { resolved.totalTimeout = .milliseconds(timeout) }
     if let rate = provider.requestsPerMinute { resolved.requestsPerMinute = rate }
+    resolved.inputKey = provider.inputKey
     return resolved
   }
 }

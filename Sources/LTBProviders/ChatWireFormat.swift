@@ -5,6 +5,9 @@ public import LTBCore
 public enum StreamFraming: Sendable {
   /// `text/event-stream`.
   case serverSentEvents
+  /// `text/event-stream` where a named event without data counts (LangServe ends its stream
+  /// with `event: end` alone, which the standard would drop).
+  case serverSentEventsWithEmptyEvents
   /// One JSON object per line.
   case newlineDelimitedJSON
 }

@@ -15,7 +15,7 @@ enum GenAISpan {
     case .gemini: "gcp.gemini"
     case .cohere: "cohere"
     case .mistral: "mistral_ai"
-    case .ollama, .llamacpp, .openaiCompatible: kind.rawValue
+    case .ollama, .llamacpp, .openaiCompatible, .langserve: kind.rawValue
     }
   }
 

@@ -167,8 +167,9 @@ extension HTTPChatProvider {
       var decoder = wire.makeStreamDecoder()
       var lastRead = sentAt
       switch wire.framing {
-      case .serverSentEvents:
-        var framer = ServerSentEventDecoder()
+      case .serverSentEvents, .serverSentEventsWithEmptyEvents:
+        var framer = ServerSentEventDecoder(
+          keepsNamedEventsWithoutData: wire.framing == .serverSentEventsWithEmptyEvents)
         for try await chunk in body {
           lastRead = chunk.receivedAt
           for event in framer.feed(chunk.buffer.readableBytesView) {

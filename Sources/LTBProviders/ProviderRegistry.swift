@@ -20,6 +20,7 @@ public actor ProviderRegistry {
     case .ollama: OllamaProvider(settings: settings, catalog: catalog)
     case .llamacpp: try LlamaCppProvider(settings: settings, catalog: catalog)
     case .openaiCompatible: OpenAICompatibleProvider(settings: settings, catalog: catalog)
+    case .langserve: LangServeProvider(settings: settings, catalog: catalog)
     }
   }
 

@@ -28,8 +28,13 @@ public struct ServerSentEventDecoder: Sendable {
   private var hasData = false
   private var lastEventID: String?
 
-  /// Creates a decoder.
-  public init() {}
+  private let keepsNamedEventsWithoutData: Bool
+
+  /// Creates a decoder; with `keepsNamedEventsWithoutData`, an event that has an `event:` field
+  /// but no data is delivered with empty data instead of being dropped as the standard says.
+  public init(keepsNamedEventsWithoutData: Bool = false) {
+    self.keepsNamedEventsWithoutData = keepsNamedEventsWithoutData
+  }
 
   /// Decodes the bytes of one read and returns every event they complete.
   public mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
@@ -89,7 +94,7 @@ public struct ServerSentEventDecoder: Sendable {
       eventType = nil
       hasData = false
     }
-    guard hasData else { return nil }
+    guard hasData || (keepsNamedEventsWithoutData && eventType != nil) else { return nil }
     return ServerSentEvent(
       event: eventType ?? "message", data: dataLines.joined(separator: "\n"), id: lastEventID)
   }

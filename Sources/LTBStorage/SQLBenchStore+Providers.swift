@@ -9,7 +9,7 @@ extension SQLBenchStore {
     let type =
       switch kind {
       case .llamacpp, .ollama: "local"
-      case .openaiCompatible: "custom"
+      case .openaiCompatible, .langserve: "custom"
       default: "cloud"
       }
     let config: JSONValue = ["kind": .string(kind.rawValue), "base_url": .string(baseURL)]

@@ -71,7 +71,10 @@ struct DashboardTests {
     let database = "sqlite:" + path("dash.sqlite").path
     let key = try ServedAPI.key(database: database)
     _ = try ServedAPI.key(database: database, name: "viewer", role: "viewer")
-    let server = try ServedAPI.start(port: port, database: database, ["--config", path("ltb.toml").path])
+    // Access tokens live 35 s, so the page refreshes its sign-in (30 s before expiry) and its
+    // socket is closed at expiry and reopened with the new token, all during the test.
+    let server = try ServedAPI.start(
+      port: port, database: database, ["--config", path("ltb.toml").path, "--access-token-ttl", "35"])
     defer { server.process.terminate() }
     try await APIServerTests.waitUntilReady(port, server)
 
@@ -147,6 +150,13 @@ struct DashboardTests {
     #expect(seen["phoneNavVisible"] == true)
     let bytes = seen["transferBytes"]?.doubleValue ?? 0
     #expect(bytes > 30_000 && bytes < 300_000, "a first visit loads \(bytes) bytes")
+    // The page refreshed its sign-in, never reusing a refresh token (which would end it).
+    let audit = try SecurityTests.request("http://127.0.0.1:\(port)/api/v1/audit?first=200", key: key)
+    let actions = ((try? JSONValue.parse(audit.body))?["edges"]?.arrayValue ?? []).compactMap {
+      $0["node"]?["action"]?.stringValue
+    }
+    #expect(actions.contains("refresh.success"), "\(Set(actions))")
+    #expect(!actions.contains("refresh.reuse") && !actions.contains("refresh.failure"))
     // A viewer sees no admin link and is refused the admin pages, by the page and by the API.
     #expect(seen["viewerNav"]?.stringValue?.contains("Admin") == false)
     #expect(seen["viewerAdmin"]?.stringValue?.contains("Not allowed") == true)

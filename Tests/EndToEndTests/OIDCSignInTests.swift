@@ -93,12 +93,31 @@ struct OIDCSignInTests {
     #expect(again.body["user"]?["id"] == alice.body["user"]?["id"])
     let bob = try signIn("bob")
     #expect(bob.body["user"]?["username"] == "bob" && bob.body["user"]?["role"] == "VIEWER", "\(bob.body)")
+    // A browser (asking for HTML) lands in the dashboard with the pair in the fragment, and the
+    // dashboard's sign-in page learns from the health query that the button belongs there.
+    let browserStart = try Self.redirect(base + "/api/v1/auth/oidc/login")
+    let browserApproved = try Self.redirect(browserStart.location, form: "sub=carol")
+    let landing = try SecurityTests.request(browserApproved.location, headers: ["Accept: text/html"])
+    #expect(landing.status == 302)
+    let location = try #require(
+      landing.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("location:") }.map {
+        String($0.dropFirst("location:".count)).trimmingCharacters(in: .whitespaces)
+      }, "\(landing.headers)")
+    #expect(location.hasPrefix("/dashboard/#/oidc?access="))
+    let fragment = Dictionary(
+      uniqueKeysWithValues: (URLComponents(string: "x:?" + location.split(separator: "?", maxSplits: 1)[1])?
+        .queryItems ?? []).map { ($0.name, $0.value ?? "") })
+    #expect(fragment["refresh"]?.isEmpty == false && fragment["expires"]?.isEmpty == false)
+    let carol = try SecurityTests.request(base + "/api/v1/me", key: fragment["access"] ?? "")
+    #expect((try? JSONValue.parse(carol.body))?["username"] == "carol", "\(carol.body)")
+    let health = try SecurityTests.request(base + "/graphql?query=%7Bhealth%7Boidc%7D%7D")
+    #expect((try? JSONValue.parse(health.body))?["data"]?["health"]?["oidc"] == true, "\(health.body)")
     // The audit log recorded the sign-ins and the refusals.
     let audit = try SecurityTests.request(base + "/api/v1/audit?first=100", key: admin)
     let entries = (try? JSONValue.parse(audit.body))?["edges"]?.arrayValue ?? []
     let oidc = entries.compactMap { $0["node"] }.filter { $0["details"]?["method"] == "oidc" }
-    #expect(oidc.filter { $0["action"] == "login.success" }.count == 3)
+    #expect(oidc.filter { $0["action"] == "login.success" }.count == 4)
     #expect(oidc.filter { $0["action"] == "login.failure" }.count == 3)
-    #expect(oidc.filter { $0["action"] == "user.created" }.count == 2)
+    #expect(oidc.filter { $0["action"] == "user.created" }.count == 3)
   }
 }

@@ -196,6 +196,8 @@ struct RequestEncodingTests {
         #expect(body["json_schema"] == schema)
       case .anthropic:
         Issue.record("anthropic has no JSON mode")
+      case .langserve:
+        Issue.record("a LangServe chain is not a vendor fixture (EndToEndTests covers it)")
       }
     }
   }

@@ -50,6 +50,15 @@ struct StreamDecoderTests {
     #expect(empty.finish().isEmpty)
   }
 
+  @Test("LangServe's framing keeps a named event without data (its `event: end`), and nothing else empty")
+  func namedEventsWithoutData() {
+    var decoder = ServerSentEventDecoder(keepsNamedEventsWithoutData: true)
+    let events = decoder.feed(Array("event: data\ndata: \"P\"\n\nevent: end\r\n\r\n:comment\n\n\n".utf8))
+    #expect(
+      events == [ServerSentEvent(event: "data", data: "\"P\""), ServerSentEvent(event: "end", data: "")])
+    #expect(decoder.finish().isEmpty)
+  }
+
   @Test("multi-byte UTF-8 characters split across reads survive")
   func utf8Split() {
     let bytes = Array("data: héllo → 世界\n\n".utf8)

@@ -176,7 +176,7 @@ enum ProviderSource {
 type Provider {
   "The configured name, e.g. openai or my-vllm."
   name: String!
-  "The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp or openai-compatible."
+  "The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp, openai-compatible or langserve."
   kind: String!
   "Where its settings come from; only API providers can be changed through the API."
   source: ProviderSource!
@@ -1053,6 +1053,8 @@ input ProviderInput {
   timeoutMs: Int
   "Requests per minute; 0 for no limit."
   requestsPerMinute: Int
+  "LangServe: the member of the chain's input object that gets the prompt (omitted: the input is the messages)."
+  inputKey: String
 }
 
 "Two models run on one dataset in one session, to compare them case by case."

@@ -175,7 +175,7 @@ public enum ProviderSource: String, Codable, Sendable, CaseIterable {
 public final class Provider: Codable, Sendable {
   /// The configured name, e.g. openai or my-vllm.
   public let name: String
-  /// The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp or openai-compatible.
+  /// The wire protocol: openai, anthropic, gemini, cohere, mistral, ollama, llamacpp, openai-compatible or langserve.
   public let kind: String
   /// Where its settings come from; only API providers can be changed through the API.
   public let source: ProviderSource
@@ -1475,9 +1475,11 @@ public struct ProviderInput: Codable, Sendable, Equatable {
   public var timeoutMs: Int?
   /// Requests per minute; 0 for no limit.
   public var requestsPerMinute: Int?
+  /// LangServe: the member of the chain's input object that gets the prompt (omitted: the input is the messages).
+  public var inputKey: String?
 
   /// Creates a value.
-  public init(kind: String, baseUrl: String? = nil, defaultModel: String? = nil, apiKeyEnv: String? = nil, apiKeyFile: String? = nil, maxRetries: Int? = nil, timeoutMs: Int? = nil, requestsPerMinute: Int? = nil) {
+  public init(kind: String, baseUrl: String? = nil, defaultModel: String? = nil, apiKeyEnv: String? = nil, apiKeyFile: String? = nil, maxRetries: Int? = nil, timeoutMs: Int? = nil, requestsPerMinute: Int? = nil, inputKey: String? = nil) {
     self.kind = kind
     self.baseUrl = baseUrl
     self.defaultModel = defaultModel
@@ -1486,6 +1488,7 @@ public struct ProviderInput: Codable, Sendable, Equatable {
     self.maxRetries = maxRetries
     self.timeoutMs = timeoutMs
     self.requestsPerMinute = requestsPerMinute
+    self.inputKey = inputKey
   }
 }
 

@@ -90,7 +90,7 @@ struct MutationResolver: MutationResolvers {
       name: name, kind: kind, baseURL: input.baseUrl, defaultModel: input.defaultModel,
       apiKeyEnv: input.apiKeyEnv,
       apiKeyFile: input.apiKeyFile, maxRetries: input.maxRetries, timeoutMilliseconds: input.timeoutMs,
-      requestsPerMinute: input.requestsPerMinute)
+      requestsPerMinute: input.requestsPerMinute, inputKey: input.inputKey)
   }
 
   /// Records a provider change in the audit log (the settings, which hold no secret).
