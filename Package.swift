@@ -170,6 +170,17 @@ let package = Package(
       ],
       swiftSettings: upcomingFeatures),
     // Generated from proto/ by scripts/generate-protos (checked by a drift test); nothing else.
+    // Exports to experiment trackers (MLflow).
+    .target(
+      name: "LTBIntegrations",
+      dependencies: [
+        "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: upcomingFeatures),
     .target(
       name: "LTBAlerts",
       dependencies: [
@@ -227,7 +238,7 @@ let package = Package(
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
         "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth", "LTBDistributed", "LTBAlerts",
-        "LTBPlugins",
+        "LTBPlugins", "LTBIntegrations",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),

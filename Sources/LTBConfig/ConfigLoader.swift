@@ -98,7 +98,7 @@ public struct ConfigLoader: Sendable {
   private static func tableAllowed(at path: [String]) -> Bool {
     switch path.count {
     case 1: ConfigSchema.sections.contains(path[0])
-    case 2: path[0] == "providers"
+    case 2: path[0] == "providers" || path == ["integrations", "mlflow"]
     case 3: path[0] == "providers" && path[2] == "parameters"
     default: false
     }
@@ -332,6 +332,12 @@ public struct ConfigLoader: Sendable {
       directory: string(["plugins", "directory"]) ?? "",
       reloadIntervalMilliseconds: int(["plugins", "reload_interval_ms"]) ?? 1_000,
       failureLimit: int(["plugins", "failure_limit"]) ?? 20)
+    let tokenVariable = string(["integrations", "mlflow", "token_env"]) ?? "MLFLOW_TRACKING_TOKEN"
+    configuration.mlflow = MLflowSettings(
+      trackingURI: string(["integrations", "mlflow", "tracking_uri"]).flatMap { $0.isEmpty ? nil : $0 }
+        ?? environment["MLFLOW_TRACKING_URI"] ?? "",
+      experiment: string(["integrations", "mlflow", "experiment"]) ?? "",
+      token: environment[tokenVariable].flatMap { $0.isEmpty ? nil : Secret($0) })
     configuration.alertRules = alertRules.values
     configuration.alertChannels = alertChannels.values
     return (configuration, issues)

@@ -25,6 +25,8 @@ extension ConfigSchema {
     for spec in observability { lines += render(spec) }
     lines += ["", "[plugins]"]
     for spec in plugins { lines += render(spec) }
+    lines += ["", "[integrations.mlflow]"]
+    for spec in mlflow { lines += render(spec) }
     for builtIn in builtInProviders {
       lines += ["", "[providers.\(builtIn.name)]"]
       let defaults = providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel)

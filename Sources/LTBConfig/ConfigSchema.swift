@@ -70,6 +70,19 @@ public enum ConfigSchema {
     ),
   ]
 
+  /// `[integrations.mlflow]`: exporting sessions to an MLflow tracking server.
+  public static let mlflow: [SettingSpec] = [
+    SettingSpec(
+      "tracking_uri", .string, default: .string(""),
+      "The tracking server (http://host:5000); empty: the MLFLOW_TRACKING_URI variable, else not configured."),
+    SettingSpec(
+      "experiment", .string, default: .string(""),
+      "The experiment sessions are logged into; empty: one per suite, named after it."),
+    SettingSpec(
+      "token_env", .string, default: .string("MLFLOW_TRACKING_TOKEN"),
+      "Environment variable holding a bearer token, when the server wants one."),
+  ]
+
   /// `[server]`: every `ltb serve` setting (its flags win over them).
   public static let server: [SettingSpec] = [
     SettingSpec("host", .string, default: .string("127.0.0.1"), "The address to listen on."),
@@ -213,7 +226,9 @@ public enum ConfigSchema {
   ]
 
   /// The top-level tables.
-  public static let sections = ["general", "evaluation", "server", "observability", "plugins", "providers"]
+  public static let sections = [
+    "general", "evaluation", "server", "observability", "plugins", "integrations", "providers",
+  ]
 
   /// The built-in defaults as a configuration layer.
   public static func defaults() -> [String: ConfigValue] {
@@ -232,7 +247,10 @@ public enum ConfigSchema {
     for spec in Self.observability { observability[spec.key] = spec.defaultValue }
     var plugins: [String: ConfigValue] = [:]
     for spec in Self.plugins { plugins[spec.key] = spec.defaultValue }
+    var mlflow: [String: ConfigValue] = [:]
+    for spec in Self.mlflow { mlflow[spec.key] = spec.defaultValue }
     return [
+      "integrations": .table(["mlflow": .table(mlflow)]),
       "general": .table(general), "evaluation": .table(evaluation), "server": .table(server),
       "observability": .table(observability), "plugins": .table(plugins),
       "providers": .table(providers),
@@ -264,6 +282,10 @@ public enum ConfigSchema {
       return lookup(path[1], in: observability, table: "[observability]")
     case 2 where path[0] == "plugins":
       return lookup(path[1], in: plugins, table: "[plugins]")
+    case 3 where path[0] == "integrations" && path[1] == "mlflow":
+      return lookup(path[2], in: mlflow, table: "[integrations.mlflow]")
+    case 2 where path[0] == "integrations":
+      return .failure(unknown(path[1], known: ["mlflow"], table: "[integrations]"))
     case 3 where path[0] == "providers":
       if path[2] == "api_key" {
         return .failure(

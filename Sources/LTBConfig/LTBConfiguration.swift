@@ -18,6 +18,8 @@ public struct LTBConfiguration: Sendable {
   public var alertChannels: [AlertChannelSettings] = []
   /// OpenTelemetry tracing (`[observability]`).
   public var tracing = TracingSettings()
+  /// MLflow export (`[integrations.mlflow]`).
+  public var mlflow = MLflowSettings()
   /// Plugins (`[plugins]`).
   public var plugins = PluginSettings()
 

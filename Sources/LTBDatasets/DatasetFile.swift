@@ -60,6 +60,11 @@ public struct DatasetFile: Sendable {
         }
         parsed = try YAMLReader.read(text, file: path)
       }
+      if parsed.cases.isEmpty, LabelledRagDataset.matches(parsed.header) {
+        return DatasetFile(
+          path: path, format: format, name: stem, description: "a LlamaIndex LabelledRagDataset",
+          defaults: DatasetDefaults(), records: try LabelledRagDataset.records(parsed.header, file: path))
+      }
       let header = try Header(parsed.header, file: path, line: 1)
       return DatasetFile(
         path: path, format: format, name: header.name ?? stem, description: header.description,

@@ -3,6 +3,7 @@ import Foundation
 import LTBConfig
 import LTBCore
 import LTBEngine
+import LTBIntegrations
 import LTBStorage
 
 /// `ltb migrate`.
@@ -186,19 +187,31 @@ struct ResultsCommand: AsyncParsableCommand {
 /// `ltb export SESSION --format json|jsonl|csv`.
 struct ExportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "export", abstract: "Write every result of a session as JSON, JSONL or CSV.")
+    commandName: "export",
+    abstract: "Write every result of a session as JSON, JSONL or CSV, or export the session to MLflow.")
   @OptionGroup var global: GlobalOptions
   @OptionGroup var storage: DatabaseOption
   @Argument(help: "The session id.") var session: String
   @Option(name: .long, help: "json, jsonl or csv.", transform: ArgumentValue.parse) var format:
     ResultExporter.Format = .jsonl
   @Option(name: [.short, .long], help: "The file to write; standard output when omitted.") var output: String?
+  @Option(
+    name: .long,
+    help: "mlflow: log the session as runs (summary, per-target figures, artifacts) to [integrations.mlflow].")
+  var to: String?
+  @Option(name: .long, help: "With --to mlflow: the experiment (default: [integrations.mlflow] experiment, else the suite's name).")
+  var experiment: String?
 
   func run() async throws {
     let id = try SessionID.parse(session)
-    try await global.withStore(try global.loadConfiguration(), database: storage.database) { store in
+    let configuration = try global.loadConfiguration()
+    try await global.withStore(configuration, database: storage.database) { store in
       guard try await store.session(id) != nil else {
         throw LTBError(.notFound, "no session \(session)", fix: "list sessions with `ltb sessions list`")
+      }
+      if let to {
+        try await Self.export(id, to: to, experiment: experiment, configuration: configuration, store: store)
+        return
       }
       let handle: FileHandle
       if let output {
@@ -217,6 +230,33 @@ struct ExportCommand: AsyncParsableCommand {
         Console.writeError("wrote \(count) results to \(output ?? "")")
       }
     }
+  }
+}
+
+extension ExportCommand {
+  /// Exports a session to a tracker (MLflow today).
+  static func export(
+    _ id: UUID, to target: String, experiment: String?, configuration: LTBConfiguration, store: any BenchStore
+  ) async throws {
+    guard target == "mlflow" else {
+      throw LTBError(
+        .invalidInput, "cannot export to '\(target)'",
+        fix: "use --to mlflow (W&B and LangSmith exports are not built)")
+    }
+    let settings = configuration.mlflow
+    guard !settings.trackingURI.isEmpty else {
+      throw LTBError(
+        .configuration, "no MLflow tracking server is configured",
+        fix: "set [integrations.mlflow] tracking_uri in ltb.toml, or MLFLOW_TRACKING_URI")
+    }
+    let client = MLflowClient(trackingURI: settings.trackingURI, token: settings.token)
+    let outcome = try await MLflowExporter.export(
+      session: id, store: store, client: client, experiment: experiment ?? settings.experiment)
+    let verb = outcome.alreadyExported ? "already exported as" : "exported as"
+    Console.writeError(
+      "\(verb) run \(outcome.runID) with \(outcome.targetRuns.count) target runs in experiment \(outcome.experimentID): \(client.trackingURI)/#/experiments/\(outcome.experimentID)/runs/\(outcome.runID)"
+    )
+    print(outcome.runID)
   }
 }
 

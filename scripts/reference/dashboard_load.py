@@ -57,7 +57,13 @@ try:
     next_heap = start
     previous = None
     while time.time() - start < SECONDS:
-        shown = int(driver.find_element(By.CSS_SELECTOR, "[data-live=completed]").text.split()[0].replace(",", ""))
+        # Read in the page itself: the figures are redrawn every second, so a found element can
+        # be replaced before its text is asked for.
+        text = driver.execute_script("return document.querySelector('[data-live=completed]')?.textContent || ''")
+        if not text:
+            time.sleep(0.2)
+            continue
+        shown = int(text.split()[0].replace(",", ""))
         counts = api("query($id: UUID!) { benchmark(id: $id) { status resultCounts } }", {"id": session})["benchmark"]
         stored = sum(counts["resultCounts"].values())
         now = time.time()
