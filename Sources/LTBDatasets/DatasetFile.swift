@@ -49,6 +49,13 @@ public struct DatasetFile: Sendable {
         do {
           parsed = try scanner.parseCases(key: "cases")
         } catch {
+          // A LlamaIndex LabelledRagDataset holds "examples", not "cases".
+          var whole = JSONParser(Array(data))
+          if case .object(let members)? = try? whole.parseDocument(), LabelledRagDataset.matches(members) {
+            return DatasetFile(
+              path: path, format: format, name: stem, description: "a LlamaIndex LabelledRagDataset",
+              defaults: DatasetDefaults(), records: try LabelledRagDataset.records(members, file: path))
+          }
           throw DatasetIssue(
             file: path, line: error.line,
             problem: "JSON syntax error at column \(error.column): \(error.message)", fix: "correct the JSON")
@@ -59,11 +66,6 @@ public struct DatasetFile: Sendable {
             file: path, line: nil, problem: "cannot read the file as UTF-8", fix: "save it as UTF-8")
         }
         parsed = try YAMLReader.read(text, file: path)
-      }
-      if parsed.cases.isEmpty, LabelledRagDataset.matches(parsed.header) {
-        return DatasetFile(
-          path: path, format: format, name: stem, description: "a LlamaIndex LabelledRagDataset",
-          defaults: DatasetDefaults(), records: try LabelledRagDataset.records(parsed.header, file: path))
       }
       let header = try Header(parsed.header, file: path, line: 1)
       return DatasetFile(

@@ -13,7 +13,8 @@ public enum LabelledRagDataset {
   }
 
   /// The examples as case records (each with its position as the line, for errors).
-  static func records(_ header: [String: JSONValue], file: String) throws(DatasetIssue) -> [(JSONValue, Int)] {
+  static func records(_ header: [String: JSONValue], file: String) throws(DatasetIssue) -> [(JSONValue, Int)]
+  {
     var records: [(JSONValue, Int)] = []
     for (index, example) in (header["examples"]?.arrayValue ?? []).enumerated() {
       guard let query = example["query"]?.stringValue else {

@@ -27,7 +27,8 @@ public struct MLflowClient: Sendable {
 
   /// An experiment's id by name, created when it does not exist.
   public func experiment(named name: String) async throws -> String {
-    let query = name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+"])) ?? name
+    let query =
+      name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+"])) ?? name
     switch try await call(.GET, "experiments/get-by-name?experiment_name=\(query)", nil, missingIsNil: true) {
     case let found?:
       if let id = found["experiment"]?["experiment_id"]?.stringValue { return id }
@@ -61,7 +62,8 @@ public struct MLflowClient: Sendable {
       [
         "experiment_id": .string(experiment), "run_name": .string(name),
         "start_time": .int(Int(start.timeIntervalSince1970 * 1_000)),
-        "tags": .array(tags.sorted { $0.key < $1.key }.map { ["key": .string($0.key), "value": .string($0.value)] }),
+        "tags": .array(
+          tags.sorted { $0.key < $1.key }.map { ["key": .string($0.key), "value": .string($0.value)] }),
       ])
     guard let id = answer?["run"]?["info"]?["run_id"]?.stringValue else {
       throw LTBError(.server, "MLflow created run '\(name)' without returning its id")
@@ -88,7 +90,9 @@ public struct MLflowClient: Sendable {
 
   /// Logs parameters, metrics and tags in batches within MLflow's limits (100 parameters,
   /// 1,000 metrics, 1,000 entries per call; parameter values cut to 6,000 characters).
-  public func logBatch(run: String, parameters: [String: String] = [:], metrics: [Metric] = [], tags: [String: String] = [:])
+  public func logBatch(
+    run: String, parameters: [String: String] = [:], metrics: [Metric] = [], tags: [String: String] = [:]
+  )
     async throws
   {
     let parameterEntries: [JSONValue] = parameters.sorted { $0.key < $1.key }.map {
@@ -96,13 +100,15 @@ public struct MLflowClient: Sendable {
     }
     let metricEntries: [JSONValue] = metrics.filter { $0.value.isFinite }.map {
       [
-        "key": .string($0.key), "value": .double($0.value), "timestamp": .int($0.timestamp), "step": .int($0.step),
+        "key": .string($0.key), "value": .double($0.value), "timestamp": .int($0.timestamp),
+        "step": .int($0.step),
       ]
     }
     let tagEntries: [JSONValue] = tags.sorted { $0.key < $1.key }.map {
       ["key": .string($0.key), "value": .string(String($0.value.prefix(8_000)))]
     }
-    for start in stride(from: 0, to: max(parameterEntries.count, 1), by: 100) where !parameterEntries.isEmpty {
+    for start in stride(from: 0, to: max(parameterEntries.count, 1), by: 100) where !parameterEntries.isEmpty
+    {
       let slice = Array(parameterEntries[start..<min(start + 100, parameterEntries.count)])
       _ = try await call(.POST, "runs/log-batch", ["run_id": .string(run), "params": .array(slice)])
     }
@@ -116,7 +122,9 @@ public struct MLflowClient: Sendable {
   }
 
   /// Uploads a file to the run's artifacts through the tracking server's proxy.
-  public func upload(run: String, experiment: String, path: String, contents: Data, contentType: String) async throws {
+  public func upload(run: String, experiment: String, path: String, contents: Data, contentType: String)
+    async throws
+  {
     var request = HTTPClientRequest(
       url: "\(trackingURI)/api/2.0/mlflow-artifacts/artifacts/\(experiment)/\(run)/artifacts/\(path)")
     request.method = .PUT
@@ -130,7 +138,10 @@ public struct MLflowClient: Sendable {
   public func runs(in experiment: String, taggedWith key: String, _ value: String) async throws -> [String] {
     let answer = try await call(
       .POST, "runs/search",
-      ["experiment_ids": [.string(experiment)], "filter": .string("tags.`\(key)` = '\(value)'"), "max_results": 1_000])
+      [
+        "experiment_ids": [.string(experiment)], "filter": .string("tags.`\(key)` = '\(value)'"),
+        "max_results": 1_000,
+      ])
     return answer?["runs"]?.arrayValue?.compactMap { $0["info"]?["run_id"]?.stringValue } ?? []
   }
 
@@ -153,7 +164,10 @@ public struct MLflowClient: Sendable {
   public func finish(run: String, status: String, end: Date) async throws {
     _ = try await call(
       .POST, "runs/update",
-      ["run_id": .string(run), "status": .string(status), "end_time": .int(Int(end.timeIntervalSince1970 * 1_000))])
+      [
+        "run_id": .string(run), "status": .string(status),
+        "end_time": .int(Int(end.timeIntervalSince1970 * 1_000)),
+      ])
   }
 
   private func call(_ method: HTTPMethod, _ path: String, _ body: JSONValue?, missingIsNil: Bool = false)
@@ -167,11 +181,13 @@ public struct MLflowClient: Sendable {
       request.headers.add(name: "Content-Type", value: "application/json")
       request.body = .bytes(ByteBuffer(string: body.serialized()))
     }
-    return try await send(request, what: path.split(separator: "?")[0].description, missingIsNil: missingIsNil)
+    return try await send(
+      request, what: path.split(separator: "?")[0].description, missingIsNil: missingIsNil)
   }
 
   /// Sends with retries; `nil` for a 404 when `missingIsNil`.
-  private func send(_ request: HTTPClientRequest, what: String, missingIsNil: Bool) async throws -> JSONValue? {
+  private func send(_ request: HTTPClientRequest, what: String, missingIsNil: Bool) async throws -> JSONValue?
+  {
     var delay = Duration.milliseconds(200)
     var last = ""
     for attempt in 1...attempts {
@@ -187,7 +203,8 @@ public struct MLflowClient: Sendable {
         case 429, 500...:
           last = "HTTP \(response.status.code): \(text.prefix(200))"
         default:
-          let message = (try? JSONValue.parse(Data(text.utf8)))?["message"]?.stringValue ?? String(text.prefix(300))
+          let message =
+            (try? JSONValue.parse(Data(text.utf8)))?["message"]?.stringValue ?? String(text.prefix(300))
           throw LTBError(
             .server, "MLflow refused \(what) (HTTP \(response.status.code)): \(message)",
             fix: "check [integrations.mlflow] and the tracking server's version (MLflow 2 or 3)")

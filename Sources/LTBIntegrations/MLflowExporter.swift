@@ -69,12 +69,15 @@ public enum MLflowExporter {
       let child = try await client.createRun(
         experiment: experiment, name: label, start: started,
         tags: [
-          "mlflow.parentRunId": run, key: identifier, "ltb.provider": group.provider, "ltb.model": group.model,
+          "mlflow.parentRunId": run, key: identifier, "ltb.provider": group.provider,
+          "ltb.model": group.model,
         ])
       let graded = data.evaluation.groups.first { $0.provider == group.provider && $0.model == group.model }
       let stamp = milliseconds(session.completedAt ?? Date())
-      let rows = data.results.filter { $0.provider == group.provider && $0.model == group.model && !$0.warmup }
-        .sorted { $0.sentOffsetMs < $1.sentOffsetMs }
+      let rows = data.results.filter {
+        $0.provider == group.provider && $0.model == group.model && !$0.warmup
+      }
+      .sorted { $0.sentOffsetMs < $1.sentOffsetMs }
       try await client.logBatch(
         run: child, parameters: targetParameters(group),
         metrics: figures(group, graded, at: stamp) + steps(rows))
@@ -92,7 +95,8 @@ public enum MLflowExporter {
       run: run, experiment: experiment, path: "results.jsonl",
       contents: try await resultLines(store: store, session: sessionID), contentType: "application/x-ndjson")
     try await client.upload(
-      run: run, experiment: experiment, path: "report.html", contents: Data(ReportFormat.html.render(data).utf8),
+      run: run, experiment: experiment, path: "report.html",
+      contents: Data(ReportFormat.html.render(data).utf8),
       contentType: "text/html")
     try await client.logBatch(run: run, tags: ["ltb.export": "complete"])
     let status =
@@ -102,14 +106,17 @@ public enum MLflowExporter {
       case .cancelled: "KILLED"
       case .pending, .running: "RUNNING"
       }
-    if status != "RUNNING" { try await client.finish(run: run, status: status, end: session.completedAt ?? Date()) }
+    if status != "RUNNING" {
+      try await client.finish(run: run, status: status, end: session.completedAt ?? Date())
+    }
     return Outcome(experimentID: experiment, runID: run, targetRuns: targets, alreadyExported: false)
   }
 
   /// The suite as the session run's parameters.
   static func parameters(_ suite: BenchmarkSuite) -> [String: String] {
     var parameters: [String: String] = [
-      "suite": suite.name, "datasets": suite.datasets.joined(separator: ","), "repeats": String(suite.repeats),
+      "suite": suite.name, "datasets": suite.datasets.joined(separator: ","),
+      "repeats": String(suite.repeats),
       "stream": String(suite.stream), "targets": suite.targets.map(\.label).joined(separator: ","),
       "warmup_requests": String(suite.load.warmupRequests),
     ]
@@ -174,7 +181,9 @@ public enum MLflowExporter {
     }
     if let graded {
       metrics.append(
-        .init("pass_rate", graded.evaluated == 0 ? 0 : Double(graded.pass) / Double(graded.evaluated), timestamp: stamp))
+        .init(
+          "pass_rate", graded.evaluated == 0 ? 0 : Double(graded.pass) / Double(graded.evaluated),
+          timestamp: stamp))
       for (name, summary) in graded.metrics {
         let key = name.map { $0.isLetter || $0.isNumber || "_-./ ".contains($0) ? $0 : "_" }
         metrics.append(.init("score.\(String(key)).mean", summary.mean, timestamp: stamp))
@@ -191,11 +200,14 @@ public enum MLflowExporter {
     var metrics: [MLflowClient.Metric] = []
     for (step, result) in results.enumerated() {
       let stamp = milliseconds(result.createdAt)
-      if let value = result.endToEndMs { metrics.append(.init("request.e2e_ms", value, timestamp: stamp, step: step)) }
+      if let value = result.endToEndMs {
+        metrics.append(.init("request.e2e_ms", value, timestamp: stamp, step: step))
+      }
       if let value = result.timeToFirstTokenMs {
         metrics.append(.init("request.ttft_ms", value, timestamp: stamp, step: step))
       }
-      metrics.append(.init("request.success", result.status == .success ? 1 : 0, timestamp: stamp, step: step))
+      metrics.append(
+        .init("request.success", result.status == .success ? 1 : 0, timestamp: stamp, step: step))
     }
     return metrics
   }

@@ -6,8 +6,42 @@ import LTBDatasets
 /// `ltb dataset validate|stats`.
 struct DatasetCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "dataset", abstract: "Check and describe dataset files.",
-    subcommands: [Validate.self, Stats.self])
+    commandName: "dataset", abstract: "Check, describe and convert dataset files.",
+    subcommands: [Validate.self, Stats.self, Convert.self])
+
+  /// `ltb dataset convert FILE --to llamaindex`.
+  struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write a dataset in another tool's format: llamaindex (a LabelledRagDataset JSON file).")
+    @Argument(help: "A dataset file (any format ltb reads).") var file: String
+    @Option(name: .long, help: "The format to write: llamaindex.") var to: String
+    @Option(name: [.short, .long], help: "The file to write; standard output when omitted.") var output:
+      String?
+
+    func run() throws {
+      guard to == "llamaindex" else {
+        throw LTBError(.invalidInput, "cannot convert to '\(to)'", fix: "use --to llamaindex")
+      }
+      var cases: [TestCase] = []
+      do {
+        var iterator = try DatasetFile.open(file).makeCaseIterator()
+        while let next = iterator.next() { cases.append(try next.get().testCase) }
+      } catch {
+        throw error.error
+      }
+      let text = LabelledRagDataset.document(cases).serialized(sortedKeys: true)
+      guard let output else {
+        print(text)
+        return
+      }
+      do {
+        try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output))
+      } catch {
+        throw LTBError(.invalidInput, "cannot write \(output)", fix: "choose a writable path")
+      }
+      Console.writeError("wrote \(cases.count) examples to \(output)")
+    }
+  }
 
   struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import LTBConfig
 import LTBCore
 import LTBEngine
+import LTBEvaluation
 import LTBIntegrations
 import LTBStorage
 
@@ -197,9 +198,14 @@ struct ExportCommand: AsyncParsableCommand {
   @Option(name: [.short, .long], help: "The file to write; standard output when omitted.") var output: String?
   @Option(
     name: .long,
-    help: "mlflow: log the session as runs (summary, per-target figures, artifacts) to [integrations.mlflow].")
+    help:
+      "mlflow: log the session as runs (summary, per-target figures, artifacts) to [integrations.mlflow]; llamaindex: write its verdicts as LlamaIndex EvaluationResults (to --output or standard output)."
+  )
   var to: String?
-  @Option(name: .long, help: "With --to mlflow: the experiment (default: [integrations.mlflow] experiment, else the suite's name).")
+  @Option(
+    name: .long,
+    help:
+      "With --to mlflow: the experiment (default: [integrations.mlflow] experiment, else the suite's name).")
   var experiment: String?
 
   func run() async throws {
@@ -208,6 +214,21 @@ struct ExportCommand: AsyncParsableCommand {
     try await global.withStore(configuration, database: storage.database) { store in
       guard try await store.session(id) != nil else {
         throw LTBError(.notFound, "no session \(session)", fix: "list sessions with `ltb sessions list`")
+      }
+      if to == "llamaindex" {
+        let text = LlamaIndexEvaluations.document(try await ReportData.load(session: id, store: store))
+          .serialized(sortedKeys: true)
+        if let output {
+          do {
+            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output))
+          } catch {
+            throw LTBError(.invalidInput, "cannot write \(output)", fix: "choose a writable path")
+          }
+          Console.writeError("wrote LlamaIndex evaluation results to \(output)")
+        } else {
+          print(text)
+        }
+        return
       }
       if let to {
         try await Self.export(id, to: to, experiment: experiment, configuration: configuration, store: store)
@@ -241,7 +262,7 @@ extension ExportCommand {
     guard target == "mlflow" else {
       throw LTBError(
         .invalidInput, "cannot export to '\(target)'",
-        fix: "use --to mlflow (W&B and LangSmith exports are not built)")
+        fix: "use --to mlflow or --to llamaindex (W&B and LangSmith exports are not built)")
     }
     let settings = configuration.mlflow
     guard !settings.trackingURI.isEmpty else {

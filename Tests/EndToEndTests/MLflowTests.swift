@@ -9,7 +9,9 @@ import Testing
 struct MLflowTests {
   /// The Python of the MLflow venv (`scripts/python-tools mlflow`; `LTB_MLFLOW_PYTHON` overrides).
   static func python() throws -> String {
-    if let python = ProcessInfo.processInfo.environment["LTB_MLFLOW_PYTHON"], !python.isEmpty { return python }
+    if let python = ProcessInfo.processInfo.environment["LTB_MLFLOW_PYTHON"], !python.isEmpty {
+      return python
+    }
     let run = try Shell.run(
       BenchCommandTests.repository.appendingPathComponent("scripts/python-tools").path, ["mlflow"])
     return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -52,8 +54,10 @@ struct MLflowTests {
       """.utf8
     ).write(to: URL(fileURLWithPath: path("ltb.toml")))
     try Data(
-      (0..<6).map { #"{"id": "c\#($0)", "prompt": "Say hello \#($0)", "assertions": [{"type": "contains", "value": "\#($0 % 2 == 0 ? "tok1" : "absent")"}]}"# }
-        .joined(separator: "\n").utf8
+      (0..<6).map {
+        #"{"id": "c\#($0)", "prompt": "Say hello \#($0)", "assertions": [{"type": "contains", "value": "\#($0 % 2 == 0 ? "tok1" : "absent")"}]}"#
+      }
+      .joined(separator: "\n").utf8
     ).write(to: URL(fileURLWithPath: path("cases.jsonl")))
     try Data(
       """
@@ -67,7 +71,8 @@ struct MLflowTests {
     ).write(to: URL(fileURLWithPath: path("suite.yaml")))
     let database = "sqlite:" + path("ltb.sqlite")
     let bench = try CommandLineTests.run([
-      "bench", path("suite.yaml"), "--config", path("ltb.toml"), "--database", database, "--output", path("out"),
+      "bench", path("suite.yaml"), "--config", path("ltb.toml"), "--database", database, "--output",
+      path("out"),
     ])
     #expect(bench.status == 0, "\(bench.stderr)")
     let session = try #require(BenchCommandTests.sessionID(in: bench.stderr))
@@ -119,7 +124,8 @@ struct MLflowTests {
       for (key, statistic) in [("e2e", "endToEnd"), ("ttft", "timeToFirstToken")] {
         for percentile in ["p50", "p99"] {
           let stored = try #require(group[statistic]?[percentile]?.doubleValue)
-          let logged = try #require(metrics["\(key)_\(percentile)_ms"]?.doubleValue, "\(key)_\(percentile)_ms")
+          let logged = try #require(
+            metrics["\(key)_\(percentile)_ms"]?.doubleValue, "\(key)_\(percentile)_ms")
           #expect(abs(stored - logged) < 1e-9)
         }
       }
