@@ -7,9 +7,7 @@ public import LTBCore
 public enum LabelledRagDataset {
   /// Whether a JSON file's top-level members are a `LabelledRagDataset`'s.
   static func matches(_ header: [String: JSONValue]) -> Bool {
-    guard let examples = header["examples"]?.arrayValue else { return false }
-    return Set(header.keys).isSubset(of: ["examples"])
-      && examples.allSatisfy { $0["query"] != nil || $0.objectValue == nil }
+    header.keys.count == 1 && header["examples"]?.arrayValue != nil
   }
 
   /// The examples as case records (each with its position as the line, for errors).

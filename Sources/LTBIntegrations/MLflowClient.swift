@@ -42,17 +42,6 @@ public struct MLflowClient: Sendable {
     return id
   }
 
-  /// The id of the run tagged `key` = `value` in `experiment`, if one exists.
-  public func run(in experiment: String, taggedWith key: String, _ value: String) async throws -> String? {
-    let answer = try await call(
-      .POST, "runs/search",
-      [
-        "experiment_ids": [.string(experiment)], "filter": .string("tags.`\(key)` = '\(value)'"),
-        "max_results": 1,
-      ])
-    return answer?["runs"]?.arrayValue?.first?["info"]?["run_id"]?.stringValue
-  }
-
   /// Creates a run and returns its id.
   public func createRun(experiment: String, name: String, start: Date, tags: [String: String]) async throws
     -> String

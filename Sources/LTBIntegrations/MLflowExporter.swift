@@ -28,9 +28,9 @@ public enum MLflowExporter {
   public static func export(
     session sessionID: UUID, store: any BenchStore, client: MLflowClient, experiment name: String
   ) async throws -> Outcome {
-    let data = try await ReportData.load(session: sessionID, store: store)
-    let summary = try await BenchmarkSummary.build(store: store, sessionID: sessionID)
-    let session = data.session
+    guard let session = try await store.session(sessionID) else {
+      throw LTBError(.notFound, "no session \(sessionID)", fix: "list sessions with `ltb sessions list`")
+    }
     let experiment = try await client.experiment(named: name.isEmpty ? session.suite.name : name)
     let key = "ltb.session_id"
     let identifier = session.id.lowercasedText
@@ -54,6 +54,9 @@ public enum MLflowExporter {
       try await client.delete(run: existing)
     }
 
+    // Read the session's results only once it is known that they are to be written.
+    let data = try await ReportData.load(session: sessionID, store: store)
+    let summary = try await BenchmarkSummary.build(store: store, sessionID: sessionID)
     let started = session.startedAt ?? session.createdAt
     let run = try await client.createRun(
       experiment: experiment, name: session.name, start: started,

@@ -78,16 +78,14 @@ struct SubscriptionResolver: SubscriptionResolvers {
       throw LTBError(
         .notFound, "no session \(arguments.sessionId)", fix: "list sessions with the benchmarks query")
     }
-    let updates = await services.live.watch(arguments.sessionId)
     // A session that ended before the hub saw it has no live figures: the stream ends at once
-    // (its figures are the stored summary's).
+    // (its figures are the stored summary's), without leaving a watcher behind.
     let ended = session.map { [.completed, .failed, .cancelled].contains($0.status) } ?? false
-    let known = await services.live.knows(arguments.sessionId)
+    if ended, await services.live.knows(arguments.sessionId) == false {
+      return AsyncThrowingStream { $0.finish() }
+    }
+    let updates = await services.live.watch(arguments.sessionId)
     return AsyncThrowingStream { continuation in
-      if ended && !known {
-        continuation.finish()
-        return
-      }
       let task = Task {
         for await figures in updates { continuation.yield(APIMapping.live(figures)) }
         continuation.finish()

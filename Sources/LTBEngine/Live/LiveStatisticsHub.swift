@@ -184,13 +184,13 @@ private struct SessionState {
     let remaining = max(0, total - completed)
     var figures: [LiveStatistics.Target] = []
     for key in order {
-      var target = targets[key]!
+      // Merged in place: a copy of the target would copy its samples too.
       figures.append(
         LiveStatistics.Target(
-          provider: key.provider, model: key.model, requests: target.requests, succeeded: target.succeeded,
-          timeToFirstToken: target.ttft.distribution(), endToEnd: target.e2e.distribution(),
-          timePerOutputToken: target.tpot.distribution(), scheduleLag: target.lag.distribution()))
-      targets[key] = target
+          provider: key.provider, model: key.model, requests: targets[key]!.requests,
+          succeeded: targets[key]!.succeeded, timeToFirstToken: targets[key]!.ttft.distribution(),
+          endToEnd: targets[key]!.e2e.distribution(), timePerOutputToken: targets[key]!.tpot.distribution(),
+          scheduleLag: targets[key]!.lag.distribution()))
     }
     return LiveStatistics(
       sessionID: id, finished: status != nil, status: status, completed: completed, failed: failed,
