@@ -22,6 +22,13 @@ public struct ConfigDocument: Sendable {
     origins[path] = origin(path)
   }
 
+  /// Removes the value at `path` and everything below it.
+  public mutating func remove(_ path: [String]) {
+    func below(_ key: [String]) -> Bool { key.count >= path.count && Array(key.prefix(path.count)) == path }
+    leaves = leaves.filter { !below($0.key) }
+    origins = origins.filter { !below($0.key) }
+  }
+
   /// Merges a whole layer over this document.
   public mutating func merge(_ layer: [String: ConfigValue], origin: ([String]) -> ConfigOrigin) {
     for (key, value) in layer { set(value, at: [key], origin: origin) }

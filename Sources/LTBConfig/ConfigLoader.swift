@@ -45,6 +45,7 @@ public struct ConfigLoader: Sendable {
   public func loadCollectingIssues(configFile: String? = nil) -> (LTBConfiguration?, [ConfigIssue]) {
     var document = ConfigDocument()
     var issues: [ConfigIssue] = []
+    var notices: [ConfigNotice] = []
     var files: [String] = []
     document.merge(ConfigSchema.defaults()) { _ in .builtIn }
     let local = workingDirectory + "/ltb.toml"
@@ -53,16 +54,75 @@ public struct ConfigLoader: Sendable {
       do {
         let parsed = try TOMLReader.read(path: path)
         files.append(path)
-        let origin: ([String]) -> ConfigOrigin = { .file(path: path, line: parsed.locator.line(of: $0)) }
-        issues += Self.check(parsed.values, origin: origin)
-        document.merge(parsed.values, origin: origin)
+        let origin: ([String]) -> ConfigOrigin = { key in
+          .file(
+            path: path,
+            line: parsed.locator.line(of: key)
+              ?? ConfigDeprecations.original(key).flatMap { parsed.locator.line(of: $0) })
+        }
+        var values = parsed.values
+        switch Self.checkVersion(
+          values.removeValue(forKey: "version"), file: path, origin: origin(["version"]))
+        {
+        case .success(let notice?): notices.append(notice)
+        case .success(nil): break
+        case .failure(let issue):
+          issues.append(issue)
+          continue
+        }
+        let (renamed, renameNotices) = ConfigDeprecations.apply(to: values, origin: origin)
+        notices += renameNotices
+        issues += Self.check(renamed, origin: origin)
+        document.merge(renamed, origin: origin)
       } catch {
         issues.append(error)
       }
     }
-    issues += applyEnvironment(to: &document)
-    let (configuration, resolveIssues) = resolve(document, files: files)
+    let (legacyIssues, legacyNotices) = applyLegacyEnvironment(to: &document)
+    issues += legacyIssues
+    notices += legacyNotices
+    let (environmentIssues, environmentNotices) = applyEnvironment(to: &document)
+    issues += environmentIssues
+    notices += environmentNotices
+    var (configuration, resolveIssues) = resolve(document, files: files)
+    configuration?.notices = notices
     return (configuration, issues + resolveIssues)
+  }
+
+  /// A file's `version`: absent is read as the current version with a notice; an earlier one is
+  /// the Rust LLM Test Bench's format (convert it); a later one is refused.
+  static func checkVersion(_ value: ConfigValue?, file: String, origin: ConfigOrigin) -> Result<
+    ConfigNotice?, ConfigIssue
+  > {
+    let current = ConfigSchema.currentVersion
+    guard let value else {
+      return .success(
+        ConfigNotice(
+          .unversioned, origin: .file(path: file, line: nil),
+          "no `version`: read as version \(current); add `version = \(current)` at the top to say so"))
+    }
+    guard case .int(let version) = value else {
+      return .failure(
+        ConfigIssue(
+          origin: origin, key: "version", problem: "expected an integer, found a \(value.typeName)",
+          fix: "write version = \(current)"))
+    }
+    if version > current {
+      return .failure(
+        ConfigIssue(
+          origin: origin, key: "version",
+          problem:
+            "the file is written for configuration version \(version); this ltb reads version \(current)",
+          fix: "upgrade ltb, or write version = \(current) and remove the newer settings"))
+    }
+    if version < current {
+      return .failure(
+        ConfigIssue(
+          origin: origin, key: "version",
+          problem: "version \(version) is an earlier format (the Rust LLM Test Bench's)",
+          fix: "convert it with `ltb config migrate \(file) -o ltb.toml`"))
+    }
+    return .success(nil)
   }
 
   /// Checks every leaf of a layer against the schema.
@@ -104,9 +164,48 @@ public struct ConfigLoader: Sendable {
     }
   }
 
-  /// Applies `LTB_<SECTION>__<KEY>` variables; provider names match with `-` written as `_`.
-  private func applyEnvironment(to document: inout ConfigDocument) -> [ConfigIssue] {
+  /// Reads the earlier Rust LLM Test Bench's `LLM_TEST_BENCH_SECTION__KEY` variables as their
+  /// `LTB_*` equivalents, each with a notice naming the variable to set instead; an `LTB_*`
+  /// variable for the same setting wins, and one with no equivalent is ignored with the reason.
+  private func applyLegacyEnvironment(to document: inout ConfigDocument) -> ([ConfigIssue], [ConfigNotice]) {
     var issues: [ConfigIssue] = []
+    var notices: [ConfigNotice] = []
+    for (variable, text) in environment.sorted(by: { $0.key < $1.key })
+    where variable.hasPrefix("LLM_TEST_BENCH_") {
+      let origin = ConfigOrigin.environment(variable: variable)
+      switch RustBenchConfig.environmentEquivalent(variable, text) {
+      case .failure(let dropped):
+        notices.append(
+          ConfigNotice(
+            .legacyVariable, origin: origin, "ignored, from the earlier LLM Test Bench: \(dropped.reason)"))
+      case .success(let items):
+        for item in items {
+          notices.append(
+            ConfigNotice(
+              .legacyVariable, origin: origin,
+              "from the earlier LLM Test Bench: read as \(item.variable)=\(item.text); set that instead"))
+          guard environment[item.variable] == nil else { continue }
+          guard case .success(let spec) = ConfigSchema.spec(at: item.path),
+            let value = spec.parse(environmentValue: item.text)
+          else { continue }
+          if let problem = spec.problem(with: value) {
+            issues.append(
+              ConfigIssue(
+                origin: origin, key: item.path.joined(separator: "."), problem: problem,
+                fix: "set \(item.variable) to \(spec.expectation)"))
+            continue
+          }
+          document.set(value, at: item.path) { _ in origin }
+        }
+      }
+    }
+    return (issues, notices)
+  }
+
+  /// Applies `LTB_<SECTION>__<KEY>` variables; provider names match with `-` written as `_`.
+  private func applyEnvironment(to document: inout ConfigDocument) -> ([ConfigIssue], [ConfigNotice]) {
+    var issues: [ConfigIssue] = []
+    var notices: [ConfigNotice] = []
     let providerNames = document.childTables(of: ["providers"])
     for (variable, text) in environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix("LTB_") {
       let segments = variable.dropFirst(4).components(separatedBy: "__").map { $0.lowercased() }
@@ -116,6 +215,16 @@ public struct ConfigLoader: Sendable {
         path[1] = providerNames.first { $0.replacingOccurrences(of: "-", with: "_") == path[1] } ?? path[1]
       }
       let origin = ConfigOrigin.environment(variable: variable)
+      if let (renamed, rename) = ConfigDeprecations.renamed(path) {
+        let replacement = "LTB_" + renamed.map { $0.uppercased() }.joined(separator: "__")
+        notices.append(
+          ConfigNotice(
+            .deprecated, origin: origin,
+            "\(variable) is deprecated since \(rename.since): set \(replacement) (the old name stops working in the next major version)"
+          ))
+        if environment[replacement] != nil { continue }
+        path = renamed
+      }
       var text = text
       // `LTB_<SECTION>__<KEY>_FILE=PATH` sets KEY to the file's contents (Docker and Kubernetes
       // secrets mounted as files), unless KEY itself ends in `_file`.
@@ -157,7 +266,7 @@ public struct ConfigLoader: Sendable {
             origin: origin, key: path.joined(separator: "."), problem: failure.problem, fix: failure.fix))
       }
     }
-    return issues
+    return (issues, notices)
   }
 
   /// Turns the merged document into typed settings.
@@ -193,6 +302,9 @@ public struct ConfigLoader: Sendable {
     }
     func milliseconds(_ path: [String], _ fallback: Int) -> Duration { .milliseconds(int(path) ?? fallback) }
 
+    let features = FeatureFlags(
+      enabled: Set(
+        FeatureFlags.Feature.allCases.filter { bool(["features", $0.rawValue]) ?? $0.isEnabledByDefault }))
     var dataDirectory = string(["general", "data_dir"]) ?? ""
     if dataDirectory.isEmpty {
       let base =
@@ -213,6 +325,7 @@ public struct ConfigLoader: Sendable {
 
     var providers: [ProviderSettings] = []
     var disabled: [String] = []
+    var featureDisabled: [String] = []
     for name in document.childTables(of: ["providers"]) {
       let base = ["providers", name]
       let kindName = string(base + ["type"]) ?? name
@@ -228,9 +341,15 @@ public struct ConfigLoader: Sendable {
         disabled.append(name)
         continue
       }
+      if kind.isNewProvider, !features.isEnabled(.newProviders) {
+        featureDisabled.append(name)
+        continue
+      }
       var apiKey: Secret?
       var keyOrigin: String?
+      var keyFile: String?
       if let file = string(base + ["api_key_file"]), !file.isEmpty {
+        keyFile = file
         keyOrigin = "file \(file)"
         if let contents = try? String(contentsOfFile: file, encoding: .utf8) {
           apiKey = Secret(contents.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -310,11 +429,12 @@ public struct ConfigLoader: Sendable {
           extraHeaders: headers, defaultModel: string(base + ["default_model"]),
           defaultParameters: parameters,
           apiVersion: string(base + ["api_version"]), launch: launch, inputKey: string(base + ["input_key"])))
+      providers[providers.count - 1].apiKeyFile = keyFile
     }
     let (alertRules, alertChannels) = alerts(document, issue: issue)
     issues += alertRules.issues + alertChannels.issues
     var configuration = LTBConfiguration(
-      dataDirectory: dataDirectory, database: string(["general", "database"]) ?? "",
+      dataDirectory: dataDirectory, database: string(["storage", "database"]) ?? "",
       logLevel: string(["general", "log_level"]) ?? "info",
       evaluation: EvaluationSettings(
         judge: string(["evaluation", "judge"]), embedder: string(["evaluation", "embedder"]),
@@ -322,12 +442,20 @@ public struct ConfigLoader: Sendable {
       providers: providers,
       disabledProviders: disabled.sorted(), catalog: catalog, document: document, files: files,
       missingKeys: missingKeys)
+    configuration.features = features
+    configuration.featureDisabledProviders = featureDisabled.sorted()
+    configuration.maxAttachmentBytes = int(["multimodal", "max_attachment_bytes"]) ?? 20 << 20
+    configuration.distributed = DistributedDefaults(
+      grpcHost: string(["distributed", "grpc_host"]) ?? "",
+      grpcPort: int(["distributed", "grpc_port"]) ?? 50_051,
+      leaseMilliseconds: int(["distributed", "lease_ms"]) ?? 10_000,
+      workerMaxConcurrency: int(["distributed", "worker_max_concurrency"]) ?? 64)
     configuration.tracing = TracingSettings(
-      enabled: bool(["observability", "traces"]) ?? false,
-      endpoint: string(["observability", "otlp_endpoint"]) ?? "",
-      otlpProtocol: string(["observability", "otlp_protocol"]) ?? "http/protobuf",
-      serviceName: string(["observability", "service_name"]) ?? "ltb",
-      sampleRatio: double(["observability", "sample_ratio"]) ?? 1)
+      enabled: bool(["monitoring", "traces"]) ?? false,
+      endpoint: string(["monitoring", "otlp_endpoint"]) ?? "",
+      otlpProtocol: string(["monitoring", "otlp_protocol"]) ?? "http/protobuf",
+      serviceName: string(["monitoring", "service_name"]) ?? "ltb",
+      sampleRatio: double(["monitoring", "sample_ratio"]) ?? 1)
     configuration.plugins = PluginSettings(
       directory: string(["plugins", "directory"]) ?? "",
       reloadIntervalMilliseconds: int(["plugins", "reload_interval_ms"]) ?? 1_000,

@@ -10,23 +10,19 @@ extension ConfigSchema {
       "# Layers, later ones winning: built-in defaults -> ./ltb.toml (or ~/.config/ltb/ltb.toml)",
       "# -> --config FILE -> environment variables LTB_<SECTION>__<KEY>, nested keys joined by a",
       "# double underscore: LTB_PROVIDERS__OPENAI__MAX_RETRIES=5, LTB_GENERAL__LOG_LEVEL=debug.",
+      "# Renamed keys still work until the next major version, with a warning naming the new key:",
+      "# [observability] is now [monitoring], general.database is now storage.database.",
+      "# A file from the earlier Rust LLM Test Bench converts with `ltb config migrate OLD.toml`.",
       "# API keys never go in this file: name an environment variable (api_key_env) or a file",
       "# (api_key_file). Every setting below is shown commented out with its default value:",
       "# uncomment a line to change it. Settings shown as `# key =` are unset by default.",
       "",
-      "[general]",
+      "version = \(currentVersion)",
     ]
-    for spec in general { lines += render(spec) }
-    lines += ["", "[evaluation]"]
-    for spec in evaluation { lines += render(spec) }
-    lines += ["", "[server]"]
-    for spec in server { lines += render(spec) }
-    lines += ["", "[observability]"]
-    for spec in observability { lines += render(spec) }
-    lines += ["", "[plugins]"]
-    for spec in plugins { lines += render(spec) }
-    lines += ["", "[integrations.mlflow]"]
-    for spec in mlflow { lines += render(spec) }
+    for (path, specs) in tables {
+      lines += ["", "[\(path.joined(separator: "."))]"]
+      for spec in specs { lines += render(spec) }
+    }
     for builtIn in builtInProviders {
       lines += ["", "[providers.\(builtIn.name)]"]
       let defaults = providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel)

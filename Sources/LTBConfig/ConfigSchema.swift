@@ -9,10 +9,6 @@ public enum ConfigSchema {
       "data_dir", .string, default: .string(""),
       "Where results and caches live; empty means $XDG_DATA_HOME/ltb or ~/.local/share/ltb."),
     SettingSpec(
-      "database", .string, default: .string(""),
-      "Where sessions and results are stored: sqlite:PATH or postgres://user:password@host:5432/db; empty means sqlite:DATA_DIR/ltb.sqlite."
-    ),
-    SettingSpec(
       "log_level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
       default: .string("info"),
       "Log verbosity on stderr (`ltb serve` writes one access-log line per request at info)."),
@@ -35,10 +31,19 @@ public enum ConfigSchema {
       "The default embedding provider for embedding-similarity, PROVIDER or PROVIDER/MODEL; empty for none."),
   ]
 
-  /// `[observability]`: OpenTelemetry traces over OTLP. The standard `OTEL_*` environment
-  /// variables win over these (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`,
-  /// `OTEL_TRACES_SAMPLER`, ...); see docs/observability.md.
-  public static let observability: [SettingSpec] = [
+  /// `[storage]`: where sessions and results live.
+  public static let storage: [SettingSpec] = [
+    SettingSpec(
+      "database", .string, default: .string(""),
+      "Where sessions and results are stored: sqlite:PATH or postgres://user:password@host:5432/db; empty means sqlite:DATA_DIR/ltb.sqlite."
+    )
+  ]
+
+  /// `[monitoring]` (formerly `[observability]`): OpenTelemetry traces over OTLP. The standard
+  /// `OTEL_*` environment variables win over these (`OTEL_EXPORTER_OTLP_ENDPOINT`,
+  /// `OTEL_SERVICE_NAME`, `OTEL_TRACES_SAMPLER`, ...); see docs/observability.md. Prometheus
+  /// metrics are always served at `/metrics`; alert rules live in `[alerts]`.
+  public static let monitoring: [SettingSpec] = [
     SettingSpec(
       "traces", .boolean, default: .bool(false),
       "Export OpenTelemetry traces (API requests, sessions, tasks, provider calls, evaluations, database calls)."
@@ -69,6 +74,50 @@ public enum ConfigSchema {
       "Consecutive failures (traps, exhausted fuel, timeouts, broken answers) after which a plugin is disabled."
     ),
   ]
+
+  /// `[distributed]`: the coordinator of distributed runs and its workers (docs/distributed.md);
+  /// the command-line flags of `ltb serve`, `ltb coordinator` and `ltb worker` win over these.
+  public static let distributed: [SettingSpec] = [
+    SettingSpec(
+      "grpc_host", .string, default: .string(""),
+      "The address the coordinator's gRPC server listens on; empty: the server's host, or 127.0.0.1."),
+    SettingSpec(
+      "grpc_port", .integer(0...65_535), default: .int(50_051),
+      "The coordinator's gRPC port; 0 picks a free one."),
+    SettingSpec(
+      "lease_ms", .integer(100...3_600_000), default: .int(10_000),
+      "How long a worker holds a task without renewing before it goes back to the queue."),
+    SettingSpec(
+      "worker_max_concurrency", .integer(1...100_000), default: .int(64),
+      "The most tasks one worker sends at once."),
+  ]
+
+  /// `[multimodal]`: image and audio attachments in cases (with `[features] multimodal`).
+  public static let multimodal: [SettingSpec] = [
+    SettingSpec(
+      "max_attachment_bytes", .integer(1_024...1_073_741_824), default: .int(20 << 20),
+      "The largest image or audio file a case may attach; a larger one is refused when the suite is created."
+    )
+  ]
+
+  /// `[features]`: whole subsystems switched on or off (spec 11.2); a disabled feature is absent
+  /// everywhere: its commands, GraphQL fields, REST routes and background work.
+  public static let features: [SettingSpec] = FeatureFlags.Feature.allCases.map { feature in
+    SettingSpec(
+      feature.rawValue, .boolean, default: .bool(feature.isEnabledByDefault),
+      {
+        switch feature {
+        case .multimodal: "Image and audio attachments in cases."
+        case .plugins:
+          "WebAssembly plugins: ltb plugins, their API fields and routes, the watcher, plugin metrics."
+        case .distributed:
+          "Distributed runs: ltb worker, ltb coordinator, the coordinator in ltb serve, the worker API."
+        case .realtime: "GraphQL subscriptions and the WebSocket endpoint (the live dashboard page)."
+        case .graphql: "The /graphql endpoint, its explorer and the dashboard; the REST shim stays."
+        case .newProviders: "The phase 5 providers: gemini, cohere, mistral, ollama, llamacpp, langserve."
+        }
+      }())
+  }
 
   /// `[integrations.mlflow]`: exporting sessions to an MLflow tracking server.
   public static let mlflow: [SettingSpec] = [
@@ -225,36 +274,38 @@ public enum ConfigSchema {
     ("llamacpp", .llamacpp, "smollm2-135m-instruct"),
   ]
 
+  /// The version of the configuration format this build reads and writes (`version = 5`).
+  public static let currentVersion = 5
+
+  /// The plain tables of settings, in the order `ltb config init` writes them.
+  public static let tables: [(path: [String], specs: [SettingSpec])] = [
+    (["general"], general), (["storage"], storage), (["evaluation"], evaluation), (["server"], server),
+    (["monitoring"], monitoring), (["plugins"], plugins), (["distributed"], distributed),
+    (["multimodal"], multimodal), (["features"], features), (["integrations", "mlflow"], mlflow),
+  ]
+
   /// The top-level tables.
   public static let sections = [
-    "general", "evaluation", "server", "observability", "plugins", "integrations", "providers",
+    "general", "storage", "evaluation", "server", "monitoring", "plugins", "distributed", "multimodal",
+    "features", "integrations", "providers", "alerts",
   ]
 
   /// The built-in defaults as a configuration layer.
   public static func defaults() -> [String: ConfigValue] {
-    var general: [String: ConfigValue] = [:]
-    for spec in Self.general { general[spec.key] = spec.defaultValue }
-    var providers: [String: ConfigValue] = [:]
-    for builtIn in builtInProviders {
-      providers[builtIn.name] = .table(
-        providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel))
+    var document = ConfigDocument()
+    for (path, specs) in tables {
+      for spec in specs {
+        if let value = spec.defaultValue { document.set(value, at: path + [spec.key]) { _ in .builtIn } }
+      }
     }
-    var server: [String: ConfigValue] = [:]
-    for spec in Self.server { server[spec.key] = spec.defaultValue }
-    var evaluation: [String: ConfigValue] = [:]
-    for spec in Self.evaluation { evaluation[spec.key] = spec.defaultValue }
-    var observability: [String: ConfigValue] = [:]
-    for spec in Self.observability { observability[spec.key] = spec.defaultValue }
-    var plugins: [String: ConfigValue] = [:]
-    for spec in Self.plugins { plugins[spec.key] = spec.defaultValue }
-    var mlflow: [String: ConfigValue] = [:]
-    for spec in Self.mlflow { mlflow[spec.key] = spec.defaultValue }
-    return [
-      "integrations": .table(["mlflow": .table(mlflow)]),
-      "general": .table(general), "evaluation": .table(evaluation), "server": .table(server),
-      "observability": .table(observability), "plugins": .table(plugins),
-      "providers": .table(providers),
-    ]
+    for builtIn in builtInProviders {
+      document.set(
+        .table(providerDefaults(kind: builtIn.kind, defaultModel: builtIn.defaultModel)),
+        at: ["providers", builtIn.name]
+      ) { _ in .builtIn }
+    }
+    guard case .table(let root)? = document.value(at: []) else { return [:] }
+    return root
   }
 
   /// The defaults of one provider of `kind`.
@@ -271,19 +322,16 @@ public enum ConfigSchema {
 
   /// The spec of the setting at `path`, or why there is none (with close matches).
   public static func spec(at path: [String]) -> Result<SettingSpec, ConfigLookupFailure> {
+    if path == ["version"] {
+      return .success(
+        SettingSpec(
+          "version", .integer(1...1_000), default: nil,
+          "The configuration format's version: \(currentVersion) for this ltb."))
+    }
+    if let table = tables.first(where: { $0.path == Array(path.dropLast()) }) {
+      return lookup(path[path.count - 1], in: table.specs, table: "[\(table.path.joined(separator: "."))]")
+    }
     switch path.count {
-    case 2 where path[0] == "general":
-      return lookup(path[1], in: general, table: "[general]")
-    case 2 where path[0] == "server":
-      return lookup(path[1], in: server, table: "[server]")
-    case 2 where path[0] == "evaluation":
-      return lookup(path[1], in: evaluation, table: "[evaluation]")
-    case 2 where path[0] == "observability":
-      return lookup(path[1], in: observability, table: "[observability]")
-    case 2 where path[0] == "plugins":
-      return lookup(path[1], in: plugins, table: "[plugins]")
-    case 3 where path[0] == "integrations" && path[1] == "mlflow":
-      return lookup(path[2], in: mlflow, table: "[integrations.mlflow]")
     case 2 where path[0] == "integrations":
       return .failure(unknown(path[1], known: ["mlflow"], table: "[integrations]"))
     case 3 where path[0] == "providers":
@@ -301,7 +349,7 @@ public enum ConfigSchema {
     case 4 where path[0] == "providers" && path[2] == "headers":
       return .success(SettingSpec(path[3], .string, default: nil, "An extra HTTP header."))
     case 1:
-      return .failure(unknown(path[0], known: sections, table: "the top level"))
+      return .failure(unknown(path[0], known: sections + ["version"], table: "the top level"))
     default:
       return .failure(
         ConfigLookupFailure(problem: "unknown setting", fix: "see `ltb config init` for every setting"))

@@ -22,6 +22,17 @@ public struct LTBConfiguration: Sendable {
   public var mlflow = MLflowSettings()
   /// Plugins (`[plugins]`).
   public var plugins = PluginSettings()
+  /// Which subsystems are switched on (`[features]`).
+  public var features = FeatureFlags()
+  /// The largest attachment a case may have, in bytes (`[multimodal]`).
+  public var maxAttachmentBytes = 20 << 20
+  /// The coordinator's and workers' defaults (`[distributed]`).
+  public var distributed = DistributedDefaults()
+  /// Warnings met while loading (renamed keys, a missing version, earlier variables), each to
+  /// be shown once.
+  public var notices: [ConfigNotice] = []
+  /// Providers configured but off because `features.new_providers` is off.
+  public var featureDisabledProviders: [String] = []
 
   /// The plugin directory: `[plugins] directory`, or `DATA_DIR/plugins`.
   public var pluginDirectory: String {
@@ -42,6 +53,9 @@ public struct LTBConfiguration: Sendable {
   /// The settings of the provider called `name`.
   public func provider(_ name: String) throws -> ProviderSettings {
     if let settings = providers.first(where: { $0.name == name }) { return settings }
+    if featureDisabledProviders.contains(name) {
+      throw FeatureFlags.disabled(.newProviders, for: "provider '\(name)'")
+    }
     if disabledProviders.contains(name) {
       throw LTBError(
         .configuration, "provider '\(name)' is disabled", fix: "set providers.\(name).enabled = true")

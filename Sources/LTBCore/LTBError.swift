@@ -21,12 +21,13 @@ public struct LTBError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound
     case cancelled
     case storage
+    case featureDisabled
     case `internal`
 
     /// The process exit code the CLI uses for this failure.
     public var exitCode: Int32 {
       switch self {
-      case .configuration, .invalidInput: 78
+      case .configuration, .invalidInput, .featureDisabled: 78
       case .authentication, .permissionDenied: 77
       case .notFound: 66
       case .network, .timeout, .server, .rateLimited: 69
@@ -42,7 +43,7 @@ public struct LTBError: Error, Sendable, Equatable, CustomStringConvertible {
       case .permissionDenied: 403
       case .rateLimited: 429
       case .invalidRequest, .contextTooLong, .invalidInput, .configuration, .unsupportedCapability: 400
-      case .notFound: 404
+      case .notFound, .featureDisabled: 404
       case .timeout: 504
       case .server, .network, .decoding: 502
       case .cancelled: 409

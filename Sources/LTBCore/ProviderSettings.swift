@@ -10,6 +10,9 @@ public struct ProviderSettings: Sendable, Hashable {
   public var apiKey: Secret?
   /// Where the key is configured to come from (for messages), e.g. `environment variable OPENAI_API_KEY`.
   public var apiKeyOrigin: String?
+  /// The file the key is read from (`api_key_file`), when it is one: read again when it changes,
+  /// so a rotated key takes effect without a restart.
+  public var apiKeyFile: String?
   /// Connection establishment limit.
   public var connectTimeout: Duration
   /// Limit from sending the request to the first byte of the response body.
@@ -71,6 +74,13 @@ public struct ProviderSettings: Sendable, Hashable {
     self.apiVersion = apiVersion
     self.launch = launch
     self.inputKey = inputKey
+  }
+
+  /// The key to send now: the key file's current contents when the key comes from a file (the
+  /// last value read while a changed file cannot be read), else ``apiKey``.
+  public var currentAPIKey: Secret? {
+    guard let apiKeyFile else { return apiKey }
+    return (try? FileSecrets.shared.secret(apiKeyFile)) ?? apiKey
   }
 }
 

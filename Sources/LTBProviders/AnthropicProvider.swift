@@ -14,9 +14,11 @@ public struct AnthropicProvider: HTTPChatProvider {
 
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
-    var headers = [("anthropic-version", settings.apiVersion ?? Self.defaultAPIVersion)]
-    if let key = settings.apiKey, !key.value.isEmpty { headers.append(("x-api-key", key.value)) }
-    context = ProviderContext(settings: settings, catalog: catalog, authenticationHeaders: headers)
+    let version = settings.apiVersion ?? Self.defaultAPIVersion
+    context = ProviderContext(settings: settings, catalog: catalog) { key in
+      guard let key, !key.value.isEmpty else { return [("anthropic-version", version)] }
+      return [("anthropic-version", version), ("x-api-key", key.value)]
+    }
   }
 
   /// What the Messages API can do.

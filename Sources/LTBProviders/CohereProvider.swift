@@ -10,7 +10,7 @@ public struct CohereProvider: HTTPChatProvider {
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
     context = ProviderContext(
-      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
+      settings: settings, catalog: catalog, authentication: ProviderContext.bearer)
   }
 
   /// What Cohere's API can do.

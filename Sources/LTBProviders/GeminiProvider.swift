@@ -9,8 +9,9 @@ public struct GeminiProvider: HTTPChatProvider {
 
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
-    let headers = settings.apiKey.map { [("x-goog-api-key", $0.value)] } ?? []
-    context = ProviderContext(settings: settings, catalog: catalog, authenticationHeaders: headers)
+    context = ProviderContext(settings: settings, catalog: catalog) { key in
+      key.map { [("x-goog-api-key", $0.value)] } ?? []
+    }
   }
 
   /// What the Gemini API can do.

@@ -13,19 +13,21 @@ import Synchronization
 public final class HTTPTransport: Sendable {
   /// The provider settings this transport serves.
   public let settings: ProviderSettings
-  private let authenticationHeaders: [(String, String)]
+  private let authentication: @Sendable (Secret?) -> [(String, String)]
   private let configuration: HTTPClient.Configuration
   private let lazyClient = NIOLockedValueBox<HTTPClient?>(nil)
   private let rateLimiter: RateLimiter
   private let retryPolicy: RetryPolicy
   private let logger: Logger
 
-  /// Creates a transport with its own connection pool.
+  /// Creates a transport with its own connection pool; `authentication` turns the provider's
+  /// current key (``ProviderSettings/currentAPIKey``, looked up per request) into headers.
   public init(
-    settings: ProviderSettings, authenticationHeaders: [(String, String)] = []
+    settings: ProviderSettings,
+    authentication: @escaping @Sendable (Secret?) -> [(String, String)] = { _ in [] }
   ) {
     self.settings = settings
-    self.authenticationHeaders = authenticationHeaders
+    self.authentication = authentication
     var configuration = HTTPClient.Configuration(
       timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: nil))
     configuration.connectionPool = .init(
@@ -203,7 +205,9 @@ public final class HTTPTransport: Sendable {
     var headers = HTTPHeaders()
     headers.add(name: "User-Agent", value: "ltb/0.1")
     if request.body != nil { headers.add(name: "Content-Type", value: "application/json") }
-    for (name, value) in authenticationHeaders { headers.replaceOrAdd(name: name, value: value) }
+    for (name, value) in authentication(settings.currentAPIKey) {
+      headers.replaceOrAdd(name: name, value: value)
+    }
     for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
     for (name, value) in settings.extraHeaders.sorted(by: { $0.key < $1.key }) {
       headers.replaceOrAdd(name: name, value: value)
@@ -250,7 +254,7 @@ public final class HTTPTransport: Sendable {
         .network, "\(settings.name): request to \(settings.baseURL) failed: \(error)",
         fix: "check base_url, the network, and that the server is running")
     }
-    if let key = settings.apiKey {
+    if let key = settings.currentAPIKey {
       mapped.message = key.redact(mapped.message)
       mapped.fix = mapped.fix.map(key.redact)
     }

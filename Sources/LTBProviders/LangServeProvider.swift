@@ -17,7 +17,7 @@ public struct LangServeProvider: HTTPChatProvider {
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
     context = ProviderContext(
-      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
+      settings: settings, catalog: catalog, authentication: ProviderContext.bearer)
   }
 
   /// Text in, text out, streamed; whatever else the chain does is its own business.

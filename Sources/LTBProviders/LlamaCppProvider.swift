@@ -25,7 +25,7 @@ public struct LlamaCppProvider: HTTPChatProvider {
       self.process = nil
     }
     context = ProviderContext(
-      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
+      settings: settings, catalog: catalog, authentication: ProviderContext.bearer)
   }
 
   /// What `llama-server` offers (vision only with a multimodal projector, which is not wired here).

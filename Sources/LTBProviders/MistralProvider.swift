@@ -9,7 +9,7 @@ public struct MistralProvider: OpenAIFormatProvider {
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
     context = ProviderContext(
-      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
+      settings: settings, catalog: catalog, authentication: ProviderContext.bearer)
   }
 
   /// Mistral's dialect: `random_seed`, string image URLs, no `stream_options`.

@@ -9,7 +9,7 @@ public struct OpenAICompatibleProvider: OpenAIFormatProvider {
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
     context = ProviderContext(
-      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
+      settings: settings, catalog: catalog, authentication: ProviderContext.bearer)
   }
 
   /// The common dialect: `max_tokens`, `top_k` accepted.

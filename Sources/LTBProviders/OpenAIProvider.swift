@@ -8,7 +8,7 @@ public struct OpenAIProvider: OpenAIFormatProvider {
   /// Creates the provider.
   public init(settings: ProviderSettings, catalog: ModelCatalog) {
     context = ProviderContext(
-      settings: settings, catalog: catalog, authenticationHeaders: ProviderContext.bearer(settings.apiKey))
+      settings: settings, catalog: catalog, authentication: ProviderContext.bearer)
   }
 
   /// OpenAI's dialect: `max_completion_tokens`, no `top_k`.

@@ -12,10 +12,13 @@ public struct ProviderContext: Sendable {
   let server: (host: String, port: Int)?
 
   /// Creates the context and its transport.
-  public init(settings: ProviderSettings, catalog: ModelCatalog, authenticationHeaders: [(String, String)]) {
+  public init(
+    settings: ProviderSettings, catalog: ModelCatalog,
+    authentication: @escaping @Sendable (Secret?) -> [(String, String)]
+  ) {
     self.settings = settings
     self.catalog = catalog
-    self.transport = HTTPTransport(settings: settings, authenticationHeaders: authenticationHeaders)
+    self.transport = HTTPTransport(settings: settings, authentication: authentication)
     self.server = GenAISpan.server(settings.baseURL)
   }
 

@@ -17,6 +17,7 @@ struct GlobalOptions: ParsableArguments {
   func loadConfiguration() throws -> LTBConfiguration {
     let configuration = try ConfigLoader().load(configFile: config)
     LogOutput.bootstrap(level: Self.level(configuration))
+    for notice in ConfigNotice.unseen(configuration.notices) { Console.writeError("warning: \(notice)") }
     return configuration
   }
 
