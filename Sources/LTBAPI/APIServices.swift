@@ -57,14 +57,18 @@ public struct APIServices: Sendable {
     let providerService = ProviderService(
       configured: providers ?? configuration.providers, catalog: configuration.catalog, store: store)
     try await providerService.start()
-    let plugins = await PluginRegistry.open(
-      directory: configuration.pluginDirectory, settings: configuration.plugins, store: store,
-      logger: Logger(label: "ltb.plugins"))
+    // With plugins off no registry is opened: nothing loads, watches or runs a plugin.
+    let plugins =
+      configuration.features.isEnabled(.plugins)
+      ? await PluginRegistry.open(
+        directory: configuration.pluginDirectory, settings: configuration.plugins, store: store,
+        logger: Logger(label: "ltb.plugins")) : nil
     var services = APIServices(
       store: store,
       benchmarks: BenchmarkService(
         store: store, providers: providerService, evaluation: configuration.evaluation, bus: bus,
-        plugins: plugins),
+        plugins: plugins, features: configuration.features,
+        maxAttachmentBytes: configuration.maxAttachmentBytes),
       configuration: configuration, version: version, auth: auth)
     services.alerts = AlertService.build(configuration, store: store, bus: bus)
     return services
@@ -72,10 +76,12 @@ public struct APIServices: Sendable {
 
   /// Every resolver of the schema, delegating to these services.
   public var resolvers: APIResolvers {
-    APIResolvers(
+    var resolvers = APIResolvers(
       provider: ProviderResolver(providers: providers),
       session: SessionResolver(services: self), result: ResultResolver(services: self),
       query: QueryResolver(services: self), mutation: MutationResolver(services: self),
       subscription: SubscriptionResolver(services: self))
+    resolvers.features = configuration.features
+    return resolvers
   }
 }

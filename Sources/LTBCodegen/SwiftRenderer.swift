@@ -228,6 +228,12 @@ public struct SwiftRenderer: Sendable {
     return Self.header + Self.imports(for: out) + out
   }
 
+  /// `NEW_PROVIDERS` as `newProviders`: an enum value of the schema as its Swift case.
+  static func camelCase(_ screaming: String) -> String {
+    let words = screaming.lowercased().split(separator: "_")
+    return words.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }.joined()
+  }
+
   /// `RESTRoutes.swift`: the REST shim's table, each route a pre-written one-field operation.
   public func routes() -> String {
     var out =
@@ -247,6 +253,8 @@ public struct SwiftRenderer: Sendable {
         public let document: String
         /// The permission the field needs, when it declares one.
         public let permission: String?
+        /// The feature (`[features]`) the field belongs to, when it declares one, e.g. `plugins`.
+        public let feature: String?
         /// The field's arguments: how each reaches the route (path, query string or JSON body).
         public let arguments: [RESTArgument]
       }
@@ -280,11 +288,12 @@ public struct SwiftRenderer: Sendable {
         let document =
           "\(operation)\(variables.isEmpty ? "" : "(\(variables))") { \(field.name)\(passed.isEmpty ? "" : "(\(passed))")\(selection) }"
         let permission = field.directive("auth")?.arguments["permission"].map { "\"\($0)\"" } ?? "nil"
+        let feature = field.directive("feature")?.arguments["name"].map { "\"\($0.lowercased())\"" } ?? "nil"
         let arguments = field.arguments.map { argument in
           "RESTArgument(name: \"\(argument.name)\", type: \"\(argument.type.sdl)\", form: \"\(form(argument.type))\", inPath: \(path.contains(":" + argument.name)))"
         }
         out +=
-          "  RESTRoute(\n    method: \"\(method)\", path: \"\(path)\", operation: \"\(operation)\", field: \"\(field.name)\",\n    document: \(Self.literal(document)),\n    permission: \(permission),\n    arguments: [\(arguments.joined(separator: ", "))]),\n"
+          "  RESTRoute(\n    method: \"\(method)\", path: \"\(path)\", operation: \"\(operation)\", field: \"\(field.name)\",\n    document: \(Self.literal(document)),\n    permission: \(permission),\n    feature: \(feature),\n    arguments: [\(arguments.joined(separator: ", "))]),\n"
       }
     }
     return out + "]\n"
@@ -295,7 +304,7 @@ public struct SwiftRenderer: Sendable {
   public func wiring() -> String {
     var out =
       Self.header
-      + "public import GraphQL\nimport LTBCore\n\n/// Every resolver the schema needs.\npublic struct APIResolvers: Sendable {\n"
+      + "public import GraphQL\npublic import LTBCore\n\n/// Every resolver the schema needs.\npublic struct APIResolvers: Sendable {\n"
     let resolvable = schema.types.filter { type in
       type.kind == .object && type.fields.contains { isResolved($0, on: type) }
     }
@@ -307,6 +316,8 @@ public struct SwiftRenderer: Sendable {
     out +=
       "  /// Decodes (and remembers) the fields' arguments, for as long as the bundle lives.\n"
       + "  public let arguments = ArgumentCache()\n"
+      + "  /// The features on: a field of a feature that is off answers FEATURE_DISABLED.\n"
+      + "  public var features = FeatureFlags.all\n"
     let parameters = resolvable.map { "\(property($0.name)): any \($0.name)Resolvers" }.joined(
       separator: ", ")
     out += "\n  /// Creates the bundle.\n  public init(\(parameters)) {\n"
@@ -332,7 +343,12 @@ public struct SwiftRenderer: Sendable {
             ?? "context: try APIWiring.context(context)")
         let source = isRoot ? "_" : "source"
         let args = field.arguments.isEmpty ? "_" : "args"
-        let call = "try await \(property(type.name)).\(field.name)(\(arguments.joined(separator: ", ")))"
+        var call = "try await \(property(type.name)).\(field.name)(\(arguments.joined(separator: ", ")))"
+        if let feature = field.directive("feature")?.arguments["name"] {
+          call =
+            "try features.require(.\(Self.camelCase(feature)), for: \"\(type.name).\(field.name)\")\n          return "
+            + call
+        }
         let body =
           type.name == "Mutation" && field.directive("public") == nil
           ? "try await APIWiring.audited(\"\(field.name)\", context, args: \(field.arguments.isEmpty ? ".null" : "args")) {\n            \(call)\n          }"

@@ -215,8 +215,25 @@ public struct ConfigLoader: Sendable {
         path[1] = providerNames.first { $0.replacingOccurrences(of: "-", with: "_") == path[1] } ?? path[1]
       }
       let origin = ConfigOrigin.environment(variable: variable)
+      // `LTB_<SECTION>__<KEY>_FILE=PATH` sets KEY to the file's contents (Docker and Kubernetes
+      // secrets mounted as files), unless KEY itself ends in `_file`.
+      var fromFile = false
+      if case .failure = ConfigSchema.spec(at: path), let last = path.last, last.hasSuffix("_file") {
+        let key = Array(path.dropLast()) + [String(last.dropLast("_file".count))]
+        let known: Bool
+        if case .success = ConfigSchema.spec(at: ConfigDeprecations.renamed(key)?.path ?? key) {
+          known = true
+        } else {
+          known = false
+        }
+        if known {
+          path = key
+          fromFile = true
+        }
+      }
       if let (renamed, rename) = ConfigDeprecations.renamed(path) {
-        let replacement = "LTB_" + renamed.map { $0.uppercased() }.joined(separator: "__")
+        let replacement =
+          "LTB_" + renamed.map { $0.uppercased() }.joined(separator: "__") + (fromFile ? "_FILE" : "")
         notices.append(
           ConfigNotice(
             .deprecated, origin: origin,
@@ -226,21 +243,15 @@ public struct ConfigLoader: Sendable {
         path = renamed
       }
       var text = text
-      // `LTB_<SECTION>__<KEY>_FILE=PATH` sets KEY to the file's contents (Docker and Kubernetes
-      // secrets mounted as files), unless KEY itself ends in `_file`.
-      if case .failure = ConfigSchema.spec(at: path), let last = path.last, last.hasSuffix("_file") {
-        let key = Array(path.dropLast()) + [String(last.dropLast("_file".count))]
-        if case .success = ConfigSchema.spec(at: key) {
-          guard let contents = try? String(contentsOfFile: text, encoding: .utf8) else {
-            issues.append(
-              ConfigIssue(
-                origin: origin, key: key.joined(separator: "."), problem: "cannot read the file '\(text)'",
-                fix: "point \(variable) at a readable file holding the value"))
-            continue
-          }
-          path = key
-          text = contents.trimmingCharacters(in: .newlines)
+      if fromFile {
+        guard let contents = try? String(contentsOfFile: text, encoding: .utf8) else {
+          issues.append(
+            ConfigIssue(
+              origin: origin, key: path.joined(separator: "."), problem: "cannot read the file '\(text)'",
+              fix: "point \(variable) at a readable file holding the value"))
+          continue
         }
+        text = contents.trimmingCharacters(in: .newlines)
       }
       switch ConfigSchema.spec(at: path) {
       case .success(let spec):

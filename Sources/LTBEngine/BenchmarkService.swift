@@ -1,5 +1,6 @@
 public import Foundation
 public import LTBCore
+import LTBDatasets
 public import LTBEvaluation
 public import LTBPlugins
 import LTBProviders
@@ -57,6 +58,10 @@ public actor BenchmarkService {
   /// The installed plugins (evaluators for `plugin:NAME`, the suites' transforms); `nil` runs
   /// without plugins.
   public nonisolated let plugins: PluginRegistry?
+  /// The features on (`[features]`): a suite that needs one that is off is refused.
+  public nonisolated let features: FeatureFlags
+  /// The largest attachment a case may have (`[multimodal] max_attachment_bytes`).
+  public nonisolated let maxAttachmentBytes: Int
   private var runners: [UUID: BenchmarkRunner] = [:]
   private var starting: Set<UUID> = []
   private var background: [UUID: Task<Void, Never>] = [:]
@@ -68,9 +73,11 @@ public actor BenchmarkService {
   public init(
     store: any BenchStore, providers: ProviderService, evaluation: EvaluationSettings = EvaluationSettings(),
     bus: EventBus = EventBus(), distribution: DistributedSettings = DistributedSettings(),
-    plugins: PluginRegistry? = nil
+    plugins: PluginRegistry? = nil, features: FeatureFlags = .all, maxAttachmentBytes: Int = 20 << 20
   ) {
     self.plugins = plugins
+    self.features = features
+    self.maxAttachmentBytes = maxAttachmentBytes
     self.store = store
     self.providers = providers
     self.defaults = evaluation
@@ -87,6 +94,7 @@ public actor BenchmarkService {
   public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil, distributed: Bool = false)
     async throws -> BenchmarkSession
   {
+    try checkFeatures(suite, distributed: distributed)
     try checkTransforms(suite.transforms, distributed: distributed)
     let targets = distributed ? [:] : try await makeProviders(for: suite)
     defer { Task { for provider in targets.values { await provider.shutdown() } } }
@@ -310,6 +318,41 @@ public actor BenchmarkService {
       query.cursor = page.nextCursor
     } while query.cursor != nil
     return false
+  }
+
+  // MARK: Features
+
+  /// Refuses a suite that needs a feature that is off: a distributed run, transform plugins,
+  /// plugin assertions, or cases with attachments (and attachments over the size limit).
+  private func checkFeatures(_ suite: BenchmarkSuite, distributed: Bool) throws {
+    if distributed { try features.require(.distributed, for: "a distributed run") }
+    if !suite.transforms.isEmpty { try features.require(.plugins, for: "the suite's transforms") }
+    if let type = suite.assertions.lazy.compactMap({ $0["type"]?.stringValue }).first(where: {
+      $0.hasPrefix("plugin:")
+    }) {
+      try features.require(.plugins, for: "the assertion \(type)")
+    }
+    for path in suite.datasets {
+      guard let file = try? DatasetFile.open(path), var cases = try? file.makeCaseIterator() else { continue }
+      while let next = cases.next() {
+        guard case .success(let loaded) = next else { continue }
+        for attachment in loaded.testCase.attachments {
+          try features.require(
+            .multimodal, for: "case '\(loaded.testCase.id)' of \(path), which attaches files,")
+          guard !attachment.location.contains("://"), !attachment.location.hasPrefix("data:") else {
+            continue
+          }
+          let size =
+            (try? FileManager.default.attributesOfItem(atPath: attachment.location)[.size] as? Int) ?? 0
+          if size > maxAttachmentBytes {
+            throw LTBError(
+              .invalidInput,
+              "case '\(loaded.testCase.id)' of \(path) attaches \(attachment.location), \(size) bytes, over the \(maxAttachmentBytes)-byte limit",
+              fix: "shrink the file, or raise multimodal.max_attachment_bytes")
+          }
+        }
+      }
+    }
   }
 
   // MARK: Plugins

@@ -61,6 +61,8 @@ public final class MetricsCollector: Sendable {
     public var alertNotifications: [String: (delivered: Int, failed: Int)]
     /// Whether the database answered at scrape time (what `/ready` checks).
     public var databaseReady: Bool = true
+    /// Each feature flag (`[features]`) and whether it is on.
+    public var features: [String: Bool] = [:]
 
     /// Creates readings.
     public init(
@@ -284,6 +286,9 @@ public final class MetricsCollector: Sendable {
     }
     recordWorkers(readings.workerLoads)
     gauge(.databaseReady).set(Double(readings.databaseReady ? 1 : 0))
+    for (feature, on) in readings.features {
+      gauge(.featureEnabled, ["feature": feature]).set(Double(on ? 1 : 0))
+    }
     gauge(.processResidentMemoryBytes).set(
       ProcessHealth.residentBytes())
     let cpu = ProcessHealth.cpuSeconds()
@@ -384,6 +389,8 @@ struct Family: Sendable {
   static let databaseOperations = Family(name: "database_operations", help: "Database round trips.")
   static let databaseReady = Family(
     name: "database_ready", help: "1 when the database answered at scrape time (as /ready checks), else 0.")
+  static let featureEnabled = Family(
+    name: "feature_enabled", help: "1 when the feature ([features] in ltb.toml) is on, else 0.")
   static let processResidentMemoryBytes = Family(
     name: "process_resident_memory_bytes", help: "Resident memory of the server process.")
   static let processCpuSeconds = Family(

@@ -2,6 +2,7 @@ public import Hummingbird
 public import HummingbirdWebSocket
 import LTBAPI
 import LTBAlerts
+import LTBConfig
 import LTBCore
 import LTBEngine
 import NIOCore
@@ -24,12 +25,15 @@ public func buildRouter(_ gateway: Gateway) -> Router<GatewayRequestContext> {
   router.add(middleware: SecurityHeadersMiddleware(allowedOrigins: limits.allowedOrigins))
   if let auth = services.auth { router.add(middleware: AuthenticationMiddleware(auth: auth)) }
   if let rate = limits.rateLimit { router.add(middleware: RateLimitMiddleware(limits: rate)) }
+  let features = services.configuration.features
+  if features != .all { router.add(middleware: FeatureGateMiddleware(features: features)) }
   HealthController(store: services.store).addRoutes(to: router)
   MetricsController(gateway: gateway).addRoutes(to: router)
   GraphQLController(graphQL: gateway.graphQL, metrics: metrics, limits: limits, auth: services.auth)
     .addRoutes(to: router)
   RESTController(
-    executor: RESTExecutor(service: gateway.graphQL), metrics: metrics, limits: limits, auth: services.auth
+    executor: RESTExecutor(service: gateway.graphQL), metrics: metrics, limits: limits, auth: services.auth,
+    features: features
   ).addRoutes(to: router)
   DashboardController(assets: .bundled).addRoutes(to: router)
   if let oidc = gateway.oidc, let auth = services.auth {
@@ -47,7 +51,11 @@ public func buildApplication(
   eventLoops: EventLoopGroupProvider = .singleton
 ) -> some ApplicationProtocol {
   let webSockets = Router(context: GatewayWebSocketContext.self)
-  SubscriptionController(gateway: gateway).addRoutes(to: webSockets)
+  let features = gateway.services.configuration.features
+  // With realtime or GraphQL off nothing upgrades: the HTTP routes answer FEATURE_DISABLED.
+  if features.isEnabled(.realtime), features.isEnabled(.graphql) {
+    SubscriptionController(gateway: gateway).addRoutes(to: webSockets)
+  }
   return Application(
     router: buildRouter(gateway),
     server: .http1WebSocketUpgrade(webSocketRouter: webSockets),
@@ -55,8 +63,10 @@ public func buildApplication(
     services: [
       BenchmarkDrain(benchmarks: gateway.services.benchmarks),
       MetricsFeed(metrics: gateway.metrics, bus: gateway.services.benchmarks.bus),
-      LiveStatisticsFeed(hub: gateway.services.live, bus: gateway.services.benchmarks.bus),
-    ] + (gateway.services.alerts.map { [AlertFeed(alerts: $0)] } ?? []) + gateway.companions,
+    ]
+      + (features.isEnabled(.realtime)
+        ? [LiveStatisticsFeed(hub: gateway.services.live, bus: gateway.services.benchmarks.bus)] : [])
+      + (gateway.services.alerts.map { [AlertFeed(alerts: $0)] } ?? []) + gateway.companions,
     eventLoopGroupProvider: eventLoops, logger: gateway.logger)
 }
 

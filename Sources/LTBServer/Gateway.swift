@@ -1,6 +1,7 @@
 public import LTBAPI
 import LTBAlerts
 public import LTBAuth
+import LTBConfig
 import LTBCore
 public import LTBDistributed
 import LTBEngine
@@ -82,6 +83,9 @@ public struct Gateway: Sendable {
       workerLoads: loads.values.sorted { $0.name < $1.name }, leaseExpiries: coordinator?.leaseExpiries ?? 0,
       alertNotifications: services.alerts?.deliveryCounts.mapValues { ($0.delivered, $0.failed) } ?? [:])
     readings.databaseReady = await store.isReachable()
+    let features = services.configuration.features
+    readings.features = Dictionary(
+      uniqueKeysWithValues: FeatureFlags.Feature.allCases.map { ($0.rawValue, features.isEnabled($0)) })
     return readings
   }
 }

@@ -24,6 +24,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
+    try configuration.features.require(.distributed, for: "ltb coordinator")
     let secret = try ServerSecret.load(file: jwtSecretFile, dev: dev)
     try await global.traced(configuration) {
       try await coordinate(configuration, secret: secret)
@@ -37,7 +38,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         issuer: try await TokenIssuer(
           secret: secret, issuer: "ltb", audience: "ltb-api", lifetime: .seconds(900)))
       let logger = global.logger(configuration, label: "ltb.coordinator")
-      let server = try coordinator.server(store: store, auth: auth, defaultHost: "127.0.0.1", logger: logger)
+      let server = try coordinator.server(
+        store: store, auth: auth, defaults: configuration.distributed, defaultHost: "127.0.0.1",
+        logger: logger)
       let group = ServiceGroup(
         configuration: .init(
           services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

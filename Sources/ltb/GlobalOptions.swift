@@ -57,13 +57,16 @@ struct GlobalOptions: ParsableArguments {
     let providers = ProviderService(
       configured: configuration.providers, catalog: configuration.catalog, store: store)
     try await providers.start()
-    let plugins = await PluginRegistry.open(
-      directory: configuration.pluginDirectory, settings: configuration.plugins, store: store,
-      logger: logger(configuration, label: "ltb.plugins"))
+    let plugins =
+      configuration.features.isEnabled(.plugins)
+      ? await PluginRegistry.open(
+        directory: configuration.pluginDirectory, settings: configuration.plugins, store: store,
+        logger: logger(configuration, label: "ltb.plugins")) : nil
     do {
       let value = try await body(
         BenchmarkService(
-          store: store, providers: providers, evaluation: configuration.evaluation, plugins: plugins))
+          store: store, providers: providers, evaluation: configuration.evaluation, plugins: plugins,
+          features: configuration.features, maxAttachmentBytes: configuration.maxAttachmentBytes))
       await providers.shutdown()
       return value
     } catch {

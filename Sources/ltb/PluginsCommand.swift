@@ -22,6 +22,7 @@ struct PluginsCommand: AsyncParsableCommand {
     /// Runs `body` with the registry over the configured store and plugin directory.
     func withRegistry<T>(_ body: (PluginRegistry, SQLBenchStore) async throws -> T) async throws -> T {
       let configuration = try global.loadConfiguration()
+      try configuration.features.require(.plugins, for: "ltb plugins")
       return try await global.withStore(configuration, database: storage.database) { store in
         let registry = await PluginRegistry.open(
           directory: configuration.pluginDirectory, settings: configuration.plugins, store: store,

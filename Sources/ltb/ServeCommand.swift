@@ -90,9 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
           PluginWatcher(
             registry: plugins, interval: .milliseconds(configuration.plugins.reloadIntervalMilliseconds)))
       }
-      if !noCoordinator {
+      // The coordinator runs only with the distributed feature on (workers cannot join otherwise).
+      if !noCoordinator, configuration.features.isEnabled(.distributed) {
         let server = try coordinator.server(
-          store: store, auth: auth, defaultHost: settings.host,
+          store: store, auth: auth, defaults: configuration.distributed, defaultHost: settings.host,
           logger: global.logger(configuration, label: "ltb.coordinator"), bus: services.benchmarks.bus)
         gateway.companions.append(server)
         gateway.coordinator = server.service

@@ -23,7 +23,8 @@ struct WorkerCommand: AsyncParsableCommand {
   var token: String?
   @Option(name: .long, help: "A file holding the credential (a mounted secret); instead of --token.")
   var tokenFile: String?
-  @Option(name: .long, help: "The most tasks sent at once (default 64).") var maxConcurrency: Int = 64
+  @Option(name: .long, help: "The most tasks sent at once (default: distributed.worker_max_concurrency, 64).")
+  var maxConcurrency: Int?
   @Option(name: .long, help: "Leases held beyond those running (default: as many as --max-concurrency).")
   var prefetch: Int?
   @Option(name: .long, help: "Offer only these configured providers (comma-separated; default all).")
@@ -41,6 +42,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
+    try configuration.features.require(.distributed, for: "ltb worker")
+    let maxConcurrency = self.maxConcurrency ?? configuration.distributed.workerMaxConcurrency
     let (secure, host, port) = try Self.parse(coordinator)
     guard
       let token = try token ?? Self.read(tokenFile)

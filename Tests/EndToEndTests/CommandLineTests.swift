@@ -54,6 +54,9 @@ struct CommandLineTests {
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["LTB_PROVIDERS__LLAMACPP__BASE_URL"] = LocalModel.url
+    // The subsystems off by default are on for the tests that exercise them; FeatureFlagTests
+    // turns them off again to check the defaults.
+    for feature in FeatureFlags.Feature.allCases { env[feature.environmentVariable] = "true" }
     for (key, value) in environment { env[key] = value }
     process.environment = env
     process.currentDirectoryURL = FileManager.default.temporaryDirectory

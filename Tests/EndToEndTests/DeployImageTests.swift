@@ -105,7 +105,7 @@ struct DeployImageTests {
       "LTB_PROVIDERS__FAKE__BASE_URL": "http://127.0.0.1:\(fakePort)/v1",
       "LTB_PROVIDERS__FAKE__DEFAULT_MODEL": "fake-model",
     ]
-    let store = ["LTB_GENERAL__DATABASE_FILE": "/run/secrets/database_url"]
+    let store = ["LTB_STORAGE__DATABASE_FILE": "/run/secrets/database_url"]
 
     // The deployments' order: migrate, then the gateway (which refuses pending migrations).
     let migrated = try image.run(
@@ -171,7 +171,7 @@ struct DeployImageTests {
     defer { drop() }
     try image.secret("database_url", database)
     let migrated = try image.run(
-      ["migrate"], environment: ["LTB_GENERAL__DATABASE_FILE": "/run/secrets/database_url"], log: "migrate")
+      ["migrate"], environment: ["LTB_STORAGE__DATABASE_FILE": "/run/secrets/database_url"], log: "migrate")
     #expect(
       migrated.status != 0 && migrated.output.contains("ltb_LTBStorage.resources"), "\(migrated.output)")
   }

@@ -183,7 +183,7 @@ struct TracingTests {
     let server = try ServedAPI.start(
       port: port, database: database, ["--config", path("ltb.toml").path],
       environment: [
-        "LTB_OBSERVABILITY__TRACES": "false",
+        "LTB_MONITORING__TRACES": "false",
         "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(receiverPort)",
         "OTEL_SERVICE_NAME": "ltb-serve-e2e",
       ])

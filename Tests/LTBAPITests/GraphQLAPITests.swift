@@ -56,7 +56,8 @@ struct GraphQLAPITests {
           evaluator: "deterministic",
           evaluatorVersion: 1, state: .scored, score: 1, passed: true, explanation: "found")
       ], cases: [])
-    let configuration = try ConfigLoader().load()
+    var configuration = try ConfigLoader().load()
+    configuration.features = .all
     let services = try await APIServices.build(
       store: store, configuration: configuration, providers: [], version: "test")
     let service = try GraphQLService(resolvers: services.resolvers, limits: limits)

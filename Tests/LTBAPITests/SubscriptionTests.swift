@@ -32,7 +32,8 @@ struct SubscriptionTests {
     let settings = ProviderSettings(
       name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", firstByteTimeout: .seconds(10),
       totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")
-    let configuration = try ConfigLoader().load()
+    var configuration = try ConfigLoader().load()
+    configuration.features = .all
     let services = try await APIServices.build(
       store: store, configuration: configuration, providers: [settings], version: "test")
     let service = try GraphQLService(resolvers: services.resolvers)
@@ -300,8 +301,10 @@ struct FakeTargetAPI {
     let settings = ProviderSettings(
       name: "fake", kind: .openaiCompatible, baseURL: server.baseURL + "/v1", maxRetries: 0,
       defaultModel: "fake-model")
+    var configuration = try ConfigLoader().load()
+    configuration.features = .all
     let services = try await APIServices.build(
-      store: store, configuration: try ConfigLoader().load(), providers: [settings], version: "test")
+      store: store, configuration: configuration, providers: [settings], version: "test")
     try await store.createUser(
       UserRecord(
         id: Principal.testAdmin.userID, username: "test-admin", email: "admin@example.org", passwordHash: "",

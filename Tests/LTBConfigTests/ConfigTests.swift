@@ -125,18 +125,18 @@ struct ConfigLayerTests {
     let sandbox = try Sandbox()
     defer { sandbox.cleanUp() }
     let secret = try sandbox.write("database-url", "postgres://ltb:s3cret@db:5432/ltb\n")
-    let configuration = try sandbox.loader(["LTB_GENERAL__DATABASE_FILE": secret]).load(configFile: nil)
+    let configuration = try sandbox.loader(["LTB_STORAGE__DATABASE_FILE": secret]).load(configFile: nil)
     #expect(configuration.database == "postgres://ltb:s3cret@db:5432/ltb")
     #expect(
-      configuration.document.origin(of: ["general", "database"])
-        == .environment(variable: "LTB_GENERAL__DATABASE_FILE"))
+      configuration.document.origin(of: ["storage", "database"])
+        == .environment(variable: "LTB_STORAGE__DATABASE_FILE"))
     // A key that itself ends in _file is set as written, not read.
     let keyed = try sandbox.loader(["LTB_PROVIDERS__OPENAI__API_KEY_FILE": secret]).load(configFile: nil)
     #expect(try keyed.provider("openai").apiKey == Secret("postgres://ltb:s3cret@db:5432/ltb"))
     #expect {
-      try sandbox.loader(["LTB_GENERAL__DATABASE_FILE": "/no/such/secret"]).load(configFile: nil)
+      try sandbox.loader(["LTB_STORAGE__DATABASE_FILE": "/no/such/secret"]).load(configFile: nil)
     } throws: { error in
-      "\(error)".contains("cannot read the file '/no/such/secret'") && "\(error)".contains("general.database")
+      "\(error)".contains("cannot read the file '/no/such/secret'") && "\(error)".contains("storage.database")
     }
   }
 
@@ -712,9 +712,9 @@ struct AlertConfigTests {
   }
 }
 
-@Suite("[observability]")
+@Suite("[monitoring]")
 struct ObservabilityConfigTests {
-  @Test("tracing is off by default; the table and LTB_OBSERVABILITY__* reach TracingSettings")
+  @Test("tracing is off by default; the table and LTB_MONITORING__* reach TracingSettings")
   func tracingSettings() throws {
     let sandbox = try Sandbox()
     defer { sandbox.cleanUp() }
@@ -723,7 +723,7 @@ struct ObservabilityConfigTests {
     try sandbox.write(
       "work/ltb.toml",
       """
-      [observability]
+      [monitoring]
       traces = true
       otlp_endpoint = "http://collector:4318"
       otlp_protocol = "grpc"
@@ -731,7 +731,7 @@ struct ObservabilityConfigTests {
       sample_ratio = 0.25
 
       """)
-    let configured = try sandbox.loader(["LTB_OBSERVABILITY__SAMPLE_RATIO": "0.5"]).load()
+    let configured = try sandbox.loader(["LTB_MONITORING__SAMPLE_RATIO": "0.5"]).load()
     #expect(
       configured.tracing
         == TracingSettings(
@@ -741,15 +741,15 @@ struct ObservabilityConfigTests {
 
   @Test("a wrong protocol or ratio is refused with the allowed values")
   func invalid() throws {
-    let protocolIssues = try ConfigValidationTests().issues("[observability]\notlp_protocol = \"udp\"\n")
+    let protocolIssues = try ConfigValidationTests().issues("[monitoring]\notlp_protocol = \"udp\"\n")
       .issues
     #expect(protocolIssues.first?.problem == "\"udp\" is not allowed")
     #expect(protocolIssues.first?.fix.contains("http/protobuf") == true)
-    let ratioIssues = try ConfigValidationTests().issues("[observability]\nsample_ratio = 2\n").issues
+    let ratioIssues = try ConfigValidationTests().issues("[monitoring]\nsample_ratio = 2\n").issues
     #expect(
       ratioIssues.first?.problem == "2 is out of range" || ratioIssues.first?.problem == "2.0 is out of range"
     )
-    let keyIssues = try ConfigValidationTests().issues("[observability]\ntrace = true\n").issues
+    let keyIssues = try ConfigValidationTests().issues("[monitoring]\ntrace = true\n").issues
     #expect(keyIssues.first?.fix == "did you mean 'traces'?")
   }
 }

@@ -16,6 +16,7 @@ enum FakeTargetServices {
   ) {
     let store = try await SQLBenchStore.open(.sqlite(path: folder.appendingPathComponent("api.sqlite").path))
     var configuration = try ConfigLoader().load()
+    configuration.features = .all
     configuration.plugins.directory = folder.appendingPathComponent("plugins").path
     let settings = ProviderSettings(
       name: "fake", kind: .openaiCompatible, baseURL: targetBaseURL + "/v1", firstByteTimeout: .seconds(10),

@@ -39,7 +39,8 @@ struct ServerTests {
         sessionID: session.id, taskKey: "k", testID: "q1", dataset: "d", provider: "local", model: "m",
         status: .success, prompt: "Capital of France?", response: "Paris")
     ])
-    let configuration = try ConfigLoader().load()
+    var configuration = try ConfigLoader().load()
+    configuration.features = .all
     let services = try await APIServices.build(
       store: store, configuration: configuration, providers: [], version: "test",
       auth: try await SignedIn.service(store))

@@ -8,7 +8,7 @@ public let schemaSDL = #"""
 # Every type and field carries a description; `@rest` puts a Query or Mutation field on the
 # REST shim, `@auth` names the permission a field needs, `@resolver` marks a field computed by a
 # resolver rather than read from its parent, `@stored` names the part of a stored row that holds a
-# field.
+# field, `@feature` names the switchable subsystem a field belongs to.
 
 "Exposes a Query or Mutation field as a REST route; path parameters are written :name."
 directive @rest(method: String!, path: String!) on FIELD_DEFINITION
@@ -21,6 +21,9 @@ directive @public on FIELD_DEFINITION
 
 "The part of a stored row that holds this field: a listing reads the part only when the document selects one of its fields."
 directive @stored(part: String!) on FIELD_DEFINITION
+
+"The feature (`[features]` in ltb.toml) a field belongs to: while it is off the field answers FEATURE_DISABLED and its REST route 404."
+directive @feature(name: Feature!) on FIELD_DEFINITION
 
 "A field computed by a resolver (with its own arguments or a lookup) instead of read from its parent."
 directive @resolver on FIELD_DEFINITION
@@ -514,6 +517,32 @@ type Health {
   database: String!
   "Whether OpenID Connect sign-in is configured (at /api/v1/auth/oidc/login)."
   oidc: Boolean!
+  "Every feature flag and whether it is on (`[features]`)."
+  features: [FeatureState!]!
+}
+
+"A subsystem switched on or off by `[features]` in ltb.toml (or LTB_FEATURES__NAME)."
+enum Feature {
+  "Image and audio attachments in cases."
+  MULTIMODAL
+  "WebAssembly plugins."
+  PLUGINS
+  "Distributed runs: coordinator and workers."
+  DISTRIBUTED
+  "GraphQL subscriptions and the WebSocket endpoint."
+  REALTIME
+  "The GraphQL endpoint, its explorer and the dashboard."
+  GRAPHQL
+  "The phase 5 providers: Gemini, Cohere, Mistral, Ollama, llama.cpp, LangServe."
+  NEW_PROVIDERS
+}
+
+"One feature flag."
+type FeatureState {
+  "The feature."
+  feature: Feature!
+  "Whether it is on."
+  enabled: Boolean!
 }
 
 "Progress of a running session."
@@ -1292,14 +1321,14 @@ type Query {
   auditLog(filter: AuditFilter, first: Int = 50, after: String): AuditConnection!
     @rest(method: "GET", path: "/api/v1/audit") @auth(permission: ADMIN_ACCESS)
   "The workers of distributed runs, newest first (with a state, only those in it)."
-  workers(state: WorkerState): [Worker!]! @rest(method: "GET", path: "/api/v1/workers") @auth(permission: VIEW_RESULTS)
+  workers(state: WorkerState): [Worker!]! @rest(method: "GET", path: "/api/v1/workers") @auth(permission: VIEW_RESULTS) @feature(name: DISTRIBUTED)
   "Alerts, newest first: firing or resolved ones, one session's, or those not yet acknowledged (your sessions' unless you are an admin)."
   alerts(firing: Boolean, sessionId: UUID, unacknowledged: Boolean = false, first: Int = 50): [Alert!]!
     @rest(method: "GET", path: "/api/v1/alerts") @auth(permission: VIEW_RESULTS)
   "Every alert rule: the configuration's, the API's and the running suites'."
   alertRules: [AlertRule!]! @rest(method: "GET", path: "/api/v1/alert-rules") @auth(permission: VIEW_RESULTS)
   "The installed plugins, by name."
-  plugins: [Plugin!]! @rest(method: "GET", path: "/api/v1/plugins") @auth(permission: VIEW_RESULTS)
+  plugins: [Plugin!]! @rest(method: "GET", path: "/api/v1/plugins") @auth(permission: VIEW_RESULTS) @feature(name: PLUGINS)
 }
 
 "Changes."
@@ -1358,19 +1387,19 @@ type Mutation {
   acknowledgeAlert(id: UUID!): Alert! @rest(method: "POST", path: "/api/v1/alerts/:id/acknowledge") @auth(permission: RUN_BENCHMARK)
   "Installs or upgrades a plugin without a restart (audited); calls running finish on the version they started with."
   installPlugin(input: InstallPluginInput!): Plugin!
-    @rest(method: "POST", path: "/api/v1/plugins") @auth(permission: MANAGE_PLUGINS)
+    @rest(method: "POST", path: "/api/v1/plugins") @auth(permission: MANAGE_PLUGINS) @feature(name: PLUGINS)
   "Enables a plugin and resets its failure count (audited)."
   enablePlugin(name: String!): Plugin!
-    @rest(method: "POST", path: "/api/v1/plugins/:name/enable") @auth(permission: MANAGE_PLUGINS)
+    @rest(method: "POST", path: "/api/v1/plugins/:name/enable") @auth(permission: MANAGE_PLUGINS) @feature(name: PLUGINS)
   "Disables a plugin (audited)."
   disablePlugin(name: String!, reason: String): Plugin!
-    @rest(method: "POST", path: "/api/v1/plugins/:name/disable") @auth(permission: MANAGE_PLUGINS)
+    @rest(method: "POST", path: "/api/v1/plugins/:name/disable") @auth(permission: MANAGE_PLUGINS) @feature(name: PLUGINS)
   "Replaces a plugin's configuration, checked against its schema (audited)."
   configurePlugin(name: String!, configuration: JSON!): Plugin!
-    @rest(method: "POST", path: "/api/v1/plugins/:name/configure") @auth(permission: MANAGE_PLUGINS)
+    @rest(method: "POST", path: "/api/v1/plugins/:name/configure") @auth(permission: MANAGE_PLUGINS) @feature(name: PLUGINS)
   "Removes a plugin and its files (audited)."
   removePlugin(name: String!): Boolean!
-    @rest(method: "DELETE", path: "/api/v1/plugins/:name") @auth(permission: MANAGE_PLUGINS)
+    @rest(method: "DELETE", path: "/api/v1/plugins/:name") @auth(permission: MANAGE_PLUGINS) @feature(name: PLUGINS)
   "Scores a session's stored answers again, optionally with more metrics."
   evaluateSession(id: UUID!, metrics: [String!]): SessionEvaluation! @auth(permission: RUN_BENCHMARK)
 }
@@ -1378,18 +1407,18 @@ type Mutation {
 "Live events over WebSocket (graphql-transport-ws)."
 type Subscription {
   "Progress of one session, to its end."
-  benchmarkProgress(sessionId: UUID!): ProgressEvent! @auth(permission: VIEW_RESULTS)
+  benchmarkProgress(sessionId: UUID!): ProgressEvent! @auth(permission: VIEW_RESULTS) @feature(name: REALTIME)
   "Every finished request of one session."
-  testCompleted(sessionId: UUID!): TestCompletedEvent! @auth(permission: VIEW_RESULTS)
+  testCompleted(sessionId: UUID!): TestCompletedEvent! @auth(permission: VIEW_RESULTS) @feature(name: REALTIME)
   "Every event of one session (progress, finished requests, the end), to its end."
-  sessionEvents(sessionId: UUID!): SessionEvent! @auth(permission: VIEW_RESULTS)
+  sessionEvents(sessionId: UUID!): SessionEvent! @auth(permission: VIEW_RESULTS) @feature(name: REALTIME)
   "A running session's figures once a second, and its last ones when it ends (nothing for a session that is not running here)."
-  liveStats(sessionId: UUID!): LiveStats! @auth(permission: VIEW_RESULTS)
+  liveStats(sessionId: UUID!): LiveStats! @auth(permission: VIEW_RESULTS) @feature(name: REALTIME)
   "Live figures of running sessions."
-  metricUpdates: MetricUpdate! @auth(permission: VIEW_RESULTS)
+  metricUpdates: MetricUpdate! @auth(permission: VIEW_RESULTS) @feature(name: REALTIME)
   "Alerts."
-  alerts: Alert! @auth(permission: VIEW_RESULTS)
+  alerts: Alert! @auth(permission: VIEW_RESULTS) @feature(name: REALTIME)
   "Workers joining, changing and leaving (read from the store every second, so every coordinator's workers show)."
-  workerEvents: WorkerEvent! @auth(permission: VIEW_RESULTS)
+  workerEvents: WorkerEvent! @auth(permission: VIEW_RESULTS) @feature(name: DISTRIBUTED)
 }
 """#

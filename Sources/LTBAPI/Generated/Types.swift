@@ -690,13 +690,46 @@ public final class Health: Codable, Sendable {
   public let database: String
   /// Whether OpenID Connect sign-in is configured (at /api/v1/auth/oidc/login).
   public let oidc: Bool
+  /// Every feature flag and whether it is on (`[features]`).
+  public let features: [FeatureState]
 
   /// Creates a value.
-  public init(status: String, version: String, database: String, oidc: Bool) {
+  public init(status: String, version: String, database: String, oidc: Bool, features: [FeatureState]) {
     self.status = status
     self.version = version
     self.database = database
     self.oidc = oidc
+    self.features = features
+  }
+}
+
+/// A subsystem switched on or off by `[features]` in ltb.toml (or LTB_FEATURES__NAME).
+public enum Feature: String, Codable, Sendable, CaseIterable {
+  /// Image and audio attachments in cases.
+  case multimodal = "MULTIMODAL"
+  /// WebAssembly plugins.
+  case plugins = "PLUGINS"
+  /// Distributed runs: coordinator and workers.
+  case distributed = "DISTRIBUTED"
+  /// GraphQL subscriptions and the WebSocket endpoint.
+  case realtime = "REALTIME"
+  /// The GraphQL endpoint, its explorer and the dashboard.
+  case graphql = "GRAPHQL"
+  /// The phase 5 providers: Gemini, Cohere, Mistral, Ollama, llama.cpp, LangServe.
+  case newProviders = "NEW_PROVIDERS"
+}
+
+/// One feature flag.
+public final class FeatureState: Codable, Sendable {
+  /// The feature.
+  public let feature: Feature
+  /// Whether it is on.
+  public let enabled: Bool
+
+  /// Creates a value.
+  public init(feature: Feature, enabled: Bool) {
+    self.feature = feature
+    self.enabled = enabled
   }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import LTBAlerts
 import LTBAuth
+import LTBConfig
 import LTBCore
 import LTBEngine
 import LTBEvaluation
@@ -173,7 +174,12 @@ struct QueryResolver: QueryResolvers {
     let reachable = await services.store.isReachable()
     return Health(
       status: reachable ? "ok" : "database unreachable", version: services.version,
-      database: services.store.location.description, oidc: services.oidcEnabled)
+      database: services.store.location.description, oidc: services.oidcEnabled,
+      features: FeatureFlags.Feature.allCases.compactMap { flag in
+        Feature(rawValue: flag.rawValue.uppercased()).map {
+          FeatureState(feature: $0, enabled: services.configuration.features.isEnabled(flag))
+        }
+      })
   }
 
   func me(context: APIContext) async throws -> User {

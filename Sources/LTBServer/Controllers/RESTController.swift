@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LTBAPI
 import LTBAuth
+import LTBCore
 import LTBObservability
 import NIOCore
 import NIOFoundationCompat
@@ -14,6 +15,8 @@ struct RESTController {
   let metrics: MetricsCollector
   let limits: GatewayLimits
   let auth: AuthService?
+  /// The features on: the routes of one that is off answer 404 `FEATURE_DISABLED`.
+  let features: FeatureFlags
 
   /// Adds every generated route and `GET /api/v1/openapi.json`.
   func addRoutes(to router: Router<GatewayRequestContext>) {
@@ -26,6 +29,16 @@ struct RESTController {
         case "DELETE": .delete
         default: .get
         }
+      if let name = route.feature, let feature = FeatureFlags.Feature(rawValue: name),
+        !features.isEnabled(feature)
+      {
+        let refusal = FeatureFlags.disabled(feature, for: "\(route.method) \(route.path)")
+        router.on(RouterPath(route.path), method: method) { _, context in
+          metrics.recordErrors(route: context.endpointPath ?? route.path, codes: [refusal.code.graphQLCode])
+          return GatewayResponse.error(refusal)
+        }
+        continue
+      }
       router.on(RouterPath(route.path), method: method) { request, context in
         try await answer(route, request, context)
       }

@@ -1,6 +1,6 @@
 // Administration, each tab shown only with its permission (the server refuses the rest anyway):
 // users, API keys (a created key is shown once), providers, plugins, alert rules, the audit log
-// and the workers (live from workerEvents).
+// and the workers (live from workerEvents). Tabs of a feature that is off ([features]) are hidden.
 
 import { gql, can } from '../api.js';
 import { subscribe } from '../socket.js';
@@ -10,18 +10,34 @@ const tabs = [
   { id: 'users', label: 'Users', permission: 'MANAGE_USERS', render: users },
   { id: 'keys', label: 'API keys', permission: 'VIEW_RESULTS', render: keys },
   { id: 'providers', label: 'Providers', permission: 'VIEW_RESULTS', render: providers },
-  { id: 'plugins', label: 'Plugins', permission: 'VIEW_RESULTS', render: plugins },
+  { id: 'plugins', label: 'Plugins', permission: 'VIEW_RESULTS', feature: 'PLUGINS', render: plugins },
   { id: 'alerts', label: 'Alert rules', permission: 'VIEW_RESULTS', render: alertRules },
   { id: 'audit', label: 'Audit log', permission: 'ADMIN_ACCESS', render: audit },
-  { id: 'workers', label: 'Workers', permission: 'VIEW_RESULTS', render: workers },
+  { id: 'workers', label: 'Workers', permission: 'VIEW_RESULTS', feature: 'DISTRIBUTED', render: workers },
 ];
 
+let features = null;
+
+async function enabledFeatures() {
+  if (!features) {
+    const data = await gql('{ health { features { feature enabled } } }');
+    features = new Set(data.health.features.filter((f) => f.enabled).map((f) => f.feature));
+  }
+  return features;
+}
+
 export async function render(main, [name]) {
+  const on = await enabledFeatures();
   const tab = tabs.find((t) => t.id === name);
-  const visible = tabs.filter((t) => can(t.permission));
+  const visible = tabs.filter((t) => can(t.permission) && (!t.feature || on.has(t.feature)));
   const nav = h('nav', { class: 'tabs', 'aria-label': 'Administration' }, h('ul', {}, visible.map((t) =>
     h('li', {}, h('a', { href: `#/admin/${t.id}`, 'aria-current': t === tab ? 'page' : null }, t.label)))));
   if (!tab) { fill(main, titled('Administration'), nav, problem({ message: `No admin page ${name}.`, fix: 'pick a tab above' })); return null; }
+  if (tab.feature && !on.has(tab.feature)) {
+    const flag = tab.feature.toLowerCase();
+    fill(main, titled(tab.label), nav, problem({ message: `The ${flag} feature is off on this server.`, fix: `set features.${flag} = true in ltb.toml (or LTB_FEATURES__${tab.feature}=true) and restart` }));
+    return null;
+  }
   if (!can(tab.permission)) {
     fill(main, titled('Not allowed'), nav, problem({ message: `Your role cannot open ${tab.label} (it needs ${tab.permission}).`, fix: 'ask an admin for a role that has it' }));
     return null;
