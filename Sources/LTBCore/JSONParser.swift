@@ -38,18 +38,21 @@ public struct JSONParser {
     return value
   }
 
-  /// Parses a document that is an array (or an object holding the array under `key`), and
-  /// returns each element with the line it starts on, plus the other top-level members.
-  public mutating func parseCases(key: String) throws(Failure) -> (
-    cases: [(JSONValue, Int)], header: [String: JSONValue]
+  /// Parses a document that is an array (or an object holding the array under one of `keys`),
+  /// and returns each element with the line it starts on, the other top-level members, and the
+  /// key the array was under (`nil` for a bare array).
+  public mutating func parseCases(keys: [String]) throws(Failure) -> (
+    cases: [(JSONValue, Int)], header: [String: JSONValue], key: String?
   ) {
+    let key = keys.first ?? "cases"
+    var foundKey: String?
     skipWhitespace()
     guard index < bytes.count else { throw failure("the file is empty") }
     if bytes[index] == UInt8(ascii: "[") {
       let elements = try parseArrayWithLines()
       skipWhitespace()
       if index < bytes.count { throw failure("unexpected text after the JSON array") }
-      return (elements, [:])
+      return (elements, [:], nil)
     }
     guard bytes[index] == UInt8(ascii: "{") else {
       throw failure("expected an array of cases or an object with \"\(key)\"")
@@ -67,8 +70,9 @@ public struct JSONParser {
         skipWhitespace()
         try expect(UInt8(ascii: ":"))
         skipWhitespace()
-        if name == key, peek() == UInt8(ascii: "[") {
+        if keys.contains(name), cases == nil, peek() == UInt8(ascii: "[") {
           cases = try parseArrayWithLines()
+          foundKey = name
         } else {
           header[name] = try parseValue()
         }
@@ -84,7 +88,7 @@ public struct JSONParser {
     skipWhitespace()
     if index < bytes.count { throw failure("unexpected text after the JSON object") }
     guard let cases else { throw failure("the object has no \"\(key)\" array") }
-    return (cases, header)
+    return (cases, header, foundKey)
   }
 
   private mutating func parseArrayWithLines() throws(Failure) -> [(JSONValue, Int)] {

@@ -18,15 +18,20 @@ struct CaseDecoder {
   let file: String
   let directory: URL
   let defaults: DatasetDefaults
+  /// The Rust LLM Test Bench's cases: converted by ``RustBenchDataset``, which renders their
+  /// prompts its own way, so nothing is rendered again here.
+  let isRustBench: Bool
 
-  init(file: String, defaults: DatasetDefaults) {
+  init(file: String, defaults: DatasetDefaults, isRustBench: Bool = false) {
     self.file = file
     self.directory = URL(fileURLWithPath: file).deletingLastPathComponent()
     self.defaults = defaults
+    self.isRustBench = isRustBench
   }
 
   /// Decodes one case; `index` (1-based) names cases that have no id.
   func decode(_ value: JSONValue, line: Int, index: Int) throws(DatasetIssue) -> TestCase {
+    let value = isRustBench ? try RustBenchDataset.nativeRecord(value, file: file, line: line) : value
     guard case .object(let fields) = value else {
       throw issue(
         line, nil, nil, "a case must be an object, found \(Self.describe(value))",
@@ -52,6 +57,7 @@ struct CaseDecoder {
       break
     }
     func render(_ template: String, field: String) throws(DatasetIssue) -> String {
+      if isRustBench { return template }
       switch TemplateRenderer.render(template, variables: variables) {
       case .success(let text): return text
       case .failure(let missing):

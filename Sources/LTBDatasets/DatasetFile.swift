@@ -16,6 +16,8 @@ public struct DatasetFile: Sendable {
   public let defaults: DatasetDefaults
   /// For JSON and YAML: the parsed cases with their lines.
   private let records: [(JSONValue, Int)]?
+  /// Whether the cases are in the Rust LLM Test Bench's format (``RustBenchDataset``).
+  private var isRustBench = false
 
   /// A case with the line (or CSV row) it was read from.
   public struct LoadedCase: Sendable {
@@ -39,7 +41,7 @@ public struct DatasetFile: Sendable {
     let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     switch format {
     case .json, .yaml:
-      let parsed: (cases: [(JSONValue, Int)], header: [String: JSONValue])
+      let parsed: (cases: [(JSONValue, Int)], header: [String: JSONValue], key: String?)
       if format == .json {
         guard let data = FileManager.default.contents(atPath: path) else {
           throw DatasetIssue(
@@ -47,7 +49,7 @@ public struct DatasetFile: Sendable {
         }
         var scanner = JSONParser(Array(data))
         do {
-          parsed = try scanner.parseCases(key: "cases")
+          parsed = try scanner.parseCases(keys: ["cases", "test_cases"])
         } catch {
           // A LlamaIndex LabelledRagDataset holds "examples", not "cases".
           var whole = JSONParser(Array(data))
@@ -66,6 +68,12 @@ public struct DatasetFile: Sendable {
             file: path, line: nil, problem: "cannot read the file as UTF-8", fix: "save it as UTF-8")
         }
         parsed = try YAMLReader.read(text, file: path)
+      }
+      if parsed.key == "test_cases" {
+        let header = try RustBenchDataset.header(parsed.header, file: path)
+        return DatasetFile(
+          path: path, format: format, name: header.name ?? stem, description: header.description,
+          defaults: header.defaults, records: parsed.cases, isRustBench: true)
       }
       let header = try Header(parsed.header, file: path, line: 1)
       return DatasetFile(
@@ -94,7 +102,7 @@ public struct DatasetFile: Sendable {
 
   /// Iterates the cases in order. A bad case yields its issue; iteration goes on after it.
   public func makeCaseIterator() throws(DatasetIssue) -> DatasetCaseIterator {
-    let decoder = CaseDecoder(file: path, defaults: defaults)
+    let decoder = CaseDecoder(file: path, defaults: defaults, isRustBench: isRustBench)
     switch format {
     case .json, .yaml:
       return DatasetCaseIterator(source: .records(records ?? [], 0), decoder: decoder)

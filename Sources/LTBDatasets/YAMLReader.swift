@@ -6,7 +6,7 @@ import Yams
 enum YAMLReader {
   /// The cases (each with its line) and the other top-level members, of a list or of a mapping with `cases`.
   static func read(_ text: String, file: String) throws(DatasetIssue) -> (
-    cases: [(JSONValue, Int)], header: [String: JSONValue]
+    cases: [(JSONValue, Int)], header: [String: JSONValue], key: String?
   ) {
     let root: Node?
     do {
@@ -24,14 +24,17 @@ enum YAMLReader {
     }
     switch root {
     case .sequence(let sequence):
-      return (sequence.map { (convert($0), $0.mark?.line ?? 0) }, [:])
+      return (sequence.map { (convert($0), $0.mark?.line ?? 0) }, [:], nil)
     case .mapping(let mapping):
       var header: [String: JSONValue] = [:]
       var cases: [(JSONValue, Int)]?
+      var caseKey: String?
       for (key, value) in mapping {
         let name = key.string ?? ""
-        if name == "cases", case .sequence(let sequence) = value {
+        // `test_cases`: the Rust LLM Test Bench's datasets (RustBenchDataset).
+        if name == "cases" || name == "test_cases", cases == nil, case .sequence(let sequence) = value {
           cases = sequence.map { (convert($0), $0.mark?.line ?? 0) }
+          caseKey = name
         } else {
           header[name] = convert(value)
         }
@@ -41,7 +44,7 @@ enum YAMLReader {
           file: file, line: root.mark?.line, problem: "the mapping has no 'cases' list",
           fix: "put the cases under cases:")
       }
-      return (cases, header)
+      return (cases, header, caseKey)
     default:
       throw DatasetIssue(
         file: file, line: root.mark?.line, problem: "expected a list of cases",
