@@ -12,7 +12,7 @@ struct LTB: AsyncParsableCommand {
     version: "0.1.0",
     subcommands: [
       BenchCommand.self, TestCommand.self, ProvidersCommand.self, DatasetCommand.self, SessionsCommand.self,
-      ResultsCommand.self, ExportCommand.self, MigrateCommand.self, ConfigCommand.self,
+      ResultsCommand.self, ExportCommand.self, ImportCommand.self, MigrateCommand.self, ConfigCommand.self,
       FakeServerCommand.self, EvalCommand.self, CompareCommand.self, AnalyzeCommand.self,
       OptimizeCommand.self,
       ReportCommand.self, ServeCommand.self, UsersCommand.self, KeysCommand.self, WorkerCommand.self,
