@@ -1,6 +1,12 @@
 public import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Where secrets come from (spec 8.4): asked each time a secret is needed, so a rotated value
 /// takes effect without a restart. ``EnvironmentSecrets`` and ``FileSecrets`` are built in; a
 /// vault or cloud secret manager is another conformance (docs/configuration.md#secrets).
@@ -49,9 +55,10 @@ public final class FileSecrets: SecretsProvider {
   }
 
   private struct Stamp: Equatable {
-    var modified: Date?
-    var size: Int?
-    var inode: Int?
+    var seconds: Int
+    var nanoseconds: Int
+    var size: Int
+    var inode: UInt64
   }
 
   /// A reader that looks at each file at most once per `checkInterval`.
@@ -77,13 +84,18 @@ public final class FileSecrets: SecretsProvider {
     return value
   }
 
+  /// The file's modification time, size and inode, following every link (a Kubernetes mount's
+  /// `key` links to `..data/key`, and `..data` is the link swapped on rotation).
   private static func stamp(_ path: String) -> Stamp? {
-    // The real file behind every link: a Kubernetes mount's `key` links to `..data/key`, and
-    // `..data` is the link swapped on rotation.
-    let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-    guard let attributes = try? FileManager.default.attributesOfItem(atPath: real) else { return nil }
+    var status = stat()
+    guard stat(path, &status) == 0 else { return nil }
+    #if canImport(Darwin)
+      let modified = status.st_mtimespec
+    #else
+      let modified = status.st_mtim
+    #endif
     return Stamp(
-      modified: attributes[.modificationDate] as? Date, size: (attributes[.size] as? NSNumber)?.intValue,
-      inode: (attributes[.systemFileNumber] as? NSNumber)?.intValue)
+      seconds: Int(modified.tv_sec), nanoseconds: Int(modified.tv_nsec), size: Int(status.st_size),
+      inode: UInt64(status.st_ino))
   }
 }

@@ -59,11 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
     _ configuration: LTBConfiguration, store: any BenchStore, secret: String,
     settings: ServeSecurityOptions.Resolved
   ) async throws {
+    let issuer = try await TokenIssuer(
+      secret: secret, issuer: settings.tokenIssuer, audience: settings.tokenAudience,
+      lifetime: .seconds(settings.accessTokenTTL))
     let auth = try AuthService(
-      store: store,
-      issuer: try await TokenIssuer(
-        secret: secret, issuer: settings.tokenIssuer, audience: settings.tokenAudience,
-        lifetime: .seconds(settings.accessTokenTTL)),
+      store: store, issuer: issuer,
       settings: .init(refreshLifetime: .seconds(settings.refreshTokenDays * 86_400), hasher: settings.hasher))
     var services = try await APIServices.build(
       store: store, configuration: configuration, version: LTB.configuration.version, auth: auth)
@@ -85,6 +85,14 @@ struct ServeCommand: AsyncParsableCommand {
           allowedOrigins: Set(settings.corsOrigins)))
       gateway.oidc = settings.oidc.map { OIDCClient(settings: $0) }
       gateway.logger = global.logger(configuration)
+      // A secret read from a file is watched: replacing the file rotates it without a restart.
+      if let path = ServerSecret.file(settings.jwtSecretFile), !security.dev {
+        gateway.companions.append(
+          SigningSecretWatcher(
+            path: path, issuer: issuer, interval: .seconds(1),
+            logger: global.logger(configuration, label: "ltb.auth")
+          ) { try ServerSecret.check($0, origin: path) })
+      }
       if let plugins = services.plugins {
         gateway.companions.append(
           PluginWatcher(

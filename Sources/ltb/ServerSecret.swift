@@ -9,12 +9,19 @@ enum ServerSecret {
   /// Words that mark a secret copied from documentation.
   static let exampleMarkers = ["change", "example", "secret", "your-", "xxxx", "dummy"]
 
+  /// The file the secret is read from, when it comes from one (it is then watched for rotation).
+  static func file(_ file: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+    -> String?
+  {
+    file ?? environment["LTB_JWT_SECRET_FILE"]
+  }
+
   static func load(
     file: String?, dev: Bool, environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> String {
     var secret: String?
     var origin = ""
-    if let path = file ?? environment["LTB_JWT_SECRET_FILE"] {
+    if let path = Self.file(file, environment: environment) {
       guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
         throw LTBError(
           .configuration, "cannot read the token secret file \(path)",
@@ -38,6 +45,12 @@ enum ServerSecret {
           "set LTB_JWT_SECRET (or --jwt-secret-file) to at least 32 random bytes, e.g. `openssl rand -base64 48`; for local development, pass --dev"
       )
     }
+    try check(secret, origin: origin, dev: dev)
+    return secret
+  }
+
+  /// Refuses an example-looking or short secret (`origin` names where it came from).
+  static func check(_ secret: String, origin: String, dev: Bool = false) throws {
     let lowered = secret.lowercased()
     if !dev, let marker = exampleMarkers.first(where: { lowered.contains($0) }) {
       throw LTBError(
@@ -51,6 +64,5 @@ enum ServerSecret {
         "the token secret from \(origin) is \(secret.utf8.count) bytes; at least \(TokenIssuer.minimumSecretBytes) are needed",
         fix: "generate one with `openssl rand -base64 48`")
     }
-    return secret
   }
 }

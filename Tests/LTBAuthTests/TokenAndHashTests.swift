@@ -159,3 +159,33 @@ struct TokenAndHashTests {
     await #expect(throws: AuthFailure.self) { _ = try await client.finish(code: "x", state: "unknown") }
   }
 }
+
+@Suite("Signing secret rotation")
+struct TokenRotationTests {
+  static let next = "rotated-secret-9876543210-zyxwvutsrqponmlkjihgfedcba"
+
+  @Test("after a rotation new tokens use the new secret and old ones stay valid for one lifetime")
+  func rotation() async throws {
+    let issuer = try await TokenAndHashTests.issuer(lifetime: .seconds(600))
+    let user = UUID()
+    let old = try await issuer.sign(user: user, username: "ada", role: .user).token
+    #expect(try await issuer.rotate(to: Self.next))
+    #expect(try await issuer.rotate(to: Self.next) == false, "the same secret again changes nothing")
+    let new = try await issuer.sign(user: user, username: "ada", role: .user).token
+    #expect(try await issuer.verify(old).user == user)
+    #expect(try await issuer.verify(new).user == user)
+    // Only the new secret verifies new tokens.
+    let stale = try await TokenAndHashTests.issuer(lifetime: .seconds(600))
+    await #expect(throws: AuthFailure.self) { try await stale.verify(new) }
+    // Once a lifetime has passed since the rotation, the old secret no longer verifies anything.
+    await #expect(throws: AuthFailure.self) {
+      try await issuer.verify(old, now: Date().addingTimeInterval(601))
+    }
+    // A second rotation drops the first secret.
+    let third = "third-secret-abcdefghijklmnopqrstuvwxyz-0123456789"
+    #expect(try await issuer.rotate(to: third))
+    await #expect(throws: AuthFailure.self) { try await issuer.verify(old) }
+    #expect(try await issuer.verify(new).user == user)
+    await #expect(throws: AuthFailure.self) { try await issuer.rotate(to: "short") }
+  }
+}
