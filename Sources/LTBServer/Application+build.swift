@@ -52,10 +52,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
   let webSockets = Router(context: GatewayWebSocketContext.self)
   let features = gateway.services.configuration.features
-  // With realtime or GraphQL off nothing upgrades: the HTTP routes answer FEATURE_DISABLED.
-  if features.isEnabled(.realtime), features.isEnabled(.graphql) {
-    SubscriptionController(gateway: gateway).addRoutes(to: webSockets)
-  }
+  SubscriptionController(gateway: gateway).addRoutes(to: webSockets)
   return Application(
     router: buildRouter(gateway),
     server: .http1WebSocketUpgrade(webSocketRouter: webSockets),

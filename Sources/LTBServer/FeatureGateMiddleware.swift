@@ -2,9 +2,9 @@ public import Hummingbird
 public import LTBCore
 
 /// Answers 404 with `FEATURE_DISABLED` (and the flag to set) for the paths of a feature that is
-/// off: `/graphql` and its explorer while `graphql` is off, a WebSocket upgrade of `/graphql`
-/// while `realtime` is off, and the dashboard (which reads GraphQL) with `graphql`. The REST
-/// shim's routes check their own feature.
+/// off: `/graphql` and its explorer, and the dashboard (which reads GraphQL), while `graphql` is
+/// off. The REST shim's routes check their own feature; WebSocket clients are told by
+/// `SubscriptionController` (closed with 4404).
 public struct FeatureGateMiddleware<Context: RequestContext>: RouterMiddleware {
   /// The features on.
   let features: FeatureFlags
@@ -26,10 +26,9 @@ public struct FeatureGateMiddleware<Context: RequestContext>: RouterMiddleware {
   /// The feature a request needs, if any.
   static func feature(of request: Request) -> FeatureFlags.Feature? {
     let path = request.uri.path
-    if path == "/graphql" {
-      return request.headers[.upgrade]?.lowercased() == "websocket" ? .realtime : .graphql
+    if path == "/graphql" || path == "/" || path == "/dashboard" || path.hasPrefix("/dashboard/") {
+      return .graphql
     }
-    if path == "/" || path == "/dashboard" || path.hasPrefix("/dashboard/") { return .graphql }
     return nil
   }
 }
