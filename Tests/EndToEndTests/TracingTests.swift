@@ -60,7 +60,7 @@ struct TracingTests {
       default_model = "fake-model"
       max_retries = 0
 
-      [observability]
+      [monitoring]
       traces = true
       otlp_endpoint = "http://127.0.0.1:\(receiverPort)"
       service_name = "ltb-bench-e2e"
