@@ -166,4 +166,43 @@ struct RustBenchMigrationTests {
     let latency = comparison["metrics"]?.arrayValue?.first { $0["name"] == "latency_ms" }
     #expect(latency?["meanA"]?.doubleValue == 812)
   }
+
+  @Test("a results.jsonl with every status and optional fields left out; a bad status stores nothing")
+  func incrementalResults() async throws {
+    let folder = try BenchCommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let lines = [
+      #"{"test_id": "a", "category": "x", "status": "success", "response": {"id": "r1", "model": "gpt-4o-mini", "content": "yes", "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}, "finish_reason": "length", "created_at": 1}, "error": null, "duration_ms": 120, "timestamp": "2024-02-01T00:00:00Z"}"#,
+      #"{"test_id": "b", "status": "failure", "error": "HTTP 500", "duration_ms": 40, "timestamp": "2024-02-01T00:00:01Z"}"#,
+      #"{"test_id": "c", "status": "timeout", "duration_ms": 30000, "timestamp": "2024-02-01T00:00:31Z"}"#,
+      #"{"test_id": "d", "status": "skipped", "duration_ms": 0, "timestamp": "2024-02-01T00:00:31Z"}"#,
+    ]
+    let file = folder.appendingPathComponent("results.jsonl").path
+    try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+    let database = "sqlite:" + folder.appendingPathComponent("ltb.sqlite").path
+    let imported = try CommandLineTests.run(
+      ["import", "results", file, "--provider", "openai", "--database", database])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(
+      imported.stdout.contains("4 results (1 success, 1 failure, 1 timeout, 1 skipped)"), "\(imported.stdout)"
+    )
+    let id = String(imported.stdout.prefix(36))
+    let exported = try CommandLineTests.run(["export", id, "--format", "jsonl", "--database", database])
+    let rows = try exported.stdout.split(separator: "\n").map { try JSONValue.parse(Data($0.utf8)) }
+    #expect(
+      rows.map { $0["test_id"]?.stringValue ?? $0["testID"]?.stringValue ?? "" }.sorted() == [
+        "a", "b", "c", "d",
+      ], "\(exported.stdout.prefix(600))")
+    #expect(
+      rows.allSatisfy { $0["model"] == "gpt-4o-mini" }, "one model per file: \(exported.stdout.prefix(600))")
+
+    // One bad line: nothing of the file is stored.
+    try (lines[0] + "\n" + #"{"test_id": "e", "status": "done", "duration_ms": 1}"#).write(
+      toFile: file, atomically: true, encoding: .utf8)
+    let bad = try CommandLineTests.run(["import", "results", file, "--database", database])
+    #expect(bad.status == 78)
+    #expect(bad.stderr.contains("status is success, failure, timeout or skipped"), "\(bad.stderr)")
+    let sessions = try CommandLineTests.run(["sessions", "list", "--database", database])
+    #expect(sessions.stdout.split(separator: "\n").count == 1, "\(sessions.stdout)")
+  }
 }
