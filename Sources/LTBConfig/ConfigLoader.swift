@@ -158,7 +158,8 @@ public struct ConfigLoader: Sendable {
   private static func tableAllowed(at path: [String]) -> Bool {
     switch path.count {
     case 1: ConfigSchema.sections.contains(path[0])
-    case 2: path[0] == "providers" || path == ["integrations", "mlflow"]
+    case 2:
+      path[0] == "providers" || path == ["integrations", "mlflow"] || path == ["integrations", "langsmith"]
     case 3: path[0] == "providers" && path[2] == "parameters"
     default: false
     }
@@ -477,6 +478,12 @@ public struct ConfigLoader: Sendable {
         ?? environment["MLFLOW_TRACKING_URI"] ?? "",
       experiment: string(["integrations", "mlflow", "experiment"]) ?? "",
       token: environment[tokenVariable].flatMap { $0.isEmpty ? nil : Secret($0) })
+    let langsmithKey = string(["integrations", "langsmith", "api_key_env"]) ?? "LANGSMITH_API_KEY"
+    configuration.langsmith = LangSmithSettings(
+      apiURL: string(["integrations", "langsmith", "api_url"]).flatMap { $0.isEmpty ? nil : $0 }
+        ?? environment["LANGSMITH_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? "https://api.smith.langchain.com",
+      apiKey: environment[langsmithKey].flatMap { $0.isEmpty ? nil : Secret($0) }, apiKeyOrigin: langsmithKey)
     configuration.alertRules = alertRules.values
     configuration.alertChannels = alertChannels.values
     return (configuration, issues)

@@ -132,6 +132,16 @@ public enum ConfigSchema {
       "Environment variable holding a bearer token, when the server wants one."),
   ]
 
+  /// `[integrations.langsmith]`: reading datasets from LangSmith (`ltb dataset import --from langsmith`).
+  public static let langsmith: [SettingSpec] = [
+    SettingSpec(
+      "api_url", .string, default: .string(""),
+      "The LangSmith API; empty: the LANGSMITH_ENDPOINT variable, else https://api.smith.langchain.com."),
+    SettingSpec(
+      "api_key_env", .string, default: .string("LANGSMITH_API_KEY"),
+      "Environment variable holding the API key (sent as x-api-key)."),
+  ]
+
   /// `[server]`: every `ltb serve` setting (its flags win over them).
   public static let server: [SettingSpec] = [
     SettingSpec("host", .string, default: .string("127.0.0.1"), "The address to listen on."),
@@ -282,6 +292,7 @@ public enum ConfigSchema {
     (["general"], general), (["storage"], storage), (["evaluation"], evaluation), (["server"], server),
     (["monitoring"], monitoring), (["plugins"], plugins), (["distributed"], distributed),
     (["multimodal"], multimodal), (["features"], features), (["integrations", "mlflow"], mlflow),
+    (["integrations", "langsmith"], langsmith),
   ]
 
   /// The top-level tables.
@@ -333,7 +344,7 @@ public enum ConfigSchema {
     }
     switch path.count {
     case 2 where path[0] == "integrations":
-      return .failure(unknown(path[1], known: ["mlflow"], table: "[integrations]"))
+      return .failure(unknown(path[1], known: ["mlflow", "langsmith"], table: "[integrations]"))
     case 3 where path[0] == "providers":
       if path[2] == "api_key" {
         return .failure(

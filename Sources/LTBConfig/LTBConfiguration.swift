@@ -20,6 +20,8 @@ public struct LTBConfiguration: Sendable {
   public var tracing = TracingSettings()
   /// MLflow export (`[integrations.mlflow]`).
   public var mlflow = MLflowSettings()
+  /// LangSmith datasets (`[integrations.langsmith]`).
+  public var langsmith = LangSmithSettings()
   /// Plugins (`[plugins]`).
   public var plugins = PluginSettings()
   /// Which subsystems are switched on (`[features]`).

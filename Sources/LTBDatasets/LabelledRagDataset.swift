@@ -1,3 +1,4 @@
+public import Foundation
 public import LTBCore
 
 /// LlamaIndex's `LabelledRagDataset` JSON (`{"examples": [{"query", "reference_contexts",
@@ -51,5 +52,23 @@ public enum LabelledRagDataset {
       ]
     }
     return ["examples": .array(examples)]
+  }
+}
+
+extension LabelledRagDataset {
+  /// The examples of the `LabelledRagDataset` file at `path` as cases of this project's format
+  /// (for `ltb dataset import --from llamaindex`).
+  public static func cases(file path: String) throws(DatasetIssue) -> [JSONValue] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw DatasetIssue(file: path, line: nil, problem: "cannot read the file", fix: "check the path")
+    }
+    var parser = JSONParser(Array(data))
+    guard case .object(let members)? = try? parser.parseDocument(), matches(members) else {
+      throw DatasetIssue(
+        file: path, line: nil,
+        problem: "not a LabelledRagDataset (a JSON object whose only member is examples)",
+        fix: "export it from LlamaIndex with LabelledRagDataset.save_json")
+    }
+    return try records(members, file: path).map(\.0)
   }
 }

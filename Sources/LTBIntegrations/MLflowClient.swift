@@ -177,39 +177,28 @@ public struct MLflowClient: Sendable {
   /// Sends with retries; `nil` for a 404 when `missingIsNil`.
   private func send(_ request: HTTPClientRequest, what: String, missingIsNil: Bool) async throws -> JSONValue?
   {
-    var delay = Duration.milliseconds(200)
-    var last = ""
-    for attempt in 1...attempts {
-      do {
-        let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-        let body = try await response.body.collect(upTo: 64 << 20)
-        let text = String(buffer: body)
-        switch response.status.code {
-        case 200..<300:
-          return text.isEmpty ? .object([:]) : (try? JSONValue.parse(Data(text.utf8))) ?? .object([:])
-        case 404 where missingIsNil:
-          return nil
-        case 429, 500...:
-          last = "HTTP \(response.status.code): \(text.prefix(200))"
-        default:
-          let message =
-            (try? JSONValue.parse(Data(text.utf8)))?["message"]?.stringValue ?? String(text.prefix(300))
-          throw LTBError(
-            .server, "MLflow refused \(what) (HTTP \(response.status.code)): \(message)",
-            fix: "check [integrations.mlflow] and the tracking server's version (MLflow 2 or 3)")
-        }
-      } catch let error as LTBError {
-        throw error
-      } catch {
-        last = "\(error)"
-      }
-      if attempt < attempts {
-        try await Task.sleep(for: delay)
-        delay *= 2
-      }
+    let answer: (status: Int, body: String)
+    do {
+      answer = try await RetryingHTTP.send(request, attempts: attempts, timeout: timeout, maxBytes: 64 << 20)
+    } catch let failure as RetryingHTTP.Exhausted {
+      throw LTBError(
+        .network,
+        "MLflow at \(trackingURI) did not answer \(what) after \(attempts) attempts: \(failure.last)",
+        fix: "check that the tracking server runs and [integrations.mlflow] tracking_uri points at it")
     }
-    throw LTBError(
-      .network, "MLflow at \(trackingURI) did not answer \(what) after \(attempts) attempts: \(last)",
-      fix: "check that the tracking server runs and [integrations.mlflow] tracking_uri points at it")
+    switch answer.status {
+    case 200..<300:
+      return answer.body.isEmpty
+        ? .object([:]) : (try? JSONValue.parse(Data(answer.body.utf8))) ?? .object([:])
+    case 404 where missingIsNil:
+      return nil
+    default:
+      let message =
+        (try? JSONValue.parse(Data(answer.body.utf8)))?["message"]?.stringValue
+        ?? String(answer.body.prefix(300))
+      throw LTBError(
+        .server, "MLflow refused \(what) (HTTP \(answer.status)): \(message)",
+        fix: "check [integrations.mlflow] and the tracking server's version (MLflow 2 or 3)")
+    }
   }
 }

@@ -7,7 +7,7 @@ import LTBDatasets
 struct DatasetCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dataset", abstract: "Check, describe and convert dataset files.",
-    subcommands: [Validate.self, Stats.self, Convert.self])
+    subcommands: [Validate.self, Stats.self, Convert.self, Import.self])
 
   /// `ltb dataset convert FILE --to llamaindex`.
   struct Convert: ParsableCommand {

@@ -26,6 +26,17 @@ struct LlamaIndexTests {
       validated.status == 0 && validated.stdout.contains("3 valid cases"),
       "\(validated.stdout)\(validated.stderr)")
 
+    // Imported into a JSONL dataset of ltb's own format, with the same cases.
+    let imported = try CommandLineTests.run([
+      "dataset", "import", "--from", "llamaindex", path("rag.json"), "-o", path("rag.jsonl"),
+    ])
+    #expect(imported.status == 0 && imported.stdout.contains("wrote 3 cases"), "\(imported.stderr)")
+    let firstCase = try JSONValue.parse(
+      Data(try String(contentsOfFile: path("rag.jsonl"), encoding: .utf8).split(separator: "\n")[0].utf8))
+    #expect(firstCase["prompt"] == "Which city is the capital of country 0?")
+    #expect(firstCase["expected"] == "City 0.")
+    #expect(firstCase["context"]?.arrayValue?.isEmpty == false)
+
     // Converted back (through ltb's own cases), LlamaIndex reads the same examples.
     let converted = try CommandLineTests.run([
       "dataset", "convert", path("rag.json"), "--to", "llamaindex", "-o", path("back.json"),
