@@ -323,7 +323,8 @@ public actor BenchmarkService {
   // MARK: Features
 
   /// Refuses a suite that needs a feature that is off: a distributed run, transform plugins,
-  /// plugin assertions, or cases with attachments (and attachments over the size limit).
+  /// plugin assertions (the suite's or a case's), or cases with attachments (and attachments
+  /// over the size limit).
   private func checkFeatures(_ suite: BenchmarkSuite, distributed: Bool) throws {
     if distributed { try features.require(.distributed, for: "a distributed run") }
     if !suite.transforms.isEmpty { try features.require(.plugins, for: "the suite's transforms") }
@@ -336,6 +337,12 @@ public actor BenchmarkService {
       guard let file = try? DatasetFile.open(path), var cases = try? file.makeCaseIterator() else { continue }
       while let next = cases.next() {
         guard case .success(let loaded) = next else { continue }
+        if let type = loaded.testCase.assertions.lazy.compactMap({ $0["type"]?.stringValue }).first(where: {
+          $0.hasPrefix("plugin:")
+        }) {
+          try features.require(
+            .plugins, for: "case '\(loaded.testCase.id)' of \(path), whose assertion \(type)")
+        }
         for attachment in loaded.testCase.attachments {
           try features.require(
             .multimodal, for: "case '\(loaded.testCase.id)' of \(path), which attaches files,")

@@ -72,6 +72,22 @@ struct FeatureFlagTests {
       port, key, "mutation($s: String!) { createBenchmark(input: { suite: $s }) { id } }",
       ["s": .string(suite)])
     #expect(created["errors"]?.arrayValue?.first?["extensions"]?["code"] == "FEATURE_DISABLED", "\(created)")
+    // So is one whose cases attach images (multimodal) or assert with a plugin.
+    let image = directory.appendingPathComponent("pixel.png")
+    try Data([0x89, 0x50, 0x4E, 0x47]).write(to: image)
+    for (name, line) in [
+      ("multimodal", #"{"id": "m", "prompt": "Describe.", "images": ["\#(image.path)"]}"#),
+      ("plugins", #"{"id": "p", "prompt": "Hi", "assertions": [{"type": "plugin:kw"}]}"#),
+    ] {
+      let cases = directory.appendingPathComponent("\(name).jsonl")
+      try Data(line.utf8).write(to: cases)
+      let refused = try GatewayCoreTests.graphQL(
+        port, key, "mutation($s: String!) { createBenchmark(input: { suite: $s }) { id } }",
+        ["s": .string("name: \(name)\ndatasets: [\(cases.path)]\ntargets: [{ provider: llamacpp }]\n")])
+      let error = refused["errors"]?.arrayValue?.first
+      #expect(error?["extensions"]?["code"] == "FEATURE_DISABLED", "\(refused)")
+      #expect(error?["message"]?.stringValue?.contains("'\(name)' feature") == true, "\(refused)")
+    }
     server.process.terminate()
     let output = server.finish()
     #expect(!output.stderr.contains("coordinator on"), "no coordinator runs: \(output.stderr.suffix(500))")
