@@ -158,8 +158,7 @@ public struct ConfigLoader: Sendable {
   private static func tableAllowed(at path: [String]) -> Bool {
     switch path.count {
     case 1: ConfigSchema.sections.contains(path[0])
-    case 2:
-      path[0] == "providers" || path == ["integrations", "mlflow"] || path == ["integrations", "langsmith"]
+    case 2: path[0] == "providers" || ConfigSchema.tables.contains { $0.path == path }
     case 3: path[0] == "providers" && path[2] == "parameters"
     default: false
     }
@@ -221,13 +220,7 @@ public struct ConfigLoader: Sendable {
       var fromFile = false
       if case .failure = ConfigSchema.spec(at: path), let last = path.last, last.hasSuffix("_file") {
         let key = Array(path.dropLast()) + [String(last.dropLast("_file".count))]
-        let known: Bool
         if case .success = ConfigSchema.spec(at: ConfigDeprecations.renamed(key)?.path ?? key) {
-          known = true
-        } else {
-          known = false
-        }
-        if known {
           path = key
           fromFile = true
         }

@@ -2,7 +2,7 @@
 /// absent everywhere: its CLI commands and GraphQL fields answer ``LTBError/Code/featureDisabled``
 /// naming the flag to set, its REST routes answer 404 with the same message, and its background
 /// work never starts.
-public struct FeatureFlags: Sendable, Hashable, CustomStringConvertible {
+public struct FeatureFlags: Sendable, Hashable {
   /// One switchable subsystem.
   public enum Feature: String, Sendable, Hashable, CaseIterable {
     /// Image and audio attachments in cases (and the `[multimodal]` limits).
@@ -68,11 +68,6 @@ public struct FeatureFlags: Sendable, Hashable, CustomStringConvertible {
     LTBError(
       .featureDisabled, "\(what) belongs to the '\(feature.rawValue)' feature, which is disabled",
       fix: "set features.\(feature.rawValue) = true in ltb.toml, or \(feature.environmentVariable)=true")
-  }
-
-  /// `multimodal=off plugins=on ...`, in declaration order.
-  public var description: String {
-    Feature.allCases.map { "\($0.rawValue)=\(isEnabled($0) ? "on" : "off")" }.joined(separator: " ")
   }
 }
 

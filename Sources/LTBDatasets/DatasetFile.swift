@@ -118,18 +118,30 @@ public struct DatasetFile: Sendable {
 
   /// Reads every case and reports the count and up to `maxIssues` problems.
   public func validate(maxIssues: Int = 50) -> (caseCount: Int, issues: [DatasetIssue]) {
+    validate(maxIssues: maxIssues) { (_: TestCase) throws(Never) in }
+  }
+
+  /// ``validate(maxIssues:)``, with `inspect` seeing each good case on the way (the one pass a
+  /// caller's own checks need); what `inspect` throws stops the reading.
+  public func validate<Failure: Error>(maxIssues: Int = 50, inspect: (TestCase) throws(Failure) -> Void)
+    throws(Failure) -> (caseCount: Int, issues: [DatasetIssue])
+  {
     var issues: [DatasetIssue] = []
     var count = 0
+    let opened: DatasetCaseIterator?
     do {
-      var iterator = try makeCaseIterator()
-      while let next = iterator.next() {
-        switch next {
-        case .success: count += 1
-        case .failure(let issue): if issues.count < maxIssues { issues.append(issue) }
-        }
-      }
+      opened = try makeCaseIterator()
     } catch {
-      issues.append(error)
+      return (0, [error])
+    }
+    guard var iterator = opened else { return (0, []) }
+    while let next = iterator.next() {
+      switch next {
+      case .success(let loaded):
+        count += 1
+        try inspect(loaded.testCase)
+      case .failure(let issue): if issues.count < maxIssues { issues.append(issue) }
+      }
     }
     return (count, issues)
   }

@@ -35,9 +35,13 @@ public actor BenchmarkRunner {
     self.distributed = distributed
   }
 
-  /// Creates a session for `suite` (status pending) after checking its datasets and targets.
-  public func createSession(_ suite: BenchmarkSuite, owner: UUID? = nil) async throws -> BenchmarkSession {
-    let plan = try TaskPlan(suite: suite)
+  /// Creates a session for `suite` (status pending) after checking its datasets (each case also
+  /// by `inspect`) and targets.
+  public func createSession(
+    _ suite: BenchmarkSuite, owner: UUID? = nil,
+    inspect: @Sendable (TestCase, String) throws -> Void = { _, _ in }
+  ) async throws -> BenchmarkSession {
+    let plan = try TaskPlan(suite: suite, inspect: inspect)
     try checkTargets(suite)
     if let distributed {
       try await QueueDispatch.checkWorkers(for: suite, store: store, settings: distributed)

@@ -102,7 +102,9 @@ public actor BenchmarkService {
       EvaluationSettings.layered(suite.evaluation ?? EvaluationSettings(), over: defaults))
     return try await BenchmarkRunner(
       store: store, providers: targets, bus: bus, distributed: distributed ? distribution : nil
-    ).createSession(suite, owner: owner)
+    ).createSession(suite, owner: owner) { [features, maxAttachmentBytes] testCase, path in
+      try Self.checkCase(testCase, path: path, features: features, maxAttachmentBytes: maxAttachmentBytes)
+    }
   }
 
   /// Starts (or resumes) a session in the background and returns once it is running: every
@@ -322,9 +324,8 @@ public actor BenchmarkService {
 
   // MARK: Features
 
-  /// Refuses a suite that needs a feature that is off: a distributed run, transform plugins,
-  /// plugin assertions (the suite's or a case's), or cases with attachments (and attachments
-  /// over the size limit).
+  /// Refuses a suite that needs a feature that is off: a distributed run, transform plugins or
+  /// the suite's plugin assertions (its cases are checked by ``checkCase``).
   private func checkFeatures(_ suite: BenchmarkSuite, distributed: Bool) throws {
     if distributed { try features.require(.distributed, for: "a distributed run") }
     if !suite.transforms.isEmpty { try features.require(.plugins, for: "the suite's transforms") }
@@ -333,31 +334,29 @@ public actor BenchmarkService {
     }) {
       try features.require(.plugins, for: "the assertion \(type)")
     }
-    for path in suite.datasets {
-      guard let file = try? DatasetFile.open(path), var cases = try? file.makeCaseIterator() else { continue }
-      while let next = cases.next() {
-        guard case .success(let loaded) = next else { continue }
-        if let type = loaded.testCase.assertions.lazy.compactMap({ $0["type"]?.stringValue }).first(where: {
-          $0.hasPrefix("plugin:")
-        }) {
-          try features.require(
-            .plugins, for: "case '\(loaded.testCase.id)' of \(path), whose assertion \(type)")
-        }
-        for attachment in loaded.testCase.attachments {
-          try features.require(
-            .multimodal, for: "case '\(loaded.testCase.id)' of \(path), which attaches files,")
-          guard !attachment.location.contains("://"), !attachment.location.hasPrefix("data:") else {
-            continue
-          }
-          let size =
-            (try? FileManager.default.attributesOfItem(atPath: attachment.location)[.size] as? Int) ?? 0
-          if size > maxAttachmentBytes {
-            throw LTBError(
-              .invalidInput,
-              "case '\(loaded.testCase.id)' of \(path) attaches \(attachment.location), \(size) bytes, over the \(maxAttachmentBytes)-byte limit",
-              fix: "shrink the file, or raise multimodal.max_attachment_bytes")
-          }
-        }
+  }
+
+  /// Refuses a case that needs a feature that is off (a plugin assertion, attachments), or that
+  /// attaches a file over `maxAttachmentBytes`; run while the suite's datasets are validated.
+  private static func checkCase(
+    _ testCase: TestCase, path: String, features: FeatureFlags, maxAttachmentBytes: Int
+  )
+    throws
+  {
+    if let type = testCase.assertions.lazy.compactMap({ $0["type"]?.stringValue }).first(where: {
+      $0.hasPrefix("plugin:")
+    }) {
+      try features.require(.plugins, for: "case '\(testCase.id)' of \(path), whose assertion \(type)")
+    }
+    for attachment in testCase.attachments {
+      try features.require(.multimodal, for: "case '\(testCase.id)' of \(path), which attaches files,")
+      guard !attachment.location.contains("://"), !attachment.location.hasPrefix("data:") else { continue }
+      let size = (try? FileManager.default.attributesOfItem(atPath: attachment.location)[.size] as? Int) ?? 0
+      if size > maxAttachmentBytes {
+        throw LTBError(
+          .invalidInput,
+          "case '\(testCase.id)' of \(path) attaches \(attachment.location), \(size) bytes, over the \(maxAttachmentBytes)-byte limit",
+          fix: "shrink the file, or raise multimodal.max_attachment_bytes")
       }
     }
   }

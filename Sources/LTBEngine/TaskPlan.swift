@@ -13,8 +13,9 @@ public struct TaskPlan: Sendable {
   /// Cases per dataset (from validation).
   public let caseCounts: [Int]
 
-  /// Opens and validates every dataset; any problem stops here, with file and line.
-  public init(suite: BenchmarkSuite) throws {
+  /// Opens and validates every dataset; any problem stops here, with file and line. `inspect`
+  /// sees each case with its dataset's path, in the same pass (feature checks).
+  public init(suite: BenchmarkSuite, inspect: (TestCase, String) throws -> Void = { _, _ in }) throws {
     guard !suite.targets.isEmpty else {
       throw LTBError(
         .invalidInput, "the suite has no targets",
@@ -32,7 +33,7 @@ public struct TaskPlan: Sendable {
       } catch {
         throw error.error
       }
-      let (count, issues) = file.validate(maxIssues: 20)
+      let (count, issues) = try file.validate(maxIssues: 20) { try inspect($0, path) }
       if !issues.isEmpty {
         throw LTBError(
           .invalidInput,

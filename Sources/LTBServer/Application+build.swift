@@ -26,16 +26,19 @@ public func buildRouter(_ gateway: Gateway) -> Router<GatewayRequestContext> {
   if let auth = services.auth { router.add(middleware: AuthenticationMiddleware(auth: auth)) }
   if let rate = limits.rateLimit { router.add(middleware: RateLimitMiddleware(limits: rate)) }
   let features = services.configuration.features
-  if features != .all { router.add(middleware: FeatureGateMiddleware(features: features)) }
   HealthController(store: services.store).addRoutes(to: router)
   MetricsController(gateway: gateway).addRoutes(to: router)
-  GraphQLController(graphQL: gateway.graphQL, metrics: metrics, limits: limits, auth: services.auth)
-    .addRoutes(to: router)
+  if features.isEnabled(.graphql) {
+    GraphQLController(graphQL: gateway.graphQL, metrics: metrics, limits: limits, auth: services.auth)
+      .addRoutes(to: router)
+    DashboardController(assets: .bundled).addRoutes(to: router)
+  } else {
+    FeatureRefusalController.graphQL.addRoutes(to: router)
+  }
   RESTController(
     executor: RESTExecutor(service: gateway.graphQL), metrics: metrics, limits: limits, auth: services.auth,
     features: features
   ).addRoutes(to: router)
-  DashboardController(assets: .bundled).addRoutes(to: router)
   if let oidc = gateway.oidc, let auth = services.auth {
     OIDCController(oidc: oidc, auth: auth).addRoutes(to: router)
   }
