@@ -14,7 +14,6 @@ public struct MLflowClient: Sendable {
   let token: Secret?
   let attempts: Int
   let timeout: Duration
-  let client: HTTPClient
 
   /// A client of `trackingURI`, with a bearer `token` when the server wants one.
   public init(trackingURI: String, token: Secret?, attempts: Int = 5, timeout: Duration = .seconds(30)) {
@@ -22,7 +21,6 @@ public struct MLflowClient: Sendable {
     self.token = token
     self.attempts = max(1, attempts)
     self.timeout = timeout
-    client = HTTPClient.shared
   }
 
   /// An experiment's id by name, created when it does not exist.

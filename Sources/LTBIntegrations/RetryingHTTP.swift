@@ -13,6 +13,15 @@ enum RetryingHTTP {
     var last: String
   }
 
+  /// The trackers' connection pool. A refused connection fails the attempt at once, so the loop
+  /// below decides about retrying; the shared client would retry it silently until the request's
+  /// deadline, turning five attempts at a dead tracker into minutes.
+  static let client: HTTPClient = {
+    var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
+    configuration.connectionPool.retryConnectionEstablishment = false
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+  }()
+
   /// The first answer that is neither a 429 nor a 5xx: its status and body.
   static func send(_ request: HTTPClientRequest, attempts: Int, timeout: Duration, maxBytes: Int) async throws
     -> (status: Int, body: String)
@@ -21,7 +30,7 @@ enum RetryingHTTP {
     var last = ""
     for attempt in 1...max(1, attempts) {
       do {
-        let response = try await HTTPClient.shared.execute(
+        let response = try await client.execute(
           request, timeout: .nanoseconds(timeout.nanoseconds))
         let text = String(buffer: try await response.body.collect(upTo: maxBytes))
         let status = Int(response.status.code)
