@@ -155,7 +155,7 @@ let package = Package(
       name: "LTBAPI",
       dependencies: [
         "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBProviders", "LTBConfig", "LTBAuth",
-        "LTBAlerts", "LTBPlugins",
+        "LTBAlerts", "LTBPlugins", "LTBIntegrations",
         .product(name: "GraphQL", package: "GraphQL"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "OrderedCollections", package: "swift-collections"),
@@ -174,7 +174,8 @@ let package = Package(
     .target(
       name: "LTBIntegrations",
       dependencies: [
-        "LTBCore", "LTBStorage", "LTBEngine", "LTBEvaluation",
+        "LTBCore", "LTBConfig", "LTBStorage", "LTBEngine", "LTBEvaluation", "LTBDatasets",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -220,6 +221,7 @@ let package = Package(
       name: "LTBServer",
       dependencies: [
         "LTBAPI", "LTBCore", "LTBStorage", "LTBObservability", "LTBDistributed", "LTBAlerts", "LTBPlugins",
+        "LTBIntegrations",
         .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

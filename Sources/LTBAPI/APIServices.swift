@@ -4,6 +4,7 @@ public import LTBConfig
 public import LTBCore
 public import LTBEngine
 import LTBEvaluation
+public import LTBIntegrations
 public import LTBPlugins
 public import LTBStorage
 import Logging
@@ -28,6 +29,9 @@ public struct APIServices: Sendable {
   public let live = LiveStatisticsHub()
   /// Whether OpenID Connect sign-in is configured (the dashboard shows its button).
   public var oidcEnabled = false
+
+  /// Exports to trackers and dataset imports (`[integrations]`).
+  public var integrations: IntegrationService { IntegrationService(configuration, store: store) }
 
   /// The installed plugins (the benchmarks grade and transform with them).
   public var plugins: PluginRegistry? { benchmarks.plugins }

@@ -477,6 +477,10 @@ public struct ConfigLoader: Sendable {
         ?? environment["LANGSMITH_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
         ?? "https://api.smith.langchain.com",
       apiKey: environment[langsmithKey].flatMap { $0.isEmpty ? nil : Secret($0) }, apiKeyOrigin: langsmithKey)
+    configuration.exports = ExportSettings(
+      attempts: int(["integrations", "exports", "attempts"]) ?? 5,
+      retrySeconds: int(["integrations", "exports", "retry_seconds"]) ?? 30,
+      importDirectory: string(["integrations", "exports", "import_directory"]) ?? "datasets/imported")
     configuration.alertRules = alertRules.values
     configuration.alertChannels = alertChannels.values
     return (configuration, issues)

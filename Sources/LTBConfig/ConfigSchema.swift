@@ -142,6 +142,20 @@ public enum ConfigSchema {
       "Environment variable holding the API key (sent as x-api-key)."),
   ]
 
+  /// `[integrations.exports]`: how exports to trackers are retried, and where imported datasets go.
+  public static let exports: [SettingSpec] = [
+    SettingSpec(
+      "attempts", .integer(1...100), default: .int(5),
+      "Attempts at an export the API asked for before it is marked failed (each attempt retries its requests)."
+    ),
+    SettingSpec(
+      "retry_seconds", .integer(1...86_400), default: .int(30),
+      "Wait before the second attempt; it doubles for each further one."),
+    SettingSpec(
+      "import_directory", .string, default: .string("datasets/imported"),
+      "Where the importDataset mutation writes the datasets it pulls (relative to the working directory)."),
+  ]
+
   /// `[server]`: every `ltb serve` setting (its flags win over them).
   public static let server: [SettingSpec] = [
     SettingSpec("host", .string, default: .string("127.0.0.1"), "The address to listen on."),
@@ -292,7 +306,7 @@ public enum ConfigSchema {
     (["general"], general), (["storage"], storage), (["evaluation"], evaluation), (["server"], server),
     (["monitoring"], monitoring), (["plugins"], plugins), (["distributed"], distributed),
     (["multimodal"], multimodal), (["features"], features), (["integrations", "mlflow"], mlflow),
-    (["integrations", "langsmith"], langsmith),
+    (["integrations", "langsmith"], langsmith), (["integrations", "exports"], exports),
   ]
 
   /// The top-level tables.
@@ -344,7 +358,7 @@ public enum ConfigSchema {
     }
     switch path.count {
     case 2 where path[0] == "integrations":
-      return .failure(unknown(path[1], known: ["mlflow", "langsmith"], table: "[integrations]"))
+      return .failure(unknown(path[1], known: ["mlflow", "langsmith", "exports"], table: "[integrations]"))
     case 3 where path[0] == "providers":
       if path[2] == "api_key" {
         return .failure(

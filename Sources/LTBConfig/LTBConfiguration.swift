@@ -22,6 +22,8 @@ public struct LTBConfiguration: Sendable {
   public var mlflow = MLflowSettings()
   /// LangSmith datasets (`[integrations.langsmith]`).
   public var langsmith = LangSmithSettings()
+  /// How tracker exports are retried and where imports go (`[integrations.exports]`).
+  public var exports = ExportSettings()
   /// Plugins (`[plugins]`).
   public var plugins = PluginSettings()
   /// Which subsystems are switched on (`[features]`).

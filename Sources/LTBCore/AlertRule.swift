@@ -89,13 +89,7 @@ public struct AlertRule: Sendable, Hashable, Codable {
       bytes[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
       bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * index))
     }
-    bytes[6] = (bytes[6] & 0x0f) | 0x80
-    bytes[8] = (bytes[8] & 0x3f) | 0x80
-    return UUID(
-      uuid: (
-        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
-        bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-      ))
+    return UUID(bits: bytes, version: 8)
   }
 
   /// The sentence describing what the rule watches, e.g. `ttft p99 above 500`.

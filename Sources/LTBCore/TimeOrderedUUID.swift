@@ -14,9 +14,17 @@ extension UUID {
     for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index))) }
     for index in 6..<8 { bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * index)) }
     for index in 8..<16 { bytes[index] = UInt8(truncatingIfNeeded: low >> (8 * (index - 8))) }
-    bytes[6] = (bytes[6] & 0x0F) | 0x70
+    return UUID(bits: bytes, version: 7)
+  }
+
+  /// A UUID of RFC 9562 `version` made of the first 16 of `bits`, with its version and variant
+  /// bits set.
+  public init(bits: [UInt8], version: UInt8) {
+    precondition(bits.count >= 16, "a UUID needs 16 bytes")
+    var bytes = Array(bits.prefix(16))
+    bytes[6] = (bytes[6] & 0x0F) | (version << 4)
     bytes[8] = (bytes[8] & 0x3F) | 0x80
-    return UUID(
+    self.init(
       uuid: (
         bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
         bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]

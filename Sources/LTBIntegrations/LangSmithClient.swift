@@ -5,7 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// LangSmith's REST API for datasets, asked as its official client asks: `GET /datasets?name=`
+/// LangSmith's REST API for datasets, projects, runs and feedback. Datasets are asked as its official client asks: `GET /datasets?name=`
 /// (one page of one) for the dataset, then `GET /examples?dataset=ID` in pages of 100 by
 /// `offset` until a short page, with the key in `x-api-key`. Network errors, 429 and 5xx are
 /// retried with backoff.
@@ -51,14 +51,38 @@ public struct LangSmithClient: Sendable {
     }
   }
 
-  private func get(_ path: String, _ query: [String: String]) async throws -> JSONValue {
+  /// A project (LangSmith's "session") by name, or `nil`.
+  public func project(named name: String) async throws -> [String: JSONValue]? {
+    try await get("/sessions", ["limit": "1", "name": name]).arrayValue?.first?.objectValue
+  }
+
+  /// `GET path?query`, answered with JSON.
+  func get(_ path: String, _ query: [String: String]) async throws -> JSONValue {
+    try await call(.GET, path, query: query)
+  }
+
+  /// `POST` or `PATCH` of a JSON body to `path`; the answer's JSON (`null` for an empty one).
+  @discardableResult
+  func send(_ method: HTTPMethod, _ path: String, _ body: JSONValue) async throws -> JSONValue {
+    try await call(method, path, query: [:], body: body)
+  }
+
+  private func call(
+    _ method: HTTPMethod, _ path: String, query: [String: String], body: JSONValue? = nil
+  ) async throws -> JSONValue {
     var components = URLComponents()
     components.queryItems = query.sorted { $0.key < $1.key }.map {
       URLQueryItem(name: $0.key, value: $0.value)
     }
-    var request = HTTPClientRequest(url: apiURL + path + "?" + (components.percentEncodedQuery ?? ""))
+    let suffix = query.isEmpty ? "" : "?" + (components.percentEncodedQuery ?? "")
+    var request = HTTPClientRequest(url: apiURL + path + suffix)
+    request.method = method
     request.headers.add(name: "x-api-key", value: apiKey.value)
     request.headers.add(name: "Accept", value: "application/json")
+    if let body {
+      request.headers.add(name: "Content-Type", value: "application/json")
+      request.body = .bytes(ByteBuffer(string: body.serialized()))
+    }
     let answer: (status: Int, body: String)
     do {
       answer = try await RetryingHTTP.send(
@@ -70,6 +94,7 @@ public struct LangSmithClient: Sendable {
     }
     switch answer.status {
     case 200..<300:
+      if answer.body.isEmpty { return .null }
       guard let value = try? JSONValue.parse(Data(answer.body.utf8)) else {
         throw LTBError(.decoding, "LangSmith answered \(path) with something that is not JSON")
       }
@@ -78,6 +103,9 @@ public struct LangSmithClient: Sendable {
       throw LTBError(
         .authentication, "LangSmith refused the API key (HTTP \(answer.status))",
         fix: "check the key in [integrations.langsmith] api_key_env")
+    case 409:
+      throw LTBError(
+        .server, "LangSmith already has what \(method) \(path) creates: \(answer.body.prefix(300))")
     default:
       throw LTBError(.server, "LangSmith refused \(path) (HTTP \(answer.status)): \(answer.body.prefix(300))")
     }

@@ -10,7 +10,9 @@ public import LTBStorage
 /// steps), and the summary, results and HTML report as artifacts.
 ///
 /// Exporting again is safe: a session exported in full is found by its `ltb.session_id` tag and
-/// left as it is; a partial export (one that failed midway) is deleted and written again.
+/// left as it is; a partial export (one that failed midway) is deleted and written again. The
+/// run `ltb bench --log-to mlflow` logged while the session ran (tag `ltb.export = live`) is
+/// completed rather than replaced, so its live steps stay.
 public enum MLflowExporter {
   /// What an export wrote.
   public struct Outcome: Sendable {
@@ -34,9 +36,15 @@ public enum MLflowExporter {
     let experiment = try await client.experiment(named: name.isEmpty ? session.suite.name : name)
     let key = "ltb.session_id"
     let identifier = session.id.lowercasedText
+    var live: String?
     for existing in try await client.runs(in: experiment, taggedWith: key, identifier) {
       let tags = try await client.tags(of: existing)
       guard tags["mlflow.parentRunId"] == nil else { continue }
+      // The run `--log-to mlflow` logged while the session ran: completed, not replaced.
+      if tags["ltb.export"] == "live", live == nil {
+        live = existing
+        continue
+      }
       if tags["ltb.export"] == "complete" {
         let children = try await client.runs(in: experiment, taggedWith: "mlflow.parentRunId", existing)
         var targets: [String: String] = [:]
@@ -58,12 +66,21 @@ public enum MLflowExporter {
     let data = try await ReportData.load(session: sessionID, store: store)
     let summary = try await BenchmarkSummary.build(store: store, sessionID: sessionID)
     let started = session.startedAt ?? session.createdAt
-    let run = try await client.createRun(
-      experiment: experiment, name: session.name, start: started,
-      tags: [key: identifier, "ltb.status": session.status.rawValue, "ltb.export": "partial"])
-    try await client.logBatch(
-      run: run, parameters: parameters(session.suite),
-      metrics: totals(summary, at: milliseconds(session.completedAt ?? Date())))
+    let run: String
+    if let live {
+      // Its parameters were logged when it started (MLflow parameters cannot be logged twice).
+      run = live
+      try await client.logBatch(
+        run: run, metrics: totals(summary, at: milliseconds(session.completedAt ?? Date())),
+        tags: ["ltb.status": session.status.rawValue, "ltb.export": "partial"])
+    } else {
+      run = try await client.createRun(
+        experiment: experiment, name: session.name, start: started,
+        tags: [key: identifier, "ltb.status": session.status.rawValue, "ltb.export": "partial"])
+      try await client.logBatch(
+        run: run, parameters: parameters(session.suite),
+        metrics: totals(summary, at: milliseconds(session.completedAt ?? Date())))
+    }
 
     var targets: [String: String] = [:]
     for group in summary.groups {

@@ -4,7 +4,9 @@ public import LTBCore
 /// Everything LLM Test Bench keeps: sessions, results, providers, the response cache, evaluations
 /// and model profiles. One
 /// SQL implementation (``SQLBenchStore``) runs on SQLite and on PostgreSQL.
-public protocol BenchStore: AuthStore, TaskQueueStore, WorkerRegistryStore, AlertStore, PluginStore {
+public protocol BenchStore: AuthStore, TaskQueueStore, WorkerRegistryStore, AlertStore, PluginStore,
+  ExportStore
+{
   /// Where the store lives.
   var location: DatabaseLocation { get }
   /// Applies pending migrations; returns their names.

@@ -5,6 +5,7 @@ import LTBConfig
 import LTBCore
 import LTBEngine
 import LTBEvaluation
+import LTBIntegrations
 import LTBProviders
 import LTBStorage
 import Logging
@@ -34,6 +35,16 @@ struct BenchCommand: AsyncParsableCommand {
       "Queue the tasks for workers (`ltb worker`) through a coordinator on this store, instead of sending them from here."
   )
   var distributed = false
+  @Option(
+    name: .long,
+    help:
+      "Log the session to a tracker: mlflow logs each request as a step while it runs and the whole session when it ends; langsmith exports it when it ends. A tracker that fails never fails the run (retry with `ltb export ID --to TRACKER`)."
+  )
+  var logTo: [String] = []
+  @Option(
+    name: .long, help: "With --log-to: the MLflow experiment or LangSmith project (default: as `ltb export`)."
+  )
+  var experiment: String?
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
@@ -41,7 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
       try await global.withStore(configuration, database: storage.database) { store in
         try await global.withBenchmarks(configuration, store: store) { service in
           try await bench(
-            service, store: store,
+            service, store: store, integrations: IntegrationService(configuration, store: store),
             alerts: AlertService.build(
               configuration, store: store, bus: service.bus, logger: alertLogger(configuration)))
         }
@@ -55,9 +66,11 @@ struct BenchCommand: AsyncParsableCommand {
     if finished.status == .failed { throw ExitCode(1) }
   }
 
-  private func bench(_ service: BenchmarkService, store: SQLBenchStore, alerts: AlertService) async throws
-    -> BenchmarkSession
-  {
+  private func bench(
+    _ service: BenchmarkService, store: SQLBenchStore, integrations: IntegrationService, alerts: AlertService
+  ) async throws -> BenchmarkSession {
+    let trackers = try logTo.map(IntegrationService.tracker)
+    for tracker in trackers { try integrations.checkConfigured(tracker) }
     let session: BenchmarkSession
     if let resume {
       guard let existing = try await store.session(try SessionID.parse(resume)) else {
@@ -71,6 +84,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
     Console.writeError(
       "session \(session.id.uuidString.lowercased()): \(session.totalTasks) tasks → \(store.location)")
+    let live =
+      trackers.contains(.mlflow)
+      ? await integrations.liveLogger(session: session, experiment: experiment ?? "", bus: service.bus) : nil
     let progress = ProgressDisplay(bus: service.bus, sessionID: session.id)
     let signals = SignalHandler { Task { await service.cancel(sessionID: session.id) } }
     let watching = await alerts.start()
@@ -100,8 +116,29 @@ struct BenchCommand: AsyncParsableCommand {
     SummaryPrinter.print(summary, suite: finished.suite)
     if let evaluation = outcome.evaluation { EvaluationPrinter.print(evaluation) }
     if let output { try await writeOutput(output, summary: summary, store: store, session: session.id) }
+    if let failure = await live?.finish().failure {
+      Console.writeError("MLflow stopped taking the live log: \(failure)")
+    }
+    for tracker in trackers {
+      await logSession(session.id, to: tracker, integrations: integrations)
+    }
     if let failure = outcome.gradingFailure { throw failure }
     return finished
+  }
+
+  /// Exports the finished session to `tracker`; a failure is reported, recorded on the session
+  /// and does not fail the run.
+  private func logSession(
+    _ id: UUID, to tracker: IntegrationService.Tracker, integrations: IntegrationService
+  ) async {
+    do {
+      let outcome = try await integrations.export(session: id, to: tracker, experiment: experiment)
+      Console.writeError("logged to \(tracker.rawValue) as \(outcome.summary): \(outcome.url)")
+    } catch {
+      Console.writeError(
+        "could not log to \(tracker.rawValue): \((error as? LTBError)?.message ?? "\(error)"); the session is stored — retry with: ltb export \(id.uuidString.lowercased()) --to \(tracker.rawValue)"
+      )
+    }
   }
 
   /// The alert service's log: warnings and errors only, since the progress output shows each

@@ -22,38 +22,14 @@ extension DatasetCommand {
     @Option(name: [.short, .long], help: "The JSONL file to write.") var output: String
 
     func run() async throws {
-      let cases: [JSONValue]
-      switch from {
-      case "langsmith":
-        let configuration = try global.loadConfiguration()
-        let client = try LangSmithClient(settings: configuration.langsmith)
-        let dataset = try await client.dataset(named: name)
-        guard let id = dataset["id"]?.stringValue else {
-          throw LTBError(.decoding, "LangSmith returned dataset '\(name)' without an id")
-        }
-        cases = LangSmithExamples.cases(try await client.examples(dataset: id), dataset: name)
-      case "llamaindex":
-        do {
-          cases = try LabelledRagDataset.cases(file: name)
-        } catch {
-          throw error.error
-        }
-      default:
+      guard let source = DatasetImporter.Source(rawValue: from) else {
         throw LTBError(
           .invalidInput, "cannot import from '\(from)'", fix: "use --from langsmith or --from llamaindex")
       }
-      let text = cases.map { $0.serialized(sortedKeys: true) }.joined(separator: "\n") + "\n"
-      do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-      } catch {
-        throw LTBError(.invalidInput, "cannot write \(output)", fix: "choose a writable -o path")
-      }
-      let (count, issues) = try DatasetFile.open(output).validate()
-      if let issue = issues.first {
-        throw LTBError(
-          .invalidInput, "the imported dataset has \(issues.count) problem(s), first: \(issue)",
-          fix: "report this with the dataset that caused it")
-      }
+      let configuration = try global.loadConfiguration()
+      let importer = DatasetImporter(
+        langsmith: configuration.langsmith, importDirectory: configuration.exports.importDirectory)
+      let count = try await importer.importDataset(from: source, name: name, to: output)
       print("wrote \(count) cases from \(from) '\(name)' to \(output)")
     }
   }

@@ -98,6 +98,9 @@ struct ServeCommand: AsyncParsableCommand {
           PluginWatcher(
             registry: plugins, interval: .milliseconds(configuration.plugins.reloadIntervalMilliseconds)))
       }
+      gateway.companions.append(
+        ExportQueue(
+          integrations: services.integrations, logger: global.logger(configuration, label: "ltb.exports")))
       // The coordinator runs only with the distributed feature on (workers cannot join otherwise).
       if !noCoordinator, configuration.features.isEnabled(.distributed) {
         let server = try coordinator.server(

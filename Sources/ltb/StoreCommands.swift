@@ -189,7 +189,8 @@ struct ResultsCommand: AsyncParsableCommand {
 struct ExportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write every result of a session as JSON, JSONL or CSV, or export the session to MLflow.")
+    abstract:
+      "Write every result of a session as JSON, JSONL or CSV, or export the session to MLflow or LangSmith.")
   @OptionGroup var global: GlobalOptions
   @OptionGroup var storage: DatabaseOption
   @Argument(help: "The session id.") var session: String
@@ -199,13 +200,14 @@ struct ExportCommand: AsyncParsableCommand {
   @Option(
     name: .long,
     help:
-      "mlflow: log the session as runs (summary, per-target figures, artifacts) to [integrations.mlflow]; llamaindex: write its verdicts as LlamaIndex EvaluationResults (to --output or standard output)."
+      "mlflow: log the session as runs (summary, per-target figures, artifacts) to [integrations.mlflow]; langsmith: an experiment of trace runs with the verdicts as feedback ([integrations.langsmith]); llamaindex: write its verdicts as LlamaIndex EvaluationResults (to --output or standard output)."
   )
   var to: String?
   @Option(
     name: .long,
     help:
-      "With --to mlflow: the experiment (default: [integrations.mlflow] experiment, else the suite's name).")
+      "The MLflow experiment (default: [integrations.mlflow] experiment, else the suite's name) or the LangSmith project (default: the suite's name and the session's first 8 hex digits)."
+  )
   var experiment: String?
 
   func run() async throws {
@@ -255,29 +257,16 @@ struct ExportCommand: AsyncParsableCommand {
 }
 
 extension ExportCommand {
-  /// Exports a session to a tracker (MLflow today).
+  /// Exports a session to a tracker, recorded on the session.
   static func export(
     _ id: UUID, to target: String, experiment: String?, configuration: LTBConfiguration, store: any BenchStore
   ) async throws {
-    guard target == "mlflow" else {
-      throw LTBError(
-        .invalidInput, "cannot export to '\(target)'",
-        fix: "use --to mlflow or --to llamaindex (W&B and LangSmith exports are not built)")
-    }
-    let settings = configuration.mlflow
-    guard !settings.trackingURI.isEmpty else {
-      throw LTBError(
-        .configuration, "no MLflow tracking server is configured",
-        fix: "set [integrations.mlflow] tracking_uri in ltb.toml, or MLFLOW_TRACKING_URI")
-    }
-    let client = MLflowClient(trackingURI: settings.trackingURI, token: settings.token)
-    let outcome = try await MLflowExporter.export(
-      session: id, store: store, client: client, experiment: experiment ?? settings.experiment)
+    let service = IntegrationService(configuration, store: store)
+    let outcome = try await service.export(
+      session: id, to: try IntegrationService.tracker(target), experiment: experiment)
     let verb = outcome.alreadyExported ? "already exported as" : "exported as"
-    Console.writeError(
-      "\(verb) run \(outcome.runID) with \(outcome.targetRuns.count) target runs in experiment \(outcome.experimentID): \(client.trackingURI)/#/experiments/\(outcome.experimentID)/runs/\(outcome.runID)"
-    )
-    print(outcome.runID)
+    Console.writeError("\(verb) \(outcome.summary): \(outcome.url)")
+    print(outcome.externalID)
   }
 }
 

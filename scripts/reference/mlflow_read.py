@@ -22,7 +22,10 @@ with tempfile.TemporaryDirectory() as folder:
 
 def describe(r):
     history = client.get_metric_history(r.info.run_id, "request.e2e_ms")
+    live = client.get_metric_history(r.info.run_id, "live.completed")
     return {
+        "liveCompleted": [[h.step, h.value, h.timestamp] for h in live],
+        "liveE2eSteps": len(client.get_metric_history(r.info.run_id, "live.e2e_ms")),
         "name": r.info.run_name, "status": r.info.status, "params": r.data.params, "metrics": r.data.metrics,
         "tags": {k: v for k, v in r.data.tags.items() if not k.startswith("mlflow.") or k == "mlflow.parentRunId"},
         "e2eSteps": [h.step for h in history], "e2eValues": [h.value for h in history],

@@ -423,6 +423,30 @@ public struct MutationAcknowledgeAlertArguments: Codable, Sendable, Equatable {
   }
 }
 
+/// The arguments of `Mutation.exportSession`.
+public struct MutationExportSessionArguments: Codable, Sendable, Equatable {
+  public var id: UUID
+  public var to: ExportTracker
+  public var experiment: String?
+
+  /// Creates a value.
+  public init(id: UUID, to: ExportTracker, experiment: String? = nil) {
+    self.id = id
+    self.to = to
+    self.experiment = experiment
+  }
+}
+
+/// The arguments of `Mutation.importDataset`.
+public struct MutationImportDatasetArguments: Codable, Sendable, Equatable {
+  public var input: ImportDatasetInput
+
+  /// Creates a value.
+  public init(input: ImportDatasetInput) {
+    self.input = input
+  }
+}
+
 /// The arguments of `Mutation.installPlugin`.
 public struct MutationInstallPluginArguments: Codable, Sendable, Equatable {
   public var input: InstallPluginInput

@@ -277,6 +277,18 @@ public let restRoutes: [RESTRoute] = [
     feature: nil,
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(
+    method: "POST", path: "/api/v1/benchmarks/:id/exports", operation: "mutation", field: "exportSession",
+    document: "mutation($id: UUID!, $to: ExportTracker!, $experiment: String) { exportSession(id: $id, to: $to, experiment: $experiment) { tracker state experiment attempts lastError externalId url requestedAt updatedAt nextAttemptAt } }",
+    permission: "RUN_BENCHMARK",
+    feature: nil,
+    arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true), RESTArgument(name: "to", type: "ExportTracker!", form: "enum", inPath: false), RESTArgument(name: "experiment", type: "String", form: "string", inPath: false)]),
+  RESTRoute(
+    method: "POST", path: "/api/v1/datasets/import", operation: "mutation", field: "importDataset",
+    document: "mutation($input: ImportDatasetInput!) { importDataset(input: $input) { source path cases } }",
+    permission: "RUN_BENCHMARK",
+    feature: nil,
+    arguments: [RESTArgument(name: "input", type: "ImportDatasetInput!", form: "json", inPath: false)]),
+  RESTRoute(
     method: "POST", path: "/api/v1/plugins", operation: "mutation", field: "installPlugin",
     document: "mutation($input: InstallPluginInput!) { installPlugin(input: $input) { name version kind description author license sha256 abiVersion enabled loaded disabledReason problem requestedCapabilities grantedCapabilities configuration configSchema limits installedAt updatedAt } }",
     permission: "MANAGE_PLUGINS",

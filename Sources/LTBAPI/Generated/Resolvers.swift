@@ -17,6 +17,8 @@ public protocol SessionResolvers: Sendable {
   func summary(_ parent: Session, context: APIContext) async throws -> [TargetSummary]
   /// The evaluation per target, when the answers were graded.
   func evaluation(_ parent: Session, context: APIContext) async throws -> SessionEvaluation?
+  /// Its exports to experiment trackers, by tracker, with where each stands.
+  func exports(_ parent: Session, context: APIContext) async throws -> [SessionExport]
 }
 
 /// Resolves the computed fields of `Result`.
@@ -115,6 +117,10 @@ public protocol MutationResolvers: Sendable {
   func deleteAlertRule(_ arguments: MutationDeleteAlertRuleArguments, context: APIContext) async throws -> Bool
   /// Acknowledges an alert (the first acknowledgement stands; audited).
   func acknowledgeAlert(_ arguments: MutationAcknowledgeAlertArguments, context: APIContext) async throws -> Alert
+  /// Exports a session to an experiment tracker (audited). The server's export queue writes it, retrying a tracker that fails; its state shows in Session.exports. A complete export is not written twice.
+  func exportSession(_ arguments: MutationExportSessionArguments, context: APIContext) async throws -> SessionExport
+  /// Pulls a dataset from LangSmith or a LlamaIndex file into the server's import directory (audited).
+  func importDataset(_ arguments: MutationImportDatasetArguments, context: APIContext) async throws -> ImportedDataset
   /// Installs or upgrades a plugin without a restart (audited); calls running finish on the version they started with.
   func installPlugin(_ arguments: MutationInstallPluginArguments, context: APIContext) async throws -> Plugin
   /// Enables a plugin and resets its failure count (audited).

@@ -281,6 +281,80 @@ type Session implements Node {
   summary: [TargetSummary!]! @resolver
   "The evaluation per target, when the answers were graded."
   evaluation: SessionEvaluation @resolver
+  "Its exports to experiment trackers, by tracker, with where each stands."
+  exports: [SessionExport!]! @resolver
+}
+
+"An experiment tracker sessions are exported to ([integrations.NAME] in ltb.toml)."
+enum ExportTracker {
+  "MLflow: an experiment per suite, a run per session with a nested run per target, artifacts."
+  MLFLOW
+  "LangSmith: a project of trace runs with the verdicts as feedback."
+  LANGSMITH
+}
+
+"Where a session's export to a tracker stands."
+enum ExportState {
+  "Asked for; the server's export queue writes it shortly."
+  PENDING
+  "Being written."
+  RUNNING
+  "The tracker failed; it is tried again at nextAttemptAt."
+  RETRYING
+  "Written in full."
+  COMPLETE
+  "Every attempt failed (lastError says why); exportSession starts it again."
+  FAILED
+}
+
+"A session's export to one experiment tracker."
+type SessionExport {
+  "The tracker."
+  tracker: ExportTracker!
+  "Where it stands."
+  state: ExportState!
+  "The experiment or project asked for; null for the tracker's default."
+  experiment: String
+  "Attempts made."
+  attempts: Int!
+  "Why the last attempt failed."
+  lastError: String
+  "The tracker's id for it (MLflow's run id, LangSmith's project id)."
+  externalId: String
+  "Where to see it in the tracker."
+  url: String
+  "When it was asked for."
+  requestedAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+  "When it is tried again, while RETRYING."
+  nextAttemptAt: DateTime
+}
+
+"Where a dataset is imported from."
+enum DatasetSource {
+  "A LangSmith dataset, by name ([integrations.langsmith])."
+  LANGSMITH
+  "A LlamaIndex LabelledRagDataset JSON file on the server."
+  LLAMAINDEX
+}
+
+"A dataset to pull into the server's import directory ([integrations.exports] import_directory)."
+input ImportDatasetInput {
+  "The source."
+  from: DatasetSource!
+  "The LangSmith dataset's name, or the LlamaIndex file's path on the server."
+  name: String!
+}
+
+"A dataset imported to the server, ready to name in a suite's datasets."
+type ImportedDataset {
+  "The source."
+  source: DatasetSource!
+  "The file written, relative to the server's working directory."
+  path: String!
+  "Cases written."
+  cases: Int!
 }
 
 "One edge of a session list."
@@ -1385,6 +1459,12 @@ type Mutation {
     @rest(method: "POST", path: "/api/v1/alert-rules/:id/delete") @auth(permission: ADMIN_ACCESS)
   "Acknowledges an alert (the first acknowledgement stands; audited)."
   acknowledgeAlert(id: UUID!): Alert! @rest(method: "POST", path: "/api/v1/alerts/:id/acknowledge") @auth(permission: RUN_BENCHMARK)
+  "Exports a session to an experiment tracker (audited). The server's export queue writes it, retrying a tracker that fails; its state shows in Session.exports. A complete export is not written twice."
+  exportSession(id: UUID!, to: ExportTracker!, experiment: String): SessionExport!
+    @rest(method: "POST", path: "/api/v1/benchmarks/:id/exports") @auth(permission: RUN_BENCHMARK)
+  "Pulls a dataset from LangSmith or a LlamaIndex file into the server's import directory (audited)."
+  importDataset(input: ImportDatasetInput!): ImportedDataset!
+    @rest(method: "POST", path: "/api/v1/datasets/import") @auth(permission: RUN_BENCHMARK)
   "Installs or upgrades a plugin without a restart (audited); calls running finish on the version they started with."
   installPlugin(input: InstallPluginInput!): Plugin!
     @rest(method: "POST", path: "/api/v1/plugins") @auth(permission: MANAGE_PLUGINS) @feature(name: PLUGINS)

@@ -326,6 +326,105 @@ public final class Session: Codable, Sendable, Node {
   }
 }
 
+/// An experiment tracker sessions are exported to ([integrations.NAME] in ltb.toml).
+public enum ExportTracker: String, Codable, Sendable, CaseIterable {
+  /// MLflow: an experiment per suite, a run per session with a nested run per target, artifacts.
+  case mlflow = "MLFLOW"
+  /// LangSmith: a project of trace runs with the verdicts as feedback.
+  case langsmith = "LANGSMITH"
+}
+
+/// Where a session's export to a tracker stands.
+public enum ExportState: String, Codable, Sendable, CaseIterable {
+  /// Asked for; the server's export queue writes it shortly.
+  case pending = "PENDING"
+  /// Being written.
+  case running = "RUNNING"
+  /// The tracker failed; it is tried again at nextAttemptAt.
+  case retrying = "RETRYING"
+  /// Written in full.
+  case complete = "COMPLETE"
+  /// Every attempt failed (lastError says why); exportSession starts it again.
+  case failed = "FAILED"
+}
+
+/// A session's export to one experiment tracker.
+public final class SessionExport: Codable, Sendable {
+  /// The tracker.
+  public let tracker: ExportTracker
+  /// Where it stands.
+  public let state: ExportState
+  /// The experiment or project asked for; null for the tracker's default.
+  public let experiment: String?
+  /// Attempts made.
+  public let attempts: Int
+  /// Why the last attempt failed.
+  public let lastError: String?
+  /// The tracker's id for it (MLflow's run id, LangSmith's project id).
+  public let externalId: String?
+  /// Where to see it in the tracker.
+  public let url: String?
+  /// When it was asked for.
+  public let requestedAt: Date
+  /// When it last changed.
+  public let updatedAt: Date
+  /// When it is tried again, while RETRYING.
+  public let nextAttemptAt: Date?
+
+  /// Creates a value.
+  public init(tracker: ExportTracker, state: ExportState, experiment: String? = nil, attempts: Int, lastError: String? = nil, externalId: String? = nil, url: String? = nil, requestedAt: Date, updatedAt: Date, nextAttemptAt: Date? = nil) {
+    self.tracker = tracker
+    self.state = state
+    self.experiment = experiment
+    self.attempts = attempts
+    self.lastError = lastError
+    self.externalId = externalId
+    self.url = url
+    self.requestedAt = requestedAt
+    self.updatedAt = updatedAt
+    self.nextAttemptAt = nextAttemptAt
+  }
+}
+
+/// Where a dataset is imported from.
+public enum DatasetSource: String, Codable, Sendable, CaseIterable {
+  /// A LangSmith dataset, by name ([integrations.langsmith]).
+  case langsmith = "LANGSMITH"
+  /// A LlamaIndex LabelledRagDataset JSON file on the server.
+  case llamaindex = "LLAMAINDEX"
+}
+
+/// A dataset to pull into the server's import directory ([integrations.exports] import_directory).
+public struct ImportDatasetInput: Codable, Sendable, Equatable {
+  /// The source.
+  public var from: DatasetSource
+  /// The LangSmith dataset's name, or the LlamaIndex file's path on the server.
+  public var name: String
+
+  /// Creates a value.
+  public init(from: DatasetSource, name: String) {
+    self.from = from
+    self.name = name
+  }
+}
+
+/// A dataset imported to the server, ready to name in a suite's datasets.
+public final class ImportedDataset: Codable, Sendable {
+  /// The source.
+  public let source: DatasetSource
+  /// The file written, relative to the server's working directory.
+  public let path: String
+  /// Cases written.
+  public let cases: Int
+
+  /// Creates a value.
+  public init(source: DatasetSource, path: String, cases: Int) {
+    self.source = source
+    self.path = path
+    self.cases = cases
+  }
+}
+
 /// One edge of a session list.
 public final class SessionEdge: Codable, Sendable {
   /// The position, for `after`.

@@ -43,6 +43,8 @@ public struct APIResolvers: Sendable {
     case is LatencyStats: "LatencyStats"
     case is TargetSummary: "TargetSummary"
     case is Session: "Session"
+    case is SessionExport: "SessionExport"
+    case is ImportedDataset: "ImportedDataset"
     case is SessionEdge: "SessionEdge"
     case is SessionConnection: "SessionConnection"
     case is PageInfo: "PageInfo"
@@ -120,6 +122,9 @@ public struct APIResolvers: Sendable {
         },
         "evaluation": { source, _, context in
           try await session.evaluation(try APIWiring.parent(Session.self, source), context: try APIWiring.context(context))
+        },
+        "exports": { source, _, context in
+          try await session.exports(try APIWiring.parent(Session.self, source), context: try APIWiring.context(context))
         },
       ],
       "Result": [
@@ -290,6 +295,16 @@ public struct APIResolvers: Sendable {
         "acknowledgeAlert": { _, args, context in
           try await APIWiring.audited("acknowledgeAlert", context, args: args) {
             try await mutation.acknowledgeAlert(try arguments.decode(MutationAcknowledgeAlertArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.acknowledgeAlert"))
+          }
+        },
+        "exportSession": { _, args, context in
+          try await APIWiring.audited("exportSession", context, args: args) {
+            try await mutation.exportSession(try arguments.decode(MutationExportSessionArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.exportSession"))
+          }
+        },
+        "importDataset": { _, args, context in
+          try await APIWiring.audited("importDataset", context, args: args) {
+            try await mutation.importDataset(try arguments.decode(MutationImportDatasetArguments.self, args), context: try await APIWiring.authorized(context, "RUN_BENCHMARK", field: "Mutation.importDataset"))
           }
         },
         "installPlugin": { _, args, context in
@@ -483,6 +498,37 @@ extension Session: KeySubscriptable {
     case "completedAt": self.completedAt
     case "ownerId": self.ownerId
     case "suite": self.suite
+    default: nil
+    }
+  }
+}
+
+extension SessionExport: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "tracker": self.tracker
+    case "state": self.state
+    case "experiment": self.experiment
+    case "attempts": self.attempts
+    case "lastError": self.lastError
+    case "externalId": self.externalId
+    case "url": self.url
+    case "requestedAt": self.requestedAt
+    case "updatedAt": self.updatedAt
+    case "nextAttemptAt": self.nextAttemptAt
+    default: nil
+    }
+  }
+}
+
+extension ImportedDataset: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "source": self.source
+    case "path": self.path
+    case "cases": self.cases
     default: nil
     }
   }
@@ -1079,6 +1125,8 @@ extension APIWiring {
     "LatencyStats": ["count": 0, "mean": 1, "p50": 2, "p90": 3, "p95": 4, "p99": 5, "max": 6],
     "TargetSummary": ["provider": 0, "model": 1, "requests": 2, "succeeded": 3, "requestThroughput": 4, "outputTokenThroughput": 5, "inputTokens": 6, "outputTokens": 7, "costUsd": 8],
     "Session": ["id": 0, "name": 1, "description": 2, "status": 3, "stopReason": 4, "totalTasks": 5, "tags": 6, "createdAt": 7, "startedAt": 8, "completedAt": 9, "ownerId": 10, "suite": 11],
+    "SessionExport": ["tracker": 0, "state": 1, "experiment": 2, "attempts": 3, "lastError": 4, "externalId": 5, "url": 6, "requestedAt": 7, "updatedAt": 8, "nextAttemptAt": 9],
+    "ImportedDataset": ["source": 0, "path": 1, "cases": 2],
     "SessionEdge": ["cursor": 0],
     "PageInfo": ["hasNextPage": 0, "endCursor": 1],
     "Evaluation": ["metric": 0, "state": 1, "score": 2, "value": 3, "passed": 4, "threshold": 5, "explanation": 6, "judgeModel": 7, "judgeCostUsd": 8, "evaluator": 9],
@@ -1123,6 +1171,8 @@ extension APIWiring {
     "LatencyStats": { $0 as? LatencyStats },
     "TargetSummary": { $0 as? TargetSummary },
     "Session": { $0 as? Session },
+    "SessionExport": { $0 as? SessionExport },
+    "ImportedDataset": { $0 as? ImportedDataset },
     "SessionEdge": { $0 as? SessionEdge },
     "SessionConnection": { $0 as? SessionConnection },
     "PageInfo": { $0 as? PageInfo },
@@ -1177,6 +1227,12 @@ extension ResultOrder: LeafValue {}
 extension ExportFormat: LeafValue {}
 
 extension ProviderSource: LeafValue {}
+
+extension ExportTracker: LeafValue {}
+
+extension ExportState: LeafValue {}
+
+extension DatasetSource: LeafValue {}
 
 extension Feature: LeafValue {}
 
@@ -1309,6 +1365,37 @@ extension Session: PlanLeaves {
     case 9: try self.completedAt.writeLeaf(into: &output)
     case 10: try self.ownerId.writeLeaf(into: &output)
     case 11: try self.suite.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension SessionExport: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.tracker.writeLeaf(into: &output)
+    case 1: try self.state.writeLeaf(into: &output)
+    case 2: try self.experiment.writeLeaf(into: &output)
+    case 3: try self.attempts.writeLeaf(into: &output)
+    case 4: try self.lastError.writeLeaf(into: &output)
+    case 5: try self.externalId.writeLeaf(into: &output)
+    case 6: try self.url.writeLeaf(into: &output)
+    case 7: try self.requestedAt.writeLeaf(into: &output)
+    case 8: try self.updatedAt.writeLeaf(into: &output)
+    case 9: try self.nextAttemptAt.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension ImportedDataset: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.source.writeLeaf(into: &output)
+    case 1: try self.path.writeLeaf(into: &output)
+    case 2: try self.cases.writeLeaf(into: &output)
     default: break
     }
   }

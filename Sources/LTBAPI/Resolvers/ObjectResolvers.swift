@@ -27,6 +27,10 @@ struct SessionResolver: SessionResolvers {
     guard evaluation.groups.contains(where: { $0.evaluated > 0 }) else { return nil }
     return APIMapping.sessionEvaluation(evaluation)
   }
+
+  func exports(_ parent: Session, context: APIContext) async throws -> [SessionExport] {
+    try await services.store.exports(session: parent.id).map(APIMapping.sessionExport)
+  }
 }
 
 /// `Result`'s computed fields.
