@@ -80,8 +80,9 @@ public enum LangSmithExporter {
       try await client.send(.POST, "/runs/batch", ["post": .array(runs), "patch": []])
     }
 
+    let stamp = (session.completedAt ?? Date()).iso8601Text
     let scores = measured.flatMap { result in
-      (data.records[result.id] ?? []).compactMap { record in feedback(record, project: projectID) }
+      (data.records[result.id] ?? []).compactMap { record in feedback(record, at: stamp) }
     }
     try await withThrowingTaskGroup(of: Void.self) { group in
       var next = scores.makeIterator()
@@ -180,7 +181,7 @@ public enum LangSmithExporter {
   }
 
   /// A verdict as feedback on its run; `nil` for one that was not scored.
-  static func feedback(_ record: EvaluationRecord, project: String) -> JSONValue? {
+  static func feedback(_ record: EvaluationRecord, at now: String) -> JSONValue? {
     guard record.state == .scored, let score = record.score else { return nil }
     let run = record.resultID.lowercasedText
     var source: [String: JSONValue] = [
@@ -190,8 +191,9 @@ public enum LangSmithExporter {
     if let threshold = record.threshold { source["threshold"] = .double(threshold) }
     var item: [String: JSONValue] = [
       "id": .string(derivedID("feedback", run + "/" + record.metric).lowercasedText),
-      "run_id": .string(run), "trace_id": .string(run), "session_id": .string(project),
-      "key": .string(record.metric), "score": .double(score),
+      "run_id": .string(run), "trace_id": .string(run), "key": .string(record.metric),
+      "score": .double(score),
+      "created_at": .string(now), "modified_at": .string(now),
       "feedback_source": ["type": "api", "metadata": .object(source)],
     ]
     if let value = record.value { item["value"] = .double(value) }
