@@ -121,6 +121,42 @@ public struct MLflowClient: Sendable {
     _ = try await send(request, what: "upload \(path)", missingIsNil: false)
   }
 
+  /// A run's experiment id, name and tags.
+  public func run(_ id: String) async throws -> (experiment: String, name: String, tags: [String: String]) {
+    guard let answer = try await call(.GET, "runs/get?run_id=\(id)", nil, missingIsNil: true),
+      let info = answer["run"]?["info"], let experiment = info["experiment_id"]?.stringValue
+    else {
+      throw LTBError(.notFound, "MLflow at \(trackingURI) has no run \(id)", fix: "copy a run id from MLflow")
+    }
+    var tags: [String: String] = [:]
+    for tag in answer["run"]?["data"]?["tags"]?.arrayValue ?? [] {
+      if let key = tag["key"]?.stringValue, let value = tag["value"]?.stringValue { tags[key] = value }
+    }
+    return (experiment, info["run_name"]?.stringValue ?? id, tags)
+  }
+
+  /// A file of the run's artifacts, through the tracking server's proxy.
+  public func download(run: String, experiment: String, path: String) async throws -> Data {
+    var request = HTTPClientRequest(
+      url: "\(trackingURI)/api/2.0/mlflow-artifacts/artifacts/\(experiment)/\(run)/artifacts/\(path)")
+    if let token { request.headers.add(name: "Authorization", value: "Bearer \(token.value)") }
+    let answer: (status: Int, body: String)
+    do {
+      answer = try await RetryingHTTP.send(request, attempts: attempts, timeout: timeout, maxBytes: 1 << 30)
+    } catch let failure as RetryingHTTP.Exhausted {
+      throw LTBError(
+        .network,
+        "MLflow at \(trackingURI) did not answer download \(path) after \(attempts) attempts: \(failure.last)",
+        fix: "check that the tracking server runs and [integrations.mlflow] tracking_uri points at it")
+    }
+    guard (200..<300).contains(answer.status) else {
+      throw LTBError(
+        .notFound, "run \(run) has no artifact \(path) (HTTP \(answer.status))",
+        fix: "compare runs that `ltb export --to mlflow` wrote")
+    }
+    return Data(answer.body.utf8)
+  }
+
   /// Every run id tagged `key` = `value` in `experiment` (active runs only).
   public func runs(in experiment: String, taggedWith key: String, _ value: String) async throws -> [String] {
     let answer = try await call(

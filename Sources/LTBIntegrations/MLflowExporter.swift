@@ -7,7 +7,7 @@ public import LTBStorage
 /// Exports a session to MLflow: an experiment per suite (or the configured one), a parent run per
 /// session with the suite as parameters and the totals as metrics, a nested run per target with
 /// its latency, throughput, token, cost and grading figures (and each request's latencies as
-/// steps), and the summary, results and HTML report as artifacts.
+/// steps), and the summary, results, verdicts and HTML report as artifacts.
 ///
 /// Exporting again is safe: a session exported in full is found by its `ltb.session_id` tag and
 /// left as it is; a partial export (one that failed midway) is deleted and written again. The
@@ -114,6 +114,11 @@ public enum MLflowExporter {
     try await client.upload(
       run: run, experiment: experiment, path: "results.jsonl",
       contents: try await resultLines(store: store, session: sessionID), contentType: "application/x-ndjson")
+    try await client.upload(
+      run: run, experiment: experiment, path: "evaluation.json",
+      contents: try encoder.encode(
+        EvaluationArtifact(records: data.records.values.flatMap { $0 }, cases: Array(data.cases.values))),
+      contentType: "application/json")
     try await client.upload(
       run: run, experiment: experiment, path: "report.html",
       contents: Data(ReportFormat.html.render(data).utf8),

@@ -4,11 +4,13 @@ import LTBConfig
 import LTBCore
 import LTBEngine
 import LTBEvaluation
+import LTBIntegrations
 import LTBProviders
 import LTBStorage
 
-/// `ltb compare SESSION_A SESSION_B`, `ltb compare --session S --models a,b`, and
-/// `ltb compare --models a,b --dataset FILE` (runs both models on the dataset first).
+/// `ltb compare SESSION_A SESSION_B`, `ltb compare --session S --models a,b`,
+/// `ltb compare --models a,b --dataset FILE` (runs both models on the dataset first), and
+/// `ltb compare --from mlflow RUN_A RUN_B` (two exported sessions read back from MLflow).
 struct CompareCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
@@ -19,7 +21,14 @@ struct CompareCommand: AsyncParsableCommand {
   @OptionGroup var global: GlobalOptions
   @OptionGroup var storage: DatabaseOption
   @OptionGroup var evaluation: EvaluationOptions
-  @Argument(help: "Two session ids (A, then B).") var sessions: [String] = []
+  @Argument(help: "Two session ids (A, then B), or with --from mlflow two MLflow run ids.") var sessions:
+    [String] = []
+  @Option(
+    name: .long,
+    help:
+      "mlflow: the two ids are session runs `ltb export --to mlflow` wrote, read back from [integrations.mlflow]."
+  )
+  var from: String?
   @Option(name: .long, help: "Two models, A,B: each PROVIDER/MODEL, or MODEL with --provider.") var models:
     String?
   @Option(name: .long, help: "With --models: the session holding both (instead of running --dataset).")
@@ -40,11 +49,26 @@ struct CompareCommand: AsyncParsableCommand {
     if models != nil, (session == nil) == (dataset == nil) {
       throw ValidationError("with --models, give exactly one of --session and --dataset")
     }
+    if let from, from != "mlflow" { throw ValidationError("--from takes mlflow") }
+    if from != nil, models != nil { throw ValidationError("--from mlflow compares two runs: drop --models") }
     if !(0.0001...0.5).contains(alpha) { throw ValidationError("--alpha must be between 0.0001 and 0.5") }
   }
 
   func run() async throws {
     let configuration = try global.loadConfiguration()
+    if from == "mlflow" {
+      guard !configuration.mlflow.trackingURI.isEmpty else {
+        throw LTBError(
+          .configuration, "no MLflow tracking server is configured",
+          fix: "set [integrations.mlflow] tracking_uri in ltb.toml, or MLFLOW_TRACKING_URI")
+      }
+      let client = MLflowClient(
+        trackingURI: configuration.mlflow.trackingURI, token: configuration.mlflow.token)
+      return try show(
+        SessionComparison(
+          try await MLflowComparison.side(run: sessions[0], client: client),
+          try await MLflowComparison.side(run: sessions[1], client: client), alpha: alpha))
+    }
     let comparison = try await global.withStore(configuration, database: storage.database) { store in
       guard let models else {
         return SessionComparison(
@@ -62,6 +86,10 @@ struct CompareCommand: AsyncParsableCommand {
       }
       return try await pair.compare(session: id, store: store, alpha: alpha)
     }
+    try show(comparison)
+  }
+
+  private func show(_ comparison: SessionComparison) throws {
     if json { print(try Console.json(comparison)) } else { EvaluationPrinter.print(comparison) }
   }
 

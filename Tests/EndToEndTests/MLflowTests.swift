@@ -112,7 +112,7 @@ struct MLflowTests {
     #expect(seen["run"]?["params"]?["repeats"] == "2")
     #expect(seen["run"]?["params"]?["load.concurrency"] == "2")
     #expect(seen["run"]?["metrics"]?["requests"]?.doubleValue == 24)
-    #expect(seen["artifacts"] == ["report.html", "results.jsonl", "summary.json"])
+    #expect(seen["artifacts"] == ["evaluation.json", "report.html", "results.jsonl", "summary.json"])
     #expect(seen["summaryGroups"] == 2)
     #expect(seen["resultLines"] == 24)
     #expect(seen["reportIsHTML"] == true)
@@ -201,6 +201,7 @@ struct MLflowTests {
       name: mlflow-live
       datasets: [\(path("cases.jsonl"))]
       targets: [{ provider: fake, model: model-a }]
+      assertions: [{ type: contains, value: tok1 }]
       concurrency: 1
 
       """.utf8
@@ -293,6 +294,30 @@ struct MLflowTests {
       #expect(stamp / 1_000 > started.timeIntervalSince1970 && stamp / 1_000 < ended.timeIntervalSince1970)
     }
     #expect(seen["children"]?.arrayValue?.count == 1)
+
+    // compare_runs: the two runs read back from MLflow compare as the stored sessions do.
+    let second = try #require(BenchCommandTests.sessionID(in: live.stderr))
+    let throughMLflow = try CommandLineTests.run([
+      "compare", "--from", "mlflow", exportedRun, liveRun, "--json", "--config", path("ltb.toml"),
+    ])
+    #expect(throughMLflow.status == 0, "\(throughMLflow.stderr)")
+    let stored = try CommandLineTests.run([
+      "compare", first, second, "--json", "--database", "sqlite:" + database,
+    ])
+    #expect(stored.status == 0, "\(stored.stderr)")
+    let remote = try JSONValue.parse(Data(throughMLflow.stdout.utf8))
+    let local = try JSONValue.parse(Data(stored.stdout.utf8))
+    #expect(remote["pairedCases"] == 10 && remote["pairedCases"] == local["pairedCases"], "\(remote)")
+    let remoteMetrics = remote["metrics"]?.arrayValue ?? []
+    let compared = Set(remoteMetrics.compactMap { $0["name"]?.stringValue })
+    #expect(compared.isSuperset(of: ["contains", "latency_ms"]), "\(compared)")
+    #expect(
+      remoteMetrics == local["metrics"]?.arrayValue, "the same figures through MLflow as from the store")
+    let notSession = try CommandLineTests.run([
+      "compare", "--from", "mlflow", exportedRun, "0123456789abcdef0123456789abcdef", "--config",
+      path("ltb.toml"),
+    ])
+    #expect(notSession.status == 66 && notSession.stderr.contains("has no run"), "\(notSession.stderr)")
 
     // A dataset imported through the API lands in the import directory, ready for a suite.
     try Data(
