@@ -116,7 +116,7 @@ struct CodegenTests {
 
   @Test("the generated API types compile and carry the schema: routes, enums, arguments")
   func generatedCodeIsUsable() throws {
-    #expect(restRoutes.count == 45)
+    #expect(restRoutes.count == 47)
     #expect(Set(restRoutes.map { "\($0.method) \($0.path)" }).count == restRoutes.count, "no route twice")
     for path in [
       "/api/v1/benchmarks", "/api/v1/benchmarks/:id", "/api/v1/benchmarks/:id/cancel", "/api/v1/results",

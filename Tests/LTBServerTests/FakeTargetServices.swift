@@ -18,6 +18,12 @@ enum FakeTargetServices {
     var configuration = try ConfigLoader().load()
     configuration.features = .all
     configuration.plugins.directory = folder.appendingPathComponent("plugins").path
+    // Exports are only queued here (no queue runs), so the tracker needs no server; imports land
+    // in the folder, with a LlamaIndex file to import.
+    configuration.mlflow = MLflowSettings(trackingURI: "http://127.0.0.1:9")
+    configuration.exports.importDirectory = folder.appendingPathComponent("imported").path
+    try Data(#"{"examples": [{"query": "One?", "reference_answer": "1"}]}"#.utf8).write(
+      to: folder.appendingPathComponent("rag.json"))
     let settings = ProviderSettings(
       name: "fake", kind: .openaiCompatible, baseURL: targetBaseURL + "/v1", firstByteTimeout: .seconds(10),
       totalTimeout: .seconds(30), maxRetries: 0, defaultModel: "fake-model")

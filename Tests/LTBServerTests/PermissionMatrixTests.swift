@@ -201,6 +201,16 @@ struct PermissionMatrixTests {
     {
       actor, fixture in ["id": .string(try await fixture.alert(session: actor.session).lowercasedText)]
     },
+    "Mutation.exportSession": .init(
+      document: "mutation($id: UUID!, $to: ExportTracker!) { exportSession(id: $id, to: $to) { state } }"
+    ) { actor, _ in ["id": .string(actor.session.lowercasedText), "to": "MLFLOW"] },
+    "Mutation.importDataset": .init(
+      document: "mutation($input: ImportDatasetInput!) { importDataset(input: $input) { cases } }"
+    ) { _, fixture in
+      let rag = URL(fileURLWithPath: fixture.dataset).deletingLastPathComponent().appendingPathComponent(
+        "rag.json")
+      return ["input": ["from": "LLAMAINDEX", "name": .string(rag.path)]]
+    },
     "Query.me": .init(document: "{ me { username } }") { _, _ in [:] },
     "Query.users": .init(document: "{ users { username } }") { _, _ in [:] },
     "Query.apiKeys": .init(document: "{ apiKeys { id } }") { _, _ in [:] },
@@ -413,7 +423,7 @@ struct PermissionMatrixTests {
       }
       #expect(
         Set(audited).isSuperset(of: expectedDenials), "missing: \(Set(expectedDenials).subtracting(audited))")
-      #expect(expectedDenials.count == 35, "users are refused 12 fields, viewers 23")
+      #expect(expectedDenials.count == 37, "users are refused 12 fields, viewers 25")
 
       // An admin creates a session for the viewer, who then reads it; a user may not do that.
       let (admin, user, viewer) = (actors[0], actors[1], actors[2])

@@ -103,6 +103,18 @@ struct RouteCoverageTests {
       let (cancelled, stopped) = try await call(
         .post, "/api/v1/benchmarks/:id/cancel", "/api/v1/benchmarks/\(id)/cancel")
       #expect(cancelled == 200 && stopped["id"]?.stringValue == id)
+      let (queued, exported) = try await call(
+        .post, "/api/v1/benchmarks/:id/exports", "/api/v1/benchmarks/\(id)/exports", body: ["to": "MLFLOW"])
+      #expect(
+        queued == 200 && exported["state"] == "PENDING" && exported["tracker"] == "MLFLOW", "\(exported)")
+      let (_, imported) = try await call(
+        .post, "/api/v1/datasets/import", "/api/v1/datasets/import",
+        body: [
+          "input": ["from": "LLAMAINDEX", "name": .string(folder.appendingPathComponent("rag.json").path)]
+        ])
+      #expect(imported["cases"] == 1, "\(imported)")
+      #expect(
+        imported["path"]?.stringValue == folder.appendingPathComponent("imported/llamaindex-rag.jsonl").path)
       // Filters: by name words, provider, model and creation time; a miss lists nothing.
       let (_, named) = try await call(
         .get, "/api/v1/benchmarks", "/api/v1/benchmarks?name=ROUT&provider=fake")
