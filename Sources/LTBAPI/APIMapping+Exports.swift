@@ -19,6 +19,7 @@ extension APIMapping {
     switch tracker {
     case .mlflow: .mlflow
     case .langsmith: .langsmith
+    case .wandb: .wandb
     }
   }
 

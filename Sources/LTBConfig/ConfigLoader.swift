@@ -477,6 +477,15 @@ public struct ConfigLoader: Sendable {
         ?? environment["LANGSMITH_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
         ?? "https://api.smith.langchain.com",
       apiKey: environment[langsmithKey].flatMap { $0.isEmpty ? nil : Secret($0) }, apiKeyOrigin: langsmithKey)
+    let wandbKey = string(["integrations", "wandb", "api_key_env"]) ?? "WANDB_API_KEY"
+    func setting(_ key: String, _ variable: String) -> String? {
+      string(["integrations", "wandb", key]).flatMap { $0.isEmpty ? nil : $0 }
+        ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+    }
+    configuration.wandb = WandbSettings(
+      baseURL: setting("base_url", "WANDB_BASE_URL") ?? "https://api.wandb.ai",
+      entity: setting("entity", "WANDB_ENTITY") ?? "", project: setting("project", "WANDB_PROJECT") ?? "",
+      apiKey: environment[wandbKey].flatMap { $0.isEmpty ? nil : Secret($0) }, apiKeyOrigin: wandbKey)
     configuration.exports = ExportSettings(
       attempts: int(["integrations", "exports", "attempts"]) ?? 5,
       retrySeconds: int(["integrations", "exports", "retry_seconds"]) ?? 30,

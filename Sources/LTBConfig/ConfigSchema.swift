@@ -142,6 +142,21 @@ public enum ConfigSchema {
       "Environment variable holding the API key (sent as x-api-key)."),
   ]
 
+  /// `[integrations.wandb]`: exporting sessions to Weights & Biases (`ltb export --to wandb`).
+  public static let wandb: [SettingSpec] = [
+    SettingSpec(
+      "base_url", .string, default: .string(""),
+      "The W&B server; empty: the WANDB_BASE_URL variable, else https://api.wandb.ai."),
+    SettingSpec(
+      "entity", .string, default: .string(""),
+      "The user or team runs go to; empty: the WANDB_ENTITY variable, else the key's default entity."),
+    SettingSpec(
+      "project", .string, default: .string(""),
+      "The project; empty: the WANDB_PROJECT variable, else one per suite, named after it."),
+    SettingSpec(
+      "api_key_env", .string, default: .string("WANDB_API_KEY"), "Environment variable holding the API key."),
+  ]
+
   /// `[integrations.exports]`: how exports to trackers are retried, and where imported datasets go.
   public static let exports: [SettingSpec] = [
     SettingSpec(
@@ -306,7 +321,8 @@ public enum ConfigSchema {
     (["general"], general), (["storage"], storage), (["evaluation"], evaluation), (["server"], server),
     (["monitoring"], monitoring), (["plugins"], plugins), (["distributed"], distributed),
     (["multimodal"], multimodal), (["features"], features), (["integrations", "mlflow"], mlflow),
-    (["integrations", "langsmith"], langsmith), (["integrations", "exports"], exports),
+    (["integrations", "langsmith"], langsmith), (["integrations", "wandb"], wandb),
+    (["integrations", "exports"], exports),
   ]
 
   /// The top-level tables.
@@ -358,7 +374,8 @@ public enum ConfigSchema {
     }
     switch path.count {
     case 2 where path[0] == "integrations":
-      return .failure(unknown(path[1], known: ["mlflow", "langsmith", "exports"], table: "[integrations]"))
+      return .failure(
+        unknown(path[1], known: ["mlflow", "langsmith", "wandb", "exports"], table: "[integrations]"))
     case 3 where path[0] == "providers":
       if path[2] == "api_key" {
         return .failure(

@@ -22,6 +22,8 @@ public struct LTBConfiguration: Sendable {
   public var mlflow = MLflowSettings()
   /// LangSmith datasets (`[integrations.langsmith]`).
   public var langsmith = LangSmithSettings()
+  /// Weights & Biases export (`[integrations.wandb]`).
+  public var wandb = WandbSettings()
   /// How tracker exports are retried and where imports go (`[integrations.exports]`).
   public var exports = ExportSettings()
   /// Plugins (`[plugins]`).

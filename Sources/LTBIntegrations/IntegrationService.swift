@@ -19,20 +19,25 @@ public struct IntegrationService: Sendable {
     case mlflow
     /// LangSmith's API (`[integrations.langsmith]`).
     case langsmith
+    /// Weights & Biases (`[integrations.wandb]`).
+    case wandb
   }
 
   let store: any BenchStore
   let mlflow: MLflowSettings
   let langsmith: LangSmithSettings
+  let wandb: WandbSettings
   let settings: ExportSettings
 
   /// The service over `store` with the trackers' settings.
   public init(
-    store: any BenchStore, mlflow: MLflowSettings, langsmith: LangSmithSettings, exports: ExportSettings
+    store: any BenchStore, mlflow: MLflowSettings, langsmith: LangSmithSettings,
+    wandb: WandbSettings = WandbSettings(), exports: ExportSettings
   ) {
     self.store = store
     self.mlflow = mlflow
     self.langsmith = langsmith
+    self.wandb = wandb
     self.settings = exports
   }
 
@@ -40,6 +45,7 @@ public struct IntegrationService: Sendable {
   public init(_ configuration: LTBConfiguration, store: any BenchStore) {
     self.init(
       store: store, mlflow: configuration.mlflow, langsmith: configuration.langsmith,
+      wandb: configuration.wandb,
       exports: configuration.exports)
   }
 
@@ -64,6 +70,8 @@ public struct IntegrationService: Sendable {
       }
     case .langsmith:
       _ = try LangSmithClient(settings: langsmith)
+    case .wandb:
+      _ = try WandbClient(settings: wandb)
     }
   }
 
@@ -201,6 +209,14 @@ public struct IntegrationService: Sendable {
         summary:
           "project '\(outcome.projectName)' with \(outcome.runs) runs and \(outcome.feedback) feedback scores",
         alreadyExported: outcome.alreadyExported)
+    case .wandb:
+      let outcome = try await WandbExporter.export(
+        session: record.sessionID, store: store, client: try WandbClient(settings: wandb), settings: wandb,
+        project: record.experiment)
+      return ExportOutcome(
+        tracker: .wandb, externalID: outcome.path, url: outcome.url,
+        summary: "run \(outcome.path) with \(outcome.steps) steps and a \(outcome.rows)-row table",
+        alreadyExported: false)
     }
   }
 

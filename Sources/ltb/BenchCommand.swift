@@ -38,7 +38,7 @@ struct BenchCommand: AsyncParsableCommand {
   @Option(
     name: .long,
     help:
-      "Log the session to a tracker: mlflow logs each request as a step while it runs and the whole session when it ends; langsmith exports it when it ends. A tracker that fails never fails the run (retry with `ltb export ID --to TRACKER`)."
+      "Log the session to a tracker: mlflow logs each request as a step while it runs and the whole session when it ends; langsmith and wandb export it when it ends. A tracker that fails never fails the run (retry with `ltb export ID --to TRACKER`)."
   )
   var logTo: [String] = []
   @Option(

@@ -190,7 +190,8 @@ struct ExportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract:
-      "Write every result of a session as JSON, JSONL or CSV, or export the session to MLflow or LangSmith.")
+      "Write every result of a session as JSON, JSONL or CSV, or export the session to MLflow, LangSmith or W&B."
+  )
   @OptionGroup var global: GlobalOptions
   @OptionGroup var storage: DatabaseOption
   @Argument(help: "The session id.") var session: String
@@ -200,7 +201,7 @@ struct ExportCommand: AsyncParsableCommand {
   @Option(
     name: .long,
     help:
-      "mlflow: log the session as runs (summary, per-target figures, artifacts) to [integrations.mlflow]; langsmith: an experiment of trace runs with the verdicts as feedback ([integrations.langsmith]); llamaindex: write its verdicts as LlamaIndex EvaluationResults (to --output or standard output)."
+      "mlflow: log the session as runs (summary, per-target figures, artifacts) to [integrations.mlflow]; langsmith: an experiment of trace runs with the verdicts as feedback ([integrations.langsmith]); wandb: a run with a step per request, the per-case table and the figures ([integrations.wandb]); llamaindex: write its verdicts as LlamaIndex EvaluationResults (to --output or standard output)."
   )
   var to: String?
   @Option(

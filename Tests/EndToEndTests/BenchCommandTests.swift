@@ -277,12 +277,16 @@ struct BenchCommandTests {
 
 /// Runs system tools.
 enum Shell {
-  static func run(_ tool: String, _ arguments: [String]) throws -> (
+  /// Runs `tool` with `arguments`, `environment` added to this process's.
+  static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
     status: Int32, stdout: String, stderr: String
   ) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -291,6 +291,8 @@ enum ExportTracker {
   MLFLOW
   "LangSmith: a project of trace runs with the verdicts as feedback."
   LANGSMITH
+  "Weights & Biases: a run with the suite as config, a step per request, the per-case table and the figures as summary."
+  WANDB
 }
 
 "Where a session's export to a tracker stands."
@@ -319,7 +321,7 @@ type SessionExport {
   attempts: Int!
   "Why the last attempt failed."
   lastError: String
-  "The tracker's id for it (MLflow's run id, LangSmith's project id)."
+  "The tracker's id for it (MLflow's run id, LangSmith's project id, W&B's entity/project/run)."
   externalId: String
   "Where to see it in the tracker."
   url: String

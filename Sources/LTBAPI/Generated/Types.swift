@@ -332,6 +332,8 @@ public enum ExportTracker: String, Codable, Sendable, CaseIterable {
   case mlflow = "MLFLOW"
   /// LangSmith: a project of trace runs with the verdicts as feedback.
   case langsmith = "LANGSMITH"
+  /// Weights & Biases: a run with the suite as config, a step per request, the per-case table and the figures as summary.
+  case wandb = "WANDB"
 }
 
 /// Where a session's export to a tracker stands.
@@ -360,7 +362,7 @@ public final class SessionExport: Codable, Sendable {
   public let attempts: Int
   /// Why the last attempt failed.
   public let lastError: String?
-  /// The tracker's id for it (MLflow's run id, LangSmith's project id).
+  /// The tracker's id for it (MLflow's run id, LangSmith's project id, W&B's entity/project/run).
   public let externalId: String?
   /// Where to see it in the tracker.
   public let url: String?
