@@ -59,15 +59,14 @@ public struct IntegrationService: Sendable {
     return tracker
   }
 
+  /// Whether any tracker is configured (the server runs its export queue only then).
+  public var hasTrackers: Bool { Tracker.allCases.contains { (try? checkConfigured($0)) != nil } }
+
   /// Checks that `tracker` is configured, before anything is recorded or sent.
   public func checkConfigured(_ tracker: Tracker) throws {
     switch tracker {
     case .mlflow:
-      guard !mlflow.trackingURI.isEmpty else {
-        throw LTBError(
-          .configuration, "no MLflow tracking server is configured",
-          fix: "set [integrations.mlflow] tracking_uri in ltb.toml, or MLFLOW_TRACKING_URI")
-      }
+      _ = try MLflowClient(settings: mlflow)
     case .langsmith:
       _ = try LangSmithClient(settings: langsmith)
     case .wandb:
@@ -103,9 +102,9 @@ public struct IntegrationService: Sendable {
   public func liveLogger(session: BenchmarkSession, experiment: String, bus: EventBus) async
     -> MLflowLiveLogger?
   {
-    guard !mlflow.trackingURI.isEmpty else { return nil }
+    guard let client = try? MLflowClient(settings: mlflow) else { return nil }
     return await MLflowLiveLogger(
-      session: session, client: MLflowClient(trackingURI: mlflow.trackingURI, token: mlflow.token),
+      session: session, client: client,
       experiment: experiment.isEmpty ? mlflow.experiment : experiment, bus: bus)
   }
 
@@ -173,7 +172,8 @@ public struct IntegrationService: Sendable {
       return outcome
     } catch {
       let now = WallClock.nowMicros
-      let wait = Int64(settings.retrySeconds) * 1_000_000 << Int64(min(max(record.attempts - 1, 0), 20))
+      // retry_seconds, doubled for each attempt after the first (capped at 2^20).
+      let wait = (Int64(settings.retrySeconds) * 1_000_000) << Int64(min(max(record.attempts - 1, 0), 20))
       record.lastError = (error as? LTBError)?.message ?? "\(error)"
       record.state = finalOnFailure || record.attempts >= settings.attempts ? .failed : .retrying
       record.updatedMicros = now
@@ -190,7 +190,7 @@ public struct IntegrationService: Sendable {
     }
     switch tracker {
     case .mlflow:
-      let client = MLflowClient(trackingURI: mlflow.trackingURI, token: mlflow.token)
+      let client = try MLflowClient(settings: mlflow)
       let outcome = try await MLflowExporter.export(
         session: record.sessionID, store: store, client: client,
         experiment: record.experiment.isEmpty ? mlflow.experiment : record.experiment)

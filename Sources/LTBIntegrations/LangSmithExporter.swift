@@ -74,7 +74,7 @@ public enum LangSmithExporter {
       try await client.send(.POST, "/sessions", .object(body))
     }
 
-    let measured = data.results.filter { !$0.warmup }.sorted { $0.sentOffsetMs < $1.sentOffsetMs }
+    let measured = data.measuredInSendOrder
     for start in stride(from: 0, to: measured.count, by: batchSize) {
       let runs = measured[start..<min(start + batchSize, measured.count)].map { run($0, project: name) }
       try await client.send(.POST, "/runs/batch", ["post": .array(runs), "patch": []])

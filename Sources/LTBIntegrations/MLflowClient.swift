@@ -15,6 +15,16 @@ public struct MLflowClient: Sendable {
   let attempts: Int
   let timeout: Duration
 
+  /// A client of `settings`' server; without one it is refused with the setting to make.
+  public init(settings: MLflowSettings) throws {
+    guard !settings.trackingURI.isEmpty else {
+      throw LTBError(
+        .configuration, "no MLflow tracking server is configured",
+        fix: "set [integrations.mlflow] tracking_uri in ltb.toml, or MLFLOW_TRACKING_URI")
+    }
+    self.init(trackingURI: settings.trackingURI, token: settings.token)
+  }
+
   /// A client of `trackingURI`, with a bearer `token` when the server wants one.
   public init(trackingURI: String, token: Secret?, attempts: Int = 5, timeout: Duration = .seconds(30)) {
     self.trackingURI = trackingURI.hasSuffix("/") ? String(trackingURI.dropLast()) : trackingURI

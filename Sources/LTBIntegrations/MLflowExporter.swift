@@ -94,10 +94,7 @@ public enum MLflowExporter {
         ])
       let graded = data.evaluation.groups.first { $0.provider == group.provider && $0.model == group.model }
       let stamp = milliseconds(session.completedAt ?? Date())
-      let rows = data.results.filter {
-        $0.provider == group.provider && $0.model == group.model && !$0.warmup
-      }
-      .sorted { $0.sentOffsetMs < $1.sentOffsetMs }
+      let rows = data.measuredInSendOrder.filter { $0.provider == group.provider && $0.model == group.model }
       try await client.logBatch(
         run: child, parameters: targetParameters(group),
         metrics: figures(group, graded, at: stamp) + steps(rows))

@@ -50,6 +50,7 @@ public final class MLflowLiveLogger: Sendable {
       var errors = 0
       while true {
         let done = state.stopping.withLock { $0 }
+        // Once stopping, completions the bus still holds get a moment to arrive before the last send.
         if done { try? await Task.sleep(for: .milliseconds(200)) }
         let batch = state.pending.withLock { items in
           defer { items.removeAll(keepingCapacity: true) }

@@ -52,7 +52,7 @@ public enum WandbExporter {
       tags: ["ltb"] + session.tags, notes: session.description)
 
     let started = session.startedAt ?? session.createdAt
-    let measured = data.results.filter { !$0.warmup }.sorted { $0.sentOffsetMs < $1.sentOffsetMs }
+    let measured = data.measuredInSendOrder
     let lines = measured.enumerated().map { step, result in
       history(result, step: step, started: started).serialized(sortedKeys: true)
     }

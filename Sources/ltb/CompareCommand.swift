@@ -57,13 +57,7 @@ struct CompareCommand: AsyncParsableCommand {
   func run() async throws {
     let configuration = try global.loadConfiguration()
     if from == "mlflow" {
-      guard !configuration.mlflow.trackingURI.isEmpty else {
-        throw LTBError(
-          .configuration, "no MLflow tracking server is configured",
-          fix: "set [integrations.mlflow] tracking_uri in ltb.toml, or MLFLOW_TRACKING_URI")
-      }
-      let client = MLflowClient(
-        trackingURI: configuration.mlflow.trackingURI, token: configuration.mlflow.token)
+      let client = try MLflowClient(settings: configuration.mlflow)
       return try show(
         SessionComparison(
           try await MLflowComparison.side(run: sessions[0], client: client),

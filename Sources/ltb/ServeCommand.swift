@@ -9,6 +9,7 @@ import LTBCore
 import LTBDistributed
 import LTBEngine
 import LTBEvaluation
+import LTBIntegrations
 import LTBProviders
 import LTBServer
 import LTBStorage
@@ -98,9 +99,12 @@ struct ServeCommand: AsyncParsableCommand {
           PluginWatcher(
             registry: plugins, interval: .milliseconds(configuration.plugins.reloadIntervalMilliseconds)))
       }
-      gateway.companions.append(
-        ExportQueue(
-          integrations: services.integrations, logger: global.logger(configuration, label: "ltb.exports")))
+      // Without a tracker there is nothing to export: no queue polls the store.
+      if services.integrations.hasTrackers {
+        gateway.companions.append(
+          ExportQueue(
+            integrations: services.integrations, logger: global.logger(configuration, label: "ltb.exports")))
+      }
       // The coordinator runs only with the distributed feature on (workers cannot join otherwise).
       if !noCoordinator, configuration.features.isEnabled(.distributed) {
         let server = try coordinator.server(
