@@ -277,8 +277,11 @@ struct BenchCommandTests {
 
 /// Runs system tools.
 enum Shell {
-  /// Runs `tool` with `arguments`, `environment` added to this process's.
-  static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+  /// Runs `tool` with `arguments`, `environment` added to this process's, killing it after
+  /// `seconds` (a hang fails the test that waits).
+  static func run(
+    _ tool: String, _ arguments: [String], environment: [String: String] = [:], within seconds: Double = 300
+  ) throws -> (
     status: Int32, stdout: String, stderr: String
   ) {
     let process = Process()
@@ -291,13 +294,9 @@ enum Shell {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    // Its own standard input: a tool that would prompt (psql for a password) reads an end instead.
+    process.standardInput = FileHandle.nullDevice
     try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-      process.terminationStatus, String(decoding: stdout, as: UTF8.self),
-      String(decoding: stderr, as: UTF8.self)
-    )
+    return BoundedOutput.collect(process, output: out, errors: err, within: seconds)
   }
 }

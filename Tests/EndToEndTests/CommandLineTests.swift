@@ -12,26 +12,27 @@ struct CommandLineTests {
     let errors: Pipe
 
     /// Reads standard error until `marker` appears (or it closes) and returns what was read;
-    /// ``finish()`` returns only what comes after.
-    func waitForError(_ marker: String) -> String {
+    /// ``finish()`` returns only what comes after. A process that has not printed `marker`
+    /// within `seconds` is killed, and the test records it.
+    func waitForError(_ marker: String, within seconds: Double = 120) -> String {
+      let watchdog = DispatchWorkItem { [process] in kill(process.processIdentifier, SIGKILL) }
+      DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
+      defer { watchdog.cancel() }
       var seen = ""
       while !seen.contains(marker) {
         let chunk = errors.fileHandleForReading.availableData
         if chunk.isEmpty { break }
         seen += String(decoding: chunk, as: UTF8.self)
       }
+      if !seen.contains(marker) {
+        Issue.record("'\(marker)' never appeared on standard error: \(seen.suffix(2_000))")
+      }
       return seen
     }
 
-    /// Waits for the end and returns the status and output.
-    func finish() -> (status: Int32, stdout: String, stderr: String) {
-      let stdout = output.fileHandleForReading.readDataToEndOfFile()
-      let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-      process.waitUntilExit()
-      return (
-        process.terminationStatus, String(decoding: stdout, as: UTF8.self),
-        String(decoding: stderr, as: UTF8.self)
-      )
+    /// Waits for the end (killing the process after `seconds`) and returns the status and output.
+    func finish(within seconds: Double = 300) -> (status: Int32, stdout: String, stderr: String) {
+      BoundedOutput.collect(process, output: output, errors: errors, within: seconds)
     }
   }
 
