@@ -15,12 +15,18 @@ public enum AssertionCatalog {
   public static let judges = [
     "faithfulness", "answer-relevance", "coherence", "rubric", "factuality", "pairwise",
   ]
+  /// Answers about images (`VisionEvaluator`).
+  public static let vision = [
+    "ocr", "object-detection", "visual-attributes", "spatial-relations", "image-description",
+  ]
+  /// Answers about audio (`AudioEvaluator`).
+  public static let audio = ["transcription", "audio-classification", "speaker-id", "emotion"]
   /// Everything else that scores a single response.
   public static let other = ["embedding-similarity", "perplexity", "readability"]
   /// Groups of assertions.
   public static let groupTypes = ["all", "any", "k-of-n"]
   /// Every type.
-  public static let allTypes = deterministic + textOverlap + judges + other + groupTypes
+  public static let allTypes = deterministic + textOverlap + judges + vision + audio + other + groupTypes
 
   /// Whether `type` names an evaluator plugin (`plugin:NAME`); whether one is installed is
   /// checked when the assertion is scored.
@@ -29,9 +35,11 @@ public enum AssertionCatalog {
       && type.dropFirst(7).range(of: #"^[a-z][a-z0-9-]{0,63}$"#, options: .regularExpression) != nil
   }
 
-  /// Whether higher values of the metric are better (WER, CER, latency, cost, perplexity are not).
+  /// Whether higher values of the metric are better (WER, CER, latency, cost, perplexity, and
+  /// the error rates `ocr` and `transcription` report, are not).
   public static func higherIsBetter(_ type: String) -> Bool {
-    !["wer", "cer", "latency", "ttft", "cost", "tokens", "perplexity", "levenshtein"].contains(type)
+    !["wer", "cer", "latency", "ttft", "cost", "tokens", "perplexity", "levenshtein", "ocr", "transcription"]
+      .contains(type)
   }
 
   /// Checks that a spec carries what its type needs.
@@ -83,6 +91,29 @@ public enum AssertionCatalog {
         spec.string("against") != nil || spec.text != nil || spec.string("against-model") != nil,
         "needs 'against' (the other answer) or 'against-model' (another target of the session)",
         "write { type: pairwise, against-model: openai/gpt-4.1-mini }")
+    case "object-detection":
+      try need(
+        spec.value?.arrayValue.map { !$0.isEmpty } ?? false,
+        "needs the expected objects as a list in 'value'",
+        "write { type: object-detection, value: [{ label: circle, box: [10, 10, 60, 60] }] } (or labels only)"
+      )
+      try need(
+        ["xyxy", "xywh", "yxyx"].contains(spec.string("box_format") ?? "xyxy"),
+        "has an unknown box_format", "write box_format: xyxy, xywh or yxyx")
+    case "visual-attributes", "spatial-relations":
+      let example =
+        spec.type == "spatial-relations"
+        ? "[{ subject: circle, relation: left of, object: square }]"
+        : "[{ object: circle, attribute: color, value: red }]"
+      try need(
+        spec.value?.arrayValue.map { !$0.isEmpty } ?? false,
+        "needs the expected triples as a list in 'value'",
+        "write { type: \(spec.type), value: \(example) }")
+    case "audio-classification":
+      try need(
+        !(spec.options["categories"]?.arrayValue?.compactMap(\.stringValue).isEmpty ?? true),
+        "needs 'categories', the labels the answer chooses from",
+        "write { type: audio-classification, categories: [speech, music, noise] }")
     default:
       break
     }

@@ -124,6 +124,8 @@ public struct AssertionSpec: Sendable, Hashable {
 
   /// A string option.
   public func string(_ key: String) -> String? { options[key]?.stringValue }
+  /// A boolean option (`false` when absent).
+  public func bool(_ key: String) -> Bool { options[key]?.boolValue ?? false }
   /// A number option.
   public func number(_ key: String) -> Double? { options[key]?.doubleValue }
   /// The expected value as text.

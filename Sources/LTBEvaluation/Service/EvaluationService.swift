@@ -46,7 +46,8 @@ public actor EvaluationService {
     embeddingModel: String? = nil
   ) -> [any Evaluator] {
     [
-      DeterministicEvaluator(), TextOverlapEvaluator(), SignalEvaluator(),
+      DeterministicEvaluator(), TextOverlapEvaluator(), SignalEvaluator(), VisionEvaluator(),
+      AudioEvaluator(),
       EmbeddingSimilarityEvaluator(provider: embedding, model: embeddingModel),
       JudgeEvaluator(settings: judge, providers: providers),
     ]
