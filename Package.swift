@@ -82,9 +82,18 @@ let package = Package(
       swiftSettings: upcomingFeatures
     ),
     .target(
+      name: "LTBMedia",
+      dependencies: [
+        "LTBCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: upcomingFeatures
+    ),
+    .target(
       name: "LTBDatasets",
       dependencies: [
-        "LTBCore", .product(name: "Yams", package: "Yams"), .product(name: "CSV", package: "CSV.swift"),
+        "LTBCore", "LTBMedia", .product(name: "Yams", package: "Yams"),
+        .product(name: "CSV", package: "CSV.swift"),
       ],
       swiftSettings: upcomingFeatures
     ),
@@ -106,7 +115,7 @@ let package = Package(
     .target(
       name: "LTBEngine",
       dependencies: [
-        "LTBCore", "LTBProviders", "LTBStorage", "LTBDatasets", "LTBEvaluation", "LTBPlugins",
+        "LTBCore", "LTBProviders", "LTBStorage", "LTBDatasets", "LTBEvaluation", "LTBPlugins", "LTBMedia",
         .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -290,6 +299,8 @@ let package = Package(
       ],
       swiftSettings: upcomingFeatures
     ),
+    .testTarget(
+      name: "LTBMediaTests", dependencies: ["LTBMedia", "LTBCore"], swiftSettings: upcomingFeatures),
     .testTarget(
       name: "LTBEvaluationTests",
       dependencies: [

@@ -91,12 +91,15 @@ public struct Attachment: Sendable, Hashable, Codable {
 
   /// Image or audio.
   public var kind: Kind
-  /// A file path or an `http(s)` URL.
+  /// A file path, an `http(s)` URL, or a `data:` URL holding the bytes in base64.
   public var location: String
+  /// The detail level asked of an image (`low`, `high`, `auto`), for the vendors that take one.
+  public var detail: String?
 
   /// Creates an attachment.
-  public init(kind: Kind, location: String) {
+  public init(kind: Kind, location: String, detail: String? = nil) {
     self.kind = kind
     self.location = location
+    self.detail = detail
   }
 }

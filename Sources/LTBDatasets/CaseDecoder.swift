@@ -95,13 +95,7 @@ struct CaseDecoder {
       stop: try reader.texts("stop"))
     var metadata = defaults.metadata
     for (key, value) in try reader.object("metadata") ?? [:] { metadata[key] = value }
-    var attachments: [Attachment] = []
-    for (field, kind) in [("images", Attachment.Kind.image), ("audio", .audio)] {
-      for location in try reader.texts(field) ?? [] {
-        attachments.append(
-          Attachment(kind: kind, location: try resolve(location, field: field, reader: reader)))
-      }
-    }
+    let attachments = try attachments(reader)
     return TestCase(
       id: id, prompt: prompt, messages: messages, system: system, variables: variables,
       expected: try reader.text("expected"),
@@ -136,21 +130,6 @@ struct CaseDecoder {
     defaults.assertions = try reader.assertions(anyOf: ["assertions", "assert"]) ?? []
     defaults.metadata = try reader.object("metadata") ?? [:]
     return defaults
-  }
-
-  private func resolve(_ location: String, field: String, reader: FieldReader) throws(DatasetIssue) -> String
-  {
-    if location.hasPrefix("http://") || location.hasPrefix("https://") || location.hasPrefix("data:") {
-      return location
-    }
-    let url =
-      location.hasPrefix("/") ? URL(fileURLWithPath: location) : directory.appendingPathComponent(location)
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw reader.issue(
-        field, "the file '\(location)' does not exist (looked at \(url.path))",
-        "give a path relative to the dataset file, or a URL")
-    }
-    return url.standardizedFileURL.path
   }
 
   private func issue(_ line: Int, _ field: String?, _ caseID: String?, _ problem: String, _ fix: String)

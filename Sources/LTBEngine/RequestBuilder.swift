@@ -1,19 +1,22 @@
 import Foundation
 public import LTBCore
+public import LTBMedia
 
 /// Turns a task into the request sent: the case's messages and attachments, the target's model
 /// and parameters, the case's overrides on top.
 public enum RequestBuilder {
   /// The request for `task`; it asks for token logprobs when a perplexity assertion will need
-  /// them (the case's or the suite's).
-  public static func request(for task: BenchmarkTask, suiteAssertions: [JSONValue] = []) throws
-    -> CompletionRequest
-  {
+  /// them (the case's or the suite's). The case's images and audio are loaded by `media`.
+  public static func request(
+    for task: BenchmarkTask, suiteAssertions: [JSONValue] = [], media: MediaLoader = MediaLoader()
+  ) async throws -> CompletionRequest {
     let testCase = task.testCase
     var messages = testCase.messages ?? [Message(role: .user, text: testCase.prompt ?? "")]
     if !testCase.attachments.isEmpty, let last = messages.indices.last(where: { messages[$0].role == .user })
     {
-      messages[last].content += try testCase.attachments.map(part)
+      for attachment in testCase.attachments {
+        messages[last].content.append(try await media.load(attachment).part)
+      }
     }
     var parameters = task.target.parameters
     let overrides = testCase.overrides
@@ -45,41 +48,5 @@ public enum RequestBuilder {
       )
     }
     return lines.joined(separator: "\n")
-  }
-
-  private static func part(_ attachment: Attachment) throws -> ContentPart {
-    let location = attachment.location
-    let isRemote = location.hasPrefix("http://") || location.hasPrefix("https://")
-    switch attachment.kind {
-    case .image:
-      if isRemote || location.hasPrefix("data:") { return .image(ImageContent(source: .url(location))) }
-      return .image(
-        ImageContent(source: .inline(data: try read(location), mediaType: mediaType(of: location))))
-    case .audio:
-      guard !isRemote else {
-        throw LTBError(
-          .invalidInput, "audio must be a local file, not \(location)", fix: "download it and give its path")
-      }
-      let format = AudioFormat(rawValue: URL(fileURLWithPath: location).pathExtension.lowercased()) ?? .wav
-      return .audio(AudioContent(data: try read(location), format: format))
-    }
-  }
-
-  private static func read(_ path: String) throws -> Data {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw LTBError(
-        .invalidInput, "cannot read the attachment \(path)", fix: "check that the file exists and is readable"
-      )
-    }
-    return data
-  }
-
-  private static func mediaType(of path: String) -> String {
-    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-    case "png": "image/png"
-    case "gif": "image/gif"
-    case "webp": "image/webp"
-    default: "image/jpeg"
-    }
   }
 }

@@ -76,7 +76,7 @@ public struct TaskSender: Sendable {
     }
     var request: CompletionRequest
     do {
-      request = try RequestBuilder.request(for: task, suiteAssertions: suiteAssertions)
+      request = try await RequestBuilder.request(for: task, suiteAssertions: suiteAssertions)
       if let rewrite { request = try await rewrite(request) }
     } catch {
       return Self.failed(result, error)

@@ -74,7 +74,7 @@ struct FeatureFlagTests {
     #expect(created["errors"]?.arrayValue?.first?["extensions"]?["code"] == "FEATURE_DISABLED", "\(created)")
     // So is one whose cases attach images (multimodal) or assert with a plugin.
     let image = directory.appendingPathComponent("pixel.png")
-    try Data([0x89, 0x50, 0x4E, 0x47]).write(to: image)
+    try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]).write(to: image)
     for (name, line) in [
       ("multimodal", #"{"id": "m", "prompt": "Describe.", "images": ["\#(image.path)"]}"#),
       ("plugins", #"{"id": "p", "prompt": "Hi", "assertions": [{"type": "plugin:kw"}]}"#),

@@ -157,8 +157,27 @@ struct DatasetTests {
       ),
       ("w.jsonl", "{\"prompt\": [\"a\"]}\n", 1, "prompt", "as a string"),
       (
-        "a.jsonl", "{\"prompt\": \"a\", \"images\": [\"missing.png\"]}\n", 1, "images",
+        "a.jsonl", "{\"prompt\": \"a\", \"images\": [\"missing.png\"]}\n", 1, "images[0]",
         "relative to the dataset"
+      ),
+      // Formats come from the bytes: a text file is no image, a WAV header no image either.
+      ("t.jsonl", "{\"prompt\": \"a\", \"images\": [\"t.jsonl\"]}\n", 1, "images[0]", "PNG, JPEG, WEBP, GIF"),
+      (
+        "b.jsonl", "{\"prompt\": \"a\", \"images\": [{\"base64\": \"UklGRgAAAABXQVZF\"}]}\n", 1,
+        "images[0].base64", "convert other formats"
+      ),
+      (
+        "n.jsonl", "{\"prompt\": \"a\", \"audio\": [{\"base64\": \"@@@\"}]}\n", 1, "audio[0].base64",
+        "base64 -w0"
+      ),
+      (
+        "k.jsonl", "{\"prompt\": \"a\", \"images\": [{\"path\": \"x.png\", \"size\": 3}]}\n", 1, "images[0]",
+        "optionally detail"
+      ),
+      (
+        "u.jsonl", "{\"prompt\": \"a\", \"audio\": [{\"url\": \"https://a/b.wav\", \"detail\": \"low\"}]}\n",
+        1,
+        "audio[0].detail", "leave it out"
       ),
       (
         "d.jsonl", "{\"id\": \"x\", \"prompt\": \"a\"}\n{\"id\": \"x\", \"prompt\": \"b\"}\n", 2, "id",
@@ -185,18 +204,24 @@ struct DatasetTests {
     #expect(issue.description.hasPrefix(issue.file + ":\(line)"))
   }
 
-  @Test("attachments resolve relative to the dataset; URLs pass through")
+  @Test("attachments resolve relative to the dataset; URLs pass through; objects give base64 and detail")
   func attachments() throws {
     let folder = try DatasetFolder()
     defer { folder.remove() }
-    _ = try folder.write("cat.png", "png")
+    // A GIF header is ASCII: enough for the format check made when the dataset is read.
+    _ = try folder.write("cat.gif", "GIF89a\u{1}\0\u{1}\0")
+    let gif = Data("GIF89a".utf8).base64EncodedString()
     let cases = try folder.cases(
-      "i.jsonl", #"{"prompt": "What is this?", "images": ["cat.png", "https://example.com/dog.jpg"]}"#)
+      "i.jsonl",
+      #"{"prompt": "What is this?", "images": ["cat.gif", "https://example.com/dog.jpg", "#
+        + #"{"path": "cat.gif", "detail": "low"}, {"base64": "\#(gif)", "detail": "high"}]}"#)
+    let path = folder.url.appendingPathComponent("cat.gif").standardizedFileURL.path
     #expect(
       cases.first?.attachments == [
-        Attachment(
-          kind: .image, location: folder.url.appendingPathComponent("cat.png").standardizedFileURL.path),
+        Attachment(kind: .image, location: path),
         Attachment(kind: .image, location: "https://example.com/dog.jpg"),
+        Attachment(kind: .image, location: path, detail: "low"),
+        Attachment(kind: .image, location: "data:;base64,\(gif)", detail: "high"),
       ])
   }
 
