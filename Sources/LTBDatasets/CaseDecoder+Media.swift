@@ -83,9 +83,12 @@ extension CaseDecoder {
   {
     if location.hasPrefix("http://") || location.hasPrefix("https://") { return location }
     if location.hasPrefix("data:") {
+      // The format is in the first bytes: 4 KB are decoded here, the whole payload once, when sent.
+      let header =
+        location.firstIndex(of: ",").map { location.distance(from: location.startIndex, to: $0) + 1 } ?? 0
       let data: Data
       do {
-        data = try MediaLoader.decodeDataURL(location, limit: MediaLoader().maximumBytes)
+        data = try MediaLoader.decodeDataURL(String(location.prefix(header + 5_464)), limit: .max)
       } catch {
         throw reader.issue(field, error.message, error.fix ?? "encode the file with `base64 -w0 FILE`")
       }

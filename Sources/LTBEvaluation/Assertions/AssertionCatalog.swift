@@ -35,13 +35,6 @@ public enum AssertionCatalog {
       && type.dropFirst(7).range(of: #"^[a-z][a-z0-9-]{0,63}$"#, options: .regularExpression) != nil
   }
 
-  /// Whether higher values of the metric are better (WER, CER, latency, cost, perplexity, and
-  /// the error rates `ocr` and `transcription` report, are not).
-  public static func higherIsBetter(_ type: String) -> Bool {
-    !["wer", "cer", "latency", "ttft", "cost", "tokens", "perplexity", "levenshtein", "ocr", "transcription"]
-      .contains(type)
-  }
-
   /// Checks that a spec carries what its type needs.
   static func validate(_ spec: AssertionSpec, location: String) throws(LTBError) {
     func need(_ condition: Bool, _ problem: String, _ fix: String) throws(LTBError) {
