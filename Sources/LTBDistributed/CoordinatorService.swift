@@ -99,15 +99,17 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
     response: RPCWriter<LlmTestBench_Distributed_V1_CoordinatorMessage>, context: ServerContext
   ) async throws {
     var incoming = request.makeAsyncIterator()
-    guard case .hello(let text)? = try await incoming.next()?.kind else {
+    guard case .hello(let hello)? = try await incoming.next()?.kind else {
       throw RPCError(
-        code: .invalidArgument, message: "a work stream starts with hello: the id RegisterWorker gave")
+        code: .invalidArgument,
+        message: "a work stream starts with hello: the id RegisterWorker gave and the leases held")
     }
-    let worker = try Self.workerID(text)
+    let worker = try Self.workerID(hello.workerID)
     guard let record = try await store.worker(worker), record.state == .active,
       let providers = try? LlmTestBench_Distributed_V1_WorkerCapabilities(jsonString: record.capabilities)
         .supportedProviders
     else { throw Self.unknown(worker) }
+    try await reconcile(worker, holding: hello.held)
     let (outbox, continuation) = AsyncStream<LlmTestBench_Distributed_V1_CoordinatorMessage>.makeStream()
     streams.withLock { $0[worker] = continuation }
     defer {
@@ -172,6 +174,16 @@ public final class CoordinatorService: LlmTestBench_Distributed_V1_Coordinator.S
       continuation.finish()
       group.cancelAll()
     }
+  }
+
+  /// Hands back to the queue the leases the store gives `worker` that it does not hold: they
+  /// were sent on a stream that broke before the worker read them (this coordinator's
+  /// predecessor was killed, or the connection dropped). Its heartbeats would otherwise renew
+  /// them for as long as it lives, and the run would never finish.
+  private func reconcile(_ worker: UUID, holding held: [LlmTestBench_Distributed_V1_LeaseRef]) async throws {
+    let holding = Set(try held.map(LeaseReport.init))
+    let orphaned = try await store.leases(worker: worker).filter { !holding.contains($0) }
+    if !orphaned.isEmpty { _ = try await store.release(worker: worker, orphaned) }
   }
 
   /// Stores the results whose lease is current; the acknowledgement names them.
@@ -279,6 +291,14 @@ extension LlmTestBench_Distributed_V1_TaskLease {
 extension LeaseReport {
   /// The report a lease's wire form names.
   init(_ lease: LlmTestBench_Distributed_V1_TaskLease) throws {
+    guard let session = UUID(uuidString: lease.sessionID) else {
+      throw RPCError(code: .invalidArgument, message: "'\(lease.sessionID.prefix(40))' is not a session id")
+    }
+    self.init(sessionID: session, taskKey: lease.taskKey, fence: lease.fence)
+  }
+
+  /// The report a lease reference names.
+  init(_ lease: LlmTestBench_Distributed_V1_LeaseRef) throws {
     guard let session = UUID(uuidString: lease.sessionID) else {
       throw RPCError(code: .invalidArgument, message: "'\(lease.sessionID.prefix(40))' is not a session id")
     }

@@ -25,7 +25,7 @@ actor LeaseExecutor {
   private let catalog: ModelCatalog
   private let logger: Logger
   private var waiting: [Pending] = []
-  private var running: [String: (session: String, task: Task<Void, Never>)] = [:]
+  private var running: [String: (lease: Lease, task: Task<Void, Never>)] = [:]
   private var perSession: [String: Int] = [:]
   private var results: [LlmTestBench_Distributed_V1_TaskResult] = []
   private var unacknowledged: [[LlmTestBench_Distributed_V1_TaskResult]] = []
@@ -61,9 +61,15 @@ actor LeaseExecutor {
 
   // MARK: Connection
 
-  /// A work stream is open: what is owed goes out on it. Credit is granted anew for everything
-  /// not held, since a new stream starts with none.
-  func connect(_ outbox: AsyncStream<Message>.Continuation) {
+  /// A work stream is open: it starts with `hello` naming the worker and every lease held here
+  /// (the coordinator requeues those it gave and this worker never read), then what is owed goes
+  /// out on it. Credit is granted anew for everything not held, since a new stream starts with
+  /// none.
+  func connect(_ outbox: AsyncStream<Message>.Continuation, worker: String) {
+    var hello = Message()
+    hello.hello.workerID = worker
+    hello.hello.held = held
+    outbox.yield(hello)
     self.outbox = outbox
     if !draining {
       creditOwed = max(0, settings.maxConcurrency + settings.prefetch - waiting.count - running.count)
@@ -80,6 +86,25 @@ actor LeaseExecutor {
     outbox = nil
     if !draining { results = unacknowledged.flatMap { $0 } + results }
     unacknowledged.removeAll()
+  }
+
+  /// Every lease held: waiting, running, finished with results unsent or unacknowledged, and
+  /// released ones not yet handed back.
+  private var held: [LlmTestBench_Distributed_V1_LeaseRef] {
+    let leases = waiting.map(\.lease) + running.values.map(\.lease) + released
+    let reported = results + unacknowledged.joined()
+    return leases.map { Self.reference($0.sessionID, $0.taskKey, $0.fence) }
+      + reported.map { Self.reference($0.sessionID, $0.taskKey, $0.fence) }
+  }
+
+  private static func reference(_ session: String, _ task: String, _ fence: Int64)
+    -> LlmTestBench_Distributed_V1_LeaseRef
+  {
+    var reference = LlmTestBench_Distributed_V1_LeaseRef()
+    reference.sessionID = session
+    reference.taskKey = task
+    reference.fence = fence
+    return reference
   }
 
   /// The coordinator acknowledged the oldest batch: `stored` of its results counted; the rest
@@ -134,7 +159,7 @@ actor LeaseExecutor {
     let before = waiting.count
     waiting.removeAll { cancelled.contains($0.lease.sessionID) }
     creditOwed += before - waiting.count
-    for (_, entry) in running where cancelled.contains(entry.session) { entry.task.cancel() }
+    for (_, entry) in running where cancelled.contains(entry.lease.sessionID) { entry.task.cancel() }
     flush()
   }
 
@@ -196,7 +221,7 @@ actor LeaseExecutor {
       }
       await self.finished(key, lease: lease, result: result)
     }
-    running[key] = (session, task)
+    running[key] = (lease, task)
   }
 
   private func finished(_ key: String, lease: Lease, result: BenchmarkResult?) {

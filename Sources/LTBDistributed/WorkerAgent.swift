@@ -245,10 +245,7 @@ public final class WorkerAgent: Sendable {
   /// drain has handed everything back, the stream is closed.
   private func work(_ client: Client, id: String) async throws {
     let (outbox, continuation) = AsyncStream<Message>.makeStream()
-    var hello = Message()
-    hello.hello = id
-    continuation.yield(hello)
-    await executor.connect(continuation)
+    await executor.connect(continuation, worker: id)
     let closer = Task {
       while !Task.isCancelled {
         if draining.load(ordering: .relaxed), await executor.isIdle {

@@ -190,11 +190,11 @@ public nonisolated struct LlmTestBench_Distributed_V1_WorkerMessage: Sendable {
 
   public var kind: LlmTestBench_Distributed_V1_WorkerMessage.OneOf_Kind? = nil
 
-  /// The worker's id, first on the stream.
-  public var hello: String {
+  /// Who the worker is and what it holds, first on the stream.
+  public var hello: LlmTestBench_Distributed_V1_Hello {
     get {
       if case .hello(let v)? = kind {return v}
-      return String()
+      return LlmTestBench_Distributed_V1_Hello()
     }
     set {kind = .hello(newValue)}
   }
@@ -229,8 +229,8 @@ public nonisolated struct LlmTestBench_Distributed_V1_WorkerMessage: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
-    /// The worker's id, first on the stream.
-    case hello(String)
+    /// Who the worker is and what it holds, first on the stream.
+    case hello(LlmTestBench_Distributed_V1_Hello)
     /// How many more tasks the worker can take.
     case credit(UInt32)
     /// Finished tasks.
@@ -239,6 +239,43 @@ public nonisolated struct LlmTestBench_Distributed_V1_WorkerMessage: Sendable {
     case release(LlmTestBench_Distributed_V1_ReleaseBatch)
 
   }
+
+  public init() {}
+}
+
+/// First on every work stream. A lease the store gives this worker and that is not held here was
+/// sent on a stream that broke before the worker read it (a coordinator killed, a connection
+/// lost): the coordinator hands it back to the queue, or it would be renewed by every heartbeat
+/// and never run.
+public nonisolated struct LlmTestBench_Distributed_V1_Hello: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The id RegisterWorker gave.
+  public var workerID: String = String()
+
+  /// The leases the worker holds: waiting, running, or finished with results not yet acknowledged.
+  public var held: [LlmTestBench_Distributed_V1_LeaseRef] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Names one lease.
+public nonisolated struct LlmTestBench_Distributed_V1_LeaseRef: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sessionID: String = String()
+
+  public var taskKey: String = String()
+
+  public var fence: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -713,7 +750,7 @@ nonisolated extension LlmTestBench_Distributed_V1_TaskResult: SwiftProtobuf.Mess
 
 nonisolated extension LlmTestBench_Distributed_V1_WorkerMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WorkerMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}credit\0\u{1}results\0\u{1}release\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}credit\0\u{1}results\0\u{1}release\0\u{1}hello\0\u{c}\u{1}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -721,14 +758,6 @@ nonisolated extension LlmTestBench_Distributed_V1_WorkerMessage: SwiftProtobuf.M
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try {
-        var v: String?
-        try decoder.decodeSingularStringField(value: &v)
-        if let v = v {
-          if self.kind != nil {try decoder.handleConflictingOneOf()}
-          self.kind = .hello(v)
-        }
-      }()
       case 2: try {
         var v: UInt32?
         try decoder.decodeSingularUInt32Field(value: &v)
@@ -763,6 +792,19 @@ nonisolated extension LlmTestBench_Distributed_V1_WorkerMessage: SwiftProtobuf.M
           self.kind = .release(v)
         }
       }()
+      case 5: try {
+        var v: LlmTestBench_Distributed_V1_Hello?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .hello(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .hello(v)
+        }
+      }()
       default: break
       }
     }
@@ -774,10 +816,6 @@ nonisolated extension LlmTestBench_Distributed_V1_WorkerMessage: SwiftProtobuf.M
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
     switch self.kind {
-    case .hello?: try {
-      guard case .hello(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
-    }()
     case .credit?: try {
       guard case .credit(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularUInt32Field(value: v, fieldNumber: 2)
@@ -790,6 +828,10 @@ nonisolated extension LlmTestBench_Distributed_V1_WorkerMessage: SwiftProtobuf.M
       guard case .release(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     }()
+    case .hello?: try {
+      guard case .hello(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -797,6 +839,81 @@ nonisolated extension LlmTestBench_Distributed_V1_WorkerMessage: SwiftProtobuf.M
 
   public static func ==(lhs: LlmTestBench_Distributed_V1_WorkerMessage, rhs: LlmTestBench_Distributed_V1_WorkerMessage) -> Bool {
     if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension LlmTestBench_Distributed_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Hello"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_id\0\u{1}held\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.workerID) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.held) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.workerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.workerID, fieldNumber: 1)
+    }
+    if !self.held.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.held, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: LlmTestBench_Distributed_V1_Hello, rhs: LlmTestBench_Distributed_V1_Hello) -> Bool {
+    if lhs.workerID != rhs.workerID {return false}
+    if lhs.held != rhs.held {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension LlmTestBench_Distributed_V1_LeaseRef: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaseRef"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{3}task_key\0\u{1}fence\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.taskKey) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.fence) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
+    }
+    if !self.taskKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.taskKey, fieldNumber: 2)
+    }
+    if self.fence != 0 {
+      try visitor.visitSingularInt64Field(value: self.fence, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: LlmTestBench_Distributed_V1_LeaseRef, rhs: LlmTestBench_Distributed_V1_LeaseRef) -> Bool {
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.taskKey != rhs.taskKey {return false}
+    if lhs.fence != rhs.fence {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

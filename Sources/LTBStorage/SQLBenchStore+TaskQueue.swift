@@ -164,6 +164,23 @@ extension SQLBenchStore {
     }
   }
 
+  /// The leases `worker` holds.
+  public func leases(worker: UUID) async throws -> [LeaseReport] {
+    try await connections.read { database in
+      try await database.raw(
+        """
+        SELECT session_id, task_key, fence FROM queue_tasks
+        WHERE worker_id = \(bind: worker) AND state = 'leased'
+        """
+      ).all().map { row in
+        LeaseReport(
+          sessionID: try row.decode(column: "session_id", as: UUID.self),
+          taskKey: try row.decode(column: "task_key", as: String.self),
+          fence: try row.decode(column: "fence", as: Int64.self))
+      }
+    }
+  }
+
   /// Queues every lapsed lease again, failing the tasks out of attempts.
   public func requeueLapsed(nowMicros: Int64) async throws -> LapsedLeases {
     let states = try await connections.write { database in

@@ -89,6 +89,8 @@ public protocol TaskQueueStore: Sendable {
   /// Returns `worker`'s leases of `reports` (all of them when `nil`) to the queue without
   /// counting the attempt (a draining worker hands back what it did not start).
   func release(worker: UUID, _ reports: [LeaseReport]?) async throws -> Int
+  /// The leases `worker` holds in the store.
+  func leases(worker: UUID) async throws -> [LeaseReport]
   /// Queues again every lease that expired before `nowMicros` (failing tasks out of attempts).
   func requeueLapsed(nowMicros: Int64) async throws -> LapsedLeases
   /// Cancels a session's queued and leased tasks; the workers that held leases of it.

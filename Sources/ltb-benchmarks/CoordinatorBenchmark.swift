@@ -101,7 +101,7 @@ struct CoordinatorBenchmark: AsyncParsableCommand {
     let id = try await client.registerWorker(registration).workerID
     let (outgoing, sender) = AsyncStream<LlmTestBench_Distributed_V1_WorkerMessage>.makeStream()
     var hello = LlmTestBench_Distributed_V1_WorkerMessage()
-    hello.hello = id
+    hello.hello.workerID = id
     sender.yield(hello)
     var grant = LlmTestBench_Distributed_V1_WorkerMessage()
     grant.credit = UInt32(credit)

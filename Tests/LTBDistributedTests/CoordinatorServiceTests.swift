@@ -117,7 +117,7 @@ struct CoordinatorServiceTests {
 
       let (outgoing, sender) = AsyncStream<LlmTestBench_Distributed_V1_WorkerMessage>.makeStream()
       var hello = LlmTestBench_Distributed_V1_WorkerMessage()
-      hello.hello = registered.workerID
+      hello.hello.workerID = registered.workerID
       var credit = LlmTestBench_Distributed_V1_WorkerMessage()
       credit.credit = 10
       sender.yield(hello)
@@ -237,7 +237,7 @@ struct CoordinatorServiceTests {
       let registered = try await client.registerWorker(Self.capabilities(["alpha"]), metadata: auth)
       let (outgoing, sender) = AsyncStream<LlmTestBench_Distributed_V1_WorkerMessage>.makeStream()
       var hello = LlmTestBench_Distributed_V1_WorkerMessage()
-      hello.hello = registered.workerID
+      hello.hello.workerID = registered.workerID
       var credit = LlmTestBench_Distributed_V1_WorkerMessage()
       credit.credit = 3
       sender.yield(hello)
@@ -278,6 +278,70 @@ struct CoordinatorServiceTests {
       #expect(leases.count == 6 && leases.suffix(3).allSatisfy { $0.fence == 2 && $0.attempt == 2 })
       #expect(cancelled == [harness.session.uuidString.lowercased()])
       #expect(try await harness.store.queueCounts(session: harness.session) == [.cancelled: 3])
+    }
+  }
+
+  @Test(
+    "leases sent on a stream that broke go back to the queue when the worker says hello again; held ones stay"
+  )
+  func orphanedLeases() async throws {
+    try await Self.withCoordinator { harness, client, _ in
+      try await harness.store.enqueue(
+        (0..<4).map {
+          QueuedTask(sessionID: harness.session, taskKey: "k\($0)", provider: "alpha", payload: "{}")
+        },
+        maxAttempts: 3)
+      let auth: Metadata = ["authorization": "Bearer \(harness.runnerKey)"]
+      let registered = try await client.registerWorker(Self.capabilities(["alpha"]), metadata: auth)
+      let worker = try #require(UUID(uuidString: registered.workerID))
+      // A coordinator leased four tasks to the worker and was killed before sending them; the
+      // worker had read only k0's lease.
+      let now = WallClock.nowMicros
+      let given = try await harness.store.lease(
+        worker: worker, providers: ["alpha"], limit: 4, horizonMicros: now, expiresMicros: now + 60_000_000)
+      let read = try #require(given.first { $0.task.taskKey == "k0" })
+      var beat = LlmTestBench_Distributed_V1_HeartbeatRequest()
+      beat.workerID = registered.workerID
+      #expect(try await client.heartbeat(beat, metadata: auth).leases == 4)
+
+      let (outgoing, sender) = AsyncStream<LlmTestBench_Distributed_V1_WorkerMessage>.makeStream()
+      var hello = LlmTestBench_Distributed_V1_WorkerMessage()
+      hello.hello.workerID = registered.workerID
+      var held = LlmTestBench_Distributed_V1_LeaseRef()
+      held.sessionID = harness.session.uuidString.lowercased()
+      held.taskKey = "k0"
+      held.fence = read.fence
+      hello.hello.held = [held]
+      sender.yield(hello)
+      let store = harness.store
+      let session = harness.session
+      let (counts, again) = try await client.work(
+        metadata: auth,
+        requestProducer: { writer in for await message in outgoing { try await writer.write(message) } },
+        onResponse: { response in
+          var counts: [QueueState: Int] = [:]
+          for _ in 0..<200 {
+            counts = try await store.queueCounts(session: session)
+            if counts[.queued] == 3 { break }
+            try await Task.sleep(for: .milliseconds(10))
+          }
+          var credit = LlmTestBench_Distributed_V1_WorkerMessage()
+          credit.credit = 3
+          sender.yield(credit)
+          var again: [LlmTestBench_Distributed_V1_TaskLease] = []
+          for try await message in response.messages {
+            guard case .leases(let batch) = message.kind else { continue }
+            again += batch.leases
+            if again.count == 3 { sender.finish() }
+          }
+          return (counts, again)
+        })
+      #expect(counts == [.leased: 1, .queued: 3], "the orphaned leases were not handed back: \(counts)")
+      #expect(Set(again.map(\.taskKey)) == ["k1", "k2", "k3"])
+      // Handed back without counting an attempt: the worker never had them.
+      #expect(
+        again.allSatisfy { $0.fence == 2 && $0.attempt == 1 }, "\(again.map { ($0.fence, $0.attempt) })")
+      #expect(try await harness.store.leases(worker: worker).count == 4)
     }
   }
 }
