@@ -371,7 +371,10 @@ let package = Package(
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["LTBProviders", "LTBCore", "LTBConfig", "LTBEvaluation", "LTBStorage", "LTBFakeServer"],
+      dependencies: [
+        "LTBProviders", "LTBCore", "LTBConfig", "LTBEvaluation", "LTBStorage", "LTBFakeServer",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       swiftSettings: upcomingFeatures
     ),
   ]

@@ -465,19 +465,43 @@ public struct ConfigLoader: Sendable {
       directory: string(["plugins", "directory"]) ?? "",
       reloadIntervalMilliseconds: int(["plugins", "reload_interval_ms"]) ?? 1_000,
       failureLimit: int(["plugins", "failure_limit"]) ?? 20)
-    let tokenVariable = string(["integrations", "mlflow", "token_env"]) ?? "MLFLOW_TRACKING_TOKEN"
+    /// A tracker's secret: from the file `fileKey` names (an issue when it cannot be read), else
+    /// from the environment variable `variableKey` names.
+    func trackerSecret(
+      _ table: String, file fileKey: String, variable variableKey: String, _ fallback: String
+    )
+      -> (value: Secret?, origin: String, file: String?)
+    {
+      let base = ["integrations", table]
+      if let file = string(base + [fileKey]), !file.isEmpty {
+        guard let value = try? FileSecrets.shared.secret(file) else {
+          issues.append(
+            issue(
+              base + [fileKey], "cannot read the secret file \(file)", "check the path and its permissions"))
+          return (nil, "file \(file)", file)
+        }
+        return (value, "file \(file)", file)
+      }
+      let variable = string(base + [variableKey]) ?? fallback
+      return (
+        environment[variable].flatMap { $0.isEmpty ? nil : Secret($0) }, "environment variable \(variable)",
+        nil
+      )
+    }
+    let token = trackerSecret("mlflow", file: "token_file", variable: "token_env", "MLFLOW_TRACKING_TOKEN")
     configuration.mlflow = MLflowSettings(
       trackingURI: string(["integrations", "mlflow", "tracking_uri"]).flatMap { $0.isEmpty ? nil : $0 }
         ?? environment["MLFLOW_TRACKING_URI"] ?? "",
       experiment: string(["integrations", "mlflow", "experiment"]) ?? "",
-      token: environment[tokenVariable].flatMap { $0.isEmpty ? nil : Secret($0) })
-    let langsmithKey = string(["integrations", "langsmith", "api_key_env"]) ?? "LANGSMITH_API_KEY"
+      token: token.value, tokenFile: token.file)
+    let langsmithKey = trackerSecret(
+      "langsmith", file: "api_key_file", variable: "api_key_env", "LANGSMITH_API_KEY")
     configuration.langsmith = LangSmithSettings(
       apiURL: string(["integrations", "langsmith", "api_url"]).flatMap { $0.isEmpty ? nil : $0 }
         ?? environment["LANGSMITH_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
         ?? "https://api.smith.langchain.com",
-      apiKey: environment[langsmithKey].flatMap { $0.isEmpty ? nil : Secret($0) }, apiKeyOrigin: langsmithKey)
-    let wandbKey = string(["integrations", "wandb", "api_key_env"]) ?? "WANDB_API_KEY"
+      apiKey: langsmithKey.value, apiKeyOrigin: langsmithKey.origin, apiKeyFile: langsmithKey.file)
+    let wandbKey = trackerSecret("wandb", file: "api_key_file", variable: "api_key_env", "WANDB_API_KEY")
     func setting(_ key: String, _ variable: String) -> String? {
       string(["integrations", "wandb", key]).flatMap { $0.isEmpty ? nil : $0 }
         ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
@@ -485,7 +509,7 @@ public struct ConfigLoader: Sendable {
     configuration.wandb = WandbSettings(
       baseURL: setting("base_url", "WANDB_BASE_URL") ?? "https://api.wandb.ai",
       entity: setting("entity", "WANDB_ENTITY") ?? "", project: setting("project", "WANDB_PROJECT") ?? "",
-      apiKey: environment[wandbKey].flatMap { $0.isEmpty ? nil : Secret($0) }, apiKeyOrigin: wandbKey)
+      apiKey: wandbKey.value, apiKeyOrigin: wandbKey.origin, apiKeyFile: wandbKey.file)
     configuration.exports = ExportSettings(
       attempts: int(["integrations", "exports", "attempts"]) ?? 5,
       retrySeconds: int(["integrations", "exports", "retry_seconds"]) ?? 30,

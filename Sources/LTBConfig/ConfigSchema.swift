@@ -130,6 +130,9 @@ public enum ConfigSchema {
     SettingSpec(
       "token_env", .string, default: .string("MLFLOW_TRACKING_TOKEN"),
       "Environment variable holding a bearer token, when the server wants one."),
+    SettingSpec(
+      "token_file", .string, default: nil,
+      "File whose contents are the token (read again when it changes); takes precedence over token_env."),
   ]
 
   /// `[integrations.langsmith]`: reading datasets from LangSmith (`ltb dataset import --from langsmith`).
@@ -140,6 +143,9 @@ public enum ConfigSchema {
     SettingSpec(
       "api_key_env", .string, default: .string("LANGSMITH_API_KEY"),
       "Environment variable holding the API key (sent as x-api-key)."),
+    SettingSpec(
+      "api_key_file", .string, default: nil,
+      "File whose contents are the API key (read again when it changes); takes precedence over api_key_env."),
   ]
 
   /// `[integrations.wandb]`: exporting sessions to Weights & Biases (`ltb export --to wandb`).
@@ -155,6 +161,9 @@ public enum ConfigSchema {
       "The project; empty: the WANDB_PROJECT variable, else one per suite, named after it."),
     SettingSpec(
       "api_key_env", .string, default: .string("WANDB_API_KEY"), "Environment variable holding the API key."),
+    SettingSpec(
+      "api_key_file", .string, default: nil,
+      "File whose contents are the API key (read again when it changes); takes precedence over api_key_env."),
   ]
 
   /// `[integrations.exports]`: how exports to trackers are retried, and where imported datasets go.

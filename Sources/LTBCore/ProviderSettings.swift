@@ -78,10 +78,7 @@ public struct ProviderSettings: Sendable, Hashable {
 
   /// The key to send now: the key file's current contents when the key comes from a file (the
   /// last value read while a changed file cannot be read), else ``apiKey``.
-  public var currentAPIKey: Secret? {
-    guard let apiKeyFile else { return apiKey }
-    return (try? FileSecrets.shared.secret(apiKeyFile)) ?? apiKey
-  }
+  public var currentAPIKey: Secret? { FileSecrets.current(apiKeyFile, else: apiKey) }
 }
 
 /// How to launch a `llama-server` process for the llama.cpp provider.

@@ -66,6 +66,13 @@ public final class FileSecrets: SecretsProvider {
     self.checkInterval = checkInterval
   }
 
+  /// What a setting read from `file` (when it names one) holds now, through ``shared``; `value`
+  /// when there is no file, or while a changed file cannot be read and nothing was read before.
+  public static func current(_ file: String?, else value: Secret?) -> Secret? {
+    guard let file else { return value }
+    return (try? shared.secret(file)) ?? value
+  }
+
   /// The file's current contents, trimmed.
   public func secret(_ name: String) throws(LTBError) -> Secret {
     let now = ContinuousClock.now

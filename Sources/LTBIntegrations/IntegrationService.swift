@@ -27,7 +27,8 @@ public struct IntegrationService: Sendable {
   let mlflow: MLflowSettings
   let langsmith: LangSmithSettings
   let wandb: WandbSettings
-  let settings: ExportSettings
+  /// How exports are retried, and where imported datasets go.
+  public let settings: ExportSettings
 
   /// The service over `store` with the trackers' settings.
   public init(
@@ -75,10 +76,13 @@ public struct IntegrationService: Sendable {
   }
 
   /// Exports `session` to `tracker` now, recording the attempt and its outcome on the session.
-  /// A failure is recorded as `failed` and thrown.
+  /// A failure is thrown and recorded as `failed`, or with `queueOnFailure` as `retrying`, for
+  /// the export queue of `ltb serve` to try again (`ltb bench --log-to`: a tracker that is down
+  /// when a run ends gets the session later).
   @discardableResult
   public func export(
-    session: UUID, to tracker: Tracker, experiment: String? = nil, requestedBy: UUID? = nil
+    session: UUID, to tracker: Tracker, experiment: String? = nil, requestedBy: UUID? = nil,
+    queueOnFailure: Bool = false
   ) async throws -> ExportOutcome {
     try checkConfigured(tracker)
     guard try await store.session(session) != nil else {
@@ -94,7 +98,7 @@ public struct IntegrationService: Sendable {
       record.attempts = previous.attempts
       record.requestedMicros = previous.requestedMicros
     }
-    return try await attempt(&record, finalOnFailure: true)
+    return try await attempt(&record, finalOnFailure: !queueOnFailure)
   }
 
   /// Starts logging `session` to MLflow while it runs (`MLflowExporter` completes the run at

@@ -17,10 +17,10 @@ public struct LangSmithClient: Sendable {
 
   /// A client of `settings`; without a key it is refused with the variable to set.
   public init(settings: LangSmithSettings, attempts: Int = 4) throws {
-    guard let key = settings.apiKey, !key.value.isEmpty else {
+    guard let key = settings.currentAPIKey, !key.value.isEmpty else {
       throw LTBError(
-        .configuration, "no LangSmith API key: \(settings.apiKeyOrigin) is not set",
-        fix: "export \(settings.apiKeyOrigin)=..., or set [integrations.langsmith] api_key_env")
+        .configuration, "no LangSmith API key: the \(settings.apiKeyOrigin) is empty or not set",
+        fix: "set it, or name another with [integrations.langsmith] api_key_env or api_key_file")
     }
     apiURL = settings.apiURL.hasSuffix("/") ? String(settings.apiURL.dropLast()) : settings.apiURL
     apiKey = key

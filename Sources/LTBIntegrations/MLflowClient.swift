@@ -22,7 +22,7 @@ public struct MLflowClient: Sendable {
         .configuration, "no MLflow tracking server is configured",
         fix: "set [integrations.mlflow] tracking_uri in ltb.toml, or MLFLOW_TRACKING_URI")
     }
-    self.init(trackingURI: settings.trackingURI, token: settings.token)
+    self.init(trackingURI: settings.trackingURI, token: settings.currentToken)
   }
 
   /// A client of `trackingURI`, with a bearer `token` when the server wants one.

@@ -86,11 +86,19 @@ public final class MLflowLiveLogger: Sendable {
     }
   }
 
-  /// Sends what is left and stops; the run's id (`nil` when it could not be created) and why
-  /// logging stopped early, when it did.
-  public func finish() async -> (run: String?, failure: String?) {
+  /// Sends what is left and stops, waiting at most `limit` for a tracker that does not answer;
+  /// the run's id (`nil` when it could not be created) and why logging stopped early, when it did.
+  public func finish(within limit: Duration = .seconds(10)) async -> (run: String?, failure: String?) {
     state.stopping.withLock { $0 = true }
+    let task = self.task
+    let state = self.state
+    let deadline = Task {
+      try await Task.sleep(for: limit)
+      state.failure.withLock { $0 = $0 ?? "no answer within \(limit.components.seconds) s" }
+      task.cancel()
+    }
     let run = await task.value
+    deadline.cancel()
     return (run, state.failure.withLock { $0 })
   }
 

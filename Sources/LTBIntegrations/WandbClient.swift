@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 public import Foundation
 public import LTBCore
 import NIOCore
@@ -18,10 +19,10 @@ public struct WandbClient: Sendable {
 
   /// A client of `settings`; without a key it is refused with the variable to set.
   public init(settings: WandbSettings, attempts: Int = 5) throws {
-    guard let key = settings.apiKey, !key.value.isEmpty else {
+    guard let key = settings.currentAPIKey, !key.value.isEmpty else {
       throw LTBError(
-        .configuration, "no Weights & Biases API key: \(settings.apiKeyOrigin) is not set",
-        fix: "export \(settings.apiKeyOrigin)=..., or set [integrations.wandb] api_key_env")
+        .configuration, "no Weights & Biases API key: the \(settings.apiKeyOrigin) is empty or not set",
+        fix: "set it, or name another with [integrations.wandb] api_key_env or api_key_file")
     }
     baseURL = settings.baseURL.hasSuffix("/") ? String(settings.baseURL.dropLast()) : settings.baseURL
     authorization = "Basic " + Data("api:\(key.value)".utf8).base64EncodedString()
@@ -113,6 +114,189 @@ public struct WandbClient: Sendable {
     guard (200..<300).contains(answer.status) else {
       throw LTBError(.server, "W&B refused the upload of \(name) (HTTP \(answer.status))")
     }
+  }
+
+  /// What ``logArtifact`` created: the ids the run's table reference names it by.
+  public struct LoggedArtifact: Sendable {
+    /// The server's id of the artifact.
+    public var id: String
+    /// The client id of this version (`wandb-client-artifact://ID/FILE`).
+    public var clientID: String
+    /// The client id of the artifact's sequence (`wandb-client-artifact://ID:latest/FILE`).
+    public var sequenceClientID: String
+  }
+
+  /// Logs an artifact of `type` named `collection` (aliased `latest`) for the run, holding
+  /// `files`, as W&B's client does: `CreateArtifact` with the manifest's digest, an empty
+  /// `CreateArtifactManifest`, `CreateArtifactFiles` for the upload addresses, the files, the
+  /// manifest (`wandb_manifest.json`) and `CommitArtifact`. A file the server already holds (no
+  /// upload address) and an artifact it already committed (same digest) are not sent again.
+  public func logArtifact(
+    entity: String, project: String, run: String, type: String, collection: String, historyStep: Int,
+    files: [(name: String, contents: Data)]
+  ) async throws -> LoggedArtifact {
+    let digests = files.map {
+      (name: $0.name, md5: Data(Insecure.MD5.hash(data: $0.contents)).base64EncodedString())
+    }
+    let manifestDigest = Insecure.MD5.hash(
+      data: Data(
+        (["wandb-artifact-manifest-v1"] + digests.sorted { $0.name < $1.name }.map { "\($0.name):\($0.md5)" })
+          .map { $0 + "\n" }.joined().utf8)
+    ).map { String(format: "%02x", $0) }.joined()
+    let logged = LoggedArtifact(id: "", clientID: Self.clientID(), sequenceClientID: Self.clientID())
+    let created = try await graphql(
+      "CreateArtifact",
+      """
+
+      mutation CreateArtifact ($input: CreateArtifactInput!) {
+      \tcreateArtifact(input: $input) {
+      \t\t... CreatedArtifact
+      \t}
+      }
+      fragment CreatedArtifact on CreateArtifactPayload {
+      \tartifact {
+      \t\tid
+      \t\tstate
+      \t\tartifactSequence {
+      \t\t\tlatestArtifact {
+      \t\t\t\tid
+      \t\t\t}
+      \t\t}
+      \t}
+      }
+
+      """,
+      variables: [
+        "input": [
+          "aliases": [["alias": "latest", "artifactCollectionName": .string(collection)]],
+          "artifactCollectionName": .string(collection), "artifactTypeName": .string(type),
+          "clientID": .string(logged.clientID), "sequenceClientID": .string(logged.sequenceClientID),
+          "digest": .string(manifestDigest), "digestAlgorithm": "MANIFEST_MD5",
+          "enableDigestDeduplication": true, "entityName": .string(entity), "projectName": .string(project),
+          "runName": .string(run), "historyStep": .int(historyStep),
+        ]
+      ])
+    guard let id = created["createArtifact"]?["artifact"]?["id"]?.stringValue else {
+      throw LTBError(
+        .server, "W&B created no artifact for \(collection)", fix: "check the W&B server's version")
+    }
+    let result = LoggedArtifact(id: id, clientID: logged.clientID, sequenceClientID: logged.sequenceClientID)
+    if created["createArtifact"]?["artifact"]?["state"]?.stringValue == "COMMITTED" { return result }
+    let manifestID = try await artifactManifest(
+      artifact: id, entity: entity, project: project, run: run, digest: nil)?.id
+    let addresses = try await graphql(
+      "CreateArtifactFiles",
+      """
+
+      mutation CreateArtifactFiles ($input: CreateArtifactFilesInput!) {
+      \tcreateArtifactFiles(input: $input) {
+      \t\tfiles {
+      \t\t\tedges {
+      \t\t\t\tnode {
+      \t\t\t\t\tstoragePath
+      \t\t\t\t\tuploadUrl
+      \t\t\t\t\tuploadHeaders
+      \t\t\t\t\tartifact {
+      \t\t\t\t\t\tid
+      \t\t\t\t\t}
+      \t\t\t\t}
+      \t\t\t}
+      \t\t}
+      \t}
+      }
+
+      """,
+      variables: [
+        "input": [
+          "artifactFiles": .array(
+            digests.map {
+              [
+                "artifactID": .string(id), "artifactManifestID": manifestID.map(JSONValue.string) ?? .null,
+                "md5": .string($0.md5), "name": .string($0.name),
+              ]
+            }),
+          "storageLayout": "V2",
+        ]
+      ])
+    let edges = addresses["createArtifactFiles"]?["files"]?["edges"]?.arrayValue ?? []
+    for (file, edge) in zip(files, edges) {
+      guard let url = edge["node"]?["uploadUrl"]?.stringValue else { continue }
+      try await upload(file.contents, to: url, name: file.name)
+    }
+    var contents: [String: JSONValue] = [:]
+    for (file, digest) in zip(files, digests) {
+      contents[file.name] = [
+        "digest": .string(digest.md5), "size": .int(file.contents.count), "birthArtifactID": .string(id),
+      ]
+    }
+    let manifest: JSONValue = [
+      "version": 1, "storagePolicy": "wandb-storage-policy-v1",
+      "storagePolicyConfig": ["storageLayout": "V2"], "contents": .object(contents),
+    ]
+    let manifestData = Data(manifest.serialized(sortedKeys: true).utf8)
+    let manifestUpload = try await artifactManifest(
+      artifact: id, entity: entity, project: project, run: run,
+      digest: Data(Insecure.MD5.hash(data: manifestData)).base64EncodedString())
+    guard let url = manifestUpload?.uploadURL else {
+      throw LTBError(
+        .server, "W&B gave no upload address for \(collection)'s manifest",
+        fix: "check the W&B server's version")
+    }
+    try await upload(manifestData, to: url, name: "wandb_manifest.json")
+    _ = try await graphql(
+      "CommitArtifact",
+      """
+
+      mutation CommitArtifact ($artifactID: ID!) {
+      \tcommitArtifact(input: {artifactID:$artifactID}) {
+      \t\tartifact {
+      \t\t\tid
+      \t\t\tdigest
+      \t\t}
+      \t}
+      }
+
+      """,
+      variables: ["artifactID": .string(id)])
+    return result
+  }
+
+  /// `CreateArtifactManifest`: without a digest, the manifest's record; with one, also where to
+  /// upload it.
+  private func artifactManifest(
+    artifact: String, entity: String, project: String, run: String, digest: String?
+  ) async throws -> (id: String?, uploadURL: String?)? {
+    let data = try await graphql(
+      "CreateArtifactManifest",
+      """
+
+      mutation CreateArtifactManifest ($artifactID: ID!, $baseArtifactID: ID, $name: String!, $digest: String!, $entityName: String!, $projectName: String!, $runName: String!, $manifestType: ArtifactManifestType!, $includeUpload: Boolean!) {
+      \tcreateArtifactManifest(input: {artifactID:$artifactID,baseArtifactID:$baseArtifactID,name:$name,digest:$digest,entityName:$entityName,projectName:$projectName,runName:$runName,type:$manifestType}) {
+      \t\tartifactManifest {
+      \t\t\tid
+      \t\t\tfile {
+      \t\t\t\tid
+      \t\t\t\tuploadUrl @include(if: $includeUpload)
+      \t\t\t\tuploadHeaders @include(if: $includeUpload)
+      \t\t\t}
+      \t\t}
+      \t}
+      }
+
+      """,
+      variables: [
+        "artifactID": .string(artifact), "baseArtifactID": .null, "name": "wandb_manifest.json",
+        "digest": .string(digest ?? ""), "entityName": .string(entity), "projectName": .string(project),
+        "runName": .string(run), "manifestType": "FULL", "includeUpload": .bool(digest != nil),
+      ])
+    guard let manifest = data["createArtifactManifest"]?["artifactManifest"] else { return nil }
+    return (manifest["id"]?.stringValue, manifest["file"]?["uploadUrl"]?.stringValue)
+  }
+
+  /// A client id as W&B's client makes them: 128 random lowercase letters and digits.
+  static func clientID() -> String {
+    let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+    return String((0..<128).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
   }
 
   /// One post to the run's file stream: `files` (name → offset and lines), and at the end

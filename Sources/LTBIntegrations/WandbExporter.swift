@@ -8,12 +8,13 @@ public import LTBStorage
 /// Exports a session to Weights & Biases as one run (spec `init_run`, `log_metrics`,
 /// `log_table`, `finish_run`): the suite as the run's config, each measured request as a history
 /// step (`TARGET/e2e_ms`, `TARGET/ttft_ms`, `TARGET/success`), the per-case table as a W&B Table
-/// file (`media/table/cases_*.table.json`, referenced from the last step and the summary), and
-/// each target's figures and grading in the summary, then the run marked finished.
+/// (the run's file `media/table/cases_*.table.json` and the `run_table` artifact
+/// `run-RUN-cases` W&B's client logs with it, both named by the reference in the last step and
+/// the summary), and each target's figures and grading in the summary, then the run marked
+/// finished.
 ///
 /// The run's id derives from the session's, so exporting again writes the same run over itself
-/// (history lines go by offset). The `run_table` artifact W&B's own client adds for a table is
-/// not made: the table is the run's file, as W&B's clients logged tables before artifacts.
+/// (history lines go by offset; the artifact's unchanged digest makes W&B keep its version).
 public enum WandbExporter {
   /// What an export wrote.
   public struct Outcome: Sendable {
@@ -66,10 +67,16 @@ public enum WandbExporter {
     let tableHash = SHA256.hash(data: table).map { String(format: "%02x", $0) }.joined()
     let step = measured.count
     let tablePath = "media/table/cases_\(step)_\(tableHash.prefix(20)).table.json"
+    let artifact = try await client.logArtifact(
+      entity: entity, project: projectName, run: run, type: "run_table", collection: "run-\(run)-cases",
+      historyStep: step, files: [("cases.table.json", try artifactTable(table))])
     let reference: JSONValue = [
       "_type": "table-file", "path": .string(tablePath), "sha256": .string(tableHash),
       "size": .int(table.count),
       "ncols": .int(columns.count), "nrows": .int(rows), "log_mode": "IMMUTABLE",
+      "artifact_path": .string("wandb-client-artifact://\(artifact.clientID)/cases.table.json"),
+      "_latest_artifact_path": .string(
+        "wandb-client-artifact://\(artifact.sequenceClientID):latest/cases.table.json"),
     ]
     let end = session.completedAt ?? Date()
     let stamp: [String: JSONValue] = [
@@ -137,6 +144,33 @@ public enum WandbExporter {
     "cost_usd",
     "verdict", "score",
   ]
+
+  /// The kind of each column's values (nulls aside), for the artifact's `column_types`.
+  static let columnKinds = [
+    "string", "string", "number", "string", "string", "string", "number", "number", "number", "number",
+    "string", "number",
+  ]
+
+  /// The table as the `run_table` artifact holds it: W&B's full serialization, with the
+  /// columns' types, the row and column counts and the log mode beside the run file's columns
+  /// and data.
+  static func artifactTable(_ runFile: Data) throws -> Data {
+    guard case .object(var table) = try JSONValue.parse(runFile) else {
+      throw LTBError(.internal, "the W&B table file is not a JSON object")
+    }
+    var types: [String: JSONValue] = [:]
+    for (column, kind) in zip(columns, columnKinds) {
+      types[column] = [
+        "wb_type": "union", "params": ["allowed_types": [["wb_type": "none"], ["wb_type": .string(kind)]]],
+      ]
+    }
+    table["_type"] = "table"
+    table["column_types"] = ["wb_type": "typedDict", "params": ["type_map": .object(types)]]
+    table["log_mode"] = "IMMUTABLE"
+    table["ncols"] = .int(columns.count)
+    table["nrows"] = .int(table["data"]?.arrayValue?.count ?? 0)
+    return Data(JSONValue.object(table).serialized(sortedKeys: true).utf8)
+  }
 
   /// The per-case table as W&B's table file (`{"columns", "data"}`) and its row count.
   static func tableFile(_ data: ReportData, _ results: [BenchmarkResult]) throws -> (Data, Int) {

@@ -131,13 +131,24 @@ struct BenchCommand: AsyncParsableCommand {
   private func logSession(
     _ id: UUID, to tracker: IntegrationService.Tracker, integrations: IntegrationService
   ) async {
+    let command = "ltb export \(id.uuidString.lowercased()) --to \(tracker.rawValue)"
     do {
-      let outcome = try await integrations.export(session: id, to: tracker, experiment: experiment)
+      let outcome = try await integrations.export(
+        session: id, to: tracker, experiment: experiment, queueOnFailure: true)
       Console.writeError("logged to \(tracker.rawValue) as \(outcome.summary): \(outcome.url)")
     } catch {
-      Console.writeError(
-        "could not log to \(tracker.rawValue): \((error as? LTBError)?.message ?? "\(error)"); the session is stored — retry with: ltb export \(id.uuidString.lowercased()) --to \(tracker.rawValue)"
-      )
+      let reason = (error as? LTBError)?.message ?? "\(error)"
+      let record = try? await integrations.exports(session: id).first { $0.tracker == tracker.rawValue }
+      if let record, record.state == .retrying {
+        let wait = max(0, (record.nextAttemptMicros - WallClock.nowMicros) / 1_000_000)
+        Console.writeError(
+          "could not log to \(tracker.rawValue): \(reason); queued: `ltb serve` on this database tries again in \(wait) s (attempt \(record.attempts + 1) of \(integrations.settings.attempts)), or now with: \(command)"
+        )
+      } else {
+        Console.writeError(
+          "could not log to \(tracker.rawValue): \(reason); the session is stored — export it with: \(command)"
+        )
+      }
     }
   }
 

@@ -86,8 +86,24 @@ struct SessionsCommand: AsyncParsableCommand {
             "created \(Console.timestamp(record.createdAt))  tasks \(record.totalTasks)  datasets \(record.suite.datasets.joined(separator: ", "))"
           )
           SummaryPrinter.print(summary, suite: record.suite)
+          for export in try await store.exports(session: id) { print(Self.describe(export)) }
         }
       }
+    }
+  }
+}
+
+extension SessionsCommand.Show {
+  /// One line for an export of the session: where it went, or why not and what happens next.
+  static func describe(_ export: ExportRecord) -> String {
+    let head = "export to \(export.tracker): \(export.state.rawValue), \(export.attempts) attempt(s)"
+    switch export.state {
+    case .complete: return head + ": " + (export.externalURL ?? export.externalID ?? "")
+    case .retrying:
+      let next = Console.timestamp(Date(timeIntervalSince1970: Double(export.nextAttemptMicros) / 1e6))
+      return head + ", next at \(next) by `ltb serve`: \(export.lastError ?? "")"
+    case .failed: return head + ": \(export.lastError ?? "")"
+    case .pending, .running: return head
     }
   }
 }

@@ -213,6 +213,18 @@ struct MLflowTests {
     #expect(bench.status == 0, "\(bench.stderr)")
     let first = try #require(BenchCommandTests.sessionID(in: bench.stderr))
 
+    // --log-to while MLflow is down: the run succeeds, and the export waits in the queue.
+    let down = try CommandLineTests.run([
+      "bench", path("suite.yaml"), "--config", path("ltb.toml"), "--database", "sqlite:" + database,
+      "--log-to", "mlflow",
+    ])
+    #expect(down.status == 0, "\(down.stderr)")
+    #expect(down.stderr.contains("queued: `ltb serve` on this database tries again in"), "\(down.stderr)")
+    let queued = try #require(BenchCommandTests.sessionID(in: down.stderr))
+    let shown = try CommandLineTests.run(["sessions", "show", queued, "--database", "sqlite:" + database])
+    #expect(shown.stdout.contains("export to mlflow: retrying, 1 attempt(s), next at "), "\(shown.stdout)")
+    #expect(shown.stdout.contains("did not answer"), "\(shown.stdout)")
+
     // The server's export queue, asked while no MLflow answers: the export waits and retries.
     let key = try ServedAPI.key(database: "sqlite:" + database)
     let server = try ServedAPI.start(
@@ -261,6 +273,20 @@ struct MLflowTests {
       ])
     #expect(read.status == 0, "\(read.stderr.suffix(2_000))")
     #expect(try JSONValue.parse(read.stdout)["run"]?["metrics"]?["requests"]?.doubleValue == 10)
+    // The export --log-to queued is written by the same queue.
+    let queuedQuery = #"{ benchmark(id: "\#(queued)") { exports { state attempts externalId } } }"#
+    var queuedExport: JSONValue = .null
+    try await AlertingTests.eventually(150) {
+      queuedExport = (try? graphql(queuedQuery))?["data"]?["benchmark"]?["exports"]?[0] ?? .null
+      return queuedExport["state"] == "COMPLETE"
+    }
+    #expect(
+      queuedExport["state"] == "COMPLETE" && (queuedExport["attempts"]?.intValue ?? 0) >= 2, "\(queuedExport)"
+    )
+    let shownAfter = try CommandLineTests.run([
+      "sessions", "show", queued, "--database", "sqlite:" + database,
+    ])
+    #expect(shownAfter.stdout.contains("export to mlflow: complete, "), "\(shownAfter.stdout)")
 
     // A run logged while it runs: the same run gets the live steps and then the whole export.
     let started = Date()

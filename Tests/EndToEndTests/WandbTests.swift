@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LTBCore
 import LTBProviders
@@ -136,6 +137,42 @@ struct WandbTests {
     #expect(tablePath.contains(String((table["sha256"]?.stringValue ?? "").prefix(20))))
     #expect(kept["uploaded"]?.arrayValue?.contains(.string(tablePath)) == true)
 
+    // The table's run_table artifact, committed with its manifest, as the official client logs it.
+    let artifacts =
+      try JSONValue.parse(
+        Data(try Shell.run("/usr/bin/curl", ["-fs", "\(url)/artifacts"]).stdout.utf8)
+      ).objectValue ?? [:]
+    let runName = run.split(separator: "/").last.map(String.init) ?? ""
+    let ours = try #require(
+      artifacts.values.first { $0["collection"]?.stringValue == "run-\(runName)-cases" })
+    let theirs = try #require(
+      artifacts.values.first { $0["collection"]?.stringValue != "run-\(runName)-cases" })
+    #expect(ours["type"] == "run_table" && ours["type"] == theirs["type"], "\(ours)")
+    #expect(ours["state"] == "COMMITTED" && ours["aliases"] == ["latest"] && ours["history_step"] == 12)
+    let artifactText = try #require(ours["files"]?["cases.table.json"]?.stringValue)
+    let artifactTable = try JSONValue.parse(Data(artifactText.utf8))
+    let sdkTable = try JSONValue.parse(Data((theirs["files"]?["cases.table.json"]?.stringValue ?? "").utf8))
+    #expect(artifactTable["data"] == tableFile["data"] && artifactTable["nrows"] == 12)
+    #expect(
+      Set(artifactTable.objectValue?.keys ?? [:].keys) == Set(sdkTable.objectValue?.keys ?? [:].keys),
+      "the artifact's table has the fields of the official client's")
+    #expect(
+      artifactTable["column_types"]?["params"]?["type_map"]?["e2e_ms"]
+        == sdkTable["column_types"]?["params"]?["type_map"]?["e2e_ms"])
+    let manifest = try JSONValue.parse(Data((ours["files"]?["wandb_manifest.json"]?.stringValue ?? "").utf8))
+    let entry = try #require(manifest["contents"]?["cases.table.json"])
+    #expect(entry["size"]?.intValue == artifactText.utf8.count)
+    #expect(
+      entry["digest"]?.stringValue
+        == Data(Insecure.MD5.hash(data: Data(artifactText.utf8))).base64EncodedString())
+    // W&B's manifest digest: MD5 of a header line and a `name:digest` line per file, in hex.
+    let digestLines = "wandb-artifact-manifest-v1\ncases.table.json:\(entry["digest"]?.stringValue ?? "")\n"
+    #expect(
+      ours["digest"]?.stringValue
+        == Insecure.MD5.hash(data: Data(digestLines.utf8)).map { String(format: "%02x", $0) }.joined())
+    #expect(table["artifact_path"]?.stringValue?.hasPrefix("wandb-client-artifact://") == true)
+    #expect(table["_latest_artifact_path"]?.stringValue?.hasSuffix(":latest/cases.table.json") == true)
+
     // ltb sent what the official client sends: its operations and routes, no variable or field
     // it does not send, the same credentials.
     func route(_ request: JSONValue) -> String {
@@ -154,14 +191,39 @@ struct WandbTests {
     }
     #expect(
       Set(ltbRequests.map(route)).isSubset(of: Set(sdkRequests.map(route))), "\(Set(ltbRequests.map(route)))")
-    let ours = operations(ltbRequests)
-    let theirs = operations(sdkRequests)
-    #expect(Set(ours.keys) == ["Viewer", "UpsertBucket", "CreateRunFiles"], "\(ours.keys.sorted())")
-    for (operation, variables) in ours {
+    let ourOperations = operations(ltbRequests)
+    let theirOperations = operations(sdkRequests)
+    #expect(
+      Set(ourOperations.keys) == [
+        "Viewer", "UpsertBucket", "CreateRunFiles", "CreateArtifact", "CreateArtifactManifest",
+        "CreateArtifactFiles", "CommitArtifact",
+      ], "\(ourOperations.keys.sorted())")
+    for (operation, variables) in ourOperations {
       #expect(
-        variables.isSubset(of: theirs[operation] ?? []),
-        "\(operation): \(variables.subtracting(theirs[operation] ?? []))")
+        variables.isSubset(of: theirOperations[operation] ?? []),
+        "\(operation): \(variables.subtracting(theirOperations[operation] ?? []))")
     }
+    // The inputs too: no field the official client does not send, and the same query text.
+    func sent(_ requests: [JSONValue], _ operation: String) -> [JSONValue] {
+      requests.filter { $0["body"]?["operationName"]?.stringValue == operation }.compactMap { $0["body"] }
+    }
+    for operation in ["CreateArtifact", "CreateArtifactFiles"] {
+      let ourInput = Set(
+        sent(ltbRequests, operation).first?["variables"]?["input"]?.objectValue?.keys ?? [:].keys)
+      let theirInput = Set(
+        sent(sdkRequests, operation).first?["variables"]?["input"]?.objectValue?.keys ?? [:].keys)
+      #expect(
+        !ourInput.isEmpty && ourInput.isSubset(of: theirInput),
+        "\(operation): \(ourInput.subtracting(theirInput))")
+    }
+    for operation in ["CreateArtifact", "CreateArtifactManifest", "CommitArtifact"] {
+      #expect(
+        sent(ltbRequests, operation).first?["query"] == sent(sdkRequests, operation).first?["query"],
+        "\(operation)")
+    }
+    let ourManifests = sent(ltbRequests, "CreateArtifactManifest").map { $0["variables"]?["includeUpload"] }
+    #expect(
+      ourManifests == sent(sdkRequests, "CreateArtifactManifest").map { $0["variables"]?["includeUpload"] })
     #expect(
       ltbRequests.filter { route($0) != "PUT upload" }.allSatisfy {
         $0["authorization"] == sdkRequests[0]["authorization"]
@@ -204,15 +266,26 @@ struct WandbTests {
       #expect(sdkLine[stamp] != nil && ourLine[stamp] != nil, "\(stamp)")
     }
 
-    // Exporting again writes the same run over itself.
+    // Exporting again writes the same run over itself; the key read from a file this time.
+    try Data("\(key)\n".utf8).write(to: URL(fileURLWithPath: path("wandb.key")))
+    try Data(
+      (try String(contentsOfFile: path("ltb.toml"), encoding: .utf8)
+        + "\n[integrations.wandb]\napi_key_file = \"\(path("wandb.key"))\"\n").utf8
+    ).write(to: URL(fileURLWithPath: path("ltb-file.toml")))
     let again = try CommandLineTests.run(
-      ["export", session, "--to", "wandb", "--config", path("ltb.toml"), "--database", database],
-      environment: environment)
+      ["export", session, "--to", "wandb", "--config", path("ltb-file.toml"), "--database", database],
+      environment: ["WANDB_BASE_URL": url, "WANDB_API_KEY": ""])
     #expect(again.status == 0 && again.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == run)
     #expect(try state(run)["history"]?.arrayValue?.count == 13)
     let keyless = try CommandLineTests.run(
       ["export", session, "--to", "wandb", "--config", path("ltb.toml"), "--database", database],
       environment: ["WANDB_BASE_URL": url, "WANDB_API_KEY": ""])
     #expect(keyless.status == 78 && keyless.stderr.contains("WANDB_API_KEY"), "\(keyless.stderr)")
+    try Data().write(to: URL(fileURLWithPath: path("wandb.key")))
+    let emptyFile = try CommandLineTests.run(
+      ["export", session, "--to", "wandb", "--config", path("ltb-file.toml"), "--database", database],
+      environment: ["WANDB_BASE_URL": url, "WANDB_API_KEY": key])
+    #expect(
+      emptyFile.status == 78 && emptyFile.stderr.contains("file \(path("wandb.key"))"), "\(emptyFile.stderr)")
   }
 }

@@ -212,6 +212,42 @@ struct ConfigLayerTests {
           startupTimeout: .seconds(5)))
   }
 
+  @Test("trackers' keys and tokens come from files when named (over their variables), else the variables")
+  func trackerKeyFiles() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let token = try sandbox.write("mlflow.token", "tok-from-file\n")
+    let langsmith = try sandbox.write("langsmith.key", "  ls-from-file ")
+    try sandbox.write(
+      "work/ltb.toml",
+      """
+      [integrations.mlflow]
+      tracking_uri = "http://127.0.0.1:5000"
+      token_file = "\(token)"
+
+      [integrations.langsmith]
+      api_key_file = "\(langsmith)"
+
+      [integrations.wandb]
+      api_key_env = "MY_WANDB"
+      """)
+    let environment = ["LANGSMITH_API_KEY": "ls-from-env", "MY_WANDB": "wb-from-env"]
+    let configuration = try sandbox.loader(environment).load()
+    #expect(configuration.mlflow.currentToken == Secret("tok-from-file"))
+    #expect(configuration.langsmith.currentAPIKey == Secret("ls-from-file"))
+    #expect(configuration.langsmith.apiKeyOrigin == "file \(langsmith)")
+    #expect(configuration.wandb.currentAPIKey == Secret("wb-from-env"))
+    #expect(configuration.wandb.apiKeyOrigin == "environment variable MY_WANDB")
+    // A rotated file is read again (the reader looks at most every 250 ms).
+    try Data("ls-rotated\n".utf8).write(to: URL(fileURLWithPath: langsmith))
+    var rotated = configuration.langsmith.currentAPIKey
+    for _ in 0..<40 where rotated != Secret("ls-rotated") {
+      Thread.sleep(forTimeInterval: 0.05)
+      rotated = configuration.langsmith.currentAPIKey
+    }
+    #expect(rotated == Secret("ls-rotated"))
+  }
+
   @Test("a user models file adds models and replaces prices")
   func userCatalogue() throws {
     let sandbox = try Sandbox()
@@ -371,6 +407,16 @@ struct ConfigValidationTests {
     let (issues, path, _) = try issues("[providers.openai]\napi_key_file = \"/nonexistent/key\"\n")
     #expect(issues.first?.origin == .file(path: path, line: 2))
     #expect(issues.first?.problem.contains("/nonexistent/key") == true)
+  }
+
+  @Test("a tracker's missing key or token file is named at its line")
+  func missingTrackerKeyFile() throws {
+    let (issues, path, _) = try issues(
+      "[integrations.mlflow]\ntoken_file = \"/nonexistent/token\"\n\n[integrations.wandb]\napi_key_file = \"/nonexistent/wandb\"\n"
+    )
+    #expect(issues.map(\.key) == ["integrations.mlflow.token_file", "integrations.wandb.api_key_file"])
+    #expect(issues.first?.origin == .file(path: path, line: 2))
+    #expect(issues.last?.problem.contains("/nonexistent/wandb") == true)
   }
 
   @Test("an environment variable that cannot be read as its setting's type")

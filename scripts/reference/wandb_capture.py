@@ -21,6 +21,7 @@ log_path, api_key = sys.argv[1], sys.argv[2]
 expected = "Basic " + base64.b64encode(f"api:{api_key}".encode()).decode()
 lock = threading.Lock()
 runs = {}
+artifacts = {}
 
 
 def run_state(entity, project, name):
@@ -61,6 +62,14 @@ class Handler(BaseHTTPRequestHandler):
             log.write(json.dumps({"method": method, "path": self.path, "authorization": authorization,
                                   "content_type": self.headers.get("Content-Type"), "body": body}) + "\n")
         port = self.server.server_address[1]
+        if method == "PUT" and self.path.startswith("/upload/artifact/"):
+            _, _, _, artifact, file = self.path.split("/", 4)
+            with lock:
+                artifacts.setdefault(artifact, {"files": {}})["files"][file] = body.get("text")
+            return self.answer(200, {})
+        if method == "GET" and self.path == "/artifacts":
+            with lock:
+                return self.answer(200, artifacts)
         if method == "PUT" and self.path.startswith("/upload/"):
             _, _, entity, project, name, file = self.path.split("/", 5)
             with lock:
@@ -122,16 +131,37 @@ class Handler(BaseHTTPRequestHandler):
             elif "query ArtifactType" in query:
                 data = {"project": {"artifact": None}}
             elif operation == "CreateArtifact":
-                data = {"createArtifact": {"artifact": {"id": "QXJ0aWZhY3Q6MQ==", "state": "PENDING",
+                given = v["input"]
+                with lock:
+                    artifact = base64.b64encode(f"Artifact:{len(artifacts) + 1}".encode()).decode()
+                    artifacts.setdefault(artifact, {"files": {}}).update({
+                        "type": given.get("artifactTypeName"), "collection": given.get("artifactCollectionName"),
+                        "aliases": [a.get("alias") for a in given.get("aliases") or []],
+                        "digest": given.get("digest"), "run": f"{given.get('entityName')}/{given.get('projectName')}/"
+                                                               f"{given.get('runName')}",
+                        "history_step": given.get("historyStep"), "state": "PENDING"})
+                data = {"createArtifact": {"artifact": {"id": artifact, "state": "PENDING",
                                                         "artifactSequence": {"latestArtifact": None}}}}
             elif operation == "CreateArtifactManifest":
+                upload = f"http://127.0.0.1:{port}/upload/artifact/{v['artifactID']}/{v['name']}"
                 data = {"createArtifactManifest": {"artifactManifest": {"id": "TWFuaWZlc3Q6MQ==", "file": {
-                    "id": "RmlsZTox", "uploadUrl": f"http://127.0.0.1:{port}/upload/a/a/a/wandb_manifest.json",
+                    "id": "RmlsZTox", "uploadUrl": upload if v.get("includeUpload") else None,
                     "uploadHeaders": []}}}}
             elif operation == "CreateArtifactFiles":
-                data = {"createArtifactFiles": {"files": {"edges": []}}}
+                edges = []
+                for file in v["input"]["artifactFiles"]:
+                    path = f"artifact/{file['artifactID']}/{file['name']}"
+                    edges.append({"node": {
+                        "storagePath": path, "uploadUrl": f"http://127.0.0.1:{port}/upload/{path}",
+                        "uploadHeaders": [], "uploadMultipartUrls": None,
+                        "artifact": {"id": file["artifactID"]}}})
+                data = {"createArtifactFiles": {"files": {"edges": edges}}}
             elif operation == "CommitArtifact":
-                data = {"commitArtifact": {"artifact": {"id": "QXJ0aWZhY3Q6MQ==", "digest": ""}}}
+                with lock:
+                    committed = artifacts.setdefault(v.get("artifactID"), {"files": {}})
+                    committed["state"] = "COMMITTED"
+                data = {"commitArtifact": {"artifact": {"id": v.get("artifactID"),
+                                                        "digest": committed.get("digest") or ""}}}
             else:
                 data = {}
             return self.answer(200, {"data": data})
