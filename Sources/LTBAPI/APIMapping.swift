@@ -140,7 +140,17 @@ enum APIMapping {
       outputTokens: row.usage?.outputTokens, costUsd: row.costUSD, cacheHit: row.labels?.cacheHit ?? false,
       attempts: row.labels?.attempts ?? 0, tags: row.labels?.tags ?? [], category: row.labels?.category,
       traceId: row.labels?.traceID, spanId: row.labels?.spanID,
+      mediaInputs: (row.media ?? []).map(mediaInput),
       scores: .object(row.scores.mapValues(JSONValue.double)))
+  }
+
+  /// What a request carried of one image or piece of audio.
+  static func mediaInput(_ input: LTBCore.MediaInput) -> MediaInput {
+    MediaInput(
+      kind: input.kind == .image ? .image : .audio, source: input.source.rawValue, location: input.location,
+      format: input.format, sizeBytes: input.sizeBytes, sha256: input.sha256, width: input.width,
+      height: input.height, durationSeconds: input.durationSeconds, sampleRate: input.sampleRate,
+      channels: input.channels)
   }
 
   /// A result's status (a `switch`: every page maps fifty).

@@ -5,7 +5,7 @@ import LTBStorage
 /// `APIWiring.storedParts`): a part is read when the document may ask for one of its fields.
 enum ResultListing {
   /// The stored parts this code knows how to read, by the schema's names.
-  static let rowParts: [String: ResultRow.Parts] = ["text": .text, "labels": .labels]
+  static let rowParts: [String: ResultRow.Parts] = ["text": .text, "labels": .labels, "media": .media]
   /// The schema's name of the part only a verdict's stored record holds.
   static let verdictDetailPart = "details"
 

@@ -72,6 +72,9 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
   public var traceID: String? = nil
   /// The task's span in that trace (16 hex digits).
   public var spanID: String? = nil
+  /// Each image and piece of audio the request carried (the spec's `multi_modal_inputs`):
+  /// source, format, size, hash and dimensions or duration, never the bytes; nil without any.
+  public var mediaInputs: [MediaInput]? = nil
 
   /// Creates a result. Inlinable: across modules the call built the result, copied it out
   /// (retaining each of its strings and collections) and destroyed the original, per row read.

@@ -5,17 +5,21 @@ public import LTBMedia
 /// Turns a task into the request sent: the case's messages and attachments, the target's model
 /// and parameters, the case's overrides on top.
 public enum RequestBuilder {
-  /// The request for `task`; it asks for token logprobs when a perplexity assertion will need
-  /// them (the case's or the suite's). The case's images and audio are loaded by `media`.
+  /// The request for `task`, and the record of each image and piece of audio it carries; it
+  /// asks for token logprobs when a perplexity assertion will need them (the case's or the
+  /// suite's). The case's images and audio are loaded by `media`.
   public static func request(
     for task: BenchmarkTask, suiteAssertions: [JSONValue] = [], media: MediaLoader = MediaLoader()
-  ) async throws -> CompletionRequest {
+  ) async throws -> (request: CompletionRequest, media: [MediaInput]) {
     let testCase = task.testCase
     var messages = testCase.messages ?? [Message(role: .user, text: testCase.prompt ?? "")]
+    var records: [MediaInput] = []
     if !testCase.attachments.isEmpty, let last = messages.indices.last(where: { messages[$0].role == .user })
     {
       for attachment in testCase.attachments {
-        messages[last].content.append(try await media.load(attachment).part)
+        let loaded = try await media.load(attachment)
+        messages[last].content.append(loaded.part)
+        records.append(loaded.record)
       }
     }
     var parameters = task.target.parameters
@@ -27,9 +31,10 @@ public enum RequestBuilder {
       guard case .string(let type)? = assertion["type"] else { return false }
       return type == "perplexity" || type == "not-perplexity"
     }
-    return CompletionRequest(
+    let request = CompletionRequest(
       model: overrides.model ?? task.target.model, system: testCase.system, messages: messages,
       parameters: parameters, logprobs: wantsLogprobs ? 1 : nil)
+    return (request, records)
   }
 
   /// The prompt as text, for storage: a lone user message as itself, otherwise system and

@@ -76,7 +76,9 @@ public struct TaskSender: Sendable {
     }
     var request: CompletionRequest
     do {
-      request = try await RequestBuilder.request(for: task, suiteAssertions: suiteAssertions)
+      let built = try await RequestBuilder.request(for: task, suiteAssertions: suiteAssertions)
+      request = built.request
+      result.mediaInputs = built.media.isEmpty ? nil : built.media
       if let rewrite { request = try await rewrite(request) }
     } catch {
       return Self.failed(result, error)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 public import Foundation
 public import LTBCore
 import NIOCore
@@ -21,37 +22,47 @@ public struct MediaLoader: Sendable {
     self.downloadTimeoutSeconds = downloadTimeoutSeconds
   }
 
-  /// The content part for `attachment`, with what its headers say (nil for an image passed on
-  /// as a URL).
-  public func load(_ attachment: Attachment) async throws(LTBError) -> (
-    part: ContentPart, properties: MediaInspector.Properties?
-  ) {
+  /// The content part for `attachment`, and the record of what is sent (``MediaInput``: its
+  /// source, format, size, SHA-256 and what its headers say; only the source for an image
+  /// passed on as a URL).
+  public func load(_ attachment: Attachment) async throws(LTBError) -> (part: ContentPart, record: MediaInput)
+  {
     let location = attachment.location
     let remote = location.hasPrefix("http://") || location.hasPrefix("https://")
     if remote, attachment.kind == .image {
-      return (.image(ImageContent(source: .url(location), detail: attachment.detail)), nil)
+      return (
+        .image(ImageContent(source: .url(location), detail: attachment.detail)),
+        MediaInput(kind: .image, source: .url, location: location)
+      )
     }
     let data: Data
     let name: String
+    let source: MediaInput.Source
     if remote {
       data = try await download(location)
-      name = location
+      (name, source) = (location, .url)
     } else if location.hasPrefix("data:") {
       data = try Self.decodeDataURL(location, limit: maximumBytes)
-      name = "the \(attachment.kind.rawValue) given as base64"
+      (name, source) = ("the \(attachment.kind.rawValue) given as base64", .base64)
     } else {
       data = try read(location)
-      name = location
+      (name, source) = (location, .file)
     }
     let properties = try MediaInspector.inspect(data, expecting: attachment.kind, name: name)
+    let record = MediaInput(
+      kind: attachment.kind, source: source, location: source == .base64 ? nil : location,
+      format: properties.format.rawValue, sizeBytes: data.count,
+      sha256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(), width: properties.width,
+      height: properties.height, durationSeconds: properties.durationSeconds,
+      sampleRate: properties.sampleRate, channels: properties.channels)
     switch attachment.kind {
     case .image:
       let source = ImageContent.Source.inline(data: data, mediaType: properties.format.mediaType)
-      return (.image(ImageContent(source: source, detail: attachment.detail)), properties)
+      return (.image(ImageContent(source: source, detail: attachment.detail)), record)
     case .audio:
       // `inspect` refused anything not audio, so the format has an audio container.
       let format = properties.format.audioFormat ?? .wav
-      return (.audio(AudioContent(data: data, format: format)), properties)
+      return (.audio(AudioContent(data: data, format: format)), record)
     }
   }
 

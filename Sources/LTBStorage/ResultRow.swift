@@ -15,8 +15,10 @@ public struct ResultRow: Sendable, Hashable {
     public static let text = Parts(rawValue: 1)
     /// The session, dataset, category, tags, error code, finish reason, cache hit and attempts.
     public static let labels = Parts(rawValue: 2)
+    /// What the request carried of images and audio.
+    public static let media = Parts(rawValue: 4)
     /// Every group.
-    public static let all: Parts = [.text, .labels]
+    public static let all: Parts = [.text, .labels, .media]
   }
 
   /// The prompt as sent, the answer and the error message.
@@ -83,6 +85,8 @@ public struct ResultRow: Sendable, Hashable {
   public var text: Text?
   /// The session, dataset and request labels; `nil` unless read.
   public var labels: Labels?
+  /// Each image and piece of audio the request carried (empty without any); `nil` unless read.
+  public var media: [MediaInput]?
 
   /// The listing's columns of `result`, with the groups in `parts`.
   public init(_ result: BenchmarkResult, parts: Parts = .all) {
@@ -99,6 +103,7 @@ public struct ResultRow: Sendable, Hashable {
         errorCode: result.errorCode, finishReason: result.finishReason, cacheHit: result.cacheHit,
         attempts: result.attempts, traceID: result.traceID, spanID: result.spanID)
     }
+    if parts.contains(.media) { media = result.mediaInputs ?? [] }
   }
 
   /// The always-read columns; the latencies from `timing` (which needs only its first and last

@@ -226,6 +226,7 @@ extension SQLBenchStore {
     "error_code", "error", "prompt", "response", "finish_reason", "created_at", "timing", "sent_offset_ms",
     "cost_details", "server_timings", "cache_hit", "attempts", "parameters", "tags", "category", "metadata",
     "evaluation_scores", "logprobs", "expectations", "provider_metadata", "trace_id", "span_id",
+    "media_inputs",
   ].joined(separator: ", ")
 
   /// The columns ``decodeRow(_:parts:)`` reads for `parts`, in the order it reads them.
@@ -242,6 +243,7 @@ extension SQLBenchStore {
         "trace_id", "span_id",
       ]
     }
+    if parts.contains(.media) { columns.append("media_inputs") }
     return columns.joined(separator: ", ")
   }
 
@@ -292,6 +294,7 @@ extension SQLBenchStore {
         cacheHit: try row.bool("cache_hit"), attempts: try row.int("attempts"),
         traceID: try row.optionalString("trace_id"), spanID: try row.optionalString("span_id"))
     }
+    if parts.contains(.media) { decoded.media = try row.json("media_inputs") ?? [] }
     return decoded
   }
 
@@ -323,6 +326,7 @@ extension SQLBenchStore {
     result.providerMetadata = try row.json("provider_metadata")
     result.traceID = try row.optionalString("trace_id")
     result.spanID = try row.optionalString("span_id")
+    result.mediaInputs = try row.json("media_inputs")
     return result
   }
 

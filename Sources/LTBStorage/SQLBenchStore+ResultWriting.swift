@@ -18,7 +18,7 @@ extension SQLBenchStore {
     "cached_tokens", "usage_source", "evaluation_scores", "category", "tags", "metadata", "parameters",
     "server_timings",
     "total_cost", "cost_details", "cache_hit", "attempts", "logprobs", "expectations", "provider_metadata",
-    "cache_stats", "trace_id", "span_id",
+    "cache_stats", "trace_id", "span_id", "media_inputs",
   ]
 
   /// Stores results in batches, in one transaction; a task key the session already has is replaced.
@@ -130,6 +130,7 @@ extension SQLBenchStore {
       .optional(result.providerMetadata.map(StoredJSON.encoded), StoredValue.json),
       .json(StoredJSON.encoded(CacheStatistics(result))),
       .optional(result.traceID, StoredValue.text), .optional(result.spanID, StoredValue.text),
+      .optional(result.mediaInputs.map(StoredJSON.encoded), StoredValue.json),
     ]
   }
 }

@@ -37,7 +37,7 @@ struct GraphQLAPITests {
       try await store.createSession(session)
       ids.append(session.id)
     }
-    let results = (0..<2).map { index in
+    var results = (0..<2).map { index in
       BenchmarkResult(
         sessionID: ids[0], taskKey: "k\(index)", testID: "case-\(index)", dataset: "d", provider: "local",
         model: "m",
@@ -48,6 +48,12 @@ struct GraphQLAPITests {
           contentEventOffsetsNanos: [10_000_000, 30_000_000], endOffsetNanos: 30_000_000),
         usage: Usage(inputTokens: 5, outputTokens: 2), cost: Cost(input: 0.001, output: 0.002))
     }
+    results[0].mediaInputs = [
+      MediaInput(
+        kind: .image, source: .file, location: "receipts/r1.png", format: "png", sizeBytes: 2_048,
+        sha256: String(repeating: "0f", count: 32), width: 640, height: 480),
+      MediaInput(kind: .image, source: .url, location: "https://example.com/r2.jpg"),
+    ]
     try await store.insertResults(results)
     try await store.saveEvaluations(
       [
@@ -166,6 +172,29 @@ struct GraphQLAPITests {
       #expect(nodes.first?["scores"] == ["icontains": 1])
       #expect(nodes.first?["provider"] == .null)
       #expect(nodes.first?["evaluations"]?.arrayValue?.first?["state"] == "SCORED")
+      // What the request carried of images, read only when asked for (its own stored part).
+      let media = try await Self.run(
+        service,
+        "query($s: UUID!) { results(filter: { sessionId: $s }) { edges { node { testId mediaInputs { kind source location format sizeBytes sha256 width height durationSeconds } } } } }",
+        ["s": .string(ids[0].uuidString)])
+      let carried = Dictionary(
+        uniqueKeysWithValues: (media["data"]?["results"]?["edges"]?.arrayValue ?? []).compactMap { edge in
+          edge["node"]?["testId"]?.stringValue.map { ($0, edge["node"]?["mediaInputs"] ?? .null) }
+        })
+      #expect(
+        carried["case-0"] == [
+          [
+            "kind": "IMAGE", "source": "file", "location": "receipts/r1.png", "format": "png",
+            "sizeBytes": 2_048,
+            "sha256": .string(String(repeating: "0f", count: 32)), "width": 640, "height": 480,
+            "durationSeconds": .null,
+          ],
+          [
+            "kind": "IMAGE", "source": "url", "location": "https://example.com/r2.jpg", "format": .null,
+            "sizeBytes": .null, "sha256": .null, "width": .null, "height": .null, "durationSeconds": .null,
+          ],
+        ], "\(media)")
+      #expect(carried["case-1"] == [])
       let export = try await Self.run(
         service, "query($s: UUID!) { exportResults(sessionId: $s, format: JSONL) }",
         ["s": .string(ids[0].uuidString)])

@@ -54,6 +54,7 @@ struct QueryPlanTests {
           query($f: ResultFilter, $first: Int) { results(filter: $f, first: $first) { edges { cursor node { id sessionId
             testId dataset providerName provider { name kind } model status errorCode error prompt response createdAt
             ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category scores
+            mediaInputs { kind source location format sizeBytes sha256 width height durationSeconds sampleRate channels }
             evaluations { metric state score value passed threshold explanation judgeModel judgeCostUsd } } }
             pageInfo { hasNextPage endCursor } } }
           """,

@@ -32,6 +32,62 @@ struct EngineTests {
     }
   }
 
+  @Test(
+    "what each request carried of images and audio is stored with its result: source, format, size, hash, header facts"
+  )
+  func mediaInputsStored() async throws {
+    try await withHarness(options: FakeOpenAITarget.Options(outputTokens: 4)) { harness in
+      let png = try #require(
+        Data(
+          base64Encoded:
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        ))
+      let image = harness.folder.appendingPathComponent("pixel.png")
+      try png.write(to: image)
+      // One second of 8 kHz 16-bit mono silence.
+      var wav = Data("RIFF".utf8)
+      func little(_ value: Int, _ bytes: Int) -> Data {
+        Data((0..<bytes).map { UInt8((value >> (8 * $0)) & 0xFF) })
+      }
+      wav += little(36 + 16_000, 4) + Data("WAVEfmt ".utf8) + little(16, 4) + little(1, 2) + little(1, 2)
+      wav += little(8_000, 4) + little(16_000, 4) + little(2, 2) + little(16, 2) + Data("data".utf8)
+      wav += little(16_000, 4) + Data(count: 16_000)
+      let path = harness.folder.appendingPathComponent("media.jsonl").path
+      try [
+        #"{"id": "seen", "prompt": "Describe.", "images": ["\#(image.path)", {"url": "https://example.com/r.png", "detail": "low"}]}"#,
+        #"{"id": "heard", "prompt": "Transcribe.", "audio": [{"base64": "\#(wav.base64EncodedString())"}]}"#,
+        #"{"id": "plain", "prompt": "Nothing attached."}"#,
+      ].joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+      let session = try await harness.run(harness.suite(datasets: [path]))
+      let results = Dictionary(
+        uniqueKeysWithValues: try await harness.results(session.id).map { ($0.testID, $0) })
+      #expect(results["seen"]?.status == .success && results["plain"]?.status == .success)
+      // Audio to a provider whose protocol takes none is refused before sending; what it carried
+      // is still recorded.
+      #expect(results["heard"]?.error?.contains("does not accept audio input") == true)
+      let digest = Process()
+      digest.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+      digest.arguments = [image.path]
+      let output = Pipe()
+      digest.standardOutput = output
+      try digest.run()
+      let sum = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      digest.waitUntilExit()
+      #expect(
+        results["seen"]?.mediaInputs == [
+          MediaInput(
+            kind: .image, source: .file, location: image.path, format: "png", sizeBytes: png.count,
+            sha256: sum.split(separator: " ").first.map(String.init), width: 1, height: 1),
+          MediaInput(kind: .image, source: .url, location: "https://example.com/r.png"),
+        ])
+      let heard = try #require(results["heard"]?.mediaInputs?.first)
+      #expect(heard.source == .base64 && heard.location == nil && heard.format == "wav")
+      #expect(heard.sizeBytes == wav.count && heard.sampleRate == 8_000 && heard.channels == 1)
+      #expect(abs((heard.durationSeconds ?? 0) - 1) < 0.001, "\(heard)")
+      #expect(results["plain"]?.mediaInputs == nil)
+    }
+  }
+
   @Test("a constant rate sends on schedule: request i at i/rate, with small schedule lag")
   func constantRate() async throws {
     try await withHarness { harness in

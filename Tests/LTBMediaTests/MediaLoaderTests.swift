@@ -16,10 +16,25 @@ struct MediaLoaderTests {
       Attachment(kind: .image, location: assets.path("misnamed.jpg"), detail: "low"))
     #expect(
       loaded.part == .image(ImageContent(source: .inline(data: png, mediaType: "image/png"), detail: "low")))
-    #expect(loaded.properties?.width == 40 && loaded.properties?.height == 30)
+    #expect(loaded.record.width == 40 && loaded.record.height == 30)
+    // What is stored with the result: where it came from, the format read from the bytes, the
+    // size and the hash sha256sum computes.
+    #expect(loaded.record.source == .file && loaded.record.location == assets.path("misnamed.jpg"))
+    #expect(loaded.record.format == "png" && loaded.record.sizeBytes == png.count)
+    let digest = Process()
+    digest.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    digest.arguments = [assets.path("misnamed.jpg")]
+    let output = Pipe()
+    digest.standardOutput = output
+    try digest.run()
+    let sum = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    digest.waitUntilExit()
+    #expect(loaded.record.sha256 == sum.split(separator: " ").first.map(String.init))
     let inline = try await MediaLoader().load(
       Attachment(kind: .image, location: "data:;base64," + png.base64EncodedString()))
     #expect(inline.part == .image(ImageContent(source: .inline(data: png, mediaType: "image/png"))))
+    #expect(inline.record.source == .base64 && inline.record.location == nil)
+    #expect(inline.record.sha256 == loaded.record.sha256)
     // Audio: the container from the bytes.
     let flac = try assets.speech("s.flac", rate: 16_000, channels: 1)
     try flac.write(to: URL(fileURLWithPath: assets.path("speech.wav.bin")))
@@ -31,7 +46,9 @@ struct MediaLoaderTests {
       Attachment(kind: .image, location: "https://example.com/receipt.png", detail: "high"))
     #expect(
       remote.part == .image(ImageContent(source: .url("https://example.com/receipt.png"), detail: "high")))
-    #expect(remote.properties == nil)
+    #expect(
+      remote.record
+        == MediaInput(kind: .image, source: .url, location: "https://example.com/receipt.png"))
   }
 
   @Test("over the limit, missing, not base64 or the wrong kind: refused with the problem and the fix")
@@ -86,13 +103,14 @@ struct MediaLoaderTests {
     try server.run()
     defer { server.terminate() }
     let url = "http://127.0.0.1:\(port)/s.ogg"
-    var loaded: (part: ContentPart, properties: MediaInspector.Properties?)?
+    var loaded: (part: ContentPart, record: MediaInput)?
     for _ in 0..<50 where loaded == nil {
       loaded = try? await MediaLoader().load(Attachment(kind: .audio, location: url))
       if loaded == nil { try await Task.sleep(for: .milliseconds(100)) }
     }
     #expect(loaded?.part == .audio(AudioContent(data: ogg, format: .ogg)))
-    #expect(loaded?.properties?.sampleRate == 16_000)
+    #expect(loaded?.record.sampleRate == 16_000 && loaded?.record.source == .url)
+    #expect(loaded?.record.format == "ogg" && loaded?.record.sizeBytes == ogg.count)
     await #expect {
       _ = try await MediaLoader(maximumBytes: 1_000).load(Attachment(kind: .audio, location: url))
     } throws: { error in

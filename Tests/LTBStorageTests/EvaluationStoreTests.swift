@@ -21,11 +21,23 @@ struct EvaluationStoreTests {
       results[0].providerMetadata = ProviderMetadata(
         endpoint: "https://api.example.org/v1", apiVersion: "2023-06-01", modelVersion: "m-2026-01-01",
         headers: ["x-request-id": "req_1", "x-region": "eu-west", "openai-processing-ms": "12.5"])
+      let media = [
+        MediaInput(
+          kind: .image, source: .file, location: "receipts/r1.jpg", format: "jpeg", sizeBytes: 48_213,
+          sha256: String(repeating: "ab", count: 32), width: 1_024, height: 768),
+        MediaInput(
+          kind: .audio, source: .base64, format: "flac", sizeBytes: 9_000,
+          sha256: String(repeating: "cd", count: 32),
+          durationSeconds: 2.5, sampleRate: 16_000, channels: 1),
+      ]
+      results[0].mediaInputs = media
       try await store.insertResults(results)
       let first = results[0].id
       let stored = try #require(try await store.result(first))
       #expect(stored.providerMetadata?.requestID == "req_1" && stored.providerMetadata?.region == "eu-west")
       #expect(stored.providerMetadata?.processingMilliseconds == 12.5)
+      #expect(stored.mediaInputs == media)
+      #expect(try await store.result(results[1].id)?.mediaInputs == nil)
       func record(_ index: Int, _ metric: String, score: Double, value: Double? = nil) -> EvaluationRecord {
         EvaluationRecord(
           resultID: results[index].id, sessionID: session.id, testID: results[index].testID, metric: metric,

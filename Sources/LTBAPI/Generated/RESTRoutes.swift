@@ -50,13 +50,13 @@ public let restRoutes: [RESTRoute] = [
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),
   RESTRoute(
     method: "GET", path: "/api/v1/results", operation: "query", field: "results",
-    document: "query($filter: ResultFilter, $order: ResultOrder, $descending: Boolean, $first: Int, $after: String) { results(filter: $filter, order: $order, descending: $descending, first: $first, after: $after) { edges { cursor node { id sessionId testId dataset providerName model status errorCode error prompt response finishReason createdAt ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category traceId spanId scores } } pageInfo { hasNextPage endCursor } } }",
+    document: "query($filter: ResultFilter, $order: ResultOrder, $descending: Boolean, $first: Int, $after: String) { results(filter: $filter, order: $order, descending: $descending, first: $first, after: $after) { edges { cursor node { id sessionId testId dataset providerName model status errorCode error prompt response finishReason createdAt ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category traceId spanId mediaInputs { kind source location format sizeBytes sha256 width height durationSeconds sampleRate channels } scores } } pageInfo { hasNextPage endCursor } } }",
     permission: "VIEW_RESULTS",
     feature: nil,
     arguments: [RESTArgument(name: "filter", type: "ResultFilter", form: "json", inPath: false), RESTArgument(name: "order", type: "ResultOrder", form: "enum", inPath: false), RESTArgument(name: "descending", type: "Boolean", form: "boolean", inPath: false), RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/results/:id", operation: "query", field: "result",
-    document: "query($id: UUID!) { result(id: $id) { id sessionId testId dataset providerName model status errorCode error prompt response finishReason createdAt ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category traceId spanId scores } }",
+    document: "query($id: UUID!) { result(id: $id) { id sessionId testId dataset providerName model status errorCode error prompt response finishReason createdAt ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category traceId spanId mediaInputs { kind source location format sizeBytes sha256 width height durationSeconds sampleRate channels } scores } }",
     permission: "VIEW_RESULTS",
     feature: nil,
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),

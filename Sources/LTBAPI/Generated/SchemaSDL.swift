@@ -461,10 +461,44 @@ type Result implements Node {
   traceId: String @stored(part: "labels")
   "The request's task span in that trace (16 hex digits)."
   spanId: String @stored(part: "labels")
+  "Each image and piece of audio the request carried (the spec's multi_modal_inputs), in the case's order; empty without any."
+  mediaInputs: [MediaInput!]! @stored(part: "media")
   "Scores by metric."
   scores: JSON!
   "Every metric's verdict."
   evaluations: [Evaluation!]! @resolver
+}
+
+"An image or a piece of audio."
+enum MediaKind {
+  IMAGE
+  AUDIO
+}
+
+"What a request carried of one image or piece of audio: where it came from and what its bytes are, never the bytes."
+type MediaInput {
+  "Image or audio."
+  kind: MediaKind!
+  "How the case gave it: file, url or base64."
+  source: String!
+  "The file path or URL (null for base64)."
+  location: String
+  "The format read from the bytes (png, jpeg, webp, gif, wav, mp3, flac, ogg); null for an image passed on as a URL, which the vendor fetches."
+  format: String
+  "Bytes sent (null for an image passed on as a URL)."
+  sizeBytes: Int
+  "SHA-256 of the bytes sent, lowercase hex (null for an image passed on as a URL)."
+  sha256: String
+  "Width in pixels (images)."
+  width: Int
+  "Height in pixels (images)."
+  height: Int
+  "Length in seconds (audio)."
+  durationSeconds: Float
+  "Samples per second (audio)."
+  sampleRate: Int
+  "Channels (audio)."
+  channels: Int
 }
 
 "One edge of a result list."

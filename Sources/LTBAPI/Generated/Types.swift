@@ -559,11 +559,13 @@ public final class Result: Codable, Sendable, Node {
   public let traceId: String?
   /// The request's task span in that trace (16 hex digits).
   public let spanId: String?
+  /// Each image and piece of audio the request carried (the spec's multi_modal_inputs), in the case's order; empty without any.
+  public let mediaInputs: [MediaInput]
   /// Scores by metric.
   public let scores: JSONValue
 
   /// Creates a value.
-  public init(id: UUID, sessionId: UUID, testId: String, dataset: String, providerName: String, model: String, status: ResultStatus, errorCode: String? = nil, error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil, createdAt: Date, ttftMs: Double? = nil, e2eMs: Double? = nil, tpotMs: Double? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUsd: Double? = nil, cacheHit: Bool, attempts: Int, tags: [String], category: String? = nil, traceId: String? = nil, spanId: String? = nil, scores: JSONValue) {
+  public init(id: UUID, sessionId: UUID, testId: String, dataset: String, providerName: String, model: String, status: ResultStatus, errorCode: String? = nil, error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil, createdAt: Date, ttftMs: Double? = nil, e2eMs: Double? = nil, tpotMs: Double? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUsd: Double? = nil, cacheHit: Bool, attempts: Int, tags: [String], category: String? = nil, traceId: String? = nil, spanId: String? = nil, mediaInputs: [MediaInput], scores: JSONValue) {
     self.id = id
     self.sessionId = sessionId
     self.testId = testId
@@ -589,7 +591,55 @@ public final class Result: Codable, Sendable, Node {
     self.category = category
     self.traceId = traceId
     self.spanId = spanId
+    self.mediaInputs = mediaInputs
     self.scores = scores
+  }
+}
+
+/// An image or a piece of audio.
+public enum MediaKind: String, Codable, Sendable, CaseIterable {
+  case image = "IMAGE"
+  case audio = "AUDIO"
+}
+
+/// What a request carried of one image or piece of audio: where it came from and what its bytes are, never the bytes.
+public final class MediaInput: Codable, Sendable {
+  /// Image or audio.
+  public let kind: MediaKind
+  /// How the case gave it: file, url or base64.
+  public let source: String
+  /// The file path or URL (null for base64).
+  public let location: String?
+  /// The format read from the bytes (png, jpeg, webp, gif, wav, mp3, flac, ogg); null for an image passed on as a URL, which the vendor fetches.
+  public let format: String?
+  /// Bytes sent (null for an image passed on as a URL).
+  public let sizeBytes: Int?
+  /// SHA-256 of the bytes sent, lowercase hex (null for an image passed on as a URL).
+  public let sha256: String?
+  /// Width in pixels (images).
+  public let width: Int?
+  /// Height in pixels (images).
+  public let height: Int?
+  /// Length in seconds (audio).
+  public let durationSeconds: Double?
+  /// Samples per second (audio).
+  public let sampleRate: Int?
+  /// Channels (audio).
+  public let channels: Int?
+
+  /// Creates a value.
+  public init(kind: MediaKind, source: String, location: String? = nil, format: String? = nil, sizeBytes: Int? = nil, sha256: String? = nil, width: Int? = nil, height: Int? = nil, durationSeconds: Double? = nil, sampleRate: Int? = nil, channels: Int? = nil) {
+    self.kind = kind
+    self.source = source
+    self.location = location
+    self.format = format
+    self.sizeBytes = sizeBytes
+    self.sha256 = sha256
+    self.width = width
+    self.height = height
+    self.durationSeconds = durationSeconds
+    self.sampleRate = sampleRate
+    self.channels = channels
   }
 }
 

@@ -50,6 +50,7 @@ public struct APIResolvers: Sendable {
     case is PageInfo: "PageInfo"
     case is Evaluation: "Evaluation"
     case is Result: "Result"
+    case is MediaInput: "MediaInput"
     case is ResultEdge: "ResultEdge"
     case is ResultConnection: "ResultConnection"
     case is MetricSummary: "MetricSummary"
@@ -615,7 +616,28 @@ extension Result: KeySubscriptable {
     case "category": self.category
     case "traceId": self.traceId
     case "spanId": self.spanId
+    case "mediaInputs": self.mediaInputs
     case "scores": self.scores
+    default: nil
+    }
+  }
+}
+
+extension MediaInput: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "kind": self.kind
+    case "source": self.source
+    case "location": self.location
+    case "format": self.format
+    case "sizeBytes": self.sizeBytes
+    case "sha256": self.sha256
+    case "width": self.width
+    case "height": self.height
+    case "durationSeconds": self.durationSeconds
+    case "sampleRate": self.sampleRate
+    case "channels": self.channels
     default: nil
     }
   }
@@ -1131,6 +1153,7 @@ extension APIWiring {
     "PageInfo": ["hasNextPage": 0, "endCursor": 1],
     "Evaluation": ["metric": 0, "state": 1, "score": 2, "value": 3, "passed": 4, "threshold": 5, "explanation": 6, "judgeModel": 7, "judgeCostUsd": 8, "evaluator": 9],
     "Result": ["id": 0, "sessionId": 1, "testId": 2, "dataset": 3, "providerName": 4, "model": 5, "status": 6, "errorCode": 7, "error": 8, "prompt": 9, "response": 10, "finishReason": 11, "createdAt": 12, "ttftMs": 13, "e2eMs": 14, "tpotMs": 15, "inputTokens": 16, "outputTokens": 17, "costUsd": 18, "cacheHit": 19, "attempts": 20, "tags": 21, "category": 22, "traceId": 23, "spanId": 24, "scores": 25],
+    "MediaInput": ["kind": 0, "source": 1, "location": 2, "format": 3, "sizeBytes": 4, "sha256": 5, "width": 6, "height": 7, "durationSeconds": 8, "sampleRate": 9, "channels": 10],
     "ResultEdge": ["cursor": 0],
     "MetricSummary": ["metric": 0, "count": 1, "mean": 2, "standardError": 3, "low": 4, "high": 5, "passRate": 6, "errors": 7],
     "TargetEvaluation": ["provider": 0, "model": 1, "evaluated": 2, "pass": 3, "fail": 4, "error": 5, "modelCostUsd": 6, "judgeCostUsd": 7],
@@ -1178,6 +1201,7 @@ extension APIWiring {
     "PageInfo": { $0 as? PageInfo },
     "Evaluation": { $0 as? Evaluation },
     "Result": { $0 as? Result },
+    "MediaInput": { $0 as? MediaInput },
     "ResultEdge": { $0 as? ResultEdge },
     "ResultConnection": { $0 as? ResultConnection },
     "MetricSummary": { $0 as? MetricSummary },
@@ -1233,6 +1257,8 @@ extension ExportTracker: LeafValue {}
 extension ExportState: LeafValue {}
 
 extension DatasetSource: LeafValue {}
+
+extension MediaKind: LeafValue {}
 
 extension Feature: LeafValue {}
 
@@ -1478,6 +1504,26 @@ extension Result: PlanLeaves {
     case 23: try self.traceId.writeLeaf(into: &output)
     case 24: try self.spanId.writeLeaf(into: &output)
     case 25: try self.scores.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension MediaInput: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.kind.writeLeaf(into: &output)
+    case 1: try self.source.writeLeaf(into: &output)
+    case 2: try self.location.writeLeaf(into: &output)
+    case 3: try self.format.writeLeaf(into: &output)
+    case 4: try self.sizeBytes.writeLeaf(into: &output)
+    case 5: try self.sha256.writeLeaf(into: &output)
+    case 6: try self.width.writeLeaf(into: &output)
+    case 7: try self.height.writeLeaf(into: &output)
+    case 8: try self.durationSeconds.writeLeaf(into: &output)
+    case 9: try self.sampleRate.writeLeaf(into: &output)
+    case 10: try self.channels.writeLeaf(into: &output)
     default: break
     }
   }
@@ -1958,6 +2004,7 @@ extension APIWiring {
   public static let storedParts: [String: [String]] = [
     "details": ["Evaluation.value", "Evaluation.threshold", "Evaluation.explanation", "Evaluation.judgeModel", "Evaluation.judgeCostUsd", "Evaluation.evaluator"],
     "labels": ["Result.sessionId", "Result.dataset", "Result.errorCode", "Result.finishReason", "Result.cacheHit", "Result.attempts", "Result.tags", "Result.category", "Result.traceId", "Result.spanId"],
+    "media": ["Result.mediaInputs"],
     "text": ["Result.error", "Result.prompt", "Result.response"],
   ]
 }
