@@ -225,6 +225,30 @@ struct DatasetTests {
       ])
   }
 
+  @Test("every example dataset reads without an issue; the media examples' files are what they claim")
+  func examples() throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("examples/datasets")
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".") }
+      .sorted()
+    #expect(names.count >= 7, "\(names)")
+    var attachments: [LTBCore.Attachment] = []
+    for name in names {
+      let path = folder.appendingPathComponent(name).path
+      var found: [LTBCore.Attachment] = []
+      let (count, issues) = try DatasetFile.open(path).validate { (testCase: TestCase) in
+        found += testCase.attachments
+      }
+      attachments += found
+      #expect(count > 0 && issues.isEmpty, "\(name): \(issues)")
+    }
+    #expect(attachments.filter { $0.kind == .image }.count == 3)
+    #expect(attachments.filter { $0.kind == .audio }.count == 2)
+    for attachment in attachments {
+      #expect(FileManager.default.isReadableFile(atPath: attachment.location), "\(attachment.location)")
+    }
+  }
+
   @Test("a bad case does not stop the others; validation counts both")
   func continuesAfterIssues() throws {
     let folder = try DatasetFolder()
