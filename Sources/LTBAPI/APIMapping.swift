@@ -236,6 +236,11 @@ enum APIMapping {
             MetricSummary(
               metric: name, count: summary.count, mean: summary.mean, standardError: summary.standardError,
               low: summary.low, high: summary.high, passRate: summary.passRate, errors: summary.errors)
+          },
+          classifications: group.classifications.sorted { $0.key < $1.key }.map { name, summary in
+            ClassificationSummary(
+              metric: name, labels: summary.labels, matrix: summary.matrix, count: summary.count,
+              accuracy: summary.accuracy, macroF1: summary.macroF1)
           }, modelCostUsd: group.modelCost, judgeCostUsd: group.judgeCost)
       }, cacheHits: evaluation.cache.hits, cacheMisses: evaluation.cache.misses, judge: evaluation.run?.judge,
       embedder: evaluation.run?.embedder, gradedAt: evaluation.run?.finishedAt)

@@ -24,6 +24,23 @@ enum EvaluationPrinter {
             + (metric.errors > 0 ? "  errors \(metric.errors)" : "")
             + (metric.unavailable > 0 ? "  unavailable \(metric.unavailable)" : ""))
       }
+      for (name, summary) in group.classifications.sorted(by: { $0.key < $1.key }) {
+        Swift.print(
+          String(
+            format: "  %@: accuracy %.3f, macro-F1 %.3f over %d answers", name, summary.accuracy,
+            summary.macroF1,
+            summary.count))
+        let width = max(8, (summary.labels.map(\.count).max() ?? 0) + 1)
+        Swift.print(
+          "    " + "expected \\ said".padding(toLength: width + 8, withPad: " ", startingAt: 0)
+            + summary.labels.map { $0.padding(toLength: width, withPad: " ", startingAt: 0) }.joined())
+        for (row, label) in summary.labels.enumerated() {
+          Swift.print(
+            "    " + label.padding(toLength: width + 8, withPad: " ", startingAt: 0)
+              + summary.matrix[row].map { String($0).padding(toLength: width, withPad: " ", startingAt: 0) }
+              .joined())
+        }
+      }
       Swift.print(
         String(
           format: "  cost: models $%.6f, judge $%.6f (%d calls, %d+%d tokens)", group.modelCost,

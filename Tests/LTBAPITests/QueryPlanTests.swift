@@ -28,7 +28,8 @@ struct QueryPlanTests {
             createdAt startedAt completedAt suite resultCounts
             summary { provider model requests succeeded endToEnd { count mean p50 p99 max } timeToFirstToken { p50 }
               requestThroughput outputTokenThroughput inputTokens outputTokens costUsd }
-            evaluation { targets { provider evaluated pass fail metrics { metric mean low high passRate } } cacheHits } } }
+            evaluation { targets { provider evaluated pass fail metrics { metric mean low high passRate }
+              classifications { metric labels matrix count accuracy macroF1 } } cacheHits } } }
             pageInfo { hasNextPage endCursor } } }
           """),
       Case(query: "{ benchmarks { edges { node { name } } } }"),

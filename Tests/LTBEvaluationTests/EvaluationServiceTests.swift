@@ -229,6 +229,55 @@ struct EvaluationServiceTests {
     }
   }
 
+  @Test(
+    "labels graded across a session: accuracy, macro-F1 and the confusion matrix, in the evaluation and the reports"
+  )
+  func classifications() async throws {
+    try await Self.withStore { store in
+      let suite = BenchmarkSuite(
+        name: "emotions", datasets: [], targets: [BenchmarkTarget(provider: "local", model: "listener")])
+      let session = BenchmarkSession(name: suite.name, status: .completed, suite: suite)
+      try await store.createSession(session)
+      let answers: [(expected: String, said: String)] = [
+        ("happy", "Happy."), ("happy", "sad"), ("sad", "The speaker sounds sad"), ("sad", "sad"),
+        ("angry", "I cannot tell."), ("angry", #"{"label": "angry"}"#),
+      ]
+      let results = answers.enumerated().map { index, answer in
+        BenchmarkResult(
+          sessionID: session.id, taskKey: "clip-\(index)", testID: "clip-\(index)", dataset: "clips",
+          provider: "local", model: "listener", status: .success, prompt: "Which emotion?",
+          response: answer.said,
+          expectations: CaseExpectations(expected: answer.expected, assertions: [["type": "emotion"]]))
+      }
+      try await store.insertResults(results)
+      let evaluation = try await Self.service(store, judge: ScriptedJudge([], fallback: "{}"))
+        .evaluateSession(
+          session.id)
+      let summary = try #require(evaluation.groups.first?.classifications["emotion"])
+      #expect(
+        summary
+          == ClassificationSummary(pairs: [
+            ("happy", "happy"), ("happy", "sad"), ("sad", "sad"), ("sad", "sad"), ("angry", nil),
+            ("angry", "angry"),
+          ]))
+      #expect(summary.labels == ["(none)", "angry", "happy", "sad"] && summary.count == 6)
+      #expect(summary.matrix == [[0, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 2]])
+      #expect(abs(summary.accuracy - 4.0 / 6) < 1e-12)
+      #expect(abs(summary.macroF1 - (0 + 2.0 / 3 + 2.0 / 3 + 0.8) / 4) < 1e-12)
+      // Read back from the store as the reports read it.
+      let data = try await ReportData.load(session: session.id, store: store)
+      #expect(data.evaluation.groups.first?.classifications["emotion"] == summary)
+      let markdown = ReportFormat.markdown.render(data)
+      #expect(
+        markdown.contains("**local/listener · emotion**: accuracy 0.667, macro-F1 0.533 over 6 answers"))
+      #expect(markdown.contains("| sad | 0 | 0 | 0 | 2 |"), "\(markdown)")
+      let html = ReportFormat.html.render(data)
+      #expect(html.contains("<table class=\"confusion\">") && html.contains("macro-F1 0.533"))
+      let json = try JSONValue.parse(ReportFormat.json.render(data))
+      #expect(json["evaluation"]?["groups"]?[0]?["classifications"]?["emotion"]?["count"] == 6)
+    }
+  }
+
   @Test("a constructed regression is found; the same answers again are not one")
   func regression() async throws {
     try await Self.withStore { store in

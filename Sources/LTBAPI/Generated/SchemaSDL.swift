@@ -553,10 +553,28 @@ type TargetEvaluation {
   error: Int!
   "Each metric."
   metrics: [MetricSummary!]!
+  "Accuracy, macro-F1 and the confusion matrix of each metric that gives labels (audio-classification, speaker-id, emotion)."
+  classifications: [ClassificationSummary!]!
   "Cost of the model, USD."
   modelCostUsd: Float!
   "Cost of judging, USD."
   judgeCostUsd: Float!
+}
+
+"How the labels one metric gave compare with the expected ones, as scikit-learn counts them."
+type ClassificationSummary {
+  "The metric."
+  metric: String!
+  "The labels seen as expected or said, sorted; (none) for an answer that named none."
+  labels: [String!]!
+  "matrix[i][j]: answers expected to be labels[i] that said labels[j]."
+  matrix: [[Int!]!]!
+  "Answers counted."
+  count: Int!
+  "Correct answers over all answers."
+  accuracy: Float!
+  "The unweighted mean of each label's F1."
+  macroF1: Float!
 }
 
 "A session's evaluation."

@@ -719,13 +719,15 @@ public final class TargetEvaluation: Codable, Sendable {
   public let error: Int
   /// Each metric.
   public let metrics: [MetricSummary]
+  /// Accuracy, macro-F1 and the confusion matrix of each metric that gives labels (audio-classification, speaker-id, emotion).
+  public let classifications: [ClassificationSummary]
   /// Cost of the model, USD.
   public let modelCostUsd: Double
   /// Cost of judging, USD.
   public let judgeCostUsd: Double
 
   /// Creates a value.
-  public init(provider: String, model: String, evaluated: Int, pass: Int, fail: Int, error: Int, metrics: [MetricSummary], modelCostUsd: Double, judgeCostUsd: Double) {
+  public init(provider: String, model: String, evaluated: Int, pass: Int, fail: Int, error: Int, metrics: [MetricSummary], classifications: [ClassificationSummary], modelCostUsd: Double, judgeCostUsd: Double) {
     self.provider = provider
     self.model = model
     self.evaluated = evaluated
@@ -733,8 +735,35 @@ public final class TargetEvaluation: Codable, Sendable {
     self.fail = fail
     self.error = error
     self.metrics = metrics
+    self.classifications = classifications
     self.modelCostUsd = modelCostUsd
     self.judgeCostUsd = judgeCostUsd
+  }
+}
+
+/// How the labels one metric gave compare with the expected ones, as scikit-learn counts them.
+public final class ClassificationSummary: Codable, Sendable {
+  /// The metric.
+  public let metric: String
+  /// The labels seen as expected or said, sorted; (none) for an answer that named none.
+  public let labels: [String]
+  /// matrix[i][j]: answers expected to be labels[i] that said labels[j].
+  public let matrix: [[Int]]
+  /// Answers counted.
+  public let count: Int
+  /// Correct answers over all answers.
+  public let accuracy: Double
+  /// The unweighted mean of each label's F1.
+  public let macroF1: Double
+
+  /// Creates a value.
+  public init(metric: String, labels: [String], matrix: [[Int]], count: Int, accuracy: Double, macroF1: Double) {
+    self.metric = metric
+    self.labels = labels
+    self.matrix = matrix
+    self.count = count
+    self.accuracy = accuracy
+    self.macroF1 = macroF1
   }
 }
 

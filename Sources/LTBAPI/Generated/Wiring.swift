@@ -55,6 +55,7 @@ public struct APIResolvers: Sendable {
     case is ResultConnection: "ResultConnection"
     case is MetricSummary: "MetricSummary"
     case is TargetEvaluation: "TargetEvaluation"
+    case is ClassificationSummary: "ClassificationSummary"
     case is SessionEvaluation: "SessionEvaluation"
     case is MetricComparison: "MetricComparison"
     case is Comparison: "Comparison"
@@ -693,8 +694,24 @@ extension TargetEvaluation: KeySubscriptable {
     case "fail": self.fail
     case "error": self.error
     case "metrics": self.metrics
+    case "classifications": self.classifications
     case "modelCostUsd": self.modelCostUsd
     case "judgeCostUsd": self.judgeCostUsd
+    default: nil
+    }
+  }
+}
+
+extension ClassificationSummary: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "metric": self.metric
+    case "labels": self.labels
+    case "matrix": self.matrix
+    case "count": self.count
+    case "accuracy": self.accuracy
+    case "macroF1": self.macroF1
     default: nil
     }
   }
@@ -1157,6 +1174,7 @@ extension APIWiring {
     "ResultEdge": ["cursor": 0],
     "MetricSummary": ["metric": 0, "count": 1, "mean": 2, "standardError": 3, "low": 4, "high": 5, "passRate": 6, "errors": 7],
     "TargetEvaluation": ["provider": 0, "model": 1, "evaluated": 2, "pass": 3, "fail": 4, "error": 5, "modelCostUsd": 6, "judgeCostUsd": 7],
+    "ClassificationSummary": ["metric": 0, "labels": 1, "count": 2, "accuracy": 3, "macroF1": 4],
     "SessionEvaluation": ["cacheHits": 0, "cacheMisses": 1, "judge": 2, "embedder": 3, "gradedAt": 4],
     "MetricComparison": ["name": 0, "higherIsBetter": 1, "pairs": 2, "meanA": 3, "meanB": 4, "difference": 5, "low": 6, "high": 7, "wilcoxonP": 8, "mcnemarP": 9, "effectSize": 10, "verdict": 11],
     "Comparison": ["labelA": 0, "labelB": 1, "pairedCases": 2, "flaky": 3],
@@ -1206,6 +1224,7 @@ extension APIWiring {
     "ResultConnection": { $0 as? ResultConnection },
     "MetricSummary": { $0 as? MetricSummary },
     "TargetEvaluation": { $0 as? TargetEvaluation },
+    "ClassificationSummary": { $0 as? ClassificationSummary },
     "SessionEvaluation": { $0 as? SessionEvaluation },
     "MetricComparison": { $0 as? MetricComparison },
     "Comparison": { $0 as? Comparison },
@@ -1575,6 +1594,20 @@ extension TargetEvaluation: PlanLeaves {
     case 5: try self.error.writeLeaf(into: &output)
     case 6: try self.modelCostUsd.writeLeaf(into: &output)
     case 7: try self.judgeCostUsd.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension ClassificationSummary: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.metric.writeLeaf(into: &output)
+    case 1: try self.labels.writeLeaf(into: &output)
+    case 2: try self.count.writeLeaf(into: &output)
+    case 3: try self.accuracy.writeLeaf(into: &output)
+    case 4: try self.macroF1.writeLeaf(into: &output)
     default: break
     }
   }

@@ -65,6 +65,22 @@ enum HTMLReport {
       }
     }
     sections.append("<h2>Scores</h2>" + summary + "</table>")
+    for group in data.evaluation.groups {
+      for (name, classes) in group.classifications.sorted(by: { $0.key < $1.key }) {
+        var table =
+          "<h3>\(e(group.label)) · \(e(name)): accuracy \(e(String(format: "%.3f", classes.accuracy))), macro-F1 \(e(String(format: "%.3f", classes.macroF1))) over \(classes.count) answers</h3>"
+          + "<table class=\"confusion\"><tr><th>expected \\ said</th>"
+          + classes.labels.map { "<th>\(e($0))</th>" }.joined() + "</tr>"
+        for (row, label) in classes.labels.enumerated() {
+          table +=
+            "<tr><th>\(e(label))</th>"
+            + classes.matrix[row].enumerated().map { column, count in
+              "<td class=\"\(column == row ? "pass" : count > 0 ? "fail" : "none")\">\(count)</td>"
+            }.joined() + "</tr>"
+        }
+        sections.append(table + "</table>")
+      }
+    }
     let testIDs = Array(Set(data.results.map(\.testID))).sorted()
     var matrix =
       "<table class=\"matrix\"><tr><th>case</th>" + data.labels.map { "<th>\(e($0))</th>" }.joined() + "</tr>"

@@ -31,6 +31,21 @@ enum MarkdownReport {
       ]
       lines += metricRows
     }
+    for group in data.evaluation.groups {
+      for (name, summary) in group.classifications.sorted(by: { $0.key < $1.key }) {
+        lines += [
+          "",
+          "**\(cell(group.label)) · \(cell(name))**: accuracy \(String(format: "%.3f", summary.accuracy)), macro-F1 \(String(format: "%.3f", summary.macroF1)) over \(summary.count) answers",
+          "",
+          "| expected \\ said | " + summary.labels.map(cell).joined(separator: " | ") + " |",
+          "|---|" + summary.labels.map { _ in "---:" }.joined(separator: "|") + "|",
+        ]
+        for (row, label) in summary.labels.enumerated() {
+          lines.append(
+            "| \(cell(label)) | " + summary.matrix[row].map(String.init).joined(separator: " | ") + " |")
+        }
+      }
+    }
     let failures = data.results.filter { data.verdict($0) == "fail" || data.verdict($0) == "error" }
     if !failures.isEmpty {
       lines += ["", "<details><summary>\(failures.count) failing or erroring responses</summary>", ""]

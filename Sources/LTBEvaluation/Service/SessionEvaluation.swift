@@ -24,6 +24,9 @@ public struct SessionEvaluation: Sendable, Codable {
     public var caseScore: MetricSummary?
     /// Each metric by name.
     public var metrics: [String: MetricSummary]
+    /// Accuracy, macro-F1 and the confusion matrix of each label-giving metric
+    /// (`audio-classification`, `speaker-id`, `emotion`), by name.
+    public var classifications: [String: ClassificationSummary]
     /// Cost of the model under test, USD.
     public var modelCost: Double
     /// Cost of judging its answers, USD.
@@ -69,7 +72,10 @@ public struct SessionEvaluation: Sendable, Codable {
       let mine = results.flatMap { records[$0.id] ?? [] }
       let cases = results.compactMap { verdicts[$0.id] }
       var metrics: [String: MetricSummary] = [:]
+      var classifications: [String: ClassificationSummary] = [:]
       for (metric, rows) in Dictionary(grouping: mine, by: \.metric) {
+        let labelled = rows.filter { $0.state == .scored }.compactMap(\.details)
+        if let summary = ClassificationSummary(details: labelled) { classifications[metric] = summary }
         let scored = rows.filter { $0.state == .scored }
         // One fixed seed: the same data always give the same interval.
         metrics[metric] = MetricSummary(
@@ -85,7 +91,8 @@ public struct SessionEvaluation: Sendable, Codable {
         error: cases.filter { $0.verdict == .error }.count,
         caseScore: caseScores.isEmpty
           ? nil : MetricSummary(scores: caseScores, passes: cases.map { $0.verdict == .pass }, seed: 1),
-        metrics: metrics, modelCost: results.reduce(0) { $0 + ($1.cost?.total ?? 0) },
+        metrics: metrics, classifications: classifications,
+        modelCost: results.reduce(0) { $0 + ($1.cost?.total ?? 0) },
         judgeCost: judged.reduce(0) { $0 + ($1.cost ?? 0) },
         judgeInputTokens: judged.reduce(0) { $0 + $1.inputTokens },
         judgeOutputTokens: judged.reduce(0) { $0 + $1.outputTokens },
