@@ -84,7 +84,7 @@ let package = Package(
     .target(
       name: "LTBMedia",
       dependencies: [
-        "LTBCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        "LTBCore", "CVipsLoader", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -149,6 +149,7 @@ let package = Package(
       swiftSettings: upcomingFeatures),
     .executableTarget(name: "ltb-codegen", dependencies: ["LTBCodegen"], swiftSettings: upcomingFeatures),
     .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+    .target(name: "CVipsLoader", linkerSettings: [.linkedLibrary("dl")]),
     .target(
       name: "LTBAuth",
       dependencies: [

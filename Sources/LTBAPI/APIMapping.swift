@@ -150,7 +150,10 @@ enum APIMapping {
       kind: input.kind == .image ? .image : .audio, source: input.source.rawValue, location: input.location,
       format: input.format, sizeBytes: input.sizeBytes, sha256: input.sha256, width: input.width,
       height: input.height, durationSeconds: input.durationSeconds, sampleRate: input.sampleRate,
-      channels: input.channels)
+      channels: input.channels,
+      downscaledFrom: input.downscaledFrom.map {
+        MediaOriginal(format: $0.format, width: $0.width, height: $0.height, sizeBytes: $0.sizeBytes)
+      })
   }
 
   /// A result's status (a `switch`: every page maps fifty).

@@ -36,12 +36,36 @@ public struct MediaInput: Sendable, Hashable, Codable {
   public var sampleRate: Int?
   /// Channels (audio).
   public var channels: Int?
+  /// The image as the case gave it, when it was shrunk to fit the vendor's limits (the fields
+  /// above describe what was sent).
+  public var downscaledFrom: Original?
+
+  /// An image as the case gave it, before it was shrunk.
+  public struct Original: Sendable, Hashable, Codable {
+    /// Its format.
+    public var format: String
+    /// Width in pixels.
+    public var width: Int
+    /// Height in pixels.
+    public var height: Int
+    /// Bytes.
+    public var sizeBytes: Int
+
+    /// Creates the record.
+    public init(format: String, width: Int, height: Int, sizeBytes: Int) {
+      self.format = format
+      self.width = width
+      self.height = height
+      self.sizeBytes = sizeBytes
+    }
+  }
 
   /// Creates a record.
   public init(
     kind: Attachment.Kind, source: Source, location: String? = nil, format: String? = nil,
     sizeBytes: Int? = nil, sha256: String? = nil, width: Int? = nil, height: Int? = nil,
-    durationSeconds: Double? = nil, sampleRate: Int? = nil, channels: Int? = nil
+    durationSeconds: Double? = nil, sampleRate: Int? = nil, channels: Int? = nil,
+    downscaledFrom: Original? = nil
   ) {
     self.kind = kind
     self.source = source
@@ -54,5 +78,6 @@ public struct MediaInput: Sendable, Hashable, Codable {
     self.durationSeconds = durationSeconds
     self.sampleRate = sampleRate
     self.channels = channels
+    self.downscaledFrom = downscaledFrom
   }
 }

@@ -7,17 +7,26 @@ public import LTBMedia
 public enum RequestBuilder {
   /// The request for `task`, and the record of each image and piece of audio it carries; it
   /// asks for token logprobs when a perplexity assertion will need them (the case's or the
-  /// suite's). The case's images and audio are loaded by `media`.
+  /// suite's). The case's images and audio are loaded by `media`, within `limits` (the vendor
+  /// `vendor` names): too many images are refused, an image over a size limit shrunk.
   public static func request(
-    for task: BenchmarkTask, suiteAssertions: [JSONValue] = [], media: MediaLoader = MediaLoader()
+    for task: BenchmarkTask, suiteAssertions: [JSONValue] = [], media: MediaLoader = MediaLoader(),
+    limits: MediaLimits = .none, vendor: String = "the vendor"
   ) async throws -> (request: CompletionRequest, media: [MediaInput]) {
     let testCase = task.testCase
+    let images = testCase.attachments.filter { $0.kind == .image }.count
+    if let most = limits.maxImages, images > most {
+      throw LTBError(
+        .invalidInput,
+        "case '\(testCase.id)' has \(images) images; \(vendor) takes at most \(most) in one request",
+        fix: "split the case, or send it to a provider that takes more")
+    }
     var messages = testCase.messages ?? [Message(role: .user, text: testCase.prompt ?? "")]
     var records: [MediaInput] = []
     if !testCase.attachments.isEmpty, let last = messages.indices.last(where: { messages[$0].role == .user })
     {
       for attachment in testCase.attachments {
-        let loaded = try await media.load(attachment)
+        let loaded = try await media.load(attachment, limits: limits, images: images, vendor: vendor)
         messages[last].content.append(loaded.part)
         records.append(loaded.record)
       }

@@ -76,7 +76,9 @@ public struct TaskSender: Sendable {
     }
     var request: CompletionRequest
     do {
-      let built = try await RequestBuilder.request(for: task, suiteAssertions: suiteAssertions)
+      let built = try await RequestBuilder.request(
+        for: task, suiteAssertions: suiteAssertions, limits: MediaLimits.vendor(provider.kind),
+        vendor: "provider '\(provider.name)' (\(provider.kind.rawValue))")
       request = built.request
       result.mediaInputs = built.media.isEmpty ? nil : built.media
       if let rewrite { request = try await rewrite(request) }

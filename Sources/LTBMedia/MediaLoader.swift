@@ -24,9 +24,11 @@ public struct MediaLoader: Sendable {
 
   /// The content part for `attachment`, and the record of what is sent (``MediaInput``: its
   /// source, format, size, SHA-256 and what its headers say; only the source for an image
-  /// passed on as a URL).
-  public func load(_ attachment: Attachment) async throws(LTBError) -> (part: ContentPart, record: MediaInput)
-  {
+  /// passed on as a URL). An image over `limits` (for a request of `images` images to `vendor`)
+  /// is shrunk with libvips, or refused with the limit when libvips is not installed.
+  public func load(
+    _ attachment: Attachment, limits: MediaLimits = .none, images: Int = 1, vendor: String = "the vendor"
+  ) async throws(LTBError) -> (part: ContentPart, record: MediaInput) {
     let location = attachment.location
     let remote = location.hasPrefix("http://") || location.hasPrefix("https://")
     if remote, attachment.kind == .image {
@@ -35,7 +37,7 @@ public struct MediaLoader: Sendable {
         MediaInput(kind: .image, source: .url, location: location)
       )
     }
-    let data: Data
+    var data: Data
     let name: String
     let source: MediaInput.Source
     if remote {
@@ -48,13 +50,40 @@ public struct MediaLoader: Sendable {
       data = try read(location)
       (name, source) = (location, .file)
     }
-    let properties = try MediaInspector.inspect(data, expecting: attachment.kind, name: name)
+    var properties = try MediaInspector.inspect(data, expecting: attachment.kind, name: name)
+    var original: MediaInput.Original?
+    if attachment.kind == .image, let width = properties.width, let height = properties.height {
+      let edgeLimit = limits.edge(forImages: images)
+      let overEdge = edgeLimit.map { max(width, height) > $0 } ?? false
+      let overBytes = limits.maxImageBytes.map { data.count > $0 } ?? false
+      if overEdge || overBytes {
+        let limit = [
+          edgeLimit.map { "\($0) px on the longer side" }, limits.maxImageBytes.map { "\($0) bytes" },
+        ].compactMap { $0 }.joined(separator: " and ")
+        if let missing = ImageShrinker.unavailability {
+          throw LTBError(
+            .invalidInput,
+            "\(name) is \(width)×\(height) px and \(data.count) bytes, over \(vendor)'s limit of \(limit), and it cannot be shrunk here: \(missing)",
+            fix:
+              "install libvips42 (apt-get install libvips42) for ltb to shrink it, or shrink it yourself (convert in.png -resize \(edgeLimit ?? 2_000)x\(edgeLimit ?? 2_000) out.png)"
+          )
+        }
+        let shrunk = try ImageShrinker.shrink(
+          data, format: properties.format, edge: max(width, height), maxEdge: edgeLimit,
+          maxBytes: limits.maxImageBytes)
+        original = MediaInput.Original(
+          format: properties.format.rawValue, width: width, height: height, sizeBytes: data.count)
+        data = shrunk.data
+        properties = MediaInspector.Properties(
+          format: shrunk.format, width: shrunk.width, height: shrunk.height)
+      }
+    }
     let record = MediaInput(
       kind: attachment.kind, source: source, location: source == .base64 ? nil : location,
       format: properties.format.rawValue, sizeBytes: data.count,
       sha256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(), width: properties.width,
       height: properties.height, durationSeconds: properties.durationSeconds,
-      sampleRate: properties.sampleRate, channels: properties.channels)
+      sampleRate: properties.sampleRate, channels: properties.channels, downscaledFrom: original)
     switch attachment.kind {
     case .image:
       let source = ImageContent.Source.inline(data: data, mediaType: properties.format.mediaType)

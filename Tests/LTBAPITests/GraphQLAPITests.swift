@@ -51,7 +51,8 @@ struct GraphQLAPITests {
     results[0].mediaInputs = [
       MediaInput(
         kind: .image, source: .file, location: "receipts/r1.png", format: "png", sizeBytes: 2_048,
-        sha256: String(repeating: "0f", count: 32), width: 640, height: 480),
+        sha256: String(repeating: "0f", count: 32), width: 640, height: 480,
+        downscaledFrom: MediaInput.Original(format: "png", width: 2_560, height: 1_920, sizeBytes: 9_000_000)),
       MediaInput(kind: .image, source: .url, location: "https://example.com/r2.jpg"),
     ]
     try await store.insertResults(results)
@@ -175,7 +176,7 @@ struct GraphQLAPITests {
       // What the request carried of images, read only when asked for (its own stored part).
       let media = try await Self.run(
         service,
-        "query($s: UUID!) { results(filter: { sessionId: $s }) { edges { node { testId mediaInputs { kind source location format sizeBytes sha256 width height durationSeconds } } } } }",
+        "query($s: UUID!) { results(filter: { sessionId: $s }) { edges { node { testId mediaInputs { kind source location format sizeBytes sha256 width height durationSeconds downscaledFrom { format width height sizeBytes } } } } } }",
         ["s": .string(ids[0].uuidString)])
       let carried = Dictionary(
         uniqueKeysWithValues: (media["data"]?["results"]?["edges"]?.arrayValue ?? []).compactMap { edge in
@@ -188,10 +189,12 @@ struct GraphQLAPITests {
             "sizeBytes": 2_048,
             "sha256": .string(String(repeating: "0f", count: 32)), "width": 640, "height": 480,
             "durationSeconds": .null,
+            "downscaledFrom": ["format": "png", "width": 2_560, "height": 1_920, "sizeBytes": 9_000_000],
           ],
           [
             "kind": "IMAGE", "source": "url", "location": "https://example.com/r2.jpg", "format": .null,
             "sizeBytes": .null, "sha256": .null, "width": .null, "height": .null, "durationSeconds": .null,
+            "downscaledFrom": .null,
           ],
         ], "\(media)")
       #expect(carried["case-1"] == [])

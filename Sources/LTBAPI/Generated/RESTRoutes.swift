@@ -56,7 +56,7 @@ public let restRoutes: [RESTRoute] = [
     arguments: [RESTArgument(name: "filter", type: "ResultFilter", form: "json", inPath: false), RESTArgument(name: "order", type: "ResultOrder", form: "enum", inPath: false), RESTArgument(name: "descending", type: "Boolean", form: "boolean", inPath: false), RESTArgument(name: "first", type: "Int", form: "int", inPath: false), RESTArgument(name: "after", type: "String", form: "string", inPath: false)]),
   RESTRoute(
     method: "GET", path: "/api/v1/results/:id", operation: "query", field: "result",
-    document: "query($id: UUID!) { result(id: $id) { id sessionId testId dataset providerName model status errorCode error prompt response finishReason createdAt ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category traceId spanId mediaInputs { kind source location format sizeBytes sha256 width height durationSeconds sampleRate channels } scores } }",
+    document: "query($id: UUID!) { result(id: $id) { id sessionId testId dataset providerName model status errorCode error prompt response finishReason createdAt ttftMs e2eMs tpotMs inputTokens outputTokens costUsd cacheHit attempts tags category traceId spanId mediaInputs { kind source location format sizeBytes sha256 width height durationSeconds sampleRate channels downscaledFrom { format width height sizeBytes } } scores } }",
     permission: "VIEW_RESULTS",
     feature: nil,
     arguments: [RESTArgument(name: "id", type: "UUID!", form: "string", inPath: true)]),

@@ -499,6 +499,20 @@ type MediaInput {
   sampleRate: Int
   "Channels (audio)."
   channels: Int
+  "The image as the case gave it, when it was shrunk to fit the vendor's limits (the fields above describe what was sent)."
+  downscaledFrom: MediaOriginal
+}
+
+"An image as a case gave it, before it was shrunk to fit a vendor's limits."
+type MediaOriginal {
+  "Its format."
+  format: String!
+  "Width in pixels."
+  width: Int!
+  "Height in pixels."
+  height: Int!
+  "Bytes."
+  sizeBytes: Int!
 }
 
 "One edge of a result list."

@@ -626,9 +626,11 @@ public final class MediaInput: Codable, Sendable {
   public let sampleRate: Int?
   /// Channels (audio).
   public let channels: Int?
+  /// The image as the case gave it, when it was shrunk to fit the vendor's limits (the fields above describe what was sent).
+  public let downscaledFrom: MediaOriginal?
 
   /// Creates a value.
-  public init(kind: MediaKind, source: String, location: String? = nil, format: String? = nil, sizeBytes: Int? = nil, sha256: String? = nil, width: Int? = nil, height: Int? = nil, durationSeconds: Double? = nil, sampleRate: Int? = nil, channels: Int? = nil) {
+  public init(kind: MediaKind, source: String, location: String? = nil, format: String? = nil, sizeBytes: Int? = nil, sha256: String? = nil, width: Int? = nil, height: Int? = nil, durationSeconds: Double? = nil, sampleRate: Int? = nil, channels: Int? = nil, downscaledFrom: MediaOriginal? = nil) {
     self.kind = kind
     self.source = source
     self.location = location
@@ -640,6 +642,27 @@ public final class MediaInput: Codable, Sendable {
     self.durationSeconds = durationSeconds
     self.sampleRate = sampleRate
     self.channels = channels
+    self.downscaledFrom = downscaledFrom
+  }
+}
+
+/// An image as a case gave it, before it was shrunk to fit a vendor's limits.
+public final class MediaOriginal: Codable, Sendable {
+  /// Its format.
+  public let format: String
+  /// Width in pixels.
+  public let width: Int
+  /// Height in pixels.
+  public let height: Int
+  /// Bytes.
+  public let sizeBytes: Int
+
+  /// Creates a value.
+  public init(format: String, width: Int, height: Int, sizeBytes: Int) {
+    self.format = format
+    self.width = width
+    self.height = height
+    self.sizeBytes = sizeBytes
   }
 }
 

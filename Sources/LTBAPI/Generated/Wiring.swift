@@ -51,6 +51,7 @@ public struct APIResolvers: Sendable {
     case is Evaluation: "Evaluation"
     case is Result: "Result"
     case is MediaInput: "MediaInput"
+    case is MediaOriginal: "MediaOriginal"
     case is ResultEdge: "ResultEdge"
     case is ResultConnection: "ResultConnection"
     case is MetricSummary: "MetricSummary"
@@ -639,6 +640,20 @@ extension MediaInput: KeySubscriptable {
     case "durationSeconds": self.durationSeconds
     case "sampleRate": self.sampleRate
     case "channels": self.channels
+    case "downscaledFrom": self.downscaledFrom
+    default: nil
+    }
+  }
+}
+
+extension MediaOriginal: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "format": self.format
+    case "width": self.width
+    case "height": self.height
+    case "sizeBytes": self.sizeBytes
     default: nil
     }
   }
@@ -1171,6 +1186,7 @@ extension APIWiring {
     "Evaluation": ["metric": 0, "state": 1, "score": 2, "value": 3, "passed": 4, "threshold": 5, "explanation": 6, "judgeModel": 7, "judgeCostUsd": 8, "evaluator": 9],
     "Result": ["id": 0, "sessionId": 1, "testId": 2, "dataset": 3, "providerName": 4, "model": 5, "status": 6, "errorCode": 7, "error": 8, "prompt": 9, "response": 10, "finishReason": 11, "createdAt": 12, "ttftMs": 13, "e2eMs": 14, "tpotMs": 15, "inputTokens": 16, "outputTokens": 17, "costUsd": 18, "cacheHit": 19, "attempts": 20, "tags": 21, "category": 22, "traceId": 23, "spanId": 24, "scores": 25],
     "MediaInput": ["kind": 0, "source": 1, "location": 2, "format": 3, "sizeBytes": 4, "sha256": 5, "width": 6, "height": 7, "durationSeconds": 8, "sampleRate": 9, "channels": 10],
+    "MediaOriginal": ["format": 0, "width": 1, "height": 2, "sizeBytes": 3],
     "ResultEdge": ["cursor": 0],
     "MetricSummary": ["metric": 0, "count": 1, "mean": 2, "standardError": 3, "low": 4, "high": 5, "passRate": 6, "errors": 7],
     "TargetEvaluation": ["provider": 0, "model": 1, "evaluated": 2, "pass": 3, "fail": 4, "error": 5, "modelCostUsd": 6, "judgeCostUsd": 7],
@@ -1220,6 +1236,7 @@ extension APIWiring {
     "Evaluation": { $0 as? Evaluation },
     "Result": { $0 as? Result },
     "MediaInput": { $0 as? MediaInput },
+    "MediaOriginal": { $0 as? MediaOriginal },
     "ResultEdge": { $0 as? ResultEdge },
     "ResultConnection": { $0 as? ResultConnection },
     "MetricSummary": { $0 as? MetricSummary },
@@ -1543,6 +1560,19 @@ extension MediaInput: PlanLeaves {
     case 8: try self.durationSeconds.writeLeaf(into: &output)
     case 9: try self.sampleRate.writeLeaf(into: &output)
     case 10: try self.channels.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
+extension MediaOriginal: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.format.writeLeaf(into: &output)
+    case 1: try self.width.writeLeaf(into: &output)
+    case 2: try self.height.writeLeaf(into: &output)
+    case 3: try self.sizeBytes.writeLeaf(into: &output)
     default: break
     }
   }
