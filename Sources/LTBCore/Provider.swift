@@ -92,6 +92,20 @@ extension Provider {
         "provider '\(name)' (\(kind.rawValue)) does not accept \(first.rawValue) input",
         fix: "send text only to this provider, or choose one whose capabilities include \(first.rawValue)")
     }
+    // A catalogued model must list what the request carries; one the catalogue does not know is
+    // given the benefit of the doubt.
+    let model = request.model ?? defaultModel
+    if let model, let info = supportedModels().first(where: { $0.id == model }) {
+      for (modality, capability) in [(Modality.image, Capability.vision), (.audio, .audio)]
+      where request.modalities.contains(modality) && !info.capabilities.contains(capability) {
+        throw LTBError(
+          .unsupportedCapability,
+          "model '\(model)' of provider '\(name)' does not take \(modality.rawValue) input (the model catalogue lists: \(info.capabilities.map(\.rawValue).sorted().joined(separator: ", ")))",
+          fix:
+            "choose a model whose catalogue entry has \(capability.rawValue), or add it to the model's capabilities in your models file ([general] models_file)"
+        )
+      }
+    }
     return try await complete(request, options: options)
   }
 

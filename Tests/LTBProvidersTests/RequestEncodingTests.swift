@@ -202,6 +202,48 @@ struct RequestEncodingTests {
     }
   }
 
+  @Test(
+    "a catalogued model that does not list vision or audio is refused those inputs before sending; an uncatalogued one is sent"
+  )
+  func modelCapabilities() async throws {
+    let fixture = VendorFixture.openAI
+    let server = try await LoopbackHTTPServer.start { request, writer in
+      try await writer.respond(status: 200, body: fixture.auxiliary(request) ?? fixture.plainBody)
+    }
+    let catalog = ModelCatalog([
+      ModelInfo(
+        id: "seer", kind: .openai, contextLength: 8_192, pricing: testPricing, capabilities: [.vision]),
+      ModelInfo(
+        id: "listener", kind: .openai, contextLength: 8_192, pricing: testPricing, capabilities: [.audio]),
+    ])
+    let provider = try ProviderRegistry.makeProvider(fixture.settings(server: server), catalog: catalog)
+    let image = ContentPart.image(
+      ImageContent(source: .inline(data: Data([0x89, 0x50]), mediaType: "image/png")))
+    let audio = ContentPart.audio(AudioContent(data: Data([1, 2]), format: .wav))
+    func send(_ model: String, _ part: ContentPart) async throws {
+      _ = try await provider.completeMultimodal(
+        CompletionRequest(
+          model: model, messages: [Message(role: .user, content: [.text("What is this?"), part])]),
+        options: RequestOptions(stream: false))
+    }
+    let deaf = await expectLTBError { try await send("seer", audio) }
+    #expect(
+      deaf?.code == .unsupportedCapability && deaf?.message.contains("model 'seer'") == true,
+      "\(String(describing: deaf))")
+    #expect(deaf?.message.contains("does not take audio input") == true)
+    #expect(deaf?.fix?.contains("models_file") == true)
+    let blind = await expectLTBError { try await send("listener", image) }
+    #expect(
+      blind?.code == .unsupportedCapability && blind?.message.contains("does not take image input") == true)
+    #expect(chatRequests(server, fixture).isEmpty, "nothing was sent for a refused input")
+    try await send("seer", image)
+    try await send("listener", audio)
+    try await send("my-finetune", audio)
+    #expect(chatRequests(server, fixture).count == 3)
+    await provider.shutdown()
+    await server.stop()
+  }
+
   @Test("Anthropic refuses JSON mode, logprobs and audio with a fix instead of sending them")
   func anthropicRefusals() async throws {
     let fixture = VendorFixture.anthropic
