@@ -13,7 +13,7 @@ public enum SuiteLoader {
   static let transformKeys = ["request", "response"]
   static let judgeKeys = ["provider", "model", "temperature"]
   static let embeddingKeys = ["provider", "model"]
-  static let targetKeys = ["provider", "model", "models", "parameters"]
+  static let targetKeys = ["provider", "model", "models", "parameters", "task"]
   static let parameterKeys = [
     "temperature", "top_p", "top_k", "max_tokens", "stop", "seed", "presence_penalty", "frequency_penalty",
   ]
@@ -408,8 +408,17 @@ struct SuiteReader {
       }
       let models: [String?] = try texts(members, "models", keyPath) ?? [try text(members, "model", keyPath)]
       let parameters = try self.parameters(members["parameters"], keyPath + ["parameters"])
+      var task = CompletionTask.chat
+      if let name = try text(members, "task", keyPath) {
+        guard let chosen = CompletionTask(rawValue: name) else {
+          throw error(
+            keyPath + ["task"], "'\(name)' is not a task",
+            "use one of \(CompletionTask.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        task = chosen
+      }
       for model in models {
-        targets.append(BenchmarkTarget(provider: provider, model: model, parameters: parameters))
+        targets.append(BenchmarkTarget(provider: provider, model: model, parameters: parameters, task: task))
       }
     }
     guard let matrix = top["matrix"] else { return targets }
@@ -422,7 +431,9 @@ struct SuiteReader {
         for candidate in values {
           var parameters = try self.parameters(.object([key: candidate]), ["matrix"])
           parameters = parameters.filled(from: target.parameters)
-          next.append(BenchmarkTarget(provider: target.provider, model: target.model, parameters: parameters))
+          next.append(
+            BenchmarkTarget(
+              provider: target.provider, model: target.model, parameters: parameters, task: target.task))
         }
       }
       expanded = next

@@ -114,12 +114,31 @@ public struct BenchmarkTarget: Sendable, Hashable, Codable {
   public var model: String?
   /// Sampling parameters for every request to this target.
   public var parameters: SamplingParameters
+  /// What each request asks: a chat completion, or the transcript of the case's audio.
+  public var task: CompletionTask
 
   /// Creates a target.
-  public init(provider: String, model: String? = nil, parameters: SamplingParameters = SamplingParameters()) {
+  public init(
+    provider: String, model: String? = nil, parameters: SamplingParameters = SamplingParameters(),
+    task: CompletionTask = .chat
+  ) {
     self.provider = provider
     self.model = model
     self.parameters = parameters
+    self.task = task
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case provider, model, parameters, task
+  }
+
+  /// Decodes a target; one stored before targets had a task is a chat target.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    provider = try container.decode(String.self, forKey: .provider)
+    model = try container.decodeIfPresent(String.self, forKey: .model)
+    parameters = try container.decode(SamplingParameters.self, forKey: .parameters)
+    task = try container.decodeIfPresent(CompletionTask.self, forKey: .task) ?? .chat
   }
 
   /// `provider/model` (with the parameters that vary, when `detail` is set).

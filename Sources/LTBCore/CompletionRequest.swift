@@ -14,6 +14,8 @@ public struct CompletionRequest: Sendable, Hashable, Codable {
   public var responseFormat: ResponseFormat
   /// Functions the model may call.
   public var tools: [ToolDefinition]
+  /// A chat completion or a transcription.
+  public var task: CompletionTask = .chat
   /// How the model may use them.
   public var toolChoice: ToolChoice?
 

@@ -83,7 +83,9 @@ extension Provider {
   public func completeMultimodal(_ request: CompletionRequest, options: RequestOptions) async throws
     -> CompletionResponse
   {
-    let unsupported = request.modalities.subtracting(capabilities.supportedModalities).sorted {
+    // A transcription's audio goes to the transcription endpoint, not the chat API.
+    let offered = request.task == .transcription ? request.modalities : Set(capabilities.supportedModalities)
+    let unsupported = request.modalities.subtracting(offered).sorted {
       $0.rawValue < $1.rawValue
     }
     if let first = unsupported.first {

@@ -40,9 +40,10 @@ public enum RequestBuilder {
       guard case .string(let type)? = assertion["type"] else { return false }
       return type == "perplexity" || type == "not-perplexity"
     }
-    let request = CompletionRequest(
+    var request = CompletionRequest(
       model: overrides.model ?? task.target.model, system: testCase.system, messages: messages,
       parameters: parameters, logprobs: wantsLogprobs ? 1 : nil)
+    request.task = task.target.task
     return (request, records)
   }
 

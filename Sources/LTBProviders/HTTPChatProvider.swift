@@ -122,7 +122,8 @@ extension HTTPChatProvider {
   private func sendChat(
     _ request: CompletionRequest, model: String, options: RequestOptions, span: any Span
   ) async throws -> CompletionResponse {
-    if request.modalities != [.text] {
+    // A transcription carries audio by definition; the endpoint, not the chat API, takes it.
+    if request.modalities != [.text], request.task != .transcription {
       let unsupported = request.modalities.subtracting(capabilities.supportedModalities)
       if let first = unsupported.first {
         throw LTBError(

@@ -260,6 +260,7 @@ struct OpenAIChatChunk {
 /// Decodes an OpenAI-format event stream; complete at `[DONE]` or once a finish reason arrived.
 struct OpenAIStreamDecoder: ChatStreamDecoder {
   static let done = Array("[DONE]".utf8)
+  static let transcriptPrefix = Array(#"{"type":"transcript.text."#.utf8)
   let settings: ProviderSettings
   private(set) var isComplete = false
 
@@ -277,6 +278,14 @@ struct OpenAIStreamDecoder: ChatStreamDecoder {
     if payload == Self.done {
       isComplete = true
       return []
+    }
+    // A streamed transcription's events start with their type.
+    if payload.starts(with: Self.transcriptPrefix) {
+      let value = try JSONValue.parse(bytes: payload)
+      if let (events, done) = OpenAITranscription.streamEvents(value) {
+        if done { isComplete = true }
+        return events
+      }
     }
     let chunk = try OpenAIChatChunk.parse(payload, context: "chat completion chunk")
     if let error = chunk.error {

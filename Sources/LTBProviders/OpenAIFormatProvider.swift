@@ -17,6 +17,14 @@ extension OpenAIFormatProvider {
   /// A chat-completions request in the vendor's dialect.
   public func chatRequest(_ request: CompletionRequest, model: String, stream: Bool) throws -> OutgoingRequest
   {
+    if request.task == .transcription {
+      guard kind == .openai || kind == .openaiCompatible else {
+        throw LTBError(
+          .unsupportedCapability, "provider '\(name)' (\(kind.rawValue)) has no transcription endpoint",
+          fix: "use an openai or openai-compatible provider (a speech server) for task: transcription")
+      }
+      return try OpenAITranscription.request(request, model: model, stream: stream)
+    }
     if request.logprobs != nil, !dialect.returnsLogprobs {
       throw LTBError(
         .unsupportedCapability, "provider '\(name)' (\(kind.rawValue)) does not return logprobs",
@@ -28,7 +36,13 @@ extension OpenAIFormatProvider {
 
   /// Decodes a chat completion.
   public func decodeResponse(_ body: Data) throws -> [StreamEvent] {
-    try OpenAIChatFormat(dialect: dialect).decodeResponse(body)
+    // A transcription's answer has `text` and no `choices`.
+    if body.range(of: Data(#""choices""#.utf8)) == nil, let value = try? JSONValue.parse(body),
+      let events = OpenAITranscription.events(value)
+    {
+      return events
+    }
+    return try OpenAIChatFormat(dialect: dialect).decodeResponse(body)
   }
 
   /// A decoder for one stream.

@@ -627,6 +627,33 @@ struct SuiteLoaderTests {
     }
   }
 
+  @Test("a target's task: chat by default, transcription when named, anything else refused at its key")
+  func targetTask() throws {
+    let suite = try HostileSuiteTests.load(
+      """
+      name: speech
+      datasets: [/dev/null]
+      targets:
+        - { provider: openai, models: [gpt-4o-transcribe, gpt-4o-mini-transcribe], task: transcription }
+        - { provider: openai, model: gpt-4o-audio-preview }
+      matrix: { temperature: [0, 0.5] }
+      """)
+    #expect(
+      suite.targets.map(\.task) == [
+        .transcription, .transcription, .transcription, .transcription, .chat, .chat,
+      ])
+    #expect {
+      try HostileSuiteTests.load(
+        "name: x\ndatasets: [/dev/null]\ntargets: [{ provider: openai, task: translate }]\n")
+    } throws: { error in
+      "\(error)".contains("'translate' is not a task") && "\(error)".contains("chat, transcription")
+    }
+    // A target stored before targets had a task reads as a chat target.
+    let stored = try JSONDecoder().decode(
+      BenchmarkTarget.self, from: Data(#"{"provider": "openai", "parameters": {}}"#.utf8))
+    #expect(stored.task == .chat)
+  }
+
   @Test("a suite changed after loading is checked with the file's ranges")
   func validateOverrides() throws {
     var suite = try SuiteLoader.load(text: Self.yaml, origin: "grid.yaml", directory: Self.directory)
