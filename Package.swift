@@ -126,7 +126,7 @@ let package = Package(
     .target(
       name: "LTBEvaluation",
       dependencies: [
-        "LTBCore", "LTBStorage", .product(name: "Crypto", package: "swift-crypto"),
+        "LTBCore", "LTBStorage", "LTBMedia", .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Tracing", package: "swift-distributed-tracing"),
       ],
       resources: [.copy("Resources/judges")], swiftSettings: upcomingFeatures),

@@ -151,6 +151,45 @@ struct MultimodalScoringTests {
     #expect((outcome.value ?? 0) > 0.8 && outcome.passed == true)
   }
 
+  @Test(
+    "image description: a judge whose model takes images rates it looking at the image; one that cannot see, or an image not kept, falls back to ROUGE-L"
+  )
+  func judgedDescription() async throws {
+    let png = try #require(
+      Data(
+        base64Encoded:
+          "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="))
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-judge-\(UUID().uuidString).png")
+    try png.write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let spec = try AssertionSpec(parsing: ["type": "image-description"], location: "test")
+    var input = EvaluationInput(
+      testID: "t", prompt: "Describe the picture.", response: "A single dark pixel.",
+      expected: "one dark pixel",
+      references: ["one dark pixel"])
+    input.media = [
+      MediaInput(kind: .image, source: .file, location: file.path, format: "png", sizeBytes: png.count)
+    ]
+    let seeing = ScriptedJudge([#"{"reasoning": "Accurate.", "score": 4}"#], vision: true)
+    let outcome = await VisionEvaluator(judge: JudgeSettings(provider: seeing)).evaluate(spec, input)
+    #expect(outcome.value == 0.75 && outcome.passed == true, "\(outcome)")
+    #expect(outcome.details?["saw_image"] == true && outcome.judge?.calls == 1)
+    let sent = try #require(seeing.requests.first)
+    let parts = sent.messages.first?.content ?? []
+    #expect(parts.contains(.image(ImageContent(source: .inline(data: png, mediaType: "image/png")))))
+    #expect(sent.messages.first?.text.contains("one dark pixel") == true)
+    #expect(sent.messages.first?.text.contains("A single dark pixel.") == true)
+    // A judge that cannot see: ROUGE-L against the reference, and no judge call.
+    let blind = ScriptedJudge([], vision: false)
+    let fallback = await VisionEvaluator(judge: JudgeSettings(provider: blind)).evaluate(spec, input)
+    #expect(fallback.details?["rouge_l"] != nil && blind.requests.isEmpty)
+    // An image given as base64 is not kept, so it cannot be shown again: ROUGE-L too.
+    input.media = [MediaInput(kind: .image, source: .base64, format: "png", sizeBytes: png.count)]
+    let unseen = await VisionEvaluator(judge: JudgeSettings(provider: seeing)).evaluate(spec, input)
+    #expect(unseen.details?["rouge_l"] != nil && seeing.requests.count == 1)
+  }
+
   @Test("transcription is WER after jiwer's normalisation by default")
   func transcription() async throws {
     let outcome = try await Self.outcome(

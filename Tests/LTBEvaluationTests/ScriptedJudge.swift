@@ -8,16 +8,17 @@ import NIOConcurrencyHelpers
 final class ScriptedJudge: Provider, Sendable {
   let name = "scripted"
   let kind = ProviderKind.openaiCompatible
-  let capabilities = ProviderCapabilities(jsonMode: true)
+  let capabilities: ProviderCapabilities
   let versionInfo = VersionInfo(apiVersion: "test", endpoint: "script")
   let defaultModel: String? = "judge-1"
   private let state: NIOLockedValueBox<(replies: [String], requests: [CompletionRequest])>
   private let fallback: String?
 
-  /// Replies in order; after the script, `fallback` (or an error).
-  init(_ replies: [String], fallback: String? = nil) {
+  /// Replies in order; after the script, `fallback` (or an error). With `vision` it takes images.
+  init(_ replies: [String], fallback: String? = nil, vision: Bool = false) {
     state = NIOLockedValueBox((replies, []))
     self.fallback = fallback
+    capabilities = ProviderCapabilities(vision: vision, jsonMode: true)
   }
 
   /// Every request received.

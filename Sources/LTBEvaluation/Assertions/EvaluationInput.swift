@@ -34,6 +34,8 @@ public struct EvaluationInput: Sendable, Hashable {
   public var sessionID: UUID?
   /// The provider that answered, for a stored result.
   public var provider: String = ""
+  /// What the request carried of images and audio (their paths or URLs, for a judge that looks).
+  public var media: [MediaInput] = []
 
   /// Creates an input.
   public init(
@@ -72,5 +74,6 @@ public struct EvaluationInput: Sendable, Hashable {
       totalTokens: result.usage?.totalTokens, logprobs: result.logprobs, model: result.model)
     sessionID = result.sessionID
     provider = result.provider
+    media = result.mediaInputs ?? []
   }
 }

@@ -20,15 +20,17 @@ struct JudgeClient: Sendable {
     var raw: [String]
   }
 
-  /// Sends `prompt` filled with `values`; adds every call's tokens and cost to `usage`.
+  /// Sends `prompt` filled with `values`, with `images` after its text; adds every call's tokens
+  /// and cost to `usage`.
   func ask(
-    _ prompt: JudgePrompt, _ values: [String: String], temperature: Double? = nil, usage: inout JudgeUsage
+    _ prompt: JudgePrompt, _ values: [String: String], images: [ContentPart] = [], temperature: Double? = nil,
+    usage: inout JudgeUsage
   ) async -> Reply {
     let schema: JSONSchema
     do { schema = try JSONSchema(prompt.schema) } catch {
       return Reply(problem: "\(error)", repaired: false, raw: [])
     }
-    var messages = [Message(role: .user, text: prompt.render(values))]
+    var messages = [Message(role: .user, content: [.text(prompt.render(values))] + images)]
     var raw: [String] = []
     for attempt in 0..<2 {
       let request = CompletionRequest(
@@ -39,7 +41,10 @@ struct JudgeClient: Sendable {
           ? .jsonSchema(name: prompt.name, schema: prompt.schema) : .text)
       let response: CompletionResponse
       do {
-        response = try await settings.provider.complete(request)
+        response =
+          images.isEmpty
+          ? try await settings.provider.complete(request)
+          : try await settings.provider.completeMultimodal(request, options: RequestOptions(stream: false))
       } catch {
         return Reply(problem: "the judge request failed: \(error)", repaired: attempt > 0, raw: raw)
       }

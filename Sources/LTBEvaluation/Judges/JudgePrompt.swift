@@ -75,6 +75,7 @@ public struct JudgePrompt: Sendable {
     "answer-relevance": rating,
     "coherence": rating,
     "rubric": rating,
+    "image-description": rating,
     "rubric-steps": object(["steps": ["type": "array", "items": ["type": "string"], "minItems": 1]]),
     "factuality": object([
       "reasoning": ["type": "string"],

@@ -1,5 +1,6 @@
 import Foundation
 public import LTBCore
+public import LTBMedia
 
 /// Scores answers about images, the spec's `VisionCriteria`:
 /// - `ocr` (text extraction): CER and WER of the answer against the expected text, as jiwer
@@ -28,9 +29,15 @@ public struct VisionEvaluator: Evaluator {
   public let types = AssertionCatalog.vision
   /// Whether outcomes are cached.
   public let cacheable = false
+  /// The judge that looks at the image for `image-description`, when its model takes images.
+  let judge: JudgeSettings?
+  let media: MediaLoader
 
-  /// Creates the evaluator.
-  public init() {}
+  /// Creates the evaluator; `judge` rates descriptions by looking at the image when it can.
+  public init(judge: JudgeSettings? = nil, media: MediaLoader = MediaLoader()) {
+    self.judge = judge
+    self.media = media
+  }
 
   /// Scores one response for one assertion.
   public func evaluate(_ assertion: AssertionSpec, _ input: EvaluationInput) async -> EvaluationOutcome {
@@ -42,6 +49,9 @@ public struct VisionEvaluator: Evaluator {
     case "visual-attributes", "spatial-relations":
       return Self.triples(assertion, input)
     case "image-description":
+      if let judge, let images = await images(of: input, for: judge) {
+        return await judged(assertion, input, judge: judge, images: images)
+      }
       return Self.description(assertion, input)
     default:
       return .error("the vision evaluator does not handle '\(assertion.type)'")
@@ -209,6 +219,68 @@ public struct VisionEvaluator: Evaluator {
       best, passed: threshold.map { best >= $0 } ?? true, value: best, threshold: threshold,
       String(format: "ROUGE-L %.3f against the reference description", best),
       details: ["criterion": "description_accuracy", "rouge_l": .double(best)])
+  }
+
+  /// The request's images as the judge is sent them, when it can see them: the judge's provider
+  /// takes images, its model is not catalogued without vision, and each image can be read again
+  /// from its path or URL (an image given as base64 is not kept, so it cannot).
+  func images(of input: EvaluationInput, for judge: JudgeSettings) async -> [ContentPart]? {
+    let provider = judge.provider
+    guard provider.capabilities.supportedModalities.contains(.image) else { return nil }
+    let model = judge.model ?? provider.defaultModel
+    if let model, let entry = provider.supportedModels().first(where: { $0.id == model }),
+      !entry.capabilities.contains(.vision)
+    {
+      return nil
+    }
+    let shown = input.media.filter { $0.kind == .image }
+    guard !shown.isEmpty else { return nil }
+    var parts: [ContentPart] = []
+    for image in shown {
+      guard let location = image.location,
+        let loaded = try? await media.load(Attachment(kind: .image, location: location))
+      else { return nil }
+      parts.append(loaded.part)
+    }
+    return parts
+  }
+
+  /// A description rated 1–5 by a judge that sees the image (normalised to (r − 1) / 4, passing at
+  /// 0.5 unless a threshold is given); the reference, when there is one, tells it what matters.
+  func judged(
+    _ assertion: AssertionSpec, _ input: EvaluationInput, judge: JudgeSettings, images: [ContentPart]
+  )
+    async -> EvaluationOutcome
+  {
+    let client = JudgeClient(settings: judge)
+    var usage = JudgeUsage(
+      provider: judge.provider.name, model: judge.model ?? judge.provider.defaultModel ?? "")
+    let references = assertion.texts.isEmpty ? input.references : assertion.texts
+    let prompt: JudgePrompt
+    do { prompt = try JudgePrompt.load("image-description") } catch {
+      return .error("the image-description judge prompt is missing: \(error)")
+    }
+    let reply = await client.ask(
+      prompt,
+      [
+        "question": input.prompt, "answer": input.response,
+        "reference": references.first ?? "(none given)",
+      ], images: images, usage: &usage)
+    guard let value = reply.value, let rating = value["score"]?.intValue else {
+      return .error(
+        "the judge gave no usable verdict: \(reply.problem ?? "no score")",
+        details: ["raw": .array(reply.raw.map(JSONValue.string))],
+        judge: usage)
+    }
+    let score = Double(rating - 1) / 4
+    let threshold = assertion.threshold ?? 0.5
+    return .scored(
+      score, passed: score >= threshold, value: score, threshold: threshold,
+      "\(rating)/5 from \(judge.label), which saw the image: \(value["reasoning"]?.stringValue ?? "")",
+      details: [
+        "criterion": "description_accuracy", "judge": .string(judge.label), "saw_image": true,
+        "images": .int(images.count), "verdict": value, "repaired": .bool(reply.repaired),
+      ], judge: usage)
   }
 
   static func excerpt(_ text: String) -> String {

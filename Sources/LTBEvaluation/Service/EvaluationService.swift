@@ -46,7 +46,7 @@ public actor EvaluationService {
     embeddingModel: String? = nil
   ) -> [any Evaluator] {
     [
-      DeterministicEvaluator(), TextOverlapEvaluator(), SignalEvaluator(), VisionEvaluator(),
+      DeterministicEvaluator(), TextOverlapEvaluator(), SignalEvaluator(), VisionEvaluator(judge: judge),
       AudioEvaluator(),
       EmbeddingSimilarityEvaluator(provider: embedding, model: embeddingModel),
       JudgeEvaluator(settings: judge, providers: providers),
