@@ -251,7 +251,7 @@ let package = Package(
       dependencies: [
         "LTBCore", "LTBConfig", "LTBProviders", "LTBFakeServer", "LTBDatasets", "LTBStorage", "LTBEngine",
         "LTBEvaluation", "LTBAPI", "LTBServer", "LTBObservability", "LTBAuth", "LTBDistributed", "LTBAlerts",
-        "LTBPlugins", "LTBIntegrations",
+        "LTBPlugins", "LTBIntegrations", "LTBMedia",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef int (*init_fn)(const char *);
@@ -34,10 +35,16 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 // VIPS_SIZE_DOWN in libvips' VipsSize.
 enum { SIZE_DOWN = 2 };
 
+static char failure_text[512];
+
 static void load(void) {
-  void *library = dlopen("libvips.so.42", RTLD_NOW | RTLD_LOCAL);
+  // LTB_LIBVIPS names another build of the library (a path, or a soname on the search path).
+  const char *name = getenv("LTB_LIBVIPS");
+  if (name == NULL || *name == '\0') name = "libvips.so.42";
+  void *library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
   if (library == NULL) {
-    vips.failure = "libvips.so.42 is not installed";
+    snprintf(failure_text, sizeof failure_text, "%s is not installed (%s)", name, dlerror());
+    vips.failure = failure_text;
     return;
   }
   void *gobject = dlopen("libgobject-2.0.so.0", RTLD_NOW | RTLD_LOCAL);

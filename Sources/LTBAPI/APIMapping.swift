@@ -137,11 +137,21 @@ enum APIMapping {
       prompt: row.text?.prompt ?? "", response: row.text?.response, finishReason: row.labels?.finishReason,
       createdAt: row.createdAt, ttftMs: row.timeToFirstTokenMs, e2eMs: row.endToEndMs,
       tpotMs: row.timePerOutputTokenMs, inputTokens: row.usage?.inputTokens,
-      outputTokens: row.usage?.outputTokens, costUsd: row.costUSD, cacheHit: row.labels?.cacheHit ?? false,
+      outputTokens: row.usage?.outputTokens, costUsd: row.costUSD, costBreakdown: row.cost.map(costBreakdown),
+      cacheHit: row.labels?.cacheHit ?? false,
       attempts: row.labels?.attempts ?? 0, tags: row.labels?.tags ?? [], category: row.labels?.category,
       traceId: row.labels?.traceID, spanId: row.labels?.spanID,
       mediaInputs: (row.media ?? []).map(mediaInput),
       scores: .object(row.scores.mapValues(JSONValue.double)))
+  }
+
+  /// A request's cost in its parts.
+  static func costBreakdown(_ cost: Cost) -> CostBreakdown {
+    CostBreakdown(
+      inputUsd: cost.input, cachedInputUsd: cost.cachedInput, outputUsd: cost.output, imageUsd: cost.image,
+      audioUsd: cost.audio, totalUsd: cost.total, imageTokens: cost.media?.imageTokens,
+      audioTokens: cost.media?.audioTokens, audioSeconds: cost.media?.audioSeconds,
+      mediaEstimated: cost.media?.estimated)
   }
 
   /// What a request carried of one image or piece of audio.
@@ -244,7 +254,8 @@ enum APIMapping {
             ClassificationSummary(
               metric: name, labels: summary.labels, matrix: summary.matrix, count: summary.count,
               accuracy: summary.accuracy, macroF1: summary.macroF1)
-          }, modelCostUsd: group.modelCost, judgeCostUsd: group.judgeCost)
+          }, modelCostUsd: group.modelCost, imageCostUsd: group.imageCost, audioCostUsd: group.audioCost,
+          judgeCostUsd: group.judgeCost)
       }, cacheHits: evaluation.cache.hits, cacheMisses: evaluation.cache.misses, judge: evaluation.run?.judge,
       embedder: evaluation.run?.embedder, gradedAt: evaluation.run?.finishedAt)
   }
@@ -288,7 +299,11 @@ enum APIMapping {
           id: model.id, contextLength: model.contextLength,
           inputPricePerMillion: model.pricing.inputPerMillion,
           outputPricePerMillion: model.pricing.outputPerMillion,
-          cachedInputPricePerMillion: model.pricing.cachedInputPerMillion)
+          cachedInputPricePerMillion: model.pricing.cachedInputPerMillion,
+          imageInputPricePerMillion: model.pricing.imageInputPerMillion,
+          audioInputPricePerMillion: model.pricing.audioInputPerMillion,
+          audioPricePerMinute: model.pricing.audioPerMinute,
+          imageTokenRule: (model.pricing.imageTokens ?? .vendorDefault(model.kind))?.catalogText)
       })
   }
 }

@@ -60,11 +60,12 @@ public enum ModelCatalogLoader {
             "write context, input, output and capabilities under [\(kindName).\"\(modelID)\"]")
           continue
         }
-        for key in fields.keys
-        where !["context", "input", "output", "cached_input", "capabilities"].contains(key) {
-          issue(
-            base + [key], "unknown key '\(key)'",
-            "known keys: context, input, output, cached_input, capabilities")
+        let known = [
+          "context", "input", "output", "cached_input", "image_input", "audio_input", "audio_per_minute",
+          "image_tokens", "capabilities",
+        ]
+        for key in fields.keys where !known.contains(key) {
+          issue(base + [key], "unknown key '\(key)'", "known keys: \(known.joined(separator: ", "))")
         }
         func number(_ key: String, required: Bool) -> Double? {
           switch fields[key] {
@@ -84,6 +85,25 @@ public enum ModelCatalogLoader {
         let input = number("input", required: true)
         let output = number("output", required: true)
         let cached = number("cached_input", required: false)
+        let imageInput = number("image_input", required: false)
+        let audioInput = number("audio_input", required: false)
+        let audioPerMinute = number("audio_per_minute", required: false)
+        var imageTokens: ImageTokenRule?
+        switch fields["image_tokens"] {
+        case nil: break
+        case .string(let text)?:
+          imageTokens = ImageTokenRule(catalogText: text)
+          if imageTokens == nil {
+            issue(
+              base + ["image_tokens"], "'\(text)' is not an image token rule",
+              "write tiles:BASE:TILE (OpenAI's tile formula), patches:MULTIPLIER (OpenAI's 32 px patches), pixels:PIXELS-PER-TOKEN (Anthropic's) or gemini-tiles:PER-TILE (Gemini's)"
+            )
+          }
+        case let other?:
+          issue(
+            base + ["image_tokens"], "expected a string, found a \(other.typeName)",
+            "write image_tokens = \"tiles:85:170\"")
+        }
         var capabilities: Set<Capability> = []
         if case .array(let items)? = fields["capabilities"] {
           for item in items {
@@ -98,6 +118,7 @@ public enum ModelCatalogLoader {
         }
         for (key, value) in [
           ("context", context), ("input", input), ("output", output), ("cached_input", cached),
+          ("image_input", imageInput), ("audio_input", audioInput), ("audio_per_minute", audioPerMinute),
         ] {
           if let value, value < 0 { issue(base + [key], "\(key) may not be negative", "write a value ≥ 0") }
         }
@@ -106,7 +127,10 @@ public enum ModelCatalogLoader {
           ModelInfo(
             id: modelID, kind: kind, contextLength: Int(context),
             pricing: ModelPricing(
-              inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached),
+              inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached,
+              imageInputPerMillion: imageInput, audioInputPerMillion: audioInput,
+              audioPerMinute: audioPerMinute,
+              imageTokens: imageTokens),
             capabilities: capabilities))
       }
     }

@@ -34,11 +34,17 @@ public struct ImageContent: Sendable, Hashable, Codable {
   public var source: Source
   /// The detail level some vendors accept (`low`, `high`, `auto`).
   public var detail: String?
+  /// Width in pixels, when its headers were read (not for an image passed on as a URL).
+  public var width: Int?
+  /// Height in pixels, when its headers were read.
+  public var height: Int?
 
   /// Creates an image part.
-  public init(source: Source, detail: String? = nil) {
+  public init(source: Source, detail: String? = nil, width: Int? = nil, height: Int? = nil) {
     self.source = source
     self.detail = detail
+    self.width = width
+    self.height = height
   }
 
   /// The image as a `data:` URL, or its URL when it is remote.
@@ -56,11 +62,14 @@ public struct AudioContent: Sendable, Hashable, Codable {
   public var data: Data
   /// The container format.
   public var format: AudioFormat
+  /// Length in seconds, when its headers say.
+  public var durationSeconds: Double?
 
   /// Creates an audio part.
-  public init(data: Data, format: AudioFormat) {
+  public init(data: Data, format: AudioFormat, durationSeconds: Double? = nil) {
     self.data = data
     self.format = format
+    self.durationSeconds = durationSeconds
   }
 }
 

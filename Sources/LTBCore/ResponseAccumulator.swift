@@ -57,12 +57,16 @@ public struct ResponseAccumulator: Sendable {
   public var text: String { textSoFar }
 
   /// The finished response. `endAt` is the end of the stream; usage falls back to `fallbackUsage`
-  /// (a tokenizer count or a labelled estimate) when the vendor reported none.
+  /// (a tokenizer count or a labelled estimate of the text, to which `media`'s tokens are added)
+  /// when the vendor reported none. The cost prices `media` (the request's images and audio) apart.
   public func finish(
     provider: String, requestedModel: String, endAt: ContinuousClock.Instant, streamed: Bool, attempts: Int,
-    fallbackUsage: Usage?, pricing: ModelPricing?
+    fallbackUsage: Usage?, pricing: ModelPricing?, media: MediaUsage? = nil
   ) -> CompletionResponse {
-    let finalUsage = usage ?? fallbackUsage ?? Usage(inputTokens: 0, outputTokens: 0, source: .estimated)
+    var finalUsage = usage ?? fallbackUsage ?? Usage(inputTokens: 0, outputTokens: 0, source: .estimated)
+    if usage == nil, let media {
+      finalUsage.inputTokens += media.imageTokens + media.audioTokens
+    }
     let scheduledOffset = scheduledAt.map { ($0 - sentAt).nanoseconds }
     let timing = RequestTiming(
       scheduledOffsetNanos: scheduledOffset.map { min($0, 0) },
@@ -78,7 +82,7 @@ public struct ResponseAccumulator: Sendable {
       toolCalls: toolCalls.sorted { $0.key < $1.key }.map(\.value),
       finishReason: finishReason,
       usage: finalUsage,
-      cost: pricing?.cost(of: finalUsage),
+      cost: pricing?.cost(of: finalUsage, media: media),
       timing: timing,
       serverTimings: serverTimings,
       logprobs: logprobs.isEmpty ? nil : logprobs,

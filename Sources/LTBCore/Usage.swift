@@ -20,6 +20,12 @@ public struct Usage: Sendable, Hashable, Codable {
   public var reasoningTokens: Int?
   /// Where the counts come from.
   public var source: Source
+  /// Input tokens the vendor reported as images (part of `inputTokens`).
+  public var imageTokens: Int? = nil
+  /// Input tokens the vendor reported as audio (part of `inputTokens`).
+  public var audioTokens: Int? = nil
+  /// Seconds of audio the vendor reported billing (speech-to-text models priced by length).
+  public var audioSeconds: Double? = nil
 
   /// Creates a usage record.
   public init(

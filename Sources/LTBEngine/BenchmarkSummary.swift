@@ -74,6 +74,10 @@ public struct BenchmarkSummary: Sendable, Codable {
     public var estimatedUsage: Int
     /// Cost of the model under test, US dollars; `nil` when any request had no price.
     public var costUSD: Double?
+    /// The part of `costUSD` that was images, US dollars.
+    public var imageCostUSD: Double = 0
+    /// The part of `costUSD` that was audio, US dollars.
+    public var audioCostUSD: Double = 0
     /// Mean of the server's own prompt time, ms.
     public var serverPromptMs: Double?
     /// Mean of the server's own generation time, ms.
@@ -140,6 +144,8 @@ public struct BenchmarkSummary: Sendable, Codable {
     var outputTokens = 0
     var estimated = 0
     var cost = 0.0
+    var imageCost = 0.0
+    var audioCost = 0.0
     var unpriced = false
     var serverPrompt: [Double] = []
     var serverGeneration: [Double] = []
@@ -163,6 +169,8 @@ public struct BenchmarkSummary: Sendable, Codable {
       }
       if let cost = result.cost {
         self.cost += cost.total
+        imageCost += cost.image
+        audioCost += cost.audio
       } else if result.status == .success {
         unpriced = true
       }
@@ -214,7 +222,7 @@ public struct BenchmarkSummary: Sendable, Codable {
         sloAttainment: slo.isEmpty || measuredCompleted == 0
           ? nil : Double(meetingSLO) / Double(measuredCompleted),
         inputTokens: inputTokens, outputTokens: outputTokens, estimatedUsage: estimated,
-        costUSD: unpriced ? nil : cost,
+        costUSD: unpriced ? nil : cost, imageCostUSD: imageCost, audioCostUSD: audioCost,
         serverPromptMs: mean(serverPrompt), serverGenerationMs: mean(serverGeneration),
         serverTokensPerSecond: mean(serverRate))
     }

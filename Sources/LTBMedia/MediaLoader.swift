@@ -58,7 +58,8 @@ public struct MediaLoader: Sendable {
       let overBytes = limits.maxImageBytes.map { data.count > $0 } ?? false
       if overEdge || overBytes {
         let limit = [
-          edgeLimit.map { "\($0) px on the longer side" }, limits.maxImageBytes.map { "\($0) bytes" },
+          overEdge ? edgeLimit.map { "\($0) px on the longer side" } : nil,
+          overBytes ? limits.maxImageBytes.map { "\($0) bytes" } : nil,
         ].compactMap { $0 }.joined(separator: " and ")
         if let missing = ImageShrinker.unavailability {
           throw LTBError(
@@ -87,11 +88,15 @@ public struct MediaLoader: Sendable {
     switch attachment.kind {
     case .image:
       let source = ImageContent.Source.inline(data: data, mediaType: properties.format.mediaType)
-      return (.image(ImageContent(source: source, detail: attachment.detail)), record)
+      let image = ImageContent(
+        source: source, detail: attachment.detail, width: properties.width, height: properties.height)
+      return (.image(image), record)
     case .audio:
       // `inspect` refused anything not audio, so the format has an audio container.
       let format = properties.format.audioFormat ?? .wav
-      return (.audio(AudioContent(data: data, format: format)), record)
+      return (
+        .audio(AudioContent(data: data, format: format, durationSeconds: properties.durationSeconds)), record
+      )
     }
   }
 

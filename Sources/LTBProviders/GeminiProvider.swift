@@ -235,6 +235,18 @@ struct GeminiResponse: Decodable {
     var candidatesTokenCount: Int?
     var cachedContentTokenCount: Int?
     var thoughtsTokenCount: Int?
+    var promptTokensDetails: [ModalityTokenCount]?
+
+    /// The prompt tokens of one modality (`TEXT`, `IMAGE`, `AUDIO`, `VIDEO`, `DOCUMENT`).
+    struct ModalityTokenCount: Decodable {
+      var modality: String?
+      var tokenCount: Int?
+    }
+
+    /// The prompt tokens reported for `modality`, `nil` when the breakdown does not list it.
+    func promptTokens(_ modality: String) -> Int? {
+      promptTokensDetails?.filter { $0.modality == modality }.reduce(nil) { ($0 ?? 0) + ($1.tokenCount ?? 0) }
+    }
   }
 
   struct PromptFeedback: Decodable {
@@ -284,12 +296,14 @@ struct GeminiResponse: Decodable {
     }
     if let usage = usageMetadata, let prompt = usage.promptTokenCount {
       let thoughts = usage.thoughtsTokenCount ?? 0
-      events.append(
-        .usage(
-          Usage(
-            inputTokens: prompt, outputTokens: (usage.candidatesTokenCount ?? 0) + thoughts,
-            cachedInputTokens: usage.cachedContentTokenCount ?? 0, reasoningTokens: usage.thoughtsTokenCount))
-      )
+      var reported = Usage(
+        inputTokens: prompt, outputTokens: (usage.candidatesTokenCount ?? 0) + thoughts,
+        cachedInputTokens: usage.cachedContentTokenCount ?? 0, reasoningTokens: usage.thoughtsTokenCount)
+      if usage.promptTokensDetails != nil {
+        reported.imageTokens = usage.promptTokens("IMAGE") ?? 0
+        reported.audioTokens = usage.promptTokens("AUDIO") ?? 0
+      }
+      events.append(.usage(reported))
     }
     return events
   }

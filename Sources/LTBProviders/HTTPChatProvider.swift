@@ -204,13 +204,27 @@ extension HTTPChatProvider {
     if reserved > 0, let used = (accumulator.reportedUsage ?? fallback)?.totalTokens {
       await transport.refund(tokens: max(0, reserved - used))
     }
+    let pricing = pricing(for: model)
+    let media = MediaUsage.measure(
+      request, reported: accumulator.reportedUsage, rule: pricing?.imageTokens ?? .vendorDefault(kind),
+      audioTokensPerSecond: Self.audioTokensPerSecond(kind))
     var response = accumulator.finish(
       provider: name, requestedModel: model, endAt: endAt, streamed: options.stream, attempts: attempts,
-      fallbackUsage: fallback, pricing: pricing(for: model))
+      fallbackUsage: fallback, pricing: pricing, media: media)
     response.providerMetadata = ProviderMetadata(
       endpoint: settings.baseURL, apiVersion: settings.apiVersion,
       modelVersion: response.model != model ? response.model : nil, headers: headers)
     return response
+  }
+
+  /// Input tokens per second of audio, as the vendor publishes it (OpenAI's realtime audio: one
+  /// per 100 ms; Gemini: 32), for splitting a bill that does not report the audio's share.
+  static func audioTokensPerSecond(_ kind: ProviderKind) -> Double? {
+    switch kind {
+    case .openai: 10
+    case .gemini: 32
+    default: nil
+    }
   }
 
   /// Token counts when the vendor reported none: a tokenizer where the provider has one, else an estimate.

@@ -208,12 +208,14 @@ struct OpenAIChatChunk {
     if let usage = json["usage"], let prompt = usage["prompt_tokens"]?.intValue,
       let completion = usage["completion_tokens"]?.intValue
     {
-      events.append(
-        .usage(
-          Usage(
-            inputTokens: prompt, outputTokens: completion,
-            cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
-            reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue)))
+      let details = usage["prompt_tokens_details"]
+      var reported = Usage(
+        inputTokens: prompt, outputTokens: completion,
+        cachedInputTokens: details?["cached_tokens"]?.intValue ?? 0,
+        reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue)
+      reported.imageTokens = details?["image_tokens"]?.intValue
+      reported.audioTokens = details?["audio_tokens"]?.intValue
+      events.append(.usage(reported))
     }
     if let timings = json["timings"], timings != .null {
       events.append(.serverTimings(LlamaCppTimings(json: timings).serverTimings))

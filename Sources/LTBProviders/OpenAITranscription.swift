@@ -68,10 +68,20 @@ enum OpenAITranscription {
   }
 
   /// Token usage (`input_tokens`, `output_tokens`); nil for usage counted in seconds.
+  /// The usage of a transcription: tokens (`input_tokens`, with the audio's share in
+  /// `input_token_details`) or, for models priced by length, `{"type": "duration", "seconds"}`.
   static func usage(_ value: JSONValue?) -> Usage? {
-    guard let value, let input = value["input_tokens"]?.intValue,
-      let output = value["output_tokens"]?.intValue
-    else { return nil }
-    return Usage(inputTokens: input, outputTokens: output)
+    guard let value else { return nil }
+    if value["type"]?.stringValue == "duration", let seconds = value["seconds"]?.doubleValue {
+      var usage = Usage(inputTokens: 0, outputTokens: 0)
+      usage.audioSeconds = seconds
+      return usage
+    }
+    guard let input = value["input_tokens"]?.intValue, let output = value["output_tokens"]?.intValue else {
+      return nil
+    }
+    var usage = Usage(inputTokens: input, outputTokens: output)
+    usage.audioTokens = value["input_token_details"]?["audio_tokens"]?.intValue
+    return usage
   }
 }

@@ -18,6 +18,11 @@ enum ProviderErrorMapping {
         .contextTooLong, said, fix: "shorten the prompt or lower max_tokens to fit the model's context",
         remoteStatus: response.status)
     }
+    if ![401, 403, 429].contains(response.status),
+      let (code, fix) = mediaRefusal(vendorMessage, serverFault: response.status >= 500)
+    {
+      return LTBError(code, said, fix: fix, remoteStatus: response.status)
+    }
     switch response.status {
     case 401, 403:
       return LTBError(.authentication, said, fix: keyHint, remoteStatus: response.status)
@@ -63,6 +68,45 @@ enum ProviderErrorMapping {
     if let text = json["message"]?.stringValue { return text }
     if let detail = json["detail"] {
       return detail.stringValue ?? detail.canonicalText()
+    }
+    return nil
+  }
+
+  /// The code and fix for a vendor refusing a request's image or audio: the model takes no such
+  /// input (llama.cpp without its projector, an Ollama model without vision: not retried), the
+  /// media is too large, or its format is not one the vendor reads. `nil` for other messages,
+  /// and for a server fault (5xx) that is not the model lacking the input (it may pass).
+  static func mediaRefusal(_ message: String, serverFault: Bool = false) -> (LTBError.Code, String)? {
+    let lowered = message.lowercased()
+    let media = ["image", "audio", "mime type", "media type", "media_type"].first { lowered.contains($0) }
+    guard let media else { return nil }
+    let what = media == "audio" ? "audio" : "image"
+    if ["input is not supported", "missing data required for", "does not support", "not support \(what)"]
+      .contains(where: lowered.contains)
+    {
+      return (
+        .unsupportedCapability,
+        "the model behind this endpoint takes no \(what) input: serve a multimodal model (llama.cpp: start llama-server with the model's --mmproj projector; Ollama: a vision model), or send text only"
+      )
+    }
+    if serverFault { return nil }
+    if ["exceeds", "too large", "too big", "maximum", "payload size", "max size"].contains(
+      where: lowered.contains)
+    {
+      return (
+        .invalidRequest,
+        "the \(what) is over the vendor's size limit: send a smaller one (ltb shrinks images over the documented limits when libvips is installed)"
+      )
+    }
+    if [
+      "unsupported", "format", "invalid", "does not match", "input should be", "could not", "unable to",
+      "decode",
+    ]
+    .contains(where: lowered.contains) {
+      return (
+        .invalidRequest,
+        "the vendor could not read the \(what): send \(what == "audio" ? "WAV, MP3, FLAC or OGG" : "PNG, JPEG, WebP or GIF") whose bytes match its declared type"
+      )
     }
     return nil
   }

@@ -77,8 +77,10 @@ public struct ResultRow: Sendable, Hashable {
   public var durationMs: Double
   /// Prompt and completion tokens, when known.
   public var usage: Usage?
+  /// The cost, when priced, with its parts.
+  public var cost: Cost?
   /// The cost in USD, when priced.
-  public var costUSD: Double?
+  public var costUSD: Double? { cost?.total }
   /// Scores by metric.
   public var scores: [String: Double]
   /// The prompt, answer and error; `nil` unless read.
@@ -93,7 +95,7 @@ public struct ResultRow: Sendable, Hashable {
     self.init(
       id: result.id, testID: result.testID, provider: result.provider, model: result.model,
       status: result.status, createdAt: result.createdAt, timing: result.timing, usage: result.usage,
-      costUSD: result.cost?.total, scores: result.evaluationScores)
+      cost: result.cost, scores: result.evaluationScores)
     if parts.contains(.text) {
       text = Text(prompt: result.prompt, response: result.response, error: result.error)
     }
@@ -110,7 +112,7 @@ public struct ResultRow: Sendable, Hashable {
   /// content events) as ``BenchmarkResult`` computes them.
   init(
     id: UUID, testID: String, provider: String, model: String, status: ResultStatus, createdAt: Date,
-    timing: RequestTiming?, usage: Usage?, costUSD: Double?, scores: [String: Double]
+    timing: RequestTiming?, usage: Usage?, cost: Cost?, scores: [String: Double]
   ) {
     self.id = id
     self.testID = testID
@@ -125,7 +127,7 @@ public struct ResultRow: Sendable, Hashable {
     }
     self.durationMs = timing?.totalDuration.milliseconds ?? 0
     self.usage = usage
-    self.costUSD = costUSD
+    self.cost = cost
     self.scores = scores
   }
 }

@@ -278,7 +278,7 @@ extension SQLBenchStore {
       id: try row.uuid("id"), testID: try row.string("test_id"), provider: try row.string("provider"),
       model: try row.string("model"), status: try status(row),
       createdAt: StoredTime.normalized(try row.date("created_at")), timing: try row.timing(everyEvent: false),
-      usage: usage, costUSD: try cost(row)?.total, scores: try scores(row))
+      usage: usage, cost: try cost(row), scores: try scores(row))
     if parts.contains(.text) {
       decoded.text = ResultRow.Text(
         prompt: try row.string("prompt"), response: try row.optionalString("response"),

@@ -264,10 +264,21 @@ extension StoredJSON {
   }
 
   static func cost(from json: JSONValue) -> Cost? {
-    guard case .object(let members) = json, members.count == 3, let input = number(members["input"]),
+    guard case .object(let members) = json, let input = number(members["input"]),
       let cached = number(members["cachedInput"]), let output = number(members["output"])
     else { return nil }
-    return Cost(input: input, cachedInput: cached, output: output)
+    var cost = Cost(input: input, cachedInput: cached, output: output)
+    guard let media = members["media"] else { return members.count == 3 ? cost : nil }
+    guard members.count == 6, let image = number(members["image"]), let audio = number(members["audio"]),
+      case .object(let record) = media, let imageTokens = record["imageTokens"]?.intValue,
+      let audioTokens = record["audioTokens"]?.intValue, case .bool(let estimated)? = record["estimated"]
+    else { return nil }
+    cost.image = image
+    cost.audio = audio
+    cost.media = MediaUsage(
+      imageTokens: imageTokens, audioTokens: audioTokens, audioSeconds: number(record["audioSeconds"]),
+      estimated: estimated)
+    return cost
   }
 
   static func strings(from json: JSONValue) -> [String]? {
@@ -335,8 +346,9 @@ extension StoredJSON {
   }
 
   /// A cost as `cost(_:)` writes it, scanned from its UTF-8 bytes: its three members in any
-  /// order, each once; `nil` for anything else. (Matched as they come: a dictionary of them
-  /// cost a page a hundred and fifty hashes.)
+  /// order, each once; `nil` for anything else, a cost with media included (the generic
+  /// reader then takes it). (Matched as they come: a dictionary of them cost a page a hundred
+  /// and fifty hashes.)
   static func cost(bytes: UnsafeBufferPointer<UInt8>) -> Cost? {
     var input: Double?
     var cached: Double?

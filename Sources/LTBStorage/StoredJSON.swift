@@ -25,11 +25,23 @@ enum StoredJSON {
     (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
   }
 
+  /// A cost as its `Codable` form writes it: `input`, `cachedInput` and `output`, and for a
+  /// request with images or audio also `image`, `audio` and `media` (the ``MediaUsage``).
   static func cost(_ cost: Cost) -> String {
-    JSONValue.object([
+    var members: [String: JSONValue] = [
       "input": .double(cost.input), "cachedInput": .double(cost.cachedInput), "output": .double(cost.output),
-    ])
-    .serialized()
+    ]
+    if let media = cost.media {
+      members["image"] = .double(cost.image)
+      members["audio"] = .double(cost.audio)
+      var record: [String: JSONValue] = [
+        "imageTokens": .int(media.imageTokens), "audioTokens": .int(media.audioTokens),
+        "estimated": .bool(media.estimated),
+      ]
+      record.set("audioSeconds", media.audioSeconds.map(JSONValue.double))
+      members["media"] = .object(record)
+    }
+    return JSONValue.object(members).serialized()
   }
 
   static func serverTimings(_ timings: ServerTimings) -> String {

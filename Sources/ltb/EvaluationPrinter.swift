@@ -41,10 +41,14 @@ enum EvaluationPrinter {
               .joined())
         }
       }
+      let media =
+        group.imageCost > 0 || group.audioCost > 0
+        ? String(format: " (images $%.6f, audio $%.6f)", group.imageCost, group.audioCost) : ""
       Swift.print(
-        String(
-          format: "  cost: models $%.6f, judge $%.6f (%d calls, %d+%d tokens)", group.modelCost,
-          group.judgeCost, group.judgeCalls, group.judgeInputTokens, group.judgeOutputTokens))
+        String(format: "  cost: models $%.6f", group.modelCost) + media
+          + String(
+            format: ", judge $%.6f (%d calls, %d+%d tokens)", group.judgeCost, group.judgeCalls,
+            group.judgeInputTokens, group.judgeOutputTokens))
     }
     let cache = evaluation.cache
     Swift.print(

@@ -33,9 +33,21 @@ struct ProvidersCommand: AsyncParsableCommand {
         if !models.isEmpty {
           print("  models:")
           for model in models {
-            let price = String(
-              format: "$%.4g / $%.4g per 1M tokens", model.pricing.inputPerMillion,
-              model.pricing.outputPerMillion)
+            let pricing = model.pricing
+            var price = String(
+              format: "$%.4g / $%.4g per 1M tokens", pricing.inputPerMillion, pricing.outputPerMillion)
+            if let audio = pricing.audioInputPerMillion { price += String(format: ", audio in $%.4g", audio) }
+            if let image = pricing.imageInputPerMillion {
+              price += String(format: ", images in $%.4g", image)
+            }
+            if let perMinute = pricing.audioPerMinute {
+              price += String(format: ", $%.4g per audio minute", perMinute)
+            }
+            if model.capabilities.contains(.vision),
+              let rule = pricing.imageTokens ?? .vendorDefault(model.kind)
+            {
+              price += ", images counted as \(rule.catalogText)"
+            }
             print("    \(model.id)  context \(model.contextLength)  \(price)")
           }
         }

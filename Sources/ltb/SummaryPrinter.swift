@@ -47,7 +47,11 @@ enum SummaryPrinter {
         throughput += String(format: "  goodput %.2f req/s (%.1f%% within SLOs)", goodput, attainment * 100)
       }
       Swift.print(throughput)
-      let cost = group.costUSD.map(Console.dollars) ?? "unknown (model not in the catalogue)"
+      var cost = group.costUSD.map(Console.dollars) ?? "unknown (model not in the catalogue)"
+      if group.imageCostUSD > 0 || group.audioCostUSD > 0 {
+        cost +=
+          " (images \(Console.dollars(group.imageCostUSD)), audio \(Console.dollars(group.audioCostUSD)))"
+      }
       Swift.print(
         "  tokens \(group.inputTokens) in / \(group.outputTokens) out\(group.estimatedUsage > 0 ? " (\(group.estimatedUsage) estimated)" : "")  cost \(cost)"
       )

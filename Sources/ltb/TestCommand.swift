@@ -2,9 +2,11 @@ import ArgumentParser
 import Foundation
 import LTBConfig
 import LTBCore
+import LTBMedia
 import LTBProviders
 
-/// `ltb test PROVIDER -p PROMPT`: one request, the answer on stdout, its timing, tokens and cost after.
+/// `ltb test PROVIDER -p PROMPT [--image F] [--audio F]`: one request, the answer on stdout, its
+/// timing, tokens and cost after (images and audio priced apart).
 struct TestCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "test",
@@ -27,6 +29,20 @@ struct TestCommand: AsyncParsableCommand {
   var maxTokens: Int?
   @Option(name: .long, help: "Ask for token logprobs with this many alternatives (0 = chosen token only).")
   var logprobs: Int?
+  @Option(
+    name: .long, help: "An image to send with the prompt: a file, an http(s) URL or a data: URL (repeatable)."
+  )
+  var image: [String] = []
+  @Option(
+    name: .long, help: "The detail asked of the images (low, high, auto), for the vendors that take one.")
+  var detail: String?
+  @Option(
+    name: .long, help: "Audio to send with the prompt: a file, an http(s) URL or a data: URL (repeatable).")
+  var audio: [String] = []
+  @Flag(
+    name: .long,
+    help: "Transcribe the one --audio clip (OpenAI's /audio/transcriptions); the prompt guides it.")
+  var transcribe = false
   @Flag(name: .long, help: "Print the whole result as JSON instead of text.")
   var json = false
 
@@ -35,6 +51,12 @@ struct TestCommand: AsyncParsableCommand {
       throw ValidationError("--temperature must be between 0 and 2")
     }
     if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+    if let detail, !["low", "high", "auto"].contains(detail) {
+      throw ValidationError("--detail must be low, high or auto")
+    }
+    if transcribe, audio.count != 1 || !image.isEmpty {
+      throw ValidationError("--transcribe takes exactly one --audio clip and no --image")
+    }
   }
 
   func run() async throws {
@@ -42,13 +64,25 @@ struct TestCommand: AsyncParsableCommand {
     let settings = try configuration.provider(provider)
     let client = try ProviderRegistry.makeProvider(settings, catalog: configuration.catalog)
     try client.validateConfig()
-    let request = CompletionRequest(
-      model: model, system: system, messages: [Message(role: .user, text: prompt)],
+    let attachments =
+      image.map { Attachment(kind: .image, location: $0, detail: detail) }
+      + audio.map { Attachment(kind: .audio, location: $0) }
+    var parts: [ContentPart] = [.text(prompt)]
+    for attachment in attachments {
+      parts.append(
+        try await MediaLoader().load(
+          attachment, limits: MediaLimits.vendor(client.kind), images: image.count,
+          vendor: "provider '\(provider)' (\(client.kind.rawValue))"
+        ).part)
+    }
+    var request = CompletionRequest(
+      model: model, system: system, messages: [Message(role: .user, content: parts)],
       parameters: SamplingParameters(temperature: temperature, maxTokens: maxTokens), logprobs: logprobs)
+    if transcribe { request.task = .transcription }
     let printLive = stream && !json
     let response: CompletionResponse
     do {
-      response = try await client.complete(
+      response = try await client.completeMultimodal(
         request,
         options: RequestOptions(stream: stream) { timed in
           guard printLive else { return }
@@ -89,6 +123,7 @@ struct ResponseReport: Encodable {
   var cachedInputTokens: Int
   var usageSource: String
   var costUSD: Double?
+  var cost: Cost?
   var serverTimings: ServerTimings?
   var logprobs: [TokenLogprob]?
 
@@ -112,6 +147,7 @@ struct ResponseReport: Encodable {
     cachedInputTokens = response.usage.cachedInputTokens
     usageSource = response.usage.source.rawValue
     costUSD = response.cost?.total
+    cost = response.cost
     serverTimings = response.serverTimings
     logprobs = response.logprobs
   }
@@ -134,7 +170,13 @@ struct ResponseReport: Encodable {
       "---", "\(provider) \(model)\(streamed ? " (streamed)" : "")  " + timing.joined(separator: "  "),
     ]
     let usageLabel = usageSource == "reported" ? "" : " (\(usageSource))"
-    let cost = costUSD.map(Console.dollars) ?? "cost unknown (model not in the catalogue)"
+    var cost = costUSD.map(Console.dollars) ?? "cost unknown (model not in the catalogue)"
+    if let parts = self.cost, let media = parts.media {
+      cost +=
+        " (images \(Console.dollars(parts.image)) for \(media.imageTokens) tokens, audio \(Console.dollars(parts.audio))"
+        + (media.audioSeconds.map { String(format: " for %.1f s", $0) } ?? "")
+        + (media.estimated ? ", split estimated from the vendor's formula)" : ")")
+    }
     lines.append(
       "tokens \(inputTokens) in / \(outputTokens) out\(usageLabel)  \(cost)  finish \(finishReason ?? "-")\(attempts > 1 ? "  attempts \(attempts)" : "")"
     )

@@ -113,6 +113,67 @@ struct CommandLineTests {
     #expect(result.stdout.contains("server (llama.cpp)"))
   }
 
+  /// A white PNG of `size` (WIDTHxHEIGHT) drawn by ImageMagick in a new directory, and its path.
+  static func whiteImage(_ size: String) throws -> (directory: URL, path: String) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ltb-image-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let image = directory.appendingPathComponent("white.png").path
+    let convert = try Process.run(
+      URL(fileURLWithPath: "/usr/bin/convert"), arguments: ["-size", size, "xc:white", image])
+    convert.waitUntilExit()
+    return (directory, image)
+  }
+
+  @Test(
+    "ltb test --image to llama.cpp's OpenAI-compatible API without a projector: its refusal, with the --mmproj fix"
+  )
+  func imageRefusedByLocalModel() throws {
+    let (directory, image) = try Self.whiteImage("64x32")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let config = directory.appendingPathComponent("ltb.toml").path
+    try """
+    version = 5
+    [providers.llama-v1]
+    type = "openai-compatible"
+    base_url = "\(LocalModel.url)/v1"
+    default_model = "smollm2"
+    """.write(toFile: config, atomically: true, encoding: .utf8)
+    let result = try Self.run([
+      "test", "llama-v1", "--config", config, "-p", "What is in the picture?", "--image", image,
+      "--max-tokens", "4",
+    ])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("llama-v1 answered 500: image input is not supported"), "\(result.stderr)")
+    #expect(result.stderr.contains("fix:") && result.stderr.contains("--mmproj"))
+  }
+
+  @Test("an image over Anthropic's 8000 px without libvips: refused unsent, naming the limit and the package")
+  func imageTooWideWithoutLibvips() throws {
+    let (directory, image) = try Self.whiteImage("8100x20")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let result = try Self.run(
+      ["test", "anthropic", "-p", "What is in the picture?", "--image", image],
+      environment: [
+        "LTB_LIBVIPS": "/nonexistent/libvips.so.42", "ANTHROPIC_API_KEY": "sk-ant-test",
+        "LTB_PROVIDERS__ANTHROPIC__BASE_URL": "http://127.0.0.1:9",
+      ])
+    #expect(result.status == 78, "\(result.stderr)")
+    #expect(
+      result.stderr.contains(
+        "is 8100×20 px and \(try Data(contentsOf: URL(fileURLWithPath: image)).count) bytes, over provider 'anthropic' (anthropic)'s limit of 8000 px on the longer side, and it cannot be shrunk here: /nonexistent/libvips.so.42 is not installed"
+      ), "\(result.stderr)")
+    #expect(result.stderr.contains("apt-get install libvips42"))
+    // With libvips, the same image is shrunk and sent (here to a closed port: a network error).
+    let shrunk = try Self.run(
+      ["test", "anthropic", "-p", "What is in the picture?", "--image", image],
+      environment: [
+        "ANTHROPIC_API_KEY": "sk-ant-test", "LTB_PROVIDERS__ANTHROPIC__BASE_URL": "http://127.0.0.1:9",
+      ])
+    #expect(shrunk.status == 69, "\(shrunk.stderr)")
+    #expect(!shrunk.stderr.contains("cannot be shrunk"))
+  }
+
   @Test("a missing API key exits 78 with the variable to set")
   func missingKey() throws {
     let result = try Self.run(["test", "anthropic", "-p", "hi"], environment: ["ANTHROPIC_API_KEY": ""])

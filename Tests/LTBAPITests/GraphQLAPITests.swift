@@ -48,6 +48,9 @@ struct GraphQLAPITests {
           contentEventOffsetsNanos: [10_000_000, 30_000_000], endOffsetNanos: 30_000_000),
         usage: Usage(inputTokens: 5, outputTokens: 2), cost: Cost(input: 0.001, output: 0.002))
     }
+    results[0].cost = Cost(
+      input: 0.0001, output: 0.002, image: 0.0005, audio: 0,
+      media: MediaUsage(imageTokens: 500, audioTokens: 0, estimated: true))
     results[0].mediaInputs = [
       MediaInput(
         kind: .image, source: .file, location: "receipts/r1.png", format: "png", sizeBytes: 2_048,
@@ -198,6 +201,21 @@ struct GraphQLAPITests {
           ],
         ], "\(media)")
       #expect(carried["case-1"] == [])
+      let costs = try await Self.run(
+        service,
+        "query($s: UUID!) { results(filter: { sessionId: $s }) { edges { node { testId costUsd costBreakdown { inputUsd cachedInputUsd outputUsd imageUsd audioUsd totalUsd imageTokens audioTokens audioSeconds mediaEstimated } } } } }",
+        ["s": .string(ids[0].uuidString)])
+      let breakdowns = Dictionary(
+        uniqueKeysWithValues: (costs["data"]?["results"]?["edges"]?.arrayValue ?? []).compactMap { edge in
+          edge["node"]?["testId"]?.stringValue.map { ($0, edge["node"]?["costBreakdown"] ?? .null) }
+        })
+      #expect(
+        breakdowns["case-0"] == [
+          "inputUsd": 0.0001, "cachedInputUsd": 0, "outputUsd": 0.002, "imageUsd": 0.0005, "audioUsd": 0,
+          "totalUsd": .double(0.0001 + 0.002 + 0.0005), "imageTokens": 500, "audioTokens": 0,
+          "audioSeconds": .null, "mediaEstimated": true,
+        ], "\(costs)")
+      #expect(breakdowns["case-1"]?["imageTokens"] == .null && breakdowns["case-1"]?["totalUsd"] == 0.003)
       let export = try await Self.run(
         service, "query($s: UUID!) { exportResults(sessionId: $s, format: JSONL) }",
         ["s": .string(ids[0].uuidString)])

@@ -273,6 +273,43 @@ struct ConfigLayerTests {
     #expect(catalog.model("gpt-4.1", kind: .openai) != nil, "built-in entries stay")
   }
 
+  @Test("image and audio prices: the built-in catalogue's, and a user file's checked with file and line")
+  func mediaPrices() throws {
+    let builtIn = try ModelCatalogLoader.builtIn()
+    #expect(builtIn.model("whisper-1", kind: .openai)?.pricing.audioPerMinute == 0.006)
+    #expect(builtIn.model("gpt-4o-transcribe", kind: .openai)?.pricing.audioInputPerMillion == 6)
+    #expect(
+      builtIn.model("gpt-4o-mini", kind: .openai)?.pricing.imageTokens == .tiles(base: 2833, tile: 5667))
+    #expect(builtIn.model("gpt-4.1-mini", kind: .openai)?.pricing.imageTokens == .patches(multiplier: 1.62))
+    #expect(builtIn.model("gemini-2.5-flash", kind: .gemini)?.pricing.audioInputPerMillion == 1)
+    let sandbox = try Sandbox()
+    defer { sandbox.cleanUp() }
+    let models = try sandbox.write(
+      "models.toml",
+      """
+      [openai."my-vision"]
+      context = 1000
+      input = 1.0
+      output = 2.0
+      image_input = 3.0
+      image_tokens = "tiles:85"
+      audio_per_minute = -1
+      """)
+    try sandbox.write("work/ltb.toml", "[general]\nmodels_file = \"\(models)\"\n")
+    let (_, issues) = sandbox.loader().loadCollectingIssues()
+    #expect(
+      issues.contains {
+        $0.origin == .file(path: models, line: 6)
+          && $0.problem.contains("'tiles:85' is not an image token rule")
+          && $0.fix.contains("tiles:BASE:TILE")
+      })
+    #expect(
+      issues.contains {
+        $0.origin == .file(path: models, line: 7)
+          && $0.problem.contains("audio_per_minute may not be negative")
+      })
+  }
+
   @Test("the documented file is config/ltb.toml, parses cleanly and restates the defaults")
   func documentedFile() throws {
     let sandbox = try Sandbox()

@@ -177,7 +177,9 @@ struct MultimodalScoringTests {
     #expect(outcome.details?["saw_image"] == true && outcome.judge?.calls == 1)
     let sent = try #require(seeing.requests.first)
     let parts = sent.messages.first?.content ?? []
-    #expect(parts.contains(.image(ImageContent(source: .inline(data: png, mediaType: "image/png")))))
+    #expect(
+      parts.contains(
+        .image(ImageContent(source: .inline(data: png, mediaType: "image/png"), width: 1, height: 1))))
     #expect(sent.messages.first?.text.contains("one dark pixel") == true)
     #expect(sent.messages.first?.text.contains("A single dark pixel.") == true)
     // A judge that cannot see: ROUGE-L against the reference, and no judge call.

@@ -15,7 +15,11 @@ struct MediaLoaderTests {
     let loaded = try await MediaLoader().load(
       Attachment(kind: .image, location: assets.path("misnamed.jpg"), detail: "low"))
     #expect(
-      loaded.part == .image(ImageContent(source: .inline(data: png, mediaType: "image/png"), detail: "low")))
+      loaded.part
+        == .image(
+          ImageContent(
+            source: .inline(data: png, mediaType: "image/png"), detail: "low", width: 40, height: 30)),
+      "the part carries the size its headers give, for pricing")
     #expect(loaded.record.width == 40 && loaded.record.height == 30)
     // What is stored with the result: where it came from, the format read from the bytes, the
     // size and the hash sha256sum computes.
@@ -32,7 +36,9 @@ struct MediaLoaderTests {
     #expect(loaded.record.sha256 == sum.split(separator: " ").first.map(String.init))
     let inline = try await MediaLoader().load(
       Attachment(kind: .image, location: "data:;base64," + png.base64EncodedString()))
-    #expect(inline.part == .image(ImageContent(source: .inline(data: png, mediaType: "image/png"))))
+    #expect(
+      inline.part
+        == .image(ImageContent(source: .inline(data: png, mediaType: "image/png"), width: 40, height: 30)))
     #expect(inline.record.source == .base64 && inline.record.location == nil)
     #expect(inline.record.sha256 == loaded.record.sha256)
     // Audio: the container from the bytes.
@@ -40,7 +46,10 @@ struct MediaLoaderTests {
     try flac.write(to: URL(fileURLWithPath: assets.path("speech.wav.bin")))
     let audio = try await MediaLoader().load(
       Attachment(kind: .audio, location: assets.path("speech.wav.bin")))
-    #expect(audio.part == .audio(AudioContent(data: flac, format: .flac)))
+    #expect(abs((audio.record.durationSeconds ?? 0) - 3.2) < 0.1, "\(String(describing: audio.record))")
+    #expect(
+      audio.part
+        == .audio(AudioContent(data: flac, format: .flac, durationSeconds: audio.record.durationSeconds)))
     // An image at a URL is passed on for the vendor to fetch.
     let remote = try await MediaLoader().load(
       Attachment(kind: .image, location: "https://example.com/receipt.png", detail: "high"))
@@ -108,7 +117,10 @@ struct MediaLoaderTests {
       loaded = try? await MediaLoader().load(Attachment(kind: .audio, location: url))
       if loaded == nil { try await Task.sleep(for: .milliseconds(100)) }
     }
-    #expect(loaded?.part == .audio(AudioContent(data: ogg, format: .ogg)))
+    #expect(
+      loaded?.part
+        == .audio(AudioContent(data: ogg, format: .ogg, durationSeconds: loaded?.record.durationSeconds)))
+    #expect(loaded?.record.durationSeconds != nil)
     #expect(loaded?.record.sampleRate == 16_000 && loaded?.record.source == .url)
     #expect(loaded?.record.format == "ogg" && loaded?.record.sizeBytes == ogg.count)
     await #expect {

@@ -8,9 +8,10 @@ import NIOConcurrencyHelpers
 let testPricing = ModelPricing(inputPerMillion: 1, outputPerMillion: 2, cachedInputPerMillion: 0.5)
 
 /// Starts a loopback server for `fixture` that answers the vendor's auxiliary endpoints and hands
-/// every chat request to `handler`, builds the provider, runs `body`, and always shuts both down.
+/// every chat request to `handler`, builds the provider (with `catalog`, by default the fixture's
+/// model at ``testPricing``), runs `body`, and always shuts both down.
 func withVendor<T: Sendable>(
-  _ fixture: VendorFixture, adjust: (inout ProviderSettings) -> Void = { _ in },
+  _ fixture: VendorFixture, adjust: (inout ProviderSettings) -> Void = { _ in }, catalog: ModelCatalog? = nil,
   handler: @escaping LoopbackHTTPServer.Handler,
   _ body: (any Provider, LoopbackHTTPServer) async throws -> T
 ) async throws -> T {
@@ -23,11 +24,13 @@ func withVendor<T: Sendable>(
   }
   var settings = fixture.settings(server: server)
   adjust(&settings)
-  let catalog = ModelCatalog([
-    ModelInfo(
-      id: fixture.model, kind: fixture.kind, contextLength: 8_192, pricing: testPricing,
-      capabilities: [.streaming])
-  ])
+  let catalog =
+    catalog
+    ?? ModelCatalog([
+      ModelInfo(
+        id: fixture.model, kind: fixture.kind, contextLength: 8_192, pricing: testPricing,
+        capabilities: [.streaming])
+    ])
   let provider: any Provider
   do {
     provider = try ProviderRegistry.makeProvider(settings, catalog: catalog)

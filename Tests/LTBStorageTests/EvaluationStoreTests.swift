@@ -31,12 +31,18 @@ struct EvaluationStoreTests {
           durationSeconds: 2.5, sampleRate: 16_000, channels: 1),
       ]
       results[0].mediaInputs = media
+      results[0].cost = Cost(
+        input: 0.00002, output: 0.00004, image: 0.0019125, audio: 0.00208,
+        media: MediaUsage(imageTokens: 765, audioTokens: 52, audioSeconds: 2.5, estimated: true))
       try await store.insertResults(results)
       let first = results[0].id
       let stored = try #require(try await store.result(first))
       #expect(stored.providerMetadata?.requestID == "req_1" && stored.providerMetadata?.region == "eu-west")
       #expect(stored.providerMetadata?.processingMilliseconds == 12.5)
       #expect(stored.mediaInputs == media)
+      #expect(stored.cost == results[0].cost, "the cost's image and audio parts survive storage")
+      let listed = try await store.resultRows(ResultQuery(sessionID: session.id), reading: [])
+      #expect(listed.items.first { $0.id == first }?.cost == results[0].cost, "listings read it too")
       #expect(try await store.result(results[1].id)?.mediaInputs == nil)
       func record(_ index: Int, _ metric: String, score: Double, value: Double? = nil) -> EvaluationRecord {
         EvaluationRecord(

@@ -166,6 +166,16 @@ struct StoredJSONTests {
     #expect(StoredJSON.parameters(from: ["unknown": 1]) == nil, "an unknown key goes through JSONDecoder")
     let cost = Cost(input: 0.001, cachedInput: 0, output: 0.25)
     #expect(try StoredJSON.read(StoredJSON.cost(cost), StoredJSON.cost(from:)) == cost)
+    let media = Cost(
+      input: 0.001, output: 0.25, image: 0.0019, audio: 0.0012,
+      media: MediaUsage(imageTokens: 765, audioTokens: 0, audioSeconds: 12, estimated: true))
+    let written = StoredJSON.cost(media)
+    #expect(try StoredJSON.read(written, StoredJSON.cost(from:)) == media)
+    #expect(
+      try JSONDecoder().decode(Cost.self, from: Data(written.utf8)) == media, "the driver's Codable path")
+    #expect(scan(StoredJSON.cost(bytes:), written) == nil, "media goes to the generic reader")
+    let old = try JSONDecoder().decode(Cost.self, from: Data(#"{"input":1,"cachedInput":0,"output":2}"#.utf8))
+    #expect(old == Cost(input: 1, output: 2), "a cost stored before media was priced reads with none")
     #expect(StoredJSON.scores(from: ["a": 1, "b": 0.5]) == ["a": 1, "b": 0.5])
     #expect(StoredJSON.scores(from: ["a": "x"]) == nil)
   }

@@ -155,6 +155,14 @@ type Model {
   outputPricePerMillion: Float!
   "US dollars per million cached input tokens, where the vendor prices them apart."
   cachedInputPricePerMillion: Float
+  "US dollars per million input tokens that are images, where they differ from the input price."
+  imageInputPricePerMillion: Float
+  "US dollars per million input tokens that are audio, where they differ from the input price."
+  audioInputPricePerMillion: Float
+  "US dollars per minute of audio, for models priced by length."
+  audioPricePerMinute: Float
+  "How the vendor counts an image in tokens for this model (tiles:BASE:TILE, patches:MULTIPLIER, pixels:PIXELS-PER-TOKEN, gemini-tiles:PER-TILE); null where it publishes no rule."
+  imageTokenRule: String
 }
 
 "The outcome of a provider health check."
@@ -449,6 +457,8 @@ type Result implements Node {
   outputTokens: Int
   "Cost, USD."
   costUsd: Float
+  "The cost in its parts, when priced: text input, cached input, output, images and audio."
+  costBreakdown: CostBreakdown
   "Whether the response cache answered."
   cacheHit: Boolean! @stored(part: "labels")
   "Attempts taken."
@@ -467,6 +477,30 @@ type Result implements Node {
   scores: JSON!
   "Every metric's verdict."
   evaluations: [Evaluation!]! @resolver
+}
+
+"What one request cost, in its parts, US dollars."
+type CostBreakdown {
+  "The uncached input tokens that were text."
+  inputUsd: Float!
+  "The cached input tokens."
+  cachedInputUsd: Float!
+  "The output tokens."
+  outputUsd: Float!
+  "The input tokens that were images."
+  imageUsd: Float!
+  "The audio sent: its input tokens, or its length for a model priced by the minute."
+  audioUsd: Float!
+  "The whole cost."
+  totalUsd: Float!
+  "Input tokens that were images; null without images or audio."
+  imageTokens: Int
+  "Input tokens that were audio; null without images or audio."
+  audioTokens: Int
+  "Seconds of audio sent, when known."
+  audioSeconds: Float
+  "Whether an image or audio count came from the vendor's published formula rather than its report."
+  mediaEstimated: Boolean
 }
 
 "An image or a piece of audio."
@@ -571,6 +605,10 @@ type TargetEvaluation {
   classifications: [ClassificationSummary!]!
   "Cost of the model, USD."
   modelCostUsd: Float!
+  "The part of the model's cost that was images, USD."
+  imageCostUsd: Float!
+  "The part of the model's cost that was audio, USD."
+  audioCostUsd: Float!
   "Cost of judging, USD."
   judgeCostUsd: Float!
 }

@@ -135,14 +135,26 @@ public final class Model: Codable, Sendable {
   public let outputPricePerMillion: Double
   /// US dollars per million cached input tokens, where the vendor prices them apart.
   public let cachedInputPricePerMillion: Double?
+  /// US dollars per million input tokens that are images, where they differ from the input price.
+  public let imageInputPricePerMillion: Double?
+  /// US dollars per million input tokens that are audio, where they differ from the input price.
+  public let audioInputPricePerMillion: Double?
+  /// US dollars per minute of audio, for models priced by length.
+  public let audioPricePerMinute: Double?
+  /// How the vendor counts an image in tokens for this model (tiles:BASE:TILE, patches:MULTIPLIER, pixels:PIXELS-PER-TOKEN, gemini-tiles:PER-TILE); null where it publishes no rule.
+  public let imageTokenRule: String?
 
   /// Creates a value.
-  public init(id: String, contextLength: Int, inputPricePerMillion: Double, outputPricePerMillion: Double, cachedInputPricePerMillion: Double? = nil) {
+  public init(id: String, contextLength: Int, inputPricePerMillion: Double, outputPricePerMillion: Double, cachedInputPricePerMillion: Double? = nil, imageInputPricePerMillion: Double? = nil, audioInputPricePerMillion: Double? = nil, audioPricePerMinute: Double? = nil, imageTokenRule: String? = nil) {
     self.id = id
     self.contextLength = contextLength
     self.inputPricePerMillion = inputPricePerMillion
     self.outputPricePerMillion = outputPricePerMillion
     self.cachedInputPricePerMillion = cachedInputPricePerMillion
+    self.imageInputPricePerMillion = imageInputPricePerMillion
+    self.audioInputPricePerMillion = audioInputPricePerMillion
+    self.audioPricePerMinute = audioPricePerMinute
+    self.imageTokenRule = imageTokenRule
   }
 }
 
@@ -547,6 +559,8 @@ public final class Result: Codable, Sendable, Node {
   public let outputTokens: Int?
   /// Cost, USD.
   public let costUsd: Double?
+  /// The cost in its parts, when priced: text input, cached input, output, images and audio.
+  public let costBreakdown: CostBreakdown?
   /// Whether the response cache answered.
   public let cacheHit: Bool
   /// Attempts taken.
@@ -565,7 +579,7 @@ public final class Result: Codable, Sendable, Node {
   public let scores: JSONValue
 
   /// Creates a value.
-  public init(id: UUID, sessionId: UUID, testId: String, dataset: String, providerName: String, model: String, status: ResultStatus, errorCode: String? = nil, error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil, createdAt: Date, ttftMs: Double? = nil, e2eMs: Double? = nil, tpotMs: Double? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUsd: Double? = nil, cacheHit: Bool, attempts: Int, tags: [String], category: String? = nil, traceId: String? = nil, spanId: String? = nil, mediaInputs: [MediaInput], scores: JSONValue) {
+  public init(id: UUID, sessionId: UUID, testId: String, dataset: String, providerName: String, model: String, status: ResultStatus, errorCode: String? = nil, error: String? = nil, prompt: String, response: String? = nil, finishReason: String? = nil, createdAt: Date, ttftMs: Double? = nil, e2eMs: Double? = nil, tpotMs: Double? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, costUsd: Double? = nil, costBreakdown: CostBreakdown? = nil, cacheHit: Bool, attempts: Int, tags: [String], category: String? = nil, traceId: String? = nil, spanId: String? = nil, mediaInputs: [MediaInput], scores: JSONValue) {
     self.id = id
     self.sessionId = sessionId
     self.testId = testId
@@ -585,6 +599,7 @@ public final class Result: Codable, Sendable, Node {
     self.inputTokens = inputTokens
     self.outputTokens = outputTokens
     self.costUsd = costUsd
+    self.costBreakdown = costBreakdown
     self.cacheHit = cacheHit
     self.attempts = attempts
     self.tags = tags
@@ -593,6 +608,44 @@ public final class Result: Codable, Sendable, Node {
     self.spanId = spanId
     self.mediaInputs = mediaInputs
     self.scores = scores
+  }
+}
+
+/// What one request cost, in its parts, US dollars.
+public final class CostBreakdown: Codable, Sendable {
+  /// The uncached input tokens that were text.
+  public let inputUsd: Double
+  /// The cached input tokens.
+  public let cachedInputUsd: Double
+  /// The output tokens.
+  public let outputUsd: Double
+  /// The input tokens that were images.
+  public let imageUsd: Double
+  /// The audio sent: its input tokens, or its length for a model priced by the minute.
+  public let audioUsd: Double
+  /// The whole cost.
+  public let totalUsd: Double
+  /// Input tokens that were images; null without images or audio.
+  public let imageTokens: Int?
+  /// Input tokens that were audio; null without images or audio.
+  public let audioTokens: Int?
+  /// Seconds of audio sent, when known.
+  public let audioSeconds: Double?
+  /// Whether an image or audio count came from the vendor's published formula rather than its report.
+  public let mediaEstimated: Bool?
+
+  /// Creates a value.
+  public init(inputUsd: Double, cachedInputUsd: Double, outputUsd: Double, imageUsd: Double, audioUsd: Double, totalUsd: Double, imageTokens: Int? = nil, audioTokens: Int? = nil, audioSeconds: Double? = nil, mediaEstimated: Bool? = nil) {
+    self.inputUsd = inputUsd
+    self.cachedInputUsd = cachedInputUsd
+    self.outputUsd = outputUsd
+    self.imageUsd = imageUsd
+    self.audioUsd = audioUsd
+    self.totalUsd = totalUsd
+    self.imageTokens = imageTokens
+    self.audioTokens = audioTokens
+    self.audioSeconds = audioSeconds
+    self.mediaEstimated = mediaEstimated
   }
 }
 
@@ -746,11 +799,15 @@ public final class TargetEvaluation: Codable, Sendable {
   public let classifications: [ClassificationSummary]
   /// Cost of the model, USD.
   public let modelCostUsd: Double
+  /// The part of the model's cost that was images, USD.
+  public let imageCostUsd: Double
+  /// The part of the model's cost that was audio, USD.
+  public let audioCostUsd: Double
   /// Cost of judging, USD.
   public let judgeCostUsd: Double
 
   /// Creates a value.
-  public init(provider: String, model: String, evaluated: Int, pass: Int, fail: Int, error: Int, metrics: [MetricSummary], classifications: [ClassificationSummary], modelCostUsd: Double, judgeCostUsd: Double) {
+  public init(provider: String, model: String, evaluated: Int, pass: Int, fail: Int, error: Int, metrics: [MetricSummary], classifications: [ClassificationSummary], modelCostUsd: Double, imageCostUsd: Double, audioCostUsd: Double, judgeCostUsd: Double) {
     self.provider = provider
     self.model = model
     self.evaluated = evaluated
@@ -760,6 +817,8 @@ public final class TargetEvaluation: Codable, Sendable {
     self.metrics = metrics
     self.classifications = classifications
     self.modelCostUsd = modelCostUsd
+    self.imageCostUsd = imageCostUsd
+    self.audioCostUsd = audioCostUsd
     self.judgeCostUsd = judgeCostUsd
   }
 }

@@ -50,6 +50,7 @@ public struct APIResolvers: Sendable {
     case is PageInfo: "PageInfo"
     case is Evaluation: "Evaluation"
     case is Result: "Result"
+    case is CostBreakdown: "CostBreakdown"
     case is MediaInput: "MediaInput"
     case is MediaOriginal: "MediaOriginal"
     case is ResultEdge: "ResultEdge"
@@ -414,6 +415,10 @@ extension Model: KeySubscriptable {
     case "inputPricePerMillion": self.inputPricePerMillion
     case "outputPricePerMillion": self.outputPricePerMillion
     case "cachedInputPricePerMillion": self.cachedInputPricePerMillion
+    case "imageInputPricePerMillion": self.imageInputPricePerMillion
+    case "audioInputPricePerMillion": self.audioInputPricePerMillion
+    case "audioPricePerMinute": self.audioPricePerMinute
+    case "imageTokenRule": self.imageTokenRule
     default: nil
     }
   }
@@ -612,6 +617,7 @@ extension Result: KeySubscriptable {
     case "inputTokens": self.inputTokens
     case "outputTokens": self.outputTokens
     case "costUsd": self.costUsd
+    case "costBreakdown": self.costBreakdown
     case "cacheHit": self.cacheHit
     case "attempts": self.attempts
     case "tags": self.tags
@@ -620,6 +626,25 @@ extension Result: KeySubscriptable {
     case "spanId": self.spanId
     case "mediaInputs": self.mediaInputs
     case "scores": self.scores
+    default: nil
+    }
+  }
+}
+
+extension CostBreakdown: KeySubscriptable {
+  /// The stored field called `key`.
+  public subscript(key: String) -> (any Sendable)? {
+    switch key {
+    case "inputUsd": self.inputUsd
+    case "cachedInputUsd": self.cachedInputUsd
+    case "outputUsd": self.outputUsd
+    case "imageUsd": self.imageUsd
+    case "audioUsd": self.audioUsd
+    case "totalUsd": self.totalUsd
+    case "imageTokens": self.imageTokens
+    case "audioTokens": self.audioTokens
+    case "audioSeconds": self.audioSeconds
+    case "mediaEstimated": self.mediaEstimated
     default: nil
     }
   }
@@ -711,6 +736,8 @@ extension TargetEvaluation: KeySubscriptable {
     case "metrics": self.metrics
     case "classifications": self.classifications
     case "modelCostUsd": self.modelCostUsd
+    case "imageCostUsd": self.imageCostUsd
+    case "audioCostUsd": self.audioCostUsd
     case "judgeCostUsd": self.judgeCostUsd
     default: nil
     }
@@ -1173,7 +1200,7 @@ extension APIWiring {
   /// The index of each stored leaf field, by object type, for `PlanLeaves.writeLeaf`.
   static let planLeaves: [String: [String: Int]] = [
     "ProviderCapabilities": ["streaming": 0, "vision": 1, "audio": 2, "functionCalling": 3, "embeddings": 4, "logprobs": 5, "jsonMode": 6, "tokenCounting": 7, "maxContextLength": 8],
-    "Model": ["id": 0, "contextLength": 1, "inputPricePerMillion": 2, "outputPricePerMillion": 3, "cachedInputPricePerMillion": 4],
+    "Model": ["id": 0, "contextLength": 1, "inputPricePerMillion": 2, "outputPricePerMillion": 3, "cachedInputPricePerMillion": 4, "imageInputPricePerMillion": 5, "audioInputPricePerMillion": 6, "audioPricePerMinute": 7, "imageTokenRule": 8],
     "ProviderHealth": ["healthy": 0, "latencyMs": 1, "detail": 2],
     "Provider": ["name": 0, "kind": 1, "source": 2, "baseUrl": 3, "defaultModel": 4, "apiKeySource": 5],
     "LatencyStats": ["count": 0, "mean": 1, "p50": 2, "p90": 3, "p95": 4, "p99": 5, "max": 6],
@@ -1185,11 +1212,12 @@ extension APIWiring {
     "PageInfo": ["hasNextPage": 0, "endCursor": 1],
     "Evaluation": ["metric": 0, "state": 1, "score": 2, "value": 3, "passed": 4, "threshold": 5, "explanation": 6, "judgeModel": 7, "judgeCostUsd": 8, "evaluator": 9],
     "Result": ["id": 0, "sessionId": 1, "testId": 2, "dataset": 3, "providerName": 4, "model": 5, "status": 6, "errorCode": 7, "error": 8, "prompt": 9, "response": 10, "finishReason": 11, "createdAt": 12, "ttftMs": 13, "e2eMs": 14, "tpotMs": 15, "inputTokens": 16, "outputTokens": 17, "costUsd": 18, "cacheHit": 19, "attempts": 20, "tags": 21, "category": 22, "traceId": 23, "spanId": 24, "scores": 25],
+    "CostBreakdown": ["inputUsd": 0, "cachedInputUsd": 1, "outputUsd": 2, "imageUsd": 3, "audioUsd": 4, "totalUsd": 5, "imageTokens": 6, "audioTokens": 7, "audioSeconds": 8, "mediaEstimated": 9],
     "MediaInput": ["kind": 0, "source": 1, "location": 2, "format": 3, "sizeBytes": 4, "sha256": 5, "width": 6, "height": 7, "durationSeconds": 8, "sampleRate": 9, "channels": 10],
     "MediaOriginal": ["format": 0, "width": 1, "height": 2, "sizeBytes": 3],
     "ResultEdge": ["cursor": 0],
     "MetricSummary": ["metric": 0, "count": 1, "mean": 2, "standardError": 3, "low": 4, "high": 5, "passRate": 6, "errors": 7],
-    "TargetEvaluation": ["provider": 0, "model": 1, "evaluated": 2, "pass": 3, "fail": 4, "error": 5, "modelCostUsd": 6, "judgeCostUsd": 7],
+    "TargetEvaluation": ["provider": 0, "model": 1, "evaluated": 2, "pass": 3, "fail": 4, "error": 5, "modelCostUsd": 6, "imageCostUsd": 7, "audioCostUsd": 8, "judgeCostUsd": 9],
     "ClassificationSummary": ["metric": 0, "labels": 1, "count": 2, "accuracy": 3, "macroF1": 4],
     "SessionEvaluation": ["cacheHits": 0, "cacheMisses": 1, "judge": 2, "embedder": 3, "gradedAt": 4],
     "MetricComparison": ["name": 0, "higherIsBetter": 1, "pairs": 2, "meanA": 3, "meanB": 4, "difference": 5, "low": 6, "high": 7, "wilcoxonP": 8, "mcnemarP": 9, "effectSize": 10, "verdict": 11],
@@ -1235,6 +1263,7 @@ extension APIWiring {
     "PageInfo": { $0 as? PageInfo },
     "Evaluation": { $0 as? Evaluation },
     "Result": { $0 as? Result },
+    "CostBreakdown": { $0 as? CostBreakdown },
     "MediaInput": { $0 as? MediaInput },
     "MediaOriginal": { $0 as? MediaOriginal },
     "ResultEdge": { $0 as? ResultEdge },
@@ -1345,6 +1374,10 @@ extension Model: PlanLeaves {
     case 2: try self.inputPricePerMillion.writeLeaf(into: &output)
     case 3: try self.outputPricePerMillion.writeLeaf(into: &output)
     case 4: try self.cachedInputPricePerMillion.writeLeaf(into: &output)
+    case 5: try self.imageInputPricePerMillion.writeLeaf(into: &output)
+    case 6: try self.audioInputPricePerMillion.writeLeaf(into: &output)
+    case 7: try self.audioPricePerMinute.writeLeaf(into: &output)
+    case 8: try self.imageTokenRule.writeLeaf(into: &output)
     default: break
     }
   }
@@ -1545,6 +1578,25 @@ extension Result: PlanLeaves {
   }
 }
 
+extension CostBreakdown: PlanLeaves {
+  /// Appends the JSON of stored leaf field `index`.
+  func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
+    switch index {
+    case 0: try self.inputUsd.writeLeaf(into: &output)
+    case 1: try self.cachedInputUsd.writeLeaf(into: &output)
+    case 2: try self.outputUsd.writeLeaf(into: &output)
+    case 3: try self.imageUsd.writeLeaf(into: &output)
+    case 4: try self.audioUsd.writeLeaf(into: &output)
+    case 5: try self.totalUsd.writeLeaf(into: &output)
+    case 6: try self.imageTokens.writeLeaf(into: &output)
+    case 7: try self.audioTokens.writeLeaf(into: &output)
+    case 8: try self.audioSeconds.writeLeaf(into: &output)
+    case 9: try self.mediaEstimated.writeLeaf(into: &output)
+    default: break
+    }
+  }
+}
+
 extension MediaInput: PlanLeaves {
   /// Appends the JSON of stored leaf field `index`.
   func writeLeaf(_ index: Int, into output: inout JSONOutput) throws(LeafFailure) {
@@ -1623,7 +1675,9 @@ extension TargetEvaluation: PlanLeaves {
     case 4: try self.fail.writeLeaf(into: &output)
     case 5: try self.error.writeLeaf(into: &output)
     case 6: try self.modelCostUsd.writeLeaf(into: &output)
-    case 7: try self.judgeCostUsd.writeLeaf(into: &output)
+    case 7: try self.imageCostUsd.writeLeaf(into: &output)
+    case 8: try self.audioCostUsd.writeLeaf(into: &output)
+    case 9: try self.judgeCostUsd.writeLeaf(into: &output)
     default: break
     }
   }

@@ -103,11 +103,11 @@ enum HTMLReport {
     }
     sections.append("<h2>Cases × models</h2>" + matrix + "</table>")
     var costs =
-      "<table><tr><th>model</th><th>requests</th><th>model cost USD</th><th>judge cost USD</th><th>judge calls</th><th>judge tokens in / out</th></tr>"
+      "<table><tr><th>model</th><th>requests</th><th>model cost USD</th><th>of which images</th><th>of which audio</th><th>judge cost USD</th><th>judge calls</th><th>judge tokens in / out</th></tr>"
     for group in data.evaluation.groups {
       let requests = data.results.filter { SessionRecords.label($0) == group.label }.count
       costs +=
-        "<tr><td>\(e(group.label))</td><td>\(requests)</td><td>\(e(String(format: "%.6f", group.modelCost)))</td><td>\(e(String(format: "%.6f", group.judgeCost)))</td><td>\(group.judgeCalls)</td><td>\(group.judgeInputTokens) / \(group.judgeOutputTokens)</td></tr>"
+        "<tr><td>\(e(group.label))</td><td>\(requests)</td><td>\(e(String(format: "%.6f", group.modelCost)))</td><td>\(e(String(format: "%.6f", group.imageCost)))</td><td>\(e(String(format: "%.6f", group.audioCost)))</td><td>\(e(String(format: "%.6f", group.judgeCost)))</td><td>\(group.judgeCalls)</td><td>\(group.judgeInputTokens) / \(group.judgeOutputTokens)</td></tr>"
     }
     sections.append("<h2>Cost</h2>" + costs + "</table>")
     return """

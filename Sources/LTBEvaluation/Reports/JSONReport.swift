@@ -20,6 +20,7 @@ enum JSONReport {
       var latencyMs: Double?
       var ttftMs: Double?
       var costUSD: Double?
+      var cost: Cost?
       var outputTokens: Int?
       var response: String?
       var metrics: [String: EvaluationRecord]
@@ -35,7 +36,7 @@ enum JSONReport {
         repeatIndex: result.repeatIndex, status: result.status.rawValue, verdict: data.verdict(result),
         caseScore: data.cases[result.id]?.score, reason: data.cases[result.id]?.reason,
         latencyMs: result.endToEndMs,
-        ttftMs: result.timeToFirstTokenMs, costUSD: result.cost?.total,
+        ttftMs: result.timeToFirstTokenMs, costUSD: result.cost?.total, cost: result.cost,
         outputTokens: result.usage?.outputTokens,
         response: result.response,
         metrics: Dictionary((data.records[result.id] ?? []).map { ($0.metric, $0) }, uniquingKeysWith: { $1 })

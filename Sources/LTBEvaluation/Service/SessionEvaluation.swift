@@ -29,6 +29,10 @@ public struct SessionEvaluation: Sendable, Codable {
     public var classifications: [String: ClassificationSummary]
     /// Cost of the model under test, USD.
     public var modelCost: Double
+    /// The part of `modelCost` that was images, USD.
+    public var imageCost: Double = 0
+    /// The part of `modelCost` that was audio, USD.
+    public var audioCost: Double = 0
     /// Cost of judging its answers, USD.
     public var judgeCost: Double
     /// Judge prompt tokens.
@@ -93,6 +97,8 @@ public struct SessionEvaluation: Sendable, Codable {
           ? nil : MetricSummary(scores: caseScores, passes: cases.map { $0.verdict == .pass }, seed: 1),
         metrics: metrics, classifications: classifications,
         modelCost: results.reduce(0) { $0 + ($1.cost?.total ?? 0) },
+        imageCost: results.reduce(0) { $0 + ($1.cost?.image ?? 0) },
+        audioCost: results.reduce(0) { $0 + ($1.cost?.audio ?? 0) },
         judgeCost: judged.reduce(0) { $0 + ($1.cost ?? 0) },
         judgeInputTokens: judged.reduce(0) { $0 + $1.inputTokens },
         judgeOutputTokens: judged.reduce(0) { $0 + $1.outputTokens },
