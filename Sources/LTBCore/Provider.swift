@@ -33,6 +33,9 @@ public protocol Provider: Sendable {
 
   /// The models the catalogue knows for this provider.
   func supportedModels() -> [ModelInfo]
+  /// The catalogue's entry for `model`, if it has one (looked up on every request: providers with
+  /// a catalogue answer without listing it).
+  func modelInfo(_ model: String) -> ModelInfo?
   /// The context window of `model` in tokens, when known.
   func maxContextLength(model: String) -> Int?
   /// Sends a request and returns the finished response with usage, cost and timing.
@@ -50,6 +53,11 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
+  /// The entry for `model` among ``supportedModels()``.
+  public func modelInfo(_ model: String) -> ModelInfo? {
+    supportedModels().first { $0.id == model }
+  }
+
   /// Sends a request without streaming.
   public func complete(_ request: CompletionRequest) async throws -> CompletionResponse {
     try await complete(request, options: RequestOptions(stream: false))
@@ -97,7 +105,7 @@ extension Provider {
     // A catalogued model must list what the request carries; one the catalogue does not know is
     // given the benefit of the doubt.
     let model = request.model ?? defaultModel
-    if let model, let info = supportedModels().first(where: { $0.id == model }) {
+    if let model, let info = modelInfo(model) {
       for (modality, capability) in [(Modality.image, Capability.vision), (.audio, .audio)]
       where request.modalities.contains(modality) && !info.capabilities.contains(capability) {
         throw LTBError(
@@ -113,6 +121,6 @@ extension Provider {
 
   /// The catalogue's context length for `model`.
   public func maxContextLength(model: String) -> Int? {
-    supportedModels().first { $0.id == model }?.contextLength
+    modelInfo(model)?.contextLength
   }
 }

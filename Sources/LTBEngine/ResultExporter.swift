@@ -27,6 +27,7 @@ public enum ResultExporter {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
+    let dates = ISO8601DateFormatter()
     var count = 0
     if format == .csv { output.write(Data((csvColumns.joined(separator: ",") + "\n").utf8)) }
     if format == .json { output.write(Data("[".utf8)) }
@@ -41,7 +42,7 @@ public enum ResultExporter {
           if count > 0 { chunk.append(Data(",\n".utf8)) }
           chunk.append(try encoder.encode(result))
         case .csv:
-          chunk.append(Data((csvRow(result).joined(separator: ",") + "\n").utf8))
+          chunk.append(Data((csvRow(result, dates: dates).joined(separator: ",") + "\n").utf8))
         }
         count += 1
       }
@@ -51,8 +52,11 @@ public enum ResultExporter {
     return count
   }
 
-  /// One result as CSV cells, quoted where needed.
-  public static func csvRow(_ result: BenchmarkResult) -> [String] {
+  /// One result as CSV cells, quoted where needed; `dates` writes `created_at` (one formatter
+  /// for a whole export: making one costs more than the rest of a row).
+  public static func csvRow(_ result: BenchmarkResult, dates: ISO8601DateFormatter = ISO8601DateFormatter())
+    -> [String]
+  {
     func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "" }
     let cells: [String] = [
       result.id.uuidString.lowercased(), result.sessionID.uuidString.lowercased(), result.taskKey,
@@ -69,7 +73,7 @@ public enum ResultExporter {
       String(result.attempts),
       result.finishReason ?? "", number(result.serverTimings?.promptMilliseconds),
       number(result.serverTimings?.generationMilliseconds),
-      ISO8601DateFormatter().string(from: result.createdAt), result.prompt, result.response ?? "",
+      dates.string(from: result.createdAt), result.prompt, result.response ?? "",
     ]
     return cells.map(CSVField.quoted)
   }

@@ -46,6 +46,11 @@ extension HTTPChatProvider {
     catalog.models(for: kind)
   }
 
+  /// The catalogue's entry for `model` under this provider's protocol.
+  public func modelInfo(_ model: String) -> ModelInfo? {
+    catalog.model(model, kind: kind)
+  }
+
   /// Checks that a required API key is present and the base URL is usable.
   public func validateConfig() throws {
     try ProviderValidation.validate(settings)

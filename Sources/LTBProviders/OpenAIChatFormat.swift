@@ -289,6 +289,8 @@ struct OpenAIStreamDecoder: ChatStreamDecoder {
         return events
       }
     }
+    // Most chunks carry one piece of text: read those without building JSON values.
+    if let events = OpenAIChunkScanner.events(payload) { return events }
     let chunk = try OpenAIChatChunk.parse(payload, context: "chat completion chunk")
     if let error = chunk.error {
       throw ProviderErrorMapping.streamError(error, settings: settings)

@@ -228,7 +228,7 @@ public struct VisionEvaluator: Evaluator {
     let provider = judge.provider
     guard provider.capabilities.supportedModalities.contains(.image) else { return nil }
     let model = judge.model ?? provider.defaultModel
-    if let model, let entry = provider.supportedModels().first(where: { $0.id == model }),
+    if let model, let entry = provider.modelInfo(model),
       !entry.capabilities.contains(.vision)
     {
       return nil
