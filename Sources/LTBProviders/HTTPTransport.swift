@@ -310,7 +310,10 @@ public struct ResponseBody: AsyncSequence, Sendable {
   }
 }
 
-/// Receives a response on the event loop, stamping each part as it is read.
+/// Receives a response on the event loop, stamping each part as it is read. The parts of one
+/// event-loop tick (one read from the socket holds many chunks of a chunked body) are handed on
+/// together, stamped when the first arrived: a stream's consumer wakes once per read, not once
+/// per chunk.
 final class TimestampingDelegate: HTTPClientResponseDelegate {
   typealias Response = Void
 
@@ -318,6 +321,8 @@ final class TimestampingDelegate: HTTPClientResponseDelegate {
   private let chunks: AsyncThrowingStream<ResponseBody.Chunk, any Error>.Continuation
   private let firstByte: FirstByteSignal
   private let headDelivered = NIOLockedValueBox(false)
+  /// The parts read in the current tick, not yet handed on.
+  private let pending = NIOLockedValueBox<ResponseBody.Chunk?>(nil)
 
   init(
     head: EventLoopPromise<HTTPResponseHead>,
@@ -339,17 +344,39 @@ final class TimestampingDelegate: HTTPClientResponseDelegate {
   func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
     let now = ContinuousClock.now
     firstByte.fire()
-    chunks.yield(ResponseBody.Chunk(buffer: buffer, receivedAt: now))
+    let first = pending.withLockedValue { pending -> Bool in
+      guard pending != nil else {
+        pending = ResponseBody.Chunk(buffer: buffer, receivedAt: now)
+        return true
+      }
+      var combined = buffer
+      pending?.buffer.writeBuffer(&combined)
+      return false
+    }
+    // Tasks run after the tick's reads: the flush takes every part this tick delivered.
+    if first { task.eventLoop.execute { self.flush() } }
     return task.eventLoop.makeSucceededVoidFuture()
+  }
+
+  /// Hands on the parts read so far.
+  private func flush() {
+    if let chunk = pending.withLockedValue({ pending in
+      defer { pending = nil }
+      return pending
+    }) {
+      chunks.yield(chunk)
+    }
   }
 
   func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
     if !headDelivered.withLockedValue({ $0 }) { head.fail(error) }
+    flush()
     chunks.finish(throwing: error)
   }
 
   func didFinishRequest(task: HTTPClient.Task<Void>) throws {
     firstByte.fire()
+    flush()
     chunks.finish()
   }
 }

@@ -38,6 +38,7 @@ public struct ServerSentEventDecoder: Sendable {
 
   /// Decodes the bytes of one read and returns every event they complete.
   public mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
+    if let events = bytes.withContiguousStorageIfAvailable({ feed(contiguous: $0) }) { return events }
     var events: [ServerSentEvent] = []
     for byte in bytes {
       if lastWasCarriageReturn {
@@ -53,6 +54,30 @@ public struct ServerSentEventDecoder: Sendable {
       default:
         line.append(byte)
       }
+    }
+    return events
+  }
+
+  /// ``feed(_:)`` for bytes in one piece of memory: each line's bytes are found by a scan for its
+  /// end and appended at once, not byte by byte.
+  private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) -> [ServerSentEvent] {
+    var events: [ServerSentEvent] = []
+    var start = 0
+    while start < bytes.count {
+      if lastWasCarriageReturn {
+        lastWasCarriageReturn = false
+        if bytes[start] == UInt8(ascii: "\n") {
+          start += 1
+          continue
+        }
+      }
+      var end = start
+      while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
+      line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+      guard end < bytes.count else { break }
+      if bytes[end] == UInt8(ascii: "\r") { lastWasCarriageReturn = true }
+      if let event = endLine() { events.append(event) }
+      start = end + 1
     }
     return events
   }
@@ -96,6 +121,8 @@ public struct ServerSentEventDecoder: Sendable {
     }
     guard hasData || (keepsNamedEventsWithoutData && eventType != nil) else { return nil }
     return ServerSentEvent(
-      event: eventType ?? "message", data: dataLines.joined(separator: "\n"), id: lastEventID)
+      event: eventType ?? "message",
+      data: dataLines.count == 1 ? dataLines[0] : dataLines.joined(separator: "\n"),
+      id: lastEventID)
   }
 }

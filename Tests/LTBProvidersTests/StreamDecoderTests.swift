@@ -31,6 +31,21 @@ struct StreamDecoderTests {
     }
   }
 
+  @Test(
+    "reads in one piece of memory (scanned for line ends) and reads of a lazy sequence give the same events")
+  func contiguousAndSequential() {
+    for split in 0...Self.eventStream.count {
+      var scanned = ServerSentEventDecoder()
+      var sequential = ServerSentEventDecoder()
+      let head = Self.eventStream[..<split]
+      let tail = Self.eventStream[split...]
+      let fast = scanned.feed(head) + scanned.feed(tail) + scanned.finish()
+      let slow =
+        sequential.feed(head.lazy.map { $0 }) + sequential.feed(tail.lazy.map { $0 }) + sequential.finish()
+      #expect(fast == slow && fast == Self.expectedEvents, "split at \(split)")
+    }
+  }
+
   @Test("byte-at-a-time reads give the same events")
   func byteAtATime() {
     var decoder = ServerSentEventDecoder()
