@@ -2,7 +2,7 @@
  * LLM Test Bench plugin SDK for C, plugin ABI 1 (docs/plugins.md).
  *
  * Build a plugin with Debian's clang, lld and wasi-libc:
- *   clang --target=wasm32-wasi -O2 -mexec-model=reactor -I sdk/c \
+ *   clang --target=wasm32-wasi -O2 -mbulk-memory -mexec-model=reactor -I sdk/c \
  *     -o my_plugin.wasm my_plugin.c sdk/c/ltb_plugin.c
  *
  * The host writes the call's input (JSON) into memory it gets from ltb_alloc, calls the entry
