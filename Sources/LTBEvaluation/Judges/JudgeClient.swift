@@ -18,6 +18,13 @@ struct JudgeClient: Sendable {
     var repaired: Bool
     /// The judge's raw replies, for the record.
     var raw: [String]
+
+    /// The 1–5 rating a rating prompt asks for (`score`), normalised to (r − 1) / 4, with the
+    /// judge's reasoning; `nil` when the reply carries no score.
+    var rating: (points: Int, score: Double, reasoning: String)? {
+      guard let points = value?["score"]?.intValue else { return nil }
+      return (points, Double(points - 1) / 4, value?["reasoning"]?.stringValue ?? "")
+    }
   }
 
   /// Sends `prompt` filled with `values`, with `images` after its text; adds every call's tokens

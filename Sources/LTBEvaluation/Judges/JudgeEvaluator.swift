@@ -236,7 +236,7 @@ public struct JudgeEvaluator: Evaluator {
   }
 
   private func rating(_ reply: JudgeClient.Reply) throws -> Verdict {
-    guard let value = reply.value, let rating = value["score"]?.intValue else {
+    guard let value = reply.value, let rating = reply.rating else {
       throw Failure(message: reply.problem ?? "no score")
     }
     var details = value
@@ -245,8 +245,7 @@ public struct JudgeEvaluator: Evaluator {
       details = .object(members)
     }
     return Verdict(
-      score: Double(rating - 1) / 4, reasoning: "\(rating)/5: \(value["reasoning"]?.stringValue ?? "")",
-      details: details)
+      score: rating.score, reasoning: "\(rating.points)/5: \(rating.reasoning)", details: details)
   }
 
   private func settingsFor(_ assertion: AssertionSpec) throws(LTBError) -> JudgeSettings {

@@ -266,17 +266,17 @@ public struct VisionEvaluator: Evaluator {
         "question": input.prompt, "answer": input.response,
         "reference": references.first ?? "(none given)",
       ], images: images, usage: &usage)
-    guard let value = reply.value, let rating = value["score"]?.intValue else {
+    guard let value = reply.value, let rating = reply.rating else {
       return .error(
         "the judge gave no usable verdict: \(reply.problem ?? "no score")",
         details: ["raw": .array(reply.raw.map(JSONValue.string))],
         judge: usage)
     }
-    let score = Double(rating - 1) / 4
+    let score = rating.score
     let threshold = assertion.threshold ?? 0.5
     return .scored(
       score, passed: score >= threshold, value: score, threshold: threshold,
-      "\(rating)/5 from \(judge.label), which saw the image: \(value["reasoning"]?.stringValue ?? "")",
+      "\(rating.points)/5 from \(judge.label), which saw the image: \(rating.reasoning)",
       details: [
         "criterion": "description_accuracy", "judge": .string(judge.label), "saw_image": true,
         "images": .int(images.count), "verdict": value, "repaired": .bool(reply.repaired),
