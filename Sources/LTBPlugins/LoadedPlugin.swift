@@ -16,6 +16,8 @@ public final class LoadedPlugin: Sendable {
   public let granted: Set<PluginCapability>
   /// The configuration every call gets.
   public let configuration: JSONValue
+  /// `configuration` as the JSON text an evaluator's input carries (keys sorted), serialized once.
+  public let configurationText: [UInt8]
   /// `plugin:NAME@VERSION`, stored with every verdict it produces.
   public var label: String { "plugin:\(manifest.name)@\(manifest.version)" }
   private let module: Module
@@ -31,6 +33,7 @@ public final class LoadedPlugin: Sendable {
     self.manifest = manifest
     self.granted = granted
     self.configuration = configuration
+    configurationText = Array(configuration.serialized(sortedKeys: true).utf8)
     sha256 = PluginDigest.hex(bytes)
     let name = manifest.name
     if let expected = manifest.sha256, expected != sha256 {

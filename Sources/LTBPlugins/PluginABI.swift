@@ -5,14 +5,16 @@ public import LTBEvaluation
 public enum PluginABI {
   /// An evaluator's input. `output` is always the first key (the WebAssembly text example
   /// relies on it); then the prompt, what the case expected, the assertion's value and
-  /// threshold, and the plugin's configuration.
+  /// threshold, and the plugin's configuration (its JSON text, ``LoadedPlugin/configurationText``).
   public static func evaluatorInput(
-    _ assertion: AssertionSpec, _ input: EvaluationInput, configuration: JSONValue
+    _ assertion: AssertionSpec, _ input: EvaluationInput, configuration: [UInt8]
   )
     -> [UInt8]
   {
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(input.response.utf8.count + input.prompt.utf8.count + 256)
+    bytes.reserveCapacity(
+      input.response.utf8.count + input.prompt.utf8.count + (input.expected?.utf8.count ?? 0)
+        + configuration.count + 256)
     func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
     func string(_ text: String) { JSONText.appendString(text, to: &bytes) }
     raw(#"{"output":"#)
@@ -32,9 +34,9 @@ public enum PluginABI {
       string(passage)
     }
     raw(#"],"value":"#)
-    raw((assertion.value ?? .null).serialized())
+    raw(assertion.value?.serialized() ?? "null")
     raw(#","threshold":"#)
-    raw((assertion.threshold.map(JSONValue.double) ?? .null).serialized())
+    raw(assertion.threshold.map { JSONValue.double($0).serialized() } ?? "null")
     raw(#","options":"#)
     raw(assertion.options.isEmpty ? "{}" : JSONValue.object(assertion.options).serialized(sortedKeys: true))
     raw(#","test_id":"#)
@@ -42,7 +44,7 @@ public enum PluginABI {
     raw(#","model":"#)
     string(input.model)
     raw(#","config":"#)
-    raw(configuration.serialized(sortedKeys: true))
+    bytes.append(contentsOf: configuration)
     raw("}")
     return bytes
   }

@@ -39,7 +39,7 @@ public struct PluginEvaluator: Evaluator {
     guard plugin.manifest.kind == .evaluator else {
       return .error("plugin '\(name)' is a \(plugin.manifest.kind.rawValue), not an evaluator")
     }
-    let request = PluginABI.evaluatorInput(assertion, input, configuration: plugin.configuration)
+    let request = PluginABI.evaluatorInput(assertion, input, configuration: plugin.configurationText)
     let result: Result<EvaluationOutcome, PluginCallError>
     do {
       let answer = try await plugin.call(request)

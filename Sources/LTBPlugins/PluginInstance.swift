@@ -15,6 +15,9 @@ final class PluginInstance: @unchecked Sendable {
   private let entry: Function
   private let wasi: WASIBridgeToHost?
   private let limits: PluginLimits
+  /// The stack every call runs on, allocated once (`Function.invoke(_:)` would allocate one per
+  /// call); a call that traps poisons the instance, so a stack is never reused after a trap.
+  private var stack: ExecutionStack
   /// Whether it trapped or timed out: its state is no longer trusted and it is not reused.
   private(set) var poisoned = false
   /// The fuel its last call used.
@@ -26,6 +29,7 @@ final class PluginInstance: @unchecked Sendable {
     let engine = Engine(
       configuration: EngineConfiguration(stackSize: manifest.limits.stackBytes, fuelMetering: true))
     store = Store(engine: engine)
+    stack = ExecutionStack(engine: engine)
     store.resourceLimiter = MemoryCeiling(pages: manifest.limits.memoryPages)
     var imports = Imports()
     let importsWASI = module.imports.contains { $0.module == "wasi_snapshot_preview1" }
@@ -103,7 +107,7 @@ final class PluginInstance: @unchecked Sendable {
     defer { lastFuel = limits.fuel - (store.fuel?.remaining ?? 0) }
     do {
       guard input.count <= Int(UInt32.max) / 2,
-        case .i32(let pointer) = try alloc.invoke([.i32(UInt32(input.count))]).first
+        case .i32(let pointer) = try alloc.invoke([.i32(UInt32(input.count))], on: &stack).first
       else { throw PluginCallError(.answer, "ltb_alloc does not return an i32") }
       guard pointer != 0, Int(pointer) + input.count <= memory.byteCount else {
         throw PluginCallError(
@@ -112,7 +116,9 @@ final class PluginInstance: @unchecked Sendable {
       memory.withUnsafeMutableBufferPointer(offset: UInt(pointer), count: input.count) { buffer in
         buffer.copyBytes(from: input)
       }
-      guard case .i64(let packed) = try entry.invoke([.i32(pointer), .i32(UInt32(input.count))]).first else {
+      guard
+        case .i64(let packed) = try entry.invoke([.i32(pointer), .i32(UInt32(input.count))], on: &stack).first
+      else {
         throw PluginCallError(.answer, "its entry point does not return an i64")
       }
       let (start, length) = (Int(packed >> 32), Int(packed & 0xFFFF_FFFF))

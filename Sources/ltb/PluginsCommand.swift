@@ -204,7 +204,7 @@ struct PluginsCommand: AsyncParsableCommand {
             testID: "test", prompt: prompt, response: output, expected: expected,
             references: expected.map { [$0] } ?? [])
           // Called directly, to report the fuel the call used beside the verdict.
-          let request = PluginABI.evaluatorInput(assertion, input, configuration: plugin.configuration)
+          let request = PluginABI.evaluatorInput(assertion, input, configuration: plugin.configurationText)
           let outcome: EvaluationOutcome
           do {
             let (answer, fuel) = try plugin.callDirect(request)

@@ -38,6 +38,15 @@ struct PluginExampleTests {
       threshold: 0.5)
     #expect(abs((own.score ?? 0) - 2.0 / 3.0) < 1e-9 && own.passed == true)
     #expect(own.details?["missing"] == ["Eiffel"])
+
+    // Escapes in the answer and in the keywords, on both sides of the SDK's eight-byte scans; a
+    // keyword with a control character is reported back intact.
+    let escaped = await PluginFixtures.score(
+      registry, "keyword-coverage", #"a\b "c:\dir\" say "hi" \\ twelve bytes "end""#,
+      value: [#"c:\dir\""#, #""hi""#, "tab\there", #"end""#], threshold: 0.5)
+    #expect(abs((escaped.score ?? 0) - 0.75) < 1e-9)
+    #expect(escaped.details?["matched"] == [#"c:\dir\""#, #""hi""#, #"end""#])
+    #expect(escaped.details?["missing"] == ["tab\there"])
   }
 
   @Test("json-structure (C): required keys and their types in the answer's JSON object")

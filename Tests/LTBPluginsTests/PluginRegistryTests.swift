@@ -1,10 +1,11 @@
 import Foundation
 import LTBCore
 import LTBEvaluation
-import LTBPlugins
 import LTBStorage
 import Logging
 import Testing
+
+@testable import LTBPlugins
 
 /// Installing, configuring, hot reloading and caching.
 @Suite("Plugin registry", .serialized)
@@ -179,13 +180,26 @@ struct PluginInputTests {
       testID: "t\"1", prompt: awkward, response: awkward, expected: nil, references: ["r1", awkward],
       context: ["c"], model: "m")
     let spec = AssertionSpec(type: "plugin:x", value: ["k"], threshold: 0.5, options: ["mode": "strict"])
-    let bytes = PluginABI.evaluatorInput(spec, input, configuration: ["keywords": ["Paris"]])
+    let bytes = PluginABI.evaluatorInput(
+      spec, input, configuration: Array(#"{"keywords":["Paris"]}"#.utf8))
     #expect(String(decoding: bytes.prefix(11), as: UTF8.self) == #"{"output":""#)
     let parsed = try JSONValue.parse(bytes: bytes)
     #expect(parsed["output"]?.stringValue == awkward && parsed["input"]?.stringValue == awkward)
     #expect(parsed["expected"] == .null && parsed["references"] == ["r1", .string(awkward)])
     #expect(parsed["value"] == ["k"] && parsed["threshold"] == 0.5 && parsed["options"] == ["mode": "strict"])
     #expect(parsed["test_id"] == "t\"1" && parsed["config"] == ["keywords": ["Paris"]])
+  }
+
+  @Test("every character from U+0000 to U+00FF, alone, first, last and between runs, parses back")
+  func everyByte() throws {
+    for code in 0...0xFF {
+      let character = String(UnicodeScalar(UInt8(code)))
+      for text in [character, character + "abc", "abc" + character, "ab" + character + "cd" + character] {
+        var bytes: [UInt8] = []
+        JSONText.appendString(text, to: &bytes)
+        #expect(try JSONValue.parse(bytes: bytes).stringValue == text, "U+\(String(code, radix: 16))")
+      }
+    }
   }
 }
 

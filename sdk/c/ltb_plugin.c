@@ -48,6 +48,22 @@ LTB_EXPORT(ltb_alloc) void *ltb_alloc(uint32_t size) {
 
 /* JSON reading. */
 
+/* The first '"' or backslash in [p, end), or end: eight bytes at a time (a byte is a match when
+ * it XORs to zero with the one sought; the lowest flagged byte of a word is exact). */
+static const char *find_quote_or_backslash(const char *p, const char *end) {
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  while (end - p >= 8) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    uint64_t quote = word ^ (ones * '"'), backslash = word ^ (ones * '\\');
+    uint64_t found = (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & high;
+    if (found) return p + (__builtin_ctzll(found) >> 3);
+    p += 8;
+  }
+  while (p < end && *p != '"' && *p != '\\') p++;
+  return p;
+}
+
 static const char *skip_space(const char *p, const char *end) {
   while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
   return p;
@@ -60,14 +76,12 @@ static const char *skip_value(const char *p, const char *end, int depth) {
   if (p >= end) return NULL;
   switch (*p) {
   case '"':
-    /* The next quote not escaped: memchr finds candidates a word at a time. */
+    /* The closing quote: every backslash escapes the byte after it. */
     for (p++; p < end;) {
-      const char *quote = memchr(p, '"', (size_t)(end - p));
-      if (!quote) return NULL;
-      const char *back = quote;
-      while (back > p && back[-1] == '\\') back--;
-      if (((quote - back) & 1) == 0) return quote + 1;
-      p = quote + 1;
+      const char *stop = find_quote_or_backslash(p, end);
+      if (stop >= end) return NULL;
+      if (*stop == '"') return stop + 1;
+      p = stop + 2;
     }
     return NULL;
   case '{':
@@ -249,8 +263,8 @@ char *ltb_json_string(ltb_span value, size_t *length) {
   if (!text) return NULL;
   char *o = text;
   const char *p = value.data + 1, *end = value.data + value.length - 1;
-  /* Most strings have no escapes: copied whole. */
-  if (!memchr(p, '\\', (size_t)(end - p))) {
+  /* Most strings have no escapes (nor quotes, inside a valid string): copied whole. */
+  if (find_quote_or_backslash(p, end) == end) {
     memcpy(text, p, (size_t)(end - p));
     text[end - p] = 0;
     if (length) *length = (size_t)(end - p);
@@ -329,29 +343,29 @@ void ltb_buffer_append(ltb_buffer *buffer, const char *data, size_t length) {
 void ltb_buffer_text(ltb_buffer *buffer, const char *text) { ltb_buffer_append(buffer, text, strlen(text)); }
 
 void ltb_buffer_string(ltb_buffer *buffer, const char *text, size_t length) {
+  static const char hex[] = "0123456789abcdef";
   ltb_buffer_append(buffer, "\"", 1);
+  size_t run = 0; /* the start of the bytes not yet appended: copied in runs between escapes */
   for (size_t i = 0; i < length; i++) {
     unsigned char c = (unsigned char)text[i];
-    char escaped[8];
-    if (c == '"' || c == '\\') {
-      escaped[0] = '\\';
-      escaped[1] = (char)c;
-      ltb_buffer_append(buffer, escaped, 2);
-    } else if (c == '\n') {
-      ltb_buffer_append(buffer, "\\n", 2);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    ltb_buffer_append(buffer, text + run, i - run);
+    run = i + 1;
+    char escaped[6] = {'\\', (char)c, 0, 0, 0, 0};
+    size_t size = 2;
+    if (c == '\n') {
+      escaped[1] = 'n';
     } else if (c < 0x20) {
-      static const char hex[] = "0123456789abcdef";
-      escaped[0] = '\\';
       escaped[1] = 'u';
       escaped[2] = '0';
       escaped[3] = '0';
       escaped[4] = hex[c >> 4];
       escaped[5] = hex[c & 15];
-      ltb_buffer_append(buffer, escaped, 6);
-    } else {
-      ltb_buffer_append(buffer, (const char *)&text[i], 1);
+      size = 6;
     }
+    ltb_buffer_append(buffer, escaped, size);
   }
+  ltb_buffer_append(buffer, text + run, length - run);
   ltb_buffer_append(buffer, "\"", 1);
 }
 
