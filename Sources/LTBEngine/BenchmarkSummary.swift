@@ -131,8 +131,8 @@ public struct BenchmarkSummary: Sendable, Codable {
     var ttft: [Double] = []
     var e2e: [Double] = []
     var tpot: [Double] = []
-    /// Pooled gaps in single precision (a 100,000-request run has millions; µs resolution suffices).
-    var itl: [Float] = []
+    /// Pooled gaps, counted in buckets: a million-request run has tens of millions.
+    var itl = CountedSample()
     var lag: [Double] = []
     var fromSchedule: [Double] = []
     var windowStart = Double.infinity
@@ -183,7 +183,7 @@ public struct BenchmarkSummary: Sendable, Codable {
       if let value = result.timeToFirstTokenMs { ttft.append(value) }
       if let value = result.endToEndMs { e2e.append(value) }
       if let value = result.timePerOutputTokenMs { tpot.append(value) }
-      itl += timing.interTokenLatencies.map { Float($0.milliseconds) }
+      for gap in timing.interTokenLatencies { itl.add(gap.milliseconds) }
       if let value = result.scheduleLagMs { lag.append(value) }
       if let value = timing.latencyFromSchedule?.milliseconds { fromSchedule.append(value) }
       if slo.isMet(by: result) { meetingSLO += 1 }
@@ -192,12 +192,6 @@ public struct BenchmarkSummary: Sendable, Codable {
         if let value = server.generationMilliseconds { serverGeneration.append(value) }
         if let value = server.generatedTokensPerSecond { serverRate.append(value) }
       }
-    }
-
-    /// Sorts in place: the pooled inter-token latencies of a long run are the largest array here.
-    static func sortedDistribution(_ values: inout [Float]) -> Distribution? {
-      values.sort()
-      return Distribution(sorted: values)
     }
 
     consuming func summary(key: GroupKey, slo: ServiceLevelObjectives) -> GroupSummary {
@@ -213,7 +207,7 @@ public struct BenchmarkSummary: Sendable, Codable {
         successRate: requests == 0 ? 0 : Double(succeeded) / Double(requests),
         timeToFirstToken: Distribution(ttft),
         endToEnd: Distribution(e2e), timePerOutputToken: Distribution(tpot),
-        interTokenLatency: Self.sortedDistribution(&itl),
+        interTokenLatency: itl.distribution,
         scheduleLag: Distribution(lag), latencyFromSchedule: Distribution(fromSchedule),
         windowSeconds: window,
         requestThroughput: window > 0 ? Double(measuredCompleted) / window : 0,

@@ -35,6 +35,23 @@ public struct Distribution: Sendable, Hashable, Codable {
   /// 99.9th percentile, when n ≥ 1000.
   public var p999: Double?
 
+  /// A distribution from figures computed elsewhere (``CountedSample``).
+  init(
+    count: Int, mean: Double, standardDeviation: Double, min: Double, max: Double, p50: Double, p90: Double,
+    p95: Double, p99: Double, p999: Double?
+  ) {
+    self.count = count
+    self.mean = mean
+    self.standardDeviation = standardDeviation
+    self.min = min
+    self.max = max
+    self.p50 = p50
+    self.p90 = p90
+    self.p95 = p95
+    self.p99 = p99
+    self.p999 = p999
+  }
+
   /// The distribution of `values`; `nil` when there are none.
   public init?(_ values: [Double]) {
     self.init(sorted: values.sorted())

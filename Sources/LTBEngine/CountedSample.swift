@@ -1,0 +1,98 @@
+/// A sample too long to keep value by value (a run's pooled inter-token latencies: 64 million
+/// for a million 64-token answers), kept as counts in fixed buckets: one per microsecond below
+/// 16.384 ms, then 8,192 per power of two up to 2^32 µs (relative step under 0.013 %), so its
+/// memory is 1.3 MB whatever the run's length. The count, mean, standard deviation, minimum and
+/// maximum are exact; percentiles interpolate between bucket midpoints as numpy does between
+/// ranks, within one bucket of the value-by-value percentile.
+public struct CountedSample: Sendable {
+  private static let exactMicroseconds: UInt64 = 16_384
+  private static let subBuckets: UInt64 = 8_192
+  private static let firstOctave = 14
+  private static let lastOctave = 31
+  private static let bucketCount =
+    Int(exactMicroseconds) + (lastOctave - firstOctave + 1) * Int(subBuckets)
+
+  private var counts: [UInt32] = []
+  /// Sample size.
+  public private(set) var count = 0
+  private var mean = 0.0
+  private var squares = 0.0
+  private var smallest = Double.infinity
+  private var largest = -Double.infinity
+
+  /// An empty sample.
+  public init() {}
+
+  /// Adds a value in milliseconds (negative values count as zero; NaN and infinities, which no
+  /// clock produces, are not counted).
+  public mutating func add(_ milliseconds: Double) {
+    guard milliseconds.isFinite else { return }
+    let value = Swift.max(0, milliseconds)
+    if counts.isEmpty { counts = Array(repeating: 0, count: Self.bucketCount) }
+    counts[Self.bucket(of: value)] += 1
+    count += 1
+    // Welford: exact mean and variance without keeping the values.
+    let delta = value - mean
+    mean += delta / Double(count)
+    squares += delta * (value - mean)
+    smallest = Swift.min(smallest, value)
+    largest = Swift.max(largest, value)
+  }
+
+  /// The distribution; `nil` when the sample is empty.
+  public var distribution: Distribution? {
+    guard count > 0 else { return nil }
+    let percents: [Double] = [50, 90, 95, 99, 99.9]
+    // The ranks numpy interpolates between, each looked up once in one pass over the buckets.
+    var wanted: [Int] = []
+    for percent in percents {
+      let rank = percent / 100 * Double(count - 1)
+      wanted.append(Int(rank.rounded(.down)))
+      wanted.append(Swift.min(Int(rank.rounded(.down)) + 1, count - 1))
+    }
+    var valueAt: [Int: Double] = [:]
+    let order = Set(wanted).sorted()
+    var next = 0
+    var seen = 0
+    for (index, bucketCount) in counts.enumerated() where bucketCount > 0 && next < order.count {
+      seen += Int(bucketCount)
+      let value = Swift.min(largest, Swift.max(smallest, Self.midpoint(of: index)))
+      while next < order.count, order[next] < seen {
+        valueAt[order[next]] = value
+        next += 1
+      }
+    }
+    func percentile(_ percent: Double) -> Double {
+      let rank = percent / 100 * Double(count - 1)
+      let lower = Int(rank.rounded(.down))
+      let upper = Swift.min(lower + 1, count - 1)
+      let low = valueAt[lower] ?? largest
+      return low + ((valueAt[upper] ?? largest) - low) * (rank - Double(lower))
+    }
+    return Distribution(
+      count: count, mean: mean,
+      standardDeviation: count > 1 ? (squares / Double(count - 1)).squareRoot() : 0,
+      min: smallest, max: largest, p50: percentile(50), p90: percentile(90), p95: percentile(95),
+      p99: percentile(99), p999: count >= 1_000 ? percentile(99.9) : nil)
+  }
+
+  /// The bucket of a non-negative value in milliseconds.
+  static func bucket(of milliseconds: Double) -> Int {
+    let micros = UInt64(Swift.min((milliseconds * 1_000).rounded(), Double(UInt64(1) << 40)))
+    if micros < exactMicroseconds { return Int(micros) }
+    let octave = Swift.min(63 - micros.leadingZeroBitCount, lastOctave)
+    let shift = UInt64(octave - 13)
+    let sub = Swift.min((micros >> shift) - subBuckets, subBuckets - 1)
+    return Int(exactMicroseconds) + (octave - firstOctave) * Int(subBuckets) + Int(sub)
+  }
+
+  /// The middle of a bucket, in milliseconds.
+  static func midpoint(of bucket: Int) -> Double {
+    if bucket < Int(exactMicroseconds) { return Double(bucket) / 1_000 }
+    let offset = bucket - Int(exactMicroseconds)
+    let octave = firstOctave + offset / Int(subBuckets)
+    let shift = UInt64(octave - 13)
+    let lower = (UInt64(offset % Int(subBuckets)) + subBuckets) << shift
+    return (Double(lower) + Double(UInt64(1) << shift) / 2) / 1_000
+  }
+}
