@@ -47,6 +47,10 @@ struct CountedSampleTests {
           #expect(abs(ours - theirs) <= tolerance(theirs), "\(name) n=\(size): \(ours) against \(theirs)")
         }
         #expect((bucketed.p999 == nil) == (exact.p999 == nil), "\(name) n=\(size)")
+        if let ours = bucketed.p999, let theirs = exact.p999, exact.max < 4_294_967 {
+          #expect(
+            abs(ours - theirs) <= tolerance(theirs), "\(name) n=\(size): p99.9 \(ours) against \(theirs)")
+        }
       }
     }
   }
