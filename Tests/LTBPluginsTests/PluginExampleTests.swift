@@ -47,6 +47,20 @@ struct PluginExampleTests {
     #expect(abs((escaped.score ?? 0) - 0.75) < 1e-9)
     #expect(escaped.details?["matched"] == [#"c:\dir\""#, #""hi""#, #"end""#])
     #expect(escaped.details?["missing"] == ["tab\there"])
+
+    // The plugin keeps the last keywords it parsed: each change of value or configuration is
+    // seen, and a bad list is reported every time, never remembered as the last good one.
+    let back = await PluginFixtures.score(registry, "keyword-coverage", "Paris, France")
+    #expect(abs((back.score ?? 0) - 2.0 / 3.0) < 1e-9 && back.details?["missing"] == ["Seine"])
+    for _ in 0..<2 {
+      let bad = await PluginFixtures.score(registry, "keyword-coverage", "Paris", value: ["Paris", 3])
+      #expect(bad.state == .error && bad.explanation.contains("every keyword must be a string"))
+    }
+    _ = try await registry.configure("keyword-coverage", ["keywords": ["Seine"], "case_sensitive": true])
+    let sensitive = await PluginFixtures.score(registry, "keyword-coverage", "the seine, the Seine")
+    #expect(sensitive.score == 1 && sensitive.details?["matched"] == ["Seine"])
+    let lower = await PluginFixtures.score(registry, "keyword-coverage", "the seine")
+    #expect(lower.score == 0 && lower.passed == false)
   }
 
   @Test("json-structure (C): required keys and their types in the answer's JSON object")

@@ -5,6 +5,7 @@
  *   { type: plugin:keyword-coverage, value: [Paris, Seine], threshold: 0.5 }
  * Score: matched / keywords; passes when the score reaches the threshold (min_coverage). */
 #include <ltb_plugin.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
@@ -37,45 +38,124 @@ static int contains(const char *text, size_t text_length, const char *word, size
   return 0;
 }
 
+/* One keyword: as configured (its JSON text, reported back verbatim) and as matched. */
+typedef struct {
+  char *json;
+  size_t json_length;
+  char *needle;
+  size_t needle_length;
+} keyword;
+
+/* The keywords of the last configuration and assertion value seen, parsed and lowercased once:
+ * an instance serves many calls with the same configuration (as the Swift metric is built once
+ * from its keywords). Held in malloc'd memory, since every call resets the arena; `source` is
+ * the configuration's text, a NUL, then the value's, compared byte for byte on each call. */
+static struct {
+  char *source;
+  size_t source_length;
+  keyword *items;
+  size_t count;
+  int sensitive;
+  double min_coverage;
+} parsed;
+
+static void forget(void) {
+  for (size_t i = 0; i < parsed.count; i++) {
+    free(parsed.items[i].json);
+    free(parsed.items[i].needle);
+  }
+  free(parsed.items);
+  free(parsed.source);
+  memset(&parsed, 0, sizeof parsed);
+}
+
+static char *copy(const char *data, size_t length) {
+  char *text = malloc(length + 1);
+  if (text) {
+    memcpy(text, data, length);
+    text[length] = 0;
+  }
+  return text;
+}
+
+/* Parses the keywords from `config` and `value` into `parsed`; NULL, or the error to answer. */
+static const char *parse(ltb_span config, ltb_span value) {
+  forget();
+  ltb_span keywords = ltb_json_is_array(value) ? value : ltb_json_get(config, "keywords");
+  if (!ltb_json_is_array(keywords)) return "no keywords: configure \"keywords\" or give the assertion a list value";
+  size_t capacity = 0;
+  ltb_span cursor = keywords, item;
+  while (ltb_json_next(&cursor, &item)) capacity++;
+  if (capacity == 0) return "the keyword list is empty";
+  parsed.items = calloc(capacity, sizeof(keyword));
+  if (!parsed.items) return "out of memory";
+  parsed.sensitive = ltb_json_is(ltb_json_get(config, "case_sensitive"), "true");
+  parsed.min_coverage = ltb_json_number(ltb_json_get(config, "min_coverage"), 1.0);
+  cursor = keywords;
+  while (ltb_json_next(&cursor, &item)) {
+    size_t length = 0;
+    char *word = ltb_json_string(item, &length);
+    if (!word) {
+      forget();
+      return "every keyword must be a string";
+    }
+    keyword *entry = &parsed.items[parsed.count++];
+    entry->json = copy(item.data, item.length);
+    entry->json_length = item.length;
+    entry->needle = copy(word, length);
+    entry->needle_length = length;
+    if (!entry->json || !entry->needle) {
+      forget();
+      return "out of memory";
+    }
+    if (!parsed.sensitive) lowercase(entry->needle, length);
+  }
+  /* Remembered last, so a failed parse is parsed (and reported) again next time. */
+  parsed.source_length = config.length + 1 + value.length;
+  parsed.source = malloc(parsed.source_length);
+  if (!parsed.source) {
+    forget();
+    return "out of memory";
+  }
+  memcpy(parsed.source, config.data, config.length);
+  parsed.source[config.length] = 0;
+  memcpy(parsed.source + config.length + 1, value.data, value.length);
+  return NULL;
+}
+
+static int unchanged(ltb_span config, ltb_span value) {
+  return parsed.source && parsed.source_length == config.length + 1 + value.length &&
+         memcmp(parsed.source, config.data, config.length) == 0 &&
+         memcmp(parsed.source + config.length + 1, value.data, value.length) == 0;
+}
+
 static uint64_t evaluate(ltb_span input) {
   ltb_span config = ltb_json_get(input, "config");
-  ltb_span keywords = ltb_json_get(input, "value");
-  if (!ltb_json_is_array(keywords)) keywords = ltb_json_get(config, "keywords");
-  if (!ltb_json_is_array(keywords)) return ltb_error("no keywords: configure \"keywords\" or give the assertion a list value");
-  int sensitive = ltb_json_is(ltb_json_get(config, "case_sensitive"), "true");
-  double threshold = ltb_json_number(ltb_json_get(input, "threshold"), ltb_json_number(ltb_json_get(config, "min_coverage"), 1.0));
+  ltb_span value = ltb_json_get(input, "value");
+  if (!unchanged(config, value)) {
+    const char *problem = parse(config, value);
+    if (problem) return ltb_error(problem);
+  }
+  double threshold = ltb_json_number(ltb_json_get(input, "threshold"), parsed.min_coverage);
   size_t output_length = 0;
   char *output = ltb_json_string(ltb_json_get(input, "output"), &output_length);
   if (!output) return ltb_error("the input has no output string");
-  if (!sensitive) lowercase(output, output_length);
+  if (!parsed.sensitive) lowercase(output, output_length);
 
   ltb_buffer matched = {0}, missing = {0};
   ltb_buffer_text(&matched, "[");
   ltb_buffer_text(&missing, "[");
-  int total = 0, found = 0;
-  ltb_span cursor = keywords, item;
-  while (ltb_json_next(&cursor, &item)) {
-    size_t word_length = 0;
-    char *word = ltb_json_string(item, &word_length);
-    if (!word) return ltb_error("every keyword must be a string");
-    /* Reported as configured; matched in lowercase unless case_sensitive. */
-    char *needle = word;
-    if (!sensitive) {
-      needle = ltb_arena_alloc(word_length + 1);
-      if (!needle) return ltb_error("out of memory");
-      memcpy(needle, word, word_length + 1);
-      lowercase(needle, word_length);
-    }
-    ltb_buffer *list = contains(output, output_length, needle, word_length) ? &matched : &missing;
+  size_t found = 0;
+  for (size_t i = 0; i < parsed.count; i++) {
+    const keyword *entry = &parsed.items[i];
+    ltb_buffer *list = contains(output, output_length, entry->needle, entry->needle_length) ? &matched : &missing;
     if (list == &matched) found++;
     if (list->length > 1) ltb_buffer_text(list, ",");
-    ltb_buffer_string(list, word, word_length);
-    total++;
+    ltb_buffer_append(list, entry->json, entry->json_length);
   }
   ltb_buffer_text(&matched, "]");
   ltb_buffer_text(&missing, "]");
-  if (total == 0) return ltb_error("the keyword list is empty");
-  double score = (double)found / (double)total;
+  double score = (double)found / (double)parsed.count;
 
   ltb_buffer answer = {0};
   ltb_buffer_text(&answer, "{\"score\":");
