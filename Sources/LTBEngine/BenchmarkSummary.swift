@@ -103,11 +103,15 @@ public struct BenchmarkSummary: Sendable, Codable {
         accumulators[key, default: Accumulator()].add(result, slo: session.suite.slo)
       }
     }
-    let groups = accumulators.sorted {
-      ($0.key.phase, $0.key.provider, $0.key.model, $0.key.parameters.label)
-        < ($1.key.phase, $1.key.provider, $1.key.model, $1.key.parameters.label)
+    let keys = accumulators.keys.sorted {
+      ($0.phase, $0.provider, $0.model, $0.parameters.label)
+        < ($1.phase, $1.provider, $1.model, $1.parameters.label)
     }
-    .map { $0.value.summary(key: $0.key, slo: session.suite.slo) }
+    // Each accumulator is taken out of the dictionary, so its columns are freed as they are read.
+    let groups = keys.compactMap { key in
+      var accumulator = accumulators.removeValue(forKey: key)
+      return accumulator?.summary(key: key, slo: session.suite.slo)
+    }
     return BenchmarkSummary(
       sessionID: sessionID, status: session.status, stopReason: session.stopReason, groups: groups)
   }
@@ -128,13 +132,13 @@ public struct BenchmarkSummary: Sendable, Codable {
     var warmup = 0
     var cacheHits = 0
     var errors: [String: Int] = [:]
-    var ttft: [Double] = []
-    var e2e: [Double] = []
-    var tpot: [Double] = []
+    var ttft = SampleColumn()
+    var e2e = SampleColumn()
+    var tpot = SampleColumn()
     /// Pooled gaps, counted in buckets: a million-request run has tens of millions.
     var itl = CountedSample()
-    var lag: [Double] = []
-    var fromSchedule: [Double] = []
+    var lag = SampleColumn()
+    var fromSchedule = SampleColumn()
     var windowStart = Double.infinity
     var windowEnd = -Double.infinity
     var measuredCompleted = 0
@@ -147,9 +151,9 @@ public struct BenchmarkSummary: Sendable, Codable {
     var imageCost = 0.0
     var audioCost = 0.0
     var unpriced = false
-    var serverPrompt: [Double] = []
-    var serverGeneration: [Double] = []
-    var serverRate: [Double] = []
+    var serverPrompt = RunningMean()
+    var serverGeneration = RunningMean()
+    var serverRate = RunningMean()
 
     mutating func add(_ result: BenchmarkResult, slo: ServiceLevelObjectives) {
       requests += 1
@@ -188,27 +192,30 @@ public struct BenchmarkSummary: Sendable, Codable {
       if let value = timing.latencyFromSchedule?.milliseconds { fromSchedule.append(value) }
       if slo.isMet(by: result) { meetingSLO += 1 }
       if let server = result.serverTimings {
-        if let value = server.promptMilliseconds { serverPrompt.append(value) }
-        if let value = server.generationMilliseconds { serverGeneration.append(value) }
-        if let value = server.generatedTokensPerSecond { serverRate.append(value) }
+        if let value = server.promptMilliseconds { serverPrompt.add(value) }
+        if let value = server.generationMilliseconds { serverGeneration.add(value) }
+        if let value = server.generatedTokensPerSecond { serverRate.add(value) }
       }
     }
 
-    consuming func summary(key: GroupKey, slo: ServiceLevelObjectives) -> GroupSummary {
+    mutating func summary(key: GroupKey, slo: ServiceLevelObjectives) -> GroupSummary {
       let window = windowEnd > windowStart ? (windowEnd - windowStart) / 1_000 : 0
-      func mean(_ values: [Double]) -> Double? {
-        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
-      }
+      // One column sorted at a time, each released before the next.
+      let timeToFirstToken = Distribution(sorted: ttft.takeSorted())
+      let endToEnd = Distribution(sorted: e2e.takeSorted())
+      let timePerOutputToken = Distribution(sorted: tpot.takeSorted())
+      let scheduleLag = Distribution(sorted: lag.takeSorted())
+      let latencyFromSchedule = Distribution(sorted: fromSchedule.takeSorted())
       return GroupSummary(
         provider: key.provider, model: key.model, phase: key.phase, parameters: key.parameters,
         requests: requests, succeeded: succeeded,
         failed: failed,
         timedOut: timedOut, skipped: skipped, warmup: warmup, cacheHits: cacheHits, errorsByCode: errors,
         successRate: requests == 0 ? 0 : Double(succeeded) / Double(requests),
-        timeToFirstToken: Distribution(ttft),
-        endToEnd: Distribution(e2e), timePerOutputToken: Distribution(tpot),
+        timeToFirstToken: timeToFirstToken,
+        endToEnd: endToEnd, timePerOutputToken: timePerOutputToken,
         interTokenLatency: itl.distribution,
-        scheduleLag: Distribution(lag), latencyFromSchedule: Distribution(fromSchedule),
+        scheduleLag: scheduleLag, latencyFromSchedule: latencyFromSchedule,
         windowSeconds: window,
         requestThroughput: window > 0 ? Double(measuredCompleted) / window : 0,
         outputTokenThroughput: window > 0 ? Double(measuredOutputTokens) / window : 0,
@@ -217,8 +224,21 @@ public struct BenchmarkSummary: Sendable, Codable {
           ? nil : Double(meetingSLO) / Double(measuredCompleted),
         inputTokens: inputTokens, outputTokens: outputTokens, estimatedUsage: estimated,
         costUSD: unpriced ? nil : cost, imageCostUSD: imageCost, audioCostUSD: audioCost,
-        serverPromptMs: mean(serverPrompt), serverGenerationMs: mean(serverGeneration),
-        serverTokensPerSecond: mean(serverRate))
+        serverPromptMs: serverPrompt.value, serverGenerationMs: serverGeneration.value,
+        serverTokensPerSecond: serverRate.value)
     }
+  }
+
+  /// A mean kept as a sum and a count, added in the order the values come.
+  private struct RunningMean {
+    var sum = 0.0
+    var count = 0
+
+    mutating func add(_ value: Double) {
+      sum += value
+      count += 1
+    }
+
+    var value: Double? { count == 0 ? nil : sum / Double(count) }
   }
 }
