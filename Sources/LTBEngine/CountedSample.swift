@@ -1,8 +1,8 @@
 /// A sample too long to keep value by value (a run's pooled inter-token latencies: 64 million
 /// for a million 64-token answers), kept as counts in fixed buckets: one per microsecond below
 /// 16.384 ms, then 8,192 per power of two up to 2^32 µs (relative step under 0.013 %), so its
-/// memory is 1.3 MB (163,840 counters) whatever the run's length. The count, mean, standard deviation, minimum and
-/// maximum are exact; percentiles interpolate between bucket midpoints as numpy does between
+/// memory is at most 1.3 MB (163,840 counters, in 8 KB pages allocated as values reach them)
+/// whatever the run's length. The count, mean, standard deviation, minimum and maximum are exact; percentiles interpolate between bucket midpoints as numpy does between
 /// ranks, within one bucket of the value-by-value percentile.
 public struct CountedSample: Sendable {
   private static let exactMicroseconds: UInt64 = 16_384
@@ -12,7 +12,11 @@ public struct CountedSample: Sendable {
   private static let bucketCount =
     Int(exactMicroseconds) + (lastOctave - firstOctave + 1) * Int(subBuckets)
 
-  private var counts: [Int] = []
+  /// Counters come in pages of 1,024 buckets (8 KB), allocated when a value first falls in
+  /// one: a sample spread over a few octaves (a run's TTFT, its schedule lag) holds a few pages.
+  private static let pageSize = 1_024
+  private var pages: [[Int]] = []
+  private var pageTotals: [Int] = []
   /// Sample size.
   public private(set) var count = 0
   private var mean = 0.0
@@ -28,8 +32,15 @@ public struct CountedSample: Sendable {
   public mutating func add(_ milliseconds: Double) {
     guard milliseconds.isFinite else { return }
     let value = Swift.max(0, milliseconds)
-    if counts.isEmpty { counts = Array(repeating: 0, count: Self.bucketCount) }
-    counts[Self.bucket(of: value)] += 1
+    let bucket = Self.bucket(of: value)
+    let page = bucket / Self.pageSize
+    if pages.isEmpty {
+      pages = Array(repeating: [], count: Self.bucketCount / Self.pageSize)
+      pageTotals = Array(repeating: 0, count: pages.count)
+    }
+    if pages[page].isEmpty { pages[page] = Array(repeating: 0, count: Self.pageSize) }
+    pages[page][bucket % Self.pageSize] += 1
+    pageTotals[page] += 1
     count += 1
     // Welford: exact mean and variance without keeping the values.
     let delta = value - mean
@@ -60,9 +71,18 @@ public struct CountedSample: Sendable {
   /// exact minimum and maximum.
   private func value(atRank rank: Int) -> Double {
     var seen = 0
-    for (index, bucketCount) in counts.enumerated() where bucketCount > 0 {
-      seen += bucketCount
-      if rank < seen { return Swift.min(largest, Swift.max(smallest, Self.midpoint(of: index))) }
+    for (page, total) in pageTotals.enumerated() where total > 0 {
+      guard rank < seen + total else {
+        seen += total
+        continue
+      }
+      for (offset, bucketCount) in pages[page].enumerated() where bucketCount > 0 {
+        seen += bucketCount
+        if rank < seen {
+          let midpoint = Self.midpoint(of: page * Self.pageSize + offset)
+          return Swift.min(largest, Swift.max(smallest, midpoint))
+        }
+      }
     }
     return largest
   }

@@ -115,10 +115,11 @@ private struct SessionState {
   struct TargetState {
     var requests = 0
     var succeeded = 0
-    var ttft = SortedSample()
-    var e2e = SortedSample()
-    var tpot = SortedSample()
-    var lag = SortedSample()
+    // Counted in buckets, so a long run's live figures take bounded memory and no sort.
+    var ttft = CountedSample()
+    var e2e = CountedSample()
+    var tpot = CountedSample()
+    var lag = CountedSample()
   }
 
   let id: UUID
@@ -156,10 +157,10 @@ private struct SessionState {
     targets[key]!.requests += 1
     guard !test.warmup, !test.cacheHit, test.status == .success else { return }
     targets[key]!.succeeded += 1
-    if let value = test.timeToFirstTokenMs { targets[key]!.ttft.append(value) }
-    if let value = test.endToEndMs { targets[key]!.e2e.append(value) }
-    if let value = test.timePerOutputTokenMs { targets[key]!.tpot.append(value) }
-    if let value = test.scheduleLagMs { targets[key]!.lag.append(value) }
+    if let value = test.timeToFirstTokenMs { targets[key]!.ttft.add(value) }
+    if let value = test.endToEndMs { targets[key]!.e2e.add(value) }
+    if let value = test.timePerOutputTokenMs { targets[key]!.tpot.add(value) }
+    if let value = test.scheduleLagMs { targets[key]!.lag.add(value) }
   }
 
   mutating func close(_ status: SessionStatus) {
@@ -184,13 +185,12 @@ private struct SessionState {
     let remaining = max(0, total - completed)
     var figures: [LiveStatistics.Target] = []
     for key in order {
-      // Merged in place: a copy of the target would copy its samples too.
       figures.append(
         LiveStatistics.Target(
           provider: key.provider, model: key.model, requests: targets[key]!.requests,
-          succeeded: targets[key]!.succeeded, timeToFirstToken: targets[key]!.ttft.distribution(),
-          endToEnd: targets[key]!.e2e.distribution(), timePerOutputToken: targets[key]!.tpot.distribution(),
-          scheduleLag: targets[key]!.lag.distribution()))
+          succeeded: targets[key]!.succeeded, timeToFirstToken: targets[key]!.ttft.distribution,
+          endToEnd: targets[key]!.e2e.distribution, timePerOutputToken: targets[key]!.tpot.distribution,
+          scheduleLag: targets[key]!.lag.distribution))
     }
     return LiveStatistics(
       sessionID: id, finished: status != nil, status: status, completed: completed, failed: failed,
